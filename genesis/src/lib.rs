@@ -1,0 +1,338 @@
+//! The genesis file: chain id, chain parameters, funded accounts and the initial
+//! validator set, with validation and the writes that turn it into version 0 of state.
+//!
+//! The same `app_state` JSON object sits in CometBFT's `genesis.json`, so the embedded
+//! engine and a CometBFT network start from byte-identical state.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use proofwork_consensus::validators::{put_validator, Validator};
+use proofwork_state::accounts;
+use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
+use proofwork_tx::{check_denom, parse_amount, Address};
+use serde::{Deserialize, Serialize};
+
+/// Genesis as written to `genesis.json` in a proofwork home.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Genesis {
+    /// Chain id every tx must name.
+    pub chain_id: String,
+    /// Genesis time, RFC 3339 (shared with CometBFT's genesis).
+    pub genesis_time: String,
+    /// Application state.
+    pub app_state: AppState,
+}
+
+/// The application part of genesis (CometBFT's `app_state`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppState {
+    /// Chain parameters.
+    pub params: Params,
+    /// Funded accounts.
+    pub accounts: Vec<GenesisAccount>,
+    /// Initial validators.
+    pub validators: Vec<GenesisValidator>,
+}
+
+/// Chain parameters fixed at genesis (changeable later only by a protocol upgrade).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Native denomination, used for fees.
+    pub native_denom: String,
+    /// Minimum fee per tx, decimal.
+    pub min_fee: String,
+    /// Largest tx in bytes.
+    pub max_tx_bytes: u64,
+    /// Most messages per tx.
+    pub max_messages: u64,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            native_denom: "upw".into(),
+            min_fee: "1".into(),
+            max_tx_bytes: 1 << 20,
+            max_messages: 64,
+        }
+    }
+}
+
+/// One funded account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisAccount {
+    /// bech32 address.
+    pub address: String,
+    /// Initial balances.
+    pub balances: Vec<GenesisCoin>,
+}
+
+/// An amount of a denomination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisCoin {
+    /// Denomination.
+    pub denom: String,
+    /// Decimal u128.
+    pub amount: String,
+}
+
+/// One initial validator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisValidator {
+    /// ed25519 consensus key, base64 (as in CometBFT's files).
+    pub pub_key: String,
+    /// Voting power.
+    pub power: u64,
+    /// Name.
+    pub moniker: String,
+}
+
+/// Why a genesis file is refused.
+#[derive(Debug, thiserror::Error)]
+pub enum GenesisError {
+    /// Not valid JSON for the schema.
+    #[error("genesis does not parse: {0}")]
+    Parse(#[from] serde_json::Error),
+    /// A field is invalid.
+    #[error("invalid genesis: {0}")]
+    Invalid(String),
+    /// Writing genesis state failed.
+    #[error("genesis state: {0}")]
+    State(#[from] StateError),
+}
+
+const PARAMS_KEY: &[u8] = b"chain/params";
+const CHAIN_ID_KEY: &[u8] = b"chain/id";
+
+impl Genesis {
+    /// Parses and validates genesis JSON.
+    ///
+    /// # Errors
+    /// [`GenesisError`] naming the offending field.
+    pub fn from_json(bytes: &[u8]) -> Result<Self, GenesisError> {
+        let g: Genesis = serde_json::from_slice(bytes)?;
+        g.validate()?;
+        Ok(g)
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("genesis always serializes")
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`GenesisError::Invalid`].
+    pub fn validate(&self) -> Result<(), GenesisError> {
+        if self.chain_id.is_empty() || self.chain_id.len() > 50 {
+            return Err(GenesisError::Invalid(
+                "chain_id must be 1 to 50 characters".into(),
+            ));
+        }
+        self.app_state.validate()
+    }
+}
+
+impl AppState {
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`GenesisError::Invalid`].
+    pub fn validate(&self) -> Result<(), GenesisError> {
+        let inv = |m: String| GenesisError::Invalid(m);
+        let p = &self.params;
+        check_denom(&p.native_denom).map_err(|e| inv(format!("params.native_denom: {e}")))?;
+        parse_amount(&p.min_fee).map_err(|e| inv(format!("params.min_fee: {e}")))?;
+        if p.max_tx_bytes < 256 || p.max_tx_bytes > 64 << 20 {
+            return Err(inv("params.max_tx_bytes must be 256 B to 64 MiB".into()));
+        }
+        if p.max_messages == 0 || p.max_messages > 1024 {
+            return Err(inv("params.max_messages must be 1 to 1024".into()));
+        }
+        let mut seen = BTreeSet::new();
+        for (i, a) in self.accounts.iter().enumerate() {
+            let addr: Address = a
+                .address
+                .parse()
+                .map_err(|e| inv(format!("accounts[{i}].address: {e}")))?;
+            if !seen.insert(addr) {
+                return Err(inv(format!("accounts[{i}]: duplicate address {addr}")));
+            }
+            let mut denoms = BTreeSet::new();
+            for c in &a.balances {
+                check_denom(&c.denom).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
+                parse_amount(&c.amount).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
+                if !denoms.insert(&c.denom) {
+                    return Err(inv(format!("accounts[{i}]: duplicate denom {}", c.denom)));
+                }
+            }
+        }
+        let mut keys = BTreeSet::new();
+        for (i, v) in self.validators.iter().enumerate() {
+            let pk =
+                decode_pub_key(&v.pub_key).map_err(|e| inv(format!("validators[{i}]: {e}")))?;
+            if !keys.insert(pk) {
+                return Err(inv(format!("validators[{i}]: duplicate key")));
+            }
+            if v.power == 0 {
+                return Err(inv(format!("validators[{i}]: power must be positive")));
+            }
+        }
+        if self.validators.is_empty() {
+            return Err(inv("at least one validator is required".into()));
+        }
+        Ok(())
+    }
+
+    /// Writes genesis state: params, balances (minted, so supply accounting starts
+    /// balanced) and validators.
+    ///
+    /// # Errors
+    /// [`GenesisError`] if a value is invalid or overflows.
+    pub fn apply<S: StateWrite>(&self, chain_id: &str, s: &mut S) -> Result<(), GenesisError> {
+        self.validate()?;
+        s.put_raw(CHAIN_ID_KEY.to_vec(), chain_id.as_bytes().to_vec());
+        s.put_raw(
+            PARAMS_KEY.to_vec(),
+            serde_json::to_vec(&self.params).expect("params always serialize"),
+        );
+        for a in &self.accounts {
+            let addr: Address = a
+                .address
+                .parse()
+                .map_err(|e| GenesisError::Invalid(format!("{e}")))?;
+            for c in &a.balances {
+                let amount =
+                    parse_amount(&c.amount).map_err(|e| GenesisError::Invalid(e.to_string()))?;
+                if amount == 0 {
+                    continue;
+                }
+                accounts::mint(s, &addr, &c.denom, amount).map_err(|e| match e {
+                    ExecError::Tx(e) => GenesisError::Invalid(e.to_string()),
+                    ExecError::State(e) => GenesisError::State(e),
+                })?;
+            }
+        }
+        for v in &self.validators {
+            let pub_key = decode_pub_key(&v.pub_key).map_err(GenesisError::Invalid)?;
+            put_validator(
+                s,
+                &Validator {
+                    pub_key,
+                    power: v.power,
+                    moniker: v.moniker.clone(),
+                },
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Reads the chain parameters from state.
+///
+/// # Errors
+/// Storage failures or a corrupt record.
+pub fn params<S: StateRead>(s: &S) -> Result<Params, StateError> {
+    match s.get_raw(PARAMS_KEY)? {
+        None => Err(StateError::Corrupt {
+            key: "chain/params".into(),
+            reason: "missing".into(),
+        }),
+        Some(b) => serde_json::from_slice(&b).map_err(|e| StateError::Corrupt {
+            key: "chain/params".into(),
+            reason: e.to_string(),
+        }),
+    }
+}
+
+/// Reads the chain id from state.
+///
+/// # Errors
+/// Storage failures.
+pub fn chain_id<S: StateRead>(s: &S) -> Result<Option<String>, StateError> {
+    Ok(s.get_raw(CHAIN_ID_KEY)?
+        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+}
+
+/// Decodes a base64 ed25519 public key.
+///
+/// # Errors
+/// A message when the text is not base64 of 32 bytes.
+pub fn decode_pub_key(b64: &str) -> Result<[u8; 32], String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .map_err(|e| format!("pub_key is not base64: {e}"))?;
+    bytes
+        .try_into()
+        .map_err(|v: Vec<u8>| format!("pub_key must be 32 bytes, got {}", v.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn sample() -> Genesis {
+        Genesis {
+            chain_id: "pw-test".into(),
+            genesis_time: "2026-01-01T00:00:00Z".into(),
+            app_state: AppState {
+                params: Params::default(),
+                accounts: vec![GenesisAccount {
+                    address: Address([1; 20]).to_string(),
+                    balances: vec![GenesisCoin {
+                        denom: "upw".into(),
+                        amount: "1000".into(),
+                    }],
+                }],
+                validators: vec![GenesisValidator {
+                    pub_key: base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
+                    power: 10,
+                    moniker: "v0".into(),
+                }],
+            },
+        }
+    }
+
+    #[test]
+    fn genesis_round_trips_and_applies() {
+        let g = sample();
+        let g2 = Genesis::from_json(g.to_json().as_bytes()).unwrap();
+        assert_eq!(g, g2);
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g.app_state.apply(&g.chain_id, &mut d).unwrap();
+        assert_eq!(
+            accounts::balance(&d, &Address([1; 20]), "upw").unwrap(),
+            1000
+        );
+        assert_eq!(params(&d).unwrap(), Params::default());
+        assert_eq!(
+            proofwork_consensus::validators::validators(&d)
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn invalid_genesis_is_refused_with_the_field_named() {
+        let mut g = sample();
+        g.app_state.accounts.push(g.app_state.accounts[0].clone());
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate address"));
+        let mut g = sample();
+        g.app_state.validators[0].pub_key = "AAAA".into();
+        assert!(g.validate().unwrap_err().to_string().contains("32 bytes"));
+        let mut g = sample();
+        g.app_state.params.min_fee = "01".into();
+        assert!(g.validate().unwrap_err().to_string().contains("min_fee"));
+        assert!(Genesis::from_json(b"{").is_err());
+    }
+}

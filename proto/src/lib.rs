@@ -1,0 +1,39 @@
+//! Wire types of proofwork, generated from the `.proto` files in `proto/proto`.
+//!
+//! This crate holds generated code and the [`DomainType`] trait only. Validation
+//! lives in `TryFrom` impls in the crate that owns each domain type.
+#![allow(missing_docs, unreachable_pub, clippy::doc_lazy_continuation)]
+
+/// Transactions (`proofwork.tx.v1`).
+pub mod tx {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.tx.v1.rs"));
+    }
+}
+
+/// Node gRPC service (`proofwork.node.v1`).
+pub mod node {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.node.v1.rs"));
+    }
+}
+
+/// Encoded `FileDescriptorSet` of every proofwork package, for gRPC reflection.
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/proofwork_descriptor.bin"));
+
+/// A domain type with a canonical protobuf form.
+///
+/// `try_from` on the proto type is where validation happens; encoding a domain
+/// value always yields the canonical bytes.
+pub trait DomainType: Sized + Clone + TryFrom<Self::Proto> + Into<Self::Proto> {
+    /// The generated message this type round-trips through.
+    type Proto: prost::Message + Default + Clone;
+
+    /// Canonical encoding.
+    fn encode_to_vec(&self) -> Vec<u8> {
+        prost::Message::encode_to_vec(&Into::<Self::Proto>::into(self.clone()))
+    }
+}

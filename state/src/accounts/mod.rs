@@ -1,0 +1,372 @@
+//! Accounts: nonces, balances per denomination, and supply accounting.
+//!
+//! Supply conservation is the invariant every other component relies on: for every
+//! denomination, the sum of all balances equals minted − burned. Funds locked by other
+//! components (escrows, vaults, listings) sit in module accounts, so they are balances too.
+
+pub mod state_key;
+
+use std::collections::BTreeMap;
+
+use proofwork_tx::{Address, TxError};
+
+use crate::{ExecError, StateError, StateRead, StateWrite, WriteSet};
+
+/// Minted and burned totals of one denomination.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Supply {
+    /// Total ever minted.
+    pub minted: u128,
+    /// Total ever burned.
+    pub burned: u128,
+}
+
+impl Supply {
+    /// What should be held in balances: minted − burned.
+    pub fn circulating(&self) -> Option<u128> {
+        self.minted.checked_sub(self.burned)
+    }
+}
+
+fn read_u128(key: &[u8], bytes: Option<Vec<u8>>) -> Result<u128, StateError> {
+    match bytes {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u128::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: hex::encode(key),
+                reason: "expected 16 bytes".into(),
+            }),
+    }
+}
+
+/// The account's next nonce.
+///
+/// # Errors
+/// Storage failures.
+pub fn nonce<S: StateRead>(s: &S, addr: &Address) -> Result<u64, StateError> {
+    let key = state_key::nonce(addr);
+    match s.get_raw(&key)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: hex::encode(&key),
+                reason: "expected 8 bytes".into(),
+            }),
+    }
+}
+
+/// Checks `got` against the account's next nonce and advances it.
+///
+/// # Errors
+/// [`TxError::ReplayedNonce`] or [`TxError::FutureNonce`]; storage failures.
+pub fn use_nonce<S: StateWrite>(s: &mut S, addr: &Address, got: u64) -> Result<(), ExecError> {
+    let expected = nonce(s, addr)?;
+    if got < expected {
+        return Err(TxError::ReplayedNonce { got, expected }.into());
+    }
+    if got > expected {
+        return Err(TxError::FutureNonce { got, expected }.into());
+    }
+    let next = expected.checked_add(1).ok_or_else(|| TxError::Overflow {
+        what: "account nonce".into(),
+    })?;
+    s.put_raw(state_key::nonce(addr), next.to_be_bytes().to_vec());
+    Ok(())
+}
+
+/// One balance.
+///
+/// # Errors
+/// Storage failures.
+pub fn balance<S: StateRead>(s: &S, addr: &Address, denom: &str) -> Result<u128, StateError> {
+    let key = state_key::balance(addr, denom);
+    read_u128(&key, s.get_raw(&key)?)
+}
+
+/// Every non-zero balance of an account, by denomination.
+///
+/// # Errors
+/// Storage failures.
+pub fn balances<S: StateRead>(s: &S, addr: &Address) -> Result<Vec<(String, u128)>, StateError> {
+    let prefix = state_key::balances_of(addr);
+    s.scan_prefix(&prefix, None, 1024)?
+        .into_iter()
+        .map(|(k, v)| {
+            let denom = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
+            Ok((denom, read_u128(&k, Some(v))?))
+        })
+        .collect()
+}
+
+fn set_balance<S: StateWrite>(s: &mut S, addr: &Address, denom: &str, amount: u128) {
+    let key = state_key::balance(addr, denom);
+    if amount == 0 {
+        s.delete(key);
+    } else {
+        s.put_raw(key, amount.to_be_bytes().to_vec());
+    }
+}
+
+/// Adds to a balance.
+///
+/// # Errors
+/// [`TxError::Overflow`]; storage failures.
+pub fn credit<S: StateWrite>(
+    s: &mut S,
+    addr: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    let new = balance(s, addr, denom)?
+        .checked_add(amount)
+        .ok_or_else(|| TxError::Overflow {
+            what: format!("{denom} balance of {addr}"),
+        })?;
+    set_balance(s, addr, denom, new);
+    Ok(())
+}
+
+/// Subtracts from a balance.
+///
+/// # Errors
+/// [`TxError::InsufficientFunds`]; storage failures.
+pub fn debit<S: StateWrite>(
+    s: &mut S,
+    addr: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    let have = balance(s, addr, denom)?;
+    let new = have
+        .checked_sub(amount)
+        .ok_or_else(|| TxError::InsufficientFunds {
+            denom: denom.to_string(),
+            balance: have,
+            needed: amount,
+        })?;
+    set_balance(s, addr, denom, new);
+    Ok(())
+}
+
+/// Moves funds between accounts.
+///
+/// # Errors
+/// [`TxError::ZeroAmount`], [`TxError::InsufficientFunds`], [`TxError::Overflow`].
+pub fn transfer<S: StateWrite>(
+    s: &mut S,
+    from: &Address,
+    to: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    if amount == 0 {
+        return Err(TxError::ZeroAmount.into());
+    }
+    debit(s, from, denom, amount)?;
+    credit(s, to, denom, amount)
+}
+
+/// The supply record of a denomination.
+///
+/// # Errors
+/// Storage failures.
+pub fn supply<S: StateRead>(s: &S, denom: &str) -> Result<Supply, StateError> {
+    let key = state_key::supply(denom);
+    match s.get_raw(&key)? {
+        None => Ok(Supply::default()),
+        Some(b) if b.len() == 32 => Ok(Supply {
+            minted: u128::from_be_bytes(b[..16].try_into().expect("16 bytes")),
+            burned: u128::from_be_bytes(b[16..].try_into().expect("16 bytes")),
+        }),
+        Some(_) => Err(StateError::Corrupt {
+            key: hex::encode(&key),
+            reason: "expected 32 bytes".into(),
+        }),
+    }
+}
+
+fn put_supply<S: StateWrite>(s: &mut S, denom: &str, sup: Supply) {
+    let mut v = sup.minted.to_be_bytes().to_vec();
+    v.extend_from_slice(&sup.burned.to_be_bytes());
+    s.put_raw(state_key::supply(denom), v);
+}
+
+/// Creates new units into an account.
+///
+/// # Errors
+/// [`TxError::Overflow`] when total minted or the balance would exceed u128.
+pub fn mint<S: StateWrite>(
+    s: &mut S,
+    to: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    let mut sup = supply(s, denom)?;
+    sup.minted = sup
+        .minted
+        .checked_add(amount)
+        .ok_or_else(|| TxError::Overflow {
+            what: format!("{denom} supply"),
+        })?;
+    credit(s, to, denom, amount)?;
+    put_supply(s, denom, sup);
+    Ok(())
+}
+
+/// Destroys units from an account.
+///
+/// # Errors
+/// [`TxError::InsufficientFunds`]; [`TxError::Overflow`] of the burned total.
+pub fn burn<S: StateWrite>(
+    s: &mut S,
+    from: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    let mut sup = supply(s, denom)?;
+    sup.burned = sup
+        .burned
+        .checked_add(amount)
+        .ok_or_else(|| TxError::Overflow {
+            what: format!("{denom} burned total"),
+        })?;
+    debit(s, from, denom, amount)?;
+    put_supply(s, denom, sup);
+    Ok(())
+}
+
+/// Records the block's height and time in state (so that every block changes the root and
+/// components can timestamp records by the block, never by a wall clock).
+pub fn set_block_info<S: StateWrite>(s: &mut S, height: u64, time_ns: u64) {
+    s.put_raw(state_key::HEIGHT.to_vec(), height.to_be_bytes().to_vec());
+    s.put_raw(state_key::TIME_NS.to_vec(), time_ns.to_be_bytes().to_vec());
+}
+
+/// The time of the block being executed (ns since the Unix epoch).
+///
+/// # Errors
+/// Storage failures.
+pub fn block_time_ns<S: StateRead>(s: &S) -> Result<u64, StateError> {
+    match s.get_raw(state_key::TIME_NS)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: "chain/time_ns".into(),
+                reason: "expected 8 bytes".into(),
+            }),
+    }
+}
+
+/// Checks supply conservation for the denominations a block touched, given the state
+/// before the block (`base`) and the block's writes: the net change of all balances of a
+/// denomination must equal the change in minted − burned. Given that the invariant held
+/// before the block, this is equivalent to a full check and costs O(writes).
+///
+/// # Errors
+/// [`StateError::Invariant`] naming the denomination and the two totals.
+pub fn check_supply_delta<R: StateRead>(base: &R, writes: &WriteSet) -> Result<(), StateError> {
+    // Per denomination: (sum of increases, sum of decreases) of balances and of circulating.
+    let mut bal: BTreeMap<String, (u128, u128)> = BTreeMap::new();
+    let mut circ: BTreeMap<String, (u128, u128)> = BTreeMap::new();
+    let overflow = |d: &str| StateError::Invariant(format!("supply accounting overflow for {d}"));
+    for (key, new) in writes {
+        if let Some(rest) = key.strip_prefix(state_key::BALANCE_PREFIX) {
+            if rest.len() <= 20 {
+                continue;
+            }
+            let denom = String::from_utf8_lossy(&rest[20..]).into_owned();
+            let old = read_u128(key, base.get_raw(key)?)?;
+            let new = read_u128(key, new.clone())?;
+            let e = bal.entry(denom.clone()).or_default();
+            if new >= old {
+                e.0 = e.0.checked_add(new - old).ok_or_else(|| overflow(&denom))?;
+            } else {
+                e.1 = e.1.checked_add(old - new).ok_or_else(|| overflow(&denom))?;
+            }
+        } else if let Some(d) = key.strip_prefix(state_key::SUPPLY_PREFIX) {
+            let denom = String::from_utf8_lossy(d).into_owned();
+            let old = supply(base, &denom)?;
+            let mut after = BTreeMap::new();
+            after.insert(key.clone(), new.clone().unwrap_or_default());
+            let new = supply(&after, &denom)?;
+            let e = circ.entry(denom.clone()).or_default();
+            e.0 =
+                e.0.checked_add(new.minted - old.minted.min(new.minted))
+                    .ok_or_else(|| overflow(&denom))?;
+            e.1 =
+                e.1.checked_add(new.burned - old.burned.min(new.burned))
+                    .ok_or_else(|| overflow(&denom))?;
+        }
+    }
+    let denoms: std::collections::BTreeSet<&String> = bal.keys().chain(circ.keys()).collect();
+    for d in denoms {
+        let (bu, bd) = bal.get(d).copied().unwrap_or_default();
+        let (cu, cd) = circ.get(d).copied().unwrap_or_default();
+        // bu - bd == cu - cd  <=>  bu + cd == cu + bd
+        let lhs = bu.checked_add(cd).ok_or_else(|| overflow(d))?;
+        let rhs = cu.checked_add(bd).ok_or_else(|| overflow(d))?;
+        if lhs != rhs {
+            return Err(StateError::Invariant(format!(
+                "supply of {d} not conserved: balances changed by +{bu}/-{bd} but minted-burned changed by +{cu}/-{cd}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Full supply check over every balance and supply record (genesis, audits, tests).
+///
+/// # Errors
+/// [`StateError::Invariant`] naming the first denomination that does not add up.
+pub fn check_supply_full<R: StateRead>(s: &R) -> Result<(), StateError> {
+    let mut sums: BTreeMap<String, u128> = BTreeMap::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = s.scan_prefix(state_key::BALANCE_PREFIX, after.as_deref(), 4096)?;
+        if page.is_empty() {
+            break;
+        }
+        for (k, v) in &page {
+            let rest = &k[state_key::BALANCE_PREFIX.len()..];
+            let denom = String::from_utf8_lossy(rest.get(20..).unwrap_or_default()).into_owned();
+            let amount = read_u128(k, Some(v.clone()))?;
+            let e = sums.entry(denom.clone()).or_default();
+            *e = e.checked_add(amount).ok_or_else(|| {
+                StateError::Invariant(format!("sum of {denom} balances overflows u128"))
+            })?;
+        }
+        after = page.last().map(|(k, _)| k.clone());
+    }
+    let supplies = s.scan_prefix(state_key::SUPPLY_PREFIX, None, usize::MAX)?;
+    let mut seen = std::collections::BTreeSet::new();
+    for (k, _) in &supplies {
+        let denom = String::from_utf8_lossy(&k[state_key::SUPPLY_PREFIX.len()..]).into_owned();
+        let sup = supply(s, &denom)?;
+        let held = sums.get(&denom).copied().unwrap_or(0);
+        if sup.circulating() != Some(held) {
+            return Err(StateError::Invariant(format!(
+                "supply of {denom} not conserved: balances sum to {held}, minted {} burned {}",
+                sup.minted, sup.burned
+            )));
+        }
+        seen.insert(denom);
+    }
+    if let Some((d, held)) = sums.iter().find(|(d, _)| !seen.contains(*d)) {
+        return Err(StateError::Invariant(format!(
+            "{held} {d} held but never minted"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

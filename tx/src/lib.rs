@@ -1,0 +1,26 @@
+//! proofwork transactions: keys, addresses, amounts, signing and the stateless checks.
+//!
+//! A [`Tx`](proofwork_proto::tx::v1::Tx) arrives as bytes. [`SignedTx::decode`] enforces
+//! the size limit, decodes it, rejects non-canonical encodings and unknown message
+//! kinds, and parses every field into domain types; [`SignedTx::verify_signature`]
+//! then checks the low-S ECDSA signature over `BLAKE3("proofwork/tx/v1" || body_bytes)`.
+//! Both are pure functions of the bytes, so they may run in parallel and be cached by
+//! tx hash. Everything that depends on state (nonce, balances) lives in `proofwork-state`.
+//!
+//! [`TxError`] is the single registry of deterministic tx error codes: each variant maps
+//! to a stable ABCI code that clients may match on.
+
+mod address;
+mod amount;
+mod error;
+mod keys;
+mod signed;
+
+pub use address::{Address, ADDRESS_HRP, ADDRESS_LEN};
+pub use amount::{format_amount, parse_amount};
+pub use error::TxError;
+pub use keys::{PublicKey, SecretKey};
+pub use signed::{
+    check_denom, sign_body, signing_digest, Message, SignedTx, TxBody, TxHash, TxLimits,
+    SIGNING_DOMAIN,
+};

@@ -1,0 +1,468 @@
+//! Decoding, stateless checks and signing of transactions.
+
+use proofwork_proto::tx::v1 as pb;
+use prost::Message as _;
+
+use crate::{parse_amount, Address, PublicKey, SecretKey, TxError};
+
+/// Domain tag hashed before the body bytes, so a tx signature can never be valid for any
+/// other proofwork message (or another protocol using the same key).
+pub const SIGNING_DOMAIN: &[u8] = b"proofwork/tx/v1";
+
+/// BLAKE3 of the encoded tx bytes.
+pub type TxHash = [u8; 32];
+
+/// Limits applied before any expensive work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TxLimits {
+    /// Largest accepted encoded tx.
+    pub max_tx_bytes: u64,
+    /// Most messages in one tx.
+    pub max_messages: u64,
+}
+
+impl Default for TxLimits {
+    fn default() -> Self {
+        TxLimits {
+            max_tx_bytes: 1 << 20,
+            max_messages: 64,
+        }
+    }
+}
+
+/// A validated message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// Move `amount` of `denom` from the signer to `to`.
+    Transfer {
+        /// Recipient.
+        to: Address,
+        /// Denomination.
+        denom: String,
+        /// Amount, never zero.
+        amount: u128,
+    },
+}
+
+impl Message {
+    fn try_from_proto(index: usize, m: pb::Message) -> Result<Self, TxError> {
+        match m.kind {
+            Some(pb::message::Kind::Transfer(t)) => {
+                let to: Address = t.to.parse()?;
+                check_denom(&t.denom)?;
+                let amount = parse_amount(&t.amount)?;
+                if amount == 0 {
+                    return Err(TxError::ZeroAmount);
+                }
+                Ok(Message::Transfer {
+                    to,
+                    denom: t.denom,
+                    amount,
+                })
+            }
+            None => Err(TxError::UnknownMessage {
+                index: index as u32,
+            }),
+        }
+    }
+
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::Message {
+        match self {
+            Message::Transfer { to, denom, amount } => pb::Message {
+                kind: Some(pb::message::Kind::Transfer(pb::Transfer {
+                    to: to.to_string(),
+                    denom: denom.clone(),
+                    amount: amount.to_string(),
+                })),
+            },
+        }
+    }
+
+    /// Short name for logs and events.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Message::Transfer { .. } => "transfer",
+        }
+    }
+}
+
+/// Checks a denomination name: 1 to 64 characters of `[a-z0-9/._-]`, starting with a letter.
+///
+/// # Errors
+/// [`TxError::BadDenom`] otherwise.
+pub fn check_denom(denom: &str) -> Result<(), TxError> {
+    let bad = |reason: &str| TxError::BadDenom {
+        denom: denom.chars().take(64).collect(),
+        reason: reason.into(),
+    };
+    if denom.is_empty() || denom.len() > 64 {
+        return Err(bad("length must be 1 to 64"));
+    }
+    if !denom.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(bad("must start with a lower-case letter"));
+    }
+    if !denom
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"/._-".contains(&b))
+    {
+        return Err(bad("allowed characters are a-z 0-9 / . _ -"));
+    }
+    Ok(())
+}
+
+/// A validated tx body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TxBody {
+    /// Chain the tx is for.
+    pub chain_id: String,
+    /// Signer's nonce.
+    pub nonce: u64,
+    /// Fee in the native denomination.
+    pub fee: u128,
+    /// At least one message.
+    pub messages: Vec<Message>,
+}
+
+impl TxBody {
+    /// The protobuf form.
+    pub fn to_proto(&self) -> pb::TxBody {
+        pb::TxBody {
+            chain_id: self.chain_id.clone(),
+            nonce: self.nonce,
+            fee: self.fee.to_string(),
+            messages: self.messages.iter().map(Message::to_proto).collect(),
+        }
+    }
+}
+
+/// A decoded tx whose shape has been checked. The signature is checked separately by
+/// [`SignedTx::verify_signature`], so that callers can cache or parallelise it.
+#[derive(Debug, Clone)]
+pub struct SignedTx {
+    /// BLAKE3 of the tx bytes as received.
+    pub hash: TxHash,
+    /// The parsed body.
+    pub body: TxBody,
+    /// The body bytes as received (what was signed).
+    pub body_bytes: Vec<u8>,
+    /// The signer's key.
+    pub public_key: PublicKey,
+    /// The signer's address, derived from `public_key`.
+    pub signer: Address,
+    /// The compact signature.
+    pub signature: Vec<u8>,
+    /// Size of the encoded tx.
+    pub size: u64,
+}
+
+/// The digest a tx signature covers: `BLAKE3(SIGNING_DOMAIN || body_bytes)`.
+pub fn signing_digest(body_bytes: &[u8]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(SIGNING_DOMAIN);
+    h.update(body_bytes);
+    *h.finalize().as_bytes()
+}
+
+impl SignedTx {
+    /// Decodes tx bytes and checks everything that needs no state and no signature check.
+    ///
+    /// # Errors
+    /// In order: [`TxError::TooLarge`], [`TxError::Malformed`], [`TxError::NonCanonical`],
+    /// [`TxError::UnknownMessage`], [`TxError::NoMessages`], [`TxError::TooManyMessages`],
+    /// [`TxError::BadPublicKey`], then field errors (amounts, addresses, denominations).
+    pub fn decode(bytes: &[u8], limits: &TxLimits) -> Result<Self, TxError> {
+        let size = bytes.len() as u64;
+        if size > limits.max_tx_bytes {
+            return Err(TxError::TooLarge {
+                size,
+                max: limits.max_tx_bytes,
+            });
+        }
+        let tx = pb::Tx::decode(bytes).map_err(|e| TxError::Malformed {
+            reason: e.to_string(),
+        })?;
+        if tx.encoded_len() != bytes.len() || tx.encode_to_vec() != bytes {
+            return Err(TxError::NonCanonical { what: "Tx" });
+        }
+        let body =
+            pb::TxBody::decode(tx.body_bytes.as_slice()).map_err(|e| TxError::Malformed {
+                reason: format!("body: {e}"),
+            })?;
+        if let Some(index) = body.messages.iter().position(|m| m.kind.is_none()) {
+            return Err(TxError::UnknownMessage {
+                index: index as u32,
+            });
+        }
+        if body.encode_to_vec() != tx.body_bytes {
+            return Err(TxError::NonCanonical { what: "TxBody" });
+        }
+        if body.messages.is_empty() {
+            return Err(TxError::NoMessages);
+        }
+        if body.messages.len() as u64 > limits.max_messages {
+            return Err(TxError::TooManyMessages {
+                got: body.messages.len() as u64,
+                max: limits.max_messages,
+            });
+        }
+        let public_key = PublicKey::from_bytes(&tx.public_key)?;
+        let fee = parse_amount(&body.fee)?;
+        let messages = body
+            .messages
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| Message::try_from_proto(i, m))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SignedTx {
+            hash: *blake3::hash(bytes).as_bytes(),
+            body: TxBody {
+                chain_id: body.chain_id,
+                nonce: body.nonce,
+                fee,
+                messages,
+            },
+            signer: public_key.address(),
+            public_key,
+            body_bytes: tx.body_bytes,
+            signature: tx.signature,
+            size,
+        })
+    }
+
+    /// Checks the signature over the received body bytes.
+    ///
+    /// # Errors
+    /// [`TxError::HighS`] or [`TxError::BadSignature`].
+    pub fn verify_signature(&self) -> Result<(), TxError> {
+        self.public_key
+            .verify_digest(&signing_digest(&self.body_bytes), &self.signature)
+    }
+
+    /// Checks that the tx is for `chain_id`.
+    ///
+    /// # Errors
+    /// [`TxError::WrongChainId`].
+    pub fn check_chain_id(&self, chain_id: &str) -> Result<(), TxError> {
+        if self.body.chain_id != chain_id {
+            return Err(TxError::WrongChainId {
+                got: self.body.chain_id.chars().take(64).collect(),
+                expected: chain_id.to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Encodes and signs a body; returns the tx bytes to broadcast.
+pub fn sign_body(key: &SecretKey, body: &TxBody) -> Vec<u8> {
+    let body_bytes = body.to_proto().encode_to_vec();
+    let signature = key.sign_digest(&signing_digest(&body_bytes));
+    pb::Tx {
+        body_bytes,
+        public_key: key.public_key().to_bytes().to_vec(),
+        signature: signature.to_vec(),
+    }
+    .encode_to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn body(nonce: u64, amount: u128) -> TxBody {
+        TxBody {
+            chain_id: "test".into(),
+            nonce,
+            fee: 1,
+            messages: vec![Message::Transfer {
+                to: Address([9; 20]),
+                denom: "upw".into(),
+                amount,
+            }],
+        }
+    }
+
+    fn decode(bytes: &[u8]) -> Result<SignedTx, TxError> {
+        SignedTx::decode(bytes, &TxLimits::default())
+    }
+
+    #[test]
+    fn signed_tx_verifies_and_names_its_signer() {
+        let k = SecretKey::from_seed("alice");
+        let tx = decode(&sign_body(&k, &body(0, 5))).unwrap();
+        tx.verify_signature().unwrap();
+        assert_eq!(tx.signer, k.public_key().address());
+        assert_eq!(tx.body, body(0, 5));
+    }
+
+    #[test]
+    fn tampered_body_fails_signature() {
+        let k = SecretKey::from_seed("alice");
+        let mut tx = pb::Tx::decode(sign_body(&k, &body(0, 5)).as_slice()).unwrap();
+        tx.body_bytes = body(0, 6).to_proto().encode_to_vec();
+        let tx = decode(&tx.encode_to_vec()).unwrap();
+        assert!(matches!(
+            tx.verify_signature(),
+            Err(TxError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn high_s_signature_is_rejected() {
+        let k = SecretKey::from_seed("alice");
+        let mut tx = pb::Tx::decode(sign_body(&k, &body(0, 5)).as_slice()).unwrap();
+        let sig = k256::ecdsa::Signature::from_slice(&tx.signature).unwrap();
+        // Flip S to N - S: same (r, s) point, the malleable twin.
+        let (r, s) = sig.split_scalars();
+        let high = k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap();
+        tx.signature = high.to_bytes().to_vec();
+        let tx = decode(&tx.encode_to_vec()).unwrap();
+        assert_eq!(tx.verify_signature(), Err(TxError::HighS));
+    }
+
+    #[test]
+    fn malformed_and_oversize_bytes_are_rejected() {
+        assert!(matches!(
+            decode(&[0xff, 0xff, 0xff]),
+            Err(TxError::Malformed { .. })
+        ));
+        let limits = TxLimits {
+            max_tx_bytes: 10,
+            max_messages: 4,
+        };
+        let bytes = sign_body(&SecretKey::from_seed("a"), &body(0, 1));
+        assert!(matches!(
+            SignedTx::decode(&bytes, &limits),
+            Err(TxError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn non_canonical_encoding_is_rejected() {
+        let bytes = sign_body(&SecretKey::from_seed("a"), &body(0, 1));
+        // Append an unknown field (tag 15, varint 0): still decodes, not canonical.
+        let mut padded = bytes.clone();
+        padded.extend_from_slice(&[0x78, 0x00]);
+        assert_eq!(
+            decode(&padded).unwrap_err(),
+            TxError::NonCanonical { what: "Tx" }
+        );
+    }
+
+    #[test]
+    fn unknown_message_kind_is_rejected() {
+        let k = SecretKey::from_seed("a");
+        let mut b = body(0, 1).to_proto();
+        b.messages.push(pb::Message { kind: None });
+        // A message with an unknown oneof field (number 99) decodes as kind = None.
+        let mut body_bytes = b.encode_to_vec();
+        let idx = body_bytes.len() - 2; // last message is empty: `22 00`
+        body_bytes.truncate(idx);
+        body_bytes.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x00]);
+        let sig = k.sign_digest(&signing_digest(&body_bytes));
+        let tx = pb::Tx {
+            body_bytes,
+            public_key: k.public_key().to_bytes().to_vec(),
+            signature: sig.to_vec(),
+        };
+        assert_eq!(
+            decode(&tx.encode_to_vec()).unwrap_err(),
+            TxError::UnknownMessage { index: 1 }
+        );
+    }
+
+    #[test]
+    fn zero_amount_and_bad_fields_are_rejected() {
+        let k = SecretKey::from_seed("a");
+        assert_eq!(
+            decode(&sign_body(&k, &body(0, 0))).unwrap_err(),
+            TxError::ZeroAmount
+        );
+        let mut b = body(0, 1).to_proto();
+        if let Some(pb::message::Kind::Transfer(t)) = &mut b.messages[0].kind {
+            t.to = "pw1notanaddress".into();
+        }
+        let body_bytes = b.encode_to_vec();
+        let tx = pb::Tx {
+            signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
+            body_bytes,
+            public_key: k.public_key().to_bytes().to_vec(),
+        };
+        assert!(matches!(
+            decode(&tx.encode_to_vec()),
+            Err(TxError::BadAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn empty_tx_and_bad_key_are_rejected() {
+        let k = SecretKey::from_seed("a");
+        let mut b = body(0, 1);
+        b.messages.clear();
+        assert_eq!(decode(&sign_body(&k, &b)).unwrap_err(), TxError::NoMessages);
+        let tx = pb::Tx {
+            body_bytes: body(0, 1).to_proto().encode_to_vec(),
+            public_key: vec![5; 33],
+            signature: vec![1; 64],
+        };
+        assert!(matches!(
+            decode(&tx.encode_to_vec()),
+            Err(TxError::BadPublicKey { .. })
+        ));
+    }
+
+    #[test]
+    fn wrong_chain_id_is_rejected() {
+        let tx = decode(&sign_body(&SecretKey::from_seed("a"), &body(0, 1))).unwrap();
+        assert!(matches!(
+            tx.check_chain_id("other"),
+            Err(TxError::WrongChainId { .. })
+        ));
+        tx.check_chain_id("test").unwrap();
+    }
+
+    #[test]
+    fn denominations_are_checked() {
+        for bad in ["", "Upw", "1pw", "u pw", &"a".repeat(65)] {
+            assert!(check_denom(bad).is_err(), "{bad:?}");
+        }
+        check_denom("upw").unwrap();
+        check_denom("credit/compute-1.0_x").unwrap();
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn tx_round_trips_and_verifies(nonce in any::<u64>(), amount in 1u128.., fee in any::<u128>(), seed in "[a-z]{1,8}") {
+            let k = SecretKey::from_seed(&seed);
+            let mut b = body(nonce, amount);
+            b.fee = fee;
+            let bytes = sign_body(&k, &b);
+            let tx = decode(&bytes).unwrap();
+            prop_assert_eq!(&tx.body, &b);
+            prop_assert!(tx.verify_signature().is_ok());
+            prop_assert_eq!(tx.hash, *blake3::hash(&bytes).as_bytes());
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = decode(&bytes);
+        }
+
+        #[test]
+        fn any_single_bit_flip_is_caught(bit in 0usize..(8 * 120)) {
+            let k = SecretKey::from_seed("flip");
+            let mut bytes = sign_body(&k, &body(3, 77));
+            let bit = bit % (bytes.len() * 8);
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            let ok = decode(&bytes).and_then(|tx| tx.verify_signature().map(|_| tx));
+            if let Ok(tx) = ok {
+                // The only flips that may survive are in the key/sig framing that re-derives
+                // an equally valid tx: the body must then be unchanged.
+                prop_assert_eq!(tx.body, body(3, 77));
+            }
+        }
+    }
+}
