@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR")?);
     let protos = [
         "proto/proofwork/tx/v1/tx.proto",
+        "proto/proofwork/block/v1/block.proto",
         "proto/proofwork/node/v1/node.proto",
     ];
     tonic_prost_build::configure()

@@ -1,1 +1,432 @@
-fn main() {}
+//! `proofwork`: the node binary and its command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context as _};
+use clap::{Args, Parser, Subcommand};
+use proofwork_node::app::{App, SigCache};
+use proofwork_node::client::Client;
+use proofwork_node::engine::{self, Node};
+use proofwork_node::home::{self, Home};
+use proofwork_node::{abci, audit, grpc};
+use proofwork_state::{Storage, StorageConfig};
+use proofwork_tx::{Address, SecretKey};
+
+mod bench;
+mod demo;
+
+#[derive(Parser)]
+#[command(name = "proofwork", version, about = "A permissioned chain for tokenized assets, weighted by useful GPU work")]
+struct Cli {
+    /// Log format.
+    #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
+    log_format: String,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct HomeArg {
+    /// Node home directory.
+    #[arg(long, env = "PROOFWORK_HOME", default_value_os_t = default_home())]
+    home: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct NodeArg {
+    /// gRPC address of the node.
+    #[arg(long, env = "PROOFWORK_NODE", default_value = "http://127.0.0.1:9090")]
+    node: String,
+}
+
+fn default_home() -> PathBuf {
+    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".proofwork")
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a home: validator key, demo account keys, genesis and config.
+    Init {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Chain id.
+        #[arg(long, default_value = "proofwork-local")]
+        chain_id: String,
+        /// Overwrite an existing home (deletes its data).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Run the node: the embedded engine and gRPC, or with --abci an ABCI server for CometBFT.
+    Start {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Serve ABCI for CometBFT at this address instead of running the embedded engine.
+        #[arg(long, num_args = 0..=1, default_missing_value = "tcp://127.0.0.1:26658")]
+        abci: Option<String>,
+        /// gRPC listen address (overrides config.toml).
+        #[arg(long)]
+        grpc: Option<SocketAddr>,
+        /// Block interval in ms (overrides config.toml).
+        #[arg(long)]
+        block_ms: Option<u64>,
+    },
+    /// Initialise (if needed) and run a node with a demo client: blocks, transfers, balances.
+    Demo {
+        #[command(flatten)]
+        home: HomeArg,
+        /// Stop after this many blocks (0 runs until Ctrl-C).
+        #[arg(long, default_value_t = 0)]
+        blocks: u64,
+    },
+    /// Manage account keys.
+    Keys {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(subcommand)]
+        cmd: KeysCmd,
+    },
+    /// Sign and broadcast transactions.
+    Tx {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        cmd: TxCmd,
+    },
+    /// Query state.
+    Query {
+        #[command(flatten)]
+        node: NodeArg,
+        #[command(subcommand)]
+        cmd: QueryCmd,
+    },
+    /// Print the node's status as JSON (height, app_hash, …).
+    Status {
+        #[command(flatten)]
+        node: NodeArg,
+    },
+    /// Auditing: replay the chain from genesis.
+    Audit {
+        #[command(subcommand)]
+        cmd: AuditCmd,
+    },
+    /// Load tools.
+    Bench {
+        #[command(subcommand)]
+        cmd: bench::BenchCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCmd {
+    /// Create a new key.
+    Add { name: String },
+    /// List keys.
+    List,
+    /// Show one key's address and public key.
+    Show { name: String },
+}
+
+#[derive(Subcommand)]
+enum TxCmd {
+    /// Transfer funds.
+    Transfer {
+        /// Key name in the keyring.
+        #[arg(long)]
+        from: String,
+        /// Recipient address, or a key name in the keyring.
+        #[arg(long)]
+        to: String,
+        /// Amount.
+        #[arg(long)]
+        amount: u128,
+        /// Denomination.
+        #[arg(long, default_value = "upw")]
+        denom: String,
+        /// Fee (native denomination).
+        #[arg(long, default_value_t = 1)]
+        fee: u128,
+        /// Return once the tx is in the mempool instead of waiting for the commit.
+        #[arg(long)]
+        no_wait: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum QueryCmd {
+    /// One balance.
+    Balance {
+        address: String,
+        #[arg(long, default_value = "upw")]
+        denom: String,
+    },
+    /// Nonce and all balances.
+    Account { address: String },
+    /// A committed tx by hash (hex).
+    Tx { hash: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Re-execute every block from genesis and check every app hash.
+    Replay {
+        /// Home of a stopped node (its genesis and block log).
+        #[command(flatten)]
+        home: HomeArg,
+        /// Genesis file (defaults to HOME/genesis.json).
+        #[arg(long)]
+        genesis: Option<PathBuf>,
+        /// Stop at this height.
+        #[arg(long)]
+        up_to: Option<u64>,
+    },
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.cmd {
+        Cmd::Init { home, chain_id, force } => {
+            let h = Home(home.home);
+            let g = home::init(&h, &chain_id, force)?;
+            println!("initialised {} for chain {}", h.0.display(), g.chain_id);
+            for a in &g.app_state.accounts {
+                println!("  funded {} with {} upw", a.address, a.balances[0].amount);
+            }
+            Ok(())
+        }
+        Cmd::Start { home, abci, grpc, block_ms } => {
+            let h = Home(home.home);
+            let mut cfg = h.load_config()?;
+            if let Some(ms) = block_ms {
+                cfg.engine.block_interval_ms = ms;
+            }
+            if let Some(g) = grpc {
+                cfg.grpc.listen = g.to_string();
+            }
+            match abci {
+                Some(addr) => start_abci(&h, &cfg, &addr),
+                None => rt.block_on(start_embedded(h, cfg, None, ctrl_c())),
+            }
+        }
+        Cmd::Demo { home, blocks } => rt.block_on(demo::run(Home(home.home), blocks)),
+        Cmd::Keys { home, cmd } => keys(Home(home.home), cmd),
+        Cmd::Tx { home, node, cmd } => rt.block_on(tx(Home(home.home), &node.node, cmd)),
+        Cmd::Query { node, cmd } => rt.block_on(query(&node.node, cmd)),
+        Cmd::Status { node } => rt.block_on(async {
+            let s = Client::connect(&node.node).await?.status().await?;
+            let v = serde_json::json!({
+                "chain_id": s.chain_id,
+                "height": s.height,
+                "app_hash": hex::encode(&s.app_hash),
+                "mempool_size": s.mempool_size,
+            });
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            Ok(())
+        }),
+        Cmd::Audit { cmd: AuditCmd::Replay { home, genesis, up_to } } => {
+            let h = Home(home.home);
+            let genesis = match genesis {
+                Some(p) => proofwork_genesis::Genesis::from_json(&std::fs::read(&p)?)?,
+                None => h.load_genesis()?,
+            };
+            let source = Storage::open(h.data(), StorageConfig::default())
+                .context("opening the node's store (is the node still running?)")?;
+            let scratch = tempdir("proofwork-replay")?;
+            let report = audit::replay(&genesis, &source, &scratch, up_to, true);
+            let _ = std::fs::remove_dir_all(&scratch);
+            let report = report?;
+            println!("genesis app hash {}", report.genesis_app_hash);
+            println!("heights checked: {}, txs re-executed: {}", report.heights_checked, report.txs);
+            match report.mismatch {
+                None => {
+                    println!("OK: every app hash matches");
+                    Ok(())
+                }
+                Some(m) => {
+                    println!("MISMATCH at height {}: recorded {} recomputed {}", m.height, m.recorded, m.recomputed);
+                    for d in m.differing_results {
+                        println!("  {d}");
+                    }
+                    std::process::exit(1)
+                }
+            }
+        }
+        Cmd::Bench { cmd } => rt.block_on(bench::run(cmd)),
+    }
+}
+
+fn tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
+    let mut rnd = [0u8; 8];
+    getrandom::fill(&mut rnd).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let p = std::env::temp_dir().join(format!("{prefix}-{}", hex::encode(rnd)));
+    std::fs::create_dir_all(&p)?;
+    Ok(p)
+}
+
+fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
+    let storage = Storage::open(h.data(), StorageConfig { keep_recent })
+        .with_context(|| format!("opening {}", h.data().display()))?;
+    Ok(App::new(storage, Arc::new(SigCache::new(1 << 20)))?)
+}
+
+fn start_abci(h: &Home, cfg: &proofwork_node::config::Config, addr: &str) -> anyhow::Result<()> {
+    let app = open_app(h, cfg.storage.keep_recent)?;
+    if let Some(l) = app.info() {
+        tracing::info!(height = l.height, app_hash = %hex::encode(l.app_hash), "resuming");
+    }
+    let abci_app = abci::AbciApp::new(app, cfg.mempool.max_tx_bytes);
+    abci::serve(abci_app, addr).with_context(|| format!("serving ABCI on {addr}"))
+}
+
+/// Runs the embedded engine and gRPC until Ctrl-C (or until `max_blocks` blocks).
+pub(crate) async fn start_embedded(
+    h: Home,
+    cfg: proofwork_node::config::Config,
+    ready: Option<tokio::sync::oneshot::Sender<Arc<Node>>>,
+    stop_on: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let mut app = open_app(&h, cfg.storage.keep_recent)?;
+    if app.info().is_none() {
+        let g = h.load_genesis()?;
+        let hash = app.init_chain(&g.chain_id, &g.app_state)?;
+        tracing::info!(chain_id = %g.chain_id, app_hash = %hex::encode(hash), "genesis applied");
+    } else if let Some(l) = app.info() {
+        tracing::info!(height = l.height, app_hash = %hex::encode(l.app_hash), "resuming from the last commit");
+    }
+    let node = Node::new(app, cfg.engine())?;
+    let addr: SocketAddr = cfg.grpc.listen.parse().context("grpc.listen")?;
+    let stop = engine::stop_flag();
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    let grpc = tokio::spawn(grpc::serve(node.clone(), addr, cfg.grpc_limits(), async {
+        let _ = shutdown_rx.await;
+    }));
+    let engine_node = node.clone();
+    let engine_stop = stop.clone();
+    let engine = std::thread::Builder::new()
+        .name("engine".into())
+        .spawn(move || engine_node.run(&engine_stop))?;
+    if let Some(r) = ready {
+        let _ = r.send(node.clone());
+    }
+    tokio::pin!(stop_on);
+    loop {
+        tokio::select! {
+            _ = &mut stop_on => break,
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {
+                if engine.is_finished() { break; }
+            }
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    let _ = shutdown_tx.send(());
+    let res = engine.join().map_err(|_| anyhow::anyhow!("engine thread panicked"))?;
+    let _ = grpc.await;
+    res.context("the engine stopped")?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C.
+pub(crate) async fn ctrl_c() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn keys(h: Home, cmd: KeysCmd) -> anyhow::Result<()> {
+    match cmd {
+        KeysCmd::Add { name } => {
+            let kf = home::add_key(&h, &name, &SecretKey::generate())?;
+            println!("{}", serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key}));
+        }
+        KeysCmd::List => {
+            for kf in home::list_keys(&h)? {
+                println!("{:<12} {}", kf.name, kf.address);
+            }
+        }
+        KeysCmd::Show { name } => {
+            let (kf, _) = home::load_key(&h, &name)?;
+            println!("{}", serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key}));
+        }
+    }
+    Ok(())
+}
+
+fn resolve_address(h: &Home, s: &str) -> anyhow::Result<Address> {
+    if let Ok(a) = s.parse::<Address>() {
+        return Ok(a);
+    }
+    if s.starts_with("pw1") {
+        bail!("{s:?} is not a valid address: {}", s.parse::<Address>().unwrap_err());
+    }
+    let (kf, _) = home::load_key(h, s).with_context(|| format!("{s:?} is neither an address nor a key name"))?;
+    Ok(kf.address.parse()?)
+}
+
+async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
+    match cmd {
+        TxCmd::Transfer { from, to, amount, denom, fee, no_wait } => {
+            let (_, key) = home::load_key(&h, &from)?;
+            let to = resolve_address(&h, &to)?;
+            let mut c = Client::connect(node).await?;
+            let r = c.transfer(&key, to, &denom, amount, fee, !no_wait).await?;
+            let committed = r.committed.as_ref().map(|c| {
+                let res = c.result.clone().unwrap_or_default();
+                serde_json::json!({"height": c.height, "index": c.index, "code": res.code, "log": res.log})
+            });
+            println!("{}", serde_json::json!({"hash": hex::encode(&r.hash), "committed": committed}));
+            if let Some(c) = r.committed.and_then(|c| c.result) {
+                if c.code != 0 {
+                    bail!("tx failed in the block (code {}): {}", c.code, c.log);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
+    let mut c = Client::connect(node).await?;
+    match cmd {
+        QueryCmd::Balance { address, denom } => {
+            let a: Address = address.parse()?;
+            println!("{}", c.balance(&a, &denom).await?);
+        }
+        QueryCmd::Account { address } => {
+            let a: Address = address.parse()?;
+            let r = c.account(&a).await?;
+            let balances: Vec<_> =
+                r.balances.iter().map(|b| serde_json::json!({"denom": b.denom, "amount": b.amount})).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "address": r.address, "nonce": r.nonce, "height": r.height, "balances": balances
+                }))?
+            );
+        }
+        QueryCmd::Tx { hash } => {
+            let r = c.get_tx(&hex::decode(&hash).context("hash must be hex")?).await?;
+            let res = r.result.unwrap_or_default();
+            println!(
+                "{}",
+                serde_json::json!({"height": r.height, "index": r.index, "code": res.code, "log": res.log, "codespace": res.codespace})
+            );
+        }
+    }
+    Ok(())
+}

@@ -12,6 +12,14 @@ pub mod tx {
     }
 }
 
+/// Block log (`proofwork.block.v1`).
+pub mod block {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.block.v1.rs"));
+    }
+}
+
 /// Node gRPC service (`proofwork.node.v1`).
 pub mod node {
     /// Version 1.

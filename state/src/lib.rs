@@ -23,5 +23,5 @@ pub mod store;
 pub use delta::{StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};
 pub use store::{
-    verify_proof, AppHash, PreparedCommit, StateProof, Storage, StorageConfig, StoredHeight,
+    genesis_root, verify_proof, AppHash, PreparedCommit, StateProof, Storage, StorageConfig, StoredHeight,
 };

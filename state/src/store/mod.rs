@@ -82,6 +82,12 @@ impl PreparedCommit {
     pub fn writes(&self) -> &WriteSet {
         &self.writes
     }
+
+    /// Adds an unauthenticated aux write (block log, indexes) to the same atomic commit.
+    /// Aux data is not part of the app hash, so it may depend on the hash itself.
+    pub fn put_aux(&mut self, key: Vec<u8>, value: Vec<u8>) {
+        self.aux.insert(key, Some(value));
+    }
 }
 
 struct Inner {
@@ -456,6 +462,30 @@ fn scan(
         out.push((k.into_vec(), v.into_vec()));
     }
     Ok(out)
+}
+
+/// The root that `writes` would have as version 0 of an empty tree (e.g. to compare a
+/// genesis against a store that already holds one), computed in memory.
+///
+/// # Errors
+/// Tree failures.
+pub fn genesis_root(writes: &WriteSet) -> Result<AppHash, StateError> {
+    struct Empty;
+    impl TreeReader for Empty {
+        fn get_node_option(&self, _: &NodeKey) -> anyhow_like::Result<Option<Node>> {
+            Ok(None)
+        }
+        fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow_like::Result<Option<OwnedValue>> {
+            Ok(None)
+        }
+        fn get_rightmost_leaf(&self) -> anyhow_like::Result<Option<(NodeKey, LeafNode)>> {
+            Ok(None)
+        }
+    }
+    let tree: JellyfishMerkleTree<'_, Empty, Blake3Hasher> = JellyfishMerkleTree::new(&Empty);
+    let set = writes.iter().map(|(k, v)| (KeyHash::with::<Blake3Hasher>(k), v.clone()));
+    let (root, _) = tree.put_value_set(set, 0).map_err(|e| StateError::Tree(e.to_string()))?;
+    Ok(root.0)
 }
 
 /// `jmt`'s view of the database.

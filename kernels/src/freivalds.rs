@@ -1,0 +1,358 @@
+//! The validator's spot check: Freivalds' test on sampled rows, in exact integers.
+//!
+//! For a claimed `C = A·B` and a vector `r`, row `i` is checked by `A_i·(B·r) == C_i·r`.
+//! If `C_i ≠ A_i·B`, let `d = C_i - A_i·B ≠ 0`, with `d_j ≠ 0`; fixing every other entry of
+//! `r`, `d·r = 0` holds for at most one value of `r_j`, so a wrong row passes with
+//! probability at most `2^-R_BITS` over `r` uniform in `[0, 2^R_BITS)^N`, i.e. ≤ 2^-20 ≈ 1e-6.
+//! `r` is derived from a beacon seed fixed only *after* the commitment, so the worker cannot
+//! choose `d` knowing `r`.
+//!
+//! # Cost
+//!
+//! `B·r` costs `K·N` multiply-adds once per model and block (every job on the model in that
+//! block shares `r`); each sampled row then costs `K + N`.
+//!
+//! # Why nothing overflows
+//!
+//! With `|a|, |b| ≤ 128`, `|c| ≤ 2^31`, `0 ≤ r < 2^20`, `K < 2^17` and `N ≤ MAX_N = 2^32`:
+//! - `(B·r)_k = Σ_j b_kj·r_j`: `|·| ≤ 128 · (2^20 - 1) · 2^32 ≈ 5.76e17 < 2^63 ≈ 9.22e18`, so
+//!   `i64` is exact ([`mat_vec_b_r`] enforces these ranges).
+//! - `A_i·(B·r)`: each term `|a·br| ≤ 2^7 · 2^63 = 2^70` for *any* `i64` `br`, and
+//!   `K < 2^17` terms sum to `< 2^87 < 2^127`: exact in `i128`.
+//! - `C_i·r`: each term `|c·r| ≤ 2^31 · 2^63 = 2^94` for *any* `i64` `r`, and
+//!   `N ≤ 2^32` terms sum to `≤ 2^126 < 2^127`: exact in `i128`.
+//!
+//! [`check_row`] checks the lengths that these bounds need, so it is exact (and never panics)
+//! for every input.
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::{check_len, cpu::K_LIMIT, Digest, KernelError};
+
+/// Entries of `r` lie in `[0, 2^R_BITS)`.
+pub const R_BITS: u32 = 20;
+/// The largest `N` the overflow bounds allow.
+pub const MAX_N: u64 = 1 << 32;
+
+/// XOF domain tag for `r`.
+const TAG_R: &[u8; 17] = b"proofwork/frvr/v1";
+/// XOF domain tag for the sampled rows.
+const TAG_ROWS: &[u8; 17] = b"proofwork/rows/v1";
+
+/// The Freivalds vector for `n` columns: `r_j = (u32 LE from BLAKE3-XOF("proofwork/frvr/v1"
+/// || seed) at offset 4j) mod 2^R_BITS`.
+///
+/// A power-of-two mask of uniform bits is uniform: no modulo bias.
+pub fn derive_r(seed: &Digest, n: usize) -> Vec<i64> {
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_R);
+    h.update(seed);
+    let mut xof = h.finalize_xof();
+    let mask = (1u32 << R_BITS) - 1;
+    let mut out = Vec::with_capacity(n);
+    let mut buf = [0u8; 4096];
+    while out.len() < n {
+        xof.fill(&mut buf);
+        let take = (n - out.len()).min(buf.len() / 4);
+        out.extend(
+            buf.chunks_exact(4)
+                .take(take)
+                .map(|w| i64::from(u32::from_le_bytes([w[0], w[1], w[2], w[3]]) & mask)),
+        );
+    }
+    out
+}
+
+/// `B·r` for a row-major `k×n` matrix `B`, in parallel over the rows of `B`.
+///
+/// # Errors
+///
+/// [`KernelError::KTooLarge`] when `k ≥ K_LIMIT`, [`KernelError::TooLarge`] when
+/// `n > MAX_N`, [`KernelError::ShapeMismatch`] for wrong lengths and
+/// [`KernelError::ROutOfRange`] for an entry of `r` outside `[0, 2^R_BITS)`: the bounds in
+/// the module docs hold for every input that passes.
+pub fn mat_vec_b_r(b: &[i8], k: usize, n: usize, r: &[i64]) -> Result<Vec<i64>, KernelError> {
+    if k >= K_LIMIT {
+        return Err(KernelError::KTooLarge { k, limit: K_LIMIT });
+    }
+    if n as u64 > MAX_N {
+        return Err(KernelError::TooLarge {
+            what: "n",
+            got: n as u64,
+            limit: MAX_N,
+        });
+    }
+    check_len("b", b.len(), k, n)?;
+    check_len("r", r.len(), n, 1)?;
+    if let Some((index, &value)) = r
+        .iter()
+        .enumerate()
+        .find(|&(_, &v)| !(0..1i64 << R_BITS).contains(&v))
+    {
+        return Err(KernelError::ROutOfRange {
+            index,
+            value,
+            bits: R_BITS,
+        });
+    }
+    if n == 0 {
+        return Ok(vec![0; k]);
+    }
+    Ok(b.par_chunks_exact(n)
+        .map(|row| row.iter().zip(r).map(|(&x, &y)| i64::from(x) * y).sum())
+        .collect())
+}
+
+/// `A_i·(B·r)` in `i128` (exact for every `i64` input shorter than 2^56 elements; see the
+/// module docs). Extra elements of the longer slice are ignored.
+pub fn row_dot_i8(a_row: &[i8], br: &[i64]) -> i128 {
+    debug_assert_eq!(a_row.len(), br.len());
+    a_row
+        .iter()
+        .zip(br)
+        .map(|(&a, &x)| i128::from(a) * i128::from(x))
+        .sum()
+}
+
+/// `C_i·r` in `i128` (exact for every `i64` input of at most 2^32 elements; see the module
+/// docs). Extra elements of the longer slice are ignored.
+pub fn row_dot_i32(c_row: &[i32], r: &[i64]) -> i128 {
+    debug_assert_eq!(c_row.len(), r.len());
+    c_row
+        .iter()
+        .zip(r)
+        .map(|(&c, &x)| i128::from(c) * i128::from(x))
+        .sum()
+}
+
+/// Freivalds' check of one row: `A_i·(B·r) == C_i·r`.
+///
+/// Returns `false` (rather than panicking or overflowing) when the lengths do not match
+/// (`a_row` vs `br`, `c_row` vs `r`) or exceed `K_LIMIT` / `MAX_N`. Soundness needs `r` from
+/// [`derive_r`] on a seed the worker could not predict, and `br` from [`mat_vec_b_r`] on the
+/// registered `B`.
+pub fn check_row(a_row: &[i8], c_row: &[i32], br: &[i64], r: &[i64]) -> bool {
+    a_row.len() == br.len()
+        && c_row.len() == r.len()
+        && a_row.len() < K_LIMIT
+        && c_row.len() as u64 <= MAX_N
+        && row_dot_i8(a_row, br) == row_dot_i32(c_row, r)
+}
+
+/// `count` distinct row indices in `[0, m)`, sorted ascending, chosen by the seed.
+///
+/// Draws `u64`s from BLAKE3-XOF("proofwork/rows/v1" || seed), keeps the low bits under the
+/// smallest power-of-two mask covering `m - 1`, and rejects values `≥ m` and repeats
+/// (rejection sampling: uniform, no modulo bias). Each draw is accepted with probability
+/// above 1/2 while few rows are taken; with `count` close to `m` it degrades like the
+/// coupon collector, so callers sample `count ≪ m` (the protocol default is 96).
+/// When `count ≥ m` every row is returned.
+pub fn sample_rows(seed: &Digest, m: u64, count: u64) -> Vec<u64> {
+    if count >= m {
+        return (0..m).collect();
+    }
+    // Here m ≥ 2 (count < m and count ≥ 0 with m ≤ 1 returned above when count ≥ m; for
+    // m == 1 and count == 0 the loop below never runs).
+    let mask = if m <= 1 { 0 } else { u64::MAX >> (m - 1).leading_zeros() };
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_ROWS);
+    h.update(seed);
+    let mut xof = h.finalize_xof();
+    let mut chosen = BTreeSet::new();
+    let mut buf = [0u8; 8];
+    while (chosen.len() as u64) < count {
+        xof.fill(&mut buf);
+        let v = u64::from_le_bytes(buf) & mask;
+        if v < m {
+            chosen.insert(v);
+        }
+    }
+    chosen.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::gemm_i8;
+    use proptest::prelude::*;
+
+    fn seed(i: u64) -> Digest {
+        *blake3::hash(&i.to_le_bytes()).as_bytes()
+    }
+
+    #[test]
+    fn derive_r_is_deterministic_and_in_range() {
+        let r = derive_r(&seed(1), 5000);
+        assert_eq!(r.len(), 5000);
+        assert_eq!(r, derive_r(&seed(1), 5000));
+        assert_ne!(r, derive_r(&seed(2), 5000));
+        assert!(r.iter().all(|&v| (0..1 << R_BITS).contains(&v)));
+        // A prefix property: r for fewer columns is a prefix.
+        assert_eq!(derive_r(&seed(1), 17)[..], r[..17]);
+        // Not degenerate: the top bit of the range is used.
+        assert!(r.iter().any(|&v| v >= 1 << (R_BITS - 1)));
+    }
+
+    #[test]
+    fn mat_vec_rejects_large_k() {
+        assert_eq!(
+            mat_vec_b_r(&[], K_LIMIT, 0, &[]),
+            Err(KernelError::KTooLarge {
+                k: K_LIMIT,
+                limit: K_LIMIT
+            })
+        );
+    }
+
+    #[test]
+    fn mat_vec_rejects_large_n() {
+        let n = (MAX_N + 1) as usize;
+        assert_eq!(
+            mat_vec_b_r(&[], 0, n, &[]),
+            Err(KernelError::TooLarge {
+                what: "n",
+                got: MAX_N + 1,
+                limit: MAX_N
+            })
+        );
+    }
+
+    #[test]
+    fn mat_vec_rejects_wrong_lengths() {
+        assert!(matches!(
+            mat_vec_b_r(&[1, 2, 3], 2, 2, &[1, 1]),
+            Err(KernelError::ShapeMismatch { what: "b", .. })
+        ));
+        assert!(matches!(
+            mat_vec_b_r(&[1, 2, 3, 4], 2, 2, &[1]),
+            Err(KernelError::ShapeMismatch { what: "r", .. })
+        ));
+    }
+
+    #[test]
+    fn mat_vec_rejects_r_out_of_range() {
+        assert_eq!(
+            mat_vec_b_r(&[1, 2], 1, 2, &[0, 1 << R_BITS]),
+            Err(KernelError::ROutOfRange {
+                index: 1,
+                value: 1 << R_BITS,
+                bits: R_BITS
+            })
+        );
+        assert!(matches!(
+            mat_vec_b_r(&[1, 2], 1, 2, &[-1, 0]),
+            Err(KernelError::ROutOfRange { index: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn mat_vec_computes_b_times_r() {
+        // B = [[1, -2, 3], [-128, 127, 0]], r = [5, 7, 11]
+        let b = [1, -2, 3, -128, 127, 0];
+        assert_eq!(mat_vec_b_r(&b, 2, 3, &[5, 7, 11]), Ok(vec![5 - 14 + 33, -640 + 889]));
+        assert_eq!(mat_vec_b_r(&[], 3, 0, &[]), Ok(vec![0, 0, 0]));
+    }
+
+    #[test]
+    fn check_row_rejects_mismatched_lengths() {
+        assert!(check_row(&[], &[], &[], &[]));
+        assert!(!check_row(&[1], &[], &[], &[]));
+        assert!(!check_row(&[], &[1], &[], &[]));
+    }
+
+    #[test]
+    fn check_row_is_exact_at_the_extremes() {
+        // Largest magnitudes the bounds allow: no overflow, and a difference of 1 is seen.
+        let k = K_LIMIT - 1;
+        let a_row = vec![-128i8; k];
+        let br = vec![-(128 * ((1i64 << R_BITS) - 1) * (1 << 32)); k];
+        let c_row = vec![i32::MIN; 4];
+        let r = vec![(1i64 << R_BITS) - 1; 4];
+        let lhs = row_dot_i8(&a_row, &br);
+        let rhs = row_dot_i32(&c_row, &r);
+        assert_eq!(lhs, 128 * 128 * ((1i128 << R_BITS) - 1) * (1 << 32) * k as i128);
+        assert_eq!(rhs, i128::from(i32::MIN) * ((1 << R_BITS) - 1) * 4);
+        assert!(!check_row(&a_row, &c_row, &br, &r));
+    }
+
+    #[test]
+    fn sample_rows_returns_all_rows_when_count_reaches_m() {
+        assert_eq!(sample_rows(&seed(0), 5, 5), vec![0, 1, 2, 3, 4]);
+        assert_eq!(sample_rows(&seed(0), 5, 96), vec![0, 1, 2, 3, 4]);
+        assert_eq!(sample_rows(&seed(0), 0, 3), Vec::<u64>::new());
+        assert_eq!(sample_rows(&seed(0), 1, 0), Vec::<u64>::new());
+    }
+
+    #[test]
+    fn sample_rows_handles_huge_m() {
+        let rows = sample_rows(&seed(3), u64::MAX, 96);
+        assert_eq!(rows.len(), 96);
+        let rows = sample_rows(&seed(3), (1 << 63) + 1, 96);
+        assert_eq!(rows.len(), 96);
+        assert!(rows.iter().all(|&v| v <= 1 << 63));
+    }
+
+    #[test]
+    fn sample_rows_covers_the_range_evenly() {
+        // 20000 draws over 10 rows, one per seed: each row ~2000 times. A biased sampler
+        // (e.g. `% 10` of a byte) would skew this well past the tolerance.
+        let mut counts = [0u32; 10];
+        for s in 0..20_000 {
+            counts[sample_rows(&seed(s), 10, 1)[0] as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| (1800..2200).contains(&c)), "{counts:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn sample_rows_are_distinct_sorted_in_range(s in any::<u64>(), m in 1u64..5000, count in 0u64..200) {
+            let rows = sample_rows(&seed(s), m, count);
+            prop_assert_eq!(rows.len() as u64, count.min(m));
+            prop_assert!(rows.windows(2).all(|w| w[0] < w[1]));
+            prop_assert!(rows.iter().all(|&v| v < m));
+            prop_assert_eq!(rows, sample_rows(&seed(s), m, count));
+        }
+
+        #[test]
+        fn honest_rows_pass_and_a_wrong_row_fails(
+            m in 1usize..9, k in 1usize..40, n in 1usize..24,
+            data_seed in any::<u64>(),
+            bad in any::<prop::sample::Index>(),
+            col in any::<prop::sample::Index>(),
+            delta in prop_oneof![Just(1i32), Just(-1i32), any::<i32>().prop_filter("nonzero", |d| *d != 0)],
+        ) {
+            let bytes = |s: u64, len: usize| -> Vec<i8> {
+                let mut x = blake3::Hasher::new();
+                x.update(&s.to_le_bytes());
+                let mut out = vec![0u8; len];
+                x.finalize_xof().fill(&mut out);
+                out.into_iter().map(|v| v as i8).collect()
+            };
+            let a = bytes(data_seed, m * k);
+            let b = bytes(data_seed ^ 0xdead_beef, k * n);
+            let c = gemm_i8(&a, &b, m, k, n)?;
+            let (bad, col) = (bad.index(m), col.index(n));
+            let mut forged = c.clone();
+            forged[bad * n + col] = forged[bad * n + col].wrapping_add(delta);
+            let mut false_passes = 0;
+            for s in 0..32u64 {
+                let r = derive_r(&seed(s ^ data_seed), n);
+                let br = mat_vec_b_r(&b, k, n, &r)?;
+                for i in 0..m {
+                    let (a_row, c_row) = (&a[i * k..(i + 1) * k], &c[i * n..(i + 1) * n]);
+                    prop_assert!(check_row(a_row, c_row, &br, &r), "honest row {} failed", i);
+                }
+                if check_row(&a[bad * k..(bad + 1) * k], &forged[bad * n..(bad + 1) * n], &br, &r) {
+                    false_passes += 1;
+                }
+            }
+            // Each seed passes the forged row with probability 2^-20; two of 32 would be a
+            // ~5e-10 event, so this is not flaky.
+            prop_assert!(false_passes <= 1, "forged row passed {} of 32 checks", false_passes);
+        }
+    }
+}

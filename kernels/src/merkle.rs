@@ -1,0 +1,491 @@
+//! BLAKE3 Merkle commitments over matrix rows.
+//!
+//! # Format (protocol: changing any tag or byte order is a protocol change)
+//!
+//! - leaf of a row of `C` (`i32`): `BLAKE3("proofwork/crow/v1" || each value as 4 bytes LE)`
+//! - leaf of a row of `A` (`i8`): `BLAKE3("proofwork/arow/v1" || the bytes)`
+//! - inner node: `BLAKE3("proofwork/node/v1" || left || right)`
+//! - tree shape: RFC 6962 — a tree over `n > 1` leaves is a node over the tree of the first
+//!   `k` leaves and the tree of the other `n - k`, `k` the largest power of two `< n`. Any
+//!   `n ≥ 1` works and no leaf is ever duplicated, so there is no CVE-2012-2459 style
+//!   ambiguity between `[x, y, z]` and `[x, y, z, z]`.
+//! - committed root: `BLAKE3("proofwork/root/v1" || n as u64 LE || tree root)`, binding
+//!   the leaf count, so a proof cannot be replayed against a tree of another size.
+//!
+//! All tags have the same length (17 bytes), so no tagged input is a prefix-shifted version
+//! of another kind's input.
+//!
+//! The RFC 6962 shape is the same as building the tree level by level, pairing nodes left to
+//! right and promoting an unpaired last node unchanged; that is how [`MerkleTree`] stores it.
+
+use rayon::prelude::*;
+
+use crate::{check_len, Digest, KernelError};
+
+/// Domain tag of a leaf over a row of `C`.
+pub const TAG_C_ROW: &[u8; 17] = b"proofwork/crow/v1";
+/// Domain tag of a leaf over a row of `A`.
+pub const TAG_A_ROW: &[u8; 17] = b"proofwork/arow/v1";
+/// Domain tag of an inner node.
+pub const TAG_NODE: &[u8; 17] = b"proofwork/node/v1";
+/// Domain tag of the committed root.
+pub const TAG_ROOT: &[u8; 17] = b"proofwork/root/v1";
+
+/// A proof length above this is malformed for any `u64` leaf count.
+const MAX_DEPTH: usize = 64;
+/// Levels at least this wide are hashed in parallel.
+const PAR_LEVEL: usize = 2048;
+
+/// The leaf digest of one row of `C`.
+pub fn leaf_hash_i32(row: &[i32]) -> Digest {
+    let mut bytes = Vec::with_capacity(row.len() * 4);
+    leaf_hash_i32_with(row, &mut bytes)
+}
+
+/// [`leaf_hash_i32`] reusing a scratch buffer (the whole row is hashed in one `update`, so
+/// that BLAKE3 can hash its 1 KiB chunks in parallel SIMD lanes).
+fn leaf_hash_i32_with(row: &[i32], bytes: &mut Vec<u8>) -> Digest {
+    bytes.clear();
+    for v in row {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_C_ROW);
+    h.update(bytes);
+    *h.finalize().as_bytes()
+}
+
+/// The leaf digest of one row of `A`.
+pub fn leaf_hash_i8(row: &[i8]) -> Digest {
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_A_ROW);
+    // i8 -> u8 is a reinterpretation of the same byte.
+    let bytes: Vec<u8> = row.iter().map(|&v| v as u8).collect();
+    h.update(&bytes);
+    *h.finalize().as_bytes()
+}
+
+/// An inner node.
+pub fn node_hash(left: &Digest, right: &Digest) -> Digest {
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_NODE);
+    h.update(left);
+    h.update(right);
+    *h.finalize().as_bytes()
+}
+
+/// The committed root over a tree root of `leaf_count` leaves.
+pub fn committed_root(leaf_count: u64, tree_root: &Digest) -> Digest {
+    let mut h = blake3::Hasher::new();
+    h.update(TAG_ROOT);
+    h.update(&leaf_count.to_le_bytes());
+    h.update(tree_root);
+    *h.finalize().as_bytes()
+}
+
+/// The leaf digests of the `m` rows of `c` (`m×n`, row-major), in parallel.
+///
+/// # Errors
+///
+/// [`KernelError::ShapeMismatch`] / [`KernelError::DimensionOverflow`] when `c.len() != m·n`.
+pub fn row_digests_i32(c: &[i32], m: usize, n: usize) -> Result<Vec<Digest>, KernelError> {
+    check_len("c", c.len(), m, n)?;
+    if n == 0 {
+        return Ok(vec![leaf_hash_i32(&[]); m]);
+    }
+    Ok(c.par_chunks_exact(n)
+        .map_init(|| Vec::with_capacity(n * 4), |buf, row| leaf_hash_i32_with(row, buf))
+        .collect())
+}
+
+/// The leaf digests of the `m` rows of `a` (`m×k`, row-major), in parallel.
+///
+/// # Errors
+///
+/// [`KernelError::ShapeMismatch`] / [`KernelError::DimensionOverflow`] when `a.len() != m·k`.
+pub fn row_digests_i8(a: &[i8], m: usize, k: usize) -> Result<Vec<Digest>, KernelError> {
+    check_len("a", a.len(), m, k)?;
+    if k == 0 {
+        return Ok(vec![leaf_hash_i8(&[]); m]);
+    }
+    Ok(a.par_chunks_exact(k).map(leaf_hash_i8).collect())
+}
+
+/// An RFC 6962-shaped binary Merkle tree, all levels kept for proofs.
+///
+/// # Invariants
+///
+/// `levels[0]` holds the leaves (at least one); `levels[h+1]` pairs `levels[h]` and promotes
+/// an unpaired last node; the last level has exactly one node, the tree root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerkleTree {
+    levels: Vec<Vec<Digest>>,
+}
+
+impl MerkleTree {
+    /// Builds the tree over `leaves` (already hashed, e.g. by [`row_digests_i32`]).
+    ///
+    /// # Errors
+    ///
+    /// [`KernelError::EmptyTree`] for no leaves.
+    pub fn from_leaves(leaves: Vec<Digest>) -> Result<Self, KernelError> {
+        if leaves.is_empty() {
+            return Err(KernelError::EmptyTree);
+        }
+        let mut levels = vec![leaves];
+        loop {
+            let prev = levels.last().expect("levels starts non-empty");
+            if prev.len() == 1 {
+                break;
+            }
+            let pair = |p: &[Digest]| match p {
+                [l, r] => node_hash(l, r),
+                [single] => *single,
+                _ => unreachable!("chunks(2) yields one or two nodes"),
+            };
+            let next: Vec<Digest> = if prev.len() >= PAR_LEVEL {
+                prev.par_chunks(2).map(pair).collect()
+            } else {
+                prev.chunks(2).map(pair).collect()
+            };
+            levels.push(next);
+        }
+        Ok(Self { levels })
+    }
+
+    /// The number of leaves.
+    pub fn leaf_count(&self) -> u64 {
+        self.levels[0].len() as u64
+    }
+
+    /// The leaf digests.
+    pub fn leaves(&self) -> &[Digest] {
+        &self.levels[0]
+    }
+
+    /// The committed root: `BLAKE3("proofwork/root/v1" || leaf_count LE || tree root)`.
+    pub fn root(&self) -> Digest {
+        let top = self.levels.last().expect("a tree has at least one level");
+        committed_root(self.leaf_count(), &top[0])
+    }
+
+    /// The inclusion proof of leaf `index`.
+    ///
+    /// # Errors
+    ///
+    /// [`KernelError::IndexOutOfRange`] when `index ≥ leaf_count`.
+    pub fn proof(&self, index: u64) -> Result<MerkleProof, KernelError> {
+        let leaf_count = self.leaf_count();
+        let out_of_range = KernelError::IndexOutOfRange { index, leaf_count };
+        let mut idx = usize::try_from(index).map_err(|_| out_of_range.clone())?;
+        if idx >= self.levels[0].len() {
+            return Err(out_of_range);
+        }
+        let mut siblings = Vec::new();
+        for level in &self.levels[..self.levels.len() - 1] {
+            if let Some(sib) = level.get(idx ^ 1) {
+                siblings.push(*sib);
+            }
+            idx >>= 1;
+        }
+        Ok(MerkleProof {
+            index,
+            leaf_count,
+            siblings,
+        })
+    }
+}
+
+/// An inclusion proof: the siblings from the leaf up to the root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerkleProof {
+    /// The leaf's position.
+    pub index: u64,
+    /// The number of leaves of the tree (bound by the committed root).
+    pub leaf_count: u64,
+    /// Sibling digests, bottom-up; levels where the node is promoted have none.
+    pub siblings: Vec<Digest>,
+}
+
+/// The number of siblings a proof for `index` in a tree of `leaf_count` leaves must have.
+///
+/// `None` when `index ≥ leaf_count`.
+pub fn expected_proof_len(index: u64, leaf_count: u64) -> Option<usize> {
+    if index >= leaf_count {
+        return None;
+    }
+    let (mut idx, mut width, mut len) = (index, leaf_count, 0usize);
+    while width > 1 {
+        if (idx ^ 1) < width {
+            len += 1;
+        }
+        idx >>= 1;
+        width = width.div_ceil(2);
+    }
+    Some(len)
+}
+
+/// Checks that `leaf_hash` is leaf `proof.index` of the tree committed to by `root`.
+///
+/// Never panics, whatever the proof: the sibling count is checked against the index and leaf
+/// count before any hashing.
+///
+/// Callers must still check that `proof.index` is the row they asked for, and may check
+/// `proof.leaf_count` against the job's row count (the root binds it, so a wrong one fails
+/// here anyway).
+///
+/// # Errors
+///
+/// [`KernelError::IndexOutOfRange`], [`KernelError::ProofLength`] for malformed proofs,
+/// [`KernelError::RootMismatch`] for well-formed proofs of something else.
+pub fn verify_proof(root: &Digest, leaf_hash: &Digest, proof: &MerkleProof) -> Result<(), KernelError> {
+    let expected = expected_proof_len(proof.index, proof.leaf_count).ok_or(
+        KernelError::IndexOutOfRange {
+            index: proof.index,
+            leaf_count: proof.leaf_count,
+        },
+    )?;
+    if proof.siblings.len() != expected || expected > MAX_DEPTH {
+        return Err(KernelError::ProofLength {
+            expected,
+            got: proof.siblings.len(),
+        });
+    }
+    let (mut idx, mut width) = (proof.index, proof.leaf_count);
+    let mut node = *leaf_hash;
+    let mut siblings = proof.siblings.iter();
+    while width > 1 {
+        if (idx ^ 1) < width {
+            let sib = siblings
+                .next()
+                .expect("sibling count was checked against expected_proof_len");
+            node = if idx & 1 == 0 {
+                node_hash(&node, sib)
+            } else {
+                node_hash(sib, &node)
+            };
+        }
+        idx >>= 1;
+        width = width.div_ceil(2);
+    }
+    if committed_root(proof.leaf_count, &node) == *root {
+        Ok(())
+    } else {
+        Err(KernelError::RootMismatch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn leaves(n: usize) -> Vec<Digest> {
+        (0..n as u32).map(|i| *blake3::hash(&i.to_le_bytes()).as_bytes()).collect()
+    }
+
+    /// RFC 6962 §2.1 `MTH`, literally.
+    fn mth(d: &[Digest]) -> Digest {
+        if d.len() == 1 {
+            return d[0];
+        }
+        // The largest power of two strictly below len.
+        let k = 1usize << (usize::BITS - 1 - (d.len() - 1).leading_zeros());
+        node_hash(&mth(&d[..k]), &mth(&d[k..]))
+    }
+
+    #[test]
+    fn tree_matches_rfc6962_definition() {
+        for n in 1..=70 {
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone()).expect("non-empty");
+            assert_eq!(t.root(), committed_root(n as u64, &mth(&l)), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn golden_root_is_stable() {
+        // Pins the format: a change here is a protocol change.
+        let c: Vec<i32> = (0..12).map(|v| v * 1000 - 5000).collect();
+        let t = MerkleTree::from_leaves(row_digests_i32(&c, 3, 4).expect("shape")).expect("rows");
+        let a: Vec<i8> = (0..12).map(|v| v as i8 - 6).collect();
+        let ta = MerkleTree::from_leaves(row_digests_i8(&a, 4, 3).expect("shape")).expect("rows");
+        let hex = |d: Digest| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        assert_eq!(hex(t.root()), GOLDEN_C_ROOT);
+        assert_eq!(hex(ta.root()), GOLDEN_A_ROOT);
+    }
+    const GOLDEN_C_ROOT: &str = "GOLDEN_C";
+    const GOLDEN_A_ROOT: &str = "GOLDEN_A";
+
+    #[test]
+    fn leaf_hash_uses_tag_and_le_bytes() {
+        let mut input = TAG_C_ROW.to_vec();
+        input.extend_from_slice(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
+        assert_eq!(leaf_hash_i32(&[1, -1]), *blake3::hash(&input).as_bytes());
+        let mut input = TAG_A_ROW.to_vec();
+        input.extend_from_slice(&[0x80, 0x7f]);
+        assert_eq!(leaf_hash_i8(&[-128, 127]), *blake3::hash(&input).as_bytes());
+    }
+
+    #[test]
+    fn empty_tree_is_rejected() {
+        assert_eq!(MerkleTree::from_leaves(vec![]), Err(KernelError::EmptyTree));
+    }
+
+    #[test]
+    fn proof_of_missing_leaf_is_rejected() {
+        let t = MerkleTree::from_leaves(leaves(5)).expect("non-empty");
+        assert_eq!(
+            t.proof(5),
+            Err(KernelError::IndexOutOfRange {
+                index: 5,
+                leaf_count: 5
+            })
+        );
+    }
+
+    #[test]
+    fn row_digests_reject_wrong_shape() {
+        assert!(matches!(
+            row_digests_i32(&[1, 2, 3], 2, 2),
+            Err(KernelError::ShapeMismatch { what: "c", expected: 4, got: 3 })
+        ));
+        assert!(matches!(
+            row_digests_i8(&[1, 2, 3], 2, 2),
+            Err(KernelError::ShapeMismatch { what: "a", expected: 4, got: 3 })
+        ));
+    }
+
+    #[test]
+    fn verify_rejects_index_out_of_range() {
+        let t = MerkleTree::from_leaves(leaves(4)).expect("non-empty");
+        let mut p = t.proof(1).expect("in range");
+        p.index = 4;
+        assert_eq!(
+            verify_proof(&t.root(), &leaves(4)[1], &p),
+            Err(KernelError::IndexOutOfRange {
+                index: 4,
+                leaf_count: 4
+            })
+        );
+        p.leaf_count = 0;
+        p.index = 0;
+        assert!(matches!(
+            verify_proof(&t.root(), &leaves(4)[1], &p),
+            Err(KernelError::IndexOutOfRange { .. })
+        ));
+    }
+
+    #[test]
+    fn verify_rejects_wrong_sibling_count() {
+        let t = MerkleTree::from_leaves(leaves(6)).expect("non-empty");
+        let mut p = t.proof(2).expect("in range");
+        p.siblings.push([0; 32]);
+        assert_eq!(
+            verify_proof(&t.root(), &leaves(6)[2], &p),
+            Err(KernelError::ProofLength { expected: 3, got: 4 })
+        );
+    }
+
+    #[test]
+    fn verify_rejects_forged_leaf_count() {
+        // Same tree root, different declared size: the committed root differs.
+        let l = leaves(4);
+        let t = MerkleTree::from_leaves(l.clone()).expect("non-empty");
+        let mut p = t.proof(0).expect("in range");
+        p.leaf_count = 3; // index 0 of 3 leaves also has 2 siblings
+        assert_eq!(verify_proof(&t.root(), &l[0], &p), Err(KernelError::RootMismatch));
+    }
+
+    #[test]
+    fn verify_survives_absurd_proofs() {
+        let root = [7u8; 32];
+        let p = MerkleProof {
+            index: u64::MAX - 1,
+            leaf_count: u64::MAX,
+            siblings: vec![[1; 32]; 1000],
+        };
+        assert!(verify_proof(&root, &[0; 32], &p).is_err());
+        let p = MerkleProof {
+            index: u64::MAX - 1,
+            leaf_count: u64::MAX,
+            siblings: vec![[1; 32]; 64],
+        };
+        assert_eq!(verify_proof(&root, &[0; 32], &p), Err(KernelError::RootMismatch));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn every_index_proves(n in 1usize..300) {
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone())?;
+            for (i, leaf) in l.iter().enumerate() {
+                let p = t.proof(i as u64)?;
+                prop_assert_eq!(Some(p.siblings.len()), expected_proof_len(i as u64, n as u64));
+                prop_assert_eq!(verify_proof(&t.root(), leaf, &p), Ok(()));
+            }
+        }
+
+        #[test]
+        fn proof_for_i_does_not_verify_for_j(n in 2usize..200, i in any::<prop::sample::Index>(), j in any::<prop::sample::Index>()) {
+            let (i, j) = (i.index(n), j.index(n));
+            prop_assume!(i != j);
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone())?;
+            let mut p = t.proof(i as u64)?;
+            // The leaf of j with the proof of i ...
+            prop_assert!(verify_proof(&t.root(), &l[j], &p).is_err());
+            // ... and the proof of i relabelled as j.
+            p.index = j as u64;
+            prop_assert!(verify_proof(&t.root(), &l[i], &p).is_err());
+            prop_assert!(verify_proof(&t.root(), &l[j], &p).is_err());
+        }
+
+        #[test]
+        fn tampered_leaf_fails(n in 1usize..200, i in any::<prop::sample::Index>(), byte in 0usize..32, bit in 0u8..8) {
+            let i = i.index(n);
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone())?;
+            let p = t.proof(i as u64)?;
+            let mut leaf = l[i];
+            leaf[byte] ^= 1 << bit;
+            prop_assert_eq!(verify_proof(&t.root(), &leaf, &p), Err(KernelError::RootMismatch));
+        }
+
+        #[test]
+        fn tampered_sibling_fails(n in 2usize..200, i in any::<prop::sample::Index>(), s in any::<prop::sample::Index>()) {
+            let i = i.index(n);
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone())?;
+            let mut p = t.proof(i as u64)?;
+            let s = s.index(p.siblings.len());
+            p.siblings[s][0] ^= 1;
+            prop_assert_eq!(verify_proof(&t.root(), &l[i], &p), Err(KernelError::RootMismatch));
+        }
+
+        #[test]
+        fn truncated_siblings_fail(n in 2usize..200, i in any::<prop::sample::Index>(), cut in 1usize..8) {
+            let i = i.index(n);
+            let l = leaves(n);
+            let t = MerkleTree::from_leaves(l.clone())?;
+            let mut p = t.proof(i as u64)?;
+            let keep = p.siblings.len().saturating_sub(cut);
+            p.siblings.truncate(keep);
+            prop_assert!(matches!(
+                verify_proof(&t.root(), &l[i], &p),
+                Err(KernelError::ProofLength { .. })
+            ));
+        }
+
+        #[test]
+        fn row_digests_match_single_leaf_hashes(m in 1usize..9, n in 0usize..600, seed in any::<i32>()) {
+            let c: Vec<i32> = (0..m * n).map(|v| (v as i32).wrapping_mul(seed)).collect();
+            let d = row_digests_i32(&c, m, n)?;
+            for (i, dig) in d.iter().enumerate() {
+                prop_assert_eq!(*dig, leaf_hash_i32(&c[i * n..(i + 1) * n]));
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! The ABCI 2.0 adapter (CometBFT v0.38) and its socket server.
+//!
+//! [`AbciApp`] implements `tendermint_abci::Application`. CometBFT opens four connections
+//! (consensus, mempool, query, snapshot) and calls them concurrently, so the consensus
+//! path (`App`) and the mempool path ([`CheckState`]) are behind separate locks.
+//!
+//! The server is ours rather than `tendermint_abci::Server`: that dispatcher unwraps the
+//! request's `value`, so one malformed request panics its connection thread and CometBFT
+//! then stops. Here an empty or undecodable request gets an `Exception` response and a log
+//! line, and oversized frames are refused before allocation.
+
+use std::io::{BufReader, BufWriter, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use prost::Message as _;
+use proofwork_genesis::AppState;
+use proofwork_state::ExecError;
+use tendermint_abci::Application;
+use tendermint_proto::v0_38::abci::{
+    self as abci, request::Value as Req, response::Value as Resp, Request, Response,
+};
+
+use crate::app::{query, App, AppError, BlockInput, CheckState};
+
+/// Largest ABCI frame accepted (a block of txs plus framing).
+pub const MAX_FRAME_BYTES: u64 = 128 << 20;
+
+/// The application as CometBFT sees it.
+#[derive(Clone)]
+pub struct AbciApp {
+    app: Arc<Mutex<App>>,
+    check: Arc<Mutex<Option<CheckState>>>,
+    local_max_tx_bytes: u64,
+}
+
+impl AbciApp {
+    /// Wraps an application.
+    pub fn new(app: App, local_max_tx_bytes: u64) -> Self {
+        let check = app.config().cloned().map(|cfg| {
+            CheckState::new(app.storage().clone(), cfg, app.sig_cache().clone(), local_max_tx_bytes)
+        });
+        AbciApp {
+            app: Arc::new(Mutex::new(app)),
+            check: Arc::new(Mutex::new(check)),
+            local_max_tx_bytes,
+        }
+    }
+
+    fn app(&self) -> std::sync::MutexGuard<'_, App> {
+        self.app.lock().expect("app lock is not poisoned")
+    }
+
+    fn fatal(&self, what: &str, e: AppError) -> ! {
+        // Consensus cannot go on with a state machine that failed: exit so that the
+        // operator sees it and CometBFT replays from the last commit on restart.
+        tracing::error!(error = %e, "{what} failed; halting");
+        eprintln!("fatal: {what}: {e}");
+        std::process::exit(70);
+    }
+}
+
+fn time_ns(t: Option<&tendermint_proto::google::protobuf::Timestamp>) -> u64 {
+    t.map(|t| {
+        let secs = u64::try_from(t.seconds).unwrap_or(0);
+        let nanos = u64::try_from(t.nanos).unwrap_or(0);
+        secs.saturating_mul(1_000_000_000).saturating_add(nanos)
+    })
+    .unwrap_or(0)
+}
+
+fn to_abci_events(events: &[crate::app::Event]) -> Vec<abci::Event> {
+    events
+        .iter()
+        .map(|e| abci::Event {
+            r#type: e.kind.clone(),
+            attributes: e
+                .attributes
+                .iter()
+                .map(|a| abci::EventAttribute { key: a.key.clone(), value: a.value.clone(), index: true })
+                .collect(),
+        })
+        .collect()
+}
+
+impl Application for AbciApp {
+    fn info(&self, _req: abci::RequestInfo) -> abci::ResponseInfo {
+        let app = self.app();
+        let (height, hash) = match app.info() {
+            // Height 0 is genesis, which CometBFT expects to learn through InitChain.
+            Some(l) if l.height > 0 => (l.height as i64, l.app_hash.to_vec()),
+            _ => (0, vec![]),
+        };
+        abci::ResponseInfo {
+            data: "proofwork".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            app_version: 1,
+            last_block_height: height,
+            last_block_app_hash: hash.into(),
+        }
+    }
+
+    fn init_chain(&self, req: abci::RequestInitChain) -> abci::ResponseInitChain {
+        if req.initial_height > 1 {
+            self.fatal("init_chain", AppError::Unsupported("initial_height must be 1".into()));
+        }
+        let app_state: AppState = match serde_json::from_slice(&req.app_state_bytes) {
+            Ok(s) => s,
+            Err(e) => self.fatal("init_chain", AppError::Genesis(e.into())),
+        };
+        let mut app = self.app();
+        let hash = match app.init_chain(&req.chain_id, &app_state) {
+            Ok(h) => h,
+            Err(e) => self.fatal("init_chain", e),
+        };
+        if let Some(cfg) = app.config().cloned() {
+            *self.check.lock().expect("check lock") = Some(CheckState::new(
+                app.storage().clone(),
+                cfg,
+                app.sig_cache().clone(),
+                self.local_max_tx_bytes,
+            ));
+        }
+        abci::ResponseInitChain { consensus_params: None, validators: vec![], app_hash: hash.to_vec().into() }
+    }
+
+    fn query(&self, req: abci::RequestQuery) -> abci::ResponseQuery {
+        let storage = self.app().storage().clone();
+        let ans = query::query(&storage, &req.path, &req.data, u64::try_from(req.height).unwrap_or(0), req.prove);
+        let proof_ops = ans.proof.as_ref().map(|p| tendermint_proto::v0_38::crypto::ProofOps {
+            ops: vec![tendermint_proto::v0_38::crypto::ProofOp {
+                r#type: "jmt:blake3".into(),
+                key: p.key.clone(),
+                data: p.proof.clone(),
+            }],
+        });
+        abci::ResponseQuery {
+            code: ans.code,
+            log: ans.log,
+            key: ans.key.into(),
+            value: ans.value.into(),
+            proof_ops,
+            height: ans.height as i64,
+            ..Default::default()
+        }
+    }
+
+    fn check_tx(&self, req: abci::RequestCheckTx) -> abci::ResponseCheckTx {
+        let mut guard = self.check.lock().expect("check lock");
+        let Some(check) = guard.as_mut() else {
+            return abci::ResponseCheckTx { code: 1000, log: "chain not initialised".into(), ..Default::default() };
+        };
+        match check.check(&req.tx) {
+            Ok(_) => abci::ResponseCheckTx::default(),
+            Err(ExecError::Tx(e)) => abci::ResponseCheckTx {
+                code: e.code(),
+                log: e.to_string(),
+                codespace: e.codespace_name().into(),
+                ..Default::default()
+            },
+            Err(ExecError::State(e)) => {
+                tracing::error!(error = %e, "storage failure in CheckTx");
+                abci::ResponseCheckTx { code: 1001, log: format!("internal: {e}"), ..Default::default() }
+            }
+        }
+    }
+
+    fn prepare_proposal(&self, req: abci::RequestPrepareProposal) -> abci::ResponsePrepareProposal {
+        let txs: Vec<Vec<u8>> = req.txs.iter().map(|t| t.to_vec()).collect();
+        let max = u64::try_from(req.max_tx_bytes).unwrap_or(0);
+        let txs = self.app().prepare_proposal(txs, max);
+        abci::ResponsePrepareProposal { txs: txs.into_iter().map(Into::into).collect() }
+    }
+
+    fn process_proposal(&self, req: abci::RequestProcessProposal) -> abci::ResponseProcessProposal {
+        let txs: Vec<Vec<u8>> = req.txs.iter().map(|t| t.to_vec()).collect();
+        let ok = self.app().process_proposal(&txs);
+        let status = if ok {
+            abci::response_process_proposal::ProposalStatus::Accept
+        } else {
+            tracing::warn!(height = req.height, "rejecting proposal with an invalid tx");
+            abci::response_process_proposal::ProposalStatus::Reject
+        };
+        abci::ResponseProcessProposal { status: status as i32 }
+    }
+
+    fn finalize_block(&self, req: abci::RequestFinalizeBlock) -> abci::ResponseFinalizeBlock {
+        let input = BlockInput {
+            height: u64::try_from(req.height).unwrap_or(0),
+            time_ns: time_ns(req.time.as_ref()),
+            proposer: req.proposer_address.to_vec(),
+            hash: req.hash.to_vec(),
+            txs: req.txs.iter().map(|t| t.to_vec()).collect(),
+        };
+        let mut app = self.app();
+        let outcome = match app.finalize_block(input) {
+            Ok(o) => o,
+            Err(e) => self.fatal("finalize_block", e),
+        };
+        let tx_results = outcome
+            .tx_results
+            .iter()
+            .map(|r| match &r.result {
+                Ok(events) => abci::ExecTxResult { events: to_abci_events(events), ..Default::default() },
+                Err(e) => abci::ExecTxResult {
+                    code: e.code(),
+                    log: e.to_string(),
+                    codespace: e.codespace_name().into(),
+                    ..Default::default()
+                },
+            })
+            .collect();
+        abci::ResponseFinalizeBlock {
+            events: vec![],
+            tx_results,
+            validator_updates: vec![],
+            consensus_param_updates: None,
+            app_hash: outcome.app_hash.to_vec().into(),
+        }
+    }
+
+    fn commit(&self) -> abci::ResponseCommit {
+        let mut app = self.app();
+        if let Err(e) = app.commit() {
+            self.fatal("commit", e);
+        }
+        if let Some(c) = self.check.lock().expect("check lock").as_mut() {
+            c.reset();
+        }
+        abci::ResponseCommit { retain_height: 0 }
+    }
+}
+
+/// Dispatches one request, never panicking on an empty one.
+pub fn dispatch<A: Application>(app: &A, req: Request) -> Response {
+    let value = match req.value {
+        None => Resp::Exception(abci::ResponseException { error: "empty ABCI request".into() }),
+        Some(Req::Echo(r)) => Resp::Echo(app.echo(r)),
+        Some(Req::Flush(_)) => Resp::Flush(app.flush()),
+        Some(Req::Info(r)) => Resp::Info(app.info(r)),
+        Some(Req::InitChain(r)) => Resp::InitChain(app.init_chain(r)),
+        Some(Req::Query(r)) => Resp::Query(app.query(r)),
+        Some(Req::CheckTx(r)) => Resp::CheckTx(app.check_tx(r)),
+        Some(Req::Commit(_)) => Resp::Commit(app.commit()),
+        Some(Req::ListSnapshots(_)) => Resp::ListSnapshots(app.list_snapshots()),
+        Some(Req::OfferSnapshot(r)) => Resp::OfferSnapshot(app.offer_snapshot(r)),
+        Some(Req::LoadSnapshotChunk(r)) => Resp::LoadSnapshotChunk(app.load_snapshot_chunk(r)),
+        Some(Req::ApplySnapshotChunk(r)) => Resp::ApplySnapshotChunk(app.apply_snapshot_chunk(r)),
+        Some(Req::PrepareProposal(r)) => Resp::PrepareProposal(app.prepare_proposal(r)),
+        Some(Req::ProcessProposal(r)) => Resp::ProcessProposal(app.process_proposal(r)),
+        Some(Req::ExtendVote(r)) => Resp::ExtendVote(app.extend_vote(r)),
+        Some(Req::VerifyVoteExtension(r)) => Resp::VerifyVoteExtension(app.verify_vote_extension(r)),
+        Some(Req::FinalizeBlock(r)) => Resp::FinalizeBlock(app.finalize_block(r)),
+    };
+    Response { value: Some(value) }
+}
+
+fn read_varint<R: Read>(r: &mut R) -> std::io::Result<Option<u64>> {
+    let mut v = 0u64;
+    for i in 0..10 {
+        let mut b = [0u8; 1];
+        match r.read(&mut b)? {
+            0 if i == 0 => return Ok(None),
+            0 => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            _ => {}
+        }
+        v |= u64::from(b[0] & 0x7f) << (7 * i);
+        if b[0] & 0x80 == 0 {
+            return Ok(Some(v));
+        }
+    }
+    Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "varint too long"))
+}
+
+fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
+    let mut writer = BufWriter::with_capacity(1 << 20, stream);
+    loop {
+        let Some(len) = read_varint(&mut reader)? else { return Ok(()) };
+        if len > MAX_FRAME_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("ABCI frame of {len} bytes exceeds {MAX_FRAME_BYTES}"),
+            ));
+        }
+        let mut buf = vec![0u8; len as usize];
+        reader.read_exact(&mut buf)?;
+        let (resp, flush) = match Request::decode(buf.as_slice()) {
+            Ok(req) => {
+                let flush = matches!(req.value, Some(Req::Flush(_)));
+                (dispatch(&app, req), flush)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "undecodable ABCI request");
+                let error = format!("undecodable request: {e}");
+                (Response { value: Some(Resp::Exception(abci::ResponseException { error })) }, true)
+            }
+        };
+        writer.write_all(&resp.encode_length_delimited_to_vec())?;
+        if flush {
+            writer.flush()?;
+        }
+    }
+}
+
+/// Serves ABCI on `addr` (`tcp://host:port` or `host:port`) until the process exits.
+///
+/// # Errors
+/// Binding the socket.
+pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
+    let addr = addr.trim_start_matches("tcp://");
+    let listener = TcpListener::bind(addr)?;
+    tracing::info!(%addr, "ABCI server listening");
+    for stream in listener.incoming() {
+        let stream = stream?;
+        let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+        let app = app.clone();
+        std::thread::Builder::new().name("abci-conn".into()).spawn(move || {
+            tracing::info!(%peer, "ABCI connection opened");
+            if let Err(e) = serve_connection(app, stream) {
+                tracing::warn!(%peer, error = %e, "ABCI connection closed with error");
+            } else {
+                tracing::info!(%peer, "ABCI connection closed");
+            }
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! CheckTx: the mempool's view of state.
+//!
+//! Cheap checks only — size, decoding, signature, chain id, minimum fee, nonce, and that
+//! the fee is covered — against committed state plus the txs already accepted since the
+//! last commit (so one account can queue nonces n, n+1, … before a block). It runs
+//! concurrently with FinalizeBlock on its own overlay, which is reset after each Commit.
+
+use std::sync::Arc;
+
+use proofwork_state::{ExecError, StateDelta, Storage};
+use proofwork_tx::{SignedTx, TxLimits};
+
+use super::{charge_fee, decode_and_verify, ChainConfig, SigCache};
+
+/// Mempool-side state.
+pub struct CheckState {
+    storage: Storage,
+    cfg: ChainConfig,
+    sigs: Arc<SigCache>,
+    delta: StateDelta<Storage>,
+    local_max_tx_bytes: u64,
+}
+
+impl CheckState {
+    /// A check state over the latest committed state. `local_max_tx_bytes` lets an
+    /// operator accept less than the chain allows.
+    pub fn new(storage: Storage, cfg: ChainConfig, sigs: Arc<SigCache>, local_max_tx_bytes: u64) -> Self {
+        let delta = StateDelta::new(storage.clone());
+        CheckState { storage, cfg, sigs, delta, local_max_tx_bytes }
+    }
+
+    /// The chain config.
+    pub fn config(&self) -> &ChainConfig {
+        &self.cfg
+    }
+
+    /// Checks a tx and, when it passes, records its nonce and fee in the overlay.
+    ///
+    /// # Errors
+    /// The tx's error, or a storage failure.
+    pub fn check(&mut self, bytes: &[u8]) -> Result<SignedTx, ExecError> {
+        let limits = TxLimits {
+            max_tx_bytes: self.cfg.limits.max_tx_bytes.min(self.local_max_tx_bytes),
+            ..self.cfg.limits
+        };
+        let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
+        let writes = {
+            let mut d = StateDelta::new(&self.delta);
+            charge_fee(&mut d, &self.cfg, &tx)?;
+            d.into_writes()
+        };
+        self.delta.apply(writes);
+        Ok(tx)
+    }
+
+    /// Drops the overlay after a commit: checks start again from committed state.
+    pub fn reset(&mut self) {
+        self.delta = StateDelta::new(self.storage.clone());
+    }
+}

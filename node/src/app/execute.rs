@@ -1,0 +1,150 @@
+//! Executing one tx against the block's state: the deterministic heart of the chain.
+
+use proofwork_proto::block::v1 as pb;
+use proofwork_state::{accounts, ExecError, StateDelta, StateWrite};
+use proofwork_tx::{Message, SignedTx, TxError};
+
+use super::ChainConfig;
+
+/// An event emitted by a tx.
+pub type Event = pb::Event;
+
+/// What a tx did: success with events, or a deterministic error.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TxOutcome {
+    /// BLAKE3 of the tx bytes.
+    pub hash: [u8; 32],
+    /// Ok with events, or the tx's error.
+    pub result: Result<Vec<Event>, TxError>,
+}
+
+impl TxOutcome {
+    /// The block-log form.
+    pub fn to_proto(&self) -> pb::TxResult {
+        match &self.result {
+            Ok(events) => pb::TxResult {
+                code: 0,
+                log: String::new(),
+                events: events.clone(),
+                hash: self.hash.to_vec(),
+                codespace: String::new(),
+            },
+            Err(e) => pb::TxResult {
+                code: e.code(),
+                log: e.to_string(),
+                events: vec![],
+                hash: self.hash.to_vec(),
+                codespace: e.codespace_name().to_string(),
+            },
+        }
+    }
+}
+
+fn event(kind: &str, attrs: &[(&str, String)]) -> Event {
+    Event {
+        kind: kind.to_string(),
+        attributes: attrs
+            .iter()
+            .map(|(k, v)| pb::Attribute { key: (*k).to_string(), value: v.clone() })
+            .collect(),
+    }
+}
+
+/// Executes a decoded, signature-checked tx.
+///
+/// Order: chain id, minimum fee, nonce, fee (burned). Up to there a failure leaves no
+/// trace. After the fee is paid, the messages run in a child overlay: if any fails, the
+/// child is dropped but the nonce and fee stay spent, so a failing tx cannot be replayed
+/// and still pays for its block space.
+///
+/// # Errors
+/// Only [`ExecError::State`] (fatal). A tx error is returned inside the `Ok` outcome.
+pub fn deliver_tx<S: StateWrite>(
+    state: &mut S,
+    cfg: &ChainConfig,
+    tx: &SignedTx,
+) -> Result<Result<Vec<Event>, TxError>, proofwork_state::StateError> {
+    let charged = {
+        let mut charge = StateDelta::new(&*state);
+        match charge_fee(&mut charge, cfg, tx) {
+            Ok(()) => charge.into_writes(),
+            Err(ExecError::Tx(e)) => return Ok(Err(e)),
+            Err(ExecError::State(e)) => return Err(e),
+        }
+    };
+    apply(state, charged);
+    let (result, writes) = {
+        let mut exec = StateDelta::new(&*state);
+        let mut events = Vec::with_capacity(tx.body.messages.len());
+        let mut result = Ok(());
+        for msg in &tx.body.messages {
+            match execute_message(&mut exec, tx, msg) {
+                Ok(ev) => events.push(ev),
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        match result {
+            Ok(()) => (Ok(events), Some(exec.into_writes())),
+            Err(ExecError::Tx(e)) => (Err(e), None),
+            Err(ExecError::State(e)) => return Err(e),
+        }
+    };
+    if let Some(w) = writes {
+        apply(state, w);
+    }
+    Ok(result)
+}
+
+fn apply<S: StateWrite>(state: &mut S, writes: proofwork_state::WriteSet) {
+    for (k, v) in writes {
+        match v {
+            Some(v) => state.put_raw(k, v),
+            None => state.delete(k),
+        }
+    }
+}
+
+/// The checks and charges that happen before any message runs; shared with CheckTx.
+///
+/// # Errors
+/// Wrong chain id, fee below minimum, bad nonce, fee not covered.
+pub fn charge_fee<S: StateWrite>(
+    state: &mut S,
+    cfg: &ChainConfig,
+    tx: &SignedTx,
+) -> Result<(), ExecError> {
+    tx.check_chain_id(&cfg.chain_id)?;
+    if tx.body.fee < cfg.min_fee {
+        return Err(TxError::FeeTooLow { got: tx.body.fee, min: cfg.min_fee }.into());
+    }
+    accounts::use_nonce(state, &tx.signer, tx.body.nonce)?;
+    if tx.body.fee > 0 {
+        accounts::burn(state, &tx.signer, &cfg.native_denom, tx.body.fee)?;
+    }
+    Ok(())
+}
+
+fn execute_message<S: StateWrite>(
+    state: &mut S,
+    tx: &SignedTx,
+    msg: &Message,
+) -> Result<Event, ExecError> {
+    match msg {
+        Message::Transfer { to, denom, amount } => {
+            accounts::transfer(state, &tx.signer, to, denom, *amount)?;
+            Ok(event(
+                "transfer",
+                &[
+                    ("sender", tx.signer.to_string()),
+                    ("recipient", to.to_string()),
+                    ("denom", denom.clone()),
+                    ("amount", amount.to_string()),
+                ],
+            ))
+        }
+    }
+}
+

@@ -1,0 +1,346 @@
+//! The application: proofwork's state machine behind ABCI, independent of which engine
+//! (embedded or CometBFT) drives it.
+//!
+//! ```text
+//! tx bytes -> SignedTx::decode + verify_signature   [pure; parallel; cached by hash]
+//!          -> deliver_tx(&mut StateDelta)            [sequential, in block order]
+//!          -> end of block: supply conservation     [violation halts the node]
+//!          -> Storage::prepare -> app hash           [FinalizeBlock]
+//!          -> Storage::commit (one synced batch)     [Commit]
+//! ```
+
+mod check;
+mod execute;
+pub mod query;
+mod sigcache;
+
+use std::sync::Arc;
+
+use prost::Message as _;
+use proofwork_genesis::{AppState, GenesisError};
+use proofwork_proto::block::v1 as pb;
+use proofwork_state::{
+    accounts, AppHash, PreparedCommit, StateDelta, StateError, Storage, StoredHeight, WriteSet,
+};
+use proofwork_tx::{parse_amount, SignedTx, TxError, TxHash, TxLimits};
+use rayon::prelude::*;
+
+pub use check::CheckState;
+pub use execute::{charge_fee, deliver_tx, Event, TxOutcome};
+pub use sigcache::SigCache;
+
+/// Chain-wide settings every tx is checked against, read from state after genesis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainConfig {
+    /// Chain id.
+    pub chain_id: String,
+    /// Fee denomination.
+    pub native_denom: String,
+    /// Minimum fee.
+    pub min_fee: u128,
+    /// Size limits.
+    pub limits: TxLimits,
+}
+
+impl ChainConfig {
+    /// Reads the config from committed state.
+    ///
+    /// # Errors
+    /// Storage failures; `Ok(None)` before genesis.
+    pub fn load(storage: &Storage) -> Result<Option<Self>, StateError> {
+        if storage.latest().is_none() {
+            return Ok(None);
+        }
+        let Some(chain_id) = proofwork_genesis::chain_id(storage)? else {
+            return Ok(None);
+        };
+        let p = proofwork_genesis::params(storage)?;
+        let min_fee = parse_amount(&p.min_fee).map_err(|e| StateError::Corrupt {
+            key: "chain/params".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(Some(ChainConfig {
+            chain_id,
+            native_denom: p.native_denom,
+            min_fee,
+            limits: TxLimits { max_tx_bytes: p.max_tx_bytes, max_messages: p.max_messages },
+        }))
+    }
+}
+
+/// Why the application cannot go on. Every variant is fatal for consensus: the engine
+/// stops rather than commit something wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Storage failed or an invariant broke.
+    #[error(transparent)]
+    State(#[from] StateError),
+    /// Genesis is invalid.
+    #[error(transparent)]
+    Genesis(#[from] GenesisError),
+    /// A block arrived before InitChain.
+    #[error("chain not initialised: run InitChain first")]
+    NotInitialized,
+    /// InitChain on a chain that already has blocks, or with a different genesis.
+    #[error("already initialised at height {height} with app hash {app_hash}")]
+    AlreadyInitialized {
+        /// Latest height.
+        height: u64,
+        /// Its app hash (hex).
+        app_hash: String,
+    },
+    /// A block for the wrong height.
+    #[error("block height {got} but the next height is {expected}")]
+    HeightMismatch {
+        /// Offered.
+        got: u64,
+        /// Expected.
+        expected: u64,
+    },
+    /// Commit without FinalizeBlock.
+    #[error("commit without a finalized block")]
+    NothingToCommit,
+    /// The engine asked for something unsupported (e.g. a non-1 initial height).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+}
+
+/// Everything FinalizeBlock is given.
+#[derive(Debug, Clone, Default)]
+pub struct BlockInput {
+    /// Height.
+    pub height: u64,
+    /// Block time, ns since the Unix epoch.
+    pub time_ns: u64,
+    /// Proposer's CometBFT address.
+    pub proposer: Vec<u8>,
+    /// Block hash.
+    pub hash: Vec<u8>,
+    /// Txs in order.
+    pub txs: Vec<Vec<u8>>,
+}
+
+/// What FinalizeBlock returns.
+#[derive(Debug, Clone)]
+pub struct BlockOutcome {
+    /// Height.
+    pub height: u64,
+    /// Root after the block.
+    pub app_hash: AppHash,
+    /// One per tx.
+    pub tx_results: Vec<TxOutcome>,
+}
+
+struct Pending {
+    outcome: BlockOutcome,
+    prepared: PreparedCommit,
+}
+
+/// The state machine. One instance per node, driven from a single consensus thread.
+pub struct App {
+    storage: Storage,
+    cfg: Option<ChainConfig>,
+    sigs: Arc<SigCache>,
+    pending: Option<Pending>,
+}
+
+/// Key of a block record in the aux column: `blk/{height BE}`.
+pub fn block_key(height: u64) -> Vec<u8> {
+    [b"blk/".as_slice(), &height.to_be_bytes()].concat()
+}
+
+/// Key of a tx's location in the aux column: `txh/{hash}` → height BE ‖ index BE.
+pub fn tx_key(hash: &TxHash) -> Vec<u8> {
+    [b"txh/".as_slice(), hash.as_slice()].concat()
+}
+
+impl App {
+    /// Opens the application over a store.
+    ///
+    /// # Errors
+    /// Storage failures while reading the chain config.
+    pub fn new(storage: Storage, sigs: Arc<SigCache>) -> Result<Self, AppError> {
+        let cfg = ChainConfig::load(&storage)?;
+        Ok(App { storage, cfg, sigs, pending: None })
+    }
+
+    /// The store.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The chain config, once genesis is applied.
+    pub fn config(&self) -> Option<&ChainConfig> {
+        self.cfg.as_ref()
+    }
+
+    /// Shared signature cache.
+    pub fn sig_cache(&self) -> &Arc<SigCache> {
+        &self.sigs
+    }
+
+    /// Last committed height and app hash (`None` before genesis).
+    pub fn info(&self) -> Option<StoredHeight> {
+        self.storage.latest()
+    }
+
+    /// Applies genesis as version 0 and returns its app hash. Idempotent: calling it again
+    /// with the same genesis before any block returns the same hash.
+    ///
+    /// # Errors
+    /// Invalid genesis; a different genesis or existing blocks; storage failures.
+    pub fn init_chain(&mut self, chain_id: &str, app_state: &AppState) -> Result<AppHash, AppError> {
+        let mut delta = StateDelta::new(std::collections::BTreeMap::<Vec<u8>, Vec<u8>>::new());
+        app_state.apply(chain_id, &mut delta)?;
+        accounts::set_block_info(&mut delta, 0, 0);
+        {
+            let mut full = std::collections::BTreeMap::new();
+            for (k, v) in delta.writes() {
+                if let Some(v) = v {
+                    full.insert(k.clone(), v.clone());
+                }
+            }
+            accounts::check_supply_full(&full)?;
+        }
+        if let Some(latest) = self.storage.latest() {
+            let scratch = proofwork_state::genesis_root(delta.writes())?;
+            if latest.height == 0 && latest.app_hash == scratch {
+                return Ok(latest.app_hash);
+            }
+            return Err(AppError::AlreadyInitialized {
+                height: latest.height,
+                app_hash: hex::encode(latest.app_hash),
+            });
+        }
+        let prepared = self.storage.prepare(0, delta.into_writes(), WriteSet::new())?;
+        let stored = self.storage.commit(prepared)?;
+        self.cfg = ChainConfig::load(&self.storage)?;
+        Ok(stored.app_hash)
+    }
+
+    /// Decodes and checks a tx's signature, reusing an earlier check of the same bytes.
+    ///
+    /// # Errors
+    /// The tx's stateless error.
+    pub fn decode_and_verify(&self, bytes: &[u8]) -> Result<SignedTx, TxError> {
+        let cfg = self.cfg.as_ref().map(|c| c.limits).unwrap_or_default();
+        decode_and_verify(&self.sigs, &cfg, bytes)
+    }
+
+    /// Chooses the txs of a proposal: those that pass the stateless checks, in order,
+    /// within `max_bytes`.
+    pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: u64) -> Vec<Vec<u8>> {
+        let ok: Vec<bool> = txs.par_iter().map(|t| self.check_stateless(t).is_ok()).collect();
+        let mut total = 0u64;
+        txs.into_iter()
+            .zip(ok)
+            .filter(|(_, ok)| *ok)
+            .map(|(t, _)| t)
+            .take_while(|t| {
+                total = total.saturating_add(t.len() as u64);
+                total <= max_bytes
+            })
+            .collect()
+    }
+
+    /// Accepts a proposal only if every tx passes the stateless checks: an honest proposer
+    /// never includes one that does not.
+    pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
+        txs.par_iter().all(|t| self.check_stateless(t).is_ok())
+    }
+
+    fn check_stateless(&self, bytes: &[u8]) -> Result<SignedTx, TxError> {
+        let tx = self.decode_and_verify(bytes)?;
+        if let Some(cfg) = &self.cfg {
+            tx.check_chain_id(&cfg.chain_id)?;
+        }
+        Ok(tx)
+    }
+
+    /// Executes a block and computes its app hash; nothing is written until [`App::commit`].
+    ///
+    /// # Errors
+    /// Fatal conditions only (wrong height, storage failure, broken supply invariant).
+    pub fn finalize_block(&mut self, input: BlockInput) -> Result<&BlockOutcome, AppError> {
+        let cfg = self.cfg.clone().ok_or(AppError::NotInitialized)?;
+        let latest = self.storage.latest().ok_or(AppError::NotInitialized)?;
+        let expected = latest.height + 1;
+        if input.height != expected {
+            return Err(AppError::HeightMismatch { got: input.height, expected });
+        }
+        let decoded: Vec<Result<SignedTx, TxError>> = input
+            .txs
+            .par_iter()
+            .map(|b| decode_and_verify(&self.sigs, &cfg.limits, b))
+            .collect();
+        let mut delta = StateDelta::new(self.storage.clone());
+        accounts::set_block_info(&mut delta, input.height, input.time_ns);
+        let mut tx_results = Vec::with_capacity(input.txs.len());
+        for (bytes, d) in input.txs.iter().zip(decoded) {
+            let (hash, result) = match d {
+                Ok(tx) => (tx.hash, deliver_tx(&mut delta, &cfg, &tx)?),
+                Err(e) => (*blake3::hash(bytes).as_bytes(), Err(e)),
+            };
+            tx_results.push(TxOutcome { hash, result });
+        }
+        accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
+            tracing::error!(height = input.height, error = %e, "supply invariant violated; halting");
+            e
+        })?;
+        let mut prepared = self.storage.prepare(input.height, delta.into_writes(), WriteSet::new())?;
+        let record = pb::BlockRecord {
+            height: input.height,
+            time_ns: input.time_ns,
+            proposer: input.proposer,
+            block_hash: input.hash,
+            results: tx_results.iter().map(TxOutcome::to_proto).collect(),
+            txs: input.txs,
+            app_hash: prepared.app_hash.to_vec(),
+            prev_app_hash: latest.app_hash.to_vec(),
+        };
+        prepared.put_aux(block_key(input.height), record.encode_to_vec());
+        for (i, r) in tx_results.iter().enumerate() {
+            let mut loc = input.height.to_be_bytes().to_vec();
+            loc.extend_from_slice(&(i as u32).to_be_bytes());
+            prepared.put_aux(tx_key(&r.hash), loc);
+        }
+        let outcome = BlockOutcome { height: input.height, app_hash: prepared.app_hash, tx_results };
+        Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
+    }
+
+    /// Persists the finalized block (one synced batch) and returns the new height.
+    ///
+    /// # Errors
+    /// [`AppError::NothingToCommit`]; storage failures (fatal).
+    pub fn commit(&mut self) -> Result<(StoredHeight, BlockOutcome), AppError> {
+        let Pending { outcome, prepared } = self.pending.take().ok_or(AppError::NothingToCommit)?;
+        let stored = self.storage.commit(prepared)?;
+        for r in &outcome.tx_results {
+            self.sigs.remove(&r.hash);
+        }
+        Ok((stored, outcome))
+    }
+}
+
+fn decode_and_verify(sigs: &SigCache, limits: &TxLimits, bytes: &[u8]) -> Result<SignedTx, TxError> {
+    let tx = SignedTx::decode(bytes, limits)?;
+    if !sigs.contains(&tx.hash) {
+        tx.verify_signature()?;
+        sigs.insert(tx.hash);
+    }
+    Ok(tx)
+}
+
+/// Loads a block record from the log.
+///
+/// # Errors
+/// Storage failures or an undecodable record.
+pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockRecord>, StateError> {
+    let key = block_key(height);
+    match storage.get_aux(&key)? {
+        None => Ok(None),
+        Some(b) => pb::BlockRecord::decode(b.as_slice())
+            .map(Some)
+            .map_err(|e| StateError::Corrupt { key: hex::encode(key), reason: e.to_string() }),
+    }
+}

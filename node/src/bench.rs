@@ -1,0 +1,138 @@
+//! `proofwork bench transfers`: a load tool that pushes signed transfers through gRPC into
+//! a running node and reports committed tx/s and submit→commit latency percentiles.
+// A load tool measures elapsed time by definition.
+#![allow(clippy::disallowed_methods)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use proofwork_node::client::Client;
+use proofwork_node::home::{self, Home};
+use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
+
+#[derive(Subcommand)]
+pub(crate) enum BenchCmd {
+    /// Signed transfers through gRPC into the node.
+    Transfers {
+        /// Home holding the funding key.
+        #[arg(long, env = "PROOFWORK_HOME")]
+        home: PathBuf,
+        /// gRPC address.
+        #[arg(long, default_value = "http://127.0.0.1:9090")]
+        node: String,
+        /// Funding key name.
+        #[arg(long, default_value = "alice")]
+        from: String,
+        /// Sending accounts (each sends txs/accounts txs in nonce order).
+        #[arg(long, default_value_t = 200)]
+        accounts: usize,
+        /// Total txs.
+        #[arg(long, default_value_t = 20_000)]
+        txs: usize,
+        /// Concurrent gRPC connections.
+        #[arg(long, default_value_t = 8)]
+        connections: usize,
+    },
+}
+
+pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
+    let BenchCmd::Transfers { home, node, from, accounts, txs, connections } = cmd;
+    let h = Home(home);
+    let (_, funder) = home::load_key(&h, &from)?;
+    let mut client = Client::connect(&node).await?;
+    let chain_id = client.status().await?.chain_id;
+    // Fresh accounts, funded with multi-message txs (64 transfers each).
+    let keys: Vec<SecretKey> = (0..accounts).map(|_| SecretKey::generate()).collect();
+    let per_account = txs.div_ceil(accounts);
+    let mut nonce = client.account(&funder.public_key().address()).await?.nonce;
+    for chunk in keys.chunks(64) {
+        let body = TxBody {
+            chain_id: chain_id.clone(),
+            nonce,
+            fee: 1,
+            messages: chunk
+                .iter()
+                .map(|k| Message::Transfer {
+                    to: k.public_key().address(),
+                    denom: "upw".into(),
+                    amount: (per_account as u128 + 1) * 10,
+                })
+                .collect(),
+        };
+        let r = client.broadcast(sign_body(&funder, &body), true).await?;
+        anyhow::ensure!(r.code == 0, "funding refused: {}", r.log);
+        nonce += 1;
+    }
+    println!("funded {accounts} accounts; signing {txs} transfers");
+    // Pre-sign every tx so the measurement is the node, not the client.
+    let sink = funder.public_key().address();
+    let mut lanes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); connections];
+    let mut n = 0;
+    for (i, k) in keys.iter().enumerate() {
+        for j in 0..per_account {
+            if n == txs {
+                break;
+            }
+            let body = TxBody {
+                chain_id: chain_id.clone(),
+                nonce: j as u64,
+                fee: 1,
+                messages: vec![Message::Transfer { to: sink, denom: "upw".into(), amount: 1 }],
+            };
+            lanes[i % connections].push(sign_body(k, &body));
+            n += 1;
+        }
+    }
+    let start_height = client.status().await?.height;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for lane in lanes {
+        let mut c = Client::connect(&node).await?;
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(lane.len());
+            let mut inflight = tokio::task::JoinSet::new();
+            for tx in lane {
+                while inflight.len() >= 64 {
+                    if let Some(r) = inflight.join_next().await {
+                        lat.push(r??);
+                    }
+                }
+                let mut c2 = c.clone();
+                inflight.spawn(async move {
+                    let t0 = Instant::now();
+                    let r = c2.broadcast(tx, true).await?;
+                    anyhow::ensure!(r.code == 0 && r.committed.is_some(), "tx not committed: {}", r.log);
+                    Ok::<Duration, anyhow::Error>(t0.elapsed())
+                });
+            }
+            while let Some(r) = inflight.join_next().await {
+                lat.push(r??);
+            }
+            let _ = &mut c;
+            Ok::<Vec<Duration>, anyhow::Error>(lat)
+        }));
+    }
+    let mut lat = Vec::new();
+    for t in tasks {
+        lat.extend(t.await.context("lane task")??);
+    }
+    let elapsed = started.elapsed();
+    let end_height = client.status().await?.height;
+    lat.sort();
+    let pct = |p: usize| lat[(lat.len() * p / 100).min(lat.len() - 1)];
+    let tps = lat.len() as f64 / elapsed.as_secs_f64();
+    let report = serde_json::json!({
+        "committed_txs": lat.len(),
+        "elapsed_s": elapsed.as_secs_f64(),
+        "committed_tx_per_s": tps.round(),
+        "p50_ms": pct(50).as_millis(),
+        "p99_ms": pct(99).as_millis(),
+        "blocks": end_height - start_height,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    let _ = Arc::new(());
+    Ok(())
+}

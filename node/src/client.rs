@@ -1,0 +1,101 @@
+//! A small typed client over the gRPC API: what the CLI, the demo and the load tool use.
+
+use anyhow::{bail, Context as _};
+use proofwork_proto::node::v1::{self as pb, node_client::NodeClient};
+use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
+use tonic::transport::Channel;
+
+/// A connected client.
+#[derive(Clone)]
+pub struct Client {
+    inner: NodeClient<Channel>,
+}
+
+impl Client {
+    /// Connects to `url` (e.g. `http://127.0.0.1:9090`).
+    ///
+    /// # Errors
+    /// Connection failures.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let url = if url.contains("://") { url.to_string() } else { format!("http://{url}") };
+        let inner = NodeClient::connect(url.clone())
+            .await
+            .with_context(|| format!("connecting to the node at {url} (is `proofwork start` running?)"))?
+            .max_decoding_message_size(64 << 20);
+        Ok(Client { inner })
+    }
+
+    /// Node status.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn status(&mut self) -> anyhow::Result<pb::StatusResponse> {
+        Ok(self.inner.status(pb::StatusRequest {}).await?.into_inner())
+    }
+
+    /// An account.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn account(&mut self, addr: &Address) -> anyhow::Result<pb::AccountResponse> {
+        Ok(self.inner.account(pb::AccountRequest { address: addr.to_string() }).await?.into_inner())
+    }
+
+    /// One balance.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn balance(&mut self, addr: &Address, denom: &str) -> anyhow::Result<u128> {
+        let r = self
+            .inner
+            .balance(pb::BalanceRequest { address: addr.to_string(), denom: denom.into() })
+            .await?
+            .into_inner();
+        Ok(r.amount.parse()?)
+    }
+
+    /// Broadcasts raw tx bytes.
+    ///
+    /// # Errors
+    /// RPC failures (a refused tx is an `Ok` response with a non-zero code).
+    pub async fn broadcast(&mut self, tx: Vec<u8>, wait: bool) -> anyhow::Result<pb::BroadcastTxResponse> {
+        Ok(self.inner.broadcast_tx(pb::BroadcastTxRequest { tx, wait }).await?.into_inner())
+    }
+
+    /// A committed tx by hash.
+    ///
+    /// # Errors
+    /// RPC failures, including NotFound.
+    pub async fn get_tx(&mut self, hash: &[u8]) -> anyhow::Result<pb::TxResult> {
+        let r = self.inner.get_tx(pb::GetTxRequest { hash: hash.to_vec() }).await?.into_inner();
+        r.result.context("empty response")
+    }
+
+    /// Signs and broadcasts a transfer using the account's current nonce.
+    ///
+    /// # Errors
+    /// RPC failures, or the tx's CheckTx error.
+    pub async fn transfer(
+        &mut self,
+        key: &SecretKey,
+        to: Address,
+        denom: &str,
+        amount: u128,
+        fee: u128,
+        wait: bool,
+    ) -> anyhow::Result<pb::BroadcastTxResponse> {
+        let chain_id = self.status().await?.chain_id;
+        let nonce = self.account(&key.public_key().address()).await?.nonce;
+        let body = TxBody {
+            chain_id,
+            nonce,
+            fee,
+            messages: vec![Message::Transfer { to, denom: denom.into(), amount }],
+        };
+        let resp = self.broadcast(sign_body(key, &body), wait).await?;
+        if resp.code != 0 {
+            bail!("tx refused (code {}): {}", resp.code, resp.log);
+        }
+        Ok(resp)
+    }
+}

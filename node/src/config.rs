@@ -1,0 +1,147 @@
+//! `config.toml`: operator settings that do not affect consensus.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::EngineConfig;
+use crate::grpc::GrpcLimits;
+use crate::mempool::MempoolLimits;
+
+/// The whole file. Every field has a default, so an empty file is valid.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// gRPC server.
+    pub grpc: GrpcSection,
+    /// Embedded engine.
+    pub engine: EngineSection,
+    /// Mempool.
+    pub mempool: MempoolSection,
+    /// Storage.
+    pub storage: StorageSection,
+    /// ABCI server (for CometBFT).
+    pub abci: AbciSection,
+}
+
+/// `[grpc]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GrpcSection {
+    /// Listen address.
+    pub listen: String,
+    /// Largest message in bytes.
+    pub max_message_bytes: usize,
+    /// Per-request timeout.
+    pub request_timeout_ms: u64,
+    /// How long a broadcast with `wait` waits.
+    pub commit_wait_ms: u64,
+}
+
+impl Default for GrpcSection {
+    fn default() -> Self {
+        GrpcSection {
+            listen: "127.0.0.1:9090".into(),
+            max_message_bytes: 4 << 20,
+            request_timeout_ms: 30_000,
+            commit_wait_ms: 20_000,
+        }
+    }
+}
+
+/// `[engine]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineSection {
+    /// Block interval.
+    pub block_interval_ms: u64,
+    /// Most txs per block.
+    pub max_block_txs: usize,
+    /// Most tx bytes per block.
+    pub max_block_bytes: u64,
+}
+
+impl Default for EngineSection {
+    fn default() -> Self {
+        EngineSection { block_interval_ms: 1000, max_block_txs: 20_000, max_block_bytes: 32 << 20 }
+    }
+}
+
+/// `[mempool]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MempoolSection {
+    /// Most pending txs.
+    pub max_txs: usize,
+    /// Most pending bytes.
+    pub max_bytes: u64,
+    /// Largest tx this node accepts (the chain's limit applies too).
+    pub max_tx_bytes: u64,
+}
+
+impl Default for MempoolSection {
+    fn default() -> Self {
+        MempoolSection { max_txs: 100_000, max_bytes: 256 << 20, max_tx_bytes: 1 << 20 }
+    }
+}
+
+/// `[storage]`
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageSection {
+    /// Versions of state kept queryable with proofs; 0 keeps all.
+    pub keep_recent: u64,
+}
+
+/// `[abci]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AbciSection {
+    /// Listen address for `start --abci` when none is given on the command line.
+    pub listen: String,
+}
+
+impl Default for AbciSection {
+    fn default() -> Self {
+        AbciSection { listen: "tcp://127.0.0.1:26658".into() }
+    }
+}
+
+impl Config {
+    /// Reads `config.toml`.
+    ///
+    /// # Errors
+    /// Unreadable file or invalid TOML (unknown keys are errors, to catch typos).
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+    }
+
+    /// TOML text with every default written out.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).expect("config always serializes")
+    }
+
+    /// Engine settings.
+    pub fn engine(&self) -> EngineConfig {
+        EngineConfig {
+            block_interval: Duration::from_millis(self.engine.block_interval_ms.max(1)),
+            max_block_txs: self.engine.max_block_txs,
+            max_block_bytes: self.engine.max_block_bytes,
+            mempool: MempoolLimits { max_txs: self.mempool.max_txs, max_bytes: self.mempool.max_bytes },
+            local_max_tx_bytes: self.mempool.max_tx_bytes,
+        }
+    }
+
+    /// gRPC limits.
+    pub fn grpc_limits(&self) -> GrpcLimits {
+        GrpcLimits {
+            max_message_bytes: self.grpc.max_message_bytes,
+            request_timeout: Duration::from_millis(self.grpc.request_timeout_ms),
+            commit_wait: Duration::from_millis(self.grpc.commit_wait_ms),
+            ..GrpcLimits::default()
+        }
+    }
+}

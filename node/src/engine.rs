@@ -1,0 +1,270 @@
+//! The embedded engine: one in-process validator that drives
+//! PrepareProposal → ProcessProposal → FinalizeBlock → Commit on a timer, through the same
+//! [`App`] that serves CometBFT. Zero external processes.
+// The engine is the clock of a single-node chain (the role CometBFT's proposer plays), so it
+// reads the wall clock for block times and pacing; the state machine never does.
+#![allow(clippy::disallowed_methods)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use proofwork_proto::block::v1 as pb;
+use proofwork_state::{ExecError, Storage};
+use proofwork_tx::TxHash;
+use tokio::sync::{broadcast, oneshot};
+
+use crate::app::{App, AppError, BlockInput, ChainConfig, CheckState, TxOutcome};
+use crate::mempool::{Mempool, MempoolLimits};
+
+/// Engine settings.
+#[derive(Debug, Clone, Copy)]
+pub struct EngineConfig {
+    /// Time between blocks.
+    pub block_interval: Duration,
+    /// Most txs per block.
+    pub max_block_txs: usize,
+    /// Most tx bytes per block.
+    pub max_block_bytes: u64,
+    /// Mempool limits.
+    pub mempool: MempoolLimits,
+    /// Operator's tx size limit (at most the chain's).
+    pub local_max_tx_bytes: u64,
+}
+
+/// A committed tx, as reported to a waiting client.
+#[derive(Debug, Clone)]
+pub struct CommittedTx {
+    /// Height.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+    /// Result.
+    pub result: pb::TxResult,
+}
+
+/// A committed block, as broadcast to subscribers.
+#[derive(Debug, Clone)]
+pub struct BlockSummary {
+    /// Height.
+    pub height: u64,
+    /// Block time (ns).
+    pub time_ns: u64,
+    /// App hash after the block.
+    pub app_hash: [u8; 32],
+    /// Txs in the block.
+    pub num_txs: usize,
+    /// Of which failed.
+    pub num_failed: usize,
+    /// Wall time spent in FinalizeBlock + Commit (ms).
+    pub exec_ms: u64,
+}
+
+/// A running single-node chain.
+pub struct Node {
+    app: Mutex<App>,
+    mempool: Mutex<Mempool>,
+    storage: Storage,
+    cfg: ChainConfig,
+    engine: EngineConfig,
+    waiters: Mutex<BTreeMap<TxHash, Vec<oneshot::Sender<CommittedTx>>>>,
+    blocks: broadcast::Sender<Arc<BlockSummary>>,
+    last: Mutex<(u64, [u8; 32])>,
+}
+
+impl Node {
+    /// Wraps an initialised application.
+    ///
+    /// # Errors
+    /// [`AppError::NotInitialized`] before genesis.
+    pub fn new(app: App, engine: EngineConfig) -> Result<Arc<Self>, AppError> {
+        let cfg = app.config().cloned().ok_or(AppError::NotInitialized)?;
+        let storage = app.storage().clone();
+        let check =
+            CheckState::new(storage.clone(), cfg.clone(), app.sig_cache().clone(), engine.local_max_tx_bytes);
+        let last_time = proofwork_state::accounts::block_time_ns(&storage)?;
+        let last_hash = match storage.latest() {
+            Some(l) if l.height > 0 => crate::app::load_block(&storage, l.height)?
+                .and_then(|b| b.block_hash.try_into().ok())
+                .unwrap_or([0; 32]),
+            _ => [0; 32],
+        };
+        let (blocks, _) = broadcast::channel(1024);
+        Ok(Arc::new(Node {
+            app: Mutex::new(app),
+            mempool: Mutex::new(Mempool::new(check, engine.mempool)),
+            storage,
+            cfg,
+            engine,
+            waiters: Mutex::new(BTreeMap::new()),
+            blocks,
+            last: Mutex::new((last_time, last_hash)),
+        }))
+    }
+
+    /// The store (for queries).
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// The chain config.
+    pub fn config(&self) -> &ChainConfig {
+        &self.cfg
+    }
+
+    /// Pending tx count.
+    pub fn mempool_size(&self) -> usize {
+        self.mempool.lock().expect("mempool lock").len()
+    }
+
+    /// Subscribes to committed blocks.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<BlockSummary>> {
+        self.blocks.subscribe()
+    }
+
+    /// Checks a tx and adds it to the mempool. With `wait`, also returns a receiver that
+    /// resolves when the tx is committed.
+    ///
+    /// # Errors
+    /// The CheckTx error.
+    pub fn submit(
+        &self,
+        bytes: Vec<u8>,
+        wait: bool,
+    ) -> Result<(TxHash, Option<oneshot::Receiver<CommittedTx>>), ExecError> {
+        let hash = *blake3::hash(&bytes).as_bytes();
+        // Register before queueing, so a commit between the two cannot be missed.
+        let rx = wait.then(|| {
+            let (tx, rx) = oneshot::channel();
+            self.waiters.lock().expect("waiters lock").entry(hash).or_default().push(tx);
+            rx
+        });
+        let res = self.mempool.lock().expect("mempool lock").add(bytes);
+        if let Err(e) = res {
+            if wait {
+                self.waiters.lock().expect("waiters lock").remove(&hash);
+            }
+            return Err(e);
+        }
+        Ok((hash, rx))
+    }
+
+    /// Produces, executes and commits one block at `time_ns`.
+    ///
+    /// # Errors
+    /// Fatal application errors: the caller must stop the engine.
+    pub fn produce_block(&self, time_ns: u64) -> Result<Arc<BlockSummary>, AppError> {
+        let txs = self
+            .mempool
+            .lock()
+            .expect("mempool lock")
+            .reap(self.engine.max_block_txs, self.engine.max_block_bytes);
+        let mut app = self.app.lock().expect("app lock");
+        let height = app.info().map_or(1, |l| l.height + 1);
+        let txs = app.prepare_proposal(txs, self.engine.max_block_bytes);
+        if !app.process_proposal(&txs) {
+            // Our own proposal failing our own checks is a bug, not a tx's fault.
+            return Err(AppError::Unsupported("own proposal rejected by ProcessProposal".into()));
+        }
+        let (prev_time, prev_hash) = *self.last.lock().expect("last lock");
+        let time_ns = time_ns.max(prev_time.saturating_add(1));
+        let hash = block_hash(height, time_ns, &prev_hash, &txs);
+        let started = std::time::Instant::now();
+        let input = BlockInput { height, time_ns, proposer: vec![0; 20], hash: hash.to_vec(), txs };
+        app.finalize_block(input)?;
+        let (stored, outcome) = app.commit()?;
+        drop(app);
+        let exec_ms = started.elapsed().as_millis() as u64;
+        *self.last.lock().expect("last lock") = (time_ns, hash);
+        let committed: BTreeSet<TxHash> = outcome.tx_results.iter().map(|r| r.hash).collect();
+        let dropped = self.mempool.lock().expect("mempool lock").update(&committed);
+        self.notify(stored.height, &outcome.tx_results, dropped);
+        let summary = Arc::new(BlockSummary {
+            height: stored.height,
+            time_ns,
+            app_hash: stored.app_hash,
+            num_txs: outcome.tx_results.len(),
+            num_failed: outcome.tx_results.iter().filter(|r| r.result.is_err()).count(),
+            exec_ms,
+        });
+        let _ = self.blocks.send(summary.clone());
+        Ok(summary)
+    }
+
+    fn notify(&self, height: u64, results: &[TxOutcome], dropped: Vec<(TxHash, ExecError)>) {
+        let mut waiters = self.waiters.lock().expect("waiters lock");
+        if waiters.is_empty() {
+            return;
+        }
+        for (i, r) in results.iter().enumerate() {
+            if let Some(ws) = waiters.remove(&r.hash) {
+                let c = CommittedTx { height, index: i as u32, result: r.to_proto() };
+                for w in ws {
+                    let _ = w.send(c.clone());
+                }
+            }
+        }
+        // Txs dropped on recheck will never commit: wake their waiters with nothing.
+        for (hash, _) in dropped {
+            waiters.remove(&hash);
+        }
+    }
+
+    /// Runs the block loop until `stop` is set or a fatal error occurs.
+    ///
+    /// # Errors
+    /// The fatal error that stopped the chain.
+    pub fn run(&self, stop: &AtomicBool) -> Result<(), AppError> {
+        let interval = self.engine.block_interval;
+        let mut next = std::time::Instant::now() + interval;
+        while !stop.load(Ordering::Relaxed) {
+            let now = std::time::Instant::now();
+            if now < next {
+                std::thread::sleep((next - now).min(Duration::from_millis(50)));
+                continue;
+            }
+            next += interval;
+            if next < now {
+                next = now + interval;
+            }
+            let b = self.produce_block(wall_clock_ns())?;
+            tracing::info!(
+                height = b.height,
+                txs = b.num_txs,
+                failed = b.num_failed,
+                app_hash = %hex::encode(b.app_hash),
+                exec_ms = b.exec_ms,
+                "committed block"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// The proposer's clock: the embedded engine plays CometBFT's role of timestamping blocks
+/// (never read inside the state machine, which sees only the block's time).
+pub fn wall_clock_ns() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0)
+}
+
+/// Hash of an embedded-engine block header: height, time, previous hash and the txs.
+pub fn block_hash(height: u64, time_ns: u64, prev: &[u8; 32], txs: &[Vec<u8>]) -> [u8; 32] {
+    let mut h = blake3::Hasher::new();
+    h.update(b"proofwork/block/v1");
+    h.update(&height.to_be_bytes());
+    h.update(&time_ns.to_be_bytes());
+    h.update(prev);
+    for t in txs {
+        h.update(blake3::hash(t).as_bytes());
+    }
+    *h.finalize().as_bytes()
+}
+
+/// Stops a running engine on Ctrl-C.
+pub fn stop_flag() -> Arc<AtomicBool> {
+    Arc::new(AtomicBool::new(false))
+}

@@ -1,0 +1,192 @@
+//! The gRPC API (tonic): broadcast, status and account queries, with server reflection and
+//! the standard health service so that `grpcurl` works with no `.proto` files.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use proofwork_proto::node::v1::{self as pb, node_server};
+use proofwork_state::{accounts, ExecError};
+use proofwork_tx::Address;
+use tonic::{Request, Response, Status};
+
+use crate::engine::Node;
+
+/// gRPC settings.
+#[derive(Debug, Clone, Copy)]
+pub struct GrpcLimits {
+    /// Largest request or response message.
+    pub max_message_bytes: usize,
+    /// Per-request timeout.
+    pub request_timeout: Duration,
+    /// How long `BroadcastTx { wait: true }` waits for the commit.
+    pub commit_wait: Duration,
+    /// Concurrent requests per connection.
+    pub concurrency_per_connection: usize,
+}
+
+impl Default for GrpcLimits {
+    fn default() -> Self {
+        GrpcLimits {
+            max_message_bytes: 4 << 20,
+            request_timeout: Duration::from_secs(30),
+            commit_wait: Duration::from_secs(20),
+            concurrency_per_connection: 256,
+        }
+    }
+}
+
+/// The `proofwork.node.v1.Node` service over an embedded-engine node.
+#[derive(Clone)]
+pub struct NodeService {
+    node: Arc<Node>,
+    limits: GrpcLimits,
+}
+
+impl NodeService {
+    /// A service over `node`.
+    pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
+        NodeService { node, limits }
+    }
+}
+
+fn parse_address(s: &str) -> Result<Address, Status> {
+    s.parse().map_err(|e| Status::invalid_argument(format!("address: {e}")))
+}
+
+fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(e.to_string())
+}
+
+#[tonic::async_trait]
+impl node_server::Node for NodeService {
+    async fn broadcast_tx(
+        &self,
+        req: Request<pb::BroadcastTxRequest>,
+    ) -> Result<Response<pb::BroadcastTxResponse>, Status> {
+        let req = req.into_inner();
+        let node = self.node.clone();
+        let wait = req.wait;
+        let submitted = tokio::task::spawn_blocking(move || node.submit(req.tx, wait))
+            .await
+            .map_err(internal)?;
+        let (hash, rx) = match submitted {
+            Ok(ok) => ok,
+            Err(ExecError::Tx(e)) => {
+                let hash = Vec::new();
+                return Ok(Response::new(pb::BroadcastTxResponse {
+                    hash,
+                    code: e.code(),
+                    log: e.to_string(),
+                    committed: None,
+                }));
+            }
+            Err(ExecError::State(e)) => return Err(internal(e)),
+        };
+        let mut resp = pb::BroadcastTxResponse { hash: hash.to_vec(), code: 0, log: String::new(), committed: None };
+        if let Some(rx) = rx {
+            match tokio::time::timeout(self.limits.commit_wait, rx).await {
+                Ok(Ok(c)) => {
+                    resp.committed =
+                        Some(pb::TxResult { height: c.height, index: c.index, result: Some(c.result) })
+                }
+                Ok(Err(_)) => resp.log = "tx was dropped from the mempool before commit".into(),
+                Err(_) => {
+                    return Err(Status::deadline_exceeded(format!(
+                        "tx {} not committed within {:?}",
+                        hex::encode(hash),
+                        self.limits.commit_wait
+                    )))
+                }
+            }
+        }
+        Ok(Response::new(resp))
+    }
+
+    async fn status(&self, _req: Request<pb::StatusRequest>) -> Result<Response<pb::StatusResponse>, Status> {
+        let latest = self.node.storage().latest().ok_or_else(|| Status::unavailable("no genesis"))?;
+        Ok(Response::new(pb::StatusResponse {
+            chain_id: self.node.config().chain_id.clone(),
+            height: latest.height,
+            app_hash: latest.app_hash.to_vec(),
+            mempool_size: self.node.mempool_size() as u64,
+        }))
+    }
+
+    async fn account(&self, req: Request<pb::AccountRequest>) -> Result<Response<pb::AccountResponse>, Status> {
+        let addr = parse_address(&req.get_ref().address)?;
+        let s = self.node.storage();
+        let height = s.latest().map_or(0, |l| l.height);
+        let nonce = accounts::nonce(s, &addr).map_err(internal)?;
+        let balances = accounts::balances(s, &addr)
+            .map_err(internal)?
+            .into_iter()
+            .map(|(denom, a)| pb::Coin { denom, amount: a.to_string() })
+            .collect();
+        Ok(Response::new(pb::AccountResponse { address: addr.to_string(), nonce, balances, height }))
+    }
+
+    async fn balance(&self, req: Request<pb::BalanceRequest>) -> Result<Response<pb::BalanceResponse>, Status> {
+        let req = req.into_inner();
+        let addr = parse_address(&req.address)?;
+        proofwork_tx::check_denom(&req.denom).map_err(|e| Status::invalid_argument(e.to_string()))?;
+        let s = self.node.storage();
+        let height = s.latest().map_or(0, |l| l.height);
+        let amount = accounts::balance(s, &addr, &req.denom).map_err(internal)?;
+        Ok(Response::new(pb::BalanceResponse { amount: amount.to_string(), height }))
+    }
+
+    async fn get_tx(&self, req: Request<pb::GetTxRequest>) -> Result<Response<pb::GetTxResponse>, Status> {
+        let hash: [u8; 32] = req
+            .get_ref()
+            .hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| Status::invalid_argument("hash must be 32 bytes"))?;
+        let s = self.node.storage();
+        let loc = s
+            .get_aux(&crate::app::tx_key(&hash))
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("tx {} not committed", hex::encode(hash))))?;
+        if loc.len() != 12 {
+            return Err(internal("corrupt tx index entry"));
+        }
+        let height = u64::from_be_bytes(loc[..8].try_into().expect("8 bytes"));
+        let index = u32::from_be_bytes(loc[8..].try_into().expect("4 bytes"));
+        let block = crate::app::load_block(s, height)
+            .map_err(internal)?
+            .ok_or_else(|| internal(format!("block {height} missing from the block log")))?;
+        let result = block.results.get(index as usize).cloned();
+        Ok(Response::new(pb::GetTxResponse { result: Some(pb::TxResult { height, index, result }) }))
+    }
+}
+
+/// Serves gRPC on `addr` until `shutdown` resolves.
+///
+/// # Errors
+/// Binding or serving failures.
+pub async fn serve(
+    node: Arc<Node>,
+    addr: std::net::SocketAddr,
+    limits: GrpcLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter.set_serving::<node_server::NodeServer<NodeService>>().await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let svc = node_server::NodeServer::new(NodeService::new(node, limits))
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
+    tracing::info!(%addr, "gRPC server listening");
+    tonic::transport::Server::builder()
+        .timeout(limits.request_timeout)
+        .concurrency_limit_per_connection(limits.concurrency_per_connection)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(svc)
+        .serve_with_shutdown(addr, shutdown)
+        .await?;
+    Ok(())
+}
