@@ -2,7 +2,9 @@
 //!
 //! Cheap checks only — size, decoding, signature, chain id, minimum fee, nonce, and that
 //! the fee is covered — against committed state plus the txs already accepted since the
-//! last commit (so one account can queue nonces n, n+1, … before a block). It runs
+//! last commit (so one account can queue nonces n, n+1, … before a block). Messages that
+//! are cheap to run (transfers) are also run on the overlay, so a transfer the sender cannot
+//! cover is refused before it costs a fee. It runs
 //! concurrently with FinalizeBlock on its own overlay, which is reset after each Commit.
 
 use std::sync::Arc;
@@ -10,7 +12,7 @@ use std::sync::Arc;
 use proofwork_state::{ExecError, StateDelta, Storage};
 use proofwork_tx::{SignedTx, TxLimits};
 
-use super::{charge_fee, decode_and_verify, ChainConfig, SigCache};
+use super::{decode_and_verify, deliver_tx, ChainConfig, SigCache};
 
 /// Mempool-side state.
 pub struct CheckState {
@@ -46,7 +48,7 @@ impl CheckState {
         let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
         let writes = {
             let mut d = StateDelta::new(&self.delta);
-            charge_fee(&mut d, &self.cfg, &tx)?;
+            deliver_tx(&mut d, &self.cfg, &tx)??;
             d.into_writes()
         };
         self.delta.apply(writes);

@@ -344,3 +344,6 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
             .map_err(|e| StateError::Corrupt { key: hex::encode(key), reason: e.to_string() }),
     }
 }
+
+#[cfg(test)]
+mod tests;

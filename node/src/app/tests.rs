@@ -1,0 +1,302 @@
+//! App tests: a mock consensus drives the application in-process over a real RocksDB.
+
+use std::sync::Arc;
+
+use prost::Message as _;
+use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_proto::tx::v1 as pbtx;
+use proofwork_state::accounts;
+use proofwork_tx::{sign_body, signing_digest, Address, Message, SecretKey, TxBody, TxError};
+
+use super::*;
+
+const CHAIN: &str = "pw-test";
+
+struct Harness {
+    app: App,
+    _dir: tempfile::TempDir,
+    time: u64,
+}
+
+fn key(name: &str) -> SecretKey {
+    SecretKey::from_seed(name)
+}
+
+fn addr(name: &str) -> Address {
+    key(name).public_key().address()
+}
+
+fn app_state() -> AppState {
+    AppState {
+        params: Params { max_tx_bytes: 1024, ..Params::default() },
+        accounts: ["alice", "bob"]
+            .iter()
+            .map(|n| GenesisAccount {
+                address: addr(n).to_string(),
+                balances: vec![GenesisCoin { denom: "upw".into(), amount: "1000".into() }],
+            })
+            .collect(),
+        validators: vec![GenesisValidator {
+            pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
+            power: 1,
+            moniker: "v".into(),
+        }],
+    }
+}
+
+impl Harness {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path(), Default::default()).unwrap();
+        let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
+        app.init_chain(CHAIN, &app_state()).unwrap();
+        Harness { app, _dir: dir, time: 1_000_000_000 }
+    }
+
+    fn block(&mut self, txs: Vec<Vec<u8>>) -> BlockOutcome {
+        let height = self.app.info().unwrap().height + 1;
+        self.time += 1_000_000_000;
+        let input = BlockInput { height, time_ns: self.time, proposer: vec![0; 20], hash: vec![1; 32], txs };
+        let out = self.app.finalize_block(input).unwrap().clone();
+        self.app.commit().unwrap();
+        out
+    }
+
+    fn balance(&self, who: &str) -> u128 {
+        accounts::balance(self.app.storage(), &addr(who), "upw").unwrap()
+    }
+
+    fn nonce(&self, who: &str) -> u64 {
+        accounts::nonce(self.app.storage(), &addr(who)).unwrap()
+    }
+
+    /// Runs a single-tx block; returns the error, asserting that no account changed.
+    fn rejects(&mut self, tx: Vec<u8>) -> TxError {
+        let before = (self.balance("alice"), self.balance("bob"), self.nonce("alice"));
+        let out = self.block(vec![tx]);
+        let after = (self.balance("alice"), self.balance("bob"), self.nonce("alice"));
+        assert_eq!(before, after, "a rejected tx changed state");
+        out.tx_results[0].result.clone().unwrap_err()
+    }
+}
+
+fn transfer(nonce: u64, to: Address, amount: u128) -> TxBody {
+    TxBody {
+        chain_id: CHAIN.into(),
+        nonce,
+        fee: 1,
+        messages: vec![Message::Transfer { to, denom: "upw".into(), amount }],
+    }
+}
+
+fn signed_raw(k: &SecretKey, body: pbtx::TxBody) -> Vec<u8> {
+    let body_bytes = body.encode_to_vec();
+    let sig = k.sign_digest(&signing_digest(&body_bytes));
+    pbtx::Tx { body_bytes, public_key: k.public_key().to_bytes().to_vec(), signature: sig.to_vec() }
+        .encode_to_vec()
+}
+
+#[test]
+fn app_commits_a_transfer_and_charges_the_fee() {
+    let mut h = Harness::new();
+    let out = h.block(vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 100))]);
+    assert!(out.tx_results[0].result.is_ok());
+    assert_eq!(h.balance("alice"), 899);
+    assert_eq!(h.balance("bob"), 1100);
+    assert_eq!(h.nonce("alice"), 1);
+    assert_eq!(accounts::supply(h.app.storage(), "upw").unwrap().burned, 1);
+}
+
+#[test]
+fn app_rejects_malformed_bytes() {
+    assert!(matches!(Harness::new().rejects(vec![0xde, 0xad, 0xbe, 0xef]), TxError::Malformed { .. }));
+}
+
+#[test]
+fn app_rejects_wrong_chain_id() {
+    let mut b = transfer(0, addr("bob"), 1);
+    b.chain_id = "other-chain".into();
+    assert!(matches!(Harness::new().rejects(sign_body(&key("alice"), &b)), TxError::WrongChainId { .. }));
+}
+
+#[test]
+fn app_rejects_bad_signature() {
+    let mut tx = pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice()).unwrap();
+    tx.signature = key("mallory").sign_digest(&[7; 32]).to_vec();
+    assert!(matches!(Harness::new().rejects(tx.encode_to_vec()), TxError::BadSignature { .. }));
+}
+
+#[test]
+fn app_rejects_high_s_signature() {
+    let mut tx = pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice()).unwrap();
+    let sig = k256::ecdsa::Signature::from_slice(&tx.signature).unwrap();
+    let (r, s) = sig.split_scalars();
+    tx.signature = k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap().to_bytes().to_vec();
+    assert_eq!(Harness::new().rejects(tx.encode_to_vec()), TxError::HighS);
+}
+
+#[test]
+fn app_rejects_replayed_and_future_nonces() {
+    let mut h = Harness::new();
+    let tx = sign_body(&key("alice"), &transfer(0, addr("bob"), 1));
+    assert!(h.block(vec![tx.clone()]).tx_results[0].result.is_ok());
+    assert!(matches!(h.rejects(tx), TxError::ReplayedNonce { got: 0, expected: 1 }));
+    let future = sign_body(&key("alice"), &transfer(5, addr("bob"), 1));
+    assert!(matches!(h.rejects(future), TxError::FutureNonce { got: 5, expected: 1 }));
+}
+
+#[test]
+fn app_rejects_insufficient_funds_for_fee_at_no_cost() {
+    let mut b = transfer(0, addr("bob"), 1);
+    b.fee = 5000;
+    assert!(matches!(Harness::new().rejects(sign_body(&key("alice"), &b)), TxError::InsufficientFunds { .. }));
+}
+
+#[test]
+fn app_fails_transfer_beyond_balance_but_keeps_fee_and_nonce() {
+    // CheckTx refuses this (see the mempool test); a proposer that includes it anyway gets
+    // a failed tx whose fee and nonce are still spent, so it cannot be replayed for free.
+    let mut h = Harness::new();
+    let out = h.block(vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 1000))]);
+    assert!(matches!(out.tx_results[0].result, Err(TxError::InsufficientFunds { balance: 999, needed: 1000, .. })));
+    assert_eq!((h.balance("alice"), h.balance("bob"), h.nonce("alice")), (999, 1000, 1));
+}
+
+#[test]
+fn app_rejects_amount_overflow_and_zero_amount() {
+    let k = key("alice");
+    let mut b = transfer(0, addr("bob"), 1).to_proto();
+    if let Some(pbtx::message::Kind::Transfer(t)) = &mut b.messages[0].kind {
+        t.amount = "340282366920938463463374607431768211456".into(); // u128::MAX + 1
+    }
+    let e = Harness::new().rejects(signed_raw(&k, b));
+    assert!(matches!(&e, TxError::BadAmount { reason, .. } if reason == "exceeds u128"), "{e}");
+    assert_eq!(Harness::new().rejects(sign_body(&k, &transfer(0, addr("bob"), 0))), TxError::ZeroAmount);
+}
+
+#[test]
+fn app_rejects_unknown_message_kind() {
+    let k = key("alice");
+    // Message { 99: varint 1 } — a oneof member this node does not know.
+    let body = pbtx::TxBody { chain_id: CHAIN.into(), nonce: 0, fee: "1".into(), messages: vec![] };
+    let mut body_bytes = body.encode_to_vec();
+    body_bytes.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x01]);
+    let sig = k.sign_digest(&signing_digest(&body_bytes));
+    let tx = pbtx::Tx { body_bytes, public_key: k.public_key().to_bytes().to_vec(), signature: sig.to_vec() };
+    assert_eq!(Harness::new().rejects(tx.encode_to_vec()), TxError::UnknownMessage { index: 0 });
+}
+
+#[test]
+fn app_rejects_oversize_tx() {
+    let k = key("alice");
+    let mut b = transfer(0, addr("bob"), 1);
+    b.messages = vec![b.messages[0].clone(); 60];
+    let tx = sign_body(&k, &b);
+    assert!(tx.len() > 1024);
+    assert!(matches!(Harness::new().rejects(tx), TxError::TooLarge { max: 1024, .. }));
+}
+
+#[test]
+fn app_rejects_transfer_to_malformed_address() {
+    let mut b = transfer(0, addr("bob"), 1).to_proto();
+    if let Some(pbtx::message::Kind::Transfer(t)) = &mut b.messages[0].kind {
+        t.to = "pw1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq".into();
+    }
+    assert!(matches!(Harness::new().rejects(signed_raw(&key("alice"), b)), TxError::BadAddress { .. }));
+}
+
+#[test]
+fn every_error_variant_has_a_distinct_code() {
+    let errors = [
+        TxError::TooLarge { size: 0, max: 0 },
+        TxError::Malformed { reason: String::new() },
+        TxError::NonCanonical { what: "" },
+        TxError::BadPublicKey { reason: String::new() },
+        TxError::BadSignature { reason: String::new() },
+        TxError::HighS,
+        TxError::WrongChainId { got: String::new(), expected: String::new() },
+        TxError::ReplayedNonce { got: 0, expected: 0 },
+        TxError::FutureNonce { got: 0, expected: 0 },
+        TxError::InsufficientFunds { denom: String::new(), balance: 0, needed: 0 },
+        TxError::Overflow { what: String::new() },
+        TxError::ZeroAmount,
+        TxError::UnknownMessage { index: 0 },
+        TxError::BadAddress { reason: String::new() },
+        TxError::BadAmount { value: String::new(), reason: String::new() },
+        TxError::FeeTooLow { got: 0, min: 0 },
+        TxError::NoMessages,
+        TxError::BadDenom { denom: String::new(), reason: String::new() },
+        TxError::TooManyMessages { got: 0, max: 0 },
+        TxError::MempoolFull { size: 0 },
+        TxError::DuplicateTx,
+    ];
+    let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
+    let names: std::collections::BTreeSet<&str> = errors.iter().map(TxError::codespace_name).collect();
+    assert_eq!(codes.len(), errors.len());
+    assert_eq!(names.len(), errors.len());
+    assert!(!codes.contains(&0));
+}
+
+#[test]
+fn check_state_refuses_unaffordable_transfer_and_queues_nonces() {
+    let h = Harness::new();
+    let cfg = h.app.config().unwrap().clone();
+    let mut check = CheckState::new(h.app.storage().clone(), cfg, h.app.sig_cache().clone(), 1 << 20);
+    let k = key("alice");
+    check.check(&sign_body(&k, &transfer(0, addr("bob"), 500))).unwrap();
+    check.check(&sign_body(&k, &transfer(1, addr("bob"), 400))).unwrap();
+    let e = check.check(&sign_body(&k, &transfer(2, addr("bob"), 200))).unwrap_err();
+    assert!(matches!(e, proofwork_state::ExecError::Tx(TxError::InsufficientFunds { .. })));
+    let e = check.check(&sign_body(&k, &transfer(0, addr("bob"), 1))).unwrap_err();
+    assert!(matches!(e, proofwork_state::ExecError::Tx(TxError::ReplayedNonce { .. })));
+    check.reset();
+    check.check(&sign_body(&k, &transfer(0, addr("bob"), 1))).unwrap();
+}
+
+#[test]
+fn proposal_with_an_invalid_tx_is_rejected() {
+    let h = Harness::new();
+    let good = sign_body(&key("alice"), &transfer(0, addr("bob"), 1));
+    assert!(h.app.process_proposal(std::slice::from_ref(&good)));
+    assert!(!h.app.process_proposal(&[good.clone(), vec![1, 2, 3]]));
+    assert_eq!(h.app.prepare_proposal(vec![vec![1, 2, 3], good.clone()], 1 << 20), vec![good]);
+}
+
+#[test]
+fn same_blocks_give_same_app_hashes_on_two_nodes() {
+    let mut a = Harness::new();
+    let mut b = Harness::new();
+    for n in 0..5u64 {
+        let txs = vec![
+            sign_body(&key("alice"), &transfer(n, addr("bob"), 3)),
+            sign_body(&key("bob"), &transfer(n, addr("alice"), 2)),
+        ];
+        let (oa, ob) = (a.block(txs.clone()), b.block(txs));
+        assert_eq!(oa.app_hash, ob.app_hash);
+    }
+}
+
+#[test]
+fn restart_resumes_from_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let hash = {
+        let storage = Storage::open(dir.path(), Default::default()).unwrap();
+        let mut app = App::new(storage, Arc::new(SigCache::new(16))).unwrap();
+        app.init_chain(CHAIN, &app_state()).unwrap();
+        let input = BlockInput { height: 1, time_ns: 5, txs: vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 9))], ..Default::default() };
+        app.finalize_block(input).unwrap();
+        let (stored, _) = app.commit().unwrap();
+        // Finalized but never committed: must be invisible after restart.
+        let input = BlockInput { height: 2, time_ns: 6, ..Default::default() };
+        app.finalize_block(input).unwrap();
+        stored.app_hash
+    };
+    let storage = Storage::open(dir.path(), Default::default()).unwrap();
+    let app = App::new(storage, Arc::new(SigCache::new(16))).unwrap();
+    assert_eq!(app.info().unwrap().height, 1);
+    assert_eq!(app.info().unwrap().app_hash, hash);
+    assert_eq!(app.config().unwrap().chain_id, CHAIN);
+    // init_chain again with the same genesis is refused once blocks exist.
+    let mut app = app;
+    assert!(matches!(app.init_chain(CHAIN, &app_state()), Err(AppError::AlreadyInitialized { .. })));
+}
