@@ -424,7 +424,7 @@ mod tests {
         // And the most negative: -128 · 127 · 131071.
         let b = vec![127i8; k * n];
         let c = gemm_i8(&a, &b, m, k, n).expect("valid shape");
-        assert!(c.iter().all(|&v| v == -2_130_610_176));
+        assert!(c.iter().all(|&v| v == -2_130_690_176));
     }
 
     #[test]

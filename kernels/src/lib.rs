@@ -9,7 +9,7 @@
 //!
 //! **Exactness bound.** `K` must be below [`cpu::K_LIMIT`] = 131072 = 2^17. Every product
 //! `a·b` of two `i8` lies in `[-128·127, 128·128] = [-16256, 16384]`, so a sum of at most
-//! `131071` of them lies in `[-2_130_610_176, 2_147_467_264]`, inside
+//! `131071` of them lies in `[-2_130_690_176, 2_147_467_264]`, inside
 //! `[-2^31, 2^31-1] = [-2_147_483_648, 2_147_483_647]`. Hence every element of `C` is the
 //! exact mathematical value, whatever the summation order or hardware: a GPU (`__dp4a`,
 //! tensor cores) and the CPU reference give bit-identical results. No floats appear anywhere.

@@ -1,1 +1,9 @@
-//! e2e
+//! End-to-end tests: the real `proofwork` binary on loopback, driven over gRPC and its CLI.
+#![allow(unreachable_pub, missing_docs)] // test binary: helpers are shared across its modules
+//! Every wait is bounded; every child process is killed on drop.
+
+mod support;
+
+mod bad_input;
+mod crash;
+mod node;

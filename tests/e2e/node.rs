@@ -1,0 +1,52 @@
+//! A new user's path: init, start, transfer over gRPC and the CLI, query, status.
+
+use proofwork_tx::{sign_body, Message, TxBody};
+
+use crate::support::{cli_ok, TestNode};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn node_commits_signed_transfers_over_grpc_and_cli() {
+    let node = TestNode::start(200);
+    let mut c = node.client().await;
+    let alice = node.key("alice");
+    let bob = node.key("bob").public_key().address();
+    let before = c.balance(&bob, "upw").await.unwrap();
+
+    // Three txs with consecutive nonces, queued before any block.
+    let chain_id = c.status().await.unwrap().chain_id;
+    let mut hashes = Vec::new();
+    for nonce in 0..3u64 {
+        let body = TxBody {
+            chain_id: chain_id.clone(),
+            nonce,
+            fee: 1,
+            messages: vec![Message::Transfer { to: bob, denom: "upw".into(), amount: 10 }],
+        };
+        // The last one waits for its commit; the block takes the earlier ones too.
+        let r = c.broadcast(sign_body(&alice, &body), nonce == 2).await.unwrap();
+        assert_eq!(r.code, 0, "{}", r.log);
+        hashes.push(r.hash.clone());
+        if nonce == 2 {
+            assert_eq!(r.committed.expect("committed within the wait").result.unwrap().code, 0);
+        }
+    }
+    for h in &hashes {
+        // The tx index answers for each.
+        let found = c.get_tx(h).await.unwrap();
+        assert_eq!(found.result.unwrap().code, 0);
+    }
+    assert_eq!(c.balance(&bob, "upw").await.unwrap(), before + 30);
+    assert_eq!(c.account(&alice.public_key().address()).await.unwrap().nonce, 3);
+
+    // The same through the CLI.
+    let url = node.url();
+    let out = cli_ok(&["tx", "--home", node.home_str(), "--node", &url, "transfer", "--from", "alice", "--to", "bob", "--amount", "5"]);
+    assert!(out.contains("\"code\":0"), "{out}");
+    let bal = cli_ok(&["query", "--node", &url, "balance", &bob.to_string()]);
+    assert_eq!(bal.trim(), (before + 35).to_string());
+    let status: serde_json::Value = serde_json::from_str(&cli_ok(&["status", "--node", &url])).unwrap();
+    assert!(status["height"].as_u64().unwrap() >= 2);
+    assert_eq!(status["app_hash"].as_str().unwrap().len(), 64);
+    let keys = cli_ok(&["keys", "--home", node.home_str(), "list"]);
+    assert!(keys.contains("alice") && keys.contains("dave"), "{keys}");
+}

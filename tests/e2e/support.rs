@@ -1,0 +1,134 @@
+//! Helpers: temporary homes, free ports, node processes that die with the test.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use proofwork_node::client::Client;
+use proofwork_tx::SecretKey;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_proofwork");
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Runs the CLI to completion.
+pub fn cli(args: &[&str]) -> Output {
+    let out = Command::new(BIN).args(args).env("RUST_LOG", "warn").output().expect("run proofwork");
+    out
+}
+
+/// Runs the CLI and returns stdout, panicking with stderr on failure.
+pub fn cli_ok(args: &[&str]) -> String {
+    let out = cli(args);
+    assert!(
+        out.status.success(),
+        "proofwork {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub struct TestNode {
+    pub home: PathBuf,
+    pub port: u16,
+    child: Option<Child>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestNode {
+    /// Initialises a home and starts a node with a short block interval.
+    pub fn start(block_ms: u64) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        cli_ok(&["init", "--home", home.to_str().unwrap(), "--chain-id", "pw-e2e"]);
+        let mut n = TestNode { home, port: free_port(), child: None, _dir: Some(dir) };
+        n.spawn(block_ms);
+        n
+    }
+
+    pub fn spawn(&mut self, block_ms: u64) {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.home.join("node.log"))
+            .unwrap();
+        let child = Command::new(BIN)
+            .args(["start", "--home", self.home.to_str().unwrap()])
+            .args(["--grpc", &format!("127.0.0.1:{}", self.port)])
+            .args(["--block-ms", &block_ms.to_string()])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn node");
+        self.child = Some(child);
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Connects, retrying until the node answers (bounded).
+    pub async fn client(&self) -> Client {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(mut c) = Client::connect(&self.url()).await {
+                if c.status().await.is_ok() {
+                    return c;
+                }
+            }
+            assert!(Instant::now() < deadline, "node did not come up; log:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn key(&self, name: &str) -> SecretKey {
+        proofwork_node::home::load_key(&proofwork_node::home::Home(self.home.clone()), name).unwrap().1
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.home.join("node.log")).unwrap_or_default()
+    }
+
+    /// SIGKILL, no cleanup: what a power cut looks like to the process.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    /// SIGINT and wait (graceful).
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").args(["-INT", &c.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if c.try_wait().unwrap().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    pub fn home_str(&self) -> &str {
+        self.home.to_str().unwrap()
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
