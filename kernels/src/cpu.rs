@@ -105,7 +105,8 @@ pub fn gemm_i8_naive(
             for kk in 0..k {
                 s += i64::from(a[i * k + kk]) * i64::from(b[kk * n + j]);
             }
-            c[i * n + j] = i32::try_from(s).expect("exactness bound: |sum| < 2^31 when k < K_LIMIT");
+            c[i * n + j] =
+                i32::try_from(s).expect("exactness bound: |sum| < 2^31 when k < K_LIMIT");
         }
     }
     Ok(c)
@@ -209,8 +210,7 @@ fn tile_body<const R: usize>(a: [&[i8]; R], bt: [&[u8]; NR]) -> [[i32; NR]; R] {
     for kk in 0..len {
         for i in 0..R {
             for j in 0..NR {
-                acc[i][j] =
-                    acc[i][j].wrapping_add(i32::from(a[i][kk]) * i32::from(bt[j][kk]));
+                acc[i][j] = acc[i][j].wrapping_add(i32::from(a[i][kk]) * i32::from(bt[j][kk]));
             }
         }
     }
@@ -263,22 +263,24 @@ fn pack_bt(b: &[i8], k: usize, n: usize) -> Vec<u8> {
     let n_pad = n.div_ceil(NR) * NR;
     // Padding columns hold 0x80, i.e. b = 0; their outputs are discarded anyway.
     let mut bt = vec![0x80u8; n_pad * k];
-    bt.par_chunks_mut(BLK * k).enumerate().for_each(|(blk, dst)| {
-        let j0 = blk * BLK;
-        let j1 = (j0 + BLK).min(n);
-        if j0 >= j1 {
-            return;
-        }
-        for k0 in (0..k).step_by(BLK) {
-            let k1 = (k0 + BLK).min(k);
-            for kk in k0..k1 {
-                let src = &b[kk * n + j0..kk * n + j1];
-                for (jj, &v) in src.iter().enumerate() {
-                    dst[jj * k + kk] = (v as u8) ^ 0x80;
+    bt.par_chunks_mut(BLK * k)
+        .enumerate()
+        .for_each(|(blk, dst)| {
+            let j0 = blk * BLK;
+            let j1 = (j0 + BLK).min(n);
+            if j0 >= j1 {
+                return;
+            }
+            for k0 in (0..k).step_by(BLK) {
+                let k1 = (k0 + BLK).min(k);
+                for kk in k0..k1 {
+                    let src = &b[kk * n + j0..kk * n + j1];
+                    for (jj, &v) in src.iter().enumerate() {
+                        dst[jj * k + kk] = (v as u8) ^ 0x80;
+                    }
                 }
             }
-        }
-    });
+        });
     bt
 }
 
@@ -291,47 +293,50 @@ fn gemm_with_isa(isa: Isa, a: &[i8], b: &[i8], m: usize, k: usize, n: usize) -> 
     }
     let bt = pack_bt(b, k, n);
     let n_tiles = n.div_ceil(NR);
-    c.par_chunks_mut(MC * n).enumerate().for_each(|(blk, c_blk)| {
-        let row0 = blk * MC;
-        let rows = c_blk.len() / n;
-        let a_row = |i: usize, k0: usize, k1: usize| &a[(row0 + i) * k + k0..(row0 + i) * k + k1];
-        for k0 in (0..k).step_by(KC) {
-            let k1 = (k0 + KC).min(k);
-            for jt in 0..n_tiles {
-                let j0 = jt * NR;
-                let cols = NR.min(n - j0);
-                let bt_rows: [&[u8]; NR] =
-                    std::array::from_fn(|j| &bt[(j0 + j) * k + k0..(j0 + j) * k + k1]);
-                let mut i = 0;
-                while i + MR <= rows {
-                    let t = tile4(isa, std::array::from_fn(|r| a_row(i + r, k0, k1)), bt_rows);
-                    for (r, t_row) in t.iter().enumerate() {
-                        let dst = &mut c_blk[(i + r) * n + j0..(i + r) * n + j0 + cols];
-                        for (d, &v) in dst.iter_mut().zip(t_row) {
+    c.par_chunks_mut(MC * n)
+        .enumerate()
+        .for_each(|(blk, c_blk)| {
+            let row0 = blk * MC;
+            let rows = c_blk.len() / n;
+            let a_row =
+                |i: usize, k0: usize, k1: usize| &a[(row0 + i) * k + k0..(row0 + i) * k + k1];
+            for k0 in (0..k).step_by(KC) {
+                let k1 = (k0 + KC).min(k);
+                for jt in 0..n_tiles {
+                    let j0 = jt * NR;
+                    let cols = NR.min(n - j0);
+                    let bt_rows: [&[u8]; NR] =
+                        std::array::from_fn(|j| &bt[(j0 + j) * k + k0..(j0 + j) * k + k1]);
+                    let mut i = 0;
+                    while i + MR <= rows {
+                        let t = tile4(isa, std::array::from_fn(|r| a_row(i + r, k0, k1)), bt_rows);
+                        for (r, t_row) in t.iter().enumerate() {
+                            let dst = &mut c_blk[(i + r) * n + j0..(i + r) * n + j0 + cols];
+                            for (d, &v) in dst.iter_mut().zip(t_row) {
+                                *d = d.wrapping_add(v);
+                            }
+                        }
+                        i += MR;
+                    }
+                    while i < rows {
+                        let [t_row] = tile1(isa, [a_row(i, k0, k1)], bt_rows);
+                        let dst = &mut c_blk[i * n + j0..i * n + j0 + cols];
+                        for (d, &v) in dst.iter_mut().zip(&t_row) {
                             *d = d.wrapping_add(v);
                         }
+                        i += 1;
                     }
-                    i += MR;
-                }
-                while i < rows {
-                    let [t_row] = tile1(isa, [a_row(i, k0, k1)], bt_rows);
-                    let dst = &mut c_blk[i * n + j0..i * n + j0 + cols];
-                    for (d, &v) in dst.iter_mut().zip(&t_row) {
-                        *d = d.wrapping_add(v);
-                    }
-                    i += 1;
                 }
             }
-        }
-        // Remove the bias: C = A·(B+128) - 128·rowsum(A), modulo 2^32 (see the module docs).
-        for (i, c_row) in c_blk.chunks_exact_mut(n).enumerate() {
-            let rowsum: i32 = a_row(i, 0, k).iter().map(|&v| i32::from(v)).sum();
-            let bias = rowsum.wrapping_mul(BIAS);
-            for v in c_row {
-                *v = v.wrapping_sub(bias);
+            // Remove the bias: C = A·(B+128) - 128·rowsum(A), modulo 2^32 (see the module docs).
+            for (i, c_row) in c_blk.chunks_exact_mut(n).enumerate() {
+                let rowsum: i32 = a_row(i, 0, k).iter().map(|&v| i32::from(v)).sum();
+                let bias = rowsum.wrapping_mul(BIAS);
+                for v in c_row {
+                    *v = v.wrapping_sub(bias);
+                }
             }
-        }
-    });
+        });
     c
 }
 

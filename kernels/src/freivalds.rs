@@ -155,7 +155,11 @@ pub fn sample_rows(seed: &Digest, m: u64, count: u64) -> Vec<u64> {
     }
     // Here m ≥ 2 (count < m and count ≥ 0 with m ≤ 1 returned above when count ≥ m; for
     // m == 1 and count == 0 the loop below never runs).
-    let mask = if m <= 1 { 0 } else { u64::MAX >> (m - 1).leading_zeros() };
+    let mask = if m <= 1 {
+        0
+    } else {
+        u64::MAX >> (m - 1).leading_zeros()
+    };
     let mut h = blake3::Hasher::new();
     h.update(TAG_ROWS);
     h.update(seed);
@@ -251,7 +255,10 @@ mod tests {
     fn mat_vec_computes_b_times_r() {
         // B = [[1, -2, 3], [-128, 127, 0]], r = [5, 7, 11]
         let b = [1, -2, 3, -128, 127, 0];
-        assert_eq!(mat_vec_b_r(&b, 2, 3, &[5, 7, 11]), Ok(vec![5 - 14 + 33, -640 + 889]));
+        assert_eq!(
+            mat_vec_b_r(&b, 2, 3, &[5, 7, 11]),
+            Ok(vec![5 - 14 + 33, -640 + 889])
+        );
         assert_eq!(mat_vec_b_r(&[], 3, 0, &[]), Ok(vec![0, 0, 0]));
     }
 
@@ -272,7 +279,10 @@ mod tests {
         let r = vec![(1i64 << R_BITS) - 1; 4];
         let lhs = row_dot_i8(&a_row, &br);
         let rhs = row_dot_i32(&c_row, &r);
-        assert_eq!(lhs, 128 * 128 * ((1i128 << R_BITS) - 1) * (1 << 32) * k as i128);
+        assert_eq!(
+            lhs,
+            128 * 128 * ((1i128 << R_BITS) - 1) * (1 << 32) * k as i128
+        );
         assert_eq!(rhs, i128::from(i32::MIN) * ((1 << R_BITS) - 1) * 4);
         assert!(!check_row(&a_row, &c_row, &br, &r));
     }
@@ -302,7 +312,10 @@ mod tests {
         for s in 0..20_000 {
             counts[sample_rows(&seed(s), 10, 1)[0] as usize] += 1;
         }
-        assert!(counts.iter().all(|&c| (1800..2200).contains(&c)), "{counts:?}");
+        assert!(
+            counts.iter().all(|&c| (1800..2200).contains(&c)),
+            "{counts:?}"
+        );
     }
 
     proptest! {

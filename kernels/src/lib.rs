@@ -259,17 +259,28 @@ impl FromStr for BackendChoice {
 pub fn detect_backend(pref: BackendChoice) -> Result<Box<dyn Backend>, KernelError> {
     match pref {
         BackendChoice::Cpu => {
-            tracing::info!(backend = "cpu", "using the cpu reference backend (asked for)");
+            tracing::info!(
+                backend = "cpu",
+                "using the cpu reference backend (asked for)"
+            );
             Ok(Box::new(CpuBackend::new()))
         }
         BackendChoice::Cuda => {
             let dev = CudaBackend::new(0)?;
-            tracing::info!(backend = "cuda", device = dev.device_name(), "using the cuda backend");
+            tracing::info!(
+                backend = "cuda",
+                device = dev.device_name(),
+                "using the cuda backend"
+            );
             Ok(Box::new(dev))
         }
         BackendChoice::Auto => match CudaBackend::new(0) {
             Ok(dev) => {
-                tracing::info!(backend = "cuda", device = dev.device_name(), "using the cuda backend");
+                tracing::info!(
+                    backend = "cuda",
+                    device = dev.device_name(),
+                    "using the cuda backend"
+                );
                 Ok(Box::new(dev))
             }
             Err(err) => {

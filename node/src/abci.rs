@@ -13,9 +13,9 @@ use std::io::{BufReader, BufWriter, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 
-use prost::Message as _;
 use proofwork_genesis::AppState;
 use proofwork_state::ExecError;
+use prost::Message as _;
 use tendermint_abci::Application;
 use tendermint_proto::v0_38::abci::{
     self as abci, request::Value as Req, response::Value as Resp, Request, Response,
@@ -38,7 +38,12 @@ impl AbciApp {
     /// Wraps an application.
     pub fn new(app: App, local_max_tx_bytes: u64) -> Self {
         let check = app.config().cloned().map(|cfg| {
-            CheckState::new(app.storage().clone(), cfg, app.sig_cache().clone(), local_max_tx_bytes)
+            CheckState::new(
+                app.storage().clone(),
+                cfg,
+                app.sig_cache().clone(),
+                local_max_tx_bytes,
+            )
         });
         AbciApp {
             app: Arc::new(Mutex::new(app)),
@@ -77,7 +82,11 @@ fn to_abci_events(events: &[crate::app::Event]) -> Vec<abci::Event> {
             attributes: e
                 .attributes
                 .iter()
-                .map(|a| abci::EventAttribute { key: a.key.clone(), value: a.value.clone(), index: true })
+                .map(|a| abci::EventAttribute {
+                    key: a.key.clone(),
+                    value: a.value.clone(),
+                    index: true,
+                })
                 .collect(),
         })
         .collect()
@@ -102,7 +111,10 @@ impl Application for AbciApp {
 
     fn init_chain(&self, req: abci::RequestInitChain) -> abci::ResponseInitChain {
         if req.initial_height > 1 {
-            self.fatal("init_chain", AppError::Unsupported("initial_height must be 1".into()));
+            self.fatal(
+                "init_chain",
+                AppError::Unsupported("initial_height must be 1".into()),
+            );
         }
         let app_state: AppState = match serde_json::from_slice(&req.app_state_bytes) {
             Ok(s) => s,
@@ -121,19 +133,32 @@ impl Application for AbciApp {
                 self.local_max_tx_bytes,
             ));
         }
-        abci::ResponseInitChain { consensus_params: None, validators: vec![], app_hash: hash.to_vec().into() }
+        abci::ResponseInitChain {
+            consensus_params: None,
+            validators: vec![],
+            app_hash: hash.to_vec().into(),
+        }
     }
 
     fn query(&self, req: abci::RequestQuery) -> abci::ResponseQuery {
         let storage = self.app().storage().clone();
-        let ans = query::query(&storage, &req.path, &req.data, u64::try_from(req.height).unwrap_or(0), req.prove);
-        let proof_ops = ans.proof.as_ref().map(|p| tendermint_proto::v0_38::crypto::ProofOps {
-            ops: vec![tendermint_proto::v0_38::crypto::ProofOp {
-                r#type: "jmt:blake3".into(),
-                key: p.key.clone(),
-                data: p.proof.clone(),
-            }],
-        });
+        let ans = query::query(
+            &storage,
+            &req.path,
+            &req.data,
+            u64::try_from(req.height).unwrap_or(0),
+            req.prove,
+        );
+        let proof_ops = ans
+            .proof
+            .as_ref()
+            .map(|p| tendermint_proto::v0_38::crypto::ProofOps {
+                ops: vec![tendermint_proto::v0_38::crypto::ProofOp {
+                    r#type: "jmt:blake3".into(),
+                    key: p.key.clone(),
+                    data: p.proof.clone(),
+                }],
+            });
         abci::ResponseQuery {
             code: ans.code,
             log: ans.log,
@@ -148,7 +173,11 @@ impl Application for AbciApp {
     fn check_tx(&self, req: abci::RequestCheckTx) -> abci::ResponseCheckTx {
         let mut guard = self.check.lock().expect("check lock");
         let Some(check) = guard.as_mut() else {
-            return abci::ResponseCheckTx { code: 1000, log: "chain not initialised".into(), ..Default::default() };
+            return abci::ResponseCheckTx {
+                code: 1000,
+                log: "chain not initialised".into(),
+                ..Default::default()
+            };
         };
         match check.check(&req.tx) {
             Ok(_) => abci::ResponseCheckTx::default(),
@@ -160,7 +189,11 @@ impl Application for AbciApp {
             },
             Err(ExecError::State(e)) => {
                 tracing::error!(error = %e, "storage failure in CheckTx");
-                abci::ResponseCheckTx { code: 1001, log: format!("internal: {e}"), ..Default::default() }
+                abci::ResponseCheckTx {
+                    code: 1001,
+                    log: format!("internal: {e}"),
+                    ..Default::default()
+                }
             }
         }
     }
@@ -169,7 +202,9 @@ impl Application for AbciApp {
         let txs: Vec<Vec<u8>> = req.txs.iter().map(|t| t.to_vec()).collect();
         let max = u64::try_from(req.max_tx_bytes).unwrap_or(0);
         let txs = self.app().prepare_proposal(txs, max);
-        abci::ResponsePrepareProposal { txs: txs.into_iter().map(Into::into).collect() }
+        abci::ResponsePrepareProposal {
+            txs: txs.into_iter().map(Into::into).collect(),
+        }
     }
 
     fn process_proposal(&self, req: abci::RequestProcessProposal) -> abci::ResponseProcessProposal {
@@ -181,7 +216,9 @@ impl Application for AbciApp {
             tracing::warn!(height = req.height, "rejecting proposal with an invalid tx");
             abci::response_process_proposal::ProposalStatus::Reject
         };
-        abci::ResponseProcessProposal { status: status as i32 }
+        abci::ResponseProcessProposal {
+            status: status as i32,
+        }
     }
 
     fn finalize_block(&self, req: abci::RequestFinalizeBlock) -> abci::ResponseFinalizeBlock {
@@ -201,7 +238,10 @@ impl Application for AbciApp {
             .tx_results
             .iter()
             .map(|r| match &r.result {
-                Ok(events) => abci::ExecTxResult { events: to_abci_events(events), ..Default::default() },
+                Ok(events) => abci::ExecTxResult {
+                    events: to_abci_events(events),
+                    ..Default::default()
+                },
                 Err(e) => abci::ExecTxResult {
                     code: e.code(),
                     log: e.to_string(),
@@ -234,7 +274,9 @@ impl Application for AbciApp {
 /// Dispatches one request, never panicking on an empty one.
 pub fn dispatch<A: Application>(app: &A, req: Request) -> Response {
     let value = match req.value {
-        None => Resp::Exception(abci::ResponseException { error: "empty ABCI request".into() }),
+        None => Resp::Exception(abci::ResponseException {
+            error: "empty ABCI request".into(),
+        }),
         Some(Req::Echo(r)) => Resp::Echo(app.echo(r)),
         Some(Req::Flush(_)) => Resp::Flush(app.flush()),
         Some(Req::Info(r)) => Resp::Info(app.info(r)),
@@ -249,7 +291,9 @@ pub fn dispatch<A: Application>(app: &A, req: Request) -> Response {
         Some(Req::PrepareProposal(r)) => Resp::PrepareProposal(app.prepare_proposal(r)),
         Some(Req::ProcessProposal(r)) => Resp::ProcessProposal(app.process_proposal(r)),
         Some(Req::ExtendVote(r)) => Resp::ExtendVote(app.extend_vote(r)),
-        Some(Req::VerifyVoteExtension(r)) => Resp::VerifyVoteExtension(app.verify_vote_extension(r)),
+        Some(Req::VerifyVoteExtension(r)) => {
+            Resp::VerifyVoteExtension(app.verify_vote_extension(r))
+        }
         Some(Req::FinalizeBlock(r)) => Resp::FinalizeBlock(app.finalize_block(r)),
     };
     Response { value: Some(value) }
@@ -269,7 +313,10 @@ fn read_varint<R: Read>(r: &mut R) -> std::io::Result<Option<u64>> {
             return Ok(Some(v));
         }
     }
-    Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "varint too long"))
+    Err(std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        "varint too long",
+    ))
 }
 
 fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Result<()> {
@@ -277,7 +324,9 @@ fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Resul
     let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
     let mut writer = BufWriter::with_capacity(1 << 20, stream);
     loop {
-        let Some(len) = read_varint(&mut reader)? else { return Ok(()) };
+        let Some(len) = read_varint(&mut reader)? else {
+            return Ok(());
+        };
         if len > MAX_FRAME_BYTES {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidData,
@@ -294,7 +343,12 @@ fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Resul
             Err(e) => {
                 tracing::warn!(error = %e, "undecodable ABCI request");
                 let error = format!("undecodable request: {e}");
-                (Response { value: Some(Resp::Exception(abci::ResponseException { error })) }, true)
+                (
+                    Response {
+                        value: Some(Resp::Exception(abci::ResponseException { error })),
+                    },
+                    true,
+                )
             }
         };
         writer.write_all(&resp.encode_length_delimited_to_vec())?;
@@ -314,16 +368,21 @@ pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
     tracing::info!(%addr, "ABCI server listening");
     for stream in listener.incoming() {
         let stream = stream?;
-        let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+        let peer = stream
+            .peer_addr()
+            .map(|a| a.to_string())
+            .unwrap_or_default();
         let app = app.clone();
-        std::thread::Builder::new().name("abci-conn".into()).spawn(move || {
-            tracing::info!(%peer, "ABCI connection opened");
-            if let Err(e) = serve_connection(app, stream) {
-                tracing::warn!(%peer, error = %e, "ABCI connection closed with error");
-            } else {
-                tracing::info!(%peer, "ABCI connection closed");
-            }
-        })?;
+        std::thread::Builder::new()
+            .name("abci-conn".into())
+            .spawn(move || {
+                tracing::info!(%peer, "ABCI connection opened");
+                if let Err(e) = serve_connection(app, stream) {
+                    tracing::warn!(%peer, error = %e, "ABCI connection closed with error");
+                } else {
+                    tracing::info!(%peer, "ABCI connection closed");
+                }
+            })?;
     }
     Ok(())
 }

@@ -48,10 +48,17 @@ pub fn replay(
     up_to: Option<u64>,
     show_progress: bool,
 ) -> anyhow::Result<ReplayReport> {
-    let latest = source.latest().context("the source has no committed state")?.height;
+    let latest = source
+        .latest()
+        .context("the source has no committed state")?
+        .height;
     let last = up_to.unwrap_or(latest).min(latest);
     let storage = Storage::open(scratch, StorageConfig::default())?;
-    anyhow::ensure!(storage.latest().is_none(), "scratch directory {} is not empty", scratch.display());
+    anyhow::ensure!(
+        storage.latest().is_none(),
+        "scratch directory {} is not empty",
+        scratch.display()
+    );
     let mut app = App::new(storage, Arc::new(SigCache::new(1 << 16)))?;
     let genesis_hash = app.init_chain(&genesis.chain_id, &genesis.app_state)?;
     let pb = if show_progress {
@@ -73,8 +80,13 @@ pub fn replay(
         mismatch: None,
     };
     for h in 1..=last {
-        let rec = load_block(source, h)?.with_context(|| format!("block {h} missing from the block log"))?;
-        anyhow::ensure!(rec.height == h, "block log entry {h} claims height {}", rec.height);
+        let rec = load_block(source, h)?
+            .with_context(|| format!("block {h} missing from the block log"))?;
+        anyhow::ensure!(
+            rec.height == h,
+            "block log entry {h} claims height {}",
+            rec.height
+        );
         let input = BlockInput {
             height: h,
             time_ns: rec.time_ns,
@@ -94,7 +106,10 @@ pub fn replay(
                     let mine = mine.to_proto();
                     match theirs {
                         Some(t) if t.code == mine.code && t.events == mine.events => None,
-                        Some(t) => Some(format!("tx {i}: recorded code {} → recomputed code {}", t.code, mine.code)),
+                        Some(t) => Some(format!(
+                            "tx {i}: recorded code {} → recomputed code {}",
+                            t.code, mine.code
+                        )),
                         None => Some(format!("tx {i}: no recorded result")),
                     }
                 })

@@ -39,7 +39,14 @@ pub(crate) enum BenchCmd {
 }
 
 pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
-    let BenchCmd::Transfers { home, node, from, accounts, txs, connections } = cmd;
+    let BenchCmd::Transfers {
+        home,
+        node,
+        from,
+        accounts,
+        txs,
+        connections,
+    } = cmd;
     let h = Home(home);
     let (_, funder) = home::load_key(&h, &from)?;
     let mut client = Client::connect(&node).await?;
@@ -80,7 +87,11 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
                 chain_id: chain_id.clone(),
                 nonce: j as u64,
                 fee: 1,
-                messages: vec![Message::Transfer { to: sink, denom: "upw".into(), amount: 1 }],
+                messages: vec![Message::Transfer {
+                    to: sink,
+                    denom: "upw".into(),
+                    amount: 1,
+                }],
             };
             lanes[i % connections].push(sign_body(k, &body));
             n += 1;
@@ -104,7 +115,11 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
                 inflight.spawn(async move {
                     let t0 = Instant::now();
                     let r = c2.broadcast(tx, true).await?;
-                    anyhow::ensure!(r.code == 0 && r.committed.is_some(), "tx not committed: {}", r.log);
+                    anyhow::ensure!(
+                        r.code == 0 && r.committed.is_some(),
+                        "tx not committed: {}",
+                        r.log
+                    );
                     Ok::<Duration, anyhow::Error>(t0.elapsed())
                 });
             }

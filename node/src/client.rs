@@ -17,10 +17,16 @@ impl Client {
     /// # Errors
     /// Connection failures.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let url = if url.contains("://") { url.to_string() } else { format!("http://{url}") };
+        let url = if url.contains("://") {
+            url.to_string()
+        } else {
+            format!("http://{url}")
+        };
         let inner = NodeClient::connect(url.clone())
             .await
-            .with_context(|| format!("connecting to the node at {url} (is `proofwork start` running?)"))?
+            .with_context(|| {
+                format!("connecting to the node at {url} (is `proofwork start` running?)")
+            })?
             .max_decoding_message_size(64 << 20);
         Ok(Client { inner })
     }
@@ -38,7 +44,13 @@ impl Client {
     /// # Errors
     /// RPC failures.
     pub async fn account(&mut self, addr: &Address) -> anyhow::Result<pb::AccountResponse> {
-        Ok(self.inner.account(pb::AccountRequest { address: addr.to_string() }).await?.into_inner())
+        Ok(self
+            .inner
+            .account(pb::AccountRequest {
+                address: addr.to_string(),
+            })
+            .await?
+            .into_inner())
     }
 
     /// One balance.
@@ -48,7 +60,10 @@ impl Client {
     pub async fn balance(&mut self, addr: &Address, denom: &str) -> anyhow::Result<u128> {
         let r = self
             .inner
-            .balance(pb::BalanceRequest { address: addr.to_string(), denom: denom.into() })
+            .balance(pb::BalanceRequest {
+                address: addr.to_string(),
+                denom: denom.into(),
+            })
             .await?
             .into_inner();
         Ok(r.amount.parse()?)
@@ -58,8 +73,16 @@ impl Client {
     ///
     /// # Errors
     /// RPC failures (a refused tx is an `Ok` response with a non-zero code).
-    pub async fn broadcast(&mut self, tx: Vec<u8>, wait: bool) -> anyhow::Result<pb::BroadcastTxResponse> {
-        Ok(self.inner.broadcast_tx(pb::BroadcastTxRequest { tx, wait }).await?.into_inner())
+    pub async fn broadcast(
+        &mut self,
+        tx: Vec<u8>,
+        wait: bool,
+    ) -> anyhow::Result<pb::BroadcastTxResponse> {
+        Ok(self
+            .inner
+            .broadcast_tx(pb::BroadcastTxRequest { tx, wait })
+            .await?
+            .into_inner())
     }
 
     /// A committed tx by hash.
@@ -67,7 +90,13 @@ impl Client {
     /// # Errors
     /// RPC failures, including NotFound.
     pub async fn get_tx(&mut self, hash: &[u8]) -> anyhow::Result<pb::TxResult> {
-        let r = self.inner.get_tx(pb::GetTxRequest { hash: hash.to_vec() }).await?.into_inner();
+        let r = self
+            .inner
+            .get_tx(pb::GetTxRequest {
+                hash: hash.to_vec(),
+            })
+            .await?
+            .into_inner();
         r.result.context("empty response")
     }
 
@@ -90,7 +119,11 @@ impl Client {
             chain_id,
             nonce,
             fee,
-            messages: vec![Message::Transfer { to, denom: denom.into(), amount }],
+            messages: vec![Message::Transfer {
+                to,
+                denom: denom.into(),
+                amount,
+            }],
         };
         let resp = self.broadcast(sign_body(key, &body), wait).await?;
         if resp.code != 0 {

@@ -65,7 +65,11 @@ pub struct EngineSection {
 
 impl Default for EngineSection {
     fn default() -> Self {
-        EngineSection { block_interval_ms: 1000, max_block_txs: 20_000, max_block_bytes: 32 << 20 }
+        EngineSection {
+            block_interval_ms: 1000,
+            max_block_txs: 20_000,
+            max_block_bytes: 32 << 20,
+        }
     }
 }
 
@@ -83,7 +87,11 @@ pub struct MempoolSection {
 
 impl Default for MempoolSection {
     fn default() -> Self {
-        MempoolSection { max_txs: 100_000, max_bytes: 256 << 20, max_tx_bytes: 1 << 20 }
+        MempoolSection {
+            max_txs: 100_000,
+            max_bytes: 256 << 20,
+            max_tx_bytes: 1 << 20,
+        }
     }
 }
 
@@ -105,7 +113,9 @@ pub struct AbciSection {
 
 impl Default for AbciSection {
     fn default() -> Self {
-        AbciSection { listen: "tcp://127.0.0.1:26658".into() }
+        AbciSection {
+            listen: "tcp://127.0.0.1:26658".into(),
+        }
     }
 }
 
@@ -115,7 +125,8 @@ impl Config {
     /// # Errors
     /// Unreadable file or invalid TOML (unknown keys are errors, to catch typos).
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 
@@ -130,7 +141,10 @@ impl Config {
             block_interval: Duration::from_millis(self.engine.block_interval_ms.max(1)),
             max_block_txs: self.engine.max_block_txs,
             max_block_bytes: self.engine.max_block_bytes,
-            mempool: MempoolLimits { max_txs: self.mempool.max_txs, max_bytes: self.mempool.max_bytes },
+            mempool: MempoolLimits {
+                max_txs: self.mempool.max_txs,
+                max_bytes: self.mempool.max_bytes,
+            },
             local_max_tx_bytes: self.mempool.max_tx_bytes,
         }
     }

@@ -11,15 +11,24 @@ use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
     if !h.is_initialised() {
         let g = home::init(&h, "proofwork-demo", false)?;
-        println!("initialised a new home at {} (chain {})", h.0.display(), g.chain_id);
+        println!(
+            "initialised a new home at {} (chain {})",
+            h.0.display(),
+            g.chain_id
+        );
     }
     let cfg = h.load_config()?;
     let url = format!("http://{}", cfg.grpc.listen);
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::start_embedded(h.clone(), cfg, Some(ready_tx), async move {
-        tokio::select! { _ = crate::ctrl_c() => {}, _ = done_rx => {} }
-    }));
+    let server = tokio::spawn(crate::start_embedded(
+        h.clone(),
+        cfg,
+        Some(ready_tx),
+        async move {
+            tokio::select! { _ = crate::ctrl_c() => {}, _ = done_rx => {} }
+        },
+    ));
     let node = ready_rx.await.context("the node failed to start")?;
     let mut blocks = node.subscribe();
     let keys: Vec<(String, SecretKey)> = DEMO_ACCOUNTS
@@ -43,11 +52,18 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
                 chain_id: chain_id.clone(),
                 nonce,
                 fee: 1,
-                messages: vec![Message::Transfer { to: to_addr, denom: "upw".into(), amount }],
+                messages: vec![Message::Transfer {
+                    to: to_addr,
+                    denom: "upw".into(),
+                    amount,
+                }],
             };
             let r = client.broadcast(sign_body(from, &body), false).await?;
             if r.code == 0 {
-                println!("  submitted {from_name:>5} → {to_name:<5} {amount:>5} upw  tx {}", &hex::encode(&r.hash)[..16]);
+                println!(
+                    "  submitted {from_name:>5} → {to_name:<5} {amount:>5} upw  tx {}",
+                    &hex::encode(&r.hash)[..16]
+                );
             } else {
                 println!("  refused   {from_name:>5} → {to_name:<5}: {}", r.log);
             }
@@ -69,7 +85,7 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
             &hex::encode(b.app_hash)[..16],
             b.exec_ms
         );
-        if round % 3 == 0 {
+        if round.is_multiple_of(3) {
             let mut line = String::from("  balances:");
             for (name, k) in &keys {
                 let bal = client.balance(&k.public_key().address(), "upw").await?;

@@ -81,8 +81,12 @@ impl Node {
     pub fn new(app: App, engine: EngineConfig) -> Result<Arc<Self>, AppError> {
         let cfg = app.config().cloned().ok_or(AppError::NotInitialized)?;
         let storage = app.storage().clone();
-        let check =
-            CheckState::new(storage.clone(), cfg.clone(), app.sig_cache().clone(), engine.local_max_tx_bytes);
+        let check = CheckState::new(
+            storage.clone(),
+            cfg.clone(),
+            app.sig_cache().clone(),
+            engine.local_max_tx_bytes,
+        );
         let last_time = proofwork_state::accounts::block_time_ns(&storage)?;
         let last_hash = match storage.latest() {
             Some(l) if l.height > 0 => crate::app::load_block(&storage, l.height)?
@@ -137,7 +141,12 @@ impl Node {
         // Register before queueing, so a commit between the two cannot be missed.
         let rx = wait.then(|| {
             let (tx, rx) = oneshot::channel();
-            self.waiters.lock().expect("waiters lock").entry(hash).or_default().push(tx);
+            self.waiters
+                .lock()
+                .expect("waiters lock")
+                .entry(hash)
+                .or_default()
+                .push(tx);
             rx
         });
         let res = self.mempool.lock().expect("mempool lock").add(bytes);
@@ -165,27 +174,43 @@ impl Node {
         let txs = app.prepare_proposal(txs, self.engine.max_block_bytes);
         if !app.process_proposal(&txs) {
             // Our own proposal failing our own checks is a bug, not a tx's fault.
-            return Err(AppError::Unsupported("own proposal rejected by ProcessProposal".into()));
+            return Err(AppError::Unsupported(
+                "own proposal rejected by ProcessProposal".into(),
+            ));
         }
         let (prev_time, prev_hash) = *self.last.lock().expect("last lock");
         let time_ns = time_ns.max(prev_time.saturating_add(1));
         let hash = block_hash(height, time_ns, &prev_hash, &txs);
         let started = std::time::Instant::now();
-        let input = BlockInput { height, time_ns, proposer: vec![0; 20], hash: hash.to_vec(), txs };
+        let input = BlockInput {
+            height,
+            time_ns,
+            proposer: vec![0; 20],
+            hash: hash.to_vec(),
+            txs,
+        };
         app.finalize_block(input)?;
         let (stored, outcome) = app.commit()?;
         drop(app);
         let exec_ms = started.elapsed().as_millis() as u64;
         *self.last.lock().expect("last lock") = (time_ns, hash);
         let committed: BTreeSet<TxHash> = outcome.tx_results.iter().map(|r| r.hash).collect();
-        let dropped = self.mempool.lock().expect("mempool lock").update(&committed);
+        let dropped = self
+            .mempool
+            .lock()
+            .expect("mempool lock")
+            .update(&committed);
         self.notify(stored.height, &outcome.tx_results, dropped);
         let summary = Arc::new(BlockSummary {
             height: stored.height,
             time_ns,
             app_hash: stored.app_hash,
             num_txs: outcome.tx_results.len(),
-            num_failed: outcome.tx_results.iter().filter(|r| r.result.is_err()).count(),
+            num_failed: outcome
+                .tx_results
+                .iter()
+                .filter(|r| r.result.is_err())
+                .count(),
             exec_ms,
         });
         let _ = self.blocks.send(summary.clone());
@@ -199,7 +224,11 @@ impl Node {
         }
         for (i, r) in results.iter().enumerate() {
             if let Some(ws) = waiters.remove(&r.hash) {
-                let c = CommittedTx { height, index: i as u32, result: r.to_proto() };
+                let c = CommittedTx {
+                    height,
+                    index: i as u32,
+                    result: r.to_proto(),
+                };
                 for w in ws {
                     let _ = w.send(c.clone());
                 }

@@ -50,7 +50,8 @@ impl NodeService {
 }
 
 fn parse_address(s: &str) -> Result<Address, Status> {
-    s.parse().map_err(|e| Status::invalid_argument(format!("address: {e}")))
+    s.parse()
+        .map_err(|e| Status::invalid_argument(format!("address: {e}")))
 }
 
 fn internal(e: impl std::fmt::Display) -> Status {
@@ -82,12 +83,20 @@ impl node_server::Node for NodeService {
             }
             Err(ExecError::State(e)) => return Err(internal(e)),
         };
-        let mut resp = pb::BroadcastTxResponse { hash: hash.to_vec(), code: 0, log: String::new(), committed: None };
+        let mut resp = pb::BroadcastTxResponse {
+            hash: hash.to_vec(),
+            code: 0,
+            log: String::new(),
+            committed: None,
+        };
         if let Some(rx) = rx {
             match tokio::time::timeout(self.limits.commit_wait, rx).await {
                 Ok(Ok(c)) => {
-                    resp.committed =
-                        Some(pb::TxResult { height: c.height, index: c.index, result: Some(c.result) })
+                    resp.committed = Some(pb::TxResult {
+                        height: c.height,
+                        index: c.index,
+                        result: Some(c.result),
+                    })
                 }
                 Ok(Err(_)) => resp.log = "tx was dropped from the mempool before commit".into(),
                 Err(_) => {
@@ -102,8 +111,15 @@ impl node_server::Node for NodeService {
         Ok(Response::new(resp))
     }
 
-    async fn status(&self, _req: Request<pb::StatusRequest>) -> Result<Response<pb::StatusResponse>, Status> {
-        let latest = self.node.storage().latest().ok_or_else(|| Status::unavailable("no genesis"))?;
+    async fn status(
+        &self,
+        _req: Request<pb::StatusRequest>,
+    ) -> Result<Response<pb::StatusResponse>, Status> {
+        let latest = self
+            .node
+            .storage()
+            .latest()
+            .ok_or_else(|| Status::unavailable("no genesis"))?;
         Ok(Response::new(pb::StatusResponse {
             chain_id: self.node.config().chain_id.clone(),
             height: latest.height,
@@ -112,7 +128,10 @@ impl node_server::Node for NodeService {
         }))
     }
 
-    async fn account(&self, req: Request<pb::AccountRequest>) -> Result<Response<pb::AccountResponse>, Status> {
+    async fn account(
+        &self,
+        req: Request<pb::AccountRequest>,
+    ) -> Result<Response<pb::AccountResponse>, Status> {
         let addr = parse_address(&req.get_ref().address)?;
         let s = self.node.storage();
         let height = s.latest().map_or(0, |l| l.height);
@@ -120,22 +139,40 @@ impl node_server::Node for NodeService {
         let balances = accounts::balances(s, &addr)
             .map_err(internal)?
             .into_iter()
-            .map(|(denom, a)| pb::Coin { denom, amount: a.to_string() })
+            .map(|(denom, a)| pb::Coin {
+                denom,
+                amount: a.to_string(),
+            })
             .collect();
-        Ok(Response::new(pb::AccountResponse { address: addr.to_string(), nonce, balances, height }))
+        Ok(Response::new(pb::AccountResponse {
+            address: addr.to_string(),
+            nonce,
+            balances,
+            height,
+        }))
     }
 
-    async fn balance(&self, req: Request<pb::BalanceRequest>) -> Result<Response<pb::BalanceResponse>, Status> {
+    async fn balance(
+        &self,
+        req: Request<pb::BalanceRequest>,
+    ) -> Result<Response<pb::BalanceResponse>, Status> {
         let req = req.into_inner();
         let addr = parse_address(&req.address)?;
-        proofwork_tx::check_denom(&req.denom).map_err(|e| Status::invalid_argument(e.to_string()))?;
+        proofwork_tx::check_denom(&req.denom)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
         let s = self.node.storage();
         let height = s.latest().map_or(0, |l| l.height);
         let amount = accounts::balance(s, &addr, &req.denom).map_err(internal)?;
-        Ok(Response::new(pb::BalanceResponse { amount: amount.to_string(), height }))
+        Ok(Response::new(pb::BalanceResponse {
+            amount: amount.to_string(),
+            height,
+        }))
     }
 
-    async fn get_tx(&self, req: Request<pb::GetTxRequest>) -> Result<Response<pb::GetTxResponse>, Status> {
+    async fn get_tx(
+        &self,
+        req: Request<pb::GetTxRequest>,
+    ) -> Result<Response<pb::GetTxResponse>, Status> {
         let hash: [u8; 32] = req
             .get_ref()
             .hash
@@ -156,7 +193,13 @@ impl node_server::Node for NodeService {
             .map_err(internal)?
             .ok_or_else(|| internal(format!("block {height} missing from the block log")))?;
         let result = block.results.get(index as usize).cloned();
-        Ok(Response::new(pb::GetTxResponse { result: Some(pb::TxResult { height, index, result }) }))
+        Ok(Response::new(pb::GetTxResponse {
+            result: Some(pb::TxResult {
+                height,
+                index,
+                result,
+            }),
+        }))
     }
 }
 
@@ -171,7 +214,9 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter.set_serving::<node_server::NodeServer<NodeService>>().await;
+    health_reporter
+        .set_serving::<node_server::NodeServer<NodeService>>()
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)

@@ -71,8 +71,12 @@ impl Home {
     /// # Errors
     /// Missing or invalid genesis.
     pub fn load_genesis(&self) -> anyhow::Result<Genesis> {
-        let bytes = std::fs::read(self.genesis())
-            .with_context(|| format!("reading {} (run `proofwork init` first)", self.genesis().display()))?;
+        let bytes = std::fs::read(self.genesis()).with_context(|| {
+            format!(
+                "reading {} (run `proofwork init` first)",
+                self.genesis().display()
+            )
+        })?;
         Ok(Genesis::from_json(&bytes)?)
     }
 }
@@ -95,7 +99,11 @@ pub struct KeyFile {
 /// # Errors
 /// The name exists or is invalid; I/O.
 pub fn add_key(home: &Home, name: &str, key: &SecretKey) -> anyhow::Result<KeyFile> {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         bail!("key name must be non-empty and use only letters, digits, - and _");
     }
     std::fs::create_dir_all(home.keys())?;
@@ -120,9 +128,14 @@ pub fn add_key(home: &Home, name: &str, key: &SecretKey) -> anyhow::Result<KeyFi
 /// Missing or corrupt key file.
 pub fn load_key(home: &Home, name: &str) -> anyhow::Result<(KeyFile, SecretKey)> {
     let path = home.keys().join(format!("{name}.json"));
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("no key {name:?} in {} (see `proofwork keys list`)", home.keys().display()))?;
-    let kf: KeyFile = serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "no key {name:?} in {} (see `proofwork keys list`)",
+            home.keys().display()
+        )
+    })?;
+    let kf: KeyFile =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
     let sk = SecretKey::from_bytes(&hex::decode(&kf.secret_key)?)?;
     Ok((kf, sk))
 }
@@ -150,7 +163,11 @@ pub fn list_keys(home: &Home) -> anyhow::Result<Vec<KeyFile>> {
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)?;
     Ok(())
 }
@@ -190,8 +207,14 @@ pub fn create_validator_key(path: &Path) -> anyhow::Result<String> {
     full.extend_from_slice(&pk);
     let kf = ValidatorKeyFile {
         address: hex::encode_upper(proofwork_consensus::validators::cometbft_address(&pk)),
-        pub_key: TypedKey { kind: "tendermint/PubKeyEd25519".into(), value: b64.encode(pk) },
-        priv_key: TypedKey { kind: "tendermint/PrivKeyEd25519".into(), value: b64.encode(full) },
+        pub_key: TypedKey {
+            kind: "tendermint/PubKeyEd25519".into(),
+            value: b64.encode(pk),
+        },
+        priv_key: TypedKey {
+            kind: "tendermint/PrivKeyEd25519".into(),
+            value: b64.encode(full),
+        },
     };
     write_private(path, serde_json::to_string_pretty(&kf)?.as_bytes())?;
     Ok(kf.pub_key.value)
@@ -208,7 +231,10 @@ pub const DEFAULT_GENESIS_TIME: &str = "2026-01-01T00:00:00Z";
 pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis> {
     if home.is_initialised() {
         if !force {
-            bail!("{} is already initialised (use --force to overwrite)", home.0.display());
+            bail!(
+                "{} is already initialised (use --force to overwrite)",
+                home.0.display()
+            );
         }
         for p in [home.genesis(), home.config(), home.validator_key()] {
             let _ = std::fs::remove_file(p);
@@ -223,7 +249,10 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
         let kf = add_key(home, name, &SecretKey::generate())?;
         accounts.push(GenesisAccount {
             address: kf.address,
-            balances: vec![GenesisCoin { denom: "upw".into(), amount: DEMO_BALANCE.to_string() }],
+            balances: vec![GenesisCoin {
+                denom: "upw".into(),
+                amount: DEMO_BALANCE.to_string(),
+            }],
         });
     }
     let genesis = Genesis {
@@ -232,7 +261,11 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
         app_state: AppState {
             params: Params::default(),
             accounts,
-            validators: vec![GenesisValidator { pub_key: val_pk, power: 10, moniker: "validator-0".into() }],
+            validators: vec![GenesisValidator {
+                pub_key: val_pk,
+                power: 10,
+                moniker: "validator-0".into(),
+            }],
         },
     };
     genesis.validate()?;

@@ -20,7 +20,11 @@ mod bench;
 mod demo;
 
 #[derive(Parser)]
-#[command(name = "proofwork", version, about = "A permissioned chain for tokenized assets, weighted by useful GPU work")]
+#[command(
+    name = "proofwork",
+    version,
+    about = "A permissioned chain for tokenized assets, weighted by useful GPU work"
+)]
 struct Cli {
     /// Log format.
     #[arg(long, global = true, default_value = "text", value_parser = ["text", "json"])]
@@ -44,7 +48,10 @@ struct NodeArg {
 }
 
 fn default_home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".")).join(".proofwork")
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(".proofwork")
 }
 
 #[derive(Subcommand)]
@@ -190,7 +197,9 @@ enum AuditCmd {
 fn init_logging(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         b.json().init();
     } else {
@@ -201,9 +210,15 @@ fn init_logging(format: &str) {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(&cli.log_format);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     match cli.cmd {
-        Cmd::Init { home, chain_id, force } => {
+        Cmd::Init {
+            home,
+            chain_id,
+            force,
+        } => {
             let h = Home(home.home);
             let g = home::init(&h, &chain_id, force)?;
             println!("initialised {} for chain {}", h.0.display(), g.chain_id);
@@ -212,7 +227,12 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Cmd::Start { home, abci, grpc, block_ms } => {
+        Cmd::Start {
+            home,
+            abci,
+            grpc,
+            block_ms,
+        } => {
             let h = Home(home.home);
             let mut cfg = h.load_config()?;
             if let Some(ms) = block_ms {
@@ -241,7 +261,14 @@ fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(())
         }),
-        Cmd::Audit { cmd: AuditCmd::Replay { home, genesis, up_to } } => {
+        Cmd::Audit {
+            cmd:
+                AuditCmd::Replay {
+                    home,
+                    genesis,
+                    up_to,
+                },
+        } => {
             let h = Home(home.home);
             let genesis = match genesis {
                 Some(p) => proofwork_genesis::Genesis::from_json(&std::fs::read(&p)?)?,
@@ -254,14 +281,20 @@ fn main() -> anyhow::Result<()> {
             let _ = std::fs::remove_dir_all(&scratch);
             let report = report?;
             println!("genesis app hash {}", report.genesis_app_hash);
-            println!("heights checked: {}, txs re-executed: {}", report.heights_checked, report.txs);
+            println!(
+                "heights checked: {}, txs re-executed: {}",
+                report.heights_checked, report.txs
+            );
             match report.mismatch {
                 None => {
                     println!("OK: every app hash matches");
                     Ok(())
                 }
                 Some(m) => {
-                    println!("MISMATCH at height {}: recorded {} recomputed {}", m.height, m.recorded, m.recomputed);
+                    println!(
+                        "MISMATCH at height {}: recorded {} recomputed {}",
+                        m.height, m.recorded, m.recomputed
+                    );
                     for d in m.differing_results {
                         println!("  {d}");
                     }
@@ -337,7 +370,9 @@ pub(crate) async fn start_embedded(
     }
     stop.store(true, Ordering::Relaxed);
     let _ = shutdown_tx.send(());
-    let res = engine.join().map_err(|_| anyhow::anyhow!("engine thread panicked"))?;
+    let res = engine
+        .join()
+        .map_err(|_| anyhow::anyhow!("engine thread panicked"))?;
     let _ = grpc.await;
     res.context("the engine stopped")?;
     Ok(())
@@ -352,7 +387,10 @@ fn keys(h: Home, cmd: KeysCmd) -> anyhow::Result<()> {
     match cmd {
         KeysCmd::Add { name } => {
             let kf = home::add_key(&h, &name, &SecretKey::generate())?;
-            println!("{}", serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key}));
+            println!(
+                "{}",
+                serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key})
+            );
         }
         KeysCmd::List => {
             for kf in home::list_keys(&h)? {
@@ -361,7 +399,10 @@ fn keys(h: Home, cmd: KeysCmd) -> anyhow::Result<()> {
         }
         KeysCmd::Show { name } => {
             let (kf, _) = home::load_key(&h, &name)?;
-            println!("{}", serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key}));
+            println!(
+                "{}",
+                serde_json::json!({"name": kf.name, "address": kf.address, "public_key": kf.public_key})
+            );
         }
     }
     Ok(())
@@ -372,15 +413,26 @@ fn resolve_address(h: &Home, s: &str) -> anyhow::Result<Address> {
         return Ok(a);
     }
     if s.starts_with("pw1") {
-        bail!("{s:?} is not a valid address: {}", s.parse::<Address>().unwrap_err());
+        bail!(
+            "{s:?} is not a valid address: {}",
+            s.parse::<Address>().unwrap_err()
+        );
     }
-    let (kf, _) = home::load_key(h, s).with_context(|| format!("{s:?} is neither an address nor a key name"))?;
+    let (kf, _) = home::load_key(h, s)
+        .with_context(|| format!("{s:?} is neither an address nor a key name"))?;
     Ok(kf.address.parse()?)
 }
 
 async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
-        TxCmd::Transfer { from, to, amount, denom, fee, no_wait } => {
+        TxCmd::Transfer {
+            from,
+            to,
+            amount,
+            denom,
+            fee,
+            no_wait,
+        } => {
             let (_, key) = home::load_key(&h, &from)?;
             let to = resolve_address(&h, &to)?;
             let mut c = Client::connect(node).await?;
@@ -389,7 +441,10 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
                 let res = c.result.clone().unwrap_or_default();
                 serde_json::json!({"height": c.height, "index": c.index, "code": res.code, "log": res.log})
             });
-            println!("{}", serde_json::json!({"hash": hex::encode(&r.hash), "committed": committed}));
+            println!(
+                "{}",
+                serde_json::json!({"hash": hex::encode(&r.hash), "committed": committed})
+            );
             if let Some(c) = r.committed.and_then(|c| c.result) {
                 if c.code != 0 {
                     bail!("tx failed in the block (code {}): {}", c.code, c.log);
@@ -410,8 +465,11 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
         QueryCmd::Account { address } => {
             let a: Address = address.parse()?;
             let r = c.account(&a).await?;
-            let balances: Vec<_> =
-                r.balances.iter().map(|b| serde_json::json!({"denom": b.denom, "amount": b.amount})).collect();
+            let balances: Vec<_> = r
+                .balances
+                .iter()
+                .map(|b| serde_json::json!({"denom": b.denom, "amount": b.amount}))
+                .collect();
             println!(
                 "{}",
                 serde_json::to_string_pretty(&serde_json::json!({
@@ -420,7 +478,9 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
             );
         }
         QueryCmd::Tx { hash } => {
-            let r = c.get_tx(&hex::decode(&hash).context("hash must be hex")?).await?;
+            let r = c
+                .get_tx(&hex::decode(&hash).context("hash must be hex")?)
+                .await?;
             let res = r.result.unwrap_or_default();
             println!(
                 "{}",

@@ -29,7 +29,13 @@ pub struct Mempool {
 impl Mempool {
     /// An empty mempool.
     pub fn new(check: CheckState, limits: MempoolLimits) -> Self {
-        Mempool { check, txs: VecDeque::new(), hashes: BTreeSet::new(), bytes: 0, limits }
+        Mempool {
+            check,
+            txs: VecDeque::new(),
+            hashes: BTreeSet::new(),
+            bytes: 0,
+            limits,
+        }
     }
 
     /// Number of pending txs.
@@ -50,7 +56,10 @@ impl Mempool {
         if self.txs.len() >= self.limits.max_txs
             || self.bytes.saturating_add(bytes.len() as u64) > self.limits.max_bytes
         {
-            return Err(TxError::MempoolFull { size: self.txs.len() as u64 }.into());
+            return Err(TxError::MempoolFull {
+                size: self.txs.len() as u64,
+            }
+            .into());
         }
         let hash = *blake3::hash(&bytes).as_bytes();
         if self.hashes.contains(&hash) {

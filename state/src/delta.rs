@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use crate::StateError;
 
+/// Rows of a prefix scan, in key order.
+pub type KvPairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Pending writes: `None` deletes the key. A `BTreeMap`, so iteration order is the key order.
 pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
@@ -25,7 +28,7 @@ pub trait StateRead {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError>;
+    ) -> Result<KvPairs, StateError>;
 }
 
 /// Write access to state. Writes are buffered and never fail; storage errors surface on
@@ -46,7 +49,7 @@ impl<T: StateRead + ?Sized> StateRead for &T {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    ) -> Result<KvPairs, StateError> {
         (**self).scan_prefix(prefix, start_after, limit)
     }
 }
@@ -106,7 +109,7 @@ impl<R: StateRead> StateRead for StateDelta<R> {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    ) -> Result<KvPairs, StateError> {
         // Merge the base scan with the overlay. Deletions in the overlay may hide base rows,
         // so fetch enough base rows to cover them.
         let lower = start_after
@@ -154,7 +157,7 @@ impl StateRead for BTreeMap<Vec<u8>, Vec<u8>> {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    ) -> Result<KvPairs, StateError> {
         Ok(self
             .range(prefix.to_vec()..)
             .filter(|(k, _)| start_after.is_none_or(|s| k.as_slice() > s))

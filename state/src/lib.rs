@@ -20,8 +20,9 @@ mod delta;
 mod error;
 pub mod store;
 
-pub use delta::{StateDelta, StateRead, StateWrite, WriteSet};
+pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};
 pub use store::{
-    genesis_root, verify_proof, AppHash, PreparedCommit, StateProof, Storage, StorageConfig, StoredHeight,
+    genesis_root, verify_proof, AppHash, PreparedCommit, StateProof, Storage, StorageConfig,
+    StoredHeight,
 };

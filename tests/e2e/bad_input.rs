@@ -1,8 +1,8 @@
 //! Bad input through the real node: each gets its own code and message, and changes nothing.
 
-use prost::Message as _;
 use proofwork_proto::tx::v1 as pb;
 use proofwork_tx::{sign_body, signing_digest, Address, Message, TxBody};
+use prost::Message as _;
 
 use crate::support::TestNode;
 
@@ -18,12 +18,21 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
         chain_id: chain_id.clone(),
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer { to: bob, denom: "upw".into(), amount }],
+        messages: vec![Message::Transfer {
+            to: bob,
+            denom: "upw".into(),
+            amount,
+        }],
     };
     let raw = |b: pb::TxBody| {
         let body_bytes = b.encode_to_vec();
         let sig = alice.sign_digest(&signing_digest(&body_bytes));
-        pb::Tx { body_bytes, public_key: alice.public_key().to_bytes().to_vec(), signature: sig.to_vec() }.encode_to_vec()
+        pb::Tx {
+            body_bytes,
+            public_key: alice.public_key().to_bytes().to_vec(),
+            signature: sig.to_vec(),
+        }
+        .encode_to_vec()
     };
     let balance_before = c.balance(&a, "upw").await.unwrap();
 
@@ -35,8 +44,10 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
     {
         let sig = k256::ecdsa::Signature::from_slice(&high_s.signature).unwrap();
         let (r, s) = sig.split_scalars();
-        high_s.signature =
-            k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap().to_bytes().to_vec();
+        high_s.signature = k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes())
+            .unwrap()
+            .to_bytes()
+            .to_vec();
     }
     let mut overflow = body(0, 1).to_proto();
     let mut bad_addr = body(0, 1).to_proto();
@@ -50,8 +61,12 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
     unknown.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x01]);
     let unknown = {
         let sig = alice.sign_digest(&signing_digest(&unknown));
-        pb::Tx { body_bytes: unknown, public_key: alice.public_key().to_bytes().to_vec(), signature: sig.to_vec() }
-            .encode_to_vec()
+        pb::Tx {
+            body_bytes: unknown,
+            public_key: alice.public_key().to_bytes().to_vec(),
+            signature: sig.to_vec(),
+        }
+        .encode_to_vec()
     };
     let mut big = body(0, 1);
     big.messages = vec![big.messages[0].clone(); 64];
@@ -64,7 +79,11 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
         ("bad signature", bad_sig.encode_to_vec(), 5),
         ("high-S signature", high_s.encode_to_vec(), 6),
         ("future nonce", sign_body(&alice, &body(7, 1)), 9),
-        ("insufficient balance", sign_body(&alice, &body(0, balance_before)), 10),
+        (
+            "insufficient balance",
+            sign_body(&alice, &body(0, balance_before)),
+            10,
+        ),
         ("zero amount", sign_body(&alice, &body(0, 0)), 12),
         ("unknown message kind", unknown, 13),
         ("malformed address", raw(bad_addr), 14),
@@ -91,6 +110,11 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
     // The node is still serving.
     assert!(c.status().await.is_ok());
     // A malformed address in a query is InvalidArgument, not a crash.
-    let err = c.balance(&"pw1bad".parse::<Address>().unwrap_or(Address([0; 20])), "Bad Denom").await;
+    let err = c
+        .balance(
+            &"pw1bad".parse::<Address>().unwrap_or(Address([0; 20])),
+            "Bad Denom",
+        )
+        .await;
     assert!(err.is_err());
 }

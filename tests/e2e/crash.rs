@@ -12,7 +12,10 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
     let mut node = TestNode::start(50);
     let mut c = node.client().await;
     let chain_id = c.status().await.unwrap().chain_id;
-    let senders: Vec<_> = ["alice", "bob", "carol", "dave"].iter().map(|n| node.key(n)).collect();
+    let senders: Vec<_> = ["alice", "bob", "carol", "dave"]
+        .iter()
+        .map(|n| node.key(n))
+        .collect();
     let sink = node.key("alice").public_key().address();
 
     // Stream txs from four accounts; remember every tx the node reported committed.
@@ -32,10 +35,16 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
                     chain_id: chain_id.clone(),
                     nonce,
                     fee: 1,
-                    messages: vec![Message::Transfer { to: sink, denom: "upw".into(), amount: 1 }],
+                    messages: vec![Message::Transfer {
+                        to: sink,
+                        denom: "upw".into(),
+                        amount: 1,
+                    }],
                 };
                 match c.broadcast(sign_body(&k, &body), true).await {
-                    Ok(r) if r.committed.is_some() => committed.push((r.hash, r.committed.unwrap().height)),
+                    Ok(r) if r.committed.is_some() => {
+                        committed.push((r.hash, r.committed.unwrap().height))
+                    }
                     _ => break, // the node died under us
                 }
             }
@@ -57,19 +66,33 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
     node.spawn(50);
     let mut c = node.client().await;
     let resumed = c.status().await.unwrap().height;
-    assert!(resumed >= max_reported && resumed >= height_before, "resumed at {resumed}, reported {max_reported}");
+    assert!(
+        resumed >= max_reported && resumed >= height_before,
+        "resumed at {resumed}, reported {max_reported}"
+    );
     for (hash, height) in &committed {
-        let found = c.get_tx(hash).await.expect("committed tx survives the crash");
+        let found = c
+            .get_tx(hash)
+            .await
+            .expect("committed tx survives the crash");
         assert_eq!(found.height, *height);
     }
     // New txs still commit after the restart (nonces continue).
     let alice = node.key("alice");
-    let nonce = c.account(&alice.public_key().address()).await.unwrap().nonce;
+    let nonce = c
+        .account(&alice.public_key().address())
+        .await
+        .unwrap()
+        .nonce;
     let body = TxBody {
         chain_id,
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer { to: sink, denom: "upw".into(), amount: 1 }],
+        messages: vec![Message::Transfer {
+            to: sink,
+            denom: "upw".into(),
+            amount: 1,
+        }],
     };
     let r = c.broadcast(sign_body(&alice, &body), true).await.unwrap();
     assert_eq!(r.committed.unwrap().result.unwrap().code, 0);
@@ -86,5 +109,9 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
         .unwrap()
         .parse()
         .unwrap();
-    assert!(checked >= final_status.height, "replayed {checked} < {}", final_status.height);
+    assert!(
+        checked >= final_status.height,
+        "replayed {checked} < {}",
+        final_status.height
+    );
 }

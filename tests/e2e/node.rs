@@ -20,14 +20,28 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
             chain_id: chain_id.clone(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer { to: bob, denom: "upw".into(), amount: 10 }],
+            messages: vec![Message::Transfer {
+                to: bob,
+                denom: "upw".into(),
+                amount: 10,
+            }],
         };
         // The last one waits for its commit; the block takes the earlier ones too.
-        let r = c.broadcast(sign_body(&alice, &body), nonce == 2).await.unwrap();
+        let r = c
+            .broadcast(sign_body(&alice, &body), nonce == 2)
+            .await
+            .unwrap();
         assert_eq!(r.code, 0, "{}", r.log);
         hashes.push(r.hash.clone());
         if nonce == 2 {
-            assert_eq!(r.committed.expect("committed within the wait").result.unwrap().code, 0);
+            assert_eq!(
+                r.committed
+                    .expect("committed within the wait")
+                    .result
+                    .unwrap()
+                    .code,
+                0
+            );
         }
     }
     for h in &hashes {
@@ -36,15 +50,35 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
         assert_eq!(found.result.unwrap().code, 0);
     }
     assert_eq!(c.balance(&bob, "upw").await.unwrap(), before + 30);
-    assert_eq!(c.account(&alice.public_key().address()).await.unwrap().nonce, 3);
+    assert_eq!(
+        c.account(&alice.public_key().address())
+            .await
+            .unwrap()
+            .nonce,
+        3
+    );
 
     // The same through the CLI.
     let url = node.url();
-    let out = cli_ok(&["tx", "--home", node.home_str(), "--node", &url, "transfer", "--from", "alice", "--to", "bob", "--amount", "5"]);
+    let out = cli_ok(&[
+        "tx",
+        "--home",
+        node.home_str(),
+        "--node",
+        &url,
+        "transfer",
+        "--from",
+        "alice",
+        "--to",
+        "bob",
+        "--amount",
+        "5",
+    ]);
     assert!(out.contains("\"code\":0"), "{out}");
     let bal = cli_ok(&["query", "--node", &url, "balance", &bob.to_string()]);
     assert_eq!(bal.trim(), (before + 35).to_string());
-    let status: serde_json::Value = serde_json::from_str(&cli_ok(&["status", "--node", &url])).unwrap();
+    let status: serde_json::Value =
+        serde_json::from_str(&cli_ok(&["status", "--node", &url])).unwrap();
     assert!(status["height"].as_u64().unwrap() >= 2);
     assert_eq!(status["app_hash"].as_str().unwrap().len(), 64);
     let keys = cli_ok(&["keys", "--home", node.home_str(), "list"]);

@@ -11,12 +11,20 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_proofwork");
 
 /// A free TCP port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Runs the CLI to completion.
 pub fn cli(args: &[&str]) -> Output {
-    let out = Command::new(BIN).args(args).env("RUST_LOG", "warn").output().expect("run proofwork");
+    let out = Command::new(BIN)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run proofwork");
     out
 }
 
@@ -44,8 +52,19 @@ impl TestNode {
     pub fn start(block_ms: u64) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
-        cli_ok(&["init", "--home", home.to_str().unwrap(), "--chain-id", "pw-e2e"]);
-        let mut n = TestNode { home, port: free_port(), child: None, _dir: Some(dir) };
+        cli_ok(&[
+            "init",
+            "--home",
+            home.to_str().unwrap(),
+            "--chain-id",
+            "pw-e2e",
+        ]);
+        let mut n = TestNode {
+            home,
+            port: free_port(),
+            child: None,
+            _dir: Some(dir),
+        };
         n.spawn(block_ms);
         n
     }
@@ -81,13 +100,19 @@ impl TestNode {
                     return c;
                 }
             }
-            assert!(Instant::now() < deadline, "node did not come up; log:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "node did not come up; log:\n{}",
+                self.log()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     pub fn key(&self, name: &str) -> SecretKey {
-        proofwork_node::home::load_key(&proofwork_node::home::Home(self.home.clone()), name).unwrap().1
+        proofwork_node::home::load_key(&proofwork_node::home::Home(self.home.clone()), name)
+            .unwrap()
+            .1
     }
 
     pub fn log(&self) -> String {
@@ -105,7 +130,9 @@ impl TestNode {
     /// SIGINT and wait (graceful).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill").args(["-INT", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-INT", &c.id().to_string()])
+                .status();
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if c.try_wait().unwrap().is_some() {
@@ -131,4 +158,3 @@ impl Drop for TestNode {
         }
     }
 }
-

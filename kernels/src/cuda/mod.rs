@@ -21,7 +21,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use cudarc::driver::{CudaContext, CudaFunction, CudaStream, DriverError, LaunchConfig, PushKernelArg};
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaStream, DriverError, LaunchConfig, PushKernelArg,
+};
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions, Ptx};
 
 use crate::cpu::check_gemm_shape;
@@ -162,7 +164,10 @@ impl CudaBackend {
         check_libraries()?;
         catch_unwind(AssertUnwindSafe(|| Self::open(ordinal))).unwrap_or_else(|p| {
             Err(KernelError::NoDevice {
-                reason: format!("cuda panicked while opening device {ordinal}: {}", panic_message(&*p)),
+                reason: format!(
+                    "cuda panicked while opening device {ordinal}: {}",
+                    panic_message(&*p)
+                ),
             })
         })
     }
@@ -180,7 +185,9 @@ impl CudaBackend {
             reason: format!("cannot open device {ordinal}: {e}"),
         })?;
         let device_name = ctx.name().map_err(driver_err("device name"))?;
-        let (major, minor) = ctx.compute_capability().map_err(driver_err("compute capability"))?;
+        let (major, minor) = ctx
+            .compute_capability()
+            .map_err(driver_err("compute capability"))?;
         if (major, minor) < (6, 1) {
             return Err(KernelError::NoDevice {
                 reason: format!(
@@ -239,8 +246,14 @@ impl CudaBackend {
         }
         let grid_y = u32::try_from(grid_y).expect("grid_y ≤ 65535");
 
-        let a_dev = self.stream.clone_htod(a).map_err(driver_err("copy a to device"))?;
-        let b_dev = self.stream.clone_htod(b).map_err(driver_err("copy b to device"))?;
+        let a_dev = self
+            .stream
+            .clone_htod(a)
+            .map_err(driver_err("copy a to device"))?;
+        let b_dev = self
+            .stream
+            .clone_htod(b)
+            .map_err(driver_err("copy b to device"))?;
         let mut c_dev = self
             .stream
             .alloc_zeros::<i32>(m * n)
@@ -298,8 +311,13 @@ impl CudaBackend {
         // these arguments. Thread i < m reads c[i·n .. (i+1)·n) and writes out[32·i .. 32·i+32);
         // c_dev holds m·n ints and out m·32 bytes.
         unsafe { launch.launch(cfg) }.map_err(driver_err("launch row digests"))?;
-        let bytes = self.stream.clone_dtoh(&out).map_err(driver_err("copy digests to host"))?;
-        self.stream.synchronize().map_err(driver_err("synchronize"))?;
+        let bytes = self
+            .stream
+            .clone_dtoh(&out)
+            .map_err(driver_err("copy digests to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
         Ok(bytes
             .chunks_exact(32)
             .map(|d| {
@@ -329,8 +347,13 @@ impl Backend for CudaBackend {
             return Ok(vec![0; m * n]);
         }
         let c_dev = self.gemm_on_device(a, b, m, k, n)?;
-        let c = self.stream.clone_dtoh(&c_dev).map_err(driver_err("copy c to host"))?;
-        self.stream.synchronize().map_err(driver_err("synchronize"))?;
+        let c = self
+            .stream
+            .clone_dtoh(&c_dev)
+            .map_err(driver_err("copy c to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
         Ok(c)
     }
 
@@ -339,7 +362,10 @@ impl Backend for CudaBackend {
         if m == 0 || n == 0 {
             return merkle::row_digests_i32(c, m, n);
         }
-        let c_dev = self.stream.clone_htod(c).map_err(driver_err("copy c to device"))?;
+        let c_dev = self
+            .stream
+            .clone_htod(c)
+            .map_err(driver_err("copy c to device"))?;
         self.digests_on_device(&c_dev, m, n)
     }
 
@@ -359,8 +385,13 @@ impl Backend for CudaBackend {
         }
         let c_dev = self.gemm_on_device(a, b, m, k, n)?;
         let leaves = self.digests_on_device(&c_dev, m, n)?;
-        let c = self.stream.clone_dtoh(&c_dev).map_err(driver_err("copy c to host"))?;
-        self.stream.synchronize().map_err(driver_err("synchronize"))?;
+        let c = self
+            .stream
+            .clone_dtoh(&c_dev)
+            .map_err(driver_err("copy c to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
         Ok(GemmCommitment {
             c,
             tree: MerkleTree::from_leaves(leaves)?,
@@ -378,14 +409,19 @@ mod tests {
         // panic.
         match CudaBackend::new(0) {
             Ok(dev) => eprintln!("cuda device present: {}", dev.device_name()),
-            Err(KernelError::NoDevice { reason }) => eprintln!("skipped: no CUDA device ({reason})"),
+            Err(KernelError::NoDevice { reason }) => {
+                eprintln!("skipped: no CUDA device ({reason})")
+            }
             Err(other) => panic!("unexpected error: {other}"),
         }
     }
 
     #[test]
     fn absurd_ordinal_is_no_device() {
-        assert!(matches!(CudaBackend::new(1 << 20), Err(KernelError::NoDevice { .. })));
+        assert!(matches!(
+            CudaBackend::new(1 << 20),
+            Err(KernelError::NoDevice { .. })
+        ));
     }
 
     #[test]

@@ -26,9 +26,20 @@ pub struct CheckState {
 impl CheckState {
     /// A check state over the latest committed state. `local_max_tx_bytes` lets an
     /// operator accept less than the chain allows.
-    pub fn new(storage: Storage, cfg: ChainConfig, sigs: Arc<SigCache>, local_max_tx_bytes: u64) -> Self {
+    pub fn new(
+        storage: Storage,
+        cfg: ChainConfig,
+        sigs: Arc<SigCache>,
+        local_max_tx_bytes: u64,
+    ) -> Self {
         let delta = StateDelta::new(storage.clone());
-        CheckState { storage, cfg, sigs, delta, local_max_tx_bytes }
+        CheckState {
+            storage,
+            cfg,
+            sigs,
+            delta,
+            local_max_tx_bytes,
+        }
     }
 
     /// The chain config.

@@ -45,7 +45,10 @@ fn event(kind: &str, attrs: &[(&str, String)]) -> Event {
         kind: kind.to_string(),
         attributes: attrs
             .iter()
-            .map(|(k, v)| pb::Attribute { key: (*k).to_string(), value: v.clone() })
+            .map(|(k, v)| pb::Attribute {
+                key: (*k).to_string(),
+                value: v.clone(),
+            })
             .collect(),
     }
 }
@@ -118,7 +121,11 @@ pub fn charge_fee<S: StateWrite>(
 ) -> Result<(), ExecError> {
     tx.check_chain_id(&cfg.chain_id)?;
     if tx.body.fee < cfg.min_fee {
-        return Err(TxError::FeeTooLow { got: tx.body.fee, min: cfg.min_fee }.into());
+        return Err(TxError::FeeTooLow {
+            got: tx.body.fee,
+            min: cfg.min_fee,
+        }
+        .into());
     }
     accounts::use_nonce(state, &tx.signer, tx.body.nonce)?;
     if tx.body.fee > 0 {
@@ -147,4 +154,3 @@ fn execute_message<S: StateWrite>(
         }
     }
 }
-

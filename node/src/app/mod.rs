@@ -16,13 +16,13 @@ mod sigcache;
 
 use std::sync::Arc;
 
-use prost::Message as _;
 use proofwork_genesis::{AppState, GenesisError};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
     accounts, AppHash, PreparedCommit, StateDelta, StateError, Storage, StoredHeight, WriteSet,
 };
 use proofwork_tx::{parse_amount, SignedTx, TxError, TxHash, TxLimits};
+use prost::Message as _;
 use rayon::prelude::*;
 
 pub use check::CheckState;
@@ -63,7 +63,10 @@ impl ChainConfig {
             chain_id,
             native_denom: p.native_denom,
             min_fee,
-            limits: TxLimits { max_tx_bytes: p.max_tx_bytes, max_messages: p.max_messages },
+            limits: TxLimits {
+                max_tx_bytes: p.max_tx_bytes,
+                max_messages: p.max_messages,
+            },
         }))
     }
 }
@@ -161,7 +164,12 @@ impl App {
     /// Storage failures while reading the chain config.
     pub fn new(storage: Storage, sigs: Arc<SigCache>) -> Result<Self, AppError> {
         let cfg = ChainConfig::load(&storage)?;
-        Ok(App { storage, cfg, sigs, pending: None })
+        Ok(App {
+            storage,
+            cfg,
+            sigs,
+            pending: None,
+        })
     }
 
     /// The store.
@@ -189,7 +197,11 @@ impl App {
     ///
     /// # Errors
     /// Invalid genesis; a different genesis or existing blocks; storage failures.
-    pub fn init_chain(&mut self, chain_id: &str, app_state: &AppState) -> Result<AppHash, AppError> {
+    pub fn init_chain(
+        &mut self,
+        chain_id: &str,
+        app_state: &AppState,
+    ) -> Result<AppHash, AppError> {
         let mut delta = StateDelta::new(std::collections::BTreeMap::<Vec<u8>, Vec<u8>>::new());
         app_state.apply(chain_id, &mut delta)?;
         accounts::set_block_info(&mut delta, 0, 0);
@@ -212,7 +224,9 @@ impl App {
                 app_hash: hex::encode(latest.app_hash),
             });
         }
-        let prepared = self.storage.prepare(0, delta.into_writes(), WriteSet::new())?;
+        let prepared = self
+            .storage
+            .prepare(0, delta.into_writes(), WriteSet::new())?;
         let stored = self.storage.commit(prepared)?;
         self.cfg = ChainConfig::load(&self.storage)?;
         Ok(stored.app_hash)
@@ -230,7 +244,10 @@ impl App {
     /// Chooses the txs of a proposal: those that pass the stateless checks, in order,
     /// within `max_bytes`.
     pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: u64) -> Vec<Vec<u8>> {
-        let ok: Vec<bool> = txs.par_iter().map(|t| self.check_stateless(t).is_ok()).collect();
+        let ok: Vec<bool> = txs
+            .par_iter()
+            .map(|t| self.check_stateless(t).is_ok())
+            .collect();
         let mut total = 0u64;
         txs.into_iter()
             .zip(ok)
@@ -266,7 +283,10 @@ impl App {
         let latest = self.storage.latest().ok_or(AppError::NotInitialized)?;
         let expected = latest.height + 1;
         if input.height != expected {
-            return Err(AppError::HeightMismatch { got: input.height, expected });
+            return Err(AppError::HeightMismatch {
+                got: input.height,
+                expected,
+            });
         }
         let decoded: Vec<Result<SignedTx, TxError>> = input
             .txs
@@ -287,7 +307,9 @@ impl App {
             tracing::error!(height = input.height, error = %e, "supply invariant violated; halting");
             e
         })?;
-        let mut prepared = self.storage.prepare(input.height, delta.into_writes(), WriteSet::new())?;
+        let mut prepared =
+            self.storage
+                .prepare(input.height, delta.into_writes(), WriteSet::new())?;
         let record = pb::BlockRecord {
             height: input.height,
             time_ns: input.time_ns,
@@ -304,7 +326,11 @@ impl App {
             loc.extend_from_slice(&(i as u32).to_be_bytes());
             prepared.put_aux(tx_key(&r.hash), loc);
         }
-        let outcome = BlockOutcome { height: input.height, app_hash: prepared.app_hash, tx_results };
+        let outcome = BlockOutcome {
+            height: input.height,
+            app_hash: prepared.app_hash,
+            tx_results,
+        };
         Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
     }
 
@@ -322,7 +348,11 @@ impl App {
     }
 }
 
-fn decode_and_verify(sigs: &SigCache, limits: &TxLimits, bytes: &[u8]) -> Result<SignedTx, TxError> {
+fn decode_and_verify(
+    sigs: &SigCache,
+    limits: &TxLimits,
+    bytes: &[u8],
+) -> Result<SignedTx, TxError> {
     let tx = SignedTx::decode(bytes, limits)?;
     if !sigs.contains(&tx.hash) {
         tx.verify_signature()?;
@@ -341,7 +371,10 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
         None => Ok(None),
         Some(b) => pb::BlockRecord::decode(b.as_slice())
             .map(Some)
-            .map_err(|e| StateError::Corrupt { key: hex::encode(key), reason: e.to_string() }),
+            .map_err(|e| StateError::Corrupt {
+                key: hex::encode(key),
+                reason: e.to_string(),
+            }),
     }
 }
 

@@ -50,7 +50,11 @@ pub struct QueryAnswer {
 }
 
 fn fail(code: u32, log: impl Into<String>) -> QueryAnswer {
-    QueryAnswer { code, log: log.into(), ..Default::default() }
+    QueryAnswer {
+        code,
+        log: log.into(),
+        ..Default::default()
+    }
 }
 
 fn from_state_error(e: StateError) -> QueryAnswer {
@@ -72,36 +76,56 @@ pub fn query(storage: &Storage, path: &str, data: &[u8], height: u64, prove: boo
         ["key"] => read_key(storage, data.to_vec(), height, prove),
         ["balance", addr, denom] => match addr.parse::<Address>() {
             Err(e) => Ok(fail(code::BAD_REQUEST, e.to_string())),
-            Ok(a) => read_key(storage, state_key::balance(&a, denom), height, prove).map(|mut ans| {
-                let amount = ans
-                    .value
-                    .as_slice()
-                    .try_into()
-                    .map(u128::from_be_bytes)
-                    .unwrap_or(0);
-                ans.value = amount.to_string().into_bytes();
-                ans
-            }),
+            Ok(a) => {
+                read_key(storage, state_key::balance(&a, denom), height, prove).map(|mut ans| {
+                    let amount = ans
+                        .value
+                        .as_slice()
+                        .try_into()
+                        .map(u128::from_be_bytes)
+                        .unwrap_or(0);
+                    ans.value = amount.to_string().into_bytes();
+                    ans
+                })
+            }
         },
         ["account", addr] => match addr.parse::<Address>() {
             Err(e) => Ok(fail(code::BAD_REQUEST, e.to_string())),
             Ok(a) if height == latest.height => account_json(storage, &a, height),
-            Ok(_) => Ok(fail(code::BAD_REQUEST, "account listing is served at the latest height only; use /balance with a height")),
+            Ok(_) => Ok(fail(
+                code::BAD_REQUEST,
+                "account listing is served at the latest height only; use /balance with a height",
+            )),
         },
         ["block", h] => match h.parse::<u64>() {
             Err(_) => Ok(fail(code::BAD_REQUEST, "height must be a decimal integer")),
             Ok(h) => match storage.get_aux(&super::block_key(h)) {
-                Ok(Some(v)) => Ok(QueryAnswer { value: v, height: h, ..Default::default() }),
-                Ok(None) => Ok(fail(code::NOT_FOUND, format!("no block {h} in the block log"))),
+                Ok(Some(v)) => Ok(QueryAnswer {
+                    value: v,
+                    height: h,
+                    ..Default::default()
+                }),
+                Ok(None) => Ok(fail(
+                    code::NOT_FOUND,
+                    format!("no block {h} in the block log"),
+                )),
                 Err(e) => Err(e),
             },
         },
-        _ => Ok(fail(code::UNKNOWN_PATH, format!("unknown query path {path:?}"))),
+        _ => Ok(fail(
+            code::UNKNOWN_PATH,
+            format!("unknown query path {path:?}"),
+        )),
     };
     res.unwrap_or_else(from_state_error)
 }
 
-fn read_key(storage: &Storage, key: Vec<u8>, height: u64, prove: bool) -> Result<QueryAnswer, StateError> {
+fn read_key(
+    storage: &Storage,
+    key: Vec<u8>,
+    height: u64,
+    prove: bool,
+) -> Result<QueryAnswer, StateError> {
     if prove {
         let p = storage.get_with_proof(&key, height)?;
         return Ok(QueryAnswer {
@@ -118,7 +142,12 @@ fn read_key(storage: &Storage, key: Vec<u8>, height: u64, prove: bool) -> Result
     } else {
         storage.get_at(&key, height)?
     };
-    Ok(QueryAnswer { key, value: value.unwrap_or_default(), height, ..Default::default() })
+    Ok(QueryAnswer {
+        key,
+        value: value.unwrap_or_default(),
+        height,
+        ..Default::default()
+    })
 }
 
 fn account_json(storage: &Storage, a: &Address, height: u64) -> Result<QueryAnswer, StateError> {
@@ -128,5 +157,9 @@ fn account_json(storage: &Storage, a: &Address, height: u64) -> Result<QueryAnsw
         .map(|(d, v)| serde_json::json!({"denom": d, "amount": v.to_string()}))
         .collect();
     let v = serde_json::json!({"address": a.to_string(), "nonce": nonce, "balances": balances});
-    Ok(QueryAnswer { value: v.to_string().into_bytes(), height, ..Default::default() })
+    Ok(QueryAnswer {
+        value: v.to_string().into_bytes(),
+        height,
+        ..Default::default()
+    })
 }

@@ -22,7 +22,10 @@ pub struct SigCache {
 impl SigCache {
     /// A cache holding at most `cap` hashes.
     pub fn new(cap: usize) -> Self {
-        SigCache { inner: Mutex::new(HashSet::with_capacity(cap.min(1 << 16))), cap }
+        SigCache {
+            inner: Mutex::new(HashSet::with_capacity(cap.min(1 << 16))),
+            cap,
+        }
     }
 
     /// Whether `hash` was verified before.

@@ -2,11 +2,11 @@
 
 use std::sync::Arc;
 
-use prost::Message as _;
 use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
 use proofwork_proto::tx::v1 as pbtx;
 use proofwork_state::accounts;
 use proofwork_tx::{sign_body, signing_digest, Address, Message, SecretKey, TxBody, TxError};
+use prost::Message as _;
 
 use super::*;
 
@@ -28,12 +28,18 @@ fn addr(name: &str) -> Address {
 
 fn app_state() -> AppState {
     AppState {
-        params: Params { max_tx_bytes: 1024, ..Params::default() },
+        params: Params {
+            max_tx_bytes: 1024,
+            ..Params::default()
+        },
         accounts: ["alice", "bob"]
             .iter()
             .map(|n| GenesisAccount {
                 address: addr(n).to_string(),
-                balances: vec![GenesisCoin { denom: "upw".into(), amount: "1000".into() }],
+                balances: vec![GenesisCoin {
+                    denom: "upw".into(),
+                    amount: "1000".into(),
+                }],
             })
             .collect(),
         validators: vec![GenesisValidator {
@@ -50,13 +56,23 @@ impl Harness {
         let storage = Storage::open(dir.path(), Default::default()).unwrap();
         let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
         app.init_chain(CHAIN, &app_state()).unwrap();
-        Harness { app, _dir: dir, time: 1_000_000_000 }
+        Harness {
+            app,
+            _dir: dir,
+            time: 1_000_000_000,
+        }
     }
 
     fn block(&mut self, txs: Vec<Vec<u8>>) -> BlockOutcome {
         let height = self.app.info().unwrap().height + 1;
         self.time += 1_000_000_000;
-        let input = BlockInput { height, time_ns: self.time, proposer: vec![0; 20], hash: vec![1; 32], txs };
+        let input = BlockInput {
+            height,
+            time_ns: self.time,
+            proposer: vec![0; 20],
+            hash: vec![1; 32],
+            txs,
+        };
         let out = self.app.finalize_block(input).unwrap().clone();
         self.app.commit().unwrap();
         out
@@ -72,9 +88,17 @@ impl Harness {
 
     /// Runs a single-tx block; returns the error, asserting that no account changed.
     fn rejects(&mut self, tx: Vec<u8>) -> TxError {
-        let before = (self.balance("alice"), self.balance("bob"), self.nonce("alice"));
+        let before = (
+            self.balance("alice"),
+            self.balance("bob"),
+            self.nonce("alice"),
+        );
         let out = self.block(vec![tx]);
-        let after = (self.balance("alice"), self.balance("bob"), self.nonce("alice"));
+        let after = (
+            self.balance("alice"),
+            self.balance("bob"),
+            self.nonce("alice"),
+        );
         assert_eq!(before, after, "a rejected tx changed state");
         out.tx_results[0].result.clone().unwrap_err()
     }
@@ -85,21 +109,32 @@ fn transfer(nonce: u64, to: Address, amount: u128) -> TxBody {
         chain_id: CHAIN.into(),
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer { to, denom: "upw".into(), amount }],
+        messages: vec![Message::Transfer {
+            to,
+            denom: "upw".into(),
+            amount,
+        }],
     }
 }
 
 fn signed_raw(k: &SecretKey, body: pbtx::TxBody) -> Vec<u8> {
     let body_bytes = body.encode_to_vec();
     let sig = k.sign_digest(&signing_digest(&body_bytes));
-    pbtx::Tx { body_bytes, public_key: k.public_key().to_bytes().to_vec(), signature: sig.to_vec() }
-        .encode_to_vec()
+    pbtx::Tx {
+        body_bytes,
+        public_key: k.public_key().to_bytes().to_vec(),
+        signature: sig.to_vec(),
+    }
+    .encode_to_vec()
 }
 
 #[test]
 fn app_commits_a_transfer_and_charges_the_fee() {
     let mut h = Harness::new();
-    let out = h.block(vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 100))]);
+    let out = h.block(vec![sign_body(
+        &key("alice"),
+        &transfer(0, addr("bob"), 100),
+    )]);
     assert!(out.tx_results[0].result.is_ok());
     assert_eq!(h.balance("alice"), 899);
     assert_eq!(h.balance("bob"), 1100);
@@ -109,29 +144,45 @@ fn app_commits_a_transfer_and_charges_the_fee() {
 
 #[test]
 fn app_rejects_malformed_bytes() {
-    assert!(matches!(Harness::new().rejects(vec![0xde, 0xad, 0xbe, 0xef]), TxError::Malformed { .. }));
+    assert!(matches!(
+        Harness::new().rejects(vec![0xde, 0xad, 0xbe, 0xef]),
+        TxError::Malformed { .. }
+    ));
 }
 
 #[test]
 fn app_rejects_wrong_chain_id() {
     let mut b = transfer(0, addr("bob"), 1);
     b.chain_id = "other-chain".into();
-    assert!(matches!(Harness::new().rejects(sign_body(&key("alice"), &b)), TxError::WrongChainId { .. }));
+    assert!(matches!(
+        Harness::new().rejects(sign_body(&key("alice"), &b)),
+        TxError::WrongChainId { .. }
+    ));
 }
 
 #[test]
 fn app_rejects_bad_signature() {
-    let mut tx = pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice()).unwrap();
+    let mut tx =
+        pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice())
+            .unwrap();
     tx.signature = key("mallory").sign_digest(&[7; 32]).to_vec();
-    assert!(matches!(Harness::new().rejects(tx.encode_to_vec()), TxError::BadSignature { .. }));
+    assert!(matches!(
+        Harness::new().rejects(tx.encode_to_vec()),
+        TxError::BadSignature { .. }
+    ));
 }
 
 #[test]
 fn app_rejects_high_s_signature() {
-    let mut tx = pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice()).unwrap();
+    let mut tx =
+        pbtx::Tx::decode(sign_body(&key("alice"), &transfer(0, addr("bob"), 1)).as_slice())
+            .unwrap();
     let sig = k256::ecdsa::Signature::from_slice(&tx.signature).unwrap();
     let (r, s) = sig.split_scalars();
-    tx.signature = k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).unwrap().to_bytes().to_vec();
+    tx.signature = k256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes())
+        .unwrap()
+        .to_bytes()
+        .to_vec();
     assert_eq!(Harness::new().rejects(tx.encode_to_vec()), TxError::HighS);
 }
 
@@ -140,16 +191,31 @@ fn app_rejects_replayed_and_future_nonces() {
     let mut h = Harness::new();
     let tx = sign_body(&key("alice"), &transfer(0, addr("bob"), 1));
     assert!(h.block(vec![tx.clone()]).tx_results[0].result.is_ok());
-    assert!(matches!(h.rejects(tx), TxError::ReplayedNonce { got: 0, expected: 1 }));
+    assert!(matches!(
+        h.rejects(tx),
+        TxError::ReplayedNonce {
+            got: 0,
+            expected: 1
+        }
+    ));
     let future = sign_body(&key("alice"), &transfer(5, addr("bob"), 1));
-    assert!(matches!(h.rejects(future), TxError::FutureNonce { got: 5, expected: 1 }));
+    assert!(matches!(
+        h.rejects(future),
+        TxError::FutureNonce {
+            got: 5,
+            expected: 1
+        }
+    ));
 }
 
 #[test]
 fn app_rejects_insufficient_funds_for_fee_at_no_cost() {
     let mut b = transfer(0, addr("bob"), 1);
     b.fee = 5000;
-    assert!(matches!(Harness::new().rejects(sign_body(&key("alice"), &b)), TxError::InsufficientFunds { .. }));
+    assert!(matches!(
+        Harness::new().rejects(sign_body(&key("alice"), &b)),
+        TxError::InsufficientFunds { .. }
+    ));
 }
 
 #[test]
@@ -157,9 +223,22 @@ fn app_fails_transfer_beyond_balance_but_keeps_fee_and_nonce() {
     // CheckTx refuses this (see the mempool test); a proposer that includes it anyway gets
     // a failed tx whose fee and nonce are still spent, so it cannot be replayed for free.
     let mut h = Harness::new();
-    let out = h.block(vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 1000))]);
-    assert!(matches!(out.tx_results[0].result, Err(TxError::InsufficientFunds { balance: 999, needed: 1000, .. })));
-    assert_eq!((h.balance("alice"), h.balance("bob"), h.nonce("alice")), (999, 1000, 1));
+    let out = h.block(vec![sign_body(
+        &key("alice"),
+        &transfer(0, addr("bob"), 1000),
+    )]);
+    assert!(matches!(
+        out.tx_results[0].result,
+        Err(TxError::InsufficientFunds {
+            balance: 999,
+            needed: 1000,
+            ..
+        })
+    ));
+    assert_eq!(
+        (h.balance("alice"), h.balance("bob"), h.nonce("alice")),
+        (999, 1000, 1)
+    );
 }
 
 #[test]
@@ -170,20 +249,38 @@ fn app_rejects_amount_overflow_and_zero_amount() {
         t.amount = "340282366920938463463374607431768211456".into(); // u128::MAX + 1
     }
     let e = Harness::new().rejects(signed_raw(&k, b));
-    assert!(matches!(&e, TxError::BadAmount { reason, .. } if reason == "exceeds u128"), "{e}");
-    assert_eq!(Harness::new().rejects(sign_body(&k, &transfer(0, addr("bob"), 0))), TxError::ZeroAmount);
+    assert!(
+        matches!(&e, TxError::BadAmount { reason, .. } if reason == "exceeds u128"),
+        "{e}"
+    );
+    assert_eq!(
+        Harness::new().rejects(sign_body(&k, &transfer(0, addr("bob"), 0))),
+        TxError::ZeroAmount
+    );
 }
 
 #[test]
 fn app_rejects_unknown_message_kind() {
     let k = key("alice");
     // Message { 99: varint 1 } — a oneof member this node does not know.
-    let body = pbtx::TxBody { chain_id: CHAIN.into(), nonce: 0, fee: "1".into(), messages: vec![] };
+    let body = pbtx::TxBody {
+        chain_id: CHAIN.into(),
+        nonce: 0,
+        fee: "1".into(),
+        messages: vec![],
+    };
     let mut body_bytes = body.encode_to_vec();
     body_bytes.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x01]);
     let sig = k.sign_digest(&signing_digest(&body_bytes));
-    let tx = pbtx::Tx { body_bytes, public_key: k.public_key().to_bytes().to_vec(), signature: sig.to_vec() };
-    assert_eq!(Harness::new().rejects(tx.encode_to_vec()), TxError::UnknownMessage { index: 0 });
+    let tx = pbtx::Tx {
+        body_bytes,
+        public_key: k.public_key().to_bytes().to_vec(),
+        signature: sig.to_vec(),
+    };
+    assert_eq!(
+        Harness::new().rejects(tx.encode_to_vec()),
+        TxError::UnknownMessage { index: 0 }
+    );
 }
 
 #[test]
@@ -193,7 +290,10 @@ fn app_rejects_oversize_tx() {
     b.messages = vec![b.messages[0].clone(); 60];
     let tx = sign_body(&k, &b);
     assert!(tx.len() > 1024);
-    assert!(matches!(Harness::new().rejects(tx), TxError::TooLarge { max: 1024, .. }));
+    assert!(matches!(
+        Harness::new().rejects(tx),
+        TxError::TooLarge { max: 1024, .. }
+    ));
 }
 
 #[test]
@@ -202,36 +302,69 @@ fn app_rejects_transfer_to_malformed_address() {
     if let Some(pbtx::message::Kind::Transfer(t)) = &mut b.messages[0].kind {
         t.to = "pw1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq".into();
     }
-    assert!(matches!(Harness::new().rejects(signed_raw(&key("alice"), b)), TxError::BadAddress { .. }));
+    assert!(matches!(
+        Harness::new().rejects(signed_raw(&key("alice"), b)),
+        TxError::BadAddress { .. }
+    ));
 }
 
 #[test]
 fn every_error_variant_has_a_distinct_code() {
     let errors = [
         TxError::TooLarge { size: 0, max: 0 },
-        TxError::Malformed { reason: String::new() },
+        TxError::Malformed {
+            reason: String::new(),
+        },
         TxError::NonCanonical { what: "" },
-        TxError::BadPublicKey { reason: String::new() },
-        TxError::BadSignature { reason: String::new() },
+        TxError::BadPublicKey {
+            reason: String::new(),
+        },
+        TxError::BadSignature {
+            reason: String::new(),
+        },
         TxError::HighS,
-        TxError::WrongChainId { got: String::new(), expected: String::new() },
-        TxError::ReplayedNonce { got: 0, expected: 0 },
-        TxError::FutureNonce { got: 0, expected: 0 },
-        TxError::InsufficientFunds { denom: String::new(), balance: 0, needed: 0 },
-        TxError::Overflow { what: String::new() },
+        TxError::WrongChainId {
+            got: String::new(),
+            expected: String::new(),
+        },
+        TxError::ReplayedNonce {
+            got: 0,
+            expected: 0,
+        },
+        TxError::FutureNonce {
+            got: 0,
+            expected: 0,
+        },
+        TxError::InsufficientFunds {
+            denom: String::new(),
+            balance: 0,
+            needed: 0,
+        },
+        TxError::Overflow {
+            what: String::new(),
+        },
         TxError::ZeroAmount,
         TxError::UnknownMessage { index: 0 },
-        TxError::BadAddress { reason: String::new() },
-        TxError::BadAmount { value: String::new(), reason: String::new() },
+        TxError::BadAddress {
+            reason: String::new(),
+        },
+        TxError::BadAmount {
+            value: String::new(),
+            reason: String::new(),
+        },
         TxError::FeeTooLow { got: 0, min: 0 },
         TxError::NoMessages,
-        TxError::BadDenom { denom: String::new(), reason: String::new() },
+        TxError::BadDenom {
+            denom: String::new(),
+            reason: String::new(),
+        },
         TxError::TooManyMessages { got: 0, max: 0 },
         TxError::MempoolFull { size: 0 },
         TxError::DuplicateTx,
     ];
     let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
-    let names: std::collections::BTreeSet<&str> = errors.iter().map(TxError::codespace_name).collect();
+    let names: std::collections::BTreeSet<&str> =
+        errors.iter().map(TxError::codespace_name).collect();
     assert_eq!(codes.len(), errors.len());
     assert_eq!(names.len(), errors.len());
     assert!(!codes.contains(&0));
@@ -241,16 +374,37 @@ fn every_error_variant_has_a_distinct_code() {
 fn check_state_refuses_unaffordable_transfer_and_queues_nonces() {
     let h = Harness::new();
     let cfg = h.app.config().unwrap().clone();
-    let mut check = CheckState::new(h.app.storage().clone(), cfg, h.app.sig_cache().clone(), 1 << 20);
+    let mut check = CheckState::new(
+        h.app.storage().clone(),
+        cfg,
+        h.app.sig_cache().clone(),
+        1 << 20,
+    );
     let k = key("alice");
-    check.check(&sign_body(&k, &transfer(0, addr("bob"), 500))).unwrap();
-    check.check(&sign_body(&k, &transfer(1, addr("bob"), 400))).unwrap();
-    let e = check.check(&sign_body(&k, &transfer(2, addr("bob"), 200))).unwrap_err();
-    assert!(matches!(e, proofwork_state::ExecError::Tx(TxError::InsufficientFunds { .. })));
-    let e = check.check(&sign_body(&k, &transfer(0, addr("bob"), 1))).unwrap_err();
-    assert!(matches!(e, proofwork_state::ExecError::Tx(TxError::ReplayedNonce { .. })));
+    check
+        .check(&sign_body(&k, &transfer(0, addr("bob"), 500)))
+        .unwrap();
+    check
+        .check(&sign_body(&k, &transfer(1, addr("bob"), 400)))
+        .unwrap();
+    let e = check
+        .check(&sign_body(&k, &transfer(2, addr("bob"), 200)))
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        proofwork_state::ExecError::Tx(TxError::InsufficientFunds { .. })
+    ));
+    let e = check
+        .check(&sign_body(&k, &transfer(0, addr("bob"), 1)))
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        proofwork_state::ExecError::Tx(TxError::ReplayedNonce { .. })
+    ));
     check.reset();
-    check.check(&sign_body(&k, &transfer(0, addr("bob"), 1))).unwrap();
+    check
+        .check(&sign_body(&k, &transfer(0, addr("bob"), 1)))
+        .unwrap();
 }
 
 #[test]
@@ -259,7 +413,11 @@ fn proposal_with_an_invalid_tx_is_rejected() {
     let good = sign_body(&key("alice"), &transfer(0, addr("bob"), 1));
     assert!(h.app.process_proposal(std::slice::from_ref(&good)));
     assert!(!h.app.process_proposal(&[good.clone(), vec![1, 2, 3]]));
-    assert_eq!(h.app.prepare_proposal(vec![vec![1, 2, 3], good.clone()], 1 << 20), vec![good]);
+    assert_eq!(
+        h.app
+            .prepare_proposal(vec![vec![1, 2, 3], good.clone()], 1 << 20),
+        vec![good]
+    );
 }
 
 #[test]
@@ -283,11 +441,20 @@ fn restart_resumes_from_the_last_commit() {
         let storage = Storage::open(dir.path(), Default::default()).unwrap();
         let mut app = App::new(storage, Arc::new(SigCache::new(16))).unwrap();
         app.init_chain(CHAIN, &app_state()).unwrap();
-        let input = BlockInput { height: 1, time_ns: 5, txs: vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 9))], ..Default::default() };
+        let input = BlockInput {
+            height: 1,
+            time_ns: 5,
+            txs: vec![sign_body(&key("alice"), &transfer(0, addr("bob"), 9))],
+            ..Default::default()
+        };
         app.finalize_block(input).unwrap();
         let (stored, _) = app.commit().unwrap();
         // Finalized but never committed: must be invisible after restart.
-        let input = BlockInput { height: 2, time_ns: 6, ..Default::default() };
+        let input = BlockInput {
+            height: 2,
+            time_ns: 6,
+            ..Default::default()
+        };
         app.finalize_block(input).unwrap();
         stored.app_hash
     };
@@ -298,5 +465,8 @@ fn restart_resumes_from_the_last_commit() {
     assert_eq!(app.config().unwrap().chain_id, CHAIN);
     // init_chain again with the same genesis is refused once blocks exist.
     let mut app = app;
-    assert!(matches!(app.init_chain(CHAIN, &app_state()), Err(AppError::AlreadyInitialized { .. })));
+    assert!(matches!(
+        app.init_chain(CHAIN, &app_state()),
+        Err(AppError::AlreadyInitialized { .. })
+    ));
 }

@@ -44,16 +44,10 @@ const META_LATEST: &[u8] = b"latest";
 const META_OLDEST: &[u8] = b"oldest";
 
 /// Store settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StorageConfig {
     /// Versions of the tree to keep queryable; `0` keeps all (an archive node).
     pub keep_recent: u64,
-}
-
-impl Default for StorageConfig {
-    fn default() -> Self {
-        StorageConfig { keep_recent: 0 }
-    }
 }
 
 /// The last committed version and its root.
@@ -373,7 +367,7 @@ impl Storage {
         prefix: &[u8],
         start: &[u8],
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    ) -> Result<crate::delta::KvPairs, StateError> {
         scan(&self.0.db, self.cf(CF_AUX), prefix, start, false, limit)
     }
 
@@ -426,7 +420,7 @@ impl StateRead for Storage {
         prefix: &[u8],
         start_after: Option<&[u8]>,
         limit: usize,
-    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+    ) -> Result<crate::delta::KvPairs, StateError> {
         let (start, skip_equal) = match start_after {
             Some(s) if s >= prefix => (s, true),
             _ => (prefix, false),
@@ -449,7 +443,7 @@ fn scan(
     start: &[u8],
     skip_equal: bool,
     limit: usize,
-) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StateError> {
+) -> Result<crate::delta::KvPairs, StateError> {
     let mut out = Vec::new();
     for item in db.iterator_cf(cf, IteratorMode::From(start, Direction::Forward)) {
         let (k, v) = item?;
@@ -475,7 +469,11 @@ pub fn genesis_root(writes: &WriteSet) -> Result<AppHash, StateError> {
         fn get_node_option(&self, _: &NodeKey) -> anyhow_like::Result<Option<Node>> {
             Ok(None)
         }
-        fn get_value_option(&self, _: Version, _: KeyHash) -> anyhow_like::Result<Option<OwnedValue>> {
+        fn get_value_option(
+            &self,
+            _: Version,
+            _: KeyHash,
+        ) -> anyhow_like::Result<Option<OwnedValue>> {
             Ok(None)
         }
         fn get_rightmost_leaf(&self) -> anyhow_like::Result<Option<(NodeKey, LeafNode)>> {
@@ -483,8 +481,12 @@ pub fn genesis_root(writes: &WriteSet) -> Result<AppHash, StateError> {
         }
     }
     let tree: JellyfishMerkleTree<'_, Empty, Blake3Hasher> = JellyfishMerkleTree::new(&Empty);
-    let set = writes.iter().map(|(k, v)| (KeyHash::with::<Blake3Hasher>(k), v.clone()));
-    let (root, _) = tree.put_value_set(set, 0).map_err(|e| StateError::Tree(e.to_string()))?;
+    let set = writes
+        .iter()
+        .map(|(k, v)| (KeyHash::with::<Blake3Hasher>(k), v.clone()));
+    let (root, _) = tree
+        .put_value_set(set, 0)
+        .map_err(|e| StateError::Tree(e.to_string()))?;
     Ok(root.0)
 }
 
