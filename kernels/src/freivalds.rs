@@ -153,13 +153,9 @@ pub fn sample_rows(seed: &Digest, m: u64, count: u64) -> Vec<u64> {
     if count >= m {
         return (0..m).collect();
     }
-    // Here m ≥ 2 (count < m and count ≥ 0 with m ≤ 1 returned above when count ≥ m; for
-    // m == 1 and count == 0 the loop below never runs).
-    let mask = if m <= 1 {
-        0
-    } else {
-        u64::MAX >> (m - 1).leading_zeros()
-    };
+    // count < m, so m ≥ 1; for m == 1 (count == 0) the loop below never runs. The mask covers
+    // every bit of m - 1.
+    let mask = u64::MAX.checked_shr((m - 1).leading_zeros()).unwrap_or(0);
     let mut h = blake3::Hasher::new();
     h.update(TAG_ROWS);
     h.update(seed);

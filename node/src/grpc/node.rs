@@ -1,39 +1,13 @@
-//! The gRPC API (tonic): broadcast, status and account queries, with server reflection and
-//! the standard health service so that `grpcurl` works with no `.proto` files.
+//! `proofwork.node.v1.Node`: broadcast, status, accounts, tx lookup.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use proofwork_proto::node::v1::{self as pb, node_server};
 use proofwork_state::{accounts, ExecError};
-use proofwork_tx::Address;
 use tonic::{Request, Response, Status};
 
+use super::{internal, parse_address, GrpcLimits};
 use crate::engine::Node;
-
-/// gRPC settings.
-#[derive(Debug, Clone, Copy)]
-pub struct GrpcLimits {
-    /// Largest request or response message.
-    pub max_message_bytes: usize,
-    /// Per-request timeout.
-    pub request_timeout: Duration,
-    /// How long `BroadcastTx { wait: true }` waits for the commit.
-    pub commit_wait: Duration,
-    /// Concurrent requests per connection.
-    pub concurrency_per_connection: usize,
-}
-
-impl Default for GrpcLimits {
-    fn default() -> Self {
-        GrpcLimits {
-            max_message_bytes: 4 << 20,
-            request_timeout: Duration::from_secs(30),
-            commit_wait: Duration::from_secs(20),
-            concurrency_per_connection: 256,
-        }
-    }
-}
 
 /// The `proofwork.node.v1.Node` service over an embedded-engine node.
 #[derive(Clone)]
@@ -47,15 +21,6 @@ impl NodeService {
     pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
         NodeService { node, limits }
     }
-}
-
-fn parse_address(s: &str) -> Result<Address, Status> {
-    s.parse()
-        .map_err(|e| Status::invalid_argument(format!("address: {e}")))
-}
-
-fn internal(e: impl std::fmt::Display) -> Status {
-    Status::internal(e.to_string())
 }
 
 #[tonic::async_trait]
@@ -203,35 +168,3 @@ impl node_server::Node for NodeService {
     }
 }
 
-/// Serves gRPC on `addr` until `shutdown` resolves.
-///
-/// # Errors
-/// Binding or serving failures.
-pub async fn serve(
-    node: Arc<Node>,
-    addr: std::net::SocketAddr,
-    limits: GrpcLimits,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> anyhow::Result<()> {
-    let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_serving::<node_server::NodeServer<NodeService>>()
-        .await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let svc = node_server::NodeServer::new(NodeService::new(node, limits))
-        .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
-    tracing::info!(%addr, "gRPC server listening");
-    tonic::transport::Server::builder()
-        .timeout(limits.request_timeout)
-        .concurrency_limit_per_connection(limits.concurrency_per_connection)
-        .add_service(health_service)
-        .add_service(reflection)
-        .add_service(svc)
-        .serve_with_shutdown(addr, shutdown)
-        .await?;
-    Ok(())
-}

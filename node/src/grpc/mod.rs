@@ -1,0 +1,85 @@
+//! The gRPC API (tonic): broadcast, status and account queries, with server reflection and
+//! the standard health service so that `grpcurl` works with no `.proto` files.
+//!
+//! One module per service; [`serve`] registers them all.
+
+mod node;
+
+pub use node::NodeService;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use proofwork_proto::node::v1::node_server;
+use proofwork_tx::Address;
+use tonic::Status;
+
+use crate::engine::Node;
+
+/// gRPC settings.
+#[derive(Debug, Clone, Copy)]
+pub struct GrpcLimits {
+    /// Largest request or response message.
+    pub max_message_bytes: usize,
+    /// Per-request timeout.
+    pub request_timeout: Duration,
+    /// How long `BroadcastTx { wait: true }` waits for the commit.
+    pub commit_wait: Duration,
+    /// Concurrent requests per connection.
+    pub concurrency_per_connection: usize,
+}
+
+impl Default for GrpcLimits {
+    fn default() -> Self {
+        GrpcLimits {
+            max_message_bytes: 4 << 20,
+            request_timeout: Duration::from_secs(30),
+            commit_wait: Duration::from_secs(20),
+            concurrency_per_connection: 256,
+        }
+    }
+}
+
+/// Parses a bech32 address or answers InvalidArgument.
+pub(crate) fn parse_address(s: &str) -> Result<Address, Status> {
+    s.parse()
+        .map_err(|e| Status::invalid_argument(format!("address: {e}")))
+}
+
+/// A storage failure as an Internal status.
+pub(crate) fn internal(e: impl std::fmt::Display) -> Status {
+    Status::internal(e.to_string())
+}
+
+/// Serves gRPC on `addr` until `shutdown` resolves.
+///
+/// # Errors
+/// Binding or serving failures.
+pub async fn serve(
+    node: Arc<Node>,
+    addr: std::net::SocketAddr,
+    limits: GrpcLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_serving::<node_server::NodeServer<NodeService>>()
+        .await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let svc = node_server::NodeServer::new(NodeService::new(node, limits))
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
+    tracing::info!(%addr, "gRPC server listening");
+    tonic::transport::Server::builder()
+        .timeout(limits.request_timeout)
+        .concurrency_limit_per_connection(limits.concurrency_per_connection)
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(svc)
+        .serve_with_shutdown(addr, shutdown)
+        .await?;
+    Ok(())
+}
