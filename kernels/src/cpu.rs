@@ -154,7 +154,7 @@ impl Backend for CpuBackend {
 /// set: it is built only by [`Isa::detect`] and [`Isa::available`], which check with
 /// `is_x86_feature_detected!`. The `unsafe` calls below rely on this.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Isa {
+pub(crate) enum Isa {
     Generic,
     #[cfg(target_arch = "x86_64")]
     Avx2,
@@ -164,7 +164,7 @@ enum Isa {
 
 impl Isa {
     /// The best instruction set of this CPU.
-    fn detect() -> Self {
+    pub(crate) fn detect() -> Self {
         #[cfg(target_arch = "x86_64")]
         {
             if std::arch::is_x86_feature_detected!("avx512f")
@@ -182,7 +182,7 @@ impl Isa {
 
     /// Every instruction set this CPU supports (for the cross-check test).
     #[cfg(test)]
-    fn available() -> Vec<Self> {
+    pub(crate) fn available() -> Vec<Self> {
         let mut v = vec![Self::Generic];
         #[cfg(target_arch = "x86_64")]
         {

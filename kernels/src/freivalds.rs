@@ -29,7 +29,8 @@ use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 
-use crate::{check_len, cpu::K_LIMIT, Digest, KernelError};
+use crate::cpu::{Isa, K_LIMIT};
+use crate::{check_len, Digest, KernelError};
 
 /// Entries of `r` lie in `[0, 2^R_BITS)`.
 pub const R_BITS: u32 = 20;
@@ -100,9 +101,75 @@ pub fn mat_vec_b_r(b: &[i8], k: usize, n: usize, r: &[i64]) -> Result<Vec<i64>, 
     if n == 0 {
         return Ok(vec![0; k]);
     }
+    let r32: Vec<i32> = r
+        .iter()
+        .map(|&v| i32::try_from(v).expect("r was checked to lie in [0, 2^20)"))
+        .collect();
+    let isa = Isa::detect();
     Ok(b.par_chunks_exact(n)
-        .map(|row| row.iter().zip(r).map(|(&x, &y)| i64::from(x) * y).sum())
+        .map(|row| dot_b_r(isa, row, &r32))
         .collect())
+}
+
+/// One element of `B·r`, `Σ_j b_j·r_j`, for `0 ≤ r_j < 2^R_BITS`.
+///
+/// Each term is below `2^7 · 2^20 = 2^27` in magnitude, so 8 terms per lane sum to less
+/// than `2^30`: exact in `i32` lanes (which vectorize well), flushed to `i64` every 8 terms.
+#[inline(always)]
+fn dot_b_r_body(row: &[i8], r: &[i32]) -> i64 {
+    const LANES: usize = 16;
+    const DEPTH: usize = 8;
+    let n = row.len().min(r.len());
+    let (row, r) = (&row[..n], &r[..n]);
+    let mut acc64 = [0i64; LANES];
+    let mut row_blocks = row.chunks_exact(LANES * DEPTH);
+    let mut r_blocks = r.chunks_exact(LANES * DEPTH);
+    for (bb, rb) in (&mut row_blocks).zip(&mut r_blocks) {
+        let mut acc32 = [0i32; LANES];
+        for (bc, rc) in bb.chunks_exact(LANES).zip(rb.chunks_exact(LANES)) {
+            for l in 0..LANES {
+                acc32[l] += i32::from(bc[l]) * rc[l];
+            }
+        }
+        for l in 0..LANES {
+            acc64[l] += i64::from(acc32[l]);
+        }
+    }
+    let tail: i64 = row_blocks
+        .remainder()
+        .iter()
+        .zip(r_blocks.remainder())
+        .map(|(&b, &x)| i64::from(b) * i64::from(x))
+        .sum();
+    acc64.iter().sum::<i64>() + tail
+}
+
+fn dot_b_r_generic(row: &[i8], r: &[i32]) -> i64 {
+    dot_b_r_body(row, r)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dot_b_r_avx2(row: &[i8], r: &[i32]) -> i64 {
+    dot_b_r_body(row, r)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw")]
+fn dot_b_r_avx512(row: &[i8], r: &[i32]) -> i64 {
+    dot_b_r_body(row, r)
+}
+
+fn dot_b_r(isa: Isa, row: &[i8], r: &[i32]) -> i64 {
+    match isa {
+        Isa::Generic => dot_b_r_generic(row, r),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::Avx2` exists only where `is_x86_feature_detected!("avx2")` held.
+        Isa::Avx2 => unsafe { dot_b_r_avx2(row, r) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Isa::Avx512Vnni` exists only where avx512f and avx512bw were detected.
+        Isa::Avx512Vnni => unsafe { dot_b_r_avx512(row, r) },
+    }
 }
 
 /// `A_i·(B·r)` in `i128` (exact for every `i64` input shorter than 2^56 elements; see the
@@ -256,6 +323,35 @@ mod tests {
             Ok(vec![5 - 14 + 33, -640 + 889])
         );
         assert_eq!(mat_vec_b_r(&[], 3, 0, &[]), Ok(vec![0, 0, 0]));
+    }
+
+    #[test]
+    fn b_times_r_is_identical_on_every_instruction_set() {
+        let n = 1000; // not a multiple of the 128-column blocks
+        let row: Vec<i8> = (0..n)
+            .map(|j| if j % 3 == 0 { -128 } else { (j % 251) as i8 })
+            .collect();
+        let r: Vec<i32> = derive_r(&seed(9), n)
+            .into_iter()
+            .map(|v| v as i32)
+            .collect();
+        let want: i64 = row
+            .iter()
+            .zip(&r)
+            .map(|(&b, &x)| i64::from(b) * i64::from(x))
+            .sum();
+        for isa in Isa::available() {
+            assert_eq!(dot_b_r(isa, &row, &r), want, "{isa:?}");
+        }
+        // The extreme: every term -128 · (2^20 - 1).
+        let row = vec![-128i8; n];
+        let r = vec![(1i32 << R_BITS) - 1; n];
+        for isa in Isa::available() {
+            assert_eq!(
+                dot_b_r(isa, &row, &r),
+                -128 * ((1 << R_BITS) - 1) * n as i64
+            );
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@
 pub mod accounts;
 mod delta;
 mod error;
+pub mod royalties;
 pub mod store;
 
 pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};

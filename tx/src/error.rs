@@ -3,7 +3,8 @@
 /// Why a tx was refused. Deterministic: every honest node computes the same error for the
 /// same tx and state, so the code and message can be part of the block results.
 ///
-/// Codes are stable: never renumber a variant, only add new ones.
+/// Codes are stable: never renumber a variant, only add new ones. Ranges: 1–99 generic,
+/// 100–199 validators, 200–399 assets and markets, 400–499 useful work.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TxError {
     /// The encoded tx is larger than the chain allows.
@@ -140,6 +141,18 @@ pub enum TxError {
     /// The same tx bytes are already pending.
     #[error("tx already in mempool")]
     DuplicateTx,
+    /// The denomination cannot be transferred (compute credits).
+    #[error("{denom} is not transferable")]
+    NonTransferable {
+        /// Denomination.
+        denom: String,
+    },
+    /// A royalty policy is invalid (too many recipients, zero share, total over the cap).
+    #[error("bad royalty policy: {reason}")]
+    BadRoyaltyPolicy {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl TxError {
@@ -167,6 +180,8 @@ impl TxError {
             TxError::TooManyMessages { .. } => 19,
             TxError::MempoolFull { .. } => 20,
             TxError::DuplicateTx => 21,
+            TxError::NonTransferable { .. } => 22,
+            TxError::BadRoyaltyPolicy { .. } => 23,
         }
     }
 
@@ -194,6 +209,8 @@ impl TxError {
             TxError::TooManyMessages { .. } => "too_many_messages",
             TxError::MempoolFull { .. } => "mempool_full",
             TxError::DuplicateTx => "duplicate_tx",
+            TxError::NonTransferable { .. } => "non_transferable",
+            TxError::BadRoyaltyPolicy { .. } => "bad_royalty_policy",
         }
     }
 }

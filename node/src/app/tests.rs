@@ -361,6 +361,12 @@ fn every_error_variant_has_a_distinct_code() {
         TxError::TooManyMessages { got: 0, max: 0 },
         TxError::MempoolFull { size: 0 },
         TxError::DuplicateTx,
+        TxError::NonTransferable {
+            denom: String::new(),
+        },
+        TxError::BadRoyaltyPolicy {
+            reason: String::new(),
+        },
     ];
     let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
     let names: std::collections::BTreeSet<&str> =

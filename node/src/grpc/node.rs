@@ -167,4 +167,3 @@ impl node_server::Node for NodeService {
         }))
     }
 }
-

@@ -154,11 +154,37 @@ pub fn debit<S: StateWrite>(
     Ok(())
 }
 
-/// Moves funds between accounts.
+/// Compute credits: minted only for verified work, spendable on jobs, never transferable
+/// between accounts (so power and credits cannot be bought from a farm).
+pub const CREDIT_DENOM: &str = "credit";
+
+/// Moves funds between accounts on a user's behalf.
+///
+/// # Errors
+/// [`TxError::NonTransferable`] for compute credits, [`TxError::ZeroAmount`],
+/// [`TxError::InsufficientFunds`], [`TxError::Overflow`].
+pub fn transfer<S: StateWrite>(
+    s: &mut S,
+    from: &Address,
+    to: &Address,
+    denom: &str,
+    amount: u128,
+) -> Result<(), ExecError> {
+    if denom == CREDIT_DENOM {
+        return Err(TxError::NonTransferable {
+            denom: denom.to_string(),
+        }
+        .into());
+    }
+    move_funds(s, from, to, denom, amount)
+}
+
+/// Moves funds between accounts for a protocol component (escrows, sales, job payments):
+/// unlike [`transfer`] it may move compute credits, e.g. into a job's escrow.
 ///
 /// # Errors
 /// [`TxError::ZeroAmount`], [`TxError::InsufficientFunds`], [`TxError::Overflow`].
-pub fn transfer<S: StateWrite>(
+pub fn move_funds<S: StateWrite>(
     s: &mut S,
     from: &Address,
     to: &Address,
@@ -239,6 +265,17 @@ pub fn burn<S: StateWrite>(
     debit(s, from, denom, amount)?;
     put_supply(s, denom, sup);
     Ok(())
+}
+
+/// The address of a protocol-owned account (escrow, vault, market):
+/// `BLAKE3("proofwork/module/v1" || name)[..20]`. No key can sign for it.
+pub fn module_address(name: &str) -> Address {
+    let mut h = blake3::Hasher::new();
+    h.update(b"proofwork/module/v1");
+    h.update(name.as_bytes());
+    let mut out = [0u8; 20];
+    out.copy_from_slice(&h.finalize().as_bytes()[..20]);
+    Address(out)
 }
 
 /// Records the block's height and time in state (so that every block changes the root and

@@ -1,0 +1,198 @@
+//! Royalty policies and the split of a sale price — the primitive every priced transfer
+//! (market sales, share sales, licence fees, model use by jobs) goes through, so that the
+//! chain, not the seller, enforces royalties.
+
+use proofwork_tx::{Address, TxError};
+
+use crate::accounts;
+use crate::{ExecError, StateWrite};
+
+/// Most recipients in one policy (bounds the work of every sale).
+pub const MAX_RECIPIENTS: usize = 16;
+/// Basis points in a whole.
+pub const BPS_DENOMINATOR: u32 = 10_000;
+
+/// One recipient's share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RoyaltyShare {
+    /// Who is paid (may itself be a module account, e.g. a vault of fractional holders).
+    pub recipient: Address,
+    /// Share of each sale price, in basis points.
+    pub bps: u16,
+}
+
+/// Recipients and their shares, fixed at mint (the right to each share can be transferred).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoyaltyPolicy {
+    /// Distinct recipients.
+    pub shares: Vec<RoyaltyShare>,
+}
+
+impl RoyaltyPolicy {
+    /// Sum of all shares in basis points.
+    pub fn total_bps(&self) -> u32 {
+        self.shares.iter().map(|s| u32::from(s.bps)).sum()
+    }
+
+    /// Checks the policy against the chain's cap.
+    ///
+    /// # Errors
+    /// [`TxError::BadRoyaltyPolicy`]: too many recipients, a zero share, a duplicate
+    /// recipient, or a total above `cap_bps`.
+    pub fn check(&self, cap_bps: u32) -> Result<(), TxError> {
+        let bad = |r: String| TxError::BadRoyaltyPolicy { reason: r };
+        if self.shares.len() > MAX_RECIPIENTS {
+            return Err(bad(format!(
+                "{} recipients exceed {MAX_RECIPIENTS}",
+                self.shares.len()
+            )));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for s in &self.shares {
+            if s.bps == 0 {
+                return Err(bad(format!("zero share for {}", s.recipient)));
+            }
+            if !seen.insert(s.recipient) {
+                return Err(bad(format!("duplicate recipient {}", s.recipient)));
+            }
+        }
+        let cap = cap_bps.min(BPS_DENOMINATOR);
+        if self.total_bps() > cap {
+            return Err(bad(format!(
+                "total {} bps exceeds the cap of {cap} bps",
+                self.total_bps()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Fixed layout: count u8, then per share address (20) ‖ bps u16 BE.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut v = Vec::with_capacity(1 + self.shares.len() * 22);
+        v.push(self.shares.len() as u8);
+        for s in &self.shares {
+            v.extend_from_slice(s.recipient.as_bytes());
+            v.extend_from_slice(&s.bps.to_be_bytes());
+        }
+        v
+    }
+
+    /// Inverse of [`RoyaltyPolicy::encode`]; `None` on malformed bytes.
+    pub fn decode(b: &[u8]) -> Option<Self> {
+        let (&n, rest) = b.split_first()?;
+        if rest.len() != usize::from(n) * 22 {
+            return None;
+        }
+        let shares = rest
+            .chunks_exact(22)
+            .map(|c| RoyaltyShare {
+                recipient: Address(c[..20].try_into().expect("20 bytes")),
+                bps: u16::from_be_bytes([c[20], c[21]]),
+            })
+            .collect();
+        Some(RoyaltyPolicy { shares })
+    }
+}
+
+/// `floor(amount · bps / 10000)` without overflow for any u128 amount.
+pub fn bps_of(amount: u128, bps: u32) -> u128 {
+    let d = u128::from(BPS_DENOMINATOR);
+    let b = u128::from(bps.min(BPS_DENOMINATOR));
+    // amount = q·d + r  ⇒  amount·b/d = q·b + r·b/d, and q·b ≤ amount, r·b < d².
+    (amount / d) * b + (amount % d) * b / d
+}
+
+/// How a price divides: each recipient's cut (rounded down) and the seller's remainder.
+pub fn split(price: u128, policy: &RoyaltyPolicy) -> (Vec<(Address, u128)>, u128) {
+    let cuts: Vec<(Address, u128)> = policy
+        .shares
+        .iter()
+        .map(|s| (s.recipient, bps_of(price, u32::from(s.bps))))
+        .collect();
+    let paid: u128 = cuts.iter().map(|(_, c)| *c).sum(); // ≤ price: total bps ≤ 10000
+    (cuts, price - paid)
+}
+
+/// Pays for a sale: `price` of `denom` leaves `buyer`; each royalty recipient gets its cut and
+/// `seller` the rest. Returns the royalty payments made (zero cuts are skipped).
+///
+/// # Errors
+/// [`TxError::InsufficientFunds`] if the buyer cannot pay; overflow of a recipient balance.
+pub fn pay_sale<S: StateWrite>(
+    state: &mut S,
+    buyer: &Address,
+    seller: &Address,
+    denom: &str,
+    price: u128,
+    policy: &RoyaltyPolicy,
+) -> Result<Vec<(Address, u128)>, ExecError> {
+    let (cuts, rest) = split(price, policy);
+    accounts::debit(state, buyer, denom, price)?;
+    let mut paid = Vec::with_capacity(cuts.len());
+    for (to, cut) in cuts {
+        if cut > 0 {
+            accounts::credit(state, &to, denom, cut)?;
+            paid.push((to, cut));
+        }
+    }
+    if rest > 0 {
+        accounts::credit(state, seller, denom, rest)?;
+    }
+    Ok(paid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn policy(bps: &[u16]) -> RoyaltyPolicy {
+        RoyaltyPolicy {
+            shares: bps
+                .iter()
+                .enumerate()
+                .map(|(i, b)| RoyaltyShare {
+                    recipient: Address([i as u8 + 1; 20]),
+                    bps: *b,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn policy_checks_cap_duplicates_and_zero() {
+        policy(&[500, 250]).check(1000).unwrap();
+        assert!(policy(&[900, 200]).check(1000).is_err());
+        assert!(policy(&[0]).check(1000).is_err());
+        let mut p = policy(&[100, 100]);
+        p.shares[1].recipient = p.shares[0].recipient;
+        assert!(p.check(1000).is_err());
+        assert!(policy(&[1; 17]).check(10_000).is_err());
+    }
+
+    #[test]
+    fn policy_round_trips() {
+        let p = policy(&[500, 1, 9000]);
+        assert_eq!(RoyaltyPolicy::decode(&p.encode()), Some(p));
+        assert_eq!(RoyaltyPolicy::decode(&[2, 0]), None);
+    }
+
+    proptest! {
+        #[test]
+        fn split_conserves_the_price_and_never_overflows(
+            price in any::<u128>(),
+            bps in proptest::collection::vec(1u16..=625, 0..16),
+        ) {
+            let p = policy(&bps);
+            let (cuts, rest) = split(price, &p);
+            let total: u128 = cuts.iter().map(|c| c.1).sum::<u128>() + rest;
+            prop_assert_eq!(total, price);
+            for ((_, cut), b) in cuts.iter().zip(&bps) {
+                // Exactly floor(price * b / 10000), computed in 256-bit-free arithmetic.
+                prop_assert!(*cut <= price);
+                let hi = (price / 10_000) * u128::from(*b);
+                prop_assert!(*cut >= hi);
+            }
+        }
+    }
+}
