@@ -446,4 +446,20 @@ mod tests {
             Err(other) => panic!("{other}"),
         }
     }
+
+    #[test]
+    fn bad_source_is_a_compile_error_with_log() {
+        if nvrtc_present().is_err() {
+            eprintln!("skipped: no nvrtc");
+            return;
+        }
+        match compile(
+            "extern \"C\" __global__ void f() { undeclared(); }",
+            "bad.cu",
+            "compute_61",
+        ) {
+            Err(KernelError::Compile { log }) => assert!(log.contains("undeclared"), "{log}"),
+            other => panic!("expected a compile error, got {other:?}"),
+        }
+    }
 }

@@ -77,6 +77,11 @@ impl PreparedCommit {
         &self.writes
     }
 
+    /// How many tree nodes and versioned values the commit will write.
+    pub fn tree_stats(&self) -> (usize, usize) {
+        (self.tree.node_batch.nodes().len(), self.tree.node_batch.values().len())
+    }
+
     /// Adds an unauthenticated aux write (block log, indexes) to the same atomic commit.
     /// Aux data is not part of the app hash, so it may depend on the hash itself.
     pub fn put_aux(&mut self, key: Vec<u8>, value: Vec<u8>) {
