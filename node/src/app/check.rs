@@ -51,7 +51,7 @@ impl CheckState {
     ///
     /// # Errors
     /// The tx's error, or a storage failure.
-    pub fn check(&mut self, bytes: &[u8]) -> Result<SignedTx, ExecError> {
+    pub fn check(&mut self, bytes: &[u8]) -> Result<Arc<SignedTx>, ExecError> {
         let limits = TxLimits {
             max_tx_bytes: self.cfg.limits.max_tx_bytes.min(self.local_max_tx_bytes),
             ..self.cfg.limits

@@ -236,7 +236,7 @@ impl App {
     ///
     /// # Errors
     /// The tx's stateless error.
-    pub fn decode_and_verify(&self, bytes: &[u8]) -> Result<SignedTx, TxError> {
+    pub fn decode_and_verify(&self, bytes: &[u8]) -> Result<Arc<SignedTx>, TxError> {
         let cfg = self.cfg.as_ref().map(|c| c.limits).unwrap_or_default();
         decode_and_verify(&self.sigs, &cfg, bytes)
     }
@@ -266,7 +266,7 @@ impl App {
         txs.par_iter().all(|t| self.check_stateless(t).is_ok())
     }
 
-    fn check_stateless(&self, bytes: &[u8]) -> Result<SignedTx, TxError> {
+    fn check_stateless(&self, bytes: &[u8]) -> Result<Arc<SignedTx>, TxError> {
         let tx = self.decode_and_verify(bytes)?;
         if let Some(cfg) = &self.cfg {
             tx.check_chain_id(&cfg.chain_id)?;
@@ -288,7 +288,7 @@ impl App {
                 expected,
             });
         }
-        let decoded: Vec<Result<SignedTx, TxError>> = input
+        let decoded: Vec<Result<Arc<SignedTx>, TxError>> = input
             .txs
             .par_iter()
             .map(|b| decode_and_verify(&self.sigs, &cfg.limits, b))
@@ -352,12 +352,26 @@ fn decode_and_verify(
     sigs: &SigCache,
     limits: &TxLimits,
     bytes: &[u8],
-) -> Result<SignedTx, TxError> {
-    let tx = SignedTx::decode(bytes, limits)?;
-    if !sigs.contains(&tx.hash) {
-        tx.verify_signature()?;
-        sigs.insert(tx.hash);
+) -> Result<Arc<SignedTx>, TxError> {
+    let hash = *blake3::hash(bytes).as_bytes();
+    if let Some(tx) = sigs.get(&hash) {
+        // Decoded under possibly other limits (a cache may outlive a limit change):
+        // re-apply the cheap ones.
+        if tx.size > limits.max_tx_bytes {
+            return Err(TxError::TooLarge { size: tx.size, max: limits.max_tx_bytes });
+        }
+        if tx.body.messages.len() as u64 > limits.max_messages {
+            return Err(TxError::TooManyMessages {
+                got: tx.body.messages.len() as u64,
+                max: limits.max_messages,
+            });
+        }
+        return Ok(tx);
     }
+    let tx = SignedTx::decode(bytes, limits)?;
+    tx.verify_signature()?;
+    let tx = Arc::new(tx);
+    sigs.insert(tx.clone());
     Ok(tx)
 }
 
