@@ -38,31 +38,32 @@ const PAR_LEVEL: usize = 2048;
 
 /// The leaf digest of one row of `C`.
 pub fn leaf_hash_i32(row: &[i32]) -> Digest {
-    let mut bytes = Vec::with_capacity(row.len() * 4);
-    leaf_hash_i32_with(row, &mut bytes)
+    let mut buf = Vec::with_capacity(TAG_C_ROW.len() + row.len() * 4);
+    leaf_hash_i32_with(row, &mut buf)
 }
 
-/// [`leaf_hash_i32`] reusing a scratch buffer (the whole row is hashed in one `update`, so
-/// that BLAKE3 can hash its 1 KiB chunks in parallel SIMD lanes).
-fn leaf_hash_i32_with(row: &[i32], bytes: &mut Vec<u8>) -> Digest {
-    bytes.clear();
+/// [`leaf_hash_i32`] reusing a scratch buffer.
+///
+/// The tag and the row go into one buffer that is hashed in one call: BLAKE3 then hashes
+/// the row's 1 KiB chunks in parallel SIMD lanes. (Feeding the 17-byte tag to a `Hasher`
+/// first and the row second gives the same digest but misaligns the incremental hasher's
+/// subtrees, which measured ~3× slower.)
+fn leaf_hash_i32_with(row: &[i32], buf: &mut Vec<u8>) -> Digest {
+    buf.clear();
+    buf.extend_from_slice(TAG_C_ROW);
     for v in row {
-        bytes.extend_from_slice(&v.to_le_bytes());
+        buf.extend_from_slice(&v.to_le_bytes());
     }
-    let mut h = blake3::Hasher::new();
-    h.update(TAG_C_ROW);
-    h.update(bytes);
-    *h.finalize().as_bytes()
+    *blake3::hash(buf).as_bytes()
 }
 
 /// The leaf digest of one row of `A`.
 pub fn leaf_hash_i8(row: &[i8]) -> Digest {
-    let mut h = blake3::Hasher::new();
-    h.update(TAG_A_ROW);
-    // i8 -> u8 is a reinterpretation of the same byte.
-    let bytes: Vec<u8> = row.iter().map(|&v| v as u8).collect();
-    h.update(&bytes);
-    *h.finalize().as_bytes()
+    let mut buf = Vec::with_capacity(TAG_A_ROW.len() + row.len());
+    buf.extend_from_slice(TAG_A_ROW);
+    // i8 -> u8 reinterprets the same byte.
+    buf.extend(row.iter().map(|&v| v as u8));
+    *blake3::hash(&buf).as_bytes()
 }
 
 /// An inner node.

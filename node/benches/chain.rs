@@ -20,7 +20,9 @@ const N: usize = 10_000;
 const ACCOUNTS: usize = 1_000;
 
 fn keys() -> Vec<SecretKey> {
-    (0..ACCOUNTS).map(|i| SecretKey::from_seed(&format!("bench-{i}"))).collect()
+    (0..ACCOUNTS)
+        .map(|i| SecretKey::from_seed(&format!("bench-{i}")))
+        .collect()
 }
 
 fn genesis(keys: &[SecretKey]) -> AppState {
@@ -30,7 +32,10 @@ fn genesis(keys: &[SecretKey]) -> AppState {
             .iter()
             .map(|k| GenesisAccount {
                 address: k.public_key().address().to_string(),
-                balances: vec![GenesisCoin { denom: "upw".into(), amount: "1000000000".into() }],
+                balances: vec![GenesisCoin {
+                    denom: "upw".into(),
+                    amount: "1000000000".into(),
+                }],
             })
             .collect(),
         validators: vec![GenesisValidator {
@@ -51,7 +56,11 @@ fn transfers(keys: &[SecretKey]) -> Vec<Vec<u8>> {
                 chain_id: "bench".into(),
                 nonce: (i / ACCOUNTS) as u64,
                 fee: 1,
-                messages: vec![Message::Transfer { to, denom: "upw".into(), amount: 5 }],
+                messages: vec![Message::Transfer {
+                    to,
+                    denom: "upw".into(),
+                    amount: 5,
+                }],
             };
             sign_body(from, &body)
         })
@@ -76,11 +85,15 @@ fn bench_finalize(c: &mut Criterion) {
     let state = genesis(&keys);
     let txs = transfers(&keys);
     let mut g = c.benchmark_group("finalize_block");
-    g.sample_size(10).measurement_time(Duration::from_secs(20)).throughput(Throughput::Elements(N as u64));
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .throughput(Throughput::Elements(N as u64));
 
     g.bench_function("k256_verify_all_cores/n=10000", |b| {
-        let decoded: Vec<SignedTx> =
-            txs.iter().map(|t| SignedTx::decode(t, &TxLimits::default()).unwrap()).collect();
+        let decoded: Vec<SignedTx> = txs
+            .iter()
+            .map(|t| SignedTx::decode(t, &TxLimits::default()).unwrap())
+            .collect();
         b.iter(|| decoded.par_iter().all(|t| t.verify_signature().is_ok()))
     });
 
@@ -88,7 +101,15 @@ fn bench_finalize(c: &mut Criterion) {
         b.iter_batched(
             || fresh_app(&state, Arc::new(SigCache::new(1 << 20))),
             |mut f| {
-                let out = f.app.finalize_block(BlockInput { height: 1, time_ns: 1, txs: txs.clone(), ..Default::default() }).unwrap();
+                let out = f
+                    .app
+                    .finalize_block(BlockInput {
+                        height: 1,
+                        time_ns: 1,
+                        txs: txs.clone(),
+                        ..Default::default()
+                    })
+                    .unwrap();
                 assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
                 f
             },
@@ -106,7 +127,15 @@ fn bench_finalize(c: &mut Criterion) {
                 f
             },
             |mut f| {
-                let out = f.app.finalize_block(BlockInput { height: 1, time_ns: 1, txs: txs.clone(), ..Default::default() }).unwrap();
+                let out = f
+                    .app
+                    .finalize_block(BlockInput {
+                        height: 1,
+                        time_ns: 1,
+                        txs: txs.clone(),
+                        ..Default::default()
+                    })
+                    .unwrap();
                 assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
                 f
             },
@@ -120,7 +149,12 @@ fn bench_commit(c: &mut Criterion) {
     let mut g = c.benchmark_group("commit");
     g.sample_size(10).throughput(Throughput::Elements(N as u64));
     let writes: WriteSet = (0..N as u32)
-        .map(|i| (blake3::hash(&i.to_be_bytes()).as_bytes().to_vec(), Some(vec![7u8; 16])))
+        .map(|i| {
+            (
+                blake3::hash(&i.to_be_bytes()).as_bytes().to_vec(),
+                Some(vec![7u8; 16]),
+            )
+        })
         .collect();
     g.bench_function("prepare_and_commit/writes=10000", |b| {
         b.iter_batched(
@@ -129,9 +163,17 @@ fn bench_commit(c: &mut Criterion) {
                 let s = Storage::open(dir.path(), Default::default()).unwrap();
                 // A populated tree underneath, so the block updates existing paths.
                 let base: WriteSet = (0..50_000u32)
-                    .map(|i| (blake3::hash(&(i + 1_000_000).to_be_bytes()).as_bytes().to_vec(), Some(vec![1u8; 16])))
+                    .map(|i| {
+                        (
+                            blake3::hash(&(i + 1_000_000).to_be_bytes())
+                                .as_bytes()
+                                .to_vec(),
+                            Some(vec![1u8; 16]),
+                        )
+                    })
                     .collect();
-                s.commit(s.prepare(0, base, WriteSet::new()).unwrap()).unwrap();
+                s.commit(s.prepare(0, base, WriteSet::new()).unwrap())
+                    .unwrap();
                 (s, dir)
             },
             |(s, dir)| {
@@ -146,7 +188,8 @@ fn bench_commit(c: &mut Criterion) {
     // Bytes written by one such commit, reported once (not timed).
     let dir = tempfile::tempdir().unwrap();
     let s = Storage::open(dir.path(), Default::default()).unwrap();
-    s.commit(s.prepare(0, WriteSet::new(), WriteSet::new()).unwrap()).unwrap();
+    s.commit(s.prepare(0, WriteSet::new(), WriteSet::new()).unwrap())
+        .unwrap();
     let before = s.approximate_size_bytes();
     let p = s.prepare(1, writes, WriteSet::new()).unwrap();
     let (nodes, values) = p.tree_stats();

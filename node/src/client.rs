@@ -100,6 +100,47 @@ impl Client {
         r.result.context("empty response")
     }
 
+    /// A state key at a height (0 = latest), optionally with a proof.
+    ///
+    /// # Errors
+    /// RPC failures (OutOfRange for unknown heights, FailedPrecondition for pruned ones).
+    pub async fn query_state(
+        &mut self,
+        key: &[u8],
+        height: u64,
+        prove: bool,
+    ) -> anyhow::Result<pb::QueryStateResponse> {
+        Ok(self
+            .inner
+            .query_state(pb::QueryStateRequest {
+                key: key.to_vec(),
+                height,
+                prove,
+            })
+            .await?
+            .into_inner())
+    }
+
+    /// A block from the block log.
+    ///
+    /// # Errors
+    /// RPC failures, including NotFound.
+    pub async fn get_block(
+        &mut self,
+        height: u64,
+    ) -> anyhow::Result<proofwork_proto::block::v1::BlockRecord> {
+        Ok(self
+            .inner
+            .get_block(pb::GetBlockRequest { height })
+            .await?
+            .into_inner())
+    }
+
+    /// The raw generated client, for streams and anything not wrapped here.
+    pub fn raw(&mut self) -> &mut NodeClient<Channel> {
+        &mut self.inner
+    }
+
     /// Signs and broadcasts a transfer using the account's current nonce.
     ///
     /// # Errors

@@ -176,6 +176,20 @@ enum QueryCmd {
     Account { address: String },
     /// A committed tx by hash (hex).
     Tx { hash: String },
+    /// A block header from the block log (height, time, app hash, tx count) as JSON.
+    Block { height: u64 },
+    /// Any state key at a height, with a Merkle proof (JSON, for `audit verify-proof`).
+    State {
+        /// Key as hex.
+        #[arg(long, conflicts_with = "key_str")]
+        key: Option<String>,
+        /// Key as text (e.g. `chain/params`).
+        #[arg(long)]
+        key_str: Option<String>,
+        /// Height (0 = latest).
+        #[arg(long, default_value_t = 0)]
+        height: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -191,6 +205,15 @@ enum AuditCmd {
         /// Stop at this height.
         #[arg(long)]
         up_to: Option<u64>,
+    },
+    /// Verify a state proof offline against a block header, with no database or node.
+    VerifyProof {
+        /// Header JSON from `proofwork query block H` (needs `height` and `app_hash`).
+        #[arg(long)]
+        header: PathBuf,
+        /// Proof JSON from `proofwork query state … > proof.json`.
+        #[arg(long)]
+        proof: PathBuf,
     },
 }
 
@@ -301,6 +324,42 @@ fn main() -> anyhow::Result<()> {
                     std::process::exit(1)
                 }
             }
+        }
+        Cmd::Audit {
+            cmd: AuditCmd::VerifyProof { header, proof },
+        } => {
+            let header: serde_json::Value = serde_json::from_slice(&std::fs::read(&header)?)
+                .with_context(|| format!("parsing header {}", header.display()))?;
+            let proof: proofwork_state::StateProof =
+                serde_json::from_slice(&std::fs::read(&proof)?)
+                    .with_context(|| format!("parsing proof {}", proof.display()))?;
+            let h = header["height"].as_u64().context("header has no height")?;
+            let app_hash: [u8; 32] = hex::decode(
+                header["app_hash"]
+                    .as_str()
+                    .context("header has no app_hash")?,
+            )?
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("app_hash must be 32 bytes"))?;
+            if h != proof.height {
+                bail!(
+                    "proof is for height {} but the header is for height {h}",
+                    proof.height
+                );
+            }
+            proof.verify(&app_hash)?;
+            match &proof.value {
+                Some(v) => println!(
+                    "OK: key {} = {} at height {h}",
+                    hex::encode(&proof.key),
+                    hex::encode(v)
+                ),
+                None => println!(
+                    "OK: key {} is absent at height {h}",
+                    hex::encode(&proof.key)
+                ),
+            }
+            Ok(())
         }
         Cmd::Bench { cmd } => rt.block_on(bench::run(cmd)),
     }
@@ -476,6 +535,44 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
                     "address": r.address, "nonce": r.nonce, "height": r.height, "balances": balances
                 }))?
             );
+        }
+        QueryCmd::Block { height } => {
+            let b = c.get_block(height).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "height": b.height,
+                    "time_ns": b.time_ns,
+                    "block_hash": hex::encode(&b.block_hash),
+                    "app_hash": hex::encode(&b.app_hash),
+                    "prev_app_hash": hex::encode(&b.prev_app_hash),
+                    "num_txs": b.txs.len(),
+                }))?
+            );
+        }
+        QueryCmd::State {
+            key,
+            key_str,
+            height,
+        } => {
+            let key = match (key, key_str) {
+                (Some(k), _) => hex::decode(k).context("--key must be hex")?,
+                (None, Some(s)) => s.into_bytes(),
+                (None, None) => bail!("give --key HEX or --key-str TEXT"),
+            };
+            let r = c.query_state(&key, height, true).await?;
+            let proof = proofwork_state::StateProof {
+                height: r.height,
+                app_hash: r
+                    .app_hash
+                    .as_slice()
+                    .try_into()
+                    .context("app hash must be 32 bytes")?,
+                key: r.key,
+                value: r.exists.then_some(r.value),
+                proof: r.proof,
+            };
+            println!("{}", serde_json::to_string_pretty(&proof)?);
         }
         QueryCmd::Tx { hash } => {
             let r = c

@@ -358,7 +358,10 @@ fn decode_and_verify(
         // Decoded under possibly other limits (a cache may outlive a limit change):
         // re-apply the cheap ones.
         if tx.size > limits.max_tx_bytes {
-            return Err(TxError::TooLarge { size: tx.size, max: limits.max_tx_bytes });
+            return Err(TxError::TooLarge {
+                size: tx.size,
+                max: limits.max_tx_bytes,
+            });
         }
         if tx.body.messages.len() as u64 > limits.max_messages {
             return Err(TxError::TooManyMessages {

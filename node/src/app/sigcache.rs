@@ -22,12 +22,19 @@ pub struct SigCache {
 impl SigCache {
     /// A cache holding at most `cap` txs.
     pub fn new(cap: usize) -> Self {
-        SigCache { inner: Mutex::new(HashMap::with_capacity(cap.min(1 << 16))), cap }
+        SigCache {
+            inner: Mutex::new(HashMap::with_capacity(cap.min(1 << 16))),
+            cap,
+        }
     }
 
     /// The verified tx with this hash, if cached.
     pub fn get(&self, hash: &TxHash) -> Option<Arc<SignedTx>> {
-        self.inner.lock().expect("sig cache lock").get(hash).cloned()
+        self.inner
+            .lock()
+            .expect("sig cache lock")
+            .get(hash)
+            .cloned()
     }
 
     /// Records a verified tx.

@@ -3,7 +3,7 @@
 //!
 //! One module per service; [`serve`] registers them all.
 
-mod node;
+pub mod node;
 
 pub use node::NodeService;
 

@@ -1,9 +1,14 @@
 //! `proofwork.node.v1.Node`: broadcast, status, accounts, tx lookup.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
+use proofwork_proto::block::v1 as block_pb;
 use proofwork_proto::node::v1::{self as pb, node_server};
-use proofwork_state::{accounts, ExecError};
+use proofwork_state::{accounts, ExecError, StateError, StateRead};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
 use super::{internal, parse_address, GrpcLimits};
@@ -14,17 +19,223 @@ use crate::engine::Node;
 pub struct NodeService {
     node: Arc<Node>,
     limits: GrpcLimits,
+    streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// Longest key `QueryState` accepts.
+pub const MAX_KEY_BYTES: usize = 1024;
+/// Most concurrent block/event streams; more get ResourceExhausted.
+pub const MAX_STREAMS: usize = 256;
+/// A stream whose consumer does not take a message for this long is closed (slow loris).
+pub const STREAM_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl NodeService {
     /// A service over `node`.
     pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
-        NodeService { node, limits }
+        NodeService {
+            node,
+            limits,
+            streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
+        }
     }
+}
+
+fn height_status(e: StateError) -> Status {
+    match e {
+        StateError::UnknownHeight { .. } => Status::out_of_range(e.to_string()),
+        StateError::Pruned { .. } => Status::failed_precondition(e.to_string()),
+        e => internal(e),
+    }
+}
+
+type BoxStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send>>;
+
+/// Feeds block records from `next` on into `tx`, from the block log, waking on each commit.
+/// Ends when the receiver goes away or stops reading for [`STREAM_SEND_TIMEOUT`].
+async fn follow_blocks<F>(node: Arc<Node>, mut next: u64, mut emit: F)
+where
+    F: FnMut(block_pb::BlockRecord) -> Option<Vec<tokio::task::JoinHandle<bool>>> + Send,
+{
+    let mut sub = node.subscribe();
+    loop {
+        let latest = node.storage().latest().map_or(0, |l| l.height);
+        while next <= latest {
+            let rec = match crate::app::load_block(node.storage(), next) {
+                Ok(Some(r)) => r,
+                _ => return,
+            };
+            match emit(rec) {
+                None => return,
+                Some(waits) => {
+                    for w in waits {
+                        if !w.await.unwrap_or(false) {
+                            return;
+                        }
+                    }
+                }
+            }
+            next += 1;
+        }
+        // Wait for the next commit (or re-check periodically if notifications lagged).
+        let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+    }
+}
+
+fn spawn_send<T: Send + 'static>(
+    tx: &mpsc::Sender<Result<T, Status>>,
+    item: T,
+) -> tokio::task::JoinHandle<bool> {
+    let tx = tx.clone();
+    tokio::spawn(async move {
+        matches!(
+            tokio::time::timeout(STREAM_SEND_TIMEOUT, tx.send(Ok(item))).await,
+            Ok(Ok(()))
+        )
+    })
 }
 
 #[tonic::async_trait]
 impl node_server::Node for NodeService {
+    type StreamBlocksStream = BoxStream<block_pb::BlockRecord>;
+    type StreamEventsStream = BoxStream<pb::EventMessage>;
+
+    async fn query_state(
+        &self,
+        req: Request<pb::QueryStateRequest>,
+    ) -> Result<Response<pb::QueryStateResponse>, Status> {
+        let req = req.into_inner();
+        if req.key.is_empty() || req.key.len() > MAX_KEY_BYTES {
+            return Err(Status::invalid_argument(format!(
+                "key must be 1 to {MAX_KEY_BYTES} bytes"
+            )));
+        }
+        let s = self.node.storage().clone();
+        let latest = s
+            .latest()
+            .ok_or_else(|| Status::unavailable("no genesis"))?
+            .height;
+        let height = if req.height == 0 { latest } else { req.height };
+        let resp =
+            tokio::task::spawn_blocking(move || -> Result<pb::QueryStateResponse, StateError> {
+                if req.prove {
+                    let p = s.get_with_proof(&req.key, height)?;
+                    Ok(pb::QueryStateResponse {
+                        exists: p.value.is_some(),
+                        value: p.value.unwrap_or_default(),
+                        key: req.key,
+                        height,
+                        app_hash: p.app_hash.to_vec(),
+                        proof: p.proof,
+                    })
+                } else {
+                    let value = if height == latest {
+                        s.get_raw(&req.key)?
+                    } else {
+                        s.get_at(&req.key, height)?
+                    };
+                    let app_hash = s.app_hash_at(height)?;
+                    Ok(pb::QueryStateResponse {
+                        exists: value.is_some(),
+                        value: value.unwrap_or_default(),
+                        key: req.key,
+                        height,
+                        app_hash: app_hash.to_vec(),
+                        proof: vec![],
+                    })
+                }
+            })
+            .await
+            .map_err(internal)?
+            .map_err(height_status)?;
+        Ok(Response::new(resp))
+    }
+
+    async fn get_block(
+        &self,
+        req: Request<pb::GetBlockRequest>,
+    ) -> Result<Response<block_pb::BlockRecord>, Status> {
+        let h = req.get_ref().height;
+        crate::app::load_block(self.node.storage(), h)
+            .map_err(internal)?
+            .map(Response::new)
+            .ok_or_else(|| Status::not_found(format!("no block {h} in the block log")))
+    }
+
+    async fn stream_blocks(
+        &self,
+        req: Request<pb::StreamBlocksRequest>,
+    ) -> Result<Response<Self::StreamBlocksStream>, Status> {
+        let permit = self.streams.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!("at most {MAX_STREAMS} concurrent streams"))
+        })?;
+        let latest = self.node.storage().latest().map_or(0, |l| l.height);
+        let from = match req.get_ref().from_height {
+            0 => latest + 1,
+            h => h,
+        };
+        let (tx, rx) = mpsc::channel(16);
+        let node = self.node.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            follow_blocks(node, from, |rec| Some(vec![spawn_send(&tx, rec)])).await;
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn stream_events(
+        &self,
+        req: Request<pb::StreamEventsRequest>,
+    ) -> Result<Response<Self::StreamEventsStream>, Status> {
+        let permit = self.streams.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!("at most {MAX_STREAMS} concurrent streams"))
+        })?;
+        let req = req.into_inner();
+        let latest = self.node.storage().latest().map_or(0, |l| l.height);
+        let from = if req.from_height == 0 {
+            latest + 1
+        } else {
+            req.from_height
+        };
+        let (tx, rx) = mpsc::channel(64);
+        let node = self.node.clone();
+        tokio::spawn(async move {
+            let _permit = permit;
+            follow_blocks(node, from, |rec| {
+                let mut waits = Vec::new();
+                for (i, r) in rec.results.iter().enumerate() {
+                    for ev in &r.events {
+                        if !req.kind.is_empty() && ev.kind != req.kind {
+                            continue;
+                        }
+                        if !req.attribute_key.is_empty()
+                            && !ev.attributes.iter().any(|a| {
+                                a.key == req.attribute_key
+                                    && (req.attribute_value.is_empty()
+                                        || a.value == req.attribute_value)
+                            })
+                        {
+                            continue;
+                        }
+                        let msg = pb::EventMessage {
+                            height: rec.height,
+                            tx_index: i as u32,
+                            tx_hash: r.hash.clone(),
+                            event: Some(ev.clone()),
+                        };
+                        waits.push(spawn_send(&tx, msg));
+                    }
+                }
+                if tx.is_closed() {
+                    None
+                } else {
+                    Some(waits)
+                }
+            })
+            .await;
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
     async fn broadcast_tx(
         &self,
         req: Request<pb::BroadcastTxRequest>,

@@ -79,7 +79,10 @@ impl PreparedCommit {
 
     /// How many tree nodes and versioned values the commit will write.
     pub fn tree_stats(&self) -> (usize, usize) {
-        (self.tree.node_batch.nodes().len(), self.tree.node_batch.values().len())
+        (
+            self.tree.node_batch.nodes().len(),
+            self.tree.node_batch.values().len(),
+        )
     }
 
     /// Adds an unauthenticated aux write (block log, indexes) to the same atomic commit.
