@@ -24,6 +24,24 @@ pub struct Config {
     pub storage: StorageSection,
     /// ABCI server (for CometBFT).
     pub abci: AbciSection,
+    /// Prometheus metrics.
+    pub metrics: MetricsSection,
+}
+
+/// `[metrics]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSection {
+    /// Listen address of the `/metrics` endpoint; empty disables it.
+    pub listen: String,
+}
+
+impl Default for MetricsSection {
+    fn default() -> Self {
+        MetricsSection {
+            listen: "127.0.0.1:26660".into(),
+        }
+    }
 }
 
 /// `[grpc]`

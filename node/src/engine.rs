@@ -213,6 +213,13 @@ impl Node {
                 .count(),
             exec_ms,
         });
+        crate::metrics::observe_block(
+            summary.height,
+            summary.num_txs,
+            summary.num_failed,
+            started.elapsed().as_secs_f64(),
+            self.mempool_size(),
+        );
         let _ = self.blocks.send(summary.clone());
         Ok(summary)
     }

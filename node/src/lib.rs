@@ -18,3 +18,4 @@ pub mod engine;
 pub mod grpc;
 pub mod home;
 pub mod mempool;
+pub mod metrics;

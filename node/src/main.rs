@@ -80,6 +80,9 @@ enum Cmd {
         /// Block interval in ms (overrides config.toml).
         #[arg(long)]
         block_ms: Option<u64>,
+        /// Prometheus listen address (overrides config.toml; "" disables).
+        #[arg(long)]
+        metrics: Option<String>,
     },
     /// Initialise (if needed) and run a node with a demo client: blocks, transfers, balances.
     Demo {
@@ -255,6 +258,7 @@ fn main() -> anyhow::Result<()> {
             abci,
             grpc,
             block_ms,
+            metrics,
         } => {
             let h = Home(home.home);
             let mut cfg = h.load_config()?;
@@ -263,6 +267,9 @@ fn main() -> anyhow::Result<()> {
             }
             if let Some(g) = grpc {
                 cfg.grpc.listen = g.to_string();
+            }
+            if let Some(m) = metrics {
+                cfg.metrics.listen = m;
             }
             match abci {
                 Some(addr) => start_abci(&h, &cfg, &addr),
@@ -410,6 +417,19 @@ pub(crate) async fn start_embedded(
     let grpc = tokio::spawn(grpc::serve(node.clone(), addr, cfg.grpc_limits(), async {
         let _ = shutdown_rx.await;
     }));
+    let (metrics_stop, metrics_rx) = tokio::sync::oneshot::channel::<()>();
+    if !cfg.metrics.listen.is_empty() {
+        let maddr: SocketAddr = cfg.metrics.listen.parse().context("metrics.listen")?;
+        tokio::spawn(async move {
+            if let Err(e) = proofwork_node::metrics::serve(maddr, async {
+                let _ = metrics_rx.await;
+            })
+            .await
+            {
+                tracing::warn!(error = %e, "metrics endpoint failed");
+            }
+        });
+    }
     let engine_node = node.clone();
     let engine_stop = stop.clone();
     let engine = std::thread::Builder::new()
@@ -429,6 +449,7 @@ pub(crate) async fn start_embedded(
     }
     stop.store(true, Ordering::Relaxed);
     let _ = shutdown_tx.send(());
+    let _ = metrics_stop.send(());
     let res = engine
         .join()
         .map_err(|_| anyhow::anyhow!("engine thread panicked"))?;

@@ -81,6 +81,27 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
         serde_json::from_str(&cli_ok(&["status", "--node", &url])).unwrap();
     assert!(status["height"].as_u64().unwrap() >= 2);
     assert_eq!(status["app_hash"].as_str().unwrap().len(), 64);
+    // Prometheus metrics over plain HTTP.
+    let metrics = {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", node.metrics_port)).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    };
+    for name in [
+        "proofwork_height",
+        "proofwork_txs_committed_total",
+        "proofwork_block_exec_seconds",
+        "proofwork_grpc_request_seconds",
+    ] {
+        assert!(
+            metrics.contains(name),
+            "{name} missing from /metrics:\n{metrics}"
+        );
+    }
     let keys = cli_ok(&["keys", "--home", node.home_str(), "list"]);
     assert!(keys.contains("alice") && keys.contains("dave"), "{keys}");
 }

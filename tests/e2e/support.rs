@@ -43,6 +43,7 @@ pub fn cli_ok(args: &[&str]) -> String {
 pub struct TestNode {
     pub home: PathBuf,
     pub port: u16,
+    pub metrics_port: u16,
     child: Option<Child>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -62,6 +63,7 @@ impl TestNode {
         let mut n = TestNode {
             home,
             port: free_port(),
+            metrics_port: free_port(),
             child: None,
             _dir: Some(dir),
         };
@@ -79,6 +81,7 @@ impl TestNode {
             .args(["start", "--home", self.home.to_str().unwrap()])
             .args(["--grpc", &format!("127.0.0.1:{}", self.port)])
             .args(["--block-ms", &block_ms.to_string()])
+            .args(["--metrics", &format!("127.0.0.1:{}", self.metrics_port)])
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)

@@ -74,6 +74,7 @@ pub async fn serve(
         .max_encoding_message_size(limits.max_message_bytes);
     tracing::info!(%addr, "gRPC server listening");
     tonic::transport::Server::builder()
+        .layer(crate::metrics::GrpcLatencyLayer)
         .timeout(limits.request_timeout)
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
         .add_service(health_service)

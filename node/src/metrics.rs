@@ -1,0 +1,184 @@
+//! Prometheus metrics, served as text on `/metrics`.
+// Metrics observe wall-clock latencies; they never feed back into state.
+#![allow(clippy::disallowed_methods)]
+
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Label of gRPC latency samples.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MethodLabel {
+    /// gRPC path, e.g. `/proofwork.node.v1.Node/BroadcastTx`.
+    pub method: String,
+}
+
+/// Every metric the node exports.
+pub struct Metrics {
+    /// Last committed height.
+    pub height: Gauge,
+    /// Txs committed (success or failure).
+    pub txs_committed: Counter,
+    /// Txs committed with a non-zero code.
+    pub txs_failed: Counter,
+    /// Pending txs in the mempool.
+    pub mempool_size: Gauge,
+    /// FinalizeBlock + Commit time.
+    pub block_exec_seconds: Histogram,
+    /// Time between consecutive blocks.
+    pub block_interval_seconds: Histogram,
+    /// Useful-work proof verification time (spot checks).
+    pub proof_verify_seconds: Histogram,
+    /// gRPC request latency per method.
+    pub grpc_seconds: Family<MethodLabel, Histogram>,
+    registry: Registry,
+}
+
+impl Metrics {
+    fn new() -> Self {
+        let mut registry = Registry::with_prefix("proofwork");
+        let m = Metrics {
+            height: Gauge::default(),
+            txs_committed: Counter::default(),
+            txs_failed: Counter::default(),
+            mempool_size: Gauge::default(),
+            block_exec_seconds: Histogram::new(exponential_buckets(0.0005, 2.0, 16)),
+            block_interval_seconds: Histogram::new(exponential_buckets(0.01, 2.0, 12)),
+            proof_verify_seconds: Histogram::new(exponential_buckets(0.0001, 2.0, 18)),
+            grpc_seconds: Family::new_with_constructor(|| {
+                Histogram::new(exponential_buckets(0.0001, 2.0, 18))
+            }),
+            registry: Registry::default(),
+        };
+        registry.register("height", "last committed block height", m.height.clone());
+        registry.register(
+            "txs_committed",
+            "txs committed in blocks",
+            m.txs_committed.clone(),
+        );
+        registry.register(
+            "txs_failed",
+            "committed txs with a non-zero code",
+            m.txs_failed.clone(),
+        );
+        registry.register("mempool_size", "pending txs", m.mempool_size.clone());
+        registry.register(
+            "block_exec_seconds",
+            "FinalizeBlock + Commit time",
+            m.block_exec_seconds.clone(),
+        );
+        registry.register(
+            "block_interval_seconds",
+            "time between blocks",
+            m.block_interval_seconds.clone(),
+        );
+        registry.register(
+            "proof_verify_seconds",
+            "useful-work proof verification time",
+            m.proof_verify_seconds.clone(),
+        );
+        registry.register(
+            "grpc_request_seconds",
+            "gRPC request latency",
+            m.grpc_seconds.clone(),
+        );
+        Metrics { registry, ..m }
+    }
+
+    /// Text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+/// The process-wide metrics.
+pub fn metrics() -> &'static Metrics {
+    static M: OnceLock<Metrics> = OnceLock::new();
+    M.get_or_init(Metrics::new)
+}
+
+/// Serves `/metrics` on `addr` until `shutdown` resolves.
+///
+/// # Errors
+/// Binding failures.
+pub async fn serve(
+    addr: std::net::SocketAddr,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(|| async { metrics().render() }),
+    );
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!(%addr, "metrics on /metrics");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}
+
+/// A tower layer that records each gRPC call's latency by method.
+#[derive(Clone, Default)]
+pub struct GrpcLatencyLayer;
+
+impl<S> tower::Layer<S> for GrpcLatencyLayer {
+    type Service = GrpcLatency<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        GrpcLatency { inner }
+    }
+}
+
+/// See [`GrpcLatencyLayer`].
+#[derive(Clone)]
+pub struct GrpcLatency<S> {
+    inner: S,
+}
+
+impl<S, B> tower::Service<http::Request<B>> for GrpcLatency<S>
+where
+    S: tower::Service<http::Request<B>> + Send,
+    S::Future: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let method = req.uri().path().to_string();
+        let started = Instant::now();
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            let r = fut.await;
+            metrics()
+                .grpc_seconds
+                .get_or_create(&MethodLabel { method })
+                .observe(started.elapsed().as_secs_f64());
+            r
+        })
+    }
+}
+
+/// Records a committed block.
+pub fn observe_block(height: u64, txs: usize, failed: usize, exec_secs: f64, mempool: usize) {
+    let m = metrics();
+    m.height.set(height as i64);
+    m.txs_committed.inc_by(txs as u64);
+    m.txs_failed.inc_by(failed as u64);
+    m.block_exec_seconds.observe(exec_secs);
+    m.mempool_size.set(mempool as i64);
+}
