@@ -27,7 +27,9 @@
 //! shared by every job on the same model `B` in a block, so `B·r` (`K·N` multiply-adds) is
 //! computed once per model per block, after which each sampled row costs only `K + N`
 //! multiply-adds (plus hashing the revealed rows). At `M = K = N = 4096` and `k = 96` that
-//! is about `1.7e7 + 96·8192 ≈ 1.8e7` operations against `6.9e10` for the product: ~1/4000.
+//! is about `1.7e7 + 96·8192 ≈ 1.8e7` multiply-adds against `6.9e10` for the product
+//! (~1/4000); in time, hashing and the memory-bound `B·r` make it ~1/300 with `B·r` and
+//! ~1/700 without (2-core benches: ~5 ms and ~2.2 ms against ~1.6 s for the CPU GEMM).
 //! A wrong row passes one check with probability at most `2^-20` (see [`freivalds`]).
 //!
 //! # Backends

@@ -96,7 +96,9 @@ pub fn replay(
         };
         let outcome = app.finalize_block(input)?.clone();
         report.txs += rec.txs.len() as u64;
-        if outcome.app_hash.as_slice() != rec.app_hash.as_slice() {
+        let results_match = outcome.tx_results.len() == rec.results.len()
+            && outcome.tx_results.iter().zip(&rec.results).all(|(mine, theirs)| &mine.to_proto() == theirs);
+        if outcome.app_hash.as_slice() != rec.app_hash.as_slice() || !results_match {
             let differing_results = outcome
                 .tx_results
                 .iter()
@@ -105,7 +107,7 @@ pub fn replay(
                 .filter_map(|(i, (mine, theirs))| {
                     let mine = mine.to_proto();
                     match theirs {
-                        Some(t) if t.code == mine.code && t.events == mine.events => None,
+                        Some(t) if *t == mine => None,
                         Some(t) => Some(format!(
                             "tx {i}: recorded code {} → recomputed code {}",
                             t.code, mine.code
@@ -129,4 +131,114 @@ pub fn replay(
     }
     pb.finish_with_message("all app hashes match");
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use prost::Message as _;
+    use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Genesis, Params};
+    use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
+
+    use super::*;
+    use crate::app::block_key;
+
+    fn genesis(keys: &[SecretKey]) -> Genesis {
+        Genesis {
+            chain_id: "replay".into(),
+            genesis_time: "2026-01-01T00:00:00Z".into(),
+            app_state: AppState {
+                params: Params::default(),
+                accounts: keys
+                    .iter()
+                    .map(|k| GenesisAccount {
+                        address: k.public_key().address().to_string(),
+                        balances: vec![GenesisCoin { denom: "upw".into(), amount: "100000".into() }],
+                    })
+                    .collect(),
+                validators: vec![GenesisValidator {
+                    pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
+                    power: 1,
+                    moniker: "v".into(),
+                }],
+            },
+        }
+    }
+
+    /// Builds a chain of `blocks` blocks of mixed txs (successes, failures, invalid bytes).
+    fn build_chain(dir: &Path, blocks: u64) -> (Genesis, Storage) {
+        let keys: Vec<SecretKey> = (0..8).map(|i| SecretKey::from_seed(&format!("r{i}"))).collect();
+        let g = genesis(&keys);
+        let storage = Storage::open(dir, StorageConfig::default()).unwrap();
+        let mut app = App::new(storage.clone(), Arc::new(SigCache::new(4096))).unwrap();
+        app.init_chain(&g.chain_id, &g.app_state).unwrap();
+        let mut nonces = BTreeMap::new();
+        for h in 1..=blocks {
+            let mut txs = Vec::new();
+            for j in 0..3u64 {
+                let i = ((h * 3 + j) % 8) as usize;
+                let n = nonces.entry(i).or_insert(0u64);
+                // Every 7th tx overspends: it fails in the block but pays its fee.
+                let amount = if (h + j) % 7 == 0 { 10_000_000 } else { 1 + (h % 13) as u128 };
+                let body = TxBody {
+                    chain_id: "replay".into(),
+                    nonce: *n,
+                    fee: 1,
+                    messages: vec![Message::Transfer {
+                        to: keys[(i + 1) % 8].public_key().address(),
+                        denom: "upw".into(),
+                        amount,
+                    }],
+                };
+                *n += 1;
+                txs.push(sign_body(&keys[i], &body));
+            }
+            if h % 50 == 0 {
+                txs.push(vec![1, 2, 3]); // undecodable: a failed result, no state change
+            }
+            let input = BlockInput { height: h, time_ns: h * 1_000_000_000, txs, ..Default::default() };
+            app.finalize_block(input).unwrap();
+            app.commit().unwrap();
+        }
+        (g, storage)
+    }
+
+    fn tamper(storage: &Storage, height: u64, f: impl FnOnce(&mut proofwork_proto::block::v1::BlockRecord)) {
+        let mut rec = load_block(storage, height).unwrap().unwrap();
+        f(&mut rec);
+        let mut w = proofwork_state::WriteSet::new();
+        w.insert(block_key(height), Some(rec.encode_to_vec()));
+        storage.put_aux_now(&w).unwrap();
+    }
+
+    #[test]
+    fn replay_of_a_thousand_blocks_matches_and_pinpoints_tampering() {
+        let dir = tempfile::tempdir().unwrap();
+        let (g, storage) = build_chain(dir.path(), 1000);
+        let scratch = tempfile::tempdir().unwrap();
+        let r = replay(&g, &storage, scratch.path(), None, false).unwrap();
+        assert_eq!(r.heights_checked, 1000);
+        assert_eq!(r.mismatch, None);
+        assert!(r.txs >= 3000);
+
+        // A tampered result code (app hash untouched) is caught at exactly that height.
+        tamper(&storage, 500, |rec| rec.results[1].code = 99);
+        let scratch = tempfile::tempdir().unwrap();
+        let r = replay(&g, &storage, scratch.path(), None, false).unwrap();
+        let m = r.mismatch.unwrap();
+        assert_eq!((m.height, r.heights_checked), (500, 499));
+        assert_eq!(m.differing_results.len(), 1, "{:?}", m.differing_results);
+
+        // A tampered tx changes the recomputed app hash at exactly that height.
+        tamper(&storage, 500, |rec| rec.results[1].code = 0);
+        tamper(&storage, 300, |rec| {
+            rec.txs.remove(0);
+        });
+        let scratch = tempfile::tempdir().unwrap();
+        let r = replay(&g, &storage, scratch.path(), None, false).unwrap();
+        let m = r.mismatch.unwrap();
+        assert_eq!(m.height, 300);
+        assert_ne!(m.recorded, m.recomputed);
+    }
 }

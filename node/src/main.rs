@@ -307,7 +307,10 @@ fn main() -> anyhow::Result<()> {
             let source = Storage::open(h.data(), StorageConfig::default())
                 .context("opening the node's store (is the node still running?)")?;
             let scratch = tempdir("proofwork-replay")?;
+            #[allow(clippy::disallowed_methods)] // reporting speed at the CLI edge
+            let started = std::time::Instant::now();
             let report = audit::replay(&genesis, &source, &scratch, up_to, true);
+            let elapsed = started.elapsed().as_secs_f64().max(1e-9);
             let _ = std::fs::remove_dir_all(&scratch);
             let report = report?;
             println!("genesis app hash {}", report.genesis_app_hash);
