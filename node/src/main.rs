@@ -318,6 +318,12 @@ fn main() -> anyhow::Result<()> {
                 "heights checked: {}, txs re-executed: {}",
                 report.heights_checked, report.txs
             );
+            println!(
+                "replay speed: {:.0} blocks/s, {:.0} tx/s ({:.2} s)",
+                report.heights_checked as f64 / elapsed,
+                report.txs as f64 / elapsed,
+                elapsed
+            );
             match report.mismatch {
                 None => {
                     println!("OK: every app hash matches");
