@@ -3,15 +3,18 @@
 // A load tool measures elapsed time by definition.
 #![allow(clippy::disallowed_methods)]
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use proofwork_node::client::Client;
 use proofwork_node::home::{self, Home};
-use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
+use proofwork_proto::node::v1 as pb;
+use proofwork_tx::{sign_body, Message, SecretKey, TxBody, TxHash};
+use tokio_stream::StreamExt;
 
 #[derive(Subcommand)]
 pub(crate) enum BenchCmd {
@@ -32,7 +35,7 @@ pub(crate) enum BenchCmd {
         /// Total txs.
         #[arg(long, default_value_t = 20_000)]
         txs: usize,
-        /// Concurrent gRPC connections.
+        /// Concurrent gRPC connections (each sends its accounts' txs in nonce order).
         #[arg(long, default_value_t = 8)]
         connections: usize,
     },
@@ -74,12 +77,13 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         nonce += 1;
     }
     println!("funded {accounts} accounts; signing {txs} transfers");
-    // Pre-sign every tx so the measurement is the node, not the client.
+    // Pre-sign every tx so the measurement is the node, not the client. Each account's txs
+    // stay in one lane, sent in nonce order (the mempool wants nonces in order).
     let sink = funder.public_key().address();
-    let mut lanes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); connections];
+    let mut lanes: Vec<Vec<(TxHash, Vec<u8>)>> = vec![Vec::new(); connections];
     let mut n = 0;
-    for (i, k) in keys.iter().enumerate() {
-        for j in 0..per_account {
+    for j in 0..per_account {
+        for (i, k) in keys.iter().enumerate() {
             if n == txs {
                 break;
             }
@@ -93,54 +97,76 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
                     amount: 1,
                 }],
             };
-            lanes[i % connections].push(sign_body(k, &body));
+            let tx = sign_body(k, &body);
+            lanes[i % connections].push((*blake3::hash(&tx).as_bytes(), tx));
             n += 1;
         }
     }
+    // Commits are observed on the block stream; latency = seen in a block − submitted.
+    let submitted: Arc<Mutex<BTreeMap<TxHash, Instant>>> = Arc::new(Mutex::new(BTreeMap::new()));
     let start_height = client.status().await?.height;
+    let mut blocks = client
+        .raw()
+        .stream_blocks(pb::StreamBlocksRequest {
+            from_height: start_height + 1,
+        })
+        .await?
+        .into_inner();
+    let total = n;
+    let sub = submitted.clone();
+    let collector = tokio::spawn(async move {
+        let mut lat = Vec::with_capacity(total);
+        let mut failed = 0usize;
+        let mut last_height = start_height;
+        while lat.len() + failed < total {
+            let next = tokio::time::timeout(Duration::from_secs(30), blocks.next()).await;
+            let Ok(Some(Ok(b))) = next else { break };
+            let now = Instant::now();
+            last_height = b.height;
+            let map = sub.lock().expect("lock");
+            for r in &b.results {
+                let Ok(h) = <[u8; 32]>::try_from(r.hash.as_slice()) else {
+                    continue;
+                };
+                if let Some(t0) = map.get(&h) {
+                    if r.code == 0 {
+                        lat.push(now.duration_since(*t0));
+                    } else {
+                        failed += 1;
+                    }
+                }
+            }
+        }
+        (lat, failed, last_height)
+    });
     let started = Instant::now();
     let mut tasks = Vec::new();
     for lane in lanes {
         let mut c = Client::connect(&node).await?;
+        let sub = submitted.clone();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(lane.len());
-            let mut inflight = tokio::task::JoinSet::new();
-            for tx in lane {
-                while inflight.len() >= 64 {
-                    if let Some(r) = inflight.join_next().await {
-                        lat.push(r??);
-                    }
-                }
-                let mut c2 = c.clone();
-                inflight.spawn(async move {
-                    let t0 = Instant::now();
-                    let r = c2.broadcast(tx, true).await?;
-                    anyhow::ensure!(
-                        r.code == 0 && r.committed.is_some(),
-                        "tx not committed: {}",
-                        r.log
-                    );
-                    Ok::<Duration, anyhow::Error>(t0.elapsed())
-                });
+            for (hash, tx) in lane {
+                sub.lock().expect("lock").insert(hash, Instant::now());
+                let r = c.broadcast(tx, false).await?;
+                anyhow::ensure!(r.code == 0, "tx refused: {}", r.log);
             }
-            while let Some(r) = inflight.join_next().await {
-                lat.push(r??);
-            }
-            let _ = &mut c;
-            Ok::<Vec<Duration>, anyhow::Error>(lat)
+            Ok::<(), anyhow::Error>(())
         }));
     }
-    let mut lat = Vec::new();
     for t in tasks {
-        lat.extend(t.await.context("lane task")??);
+        t.await.context("lane task")??;
     }
+    let submit_s = started.elapsed().as_secs_f64();
+    let (mut lat, failed, end_height) = collector.await.context("collector")?;
+    anyhow::ensure!(!lat.is_empty(), "no tx was seen committed");
     let elapsed = started.elapsed();
-    let end_height = client.status().await?.height;
     lat.sort();
     let pct = |p: usize| lat[(lat.len() * p / 100).min(lat.len() - 1)];
     let tps = lat.len() as f64 / elapsed.as_secs_f64();
     let report = serde_json::json!({
         "committed_txs": lat.len(),
+        "failed_txs": failed,
+        "submit_s": submit_s,
         "elapsed_s": elapsed.as_secs_f64(),
         "committed_tx_per_s": tps.round(),
         "p50_ms": pct(50).as_millis(),
@@ -148,6 +174,5 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         "blocks": end_height - start_height,
     });
     println!("{}", serde_json::to_string_pretty(&report)?);
-    let _ = Arc::new(());
     Ok(())
 }

@@ -71,6 +71,7 @@ pub struct Node {
     waiters: Mutex<BTreeMap<TxHash, Vec<oneshot::Sender<CommittedTx>>>>,
     blocks: broadcast::Sender<Arc<BlockSummary>>,
     last: Mutex<(u64, [u8; 32])>,
+    sigs: Arc<crate::app::SigCache>,
 }
 
 impl Node {
@@ -81,6 +82,7 @@ impl Node {
     pub fn new(app: App, engine: EngineConfig) -> Result<Arc<Self>, AppError> {
         let cfg = app.config().cloned().ok_or(AppError::NotInitialized)?;
         let storage = app.storage().clone();
+        let app_sigs = app.sig_cache().clone();
         let check = CheckState::new(
             storage.clone(),
             cfg.clone(),
@@ -104,6 +106,7 @@ impl Node {
             waiters: Mutex::new(BTreeMap::new()),
             blocks,
             last: Mutex::new((last_time, last_hash)),
+            sigs: app_sigs,
         }))
     }
 
@@ -137,7 +140,18 @@ impl Node {
         bytes: Vec<u8>,
         wait: bool,
     ) -> Result<(TxHash, Option<oneshot::Receiver<CommittedTx>>), ExecError> {
-        let hash = *blake3::hash(&bytes).as_bytes();
+        // Decode and verify outside the mempool lock, so that concurrent submissions verify
+        // signatures on every core; the locked check below then hits the cache.
+        let limits = proofwork_tx::TxLimits {
+            max_tx_bytes: self
+                .cfg
+                .limits
+                .max_tx_bytes
+                .min(self.engine.local_max_tx_bytes),
+            ..self.cfg.limits
+        };
+        let tx = crate::app::decode_and_verify(&self.sigs, &limits, &bytes)?;
+        let hash = tx.hash;
         // Register before queueing, so a commit between the two cannot be missed.
         let rx = wait.then(|| {
             let (tx, rx) = oneshot::channel();

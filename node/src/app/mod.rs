@@ -348,7 +348,12 @@ impl App {
     }
 }
 
-fn decode_and_verify(
+/// Decodes and signature-checks tx bytes, through the cache. Pure: safe to call from any
+/// thread before taking a lock (the mempool does, so verification runs in parallel).
+///
+/// # Errors
+/// The tx's stateless error.
+pub fn decode_and_verify(
     sigs: &SigCache,
     limits: &TxLimits,
     bytes: &[u8],
