@@ -5,6 +5,7 @@
 
 mod support;
 
+mod abci;
 mod api;
 mod bad_input;
 mod crash;
