@@ -16,6 +16,7 @@ use proofwork_node::{abci, audit, grpc};
 use proofwork_state::{Storage, StorageConfig};
 use proofwork_tx::{Address, SecretKey};
 
+mod assets_cli;
 mod bench;
 mod demo;
 
@@ -162,6 +163,8 @@ enum TxCmd {
         #[arg(long)]
         no_wait: bool,
     },
+    #[command(flatten)]
+    Asset(assets_cli::AssetTxCmd),
 }
 
 #[derive(Subcommand)]
@@ -176,6 +179,8 @@ enum QueryCmd {
     Account { address: String },
     /// A committed tx by hash (hex).
     Tx { hash: String },
+    #[command(flatten)]
+    Asset(assets_cli::AssetQueryCmd),
 }
 
 #[derive(Subcommand)]
@@ -425,6 +430,7 @@ fn resolve_address(h: &Home, s: &str) -> anyhow::Result<Address> {
 
 async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
+        TxCmd::Asset(cmd) => assets_cli::tx(&h, node, cmd).await,
         TxCmd::Transfer {
             from,
             to,
@@ -456,8 +462,12 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
 }
 
 async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
+    if let QueryCmd::Asset(cmd) = cmd {
+        return assets_cli::query(node, cmd).await;
+    }
     let mut c = Client::connect(node).await?;
     match cmd {
+        QueryCmd::Asset(_) => unreachable!("handled above"),
         QueryCmd::Balance { address, denom } => {
             let a: Address = address.parse()?;
             println!("{}", c.balance(&a, &denom).await?);

@@ -28,6 +28,9 @@ pub mod market;
 pub mod royalties;
 pub mod store;
 
+#[cfg(test)]
+mod ledger_tests;
+
 pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};
 pub use store::{

@@ -5,6 +5,7 @@
 
 mod support;
 
+mod assets;
 mod bad_input;
 mod crash;
 mod node;

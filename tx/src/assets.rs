@@ -310,7 +310,8 @@ fn shares(v: Vec<pb::RoyaltyShare>) -> Result<Vec<ShareSpec>, TxError> {
         .collect()
 }
 
-fn shares_to_proto(v: &[ShareSpec]) -> Vec<pb::RoyaltyShare> {
+/// The proto form of royalty shares.
+pub fn shares_to_proto(v: &[ShareSpec]) -> Vec<pb::RoyaltyShare> {
     v.iter()
         .map(|s| pb::RoyaltyShare {
             recipient: s.recipient.to_string(),
@@ -340,7 +341,8 @@ fn item(i: Option<pb::Item>) -> Result<Item, TxError> {
     }
 }
 
-fn item_to_proto(i: &Item) -> pb::Item {
+/// The proto form of an item.
+pub fn item_to_proto(i: &Item) -> pb::Item {
     let kind = match i {
         Item::Unique { class, token } => pb::item::Kind::Unique(pb::UniqueItem {
             class_id: class.clone(),
