@@ -262,7 +262,7 @@ pub(crate) enum AssetTxCmd {
         #[arg(long)]
         token: u64,
     },
-    /// Add licence terms to a work (--fee …), or take a licence (--terms N).
+    /// Add licence terms to a work (--price …), or take a licence (--terms N).
     License {
         #[command(flatten)]
         signer: Signer,
@@ -271,8 +271,9 @@ pub(crate) enum AssetTxCmd {
         /// Take a licence under these terms.
         #[arg(long)]
         terms: Option<u64>,
+        /// Licence fee of new terms.
         #[arg(long, default_value_t = 0)]
-        fee: u128,
+        price: u128,
         #[arg(long, default_value = "upw")]
         price_denom: String,
         #[arg(long, default_value_t = 86_400)]
@@ -625,7 +626,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             signer,
             content_hash,
             terms,
-            fee,
+            price,
             price_denom,
             duration_secs,
             scope,
@@ -638,7 +639,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 },
                 None => A::AddLicenseTerms {
                     content_hash,
-                    fee,
+                    fee: price,
                     denom: price_denom,
                     duration_ns: duration_secs.saturating_mul(1_000_000_000),
                     scope,

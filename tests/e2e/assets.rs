@@ -121,7 +121,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
     let (code, log) = code_of(&mut c, &bob, AssetMsg::RegisterIp { content_hash: hash, title: "mine".into(), class: "works".into(), token: 2 }).await;
     assert_eq!(code, 260, "{log}");
     assert!(log.contains(&a.to_string()), "the earlier registrant is named: {log}");
-    cli_tx(&node, &["license", "--from", "alice", "--content-hash", &hex::encode(hash), "--fee", "1000", "--scope", "streaming"]);
+    cli_tx(&node, &["license", "--from", "alice", "--content-hash", &hex::encode(hash), "--price", "1000", "--scope", "streaming"]);
     let (a0, d0) = (c.balance(&a, "upw").await.unwrap(), c.balance(&dave, "upw").await.unwrap());
     cli_tx(&node, &["license", "--from", "carol", "--content-hash", &hex::encode(hash), "--terms", "1"]);
     assert_eq!(c.balance(&a, "upw").await.unwrap() - a0, 950);
