@@ -705,7 +705,10 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 outcome,
             } => {
                 let (_, key) = home::load_key(h, &home_key.oracle)?;
-                println!("{}", hex::encode(key.sign_digest(&oracle_digest(id, outcome))));
+                println!(
+                    "{}",
+                    hex::encode(key.sign_digest(&oracle_digest(id, outcome)))
+                );
                 return Ok(());
             }
             EscrowCmd::Resolve {

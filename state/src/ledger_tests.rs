@@ -88,9 +88,7 @@ impl World {
     fn with_art(sales_only: bool) -> Self {
         let mut w = World::new();
         let a = addr("alice");
-        w.ok(|s| {
-            assets::create_class(s, &a, ART, true, 15, sales_only, &[], "", 0)
-        });
+        w.ok(|s| assets::create_class(s, &a, ART, true, 15, sales_only, &[], "", 0));
         w.mint_art();
         w
     }
@@ -98,10 +96,18 @@ impl World {
     fn mint_art(&mut self) -> u64 {
         let a = addr("alice");
         let attrs = self.ok(|s| {
-            assets::mint_unique(s, &a, ART, &a, "m", [7; 32], &[ShareSpec {
-                recipient: addr("artist"),
-                bps: 500,
-            }])
+            assets::mint_unique(
+                s,
+                &a,
+                ART,
+                &a,
+                "m",
+                [7; 32],
+                &[ShareSpec {
+                    recipient: addr("artist"),
+                    bps: 500,
+                }],
+            )
         });
         attrs
             .iter()
@@ -140,9 +146,15 @@ fn list_and_buy_pays_royalty_and_records_provenance() {
     assert_eq!(h.len(), 2);
     assert_eq!(h[1].kind, ProvKind::Sale);
     assert_eq!(h[1].price.as_ref().unwrap().amount, 10_000);
-    assert_eq!(assets::tokens_of(&w.s, &b, 10).unwrap(), vec![(ART.into(), 1)]);
+    assert_eq!(
+        assets::tokens_of(&w.s, &b, 10).unwrap(),
+        vec![(ART.into(), 1)]
+    );
     assert!(assets::tokens_of(&w.s, &a, 10).unwrap().is_empty());
-    assert_eq!(w.run(|s| market::buy(s, &b, 1)), Err(TxError::UnknownListing { id: 1 }));
+    assert_eq!(
+        w.run(|s| market::buy(s, &b, 1)),
+        Err(TxError::UnknownListing { id: 1 })
+    );
 }
 
 #[test]
@@ -168,10 +180,18 @@ fn royalty_over_the_cap_is_refused() {
     let mut w = World::with_art(false);
     let a = addr("alice");
     let r = w.run(|s| {
-        assets::mint_unique(s, &a, ART, &a, "", [0; 32], &[ShareSpec {
-            recipient: a,
-            bps: 2_501,
-        }])
+        assets::mint_unique(
+            s,
+            &a,
+            ART,
+            &a,
+            "",
+            [0; 32],
+            &[ShareSpec {
+                recipient: a,
+                bps: 2_501,
+            }],
+        )
     });
     assert!(matches!(r, Err(TxError::BadRoyaltyPolicy { .. })));
 }
@@ -194,7 +214,19 @@ fn admin_powers_are_fixed_at_creation() {
         w.run(|s| assets::create_class(s, &b, "upw", false, 0, false, &[], "", 0)),
         Err(TxError::AssetClassExists { .. })
     ));
-    w.ok(|s| assets::create_class(s, &a, "silver", false, powers::MINT | powers::BURN | powers::FORCE_TRANSFER, false, &[], "", 0));
+    w.ok(|s| {
+        assets::create_class(
+            s,
+            &a,
+            "silver",
+            false,
+            powers::MINT | powers::BURN | powers::FORCE_TRANSFER,
+            false,
+            &[],
+            "",
+            0,
+        )
+    });
     assert!(matches!(
         w.run(|s| assets::mint_fungible(s, &b, "silver", &b, 1)),
         Err(TxError::NotAdmin { .. })
@@ -223,7 +255,10 @@ fn frozen_assets_do_not_move() {
     let (a, b) = (addr("alice"), addr("bob"));
     w.ok(|s| market::list(s, &a, &art(1), 100, "upw"));
     w.ok(|s| assets::freeze(s, &a, ART, 1, true));
-    assert!(matches!(w.run(|s| market::buy(s, &b, 1)), Err(TxError::AssetFrozen { .. })));
+    assert!(matches!(
+        w.run(|s| market::buy(s, &b, 1)),
+        Err(TxError::AssetFrozen { .. })
+    ));
     w.ok(|s| market::cancel_listing(s, &a, 1));
     assert!(matches!(
         w.run(|s| assets::transfer_unique(s, &a, ART, 1, &b, None)),
@@ -265,9 +300,18 @@ fn offers_escrow_and_pay_royalty_on_accept() {
     let (a, b) = (addr("alice"), addr("bob"));
     w.ok(|s| market::make_offer(s, &b, &art(1), 4_000, "upw", w_height(3)));
     assert_eq!(w.bal("bob", "upw"), 1_000_000 - 4_000);
-    assert_eq!(w.run(|s| market::make_offer(s, &a, &art(1), 1, "upw", 0)), Err(TxError::SelfTrade));
-    assert!(matches!(w.run(|s| market::accept_offer(s, &b, 1)), Err(TxError::SelfTrade)));
-    assert!(matches!(w.run(|s| market::accept_offer(s, &a, 2)), Err(TxError::UnknownOffer { .. })));
+    assert_eq!(
+        w.run(|s| market::make_offer(s, &a, &art(1), 1, "upw", 0)),
+        Err(TxError::SelfTrade)
+    );
+    assert!(matches!(
+        w.run(|s| market::accept_offer(s, &b, 1)),
+        Err(TxError::SelfTrade)
+    ));
+    assert!(matches!(
+        w.run(|s| market::accept_offer(s, &a, 2)),
+        Err(TxError::UnknownOffer { .. })
+    ));
     w.ok(|s| market::accept_offer(s, &a, 1));
     assert_eq!(w.bal("artist", "upw"), 200);
     assert_eq!(assets::token(&w.s, ART, 1).unwrap().unwrap().owner, b);
@@ -275,7 +319,10 @@ fn offers_escrow_and_pay_royalty_on_accept() {
     w.ok(|s| market::make_offer(s, &a, &art(1), 10, "upw", 2));
     w.next_block();
     w.next_block();
-    assert!(matches!(w.run(|s| market::accept_offer(s, &b, 2)), Err(TxError::OfferExpired { .. })));
+    assert!(matches!(
+        w.run(|s| market::accept_offer(s, &b, 2)),
+        Err(TxError::OfferExpired { .. })
+    ));
     w.ok(|s| market::cancel_offer(s, &a, 2));
 }
 
@@ -293,21 +340,39 @@ fn english_auction_rules() {
         Err(TxError::BadDeadline { .. })
     ));
     w.ok(|s| market::create_auction(s, &a, &art(1), "upw", 100, end));
-    assert!(matches!(w.run(|s| market::bid(s, &b, 1, 99)), Err(TxError::BidTooLow { bid: 99, min: 100 })));
-    assert_eq!(w.run(|s| market::bid(s, &a, 1, 500)), Err(TxError::SelfTrade));
+    assert!(matches!(
+        w.run(|s| market::bid(s, &b, 1, 99)),
+        Err(TxError::BidTooLow { bid: 99, min: 100 })
+    ));
+    assert_eq!(
+        w.run(|s| market::bid(s, &a, 1, 500)),
+        Err(TxError::SelfTrade)
+    );
     w.ok(|s| market::bid(s, &b, 1, 100));
-    assert!(matches!(w.run(|s| market::bid(s, &c, 1, 100)), Err(TxError::BidTooLow { min: 101, .. })));
+    assert!(matches!(
+        w.run(|s| market::bid(s, &c, 1, 100)),
+        Err(TxError::BidTooLow { min: 101, .. })
+    ));
     w.ok(|s| market::bid(s, &c, 1, 1_000));
     assert_eq!(w.bal("bob", "upw"), 1_000_000, "outbid bidder refunded");
-    assert!(matches!(w.run(|s| market::settle_auction(s, 1)), Err(TxError::AuctionOpen { .. })));
+    assert!(matches!(
+        w.run(|s| market::settle_auction(s, 1)),
+        Err(TxError::AuctionOpen { .. })
+    ));
     w.next_block();
     w.next_block();
     w.next_block();
-    assert!(matches!(w.run(|s| market::bid(s, &b, 1, 5_000)), Err(TxError::AuctionClosed { .. })));
+    assert!(matches!(
+        w.run(|s| market::bid(s, &b, 1, 5_000)),
+        Err(TxError::AuctionClosed { .. })
+    ));
     w.ok(|s| market::settle_auction(s, 1));
     assert_eq!(assets::token(&w.s, ART, 1).unwrap().unwrap().owner, c);
     assert_eq!(w.bal("artist", "upw"), 50);
-    assert!(matches!(w.run(|s| market::settle_auction(s, 1)), Err(TxError::UnknownAuction { .. })));
+    assert!(matches!(
+        w.run(|s| market::settle_auction(s, 1)),
+        Err(TxError::UnknownAuction { .. })
+    ));
 }
 
 #[test]
@@ -332,7 +397,10 @@ fn fractional_vault_share_sales_buyout_and_redeem() {
     assert_eq!(w.bal("bob", &shares), 40);
     assert!(matches!(
         w.run(|s| fractional::unfractionalize(s, &a, 1)),
-        Err(TxError::NotAllShares { held: 60, total: 100 })
+        Err(TxError::NotAllShares {
+            held: 60,
+            total: 100
+        })
     ));
     assert!(matches!(
         w.run(|s| fractional::redeem_shares(s, &a, 1, 10)),
@@ -341,8 +409,14 @@ fn fractional_vault_share_sales_buyout_and_redeem() {
     w.ok(|s| fractional::buyout(s, &c, 1));
     assert_eq!(w.bal("artist", "upw"), 1_000 + 2_500);
     assert_eq!(assets::token(&w.s, ART, 1).unwrap().unwrap().owner, c);
-    assert!(matches!(w.run(|s| fractional::buyout(s, &c, 1)), Err(TxError::VaultNotActive { .. })));
-    assert!(matches!(w.run(|s| fractional::buyout(s, &c, 7)), Err(TxError::UnknownVault { .. })));
+    assert!(matches!(
+        w.run(|s| fractional::buyout(s, &c, 1)),
+        Err(TxError::VaultNotActive { .. })
+    ));
+    assert!(matches!(
+        w.run(|s| fractional::buyout(s, &c, 7)),
+        Err(TxError::UnknownVault { .. })
+    ));
     // 47 500 in the vault: bob's 40 % and alice's 60 %.
     let bob_before = w.bal("bob", "upw");
     w.ok(|s| fractional::redeem_shares(s, &b, 1, 40));
@@ -363,7 +437,10 @@ fn all_shares_redeem_the_token() {
     let t = assets::token(&w.s, ART, 1).unwrap().unwrap();
     assert_eq!(t.lock, assets::Lock::None);
     assert_eq!(w.bal("alice", &fractional::share_denom(1)), 0);
-    assert!(matches!(w.run(|s| fractional::unfractionalize(s, &a, 1)), Err(TxError::VaultNotActive { .. })));
+    assert!(matches!(
+        w.run(|s| fractional::unfractionalize(s, &a, 1)),
+        Err(TxError::VaultNotActive { .. })
+    ));
 }
 
 #[test]
@@ -374,16 +451,27 @@ fn ip_registry_licences_pay_the_holder_or_the_vault() {
     w.ok(|s| ip::register(s, &a, &h, "song", ART, 1));
     let t2 = w.mint_art();
     match w.run(|s| ip::register(s, &a, &h, "copy", ART, t2)) {
-        Err(TxError::IpAlreadyRegistered { registrant, height, .. }) => {
+        Err(TxError::IpAlreadyRegistered {
+            registrant, height, ..
+        }) => {
             assert_eq!(registrant, a.to_string());
             assert_eq!(height, 1);
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(w.run(|s| ip::add_terms(s, &b, &h, 1_000, "upw", 10, "stream")), Err(TxError::NotOwner { .. })));
-    assert!(matches!(w.run(|s| ip::add_terms(s, &a, &[1; 32], 1_000, "upw", 10, "")), Err(TxError::UnknownIp { .. })));
+    assert!(matches!(
+        w.run(|s| ip::add_terms(s, &b, &h, 1_000, "upw", 10, "stream")),
+        Err(TxError::NotOwner { .. })
+    ));
+    assert!(matches!(
+        w.run(|s| ip::add_terms(s, &a, &[1; 32], 1_000, "upw", 10, "")),
+        Err(TxError::UnknownIp { .. })
+    ));
     w.ok(|s| ip::add_terms(s, &a, &h, 1_000, "upw", 10, "stream"));
-    assert!(matches!(w.run(|s| ip::take_license(s, &b, &h, 5)), Err(TxError::UnknownLicenseTerms { id: 5 })));
+    assert!(matches!(
+        w.run(|s| ip::take_license(s, &b, &h, 5)),
+        Err(TxError::UnknownLicenseTerms { id: 5 })
+    ));
     let before = w.bal("alice", "upw");
     w.ok(|s| ip::take_license(s, &b, &h, 1));
     assert_eq!(w.bal("alice", "upw") - before, 950);
@@ -404,7 +492,10 @@ fn certified_attestations_attach_to_history() {
         w.run(|s| assets::attest(s, &b, ART, 1, "authentic")),
         Err(TxError::UnregisteredCertifier { .. })
     ));
-    assert!(matches!(w.run(|s| assets::add_certifier(s, &b, ART, &b, "x")), Err(TxError::NotAdmin { .. })));
+    assert!(matches!(
+        w.run(|s| assets::add_certifier(s, &b, ART, &b, "x")),
+        Err(TxError::NotAdmin { .. })
+    ));
     w.ok(|s| assets::add_certifier(s, &a, ART, &b, "Lab"));
     w.ok(|s| assets::attest(s, &b, ART, 1, "certified authentic"));
     let h = assets::provenance(&w.s, ART, 1, 10).unwrap();
@@ -421,7 +512,10 @@ fn royalty_rights_are_sold_on_the_market() {
         class: ART.into(),
         token: 1,
     };
-    assert!(matches!(w.run(|s| market::list(s, &b, &right, 1, "upw")), Err(TxError::NotOwner { .. })));
+    assert!(matches!(
+        w.run(|s| market::list(s, &b, &right, 1, "upw")),
+        Err(TxError::NotOwner { .. })
+    ));
     w.ok(|s| market::list(s, &artist, &right, 300, "upw"));
     w.ok(|s| market::buy(s, &b, 1));
     let t = assets::token(&w.s, ART, 1).unwrap().unwrap();
@@ -435,32 +529,80 @@ fn oracle_escrow_pays_out_or_refunds() {
     let (a, b) = (addr("alice"), addr("bob"));
     let oracle = SecretKey::from_seed("oracle");
     let deadline = w.time + 5_000;
-    w.ok(|s| escrow::create(s, &a, &b, &oracle.public_key(), "PW1 delayed >= 120", "upw", 100, 1_000, deadline));
+    w.ok(|s| {
+        escrow::create(
+            s,
+            &a,
+            &b,
+            &oracle.public_key(),
+            "PW1 delayed >= 120",
+            "upw",
+            100,
+            1_000,
+            deadline,
+        )
+    });
     let sig = oracle.sign_digest(&oracle_digest(1, true));
-    assert!(matches!(w.run(|s| escrow::resolve(s, 1, true, &sig)), Err(TxError::EscrowWrongState { .. })));
-    assert!(matches!(w.run(|s| escrow::fund(s, &a, 1)), Err(TxError::NotEscrowParty { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, 1, true, &sig)),
+        Err(TxError::EscrowWrongState { .. })
+    ));
+    assert!(matches!(
+        w.run(|s| escrow::fund(s, &a, 1)),
+        Err(TxError::NotEscrowParty { .. })
+    ));
     w.ok(|s| escrow::fund(s, &b, 1));
     let forged = SecretKey::from_seed("mallory").sign_digest(&oracle_digest(1, true));
-    assert!(matches!(w.run(|s| escrow::resolve(s, 1, true, &forged)), Err(TxError::BadOracleSignature { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, 1, true, &forged)),
+        Err(TxError::BadOracleSignature { .. })
+    ));
     // A signature for the other outcome does not verify for this one.
-    assert!(matches!(w.run(|s| escrow::resolve(s, 1, false, &sig)), Err(TxError::BadOracleSignature { .. })));
-    assert!(matches!(w.run(|s| escrow::refund(s, 1)), Err(TxError::EscrowNotExpired { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, 1, false, &sig)),
+        Err(TxError::BadOracleSignature { .. })
+    ));
+    assert!(matches!(
+        w.run(|s| escrow::refund(s, 1)),
+        Err(TxError::EscrowNotExpired { .. })
+    ));
     w.ok(|s| escrow::resolve(s, 1, true, &sig));
     assert_eq!(w.bal("alice", "upw"), 1_000_000 + 1_000);
-    assert!(matches!(w.run(|s| escrow::resolve(s, 1, true, &sig)), Err(TxError::EscrowWrongState { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, 1, true, &sig)),
+        Err(TxError::EscrowWrongState { .. })
+    ));
     // Second escrow: deadline passes, refund.
     let deadline = w.time + 1_500;
-    w.ok(|s| escrow::create(s, &a, &b, &oracle.public_key(), "x", "upw", 100, 200, deadline));
+    w.ok(|s| {
+        escrow::create(
+            s,
+            &a,
+            &b,
+            &oracle.public_key(),
+            "x",
+            "upw",
+            100,
+            200,
+            deadline,
+        )
+    });
     w.ok(|s| escrow::fund(s, &b, 2));
     w.next_block();
     w.next_block();
     let sig = oracle.sign_digest(&oracle_digest(2, true));
-    assert!(matches!(w.run(|s| escrow::resolve(s, 2, true, &sig)), Err(TxError::EscrowExpired { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, 2, true, &sig)),
+        Err(TxError::EscrowExpired { .. })
+    ));
     let (ab, bb) = (w.bal("alice", "upw"), w.bal("bob", "upw"));
     w.ok(|s| escrow::refund(s, 2));
     assert_eq!(w.bal("alice", "upw") - ab, 100);
     assert_eq!(w.bal("bob", "upw") - bb, 200);
-    assert!(matches!(w.run(|s| escrow::refund(s, 9)), Err(TxError::UnknownEscrow { .. })));
+    assert!(matches!(
+        w.run(|s| escrow::refund(s, 9)),
+        Err(TxError::UnknownEscrow { .. })
+    ));
 }
 
 mod prop {
@@ -545,7 +687,11 @@ mod prop {
         if i < 3 {
             return who(i);
         }
-        match market::offer(&w.s, id.into()).ok().flatten().map(|o| o.item) {
+        match market::offer(&w.s, id.into())
+            .ok()
+            .flatten()
+            .map(|o| o.item)
+        {
             Some(Item::Unique { token, .. }) => seller(w, 3, token as u8),
             _ => who(0),
         }
@@ -568,10 +714,18 @@ mod prop {
         let a = addr("alice");
         match op.clone() {
             Op::Mint(to) => w.run(|s| {
-                assets::mint_unique(s, &a, ART, &who(to), "", [0; 32], &[ShareSpec {
-                    recipient: addr("artist"),
-                    bps: 500,
-                }])
+                assets::mint_unique(
+                    s,
+                    &a,
+                    ART,
+                    &who(to),
+                    "",
+                    [0; 32],
+                    &[ShareSpec {
+                        recipient: addr("artist"),
+                        bps: 500,
+                    }],
+                )
             }),
             Op::List(i, t, p) => {
                 let who = seller(w, i, t);
@@ -580,13 +734,18 @@ mod prop {
             Op::ListShares(i, v, p) => {
                 let who = curator(w, i, v);
                 w.run(|s| {
-                    let item = Item::Fungible { denom: fractional::share_denom(v.into()), amount: 5 };
+                    let item = Item::Fungible {
+                        denom: fractional::share_denom(v.into()),
+                        amount: 5,
+                    };
                     market::list(s, &who, &item, p.into(), "upw")
                 })
             }
             Op::Buy(i, id) => w.run(|s| market::buy(s, &who(i), id.into())),
             Op::Cancel(i, id) => w.run(|s| market::cancel_listing(s, &who(i), id.into())),
-            Op::Offer(i, t, p) => w.run(|s| market::make_offer(s, &who(i), &art(t.into()), p.into(), "upw", 0)),
+            Op::Offer(i, t, p) => {
+                w.run(|s| market::make_offer(s, &who(i), &art(t.into()), p.into(), "upw", 0))
+            }
             Op::Accept(i, id) => {
                 let who = offer_target(w, i, id);
                 w.run(|s| market::accept_offer(s, &who, id.into()))
@@ -603,28 +762,48 @@ mod prop {
                 w.run(|s| fractional::fractionalize(s, &who, ART, t.into(), 50, 20_000, "upw"))
             }
             Op::Buyout(i, v) => w.run(|s| fractional::buyout(s, &who(i), v.into())),
-            Op::Redeem(i, v, n) => w.run(|s| fractional::redeem_shares(s, &who(i), v.into(), n.into())),
+            Op::Redeem(i, v, n) => {
+                w.run(|s| fractional::redeem_shares(s, &who(i), v.into(), n.into()))
+            }
             Op::Unfractionalize(i, v) => {
                 let who = curator(w, i, v);
                 w.run(|s| fractional::unfractionalize(s, &who, v.into()))
             }
             Op::Gift(i, t, to) => {
                 let who = seller(w, i, t);
-                w.run(|s| assets::transfer_unique(s, &who, ART, t.into(), &super::prop::who(to), None))
+                w.run(|s| {
+                    assets::transfer_unique(s, &who, ART, t.into(), &super::prop::who(to), None)
+                })
             }
             Op::SellDeclared(i, t, to, p) => {
                 let who = seller(w, i, t);
-                w.run(|s| assets::transfer_unique(s, &who, ART, t.into(), &super::prop::who(to), Some(("upw", p.into()))))
+                w.run(|s| {
+                    assets::transfer_unique(
+                        s,
+                        &who,
+                        ART,
+                        t.into(),
+                        &super::prop::who(to),
+                        Some(("upw", p.into())),
+                    )
+                })
             }
             Op::License(i, t) => {
                 let mut h = [0u8; 32];
                 h[0] = t;
-                let holder = assets::token(&w.s, ART, t.into()).ok().flatten().map(|t| t.owner);
+                let holder = assets::token(&w.s, ART, t.into())
+                    .ok()
+                    .flatten()
+                    .map(|t| t.owner);
                 if let (Some(holder), None) = (holder, ip::work(&w.s, &h).unwrap()) {
                     let _ = w.run(|s| ip::register(s, &holder, &h, "", ART, t.into()));
                     let _ = w.run(|s| ip::add_terms(s, &holder, &h, 1_000, "upw", 10, ""));
                 }
-                let terms = ip::terms(&w.s, &h).unwrap().first().map(|t| t.id).unwrap_or(1);
+                let terms = ip::terms(&w.s, &h)
+                    .unwrap()
+                    .first()
+                    .map(|t| t.id)
+                    .unwrap_or(1);
                 w.run(|s| ip::take_license(s, &who(i), &h, terms))
             }
             Op::Block => {

@@ -14,7 +14,15 @@ pub const BPS_DENOMINATOR: u32 = 10_000;
 
 /// One recipient's share.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, borsh::BorshSerialize, borsh::BorshDeserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 pub struct RoyaltyShare {
     /// Who is paid (may itself be a module account, e.g. a vault of fractional holders).
@@ -181,9 +189,12 @@ impl RoyaltyPolicy {
             })?;
         let moved = self.shares.remove(i);
         if let Some(s) = self.shares.iter_mut().find(|s| s.recipient == *to) {
-            s.bps = s.bps.checked_add(moved.bps).ok_or_else(|| TxError::Overflow {
-                what: "royalty share".into(),
-            })?;
+            s.bps = s
+                .bps
+                .checked_add(moved.bps)
+                .ok_or_else(|| TxError::Overflow {
+                    what: "royalty share".into(),
+                })?;
         } else {
             self.shares.insert(
                 i.min(self.shares.len()),

@@ -20,7 +20,15 @@ const ADDRESS_DOMAIN: &[u8] = b"proofwork/addr/v1";
 
 /// A 20-byte account address.
 #[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, borsh::BorshSerialize, borsh::BorshDeserialize,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
 )]
 pub struct Address(pub [u8; ADDRESS_LEN]);
 

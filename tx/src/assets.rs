@@ -352,12 +352,10 @@ pub fn item_to_proto(i: &Item) -> pb::Item {
             denom: denom.clone(),
             amount: amount.to_string(),
         }),
-        Item::RoyaltyRight { class, token } => {
-            pb::item::Kind::RoyaltyRight(pb::RoyaltyRightItem {
-                class_id: class.clone(),
-                token_id: *token,
-            })
-        }
+        Item::RoyaltyRight { class, token } => pb::item::Kind::RoyaltyRight(pb::RoyaltyRightItem {
+            class_id: class.clone(),
+            token_id: *token,
+        }),
     };
     pb::Item { kind: Some(kind) }
 }
@@ -449,7 +447,10 @@ impl AssetMsg {
             Kind::ForceTransfer(m) => {
                 let amount = optional_amount(&m.amount)?;
                 if (m.token_id == 0) == (amount == 0) {
-                    return Err(field("force_transfer", "give either a token id or an amount"));
+                    return Err(field(
+                        "force_transfer",
+                        "give either a token id or an amount",
+                    ));
                 }
                 A::ForceTransfer {
                     class: class(m.class_id)?,
@@ -665,9 +666,7 @@ impl AssetMsg {
                 price: price.to_string(),
                 denom: denom.clone(),
             }),
-            A::CancelListing { id } => {
-                Kind::CancelListing(pb::CancelListing { listing_id: *id })
-            }
+            A::CancelListing { id } => Kind::CancelListing(pb::CancelListing { listing_id: *id }),
             A::Buy { id } => Kind::BuyListing(pb::BuyListing { listing_id: *id }),
             A::Offer {
                 item,
@@ -697,9 +696,7 @@ impl AssetMsg {
                 auction_id: *id,
                 amount: amount.to_string(),
             }),
-            A::SettleAuction { id } => {
-                Kind::SettleAuction(pb::SettleAuction { auction_id: *id })
-            }
+            A::SettleAuction { id } => Kind::SettleAuction(pb::SettleAuction { auction_id: *id }),
             A::Fractionalize {
                 class,
                 token,

@@ -104,9 +104,7 @@ pub(crate) fn execute<S: StateWrite>(
             denom,
         } => fractional::fractionalize(s, signer, class, *token, *shares, *reserve, denom)?,
         A::Buyout { vault } => fractional::buyout(s, signer, *vault)?,
-        A::RedeemShares { vault, amount } => {
-            fractional::redeem_shares(s, signer, *vault, *amount)?
-        }
+        A::RedeemShares { vault, amount } => fractional::redeem_shares(s, signer, *vault, *amount)?,
         A::Unfractionalize { vault } => fractional::unfractionalize(s, signer, *vault)?,
         A::RegisterIp {
             content_hash,

@@ -232,10 +232,7 @@ impl asset_query_server::AssetQuery for AssetService {
         Ok(Response::new(pb::AuctionsResponse { auctions }))
     }
 
-    async fn vault(
-        &self,
-        req: Request<pb::IdRequest>,
-    ) -> Result<Response<pb::VaultInfo>, Status> {
+    async fn vault(&self, req: Request<pb::IdRequest>) -> Result<Response<pb::VaultInfo>, Status> {
         let id = req.get_ref().id;
         let v = fractional::vault(self.storage(), id)
             .map_err(internal)?
@@ -261,10 +258,7 @@ impl asset_query_server::AssetQuery for AssetService {
         }))
     }
 
-    async fn work(
-        &self,
-        req: Request<pb::WorkRequest>,
-    ) -> Result<Response<pb::WorkInfo>, Status> {
+    async fn work(&self, req: Request<pb::WorkRequest>) -> Result<Response<pb::WorkInfo>, Status> {
         let hash: [u8; 32] = req
             .get_ref()
             .content_hash

@@ -278,6 +278,7 @@ fn require_kind(c: &AssetClass, kind: AssetKind) -> Result<(), TxError> {
 ///
 /// # Errors
 /// Storage failures; counter overflow.
+#[allow(clippy::too_many_arguments)] // one entry's fields, named at every call site
 pub fn record<S: StateWrite>(
     s: &mut S,
     class: &str,
@@ -445,7 +446,16 @@ pub fn mint_unique<S: StateWrite>(
         lock: Lock::None,
     };
     put_token(s, &t, None);
-    record(s, class_id, id, ProvKind::Mint, None, Some(*to), None, String::new())?;
+    record(
+        s,
+        class_id,
+        id,
+        ProvKind::Mint,
+        None,
+        Some(*to),
+        None,
+        String::new(),
+    )?;
     Ok(vec![
         ("class", class_id.into()),
         ("token_id", id.to_string()),
@@ -506,7 +516,16 @@ pub fn set_owner<S: StateWrite>(
     let from = t.owner;
     t.owner = *to;
     put_token(s, t, Some(&from));
-    record(s, &t.class, t.id, kind, Some(from), Some(*to), price, String::new())
+    record(
+        s,
+        &t.class,
+        t.id,
+        kind,
+        Some(from),
+        Some(*to),
+        price,
+        String::new(),
+    )
 }
 
 /// Transfers a unique token by its owner. A declared price makes the sender pay the
@@ -613,7 +632,10 @@ pub fn burn<S: StateWrite>(
             None,
             String::new(),
         )?;
-        return Ok(vec![("class", class_id.into()), ("token_id", token_id.to_string())]);
+        return Ok(vec![
+            ("class", class_id.into()),
+            ("token_id", token_id.to_string()),
+        ]);
     }
     require_kind(&c, AssetKind::Fungible)?;
     let from = from.copied().unwrap_or(*signer);
@@ -777,7 +799,11 @@ pub fn add_certifier<S: StateWrite>(
         }
         .into());
     }
-    codec::put(s, state_key::certifier(class_id, certifier), &name.to_string());
+    codec::put(
+        s,
+        state_key::certifier(class_id, certifier),
+        &name.to_string(),
+    );
     Ok(vec![
         ("class", class_id.into()),
         ("certifier", certifier.to_string()),

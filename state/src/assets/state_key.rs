@@ -58,5 +58,11 @@ pub fn provenance_seq(class: &str, token: u64) -> Vec<u8> {
 
 /// `asset/cert/{class}\0{certifier}` → borsh `String` (the certifier's name).
 pub fn certifier(class: &str, who: &Address) -> Vec<u8> {
-    [b"asset/cert/".as_slice(), class.as_bytes(), &[0], who.as_bytes()].concat()
+    [
+        b"asset/cert/".as_slice(),
+        class.as_bytes(),
+        &[0],
+        who.as_bytes(),
+    ]
+    .concat()
 }

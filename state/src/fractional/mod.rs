@@ -86,10 +86,12 @@ pub fn vault<S: StateRead>(s: &S, id: u64) -> Result<Option<Vault>, StateError> 
 /// Storage failures.
 pub fn vaults<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Vault>, StateError> {
     let start = (after > 0).then(|| state_key::vault(after));
-    Ok(codec::scan(s, state_key::VAULT_PREFIX, start.as_deref(), limit)?
-        .into_iter()
-        .map(|(_, v)| v)
-        .collect())
+    Ok(
+        codec::scan(s, state_key::VAULT_PREFIX, start.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect(),
+    )
 }
 
 /// The vault whose shares are `denom`, if `denom` is a share denomination.
@@ -247,9 +249,12 @@ pub fn redeem_shares<S: StateWrite>(
             paid.push(format!("{part}{denom}"));
         }
     }
-    v.outstanding = v.outstanding.checked_sub(amount).ok_or_else(|| TxError::Overflow {
-        what: "outstanding shares".into(),
-    })?;
+    v.outstanding = v
+        .outstanding
+        .checked_sub(amount)
+        .ok_or_else(|| TxError::Overflow {
+            what: "outstanding shares".into(),
+        })?;
     codec::put(s, state_key::vault(id), &v);
     Ok(vec![
         ("vault_id", id.to_string()),

@@ -231,10 +231,12 @@ pub fn listing<S: StateRead>(s: &S, id: u64) -> Result<Option<Listing>, StateErr
 /// Storage failures.
 pub fn listings<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Listing>, StateError> {
     let start = (after > 0).then(|| state_key::listing(after));
-    Ok(codec::scan(s, state_key::LISTING_PREFIX, start.as_deref(), limit)?
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect())
+    Ok(
+        codec::scan(s, state_key::LISTING_PREFIX, start.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect(),
+    )
 }
 
 /// An offer.
@@ -543,9 +545,9 @@ pub fn bid<S: StateWrite>(
     }
     let min = match a.best {
         None => a.min_bid,
-        Some((_, best)) => best.checked_add(1).ok_or_else(|| TxError::Overflow {
-            what: "bid".into(),
-        })?,
+        Some((_, best)) => best
+            .checked_add(1)
+            .ok_or_else(|| TxError::Overflow { what: "bid".into() })?,
     };
     if amount < min {
         return Err(TxError::BidTooLow { bid: amount, min }.into());
