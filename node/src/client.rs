@@ -1,6 +1,7 @@
 //! A small typed client over the gRPC API: what the CLI, the demo and the load tool use.
 
 use anyhow::{bail, Context as _};
+use proofwork_proto::assets::v1::asset_query_client::AssetQueryClient;
 use proofwork_proto::node::v1::{self as pb, node_client::NodeClient};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 use tonic::transport::Channel;
@@ -9,6 +10,7 @@ use tonic::transport::Channel;
 #[derive(Clone)]
 pub struct Client {
     inner: NodeClient<Channel>,
+    assets: AssetQueryClient<Channel>,
 }
 
 impl Client {
@@ -22,13 +24,52 @@ impl Client {
         } else {
             format!("http://{url}")
         };
-        let inner = NodeClient::connect(url.clone())
+        let channel = tonic::transport::Endpoint::from_shared(url.clone())?
+            .connect()
             .await
             .with_context(|| {
                 format!("connecting to the node at {url} (is `proofwork start` running?)")
-            })?
-            .max_decoding_message_size(64 << 20);
-        Ok(Client { inner })
+            })?;
+        let inner = NodeClient::new(channel.clone()).max_decoding_message_size(64 << 20);
+        let assets = AssetQueryClient::new(channel).max_decoding_message_size(64 << 20);
+        Ok(Client { inner, assets })
+    }
+
+    /// The asset query service (`proofwork.assets.v1.AssetQuery`).
+    pub fn assets(&mut self) -> &mut AssetQueryClient<Channel> {
+        &mut self.assets
+    }
+
+    /// Signs `messages` in one tx with the account's current nonce and broadcasts it.
+    /// With `wait`, returns after the commit and fails if the tx failed in the block.
+    ///
+    /// # Errors
+    /// RPC failures, the tx's CheckTx error, or (with `wait`) its DeliverTx error.
+    pub async fn send(
+        &mut self,
+        key: &SecretKey,
+        messages: Vec<Message>,
+        fee: u128,
+        wait: bool,
+    ) -> anyhow::Result<pb::BroadcastTxResponse> {
+        let chain_id = self.status().await?.chain_id;
+        let nonce = self.account(&key.public_key().address()).await?.nonce;
+        let body = TxBody {
+            chain_id,
+            nonce,
+            fee,
+            messages,
+        };
+        let resp = self.broadcast(sign_body(key, &body), wait).await?;
+        if resp.code != 0 {
+            bail!("tx refused (code {}): {}", resp.code, resp.log);
+        }
+        if let Some(r) = resp.committed.as_ref().and_then(|c| c.result.as_ref()) {
+            if r.code != 0 {
+                bail!("tx failed in the block (code {}): {}", r.code, r.log);
+            }
+        }
+        Ok(resp)
     }
 
     /// Node status.

@@ -16,6 +16,7 @@ use proofwork_node::{abci, audit, grpc};
 use proofwork_state::{Storage, StorageConfig};
 use proofwork_tx::{Address, SecretKey};
 
+mod assets_cli;
 mod bench;
 mod demo;
 
@@ -165,6 +166,8 @@ enum TxCmd {
         #[arg(long)]
         no_wait: bool,
     },
+    #[command(flatten)]
+    Asset(assets_cli::AssetTxCmd),
 }
 
 #[derive(Subcommand)]
@@ -193,6 +196,8 @@ enum QueryCmd {
         #[arg(long, default_value_t = 0)]
         height: u64,
     },
+    #[command(flatten)]
+    Asset(assets_cli::AssetQueryCmd),
 }
 
 #[derive(Subcommand)]
@@ -514,6 +519,7 @@ fn resolve_address(h: &Home, s: &str) -> anyhow::Result<Address> {
 
 async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
     match cmd {
+        TxCmd::Asset(cmd) => assets_cli::tx(&h, node, cmd).await,
         TxCmd::Transfer {
             from,
             to,
@@ -545,8 +551,12 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
 }
 
 async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
+    if let QueryCmd::Asset(cmd) = cmd {
+        return assets_cli::query(node, cmd).await;
+    }
     let mut c = Client::connect(node).await?;
     match cmd {
+        QueryCmd::Asset(_) => unreachable!("handled above"),
         QueryCmd::Balance { address, denom } => {
             let a: Address = address.parse()?;
             println!("{}", c.balance(&a, &denom).await?);
@@ -616,4 +626,13 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        super::Cli::command().debug_assert();
+    }
 }

@@ -9,17 +9,27 @@
 //!   computed in memory by [`Storage::prepare`] (FinalizeBlock needs the app hash) and
 //!   written by [`Storage::commit`] in one synced `WriteBatch`: tree nodes, values, the
 //!   flat latest-state index, the block log, height and app hash together.
-//! * ledger components ([`accounts`], …): pure functions over the [`StateRead`] /
+//! * ledger components ([`accounts`], [`assets`], [`market`], [`fractional`], [`ip`],
+//!   [`escrow`], [`royalties`]): pure functions over the [`StateRead`] /
 //!   [`StateWrite`] traits, each with its keys in its own `state_key.rs`.
 //!
 //! Nothing here reads a clock, iterates a hash map or uses floats: given the same prior
 //! state and the same writes, every node computes the same root.
 
 pub mod accounts;
+pub mod assets;
+pub mod codec;
 mod delta;
 mod error;
+pub mod escrow;
+pub mod fractional;
+pub mod ip;
+pub mod market;
 pub mod royalties;
 pub mod store;
+
+#[cfg(test)]
+mod ledger_tests;
 
 pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};

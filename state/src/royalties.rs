@@ -13,7 +13,17 @@ pub const MAX_RECIPIENTS: usize = 16;
 pub const BPS_DENOMINATOR: u32 = 10_000;
 
 /// One recipient's share.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct RoyaltyShare {
     /// Who is paid (may itself be a module account, e.g. a vault of fractional holders).
     pub recipient: Address,
@@ -22,7 +32,7 @@ pub struct RoyaltyShare {
 }
 
 /// Recipients and their shares, fixed at mint (the right to each share can be transferred).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, borsh::BorshSerialize, borsh::BorshDeserialize)]
 pub struct RoyaltyPolicy {
     /// Distinct recipients.
     pub shares: Vec<RoyaltyShare>,
@@ -139,6 +149,68 @@ pub fn pay_sale<S: StateWrite>(
         accounts::credit(state, seller, denom, rest)?;
     }
     Ok(paid)
+}
+
+/// Pays only the royalty on a price settled elsewhere (a transfer that declares a price):
+/// `payer` pays each recipient its cut of `price`. Returns the payments made.
+///
+/// # Errors
+/// [`TxError::InsufficientFunds`] if the payer cannot cover the royalties; overflow.
+pub fn pay_royalties<S: StateWrite>(
+    state: &mut S,
+    payer: &Address,
+    denom: &str,
+    price: u128,
+    policy: &RoyaltyPolicy,
+) -> Result<Vec<(Address, u128)>, ExecError> {
+    let (cuts, _) = split(price, policy);
+    let mut paid = Vec::with_capacity(cuts.len());
+    for (to, cut) in cuts {
+        if cut > 0 {
+            accounts::move_funds(state, payer, &to, denom, cut)?;
+            paid.push((to, cut));
+        }
+    }
+    Ok(paid)
+}
+
+impl RoyaltyPolicy {
+    /// Moves `from`'s share to `to` (merging with a share `to` already holds).
+    ///
+    /// # Errors
+    /// [`TxError::NotOwner`] if `from` holds no share.
+    pub fn reassign(&mut self, from: &Address, to: &Address) -> Result<(), TxError> {
+        let i = self
+            .shares
+            .iter()
+            .position(|s| s.recipient == *from)
+            .ok_or_else(|| TxError::NotOwner {
+                what: "a share of this royalty policy".into(),
+            })?;
+        let moved = self.shares.remove(i);
+        if let Some(s) = self.shares.iter_mut().find(|s| s.recipient == *to) {
+            s.bps = s
+                .bps
+                .checked_add(moved.bps)
+                .ok_or_else(|| TxError::Overflow {
+                    what: "royalty share".into(),
+                })?;
+        } else {
+            self.shares.insert(
+                i.min(self.shares.len()),
+                RoyaltyShare {
+                    recipient: *to,
+                    bps: moved.bps,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether `who` holds a share.
+    pub fn holds(&self, who: &Address) -> bool {
+        self.shares.iter().any(|s| s.recipient == *who)
+    }
 }
 
 #[cfg(test)]

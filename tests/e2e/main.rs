@@ -7,6 +7,7 @@ mod support;
 
 mod abci;
 mod api;
+mod assets;
 mod bad_input;
 mod crash;
 mod node;

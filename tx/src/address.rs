@@ -19,7 +19,17 @@ pub const ADDRESS_LEN: usize = 20;
 const ADDRESS_DOMAIN: &[u8] = b"proofwork/addr/v1";
 
 /// A 20-byte account address.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    borsh::BorshSerialize,
+    borsh::BorshDeserialize,
+)]
 pub struct Address(pub [u8; ADDRESS_LEN]);
 
 impl Address {

@@ -153,6 +153,241 @@ pub enum TxError {
         /// Why.
         reason: String,
     },
+    /// Assets: unknown asset class.
+    #[error("unknown asset class {class:?}")]
+    UnknownAssetClass {
+        /// Class id.
+        class: String,
+    },
+    /// Assets: asset class exists.
+    #[error("asset class or denomination {class:?} already exists")]
+    AssetClassExists {
+        /// Class id.
+        class: String,
+    },
+    /// Assets: missing admin power.
+    #[error("class {class:?} has no {power} power")]
+    MissingAdminPower {
+        /// Class id.
+        class: String,
+        /// The power needed.
+        power: String,
+    },
+    /// Assets: not admin.
+    #[error("signer is not the admin of class {class:?}")]
+    NotAdmin {
+        /// Class id.
+        class: String,
+    },
+    /// Assets: unknown token.
+    #[error("unknown token {class}#{token}")]
+    UnknownToken {
+        /// Class id.
+        class: String,
+        /// Token id.
+        token: u64,
+    },
+    /// Assets: not owner.
+    #[error("signer does not hold {what}")]
+    NotOwner {
+        /// What the signer does not hold.
+        what: String,
+    },
+    /// Assets: asset frozen.
+    #[error("{what} is frozen")]
+    AssetFrozen {
+        /// What is frozen.
+        what: String,
+    },
+    /// Assets: token locked.
+    #[error("{what} is locked by {by}")]
+    TokenLocked {
+        /// The token.
+        what: String,
+        /// Listing, auction or vault holding it.
+        by: String,
+    },
+    /// Assets: transfer restricted.
+    #[error("{what} moves only through sales that pay royalties")]
+    TransferRestricted {
+        /// The asset.
+        what: String,
+    },
+    /// Assets: wrong asset kind.
+    #[error("class {class:?} is not {expected}")]
+    WrongAssetKind {
+        /// Class id.
+        class: String,
+        /// Kind needed.
+        expected: String,
+    },
+    /// Assets: bad asset field.
+    #[error("bad {field}: {reason}")]
+    BadAssetField {
+        /// Field name.
+        field: String,
+        /// Why.
+        reason: String,
+    },
+    /// Assets: unknown listing.
+    #[error("unknown listing {id}")]
+    UnknownListing {
+        /// Listing id.
+        id: u64,
+    },
+    /// Assets: self trade.
+    #[error("cannot buy from, bid on or accept an offer from oneself")]
+    SelfTrade,
+    /// Assets: unknown offer.
+    #[error("unknown offer {id}")]
+    UnknownOffer {
+        /// Offer id.
+        id: u64,
+    },
+    /// Assets: unknown auction.
+    #[error("unknown auction {id}")]
+    UnknownAuction {
+        /// Auction id.
+        id: u64,
+    },
+    /// Assets: bid too low.
+    #[error("bid {bid} is below the minimum {min}")]
+    BidTooLow {
+        /// Offered.
+        bid: u128,
+        /// Least acceptable.
+        min: u128,
+    },
+    /// Assets: auction closed.
+    #[error("auction ended at {end_time_ns} (block time {now_ns})")]
+    AuctionClosed {
+        /// Auction end.
+        end_time_ns: u64,
+        /// Block time.
+        now_ns: u64,
+    },
+    /// Assets: auction open.
+    #[error("auction runs until {end_time_ns} (block time {now_ns})")]
+    AuctionOpen {
+        /// Auction end.
+        end_time_ns: u64,
+        /// Block time.
+        now_ns: u64,
+    },
+    /// Assets: offer expired.
+    #[error("offer {id} expired at height {expires_height}")]
+    OfferExpired {
+        /// Offer id.
+        id: u64,
+        /// Last height.
+        expires_height: u64,
+    },
+    /// Assets: bad deadline.
+    #[error("deadline {deadline_ns} is not after the block time {now_ns}")]
+    BadDeadline {
+        /// Deadline.
+        deadline_ns: u64,
+        /// Block time.
+        now_ns: u64,
+    },
+    /// Assets: unknown vault.
+    #[error("unknown vault {id}")]
+    UnknownVault {
+        /// Vault id.
+        id: u64,
+    },
+    /// Assets: not all shares.
+    #[error("redeeming the token needs all {total} shares, signer holds {held}")]
+    NotAllShares {
+        /// Shares held.
+        held: u128,
+        /// Shares issued.
+        total: u128,
+    },
+    /// Assets: vault not active.
+    #[error("vault {id} is bought out or closed")]
+    VaultNotActive {
+        /// Vault id.
+        id: u64,
+    },
+    /// Assets: vault not bought out.
+    #[error("vault {id} has not been bought out")]
+    VaultNotBoughtOut {
+        /// Vault id.
+        id: u64,
+    },
+    /// Assets: ip already registered.
+    #[error("content {content_hash} already registered by {registrant} at height {height}")]
+    IpAlreadyRegistered {
+        /// Hex hash.
+        content_hash: String,
+        /// Earlier registrant.
+        registrant: String,
+        /// Height of the earlier registration.
+        height: u64,
+    },
+    /// Assets: unknown ip.
+    #[error("no registered work with content hash {content_hash}")]
+    UnknownIp {
+        /// Hex hash.
+        content_hash: String,
+    },
+    /// Assets: unknown license terms.
+    #[error("unknown licence terms {id} for this work")]
+    UnknownLicenseTerms {
+        /// Terms id.
+        id: u64,
+    },
+    /// Assets: unknown escrow.
+    #[error("unknown escrow {id}")]
+    UnknownEscrow {
+        /// Escrow id.
+        id: u64,
+    },
+    /// Assets: bad oracle signature.
+    #[error("oracle signature rejected: {reason}")]
+    BadOracleSignature {
+        /// Why.
+        reason: String,
+    },
+    /// Assets: escrow expired.
+    #[error("escrow deadline {deadline_ns} passed (block time {now_ns})")]
+    EscrowExpired {
+        /// Deadline.
+        deadline_ns: u64,
+        /// Block time.
+        now_ns: u64,
+    },
+    /// Assets: escrow not expired.
+    #[error("escrow runs until {deadline_ns} (block time {now_ns})")]
+    EscrowNotExpired {
+        /// Deadline.
+        deadline_ns: u64,
+        /// Block time.
+        now_ns: u64,
+    },
+    /// Assets: escrow wrong state.
+    #[error("escrow {id} is {state}")]
+    EscrowWrongState {
+        /// Escrow id.
+        id: u64,
+        /// Its state.
+        state: String,
+    },
+    /// Assets: not escrow party.
+    #[error("signer is not the counterparty of escrow {id}")]
+    NotEscrowParty {
+        /// Escrow id.
+        id: u64,
+    },
+    /// Assets: unregistered certifier.
+    #[error("{certifier} is not a registered certifier of class {class:?}")]
+    UnregisteredCertifier {
+        /// Signer.
+        certifier: String,
+        /// Class id.
+        class: String,
+    },
 }
 
 impl TxError {
@@ -182,6 +417,40 @@ impl TxError {
             TxError::DuplicateTx => 21,
             TxError::NonTransferable { .. } => 22,
             TxError::BadRoyaltyPolicy { .. } => 23,
+            TxError::UnknownAssetClass { .. } => 200,
+            TxError::AssetClassExists { .. } => 201,
+            TxError::MissingAdminPower { .. } => 202,
+            TxError::NotAdmin { .. } => 203,
+            TxError::UnknownToken { .. } => 204,
+            TxError::NotOwner { .. } => 205,
+            TxError::AssetFrozen { .. } => 206,
+            TxError::TokenLocked { .. } => 207,
+            TxError::TransferRestricted { .. } => 208,
+            TxError::WrongAssetKind { .. } => 209,
+            TxError::BadAssetField { .. } => 210,
+            TxError::UnknownListing { .. } => 220,
+            TxError::SelfTrade => 221,
+            TxError::UnknownOffer { .. } => 222,
+            TxError::UnknownAuction { .. } => 223,
+            TxError::BidTooLow { .. } => 224,
+            TxError::AuctionClosed { .. } => 225,
+            TxError::AuctionOpen { .. } => 226,
+            TxError::OfferExpired { .. } => 227,
+            TxError::BadDeadline { .. } => 228,
+            TxError::UnknownVault { .. } => 240,
+            TxError::NotAllShares { .. } => 241,
+            TxError::VaultNotActive { .. } => 242,
+            TxError::VaultNotBoughtOut { .. } => 243,
+            TxError::IpAlreadyRegistered { .. } => 260,
+            TxError::UnknownIp { .. } => 261,
+            TxError::UnknownLicenseTerms { .. } => 262,
+            TxError::UnknownEscrow { .. } => 280,
+            TxError::BadOracleSignature { .. } => 281,
+            TxError::EscrowExpired { .. } => 282,
+            TxError::EscrowNotExpired { .. } => 283,
+            TxError::EscrowWrongState { .. } => 284,
+            TxError::NotEscrowParty { .. } => 285,
+            TxError::UnregisteredCertifier { .. } => 300,
         }
     }
 
@@ -211,6 +480,40 @@ impl TxError {
             TxError::DuplicateTx => "duplicate_tx",
             TxError::NonTransferable { .. } => "non_transferable",
             TxError::BadRoyaltyPolicy { .. } => "bad_royalty_policy",
+            TxError::UnknownAssetClass { .. } => "unknown_asset_class",
+            TxError::AssetClassExists { .. } => "asset_class_exists",
+            TxError::MissingAdminPower { .. } => "missing_admin_power",
+            TxError::NotAdmin { .. } => "not_admin",
+            TxError::UnknownToken { .. } => "unknown_token",
+            TxError::NotOwner { .. } => "not_owner",
+            TxError::AssetFrozen { .. } => "asset_frozen",
+            TxError::TokenLocked { .. } => "token_locked",
+            TxError::TransferRestricted { .. } => "transfer_restricted",
+            TxError::WrongAssetKind { .. } => "wrong_asset_kind",
+            TxError::BadAssetField { .. } => "bad_asset_field",
+            TxError::UnknownListing { .. } => "unknown_listing",
+            TxError::SelfTrade => "self_trade",
+            TxError::UnknownOffer { .. } => "unknown_offer",
+            TxError::UnknownAuction { .. } => "unknown_auction",
+            TxError::BidTooLow { .. } => "bid_too_low",
+            TxError::AuctionClosed { .. } => "auction_closed",
+            TxError::AuctionOpen { .. } => "auction_open",
+            TxError::OfferExpired { .. } => "offer_expired",
+            TxError::BadDeadline { .. } => "bad_deadline",
+            TxError::UnknownVault { .. } => "unknown_vault",
+            TxError::NotAllShares { .. } => "not_all_shares",
+            TxError::VaultNotActive { .. } => "vault_not_active",
+            TxError::VaultNotBoughtOut { .. } => "vault_not_bought_out",
+            TxError::IpAlreadyRegistered { .. } => "ip_already_registered",
+            TxError::UnknownIp { .. } => "unknown_ip",
+            TxError::UnknownLicenseTerms { .. } => "unknown_license_terms",
+            TxError::UnknownEscrow { .. } => "unknown_escrow",
+            TxError::BadOracleSignature { .. } => "bad_oracle_signature",
+            TxError::EscrowExpired { .. } => "escrow_expired",
+            TxError::EscrowNotExpired { .. } => "escrow_not_expired",
+            TxError::EscrowWrongState { .. } => "escrow_wrong_state",
+            TxError::NotEscrowParty { .. } => "not_escrow_party",
+            TxError::UnregisteredCertifier { .. } => "unregistered_certifier",
         }
     }
 }

@@ -12,12 +12,14 @@
 
 mod address;
 mod amount;
+pub mod assets;
 mod error;
 mod keys;
 mod signed;
 
 pub use address::{Address, ADDRESS_HRP, ADDRESS_LEN};
 pub use amount::{format_amount, parse_amount};
+pub use assets::{AssetMsg, Item};
 pub use error::TxError;
 pub use keys::{PublicKey, SecretKey};
 pub use signed::{

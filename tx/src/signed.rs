@@ -3,7 +3,7 @@
 use proofwork_proto::tx::v1 as pb;
 use prost::Message as _;
 
-use crate::{parse_amount, Address, PublicKey, SecretKey, TxError};
+use crate::{parse_amount, Address, AssetMsg, PublicKey, SecretKey, TxError};
 
 /// Domain tag hashed before the body bytes, so a tx signature can never be valid for any
 /// other proofwork message (or another protocol using the same key).
@@ -42,6 +42,8 @@ pub enum Message {
         /// Amount, never zero.
         amount: u128,
     },
+    /// Assets, markets, royalties, IP and escrow (see [`AssetMsg`]).
+    Asset(AssetMsg),
 }
 
 impl Message {
@@ -60,6 +62,12 @@ impl Message {
                     amount,
                 })
             }
+            Some(kind) => match AssetMsg::try_from_kind(kind)? {
+                Some(a) => Ok(Message::Asset(a)),
+                None => Err(TxError::UnknownMessage {
+                    index: index as u32,
+                }),
+            },
             None => Err(TxError::UnknownMessage {
                 index: index as u32,
             }),
@@ -76,6 +84,9 @@ impl Message {
                     amount: amount.to_string(),
                 })),
             },
+            Message::Asset(a) => pb::Message {
+                kind: Some(a.to_kind()),
+            },
         }
     }
 
@@ -83,6 +94,7 @@ impl Message {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Message::Transfer { .. } => "transfer",
+            Message::Asset(a) => a.kind_name(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Executing one tx against the block's state: the deterministic heart of the chain.
 
 use proofwork_proto::block::v1 as pb;
-use proofwork_state::{accounts, ExecError, StateDelta, StateWrite};
+use proofwork_state::{accounts, assets, ExecError, StateDelta, StateWrite};
 use proofwork_tx::{Message, SignedTx, TxError};
 
 use super::ChainConfig;
@@ -40,7 +40,7 @@ impl TxOutcome {
     }
 }
 
-fn event(kind: &str, attrs: &[(&str, String)]) -> Event {
+pub(crate) fn event(kind: &str, attrs: &[(&str, String)]) -> Event {
     Event {
         kind: kind.to_string(),
         attributes: attrs
@@ -141,6 +141,9 @@ fn execute_message<S: StateWrite>(
 ) -> Result<Event, ExecError> {
     match msg {
         Message::Transfer { to, denom, amount } => {
+            // Frozen classes and sales-only assets (royalty enforcement) never move by a
+            // plain transfer.
+            assets::check_free_transfer(state, denom)?;
             accounts::transfer(state, &tx.signer, to, denom, *amount)?;
             Ok(event(
                 "transfer",
@@ -152,5 +155,6 @@ fn execute_message<S: StateWrite>(
                 ],
             ))
         }
+        Message::Asset(m) => super::assets::execute(state, &tx.signer, m),
     }
 }

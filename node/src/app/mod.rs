@@ -9,6 +9,7 @@
 //!          -> Storage::commit (one synced batch)     [Commit]
 //! ```
 
+mod assets;
 mod check;
 mod execute;
 pub mod query;

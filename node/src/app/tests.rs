@@ -367,6 +367,99 @@ fn every_error_variant_has_a_distinct_code() {
         TxError::BadRoyaltyPolicy {
             reason: String::new(),
         },
+        TxError::UnknownAssetClass {
+            class: String::new(),
+        },
+        TxError::AssetClassExists {
+            class: String::new(),
+        },
+        TxError::MissingAdminPower {
+            class: String::new(),
+            power: String::new(),
+        },
+        TxError::NotAdmin {
+            class: String::new(),
+        },
+        TxError::UnknownToken {
+            class: String::new(),
+            token: 0,
+        },
+        TxError::NotOwner {
+            what: String::new(),
+        },
+        TxError::AssetFrozen {
+            what: String::new(),
+        },
+        TxError::TokenLocked {
+            what: String::new(),
+            by: String::new(),
+        },
+        TxError::TransferRestricted {
+            what: String::new(),
+        },
+        TxError::WrongAssetKind {
+            class: String::new(),
+            expected: String::new(),
+        },
+        TxError::BadAssetField {
+            field: String::new(),
+            reason: String::new(),
+        },
+        TxError::UnknownListing { id: 0 },
+        TxError::SelfTrade,
+        TxError::UnknownOffer { id: 0 },
+        TxError::UnknownAuction { id: 0 },
+        TxError::BidTooLow { bid: 0, min: 0 },
+        TxError::AuctionClosed {
+            end_time_ns: 0,
+            now_ns: 0,
+        },
+        TxError::AuctionOpen {
+            end_time_ns: 0,
+            now_ns: 0,
+        },
+        TxError::OfferExpired {
+            id: 0,
+            expires_height: 0,
+        },
+        TxError::BadDeadline {
+            deadline_ns: 0,
+            now_ns: 0,
+        },
+        TxError::UnknownVault { id: 0 },
+        TxError::NotAllShares { held: 0, total: 0 },
+        TxError::VaultNotActive { id: 0 },
+        TxError::VaultNotBoughtOut { id: 0 },
+        TxError::IpAlreadyRegistered {
+            content_hash: String::new(),
+            registrant: String::new(),
+            height: 0,
+        },
+        TxError::UnknownIp {
+            content_hash: String::new(),
+        },
+        TxError::UnknownLicenseTerms { id: 0 },
+        TxError::UnknownEscrow { id: 0 },
+        TxError::BadOracleSignature {
+            reason: String::new(),
+        },
+        TxError::EscrowExpired {
+            deadline_ns: 0,
+            now_ns: 0,
+        },
+        TxError::EscrowNotExpired {
+            deadline_ns: 0,
+            now_ns: 0,
+        },
+        TxError::EscrowWrongState {
+            id: 0,
+            state: String::new(),
+        },
+        TxError::NotEscrowParty { id: 0 },
+        TxError::UnregisteredCertifier {
+            certifier: String::new(),
+            class: String::new(),
+        },
     ];
     let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
     let names: std::collections::BTreeSet<&str> =
@@ -475,4 +568,98 @@ fn restart_resumes_from_the_last_commit() {
         app.init_chain(CHAIN, &app_state()),
         Err(AppError::AlreadyInitialized { .. })
     ));
+}
+
+#[test]
+fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
+    use proofwork_tx::assets::{powers, ShareSpec};
+    use proofwork_tx::{AssetMsg, Item};
+    let mut h = Harness::new();
+    let m = |nonce: u64, msg: AssetMsg| TxBody {
+        chain_id: CHAIN.into(),
+        nonce,
+        fee: 1,
+        messages: vec![Message::Asset(msg)],
+    };
+    let art = Item::Unique {
+        class: "art".into(),
+        token: 1,
+    };
+    let alice = key("alice");
+    let out = h.block(vec![
+        sign_body(
+            &alice,
+            &m(
+                0,
+                AssetMsg::CreateClass {
+                    id: "art".into(),
+                    unique: true,
+                    powers: powers::MINT,
+                    sales_only: true,
+                    royalty: vec![],
+                    metadata: String::new(),
+                    initial_supply: 0,
+                },
+            ),
+        ),
+        sign_body(
+            &alice,
+            &m(
+                1,
+                AssetMsg::MintUnique {
+                    class: "art".into(),
+                    to: addr("alice"),
+                    metadata: "m".into(),
+                    content_hash: [1; 32],
+                    royalty: vec![ShareSpec {
+                        recipient: addr("carol"),
+                        bps: 500,
+                    }],
+                },
+            ),
+        ),
+        sign_body(
+            &alice,
+            &m(
+                2,
+                AssetMsg::List {
+                    item: art,
+                    price: 100,
+                    denom: "upw".into(),
+                },
+            ),
+        ),
+        sign_body(&alice, &m(3, AssetMsg::Buy { id: 1 })),
+        sign_body(&key("bob"), &m(0, AssetMsg::Buy { id: 1 })),
+    ]);
+    let codes: Vec<u32> = out
+        .tx_results
+        .iter()
+        .map(|r| r.result.as_ref().err().map_or(0, TxError::code))
+        .collect();
+    assert_eq!(codes, [0, 0, 0, 221, 0]);
+    assert_eq!(h.balance("alice"), 1000 - 4 + 95);
+    assert_eq!(h.balance("bob"), 1000 - 1 - 100);
+    assert_eq!(
+        accounts::balance(h.app.storage(), &addr("carol"), "upw").unwrap(),
+        5
+    );
+    let t = proofwork_state::assets::token(h.app.storage(), "art", 1)
+        .unwrap()
+        .unwrap();
+    assert_eq!(t.owner, addr("bob"));
+    // A sales-only token cannot be gifted through the app either.
+    let out = h.block(vec![sign_body(
+        &key("bob"),
+        &m(
+            1,
+            AssetMsg::TransferUnique {
+                class: "art".into(),
+                token: 1,
+                to: addr("alice"),
+                price: None,
+            },
+        ),
+    )]);
+    assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 208);
 }

@@ -3,13 +3,16 @@
 //!
 //! One module per service; [`serve`] registers them all.
 
+mod assets;
 pub mod node;
 
+pub use assets::AssetService;
 pub use node::NodeService;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use proofwork_proto::assets::v1::asset_query_server;
 use proofwork_proto::node::v1::node_server;
 use proofwork_tx::Address;
 use tonic::Status;
@@ -65,10 +68,15 @@ pub async fn serve(
     health_reporter
         .set_serving::<node_server::NodeServer<NodeService>>()
         .await;
+    health_reporter
+        .set_serving::<asset_query_server::AssetQueryServer<AssetService>>()
+        .await;
     let reflection = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
+    let assets = asset_query_server::AssetQueryServer::new(AssetService::new(node.clone()))
+        .max_encoding_message_size(limits.max_message_bytes);
     let svc = node_server::NodeServer::new(NodeService::new(node, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
@@ -80,6 +88,7 @@ pub async fn serve(
         .add_service(health_service)
         .add_service(reflection)
         .add_service(svc)
+        .add_service(assets)
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())

@@ -285,6 +285,24 @@ pub fn set_block_info<S: StateWrite>(s: &mut S, height: u64, time_ns: u64) {
     s.put_raw(state_key::TIME_NS.to_vec(), time_ns.to_be_bytes().to_vec());
 }
 
+/// The height of the block being executed.
+///
+/// # Errors
+/// Storage failures.
+pub fn block_height<S: StateRead>(s: &S) -> Result<u64, StateError> {
+    match s.get_raw(state_key::HEIGHT)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: "chain/height".into(),
+                reason: "expected 8 bytes".into(),
+            }),
+    }
+}
+
 /// The time of the block being executed (ns since the Unix epoch).
 ///
 /// # Errors

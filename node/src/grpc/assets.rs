@@ -1,0 +1,332 @@
+//! `proofwork.assets.v1.AssetQuery`: read-only queries over the asset components at the
+//! latest committed height.
+
+use std::sync::Arc;
+
+use proofwork_proto::assets::v1::{self as pb, asset_query_server};
+use proofwork_proto::tx::v1 as pbtx;
+use proofwork_state::royalties::RoyaltyPolicy;
+use proofwork_state::{accounts, assets, escrow, fractional, ip, market, Storage};
+use proofwork_tx::assets::{item_to_proto, powers};
+use tonic::{Request, Response, Status};
+
+use super::{internal, parse_address};
+use crate::engine::Node;
+
+/// Most rows one page returns.
+const MAX_PAGE: usize = 1000;
+
+/// The `proofwork.assets.v1.AssetQuery` service.
+#[derive(Clone)]
+pub struct AssetService {
+    node: Arc<Node>,
+}
+
+impl AssetService {
+    /// A service over `node`.
+    pub fn new(node: Arc<Node>) -> Self {
+        AssetService { node }
+    }
+
+    fn storage(&self) -> &Storage {
+        self.node.storage()
+    }
+}
+
+fn royalty(p: &RoyaltyPolicy) -> Vec<pbtx::RoyaltyShare> {
+    p.shares
+        .iter()
+        .map(|s| pbtx::RoyaltyShare {
+            recipient: s.recipient.to_string(),
+            bps: u32::from(s.bps),
+        })
+        .collect()
+}
+
+fn page(r: &pb::PageRequest) -> (u64, usize) {
+    let limit = if r.limit == 0 {
+        100
+    } else {
+        (r.limit as usize).min(MAX_PAGE)
+    };
+    (r.after, limit)
+}
+
+fn token_info(t: &assets::Token) -> pb::TokenInfo {
+    pb::TokenInfo {
+        class_id: t.class.clone(),
+        token_id: t.id,
+        owner: t.owner.to_string(),
+        metadata: t.metadata.clone(),
+        content_hash: t.content_hash.to_vec(),
+        royalty: royalty(&t.royalty),
+        frozen: t.frozen,
+        locked_by: match t.lock {
+            assets::Lock::None => String::new(),
+            l => l.to_string(),
+        },
+    }
+}
+
+fn not_found(what: String) -> Status {
+    Status::not_found(what)
+}
+
+fn opt_addr(a: Option<proofwork_tx::Address>) -> String {
+    a.map(|a| a.to_string()).unwrap_or_default()
+}
+
+#[tonic::async_trait]
+impl asset_query_server::AssetQuery for AssetService {
+    async fn asset_class(
+        &self,
+        req: Request<pb::AssetClassRequest>,
+    ) -> Result<Response<pb::AssetClassInfo>, Status> {
+        let id = &req.get_ref().class_id;
+        let s = self.storage();
+        let c = assets::class(s, id)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("asset class {id:?}")))?;
+        let supply = match c.kind {
+            assets::AssetKind::Fungible => accounts::supply(s, id)
+                .map_err(internal)?
+                .circulating()
+                .unwrap_or(0)
+                .to_string(),
+            assets::AssetKind::Unique => String::new(),
+        };
+        Ok(Response::new(pb::AssetClassInfo {
+            class_id: c.id.clone(),
+            unique: c.kind == assets::AssetKind::Unique,
+            admin: c.admin.to_string(),
+            powers: Some(pbtx::AdminPowers {
+                mint: c.powers & powers::MINT != 0,
+                burn: c.powers & powers::BURN != 0,
+                freeze: c.powers & powers::FREEZE != 0,
+                force_transfer: c.powers & powers::FORCE_TRANSFER != 0,
+            }),
+            sales_only: c.sales_only,
+            royalty: royalty(&c.royalty),
+            metadata: c.metadata,
+            frozen: c.frozen,
+            created_height: c.created_height,
+            supply,
+        }))
+    }
+
+    async fn token(
+        &self,
+        req: Request<pb::TokenRequest>,
+    ) -> Result<Response<pb::TokenInfo>, Status> {
+        let r = req.get_ref();
+        let t = assets::token(self.storage(), &r.class_id, r.token_id)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("token {}#{}", r.class_id, r.token_id)))?;
+        Ok(Response::new(token_info(&t)))
+    }
+
+    async fn tokens_of(
+        &self,
+        req: Request<pb::TokensOfRequest>,
+    ) -> Result<Response<pb::TokensOfResponse>, Status> {
+        let owner = parse_address(&req.get_ref().owner)?;
+        let s = self.storage();
+        let mut tokens = Vec::new();
+        for (class, id) in assets::tokens_of(s, &owner, MAX_PAGE).map_err(internal)? {
+            if let Some(t) = assets::token(s, &class, id).map_err(internal)? {
+                tokens.push(token_info(&t));
+            }
+        }
+        Ok(Response::new(pb::TokensOfResponse { tokens }))
+    }
+
+    async fn provenance(
+        &self,
+        req: Request<pb::TokenRequest>,
+    ) -> Result<Response<pb::ProvenanceResponse>, Status> {
+        let r = req.get_ref();
+        let entries = assets::provenance(self.storage(), &r.class_id, r.token_id, usize::MAX)
+            .map_err(internal)?
+            .into_iter()
+            .map(|e| pb::ProvenanceEntry {
+                kind: e.kind.name().into(),
+                from: opt_addr(e.from),
+                to: opt_addr(e.to),
+                height: e.height,
+                time_ns: e.time_ns,
+                price: e
+                    .price
+                    .as_ref()
+                    .map(|p| p.amount.to_string())
+                    .unwrap_or_default(),
+                denom: e.price.map(|p| p.denom).unwrap_or_default(),
+                note: e.note,
+            })
+            .collect();
+        Ok(Response::new(pb::ProvenanceResponse { entries }))
+    }
+
+    async fn listings(
+        &self,
+        req: Request<pb::PageRequest>,
+    ) -> Result<Response<pb::ListingsResponse>, Status> {
+        let (after, limit) = page(req.get_ref());
+        let listings = market::listings(self.storage(), after, limit)
+            .map_err(internal)?
+            .into_iter()
+            .map(|l| pb::ListingInfo {
+                id: l.id,
+                seller: l.seller.to_string(),
+                item: Some(item_to_proto(&l.item)),
+                price: l.price.to_string(),
+                denom: l.denom,
+                height: l.height,
+            })
+            .collect();
+        Ok(Response::new(pb::ListingsResponse { listings }))
+    }
+
+    async fn offers(
+        &self,
+        req: Request<pb::PageRequest>,
+    ) -> Result<Response<pb::OffersResponse>, Status> {
+        let (after, limit) = page(req.get_ref());
+        let offers = market::offers(self.storage(), usize::MAX)
+            .map_err(internal)?
+            .into_iter()
+            .filter(|o| o.id > after)
+            .take(limit)
+            .map(|o| pb::OfferInfo {
+                id: o.id,
+                buyer: o.buyer.to_string(),
+                item: Some(item_to_proto(&o.item)),
+                price: o.price.to_string(),
+                denom: o.denom,
+                expires_height: o.expires_height,
+            })
+            .collect();
+        Ok(Response::new(pb::OffersResponse { offers }))
+    }
+
+    async fn auctions(
+        &self,
+        req: Request<pb::PageRequest>,
+    ) -> Result<Response<pb::AuctionsResponse>, Status> {
+        let (after, limit) = page(req.get_ref());
+        let auctions = market::auctions(self.storage(), usize::MAX)
+            .map_err(internal)?
+            .into_iter()
+            .filter(|a| a.id > after)
+            .take(limit)
+            .map(|a| pb::AuctionInfo {
+                id: a.id,
+                seller: a.seller.to_string(),
+                item: Some(item_to_proto(&a.item)),
+                denom: a.denom,
+                min_bid: a.min_bid.to_string(),
+                end_time_ns: a.end_time_ns,
+                best_bidder: opt_addr(a.best.map(|b| b.0)),
+                best_bid: a.best.map(|b| b.1.to_string()).unwrap_or_default(),
+            })
+            .collect();
+        Ok(Response::new(pb::AuctionsResponse { auctions }))
+    }
+
+    async fn vault(&self, req: Request<pb::IdRequest>) -> Result<Response<pb::VaultInfo>, Status> {
+        let id = req.get_ref().id;
+        let v = fractional::vault(self.storage(), id)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("vault {id}")))?;
+        Ok(Response::new(pb::VaultInfo {
+            id: v.id,
+            class_id: v.class.clone(),
+            token_id: v.token,
+            curator: v.curator.to_string(),
+            shares: v.shares.to_string(),
+            outstanding: v.outstanding.to_string(),
+            reserve: v.reserve.to_string(),
+            denom: v.denom.clone(),
+            state: match v.state {
+                fractional::VaultState::Active => "active",
+                fractional::VaultState::BoughtOut => "bought_out",
+                fractional::VaultState::Closed => "closed",
+            }
+            .into(),
+            buyer: opt_addr(v.buyer),
+            share_denom: v.share_denom(),
+            account: v.account().to_string(),
+        }))
+    }
+
+    async fn work(&self, req: Request<pb::WorkRequest>) -> Result<Response<pb::WorkInfo>, Status> {
+        let hash: [u8; 32] = req
+            .get_ref()
+            .content_hash
+            .as_slice()
+            .try_into()
+            .map_err(|_| Status::invalid_argument("content_hash must be 32 bytes"))?;
+        let s = self.storage();
+        let w = ip::work(s, &hash)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("work {}", hex::encode(hash))))?;
+        let terms = ip::terms(s, &hash)
+            .map_err(internal)?
+            .into_iter()
+            .map(|t| pb::LicenseTermsInfo {
+                id: t.id,
+                fee: t.fee.to_string(),
+                denom: t.denom,
+                duration_ns: t.duration_ns,
+                scope: t.scope,
+            })
+            .collect();
+        let licenses = ip::licenses(s, &hash, MAX_PAGE)
+            .map_err(internal)?
+            .into_iter()
+            .map(|l| pb::LicenseInfo {
+                id: l.id,
+                terms_id: l.terms,
+                licensee: l.licensee.to_string(),
+                paid_to: l.paid_to.to_string(),
+                fee: l.fee.to_string(),
+                denom: l.denom,
+                granted_ns: l.granted_ns,
+                expires_ns: l.expires_ns,
+                scope: l.scope,
+            })
+            .collect();
+        Ok(Response::new(pb::WorkInfo {
+            content_hash: w.content_hash.to_vec(),
+            title: w.title,
+            class_id: w.class,
+            token_id: w.token,
+            registrant: w.registrant.to_string(),
+            height: w.height,
+            time_ns: w.time_ns,
+            terms,
+            licenses,
+        }))
+    }
+
+    async fn escrow(
+        &self,
+        req: Request<pb::IdRequest>,
+    ) -> Result<Response<pb::EscrowInfo>, Status> {
+        let id = req.get_ref().id;
+        let e = escrow::escrow(self.storage(), id)
+            .map_err(internal)?
+            .ok_or_else(|| not_found(format!("escrow {id}")))?;
+        Ok(Response::new(pb::EscrowInfo {
+            id: e.id,
+            holder: e.holder.to_string(),
+            counterparty: e.counterparty.to_string(),
+            oracle_key: e.oracle.to_vec(),
+            event: e.event.clone(),
+            denom: e.denom.clone(),
+            deposit: e.deposit.to_string(),
+            counter_deposit: e.counter_deposit.to_string(),
+            deadline_ns: e.deadline_ns,
+            state: e.state.to_string(),
+        }))
+    }
+}

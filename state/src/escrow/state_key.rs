@@ -1,0 +1,12 @@
+//! Keys of the oracle-escrow component.
+
+/// `escrow/{id BE}` → borsh `Escrow`.
+pub fn escrow(id: u64) -> Vec<u8> {
+    [ESCROW_PREFIX, &id.to_be_bytes()].concat()
+}
+/// Prefix of every escrow.
+pub const ESCROW_PREFIX: &[u8] = b"escrow/e/";
+/// Last escrow id.
+pub const NEXT_ESCROW: &[u8] = b"escrow/next";
+/// Name of the module account holding escrowed deposits.
+pub const ACCOUNT: &str = "escrow";

@@ -1,0 +1,31 @@
+//! Keys of the market component.
+
+/// `market/listing/{id BE}` → borsh `Listing`.
+pub fn listing(id: u64) -> Vec<u8> {
+    [LISTING_PREFIX, &id.to_be_bytes()].concat()
+}
+/// Prefix of every open listing.
+pub const LISTING_PREFIX: &[u8] = b"market/listing/";
+/// Last listing id.
+pub const NEXT_LISTING: &[u8] = b"market/next/listing";
+
+/// `market/offer/{id BE}` → borsh `Offer`.
+pub fn offer(id: u64) -> Vec<u8> {
+    [OFFER_PREFIX, &id.to_be_bytes()].concat()
+}
+/// Prefix of every open offer.
+pub const OFFER_PREFIX: &[u8] = b"market/offer/";
+/// Last offer id.
+pub const NEXT_OFFER: &[u8] = b"market/next/offer";
+
+/// `market/auction/{id BE}` → borsh `Auction`.
+pub fn auction(id: u64) -> Vec<u8> {
+    [AUCTION_PREFIX, &id.to_be_bytes()].concat()
+}
+/// Prefix of every open auction.
+pub const AUCTION_PREFIX: &[u8] = b"market/auction/";
+/// Last auction id.
+pub const NEXT_AUCTION: &[u8] = b"market/next/auction";
+
+/// Name of the module account holding escrowed market funds and listed units.
+pub const ESCROW_ACCOUNT: &str = "market";
