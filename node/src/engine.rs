@@ -173,6 +173,36 @@ impl Node {
         Ok((hash, rx))
     }
 
+    /// Runs a tx against the latest committed state without keeping anything.
+    ///
+    /// # Errors
+    /// Storage failures only; the tx's own error is in the outcome.
+    pub fn simulate(
+        &self,
+        bytes: &[u8],
+    ) -> Result<(TxOutcome, u128, u64), proofwork_state::StateError> {
+        let latest = self.storage.latest().map_or(0, |l| l.height);
+        let hash = *blake3::hash(bytes).as_bytes();
+        let tx = match crate::app::decode_and_verify(&self.sigs, &self.cfg.limits, bytes) {
+            Ok(tx) => tx,
+            Err(e) => {
+                return Ok((
+                    TxOutcome {
+                        hash,
+                        result: Err(e),
+                    },
+                    0,
+                    latest,
+                ))
+            }
+        };
+        let mut delta = proofwork_state::StateDelta::new(self.storage.clone());
+        let time = proofwork_state::accounts::block_time_ns(&self.storage)?;
+        proofwork_state::accounts::set_block_info(&mut delta, latest + 1, time.saturating_add(1));
+        let result = crate::app::deliver_tx(&mut delta, &self.cfg, &tx)?;
+        Ok((TxOutcome { hash, result }, tx.body.fee, latest))
+    }
+
     /// Produces, executes and commits one block at `time_ns`.
     ///
     /// # Errors

@@ -189,3 +189,82 @@ async fn block_stream_has_no_gaps_for_a_slow_consumer_and_events_filter() {
         .iter()
         .any(|a| a.key == "amount" && a.value == "9"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simulate_predicts_without_committing_and_blocks_resolve_by_hash() {
+    use proofwork_tx::{sign_body, Message, TxBody};
+    let node = TestNode::start(100);
+    let mut c = node.client().await;
+    let alice = node.key("alice");
+    let bob = node.key("bob").public_key().address();
+    let chain_id = c.status().await.unwrap().chain_id;
+    let body = |amount: u128| TxBody {
+        chain_id: chain_id.clone(),
+        nonce: 0,
+        fee: 1,
+        messages: vec![Message::Transfer {
+            to: bob,
+            denom: "upw".into(),
+            amount,
+        }],
+    };
+    let before = c.balance(&bob, "upw").await.unwrap();
+    let ok = c
+        .raw()
+        .simulate(pb::SimulateRequest {
+            tx: sign_body(&alice, &body(5)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(ok.code, 0, "{}", ok.log);
+    assert_eq!(ok.fee, "1");
+    assert!(ok.events.iter().any(|e| e.kind == "transfer"));
+    let too_much = c
+        .raw()
+        .simulate(pb::SimulateRequest {
+            tx: sign_body(&alice, &body(u128::MAX / 2)),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(too_much.code, 10, "{}", too_much.log);
+    let garbage = c
+        .raw()
+        .simulate(pb::SimulateRequest { tx: vec![9, 9, 9] })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(garbage.code, 2);
+    // Nothing was committed by simulating.
+    assert_eq!(c.balance(&bob, "upw").await.unwrap(), before);
+    assert_eq!(
+        c.account(&alice.public_key().address())
+            .await
+            .unwrap()
+            .nonce,
+        0
+    );
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while c.status().await.unwrap().height < 1 {
+        assert!(std::time::Instant::now() < deadline, "no block produced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let b = c.get_block(1).await.unwrap();
+    let by_hash = c
+        .raw()
+        .get_block_by_hash(pb::GetBlockByHashRequest {
+            hash: b.block_hash.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(by_hash.height, 1);
+    let err = c
+        .raw()
+        .get_block_by_hash(pb::GetBlockByHashRequest { hash: vec![0; 32] })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::NotFound);
+}

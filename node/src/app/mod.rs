@@ -153,6 +153,11 @@ pub fn block_key(height: u64) -> Vec<u8> {
     [b"blk/".as_slice(), &height.to_be_bytes()].concat()
 }
 
+/// Key of a block's height by hash in the aux column: `bhash/{hash}` → height BE.
+pub fn block_hash_key(hash: &[u8]) -> Vec<u8> {
+    [b"bhash/".as_slice(), hash].concat()
+}
+
 /// Key of a tx's location in the aux column: `txh/{hash}` → height BE ‖ index BE.
 pub fn tx_key(hash: &TxHash) -> Vec<u8> {
     [b"txh/".as_slice(), hash.as_slice()].concat()
@@ -321,6 +326,12 @@ impl App {
             app_hash: prepared.app_hash.to_vec(),
             prev_app_hash: latest.app_hash.to_vec(),
         };
+        if !record.block_hash.is_empty() {
+            prepared.put_aux(
+                block_hash_key(&record.block_hash),
+                input.height.to_be_bytes().to_vec(),
+            );
+        }
         prepared.put_aux(block_key(input.height), record.encode_to_vec());
         for (i, r) in tx_results.iter().enumerate() {
             let mut loc = input.height.to_be_bytes().to_vec();

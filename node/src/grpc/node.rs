@@ -161,6 +161,53 @@ impl node_server::Node for NodeService {
             .ok_or_else(|| Status::not_found(format!("no block {h} in the block log")))
     }
 
+    async fn get_block_by_hash(
+        &self,
+        req: Request<pb::GetBlockByHashRequest>,
+    ) -> Result<Response<block_pb::BlockRecord>, Status> {
+        let hash = &req.get_ref().hash;
+        if hash.len() != 32 {
+            return Err(Status::invalid_argument("block hash must be 32 bytes"));
+        }
+        let s = self.node.storage();
+        let h = s
+            .get_aux(&crate::app::block_hash_key(hash))
+            .map_err(internal)?
+            .ok_or_else(|| {
+                Status::not_found(format!("no block with hash {}", hex::encode(hash)))
+            })?;
+        let h = u64::from_be_bytes(
+            h.as_slice()
+                .try_into()
+                .map_err(|_| internal("corrupt block hash index"))?,
+        );
+        crate::app::load_block(s, h)
+            .map_err(internal)?
+            .map(Response::new)
+            .ok_or_else(|| internal(format!("block {h} missing from the block log")))
+    }
+
+    async fn simulate(
+        &self,
+        req: Request<pb::SimulateRequest>,
+    ) -> Result<Response<pb::SimulateResponse>, Status> {
+        let node = self.node.clone();
+        let tx = req.into_inner().tx;
+        let (outcome, fee, height) = tokio::task::spawn_blocking(move || node.simulate(&tx))
+            .await
+            .map_err(internal)?
+            .map_err(internal)?;
+        let r = outcome.to_proto();
+        Ok(Response::new(pb::SimulateResponse {
+            code: r.code,
+            log: r.log,
+            codespace: r.codespace,
+            events: r.events,
+            fee: fee.to_string(),
+            height,
+        }))
+    }
+
     async fn stream_blocks(
         &self,
         req: Request<pb::StreamBlocksRequest>,
