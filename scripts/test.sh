@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/install-grpcurl.sh
 if [ -x scripts/install-cometbft.sh ]; then
   ./scripts/install-cometbft.sh
 fi

@@ -268,3 +268,62 @@ async fn simulate_predicts_without_committing_and_blocks_resolve_by_hash() {
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::NotFound);
 }
+
+/// The `grpcurl` binary, if installed (`scripts/install-grpcurl.sh`).
+fn grpcurl() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("PROOFWORK_GRPCURL") {
+        return Some(p.into());
+    }
+    let gopath = std::process::Command::new("go")
+        .args(["env", "GOPATH"])
+        .output()
+        .ok()?;
+    let p = std::path::PathBuf::from(String::from_utf8_lossy(&gopath.stdout).trim())
+        .join("bin/grpcurl");
+    p.exists().then_some(p)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grpcurl_lists_services_by_reflection_and_calls_queries() {
+    let Some(grpcurl) = grpcurl() else {
+        eprintln!("skipped: grpcurl not installed (run scripts/install-grpcurl.sh)");
+        return;
+    };
+    let node = TestNode::start(100);
+    let mut c = node.client().await;
+    let addr = format!("127.0.0.1:{}", node.port);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(&grpcurl)
+            .arg("-plaintext")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "grpcurl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let services = run(&[&addr, "list"]);
+    for s in [
+        "proofwork.node.v1.Node",
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1.ServerReflection",
+    ] {
+        assert!(services.contains(s), "{s} not listed:\n{services}");
+    }
+    let health = run(&[&addr, "grpc.health.v1.Health/Check"]);
+    assert!(health.contains("SERVING"), "{health}");
+    let status = run(&[&addr, "proofwork.node.v1.Node/Status"]);
+    assert!(status.contains("\"chainId\": \"pw-e2e\""), "{status}");
+    let bob = node.key("bob").public_key().address().to_string();
+    let req = format!("{{\"address\": \"{bob}\", \"denom\": \"upw\"}}");
+    let bal = run(&["-d", &req, &addr, "proofwork.node.v1.Node/Balance"]);
+    let expected = c
+        .balance(&node.key("bob").public_key().address(), "upw")
+        .await
+        .unwrap()
+        .to_string();
+    assert!(bal.contains(&expected), "{bal}");
+}

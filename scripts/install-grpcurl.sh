@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs grpcurl (pinned) with `go install`, idempotently; the API tests use it to check
+# that reflection and health work for a client with no .proto files.
+set -euo pipefail
+VERSION=v1.9.3
+BIN="$(go env GOPATH)/bin/grpcurl"
+if [ -x "$BIN" ] && "$BIN" -version 2>&1 | grep -q "${VERSION#v}"; then
+  echo "grpcurl ${VERSION} already installed at $BIN"
+  exit 0
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "install-grpcurl: Go is not installed; the grpcurl test will be skipped" >&2
+  exit 0
+fi
+go install "github.com/fullstorydev/grpcurl/cmd/grpcurl@${VERSION}"
+"$BIN" -version
