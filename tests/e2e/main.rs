@@ -9,3 +9,4 @@ mod api;
 mod bad_input;
 mod crash;
 mod node;
+mod work;

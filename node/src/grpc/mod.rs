@@ -4,13 +4,16 @@
 //! One module per service; [`serve`] registers them all.
 
 pub mod node;
+pub mod work;
 
 pub use node::NodeService;
+pub use work::WorkService;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use proofwork_proto::node::v1::node_server;
+use proofwork_proto::work::v1::work_server;
 use proofwork_tx::Address;
 use tonic::Status;
 
@@ -69,6 +72,12 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
+    health_reporter
+        .set_serving::<work_server::WorkServer<WorkService>>()
+        .await;
+    let work_svc = work_server::WorkServer::new(WorkService::new(node.clone(), limits))
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
     let svc = node_server::NodeServer::new(NodeService::new(node, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
@@ -80,6 +89,7 @@ pub async fn serve(
         .add_service(health_service)
         .add_service(reflection)
         .add_service(svc)
+        .add_service(work_svc)
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())
