@@ -205,15 +205,9 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
         }
     });
     let seed = proofwork_node::engine::wall_clock_ns();
-    let (model_id, _) = worker::register_demo_model(
-        &mut api,
-        &alice,
-        DEMO_K,
-        DEMO_N,
-        vec![(carol, 1_000)],
-        seed,
-    )
-    .await?;
+    let (model_id, _) =
+        worker::register_demo_model(&mut api, &alice, DEMO_K, DEMO_N, vec![(carol, 1_000)], seed)
+            .await?;
     println!(
         "  [client alice] registered model {model_id}: {DEMO_K}×{DEMO_N} int8 weights uploaded \
          on chain, royalty 10% to carol"

@@ -433,8 +433,9 @@ fn main() -> anyhow::Result<()> {
         } => {
             let h = Home(home.home);
             let (_, key) = home::load_key(&h, &key)?;
-            let choice: proofwork_kernels::BackendChoice =
-                backend.parse().map_err(|e| anyhow::anyhow!("--backend: {e}"))?;
+            let choice: proofwork_kernels::BackendChoice = backend
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--backend: {e}"))?;
             let backend: Arc<dyn proofwork_kernels::Backend> =
                 Arc::from(proofwork_kernels::detect_backend(choice)?);
             let validator = validator
@@ -655,7 +656,10 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
         }
         QueryCmd::Job { id } => {
             let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
-            println!("{}", serde_json::to_string_pretty(&job_json(&api.job(id).await?))?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&job_json(&api.job(id).await?))?
+            );
         }
         QueryCmd::Models => {
             let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
@@ -704,7 +708,8 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
             let a: Address = address.parse()?;
             println!(
                 "{}",
-                c.balance(&a, proofwork_state::accounts::CREDIT_DENOM).await?
+                c.balance(&a, proofwork_state::accounts::CREDIT_DENOM)
+                    .await?
             );
         }
         QueryCmd::Balance { address, denom } => {

@@ -98,12 +98,15 @@ impl WorkApi {
         if r.code != 0 {
             bail!("refused (code {}): {}", r.code, r.log);
         }
-        let c = r
-            .committed
-            .context("the tx was not committed in time")?;
+        let c = r.committed.context("the tx was not committed in time")?;
         let res = c.result.unwrap_or_default();
         if res.code != 0 {
-            bail!("failed in block {} (code {}): {}", c.height, res.code, res.log);
+            bail!(
+                "failed in block {} (code {}): {}",
+                c.height,
+                res.code,
+                res.log
+            );
         }
         Ok(Sent {
             height: c.height,
@@ -144,7 +147,12 @@ impl WorkApi {
     ///
     /// # Errors
     /// RPC failures.
-    pub async fn model_weights(&mut self, model_id: u64, k: u32, n: u32) -> anyhow::Result<Vec<i8>> {
+    pub async fn model_weights(
+        &mut self,
+        model_id: u64,
+        k: u32,
+        n: u32,
+    ) -> anyhow::Result<Vec<i8>> {
         let per = ((1u32 << 20) / n.max(1)).max(1);
         let mut out = Vec::with_capacity(k as usize * n as usize);
         let mut row = 0;
@@ -326,11 +334,7 @@ pub async fn run_worker(
 ) -> anyhow::Result<WorkerStats> {
     let mut api = WorkApi::connect(url).await?;
     let me = key.public_key().address();
-    let params = api
-        .work
-        .params(pb::ParamsRequest {})
-        .await?
-        .into_inner();
+    let params = api.work.params(pb::ParamsRequest {}).await?.into_inner();
     let min_bond: u128 = params.min_bond.parse()?;
     let registered = api
         .work
@@ -340,9 +344,7 @@ pub async fn run_worker(
         .workers
         .into_iter()
         .find(|w| w.address == me.to_string());
-    let bond: u128 = registered
-        .as_ref()
-        .map_or(Ok(0), |w| w.bond.parse())?;
+    let bond: u128 = registered.as_ref().map_or(Ok(0), |w| w.bond.parse())?;
     if registered.is_none() || bond < min_bond {
         api.send(
             &key,
@@ -381,7 +383,19 @@ pub async fn run_worker(
             tokio::time::sleep(opts.poll).await;
             continue;
         };
-        match work_one(&mut api, &key, &backend, &mut weights, &job, a, &opts, &stop, label).await {
+        match work_one(
+            &mut api,
+            &key,
+            &backend,
+            &mut weights,
+            &job,
+            a,
+            &opts,
+            &stop,
+            label,
+        )
+        .await
+        {
             Ok(Some(outcome)) => {
                 if outcome.kind == "work_verified" {
                     stats.verified += 1;
@@ -435,8 +449,8 @@ async fn work_one(
     let be = backend.clone();
     #[allow(clippy::disallowed_methods)] // reporting kernel time at the worker, not consensus
     let started = std::time::Instant::now();
-    let proof = tokio::task::spawn_blocking(move || Proof::compute(be.as_ref(), a, &b, m, k, n))
-        .await??;
+    let proof =
+        tokio::task::spawn_blocking(move || Proof::compute(be.as_ref(), a, &b, m, k, n)).await??;
     let ms = started.elapsed().as_millis();
     if proof.a_root().as_slice() != job.a_root.as_slice() {
         bail!("the stored input does not match the job's a_root");

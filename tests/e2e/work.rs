@@ -42,13 +42,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     assert_eq!(job["status"], "verified", "{jobs}");
     assert_eq!(job["worker"], dave.to_string());
     // 64·128·128 MACs / 65536 per credit = 16 credits.
-    let credits = cli_ok(&[
-        "query",
-        "--node",
-        &node.url(),
-        "credits",
-        &dave.to_string(),
-    ]);
+    let credits = cli_ok(&["query", "--node", &node.url(), "credits", &dave.to_string()]);
     assert_eq!(credits.trim(), "16");
     // Royalty: 10% of (price − 10% burn) = 9000 upw to carol.
     let models: serde_json::Value =

@@ -308,9 +308,9 @@ impl Message {
                 commit_blocks: *commit_blocks,
                 reveal_blocks: *reveal_blocks,
             })),
-            Message::ClaimJob { job_id } => {
-                kind(pb::message::Kind::ClaimJob(pb::ClaimJob { job_id: *job_id }))
-            }
+            Message::ClaimJob { job_id } => kind(pb::message::Kind::ClaimJob(pb::ClaimJob {
+                job_id: *job_id,
+            })),
             Message::CommitWork { job_id, c_root } => {
                 kind(pb::message::Kind::CommitWork(pb::CommitWork {
                     job_id: *job_id,
@@ -332,9 +332,9 @@ impl Message {
                         .collect(),
                 }))
             }
-            Message::CancelJob { job_id } => {
-                kind(pb::message::Kind::CancelJob(pb::CancelJob { job_id: *job_id }))
-            }
+            Message::CancelJob { job_id } => kind(pb::message::Kind::CancelJob(pb::CancelJob {
+                job_id: *job_id,
+            })),
         }
     }
 

@@ -84,7 +84,9 @@ pub fn end_block<S: StateWrite>(
         let slashed = slash_and_reopen(s, native_denom, &p, j, &worker, bps, reason, height)
             .map_err(|e| match e {
                 ExecError::State(e) => e,
-                ExecError::Tx(e) => StateError::Invariant(format!("deadline slash of job {id}: {e}")),
+                ExecError::Tx(e) => {
+                    StateError::Invariant(format!("deadline slash of job {id}: {e}"))
+                }
             })?;
         out.events.push((
             "work_slashed",
@@ -96,7 +98,7 @@ pub fn end_block<S: StateWrite>(
             ],
         ));
     }
-    if p.epoch_blocks > 0 && height % p.epoch_blocks == 0 {
+    if p.epoch_blocks > 0 && height.is_multiple_of(p.epoch_blocks) {
         out.validator_updates = epoch_power(s, &p)?;
         if !out.validator_updates.is_empty() {
             out.events.push((

@@ -12,7 +12,8 @@ use proofwork_tx::TxError;
 
 use super::verify::{RevealContext, Verdict};
 
-type BrEntry = (Arc<Vec<i64>>, Arc<Vec<i64>>);
+/// `(B·r, r)` for one (model, beacon).
+pub type BrEntry = (Arc<Vec<i64>>, Arc<Vec<i64>>);
 
 /// `B·r` per (model, beacon) and verdicts per (tx, message, context).
 #[derive(Debug)]

@@ -220,9 +220,12 @@ fn upload_model_chunk<S: StateWrite>(
         return fail(TxError::NotModelOwner);
     }
     let n = m.n as usize;
-    if rows.is_empty() || rows.len() % n != 0 {
+    if rows.is_empty() || !rows.len().is_multiple_of(n) {
         return fail(TxError::ChunkLength {
-            reason: format!("{} bytes is not a whole number of {n}-byte rows", rows.len()),
+            reason: format!(
+                "{} bytes is not a whole number of {n}-byte rows",
+                rows.len()
+            ),
         });
     }
     if first_row > m.rows_uploaded {
@@ -281,8 +284,7 @@ fn register_worker<S: StateWrite>(
     validator: Option<[u8; 32]>,
 ) -> Result<WorkEvent, ExecError> {
     if let Some(pk) = validator {
-        if s
-            .get_raw(&crate::validators::state_key::validator(&pk))?
+        if s.get_raw(&crate::validators::state_key::validator(&pk))?
             .is_none()
         {
             return fail(TxError::UnknownValidator {
@@ -311,10 +313,7 @@ fn register_worker<S: StateWrite>(
     put(s, state_key::worker(&signer.0), &w);
     Ok((
         "register_worker",
-        vec![
-            ("worker", signer.to_string()),
-            ("bond", w.bond.to_string()),
-        ],
+        vec![("worker", signer.to_string()), ("bond", w.bond.to_string())],
     ))
 }
 

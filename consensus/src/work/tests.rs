@@ -124,7 +124,7 @@ impl Sim {
     fn end(&mut self) -> EndBlock {
         let hash = blake3::hash(&self.height.to_be_bytes());
         let out = end_block(&mut self.s, self.height, hash.as_bytes(), DENOM).unwrap();
-        if self.height % self.check_every != 0 {
+        if !self.height.is_multiple_of(self.check_every) {
             return out;
         }
         let mut full = Base::new();
@@ -213,7 +213,8 @@ impl Sim {
     }
 
     fn beacon_of(&self, job_id: u64) -> [u8; 32] {
-        let JobStatus::Committed { commit_height, .. } = job(&self.s, job_id).unwrap().unwrap().status
+        let JobStatus::Committed { commit_height, .. } =
+            job(&self.s, job_id).unwrap().unwrap().status
         else {
             panic!("job {job_id} not committed")
         };
@@ -295,7 +296,10 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     let w = worker(&sim.s, &addr("cheat").0).unwrap().unwrap();
     // 50% of the 100_000_000 bond, half of that to the client (who also paid 1_000_000 escrow).
     assert_eq!(w.bond, 50_000_000);
-    assert_eq!(sim.bal("client", DENOM), client_before - 1_000_000 + 25_000_000);
+    assert_eq!(
+        sim.bal("client", DENOM),
+        client_before - 1_000_000 + 25_000_000
+    );
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     // Reopened: an honest worker can now take it.
     sim.begin();
@@ -627,7 +631,10 @@ fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
     // 65536·16·8 MACs = 128 credits at 1 upw each.
     assert!(matches!(
         sim.err("client", post(0, 65_536, 127, 0)),
-        TxError::PriceTooLow { price: 127, min: 128 }
+        TxError::PriceTooLow {
+            price: 127,
+            min: 128
+        }
     ));
     assert!(matches!(
         sim.err("nobody", post(0, 4, 100, 0)),
@@ -777,25 +784,49 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     let mut t = rows.clone();
     t[1].c_row.pop();
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows: t }),
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
         TxError::RevealRowLength { what: "c", .. }
     ));
     let mut t = rows.clone();
     t[2].a_row.truncate(3);
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows: t }),
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
         TxError::RevealRowLength { what: "a", .. }
     ));
     let mut t = rows.clone();
     t[0].a_row[0] ^= 1;
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows: t }),
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
         TxError::RevealProof { what: "a", .. }
     ));
     let mut t = rows.clone();
     t[0].c_proof.pop();
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows: t }),
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
         TxError::RevealProof { what: "c", .. }
     ));
 }
@@ -867,8 +898,8 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
     sim.ok("cheat", Message::ClaimJob { job_id: id });
-    let garbage = Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8)
-        .unwrap();
+    let garbage =
+        Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8).unwrap();
     sim.ok(
         "cheat",
         Message::CommitWork {
@@ -1070,8 +1101,16 @@ fn detection_math_at_protocol_parameters() {
 fn state_is_deterministic_across_runs() {
     let run = || {
         let mut sim = Sim::new(8, 8, 4);
-        for i in 0..20 {
-            sim.run_job(if i % 3 == 0 { "cheat" } else { "worker" }, 12, &[]);
+        for i in 0..20u32 {
+            sim.run_job(
+                if i.is_multiple_of(3) {
+                    "cheat"
+                } else {
+                    "worker"
+                },
+                12,
+                &[],
+            );
         }
         sim.run_job("cheat", 12, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
         let mut full = Base::new();

@@ -22,6 +22,7 @@ use proofwork_kernels::{freivalds, merkle, MerkleProof};
 use proofwork_state::{StateError, StateRead};
 use proofwork_tx::{Address, RevealedRow, TxError};
 
+use super::cache::BrEntry;
 use super::{block_hash, job, model, model_rows, params, JobStatus, WorkCache};
 
 /// The result of a well-formed reveal.
@@ -223,12 +224,16 @@ pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<Vec<Vec
                 index: row.index,
                 reason: e.to_string(),
             })?;
-        merkle::verify_proof(&ctx.c_root, &merkle::leaf_hash_i32(&c), &proof(&row.c_proof))
-            .map_err(|e| TxError::RevealProof {
-                what: "c",
-                index: row.index,
-                reason: e.to_string(),
-            })?;
+        merkle::verify_proof(
+            &ctx.c_root,
+            &merkle::leaf_hash_i32(&c),
+            &proof(&row.c_proof),
+        )
+        .map_err(|e| TxError::RevealProof {
+            what: "c",
+            index: row.index,
+            reason: e.to_string(),
+        })?;
         c_rows.push(c);
     }
     Ok(c_rows)
@@ -242,7 +247,7 @@ pub fn b_times_r<S: StateRead>(
     s: &S,
     ctx: &RevealContext,
     cache: Option<&WorkCache>,
-) -> Result<(Arc<Vec<i64>>, Arc<Vec<i64>>), StateError> {
+) -> Result<BrEntry, StateError> {
     let seed = r_seed(&ctx.beacon, ctx.model_id);
     if let Some(hit) = cache.and_then(|c| c.get_br(&seed)) {
         return Ok(hit);

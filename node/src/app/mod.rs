@@ -282,7 +282,11 @@ impl App {
     /// beacon not on chain, …) is left to FinalizeBlock, which fails it as a tx error; a
     /// well-formed reveal that fails Freivalds is valid evidence and is executed (slash).
     fn check_work(&self, tx: &SignedTx) -> bool {
-        let height = self.storage.latest().map_or(0, |l| l.height).saturating_add(1);
+        let height = self
+            .storage
+            .latest()
+            .map_or(0, |l| l.height)
+            .saturating_add(1);
         for (i, msg) in tx.body.messages.iter().enumerate() {
             let Message::RevealWork { job_id, rows } = msg else {
                 continue;
@@ -296,7 +300,12 @@ impl App {
                     continue;
                 }
             };
-            match work::check_reveal(&self.storage, &ctx, rows, Some((&self.work, tx.hash, i as u32))) {
+            match work::check_reveal(
+                &self.storage,
+                &ctx,
+                rows,
+                Some((&self.work, tx.hash, i as u32)),
+            ) {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     tracing::warn!(job_id, tx = %hex::encode(tx.hash), error = %e, "rejecting a proposal with an invalid reveal");

@@ -184,9 +184,7 @@ impl Harness {
             panic!("not committed")
         };
         let beacon = work::block_hash(s, commit_height + 1).unwrap().unwrap();
-        proof
-            .reveal(&sampled_rows(&beacon, id, M, 96))
-            .unwrap()
+        proof.reveal(&sampled_rows(&beacon, id, M, 96)).unwrap()
     }
 }
 
@@ -201,14 +199,21 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
     let rows = h.reveal_rows(id, &proof);
     let mut bad_rows = rows.clone();
     bad_rows[5].c_row[0] ^= 1; // no longer the committed leaf: the C proof fails
-    let bad = h.tx("bob", vec![Message::RevealWork { job_id: id, rows: bad_rows }]);
+    let bad = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: id,
+            rows: bad_rows,
+        }],
+    );
     let good = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
     // A proposer including the invalid reveal gets its proposal rejected …
     assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
     assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
     // … an honest proposer leaves it out …
     assert_eq!(
-        h.app.prepare_proposal(vec![bad.clone(), good.clone()], 1 << 22),
+        h.app
+            .prepare_proposal(vec![bad.clone(), good.clone()], 1 << 22),
         vec![good.clone()]
     );
     // … and the valid one passes, is executed with the cached check, and pays.
@@ -232,14 +237,26 @@ fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
     let (j0, p0) = h.committed(&[]);
     let (j1, _p1) = h.committed(&[]);
     let rows0 = h.reveal_rows(j0, &p0);
-    let replay = h.tx("bob", vec![Message::RevealWork { job_id: j1, rows: rows0.clone() }]);
+    let replay = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: j1,
+            rows: rows0.clone(),
+        }],
+    );
     assert!(!h.app.process_proposal(&[replay]));
     let mut shifted = rows0.clone();
     let unsampled = (0..u64::from(M))
         .find(|i| !rows0.iter().any(|r| r.index == *i))
         .unwrap();
     shifted[0] = p0.reveal(&[unsampled]).unwrap().remove(0);
-    let t = h.tx("bob", vec![Message::RevealWork { job_id: j0, rows: shifted }]);
+    let t = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: j0,
+            rows: shifted,
+        }],
+    );
     assert!(!h.app.process_proposal(&[t]));
 }
 
@@ -255,7 +272,10 @@ fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
     assert!(h.app.process_proposal(std::slice::from_ref(&t)));
     let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
     let out = h.block(vec![t]);
-    assert_eq!(out.tx_results[0].result.clone().unwrap()[0].kind, "work_slashed");
+    assert_eq!(
+        out.tx_results[0].result.clone().unwrap()[0].kind,
+        "work_slashed"
+    );
     let s = h.app.storage();
     let w = work::worker(s, &addr("bob").0).unwrap().unwrap();
     assert_eq!(w.bond, 500_000);
@@ -285,7 +305,9 @@ fn epoch_end_returns_validator_updates_from_work() {
 #[test]
 fn work_error_codes_are_distinct_and_in_range() {
     let errors = [
-        TxError::WorkDims { reason: String::new() },
+        TxError::WorkDims {
+            reason: String::new(),
+        },
         TxError::KTooLarge { k: 0, limit: 0 },
         TxError::BadDigest { what: "", got: 0 },
         TxError::UnknownModel { id: 0 },
@@ -295,7 +317,9 @@ fn work_error_codes_are_distinct_and_in_range() {
             first_row: 0,
             uploaded: 0,
         },
-        TxError::ChunkLength { reason: String::new() },
+        TxError::ChunkLength {
+            reason: String::new(),
+        },
         TxError::ModelRootMismatch {
             expected: String::new(),
             got: String::new(),
@@ -320,7 +344,9 @@ fn work_error_codes_are_distinct_and_in_range() {
             beacon_height: 0,
             height: 0,
         },
-        TxError::RowsNotSampled { reason: String::new() },
+        TxError::RowsNotSampled {
+            reason: String::new(),
+        },
         TxError::RevealRowLength {
             what: "",
             index: 0,
@@ -336,7 +362,9 @@ fn work_error_codes_are_distinct_and_in_range() {
         TxError::UnknownValidator {
             pub_key: String::new(),
         },
-        TxError::BadDeadline { reason: String::new() },
+        TxError::BadDeadline {
+            reason: String::new(),
+        },
     ];
     let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
     let names: std::collections::BTreeSet<&str> =

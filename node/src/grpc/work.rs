@@ -20,10 +20,13 @@ use crate::engine::Node;
 /// Total bytes of job inputs kept; the oldest jobs' inputs are dropped beyond it.
 pub const MAX_INPUT_STORE_BYTES: usize = 256 << 20;
 
+/// Inputs by job id, and their total size.
+type InputMap = (BTreeMap<u64, Arc<Vec<u8>>>, usize);
+
 /// Node-local store of job inputs `A`, by job id.
 #[derive(Debug, Default)]
 pub struct JobInputs {
-    inner: Mutex<(BTreeMap<u64, Arc<Vec<u8>>>, usize)>,
+    inner: Mutex<InputMap>,
 }
 
 impl JobInputs {
@@ -168,7 +171,10 @@ impl WorkService {
 
 #[tonic::async_trait]
 impl work_server::Work for WorkService {
-    async fn jobs(&self, req: Request<pb::JobsRequest>) -> Result<Response<pb::JobsResponse>, Status> {
+    async fn jobs(
+        &self,
+        req: Request<pb::JobsRequest>,
+    ) -> Result<Response<pb::JobsResponse>, Status> {
         let r = req.into_inner();
         let limit = match r.limit {
             0 => 100,
@@ -189,11 +195,15 @@ impl work_server::Work for WorkService {
                 if !r.status.is_empty() && j.status.name() != r.status {
                     continue;
                 }
-                if !models.contains_key(&j.model_id) {
-                    let m = work::model(s, j.model_id).map_err(internal)?;
-                    models.insert(j.model_id, m.map_or((0, 0), |m| (m.k, m.n)));
-                }
-                let (k, n) = models[&j.model_id];
+                let (k, n) = match models.get(&j.model_id) {
+                    Some(&kn) => kn,
+                    None => {
+                        let m = work::model(s, j.model_id).map_err(internal)?;
+                        let kn = m.map_or((0, 0), |m| (m.k, m.n));
+                        models.insert(j.model_id, kn);
+                        kn
+                    }
+                };
                 out.push(job_info(j, k, n));
                 if out.len() >= limit {
                     break 'scan;
