@@ -172,6 +172,25 @@ fn bench(c: &mut Criterion) {
         g.bench_function(format!("m={m},k=n=4096,rows=96"), |bch| {
             bch.iter(|| check_reveal(&s, &ctx, &rows, None).unwrap().unwrap())
         });
+        let wcache = WorkCache::default();
+        check_reveal(&s, &ctx, &rows, Some((&wcache, [0; 32], 0)))
+            .unwrap()
+            .unwrap();
+        let mut beacon = 0u64;
+        g.bench_function(format!("m={m},k=n=4096,rows=96/weights_cached"), |bch| {
+            bch.iter(|| {
+                // A new beacon each time: B·r is recomputed from the cached B.
+                beacon += 1;
+                let mut c2 = ctx.clone();
+                c2.beacon[..8].copy_from_slice(&beacon.to_le_bytes());
+                let r = work::verify::b_times_r(&s, &c2, Some(&wcache)).unwrap();
+                let h = [1u8; 32];
+                (
+                    r,
+                    check_reveal(&s, &ctx, &rows, Some((&wcache, h, beacon as u32))),
+                )
+            })
+        });
         let cache = WorkCache::default();
         let mut tx = 0u64;
         check_reveal(&s, &ctx, &rows, Some((&cache, [0; 32], 0)))

@@ -15,9 +15,14 @@ use super::verify::{RevealContext, Verdict};
 /// `(B·r, r)` for one (model, beacon).
 pub type BrEntry = (Arc<Vec<i64>>, Arc<Vec<i64>>);
 
-/// `B·r` per (model, beacon) and verdicts per (tx, message, context).
+/// Most bytes of model weights kept in memory.
+pub const MAX_WEIGHT_BYTES: usize = 512 << 20;
+
+/// Weights `B` of active models (immutable once active, so a copy never goes stale), `B·r`
+/// per (model, beacon) and verdicts per (tx, message, context).
 #[derive(Debug)]
 pub struct WorkCache {
+    weights: Mutex<(BTreeMap<u64, Arc<Vec<i8>>>, usize)>,
     br: Mutex<BTreeMap<[u8; 32], BrEntry>>,
     verdicts: Mutex<BTreeMap<[u8; 32], Result<Verdict, TxError>>>,
     cap: usize,
@@ -33,6 +38,7 @@ impl WorkCache {
     /// A cache of at most `cap` verdicts and `cap / 64 + 1` vectors `B·r`.
     pub fn new(cap: usize) -> Self {
         WorkCache {
+            weights: Mutex::new((BTreeMap::new(), 0)),
             br: Mutex::new(BTreeMap::new()),
             verdicts: Mutex::new(BTreeMap::new()),
             cap: cap.max(1),
@@ -76,6 +82,27 @@ impl WorkCache {
                 m.clear();
             }
             m.insert(r_seed, v);
+        }
+    }
+
+    /// The cached weights of an active model.
+    pub fn get_weights(&self, model_id: u64) -> Option<Arc<Vec<i8>>> {
+        self.weights.lock().ok()?.0.get(&model_id).cloned()
+    }
+
+    /// Records the weights of an *active* model (callers guarantee it: only then are they
+    /// immutable).
+    pub fn put_weights(&self, model_id: u64, b: Arc<Vec<i8>>) {
+        if let Ok(mut g) = self.weights.lock() {
+            let (map, total) = &mut *g;
+            if *total + b.len() > MAX_WEIGHT_BYTES {
+                map.clear();
+                *total = 0;
+            }
+            *total += b.len();
+            if let Some(old) = map.insert(model_id, b) {
+                *total -= old.len();
+            }
         }
     }
 

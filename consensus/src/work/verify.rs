@@ -255,10 +255,27 @@ pub fn b_times_r<S: StateRead>(
     let r = freivalds::derive_r(&seed, ctx.n as usize);
     let mdl = model(s, ctx.model_id)?
         .ok_or_else(|| StateError::Invariant(format!("model {} missing", ctx.model_id)))?;
-    let b: Vec<i8> = model_rows(s, &mdl, 0, mdl.k)?
-        .into_iter()
-        .map(|v| v as i8)
-        .collect();
+    if !mdl.active {
+        return Err(StateError::Invariant(format!(
+            "job on inactive model {}",
+            mdl.id
+        )));
+    }
+    let b = match cache.and_then(|c| c.get_weights(mdl.id)) {
+        Some(b) => b,
+        None => {
+            let b: Arc<Vec<i8>> = Arc::new(
+                model_rows(s, &mdl, 0, mdl.k)?
+                    .into_iter()
+                    .map(|v| v as i8)
+                    .collect(),
+            );
+            if let Some(c) = cache {
+                c.put_weights(mdl.id, b.clone());
+            }
+            b
+        }
+    };
     let br = freivalds::mat_vec_b_r(&b, mdl.k as usize, mdl.n as usize, &r)
         .map_err(|e| StateError::Invariant(format!("B·r of model {}: {e}", mdl.id)))?;
     let out = (Arc::new(br), Arc::new(r));
