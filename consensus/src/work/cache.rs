@@ -15,6 +15,9 @@ use super::verify::{RevealContext, Verdict};
 /// `(B·r, r)` for one (model, beacon).
 pub type BrEntry = (Arc<Vec<i64>>, Arc<Vec<i64>>);
 
+/// Weights by model id, and their total bytes.
+type WeightMap = (BTreeMap<u64, Arc<Vec<i8>>>, usize);
+
 /// Most bytes of model weights kept in memory.
 pub const MAX_WEIGHT_BYTES: usize = 512 << 20;
 
@@ -22,7 +25,7 @@ pub const MAX_WEIGHT_BYTES: usize = 512 << 20;
 /// per (model, beacon) and verdicts per (tx, message, context).
 #[derive(Debug)]
 pub struct WorkCache {
-    weights: Mutex<(BTreeMap<u64, Arc<Vec<i8>>>, usize)>,
+    weights: Mutex<WeightMap>,
     br: Mutex<BTreeMap<[u8; 32], BrEntry>>,
     verdicts: Mutex<BTreeMap<[u8; 32], Result<Verdict, TxError>>>,
     cap: usize,
