@@ -97,11 +97,7 @@ pub fn replay(
         let outcome = app.finalize_block(input)?.clone();
         report.txs += rec.txs.len() as u64;
         let results_match = outcome.tx_results.len() == rec.results.len()
-            && outcome
-                .tx_results
-                .iter()
-                .zip(&rec.results)
-                .all(|(mine, theirs)| &mine.to_proto() == theirs);
+            && outcome.tx_results.iter().zip(&rec.results).all(|(mine, theirs)| &mine.to_proto() == theirs);
         if outcome.app_hash.as_slice() != rec.app_hash.as_slice() || !results_match {
             let differing_results = outcome
                 .tx_results
@@ -141,11 +137,9 @@ pub fn replay(
 mod tests {
     use std::collections::BTreeMap;
 
-    use proofwork_genesis::{
-        AppState, Genesis, GenesisAccount, GenesisCoin, GenesisValidator, Params,
-    };
-    use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
     use prost::Message as _;
+    use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Genesis, Params};
+    use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
 
     use super::*;
     use crate::app::block_key;
@@ -160,10 +154,7 @@ mod tests {
                     .iter()
                     .map(|k| GenesisAccount {
                         address: k.public_key().address().to_string(),
-                        balances: vec![GenesisCoin {
-                            denom: "upw".into(),
-                            amount: "100000".into(),
-                        }],
+                        balances: vec![GenesisCoin { denom: "upw".into(), amount: "100000".into() }],
                     })
                     .collect(),
                 validators: vec![GenesisValidator {
@@ -177,9 +168,7 @@ mod tests {
 
     /// Builds a chain of `blocks` blocks of mixed txs (successes, failures, invalid bytes).
     fn build_chain(dir: &Path, blocks: u64) -> (Genesis, Storage) {
-        let keys: Vec<SecretKey> = (0..8)
-            .map(|i| SecretKey::from_seed(&format!("r{i}")))
-            .collect();
+        let keys: Vec<SecretKey> = (0..8).map(|i| SecretKey::from_seed(&format!("r{i}"))).collect();
         let g = genesis(&keys);
         let storage = Storage::open(dir, StorageConfig::default()).unwrap();
         let mut app = App::new(storage.clone(), Arc::new(SigCache::new(4096))).unwrap();
@@ -191,11 +180,7 @@ mod tests {
                 let i = ((h * 3 + j) % 8) as usize;
                 let n = nonces.entry(i).or_insert(0u64);
                 // Every 7th tx overspends: it fails in the block but pays its fee.
-                let amount = if (h + j) % 7 == 0 {
-                    10_000_000
-                } else {
-                    1 + (h % 13) as u128
-                };
+                let amount = if (h + j) % 7 == 0 { 10_000_000 } else { 1 + (h % 13) as u128 };
                 let body = TxBody {
                     chain_id: "replay".into(),
                     nonce: *n,
@@ -212,23 +197,14 @@ mod tests {
             if h % 50 == 0 {
                 txs.push(vec![1, 2, 3]); // undecodable: a failed result, no state change
             }
-            let input = BlockInput {
-                height: h,
-                time_ns: h * 1_000_000_000,
-                txs,
-                ..Default::default()
-            };
+            let input = BlockInput { height: h, time_ns: h * 1_000_000_000, txs, ..Default::default() };
             app.finalize_block(input).unwrap();
             app.commit().unwrap();
         }
         (g, storage)
     }
 
-    fn tamper(
-        storage: &Storage,
-        height: u64,
-        f: impl FnOnce(&mut proofwork_proto::block::v1::BlockRecord),
-    ) {
+    fn tamper(storage: &Storage, height: u64, f: impl FnOnce(&mut proofwork_proto::block::v1::BlockRecord)) {
         let mut rec = load_block(storage, height).unwrap().unwrap();
         f(&mut rec);
         let mut w = proofwork_state::WriteSet::new();
