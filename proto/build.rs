@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/block/v1/block.proto",
         "proto/proofwork/node/v1/node.proto",
         "proto/proofwork/assets/v1/assets.proto",
+        "proto/proofwork/work/v1/work.proto",
     ];
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("proofwork_descriptor.bin"))

@@ -10,3 +10,4 @@
 )]
 
 pub mod validators;
+pub mod work;

@@ -253,7 +253,11 @@ impl Application for AbciApp {
         abci::ResponseFinalizeBlock {
             events: vec![],
             tx_results,
-            validator_updates: vec![],
+            validator_updates: outcome
+                .validator_updates
+                .iter()
+                .map(validator_update)
+                .collect(),
             consensus_param_updates: None,
             app_hash: outcome.app_hash.to_vec().into(),
         }
@@ -385,4 +389,15 @@ pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
             })?;
     }
     Ok(())
+}
+
+/// A validator power change as CometBFT expects it (ed25519 key, power as i64).
+fn validator_update(v: &proofwork_consensus::validators::Validator) -> abci::ValidatorUpdate {
+    use tendermint_proto::v0_38::crypto::{public_key, PublicKey};
+    abci::ValidatorUpdate {
+        pub_key: Some(PublicKey {
+            sum: Some(public_key::Sum::Ed25519(v.pub_key.to_vec())),
+        }),
+        power: i64::try_from(v.power).unwrap_or(i64::MAX),
+    }
 }

@@ -1,6 +1,11 @@
 //! `proofwork demo`: a node plus a client that sends transfers between the demo accounts
-//! and prints each block, so a new user sees the chain working in seconds.
+//! and prints each block, so a new user sees the chain working in seconds; and the
+//! useful-work demo (also `proofwork start --work-demo`): alice registers a model and posts
+//! jobs, an in-process CPU worker (dave) claims, computes, commits and reveals, and the chain
+//! verifies the work, pays the worker and the model's royalty (to carol) and mints credits.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -38,6 +43,13 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
     let mut client = connect_with_retry(&url).await?;
     let chain_id = client.status().await?.chain_id;
     println!("node running: gRPC on {url}, chain {chain_id}; Ctrl-C to stop\n");
+    // alice and dave run the useful-work demo; bob and carol send each other transfers.
+    let work_stop = Arc::new(AtomicBool::new(false));
+    let work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
+    let keys: Vec<(String, SecretKey)> = keys
+        .into_iter()
+        .filter(|(n, _)| n == "bob" || n == "carol")
+        .collect();
     let mut round = 0u64;
     let mut seen = 0u64;
     loop {
@@ -100,9 +112,152 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
             break;
         }
     }
+    work_stop.store(true, Ordering::Relaxed);
+    let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
     let _ = done_tx.send(());
     server.await.context("node task")??;
     Ok(())
+}
+
+/// `proofwork start --work-demo`: the node plus the useful-work demo, until Ctrl-C.
+pub(crate) async fn run_work_only(
+    h: Home,
+    cfg: proofwork_node::config::Config,
+) -> anyhow::Result<()> {
+    let url = format!("http://{}", cfg.grpc.listen);
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let server = tokio::spawn(crate::start_embedded(
+        h.clone(),
+        cfg,
+        Some(ready_tx),
+        async move {
+            crate::ctrl_c().await;
+            stop2.store(true, Ordering::Relaxed);
+        },
+    ));
+    ready_rx.await.context("the node failed to start")?;
+    let work = tokio::spawn(work_demo(h, url, stop.clone()));
+    let res = server.await.context("node task")?;
+    stop.store(true, Ordering::Relaxed);
+    let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
+    res
+}
+
+/// Model and job sizes of the demo: small enough that the CPU worker takes milliseconds.
+const DEMO_M: u32 = 64;
+const DEMO_K: u32 = 128;
+const DEMO_N: u32 = 128;
+
+/// The useful-work demo: alice (client and model owner, 10% royalty to carol) posts jobs
+/// one after another; dave runs a CPU worker in-process, crediting the node's validator.
+async fn work_demo(h: Home, url: String, stop: Arc<AtomicBool>) {
+    if let Err(e) = work_demo_inner(h, url, stop).await {
+        println!("[work demo] stopped: {e:#}");
+    }
+}
+
+async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+    use proofwork_node::worker::{self, WorkApi, WorkerOptions};
+    let (_, alice) = home::load_key(&h, "alice")?;
+    let (_, dave) = home::load_key(&h, "dave")?;
+    let (carol, _) = home::load_key(&h, "carol")?;
+    let carol: Address = carol.address.parse()?;
+    let validator = h
+        .load_genesis()
+        .ok()
+        .and_then(|g| g.app_state.validators.first().cloned())
+        .and_then(|v| proofwork_genesis::decode_pub_key(&v.pub_key).ok());
+    let mut api = {
+        let mut last = None;
+        let mut api = None;
+        for _ in 0..50 {
+            match WorkApi::connect(&url).await {
+                Ok(a) => {
+                    api = Some(a);
+                    break;
+                }
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        api.ok_or_else(|| last.unwrap_or_else(|| anyhow::anyhow!("no connection")))?
+    };
+    let backend: Arc<dyn proofwork_kernels::Backend> = Arc::from(
+        proofwork_kernels::detect_backend(proofwork_kernels::BackendChoice::Cpu)?,
+    );
+    let worker = tokio::spawn({
+        let (url, stop) = (url.clone(), stop.clone());
+        async move {
+            worker::run_worker(
+                &url,
+                dave,
+                backend,
+                WorkerOptions {
+                    validator,
+                    ..Default::default()
+                },
+                stop,
+                "  [worker dave]",
+            )
+            .await
+        }
+    });
+    let seed = proofwork_node::engine::wall_clock_ns();
+    let (model_id, _) =
+        worker::register_demo_model(&mut api, &alice, DEMO_K, DEMO_N, vec![(carol, 1_000)], seed)
+            .await?;
+    println!(
+        "  [client alice] registered model {model_id}: {DEMO_K}×{DEMO_N} int8 weights uploaded \
+         on chain, royalty 10% to carol"
+    );
+    let mut round = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        let job_id = worker::post_demo_job(
+            &mut api,
+            &alice,
+            model_id,
+            (DEMO_M, DEMO_K),
+            100_000,
+            seed.wrapping_add(round + 1),
+        )
+        .await?;
+        println!(
+            "  [client alice] posted job {job_id}: C = A·B with A {DEMO_M}×{DEMO_K}, price 100000 upw \
+             escrowed; A handed to workers through the node"
+        );
+        // Wait for the outcome.
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let j = api.job(job_id).await?;
+            if j.status == "verified" || j.status == "expired" {
+                let credits = api
+                    .node
+                    .balance(&dave_addr(&h)?, proofwork_state::accounts::CREDIT_DENOM)
+                    .await?;
+                let royalties = api.node.balance(&carol, "upw").await?;
+                println!(
+                    "  [client alice] job {job_id} {}: dave now holds {credits} compute credits; \
+                     carol's balance {royalties} upw (royalties included)",
+                    j.status
+                );
+                break;
+            }
+        }
+        round += 1;
+        if worker.is_finished() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+fn dave_addr(h: &Home) -> anyhow::Result<Address> {
+    Ok(home::load_key(h, "dave")?.0.address.parse()?)
 }
 
 async fn connect_with_retry(url: &str) -> anyhow::Result<Client> {

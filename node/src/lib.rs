@@ -19,3 +19,4 @@ pub mod grpc;
 pub mod home;
 pub mod mempool;
 pub mod metrics;
+pub mod worker;

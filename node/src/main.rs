@@ -84,6 +84,10 @@ enum Cmd {
         /// Prometheus listen address (overrides config.toml; "" disables).
         #[arg(long)]
         metrics: Option<String>,
+        /// Also run the useful-work demo: a client posting jobs and an in-process CPU worker
+        /// (embedded engine only; uses the demo accounts of `proofwork init`).
+        #[arg(long)]
+        work_demo: bool,
     },
     /// Initialise (if needed) and run a node with a demo client: blocks, transfers, balances.
     Demo {
@@ -125,6 +129,29 @@ enum Cmd {
     Audit {
         #[command(subcommand)]
         cmd: AuditCmd,
+    },
+    /// Run a useful-work worker: claim jobs, compute C = A·B (CUDA when present, CPU
+    /// otherwise), commit, wait for the beacon, reveal.
+    Worker {
+        #[command(flatten)]
+        home: HomeArg,
+        #[command(flatten)]
+        node: NodeArg,
+        /// Key name in the keyring (the worker's account).
+        #[arg(long)]
+        key: String,
+        /// Kernel backend: auto (CUDA when a device opens), cpu or cuda.
+        #[arg(long, default_value = "auto")]
+        backend: String,
+        /// Bond to post if not yet registered (native denomination).
+        #[arg(long, default_value_t = 10_000)]
+        bond: u128,
+        /// Validator (ed25519 key, hex) credited with this worker's verified work.
+        #[arg(long)]
+        validator: Option<String>,
+        /// Stop after this many settled jobs (0: run until Ctrl-C).
+        #[arg(long, default_value_t = 0)]
+        max_jobs: u64,
     },
     /// Load tools.
     Bench {
@@ -182,6 +209,21 @@ enum QueryCmd {
     Account { address: String },
     /// A committed tx by hash (hex).
     Tx { hash: String },
+    /// Useful-work jobs with their status (posted, claimed, committed, verified, cancelled,
+    /// expired) as JSON.
+    Jobs {
+        /// Only jobs with this status.
+        #[arg(long, default_value = "")]
+        status: String,
+    },
+    /// One job as JSON.
+    Job { id: u64 },
+    /// Registered models as JSON.
+    Models,
+    /// Registered workers as JSON.
+    Workers,
+    /// Compute credits of an address (minted only for verified work).
+    Credits { address: String },
     /// A block header from the block log (height, time, app hash, tx count) as JSON.
     Block { height: u64 },
     /// Any state key at a height, with a Merkle proof (JSON, for `audit verify-proof`).
@@ -264,6 +306,7 @@ fn main() -> anyhow::Result<()> {
             grpc,
             block_ms,
             metrics,
+            work_demo,
         } => {
             let h = Home(home.home);
             let mut cfg = h.load_config()?;
@@ -278,6 +321,7 @@ fn main() -> anyhow::Result<()> {
             }
             match abci {
                 Some(addr) => start_abci(&h, &cfg, &addr),
+                None if work_demo => rt.block_on(demo::run_work_only(h, cfg)),
                 None => rt.block_on(start_embedded(h, cfg, None, ctrl_c())),
             }
         }
@@ -383,7 +427,65 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Bench { cmd } => rt.block_on(bench::run(cmd)),
+        Cmd::Worker {
+            home,
+            node,
+            key,
+            backend,
+            bond,
+            validator,
+            max_jobs,
+        } => {
+            let h = Home(home.home);
+            let (_, key) = home::load_key(&h, &key)?;
+            let choice: proofwork_kernels::BackendChoice = backend
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--backend: {e}"))?;
+            let backend: Arc<dyn proofwork_kernels::Backend> =
+                Arc::from(proofwork_kernels::detect_backend(choice)?);
+            let validator = validator
+                .map(|v| -> anyhow::Result<[u8; 32]> {
+                    hex::decode(&v)?
+                        .try_into()
+                        .map_err(|_| anyhow::anyhow!("--validator must be 32 bytes of hex"))
+                })
+                .transpose()?;
+            let opts = proofwork_node::worker::WorkerOptions {
+                bond,
+                validator,
+                max_jobs,
+                ..Default::default()
+            };
+            rt.block_on(async move {
+                let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let s2 = stop.clone();
+                tokio::spawn(async move {
+                    ctrl_c().await;
+                    s2.store(true, Ordering::Relaxed);
+                });
+                println!("worker {} on {} (backend {})", key.public_key().address(), node.node, backend.name());
+                let stats = proofwork_node::worker::run_worker(
+                    &node.node, key, backend, opts, stop, "[worker]",
+                )
+                .await?;
+                println!(
+                    "{}",
+                    serde_json::json!({"verified": stats.verified, "slashed": stats.slashed, "credits": stats.credits.to_string()})
+                );
+                Ok(())
+            })
+        }
     }
+}
+
+fn job_json(j: &proofwork_proto::work::v1::JobInfo) -> serde_json::Value {
+    serde_json::json!({
+        "id": j.id, "status": j.status, "client": j.client, "worker": j.worker,
+        "model_id": j.model_id, "m": j.m, "k": j.k, "n": j.n, "price": j.price,
+        "a_root": hex::encode(&j.a_root), "c_root": hex::encode(&j.c_root),
+        "commit_height": j.commit_height, "deadline": j.deadline, "slashes": j.slashes,
+        "posted_height": j.posted_height, "last_event": j.last_event,
+    })
 }
 
 fn tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
@@ -557,6 +659,69 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
     let mut c = Client::connect(node).await?;
     match cmd {
         QueryCmd::Asset(_) => unreachable!("handled above"),
+        QueryCmd::Jobs { status } => {
+            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
+            let jobs: Vec<_> = api.jobs(&status).await?.iter().map(job_json).collect();
+            println!("{}", serde_json::to_string_pretty(&jobs)?);
+        }
+        QueryCmd::Job { id } => {
+            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&job_json(&api.job(id).await?))?
+            );
+        }
+        QueryCmd::Models => {
+            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
+            let ms = api
+                .work
+                .models(proofwork_proto::work::v1::ModelsRequest::default())
+                .await?
+                .into_inner()
+                .models;
+            let v: Vec<_> = ms
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id, "owner": m.owner, "k": m.k, "n": m.n,
+                        "b_root": hex::encode(&m.b_root), "rows_uploaded": m.rows_uploaded,
+                        "active": m.active, "jobs_verified": m.jobs_verified,
+                        "royalties_paid": m.royalties_paid,
+                        "royalties": m.royalties.iter().map(|r| serde_json::json!({"recipient": r.recipient, "bps": r.bps})).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        QueryCmd::Workers => {
+            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
+            let ws = api
+                .work
+                .workers(proofwork_proto::work::v1::WorkersRequest::default())
+                .await?
+                .into_inner()
+                .workers;
+            let v: Vec<_> = ws
+                .iter()
+                .map(|w| {
+                    serde_json::json!({
+                        "address": w.address, "bond": w.bond, "validator": w.validator,
+                        "active_claims": w.active_claims, "jobs_verified": w.jobs_verified,
+                        "slashes": w.slashes, "credits_earned": w.credits_earned,
+                        "slashed_total": w.slashed_total,
+                    })
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        QueryCmd::Credits { address } => {
+            let a: Address = address.parse()?;
+            println!(
+                "{}",
+                c.balance(&a, proofwork_state::accounts::CREDIT_DENOM)
+                    .await?
+            );
+        }
         QueryCmd::Balance { address, denom } => {
             let a: Address = address.parse()?;
             println!("{}", c.balance(&a, &denom).await?);

@@ -36,6 +36,14 @@ pub mod assets {
     }
 }
 
+/// Useful-work query service (`proofwork.work.v1`).
+pub mod work {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.work.v1.rs"));
+    }
+}
+
 /// Encoded `FileDescriptorSet` of every proofwork package, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/proofwork_descriptor.bin"));

@@ -11,3 +11,4 @@ mod assets;
 mod bad_input;
 mod crash;
 mod node;
+mod work;

@@ -373,7 +373,15 @@ impl AssetMsg {
     pub fn try_from_kind(kind: Kind) -> Result<Option<Self>, TxError> {
         use AssetMsg as A;
         Ok(Some(match kind {
-            Kind::Transfer(_) => return Ok(None),
+            Kind::Transfer(_)
+            | Kind::RegisterModel(_)
+            | Kind::UploadModelChunk(_)
+            | Kind::RegisterWorker(_)
+            | Kind::PostJob(_)
+            | Kind::ClaimJob(_)
+            | Kind::CommitWork(_)
+            | Kind::RevealWork(_)
+            | Kind::CancelJob(_) => return Ok(None),
             Kind::CreateAssetClass(m) => {
                 let p = m.powers.unwrap_or_default();
                 let powers = (if p.mint { powers::MINT } else { 0 })

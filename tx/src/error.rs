@@ -388,6 +388,175 @@ pub enum TxError {
         /// Class id.
         class: String,
     },
+
+    // ---- Useful work: codes 400–499 ----
+    /// Job or model dimensions that are zero or above a limit.
+    #[error("bad work dimensions: {reason}")]
+    WorkDims {
+        /// Why.
+        reason: String,
+    },
+    /// The inner dimension breaks the exactness bound of the int32 result.
+    #[error("inner dimension k = {k} must be below {limit}")]
+    KTooLarge {
+        /// Requested K.
+        k: u64,
+        /// Exclusive bound (131072).
+        limit: u64,
+    },
+    /// A digest or key field that is not 32 bytes.
+    #[error("{what} must be 32 bytes, got {got}")]
+    BadDigest {
+        /// Which field.
+        what: &'static str,
+        /// Length given.
+        got: u64,
+    },
+    /// No model with this id.
+    #[error("unknown model {id}")]
+    UnknownModel {
+        /// Model id.
+        id: u64,
+    },
+    /// The model's weights are not (or are already) fully uploaded.
+    #[error("model {id} is {state}")]
+    ModelState {
+        /// Model id.
+        id: u64,
+        /// Its state.
+        state: &'static str,
+    },
+    /// Only the model's owner may upload its weights.
+    #[error("only the model owner may upload its rows")]
+    NotModelOwner,
+    /// A chunk that does not continue (or rewrite) the uploaded prefix.
+    #[error("chunk starts at row {first_row} but only {uploaded} rows are uploaded")]
+    ChunkOutOfOrder {
+        /// First row of the chunk.
+        first_row: u64,
+        /// Rows uploaded so far.
+        uploaded: u64,
+    },
+    /// Row bytes that are not a whole, non-zero number of rows, or run past the last row.
+    #[error("truncated or oversize rows: {reason}")]
+    ChunkLength {
+        /// Why.
+        reason: String,
+    },
+    /// The uploaded rows do not hash to the root registered with the model.
+    #[error("uploaded rows hash to {got}, not the registered root {expected}")]
+    ModelRootMismatch {
+        /// Registered root (hex).
+        expected: String,
+        /// Recomputed root (hex).
+        got: String,
+    },
+    /// The signer is not a registered worker.
+    #[error("{address} is not a registered worker")]
+    NotWorker {
+        /// Signer.
+        address: String,
+    },
+    /// The worker's bond does not cover another claim.
+    #[error("bond {bond} is below the {needed} needed")]
+    BondTooLow {
+        /// Bond held.
+        bond: u128,
+        /// Bond needed.
+        needed: u128,
+    },
+    /// No job with this id.
+    #[error("unknown job {id}")]
+    UnknownJob {
+        /// Job id.
+        id: u64,
+    },
+    /// The job is not in the state the message needs.
+    #[error("job {id} is {state}, expected {expected}")]
+    JobState {
+        /// Job id.
+        id: u64,
+        /// Current state.
+        state: &'static str,
+        /// State needed.
+        expected: &'static str,
+    },
+    /// The signer is not the worker that claimed the job.
+    #[error("job {id} is claimed by another worker")]
+    NotJobWorker {
+        /// Job id.
+        id: u64,
+    },
+    /// The signer is not the job's client.
+    #[error("only the client may cancel job {id}")]
+    NotJobClient {
+        /// Job id.
+        id: u64,
+    },
+    /// A commit after its deadline.
+    #[error("deadline {deadline} has passed (height {height})")]
+    DeadlinePassed {
+        /// Last height allowed.
+        deadline: u64,
+        /// Current height.
+        height: u64,
+    },
+    /// A reveal before the beacon block that fixes its sample is on chain.
+    #[error("beacon block {beacon_height} is not yet on chain (height {height})")]
+    BeaconNotReady {
+        /// The block whose hash seeds the sample.
+        beacon_height: u64,
+        /// Current height.
+        height: u64,
+    },
+    /// The revealed row indices are not the sampled ones.
+    #[error("revealed rows are not the sampled rows: {reason}")]
+    RowsNotSampled {
+        /// Why.
+        reason: String,
+    },
+    /// A revealed row with the wrong length (truncated or padded).
+    #[error("revealed {what} row {index} has {got} bytes, expected {expected}")]
+    RevealRowLength {
+        /// `a` or `c`.
+        what: &'static str,
+        /// Row index.
+        index: u64,
+        /// Bytes given.
+        got: u64,
+        /// Bytes expected.
+        expected: u64,
+    },
+    /// A Merkle proof that does not lead to the committed root.
+    #[error("merkle proof of {what} row {index} does not verify: {reason}")]
+    RevealProof {
+        /// `a` or `c`.
+        what: &'static str,
+        /// Row index.
+        index: u64,
+        /// Why.
+        reason: String,
+    },
+    /// The job price is below the chain's minimum for its size.
+    #[error("price {price} is below the minimum {min} for this job's size")]
+    PriceTooLow {
+        /// Offered.
+        price: u128,
+        /// Minimum.
+        min: u128,
+    },
+    /// A validator key that is not in the validator set.
+    #[error("unknown validator {pub_key}")]
+    UnknownValidator {
+        /// Hex key.
+        pub_key: String,
+    },
+    /// A deadline window outside the allowed range.
+    #[error("bad deadline: {reason}")]
+    BadWorkDeadline {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl TxError {
@@ -451,6 +620,29 @@ impl TxError {
             TxError::EscrowWrongState { .. } => 284,
             TxError::NotEscrowParty { .. } => 285,
             TxError::UnregisteredCertifier { .. } => 300,
+            TxError::WorkDims { .. } => 400,
+            TxError::KTooLarge { .. } => 401,
+            TxError::BadDigest { .. } => 402,
+            TxError::UnknownModel { .. } => 403,
+            TxError::ModelState { .. } => 404,
+            TxError::NotModelOwner => 405,
+            TxError::ChunkOutOfOrder { .. } => 406,
+            TxError::ChunkLength { .. } => 407,
+            TxError::ModelRootMismatch { .. } => 408,
+            TxError::NotWorker { .. } => 409,
+            TxError::BondTooLow { .. } => 410,
+            TxError::UnknownJob { .. } => 411,
+            TxError::JobState { .. } => 412,
+            TxError::NotJobWorker { .. } => 413,
+            TxError::NotJobClient { .. } => 414,
+            TxError::DeadlinePassed { .. } => 415,
+            TxError::BeaconNotReady { .. } => 416,
+            TxError::RowsNotSampled { .. } => 417,
+            TxError::RevealRowLength { .. } => 418,
+            TxError::RevealProof { .. } => 419,
+            TxError::PriceTooLow { .. } => 420,
+            TxError::UnknownValidator { .. } => 421,
+            TxError::BadWorkDeadline { .. } => 422,
         }
     }
 
@@ -514,6 +706,29 @@ impl TxError {
             TxError::EscrowWrongState { .. } => "escrow_wrong_state",
             TxError::NotEscrowParty { .. } => "not_escrow_party",
             TxError::UnregisteredCertifier { .. } => "unregistered_certifier",
+            TxError::WorkDims { .. } => "work_dims",
+            TxError::KTooLarge { .. } => "k_too_large",
+            TxError::BadDigest { .. } => "bad_digest",
+            TxError::UnknownModel { .. } => "unknown_model",
+            TxError::ModelState { .. } => "model_state",
+            TxError::NotModelOwner => "not_model_owner",
+            TxError::ChunkOutOfOrder { .. } => "chunk_out_of_order",
+            TxError::ChunkLength { .. } => "chunk_length",
+            TxError::ModelRootMismatch { .. } => "model_root_mismatch",
+            TxError::NotWorker { .. } => "not_worker",
+            TxError::BondTooLow { .. } => "bond_too_low",
+            TxError::UnknownJob { .. } => "unknown_job",
+            TxError::JobState { .. } => "job_state",
+            TxError::NotJobWorker { .. } => "not_job_worker",
+            TxError::NotJobClient { .. } => "not_job_client",
+            TxError::DeadlinePassed { .. } => "deadline_passed",
+            TxError::BeaconNotReady { .. } => "beacon_not_ready",
+            TxError::RowsNotSampled { .. } => "rows_not_sampled",
+            TxError::RevealRowLength { .. } => "reveal_row_length",
+            TxError::RevealProof { .. } => "reveal_proof",
+            TxError::PriceTooLow { .. } => "price_too_low",
+            TxError::UnknownValidator { .. } => "unknown_validator",
+            TxError::BadWorkDeadline { .. } => "bad_work_deadline",
         }
     }
 }

@@ -23,6 +23,6 @@ pub use assets::{AssetMsg, Item};
 pub use error::TxError;
 pub use keys::{PublicKey, SecretKey};
 pub use signed::{
-    check_denom, sign_body, signing_digest, Message, SignedTx, TxBody, TxHash, TxLimits,
-    SIGNING_DOMAIN,
+    check_denom, sign_body, signing_digest, Message, RevealedRow, SignedTx, TxBody, TxHash,
+    TxLimits, SIGNING_DOMAIN, WORK_K_LIMIT,
 };

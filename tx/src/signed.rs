@@ -44,6 +44,101 @@ pub enum Message {
     },
     /// Assets, markets, royalties, IP and escrow (see [`AssetMsg`]).
     Asset(AssetMsg),
+    /// Registers a model's weights `B` (`k×n` int8) by their row Merkle root.
+    RegisterModel {
+        /// Inner dimension (rows of `B`), `0 < k < 131072`.
+        k: u32,
+        /// Output columns, `n > 0`.
+        n: u32,
+        /// Committed Merkle root over the rows of `B`.
+        b_root: [u8; 32],
+        /// Royalty recipients and their basis points.
+        royalties: Vec<(Address, u16)>,
+    },
+    /// Uploads rows of a model's `B`.
+    UploadModelChunk {
+        /// Model id.
+        model_id: u64,
+        /// First row in the chunk.
+        first_row: u32,
+        /// Whole rows, `n` bytes each.
+        rows: Vec<u8>,
+    },
+    /// Registers the signer as a worker or tops up its bond.
+    RegisterWorker {
+        /// Bond added, native denomination, never zero.
+        bond: u128,
+        /// Validator credited with the worker's verified work.
+        validator: Option<[u8; 32]>,
+    },
+    /// Posts a job on a model, escrowing its price.
+    PostJob {
+        /// Model id.
+        model_id: u64,
+        /// Committed Merkle root over the rows of `A`.
+        a_root: [u8; 32],
+        /// Rows of `A` (and `C`).
+        m: u32,
+        /// Price, native denomination, never zero.
+        price: u128,
+        /// Blocks from the claim to the commit deadline (0: chain default).
+        commit_blocks: u32,
+        /// Blocks from the beacon block to the reveal deadline (0: chain default).
+        reveal_blocks: u32,
+    },
+    /// Takes an open job.
+    ClaimJob {
+        /// Job id.
+        job_id: u64,
+    },
+    /// Commits to the output of a claimed job.
+    CommitWork {
+        /// Job id.
+        job_id: u64,
+        /// Committed Merkle root over the rows of `C`.
+        c_root: [u8; 32],
+    },
+    /// Reveals the beacon-sampled rows of a committed job.
+    RevealWork {
+        /// Job id.
+        job_id: u64,
+        /// Sampled rows, ascending.
+        rows: Vec<RevealedRow>,
+    },
+    /// Withdraws an unclaimed job.
+    CancelJob {
+        /// Job id.
+        job_id: u64,
+    },
+}
+
+/// One revealed row of a job (see [`Message::RevealWork`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevealedRow {
+    /// Row index in `A` and `C`.
+    pub index: u64,
+    /// `A_i`: `k` bytes (int8).
+    pub a_row: Vec<u8>,
+    /// `C_i`: `n` little-endian `i32`.
+    pub c_row: Vec<u8>,
+    /// Merkle siblings of `A_i` under the job's `a_root`.
+    pub a_proof: Vec<[u8; 32]>,
+    /// Merkle siblings of `C_i` under the committed `c_root`.
+    pub c_proof: Vec<[u8; 32]>,
+}
+
+/// Exclusive bound on `K` (rows of `B`): the int32 result is exact below it.
+pub const WORK_K_LIMIT: u32 = 1 << 17;
+
+fn digest(what: &'static str, b: &[u8]) -> Result<[u8; 32], TxError> {
+    b.try_into().map_err(|_| TxError::BadDigest {
+        what,
+        got: b.len() as u64,
+    })
+}
+
+fn digests(what: &'static str, v: &[Vec<u8>]) -> Result<Vec<[u8; 32]>, TxError> {
+    v.iter().map(|d| digest(what, d)).collect()
 }
 
 impl Message {
@@ -62,6 +157,97 @@ impl Message {
                     amount,
                 })
             }
+            Some(pb::message::Kind::RegisterModel(r)) => {
+                if r.k == 0 || r.n == 0 {
+                    return Err(TxError::WorkDims {
+                        reason: "k and n must be positive".into(),
+                    });
+                }
+                if r.k >= WORK_K_LIMIT {
+                    return Err(TxError::KTooLarge {
+                        k: u64::from(r.k),
+                        limit: u64::from(WORK_K_LIMIT),
+                    });
+                }
+                let royalties = r
+                    .royalties
+                    .iter()
+                    .map(|s| {
+                        let bps = u16::try_from(s.bps)
+                            .ok()
+                            .filter(|&b| b <= 10_000)
+                            .ok_or_else(|| TxError::BadRoyaltyPolicy {
+                                reason: format!("{} bps exceeds 10000", s.bps),
+                            })?;
+                        Ok((s.recipient.parse::<Address>()?, bps))
+                    })
+                    .collect::<Result<Vec<_>, TxError>>()?;
+                Ok(Message::RegisterModel {
+                    k: r.k,
+                    n: r.n,
+                    b_root: digest("b_root", &r.b_root)?,
+                    royalties,
+                })
+            }
+            Some(pb::message::Kind::UploadModelChunk(c)) => Ok(Message::UploadModelChunk {
+                model_id: c.model_id,
+                first_row: c.first_row,
+                rows: c.rows,
+            }),
+            Some(pb::message::Kind::RegisterWorker(w)) => {
+                let bond = parse_amount(&w.bond)?;
+                if bond == 0 {
+                    return Err(TxError::ZeroAmount);
+                }
+                let validator = if w.validator_pub_key.is_empty() {
+                    None
+                } else {
+                    Some(digest("validator_pub_key", &w.validator_pub_key)?)
+                };
+                Ok(Message::RegisterWorker { bond, validator })
+            }
+            Some(pb::message::Kind::PostJob(j)) => {
+                if j.m == 0 {
+                    return Err(TxError::WorkDims {
+                        reason: "m must be positive".into(),
+                    });
+                }
+                let price = parse_amount(&j.price)?;
+                if price == 0 {
+                    return Err(TxError::ZeroAmount);
+                }
+                Ok(Message::PostJob {
+                    model_id: j.model_id,
+                    a_root: digest("a_root", &j.a_root)?,
+                    m: j.m,
+                    price,
+                    commit_blocks: j.commit_blocks,
+                    reveal_blocks: j.reveal_blocks,
+                })
+            }
+            Some(pb::message::Kind::ClaimJob(c)) => Ok(Message::ClaimJob { job_id: c.job_id }),
+            Some(pb::message::Kind::CommitWork(c)) => Ok(Message::CommitWork {
+                job_id: c.job_id,
+                c_root: digest("c_root", &c.c_root)?,
+            }),
+            Some(pb::message::Kind::RevealWork(r)) => Ok(Message::RevealWork {
+                job_id: r.job_id,
+                rows: r
+                    .rows
+                    .into_iter()
+                    .map(|row| {
+                        Ok(RevealedRow {
+                            index: row.index,
+                            a_proof: digests("a_proof", &row.a_proof)?,
+                            c_proof: digests("c_proof", &row.c_proof)?,
+                            a_row: row.a_row,
+                            c_row: row.c_row,
+                        })
+                    })
+                    .collect::<Result<_, TxError>>()?,
+            }),
+            Some(pb::message::Kind::CancelJob(c)) => Ok(Message::CancelJob { job_id: c.job_id }),
+            // Everything else is an asset message (fields 20–59).
             Some(kind) => match AssetMsg::try_from_kind(kind)? {
                 Some(a) => Ok(Message::Asset(a)),
                 None => Err(TxError::UnknownMessage {
@@ -87,6 +273,80 @@ impl Message {
             Message::Asset(a) => pb::Message {
                 kind: Some(a.to_kind()),
             },
+            Message::RegisterModel {
+                k,
+                n,
+                b_root,
+                royalties,
+            } => kind(pb::message::Kind::RegisterModel(pb::RegisterModel {
+                k: *k,
+                n: *n,
+                b_root: b_root.to_vec(),
+                royalties: royalties
+                    .iter()
+                    .map(|(a, bps)| pb::ModelRoyaltyShare {
+                        recipient: a.to_string(),
+                        bps: u32::from(*bps),
+                    })
+                    .collect(),
+            })),
+            Message::UploadModelChunk {
+                model_id,
+                first_row,
+                rows,
+            } => kind(pb::message::Kind::UploadModelChunk(pb::UploadModelChunk {
+                model_id: *model_id,
+                first_row: *first_row,
+                rows: rows.clone(),
+            })),
+            Message::RegisterWorker { bond, validator } => {
+                kind(pb::message::Kind::RegisterWorker(pb::RegisterWorker {
+                    bond: bond.to_string(),
+                    validator_pub_key: validator.map(|v| v.to_vec()).unwrap_or_default(),
+                }))
+            }
+            Message::PostJob {
+                model_id,
+                a_root,
+                m,
+                price,
+                commit_blocks,
+                reveal_blocks,
+            } => kind(pb::message::Kind::PostJob(pb::PostJob {
+                model_id: *model_id,
+                a_root: a_root.to_vec(),
+                m: *m,
+                price: price.to_string(),
+                commit_blocks: *commit_blocks,
+                reveal_blocks: *reveal_blocks,
+            })),
+            Message::ClaimJob { job_id } => kind(pb::message::Kind::ClaimJob(pb::ClaimJob {
+                job_id: *job_id,
+            })),
+            Message::CommitWork { job_id, c_root } => {
+                kind(pb::message::Kind::CommitWork(pb::CommitWork {
+                    job_id: *job_id,
+                    c_root: c_root.to_vec(),
+                }))
+            }
+            Message::RevealWork { job_id, rows } => {
+                kind(pb::message::Kind::RevealWork(pb::RevealWork {
+                    job_id: *job_id,
+                    rows: rows
+                        .iter()
+                        .map(|r| pb::RevealedRow {
+                            index: r.index,
+                            a_row: r.a_row.clone(),
+                            c_row: r.c_row.clone(),
+                            a_proof: r.a_proof.iter().map(|d| d.to_vec()).collect(),
+                            c_proof: r.c_proof.iter().map(|d| d.to_vec()).collect(),
+                        })
+                        .collect(),
+                }))
+            }
+            Message::CancelJob { job_id } => kind(pb::message::Kind::CancelJob(pb::CancelJob {
+                job_id: *job_id,
+            })),
         }
     }
 
@@ -95,8 +355,20 @@ impl Message {
         match self {
             Message::Transfer { .. } => "transfer",
             Message::Asset(a) => a.kind_name(),
+            Message::RegisterModel { .. } => "register_model",
+            Message::UploadModelChunk { .. } => "upload_model_chunk",
+            Message::RegisterWorker { .. } => "register_worker",
+            Message::PostJob { .. } => "post_job",
+            Message::ClaimJob { .. } => "claim_job",
+            Message::CommitWork { .. } => "commit_work",
+            Message::RevealWork { .. } => "reveal_work",
+            Message::CancelJob { .. } => "cancel_job",
         }
     }
+}
+
+fn kind(k: pb::message::Kind) -> pb::Message {
+    pb::Message { kind: Some(k) }
 }
 
 /// Checks a denomination name: 1 to 64 characters of `[a-z0-9/._-]`, starting with a letter.

@@ -1,5 +1,6 @@
 //! Executing one tx against the block's state: the deterministic heart of the chain.
 
+use proofwork_consensus::work::{self, WorkCache};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{accounts, assets, ExecError, StateDelta, StateWrite};
 use proofwork_tx::{Message, SignedTx, TxError};
@@ -67,6 +68,20 @@ pub fn deliver_tx<S: StateWrite>(
     cfg: &ChainConfig,
     tx: &SignedTx,
 ) -> Result<Result<Vec<Event>, TxError>, proofwork_state::StateError> {
+    deliver_tx_with(state, cfg, tx, None)
+}
+
+/// [`deliver_tx`] with a spot-check cache (reuses ProcessProposal's reveal verdicts and
+/// `B·r` vectors; the results are the same with or without it).
+///
+/// # Errors
+/// Only [`ExecError::State`] (fatal).
+pub fn deliver_tx_with<S: StateWrite>(
+    state: &mut S,
+    cfg: &ChainConfig,
+    tx: &SignedTx,
+    work_cache: Option<&WorkCache>,
+) -> Result<Result<Vec<Event>, TxError>, proofwork_state::StateError> {
     let charged = {
         let mut charge = StateDelta::new(&*state);
         match charge_fee(&mut charge, cfg, tx) {
@@ -80,8 +95,14 @@ pub fn deliver_tx<S: StateWrite>(
         let mut exec = StateDelta::new(&*state);
         let mut events = Vec::with_capacity(tx.body.messages.len());
         let mut result = Ok(());
-        for msg in &tx.body.messages {
-            match execute_message(&mut exec, tx, msg) {
+        for (i, msg) in tx.body.messages.iter().enumerate() {
+            let env = work::WorkEnv {
+                native_denom: &cfg.native_denom,
+                cache: work_cache,
+                tx_hash: tx.hash,
+                msg_index: i as u32,
+            };
+            match execute_message(&mut exec, &env, tx, msg) {
                 Ok(ev) => events.push(ev),
                 Err(e) => {
                     result = Err(e);
@@ -136,9 +157,15 @@ pub fn charge_fee<S: StateWrite>(
 
 fn execute_message<S: StateWrite>(
     state: &mut S,
+    env: &work::WorkEnv<'_>,
     tx: &SignedTx,
     msg: &Message,
 ) -> Result<Event, ExecError> {
+    // Useful-work messages (fields 60–79) are handled by their component.
+    if let Some((kind, attrs)) = work::execute(state, env, &tx.signer, msg)? {
+        let attrs: Vec<(&str, String)> = attrs;
+        return Ok(event(kind, &attrs));
+    }
     match msg {
         Message::Transfer { to, denom, amount } => {
             // Frozen classes and sales-only assets (royalty enforcement) never move by a
@@ -156,5 +183,13 @@ fn execute_message<S: StateWrite>(
             ))
         }
         Message::Asset(m) => super::assets::execute(state, &tx.signer, m),
+        other => Err(ExecError::Tx(TxError::UnknownMessage {
+            index: tx
+                .body
+                .messages
+                .iter()
+                .position(|m| m == other)
+                .unwrap_or(0) as u32,
+        })),
     }
 }

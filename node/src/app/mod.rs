@@ -17,17 +17,19 @@ mod sigcache;
 
 use std::sync::Arc;
 
+use proofwork_consensus::validators::Validator;
+use proofwork_consensus::work::{self, WorkCache};
 use proofwork_genesis::{AppState, GenesisError};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
     accounts, AppHash, PreparedCommit, StateDelta, StateError, Storage, StoredHeight, WriteSet,
 };
-use proofwork_tx::{parse_amount, SignedTx, TxError, TxHash, TxLimits};
+use proofwork_tx::{parse_amount, Message, SignedTx, TxError, TxHash, TxLimits};
 use prost::Message as _;
 use rayon::prelude::*;
 
 pub use check::CheckState;
-pub use execute::{charge_fee, deliver_tx, Event, TxOutcome};
+pub use execute::{charge_fee, deliver_tx, deliver_tx_with, Event, TxOutcome};
 pub use sigcache::SigCache;
 
 /// Chain-wide settings every tx is checked against, read from state after genesis.
@@ -133,6 +135,9 @@ pub struct BlockOutcome {
     pub app_hash: AppHash,
     /// One per tx.
     pub tx_results: Vec<TxOutcome>,
+    /// Validators whose power changed in this block (epoch ends of the work protocol);
+    /// returned to CometBFT as `validator_updates`.
+    pub validator_updates: Vec<Validator>,
 }
 
 struct Pending {
@@ -145,6 +150,7 @@ pub struct App {
     storage: Storage,
     cfg: Option<ChainConfig>,
     sigs: Arc<SigCache>,
+    work: Arc<WorkCache>,
     pending: Option<Pending>,
 }
 
@@ -174,6 +180,7 @@ impl App {
             storage,
             cfg,
             sigs,
+            work: Arc::new(WorkCache::default()),
             pending: None,
         })
     }
@@ -252,7 +259,7 @@ impl App {
     pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: u64) -> Vec<Vec<u8>> {
         let ok: Vec<bool> = txs
             .par_iter()
-            .map(|t| self.check_stateless(t).is_ok())
+            .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
             .collect();
         let mut total = 0u64;
         txs.into_iter()
@@ -266,10 +273,56 @@ impl App {
             .collect()
     }
 
-    /// Accepts a proposal only if every tx passes the stateless checks: an honest proposer
+    /// Accepts a proposal only if every tx passes the stateless checks and every reveal of
+    /// useful work in it passes the proof checks against committed state: an honest proposer
     /// never includes one that does not.
     pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
-        txs.par_iter().all(|t| self.check_stateless(t).is_ok())
+        txs.par_iter()
+            .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
+    }
+
+    /// The useful-work pre-check of ProcessProposal (DESIGN.md "Useful work" step 6): `false`
+    /// when the tx carries a reveal whose sampled rows, lengths or Merkle proofs fail against
+    /// committed state. The full check (with Freivalds) is cached by tx hash and context, and
+    /// FinalizeBlock reuses it. A reveal whose context does not resolve (job not committed,
+    /// beacon not on chain, …) is left to FinalizeBlock, which fails it as a tx error; a
+    /// well-formed reveal that fails Freivalds is valid evidence and is executed (slash).
+    fn check_work(&self, tx: &SignedTx) -> bool {
+        let height = self
+            .storage
+            .latest()
+            .map_or(0, |l| l.height)
+            .saturating_add(1);
+        for (i, msg) in tx.body.messages.iter().enumerate() {
+            let Message::RevealWork { job_id, rows } = msg else {
+                continue;
+            };
+            let ctx = match work::reveal_context(&self.storage, &tx.signer, *job_id, height) {
+                Ok(Ok(ctx)) => ctx,
+                Ok(Err(_)) => continue,
+                Err(e) => {
+                    // FinalizeBlock meets the same failure and halts the node.
+                    tracing::error!(error = %e, "storage failure in the reveal pre-check");
+                    continue;
+                }
+            };
+            match work::check_reveal(
+                &self.storage,
+                &ctx,
+                rows,
+                Some((&self.work, tx.hash, i as u32)),
+            ) {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(job_id, tx = %hex::encode(tx.hash), error = %e, "rejecting a proposal with an invalid reveal");
+                    return false;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "storage failure in the reveal pre-check");
+                }
+            }
+        }
+        true
     }
 
     fn check_stateless(&self, bytes: &[u8]) -> Result<Arc<SignedTx>, TxError> {
@@ -304,10 +357,18 @@ impl App {
         let mut tx_results = Vec::with_capacity(input.txs.len());
         for (bytes, d) in input.txs.iter().zip(decoded) {
             let (hash, result) = match d {
-                Ok(tx) => (tx.hash, deliver_tx(&mut delta, &cfg, &tx)?),
+                Ok(tx) => (
+                    tx.hash,
+                    deliver_tx_with(&mut delta, &cfg, &tx, Some(&self.work))?,
+                ),
                 Err(e) => (*blake3::hash(bytes).as_bytes(), Err(e)),
             };
             tx_results.push(TxOutcome { hash, result });
+        }
+        // End-of-block hooks, after the txs and before the supply check.
+        let end = work::end_block(&mut delta, input.height, &input.hash, &cfg.native_denom)?;
+        for (kind, attrs) in &end.events {
+            tracing::info!(height = input.height, event = kind, ?attrs, "work");
         }
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
             tracing::error!(height = input.height, error = %e, "supply invariant violated; halting");
@@ -342,6 +403,7 @@ impl App {
             height: input.height,
             app_hash: prepared.app_hash,
             tx_results,
+            validator_updates: end.validator_updates,
         };
         Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
     }
@@ -414,3 +476,5 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod work_tests;

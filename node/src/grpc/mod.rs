@@ -5,15 +5,18 @@
 
 mod assets;
 pub mod node;
+pub mod work;
 
 pub use assets::AssetService;
 pub use node::NodeService;
+pub use work::WorkService;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use proofwork_proto::assets::v1::asset_query_server;
 use proofwork_proto::node::v1::node_server;
+use proofwork_proto::work::v1::work_server;
 use proofwork_tx::Address;
 use tonic::Status;
 
@@ -77,6 +80,12 @@ pub async fn serve(
         .build_v1()?;
     let assets = asset_query_server::AssetQueryServer::new(AssetService::new(node.clone()))
         .max_encoding_message_size(limits.max_message_bytes);
+    health_reporter
+        .set_serving::<work_server::WorkServer<WorkService>>()
+        .await;
+    let work_svc = work_server::WorkServer::new(WorkService::new(node.clone(), limits))
+        .max_decoding_message_size(limits.max_message_bytes)
+        .max_encoding_message_size(limits.max_message_bytes);
     let svc = node_server::NodeServer::new(NodeService::new(node, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
@@ -89,6 +98,7 @@ pub async fn serve(
         .add_service(reflection)
         .add_service(svc)
         .add_service(assets)
+        .add_service(work_svc)
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())

@@ -1,0 +1,233 @@
+//! Validator cost of the spot check against the worker's cost of the job, on the CPU.
+//!
+//! - `work::verify_job/m=…`: the full `check_reveal` of one job (k = 96 sampled rows,
+//!   K = N = 4096): the sampled rows' Merkle proofs, `B·r` (loading `B` from state), and
+//!   Freivalds on each row. `…/br_cached` is the per-job cost once `B·r` is cached for the
+//!   (model, beacon block), which every further job on that model in that block pays.
+//! - `work::gemm_cpu/m=1024,k=n=4096`: the CPU reference GEMM on a quarter of the 4096³ job
+//!   (GEMM time is linear in M; the ratios in docs/bench-work.md extrapolate ×4 and ×16).
+//! - `work::commit_cpu/m=1024,n=4096`: row digests + Merkle tree over that GEMM's output.
+//!
+//! Set-up shortcut (benchmark only): the bench picks the beacon itself, so it computes only
+//! the 96 sampled rows of `C` and commits zeros elsewhere; the verifier's work is identical to
+//! a real job's (it only ever sees the sampled rows and their proofs).
+
+use std::collections::BTreeMap;
+
+use criterion::{criterion_main, Criterion};
+use proofwork_consensus::work::{
+    self, check_reveal, prover::sampled_rows, reveal_context, RevealContext, WorkCache, WorkEnv,
+    WorkParams,
+};
+use proofwork_kernels::{cpu, merkle, MerkleTree};
+use proofwork_state::accounts;
+use proofwork_state::StateDelta;
+use proofwork_tx::{Address, Message, RevealedRow, SecretKey};
+
+type Base = BTreeMap<Vec<u8>, Vec<u8>>;
+const K: usize = 4096;
+const N: usize = 4096;
+const SAMPLE: u32 = 96;
+
+fn rand_i8(seed: u64, len: usize) -> Vec<i8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as i8
+        })
+        .collect()
+}
+
+fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static str, String)> {
+    let env = WorkEnv {
+        native_denom: "upw",
+        cache: None,
+        tx_hash: [0; 32],
+        msg_index: 0,
+    };
+    work::execute(s, &env, who, &msg).unwrap().unwrap().1
+}
+
+/// A state with the 4096×4096 model and one committed job of `m` rows whose beacon is on
+/// chain; returns the state, the reveal context and the reveal.
+fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRow>) {
+    let mut s = StateDelta::new(Base::new());
+    let owner = SecretKey::from_seed("owner").public_key().address();
+    accounts::mint(&mut s, &owner, "upw", 1 << 100).unwrap();
+    work::put_params(
+        &mut s,
+        &WorkParams {
+            sample_rows: SAMPLE,
+            max_m: 1 << 20,
+            ..WorkParams::default()
+        },
+    );
+    accounts::set_block_info(&mut s, 1, 1);
+    let b_root = MerkleTree::from_leaves(merkle::row_digests_i8(b, K, N).unwrap())
+        .unwrap()
+        .root();
+    exec(
+        &mut s,
+        &owner,
+        Message::RegisterModel {
+            k: K as u32,
+            n: N as u32,
+            b_root,
+            royalties: vec![],
+        },
+    );
+    for first in (0..K).step_by(256) {
+        exec(
+            &mut s,
+            &owner,
+            Message::UploadModelChunk {
+                model_id: 0,
+                first_row: first as u32,
+                rows: b[first * N..(first + 256) * N]
+                    .iter()
+                    .map(|&v| v as u8)
+                    .collect(),
+            },
+        );
+    }
+    let a = rand_i8(m as u64, m * K);
+    let a_tree = MerkleTree::from_leaves(merkle::row_digests_i8(&a, m, K).unwrap()).unwrap();
+    exec(
+        &mut s,
+        &owner,
+        Message::PostJob {
+            model_id: 0,
+            a_root: a_tree.root(),
+            m: m as u32,
+            price: 1 << 60,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+        },
+    );
+    exec(
+        &mut s,
+        &owner,
+        Message::RegisterWorker {
+            bond: 1 << 40,
+            validator: None,
+        },
+    );
+    exec(&mut s, &owner, Message::ClaimJob { job_id: 0 });
+    // The beacon (hash of block 2) is chosen here, so only the sampled rows are computed.
+    let beacon = [42u8; 32];
+    let rows = sampled_rows(&beacon, 0, m as u32, SAMPLE);
+    let a_sub: Vec<i8> = rows
+        .iter()
+        .flat_map(|&i| a[i as usize * K..(i as usize + 1) * K].iter().copied())
+        .collect();
+    let c_sub = cpu::gemm_i8(&a_sub, b, rows.len(), K, N).unwrap();
+    let zero_leaf = merkle::leaf_hash_i32(&vec![0; N]);
+    let mut leaves = vec![zero_leaf; m];
+    for (j, &i) in rows.iter().enumerate() {
+        leaves[i as usize] = merkle::leaf_hash_i32(&c_sub[j * N..(j + 1) * N]);
+    }
+    let c_tree = MerkleTree::from_leaves(leaves).unwrap();
+    exec(
+        &mut s,
+        &owner,
+        Message::CommitWork {
+            job_id: 0,
+            c_root: c_tree.root(),
+        },
+    );
+    work::record_block_hash(&mut s, 2, &beacon).unwrap();
+    accounts::set_block_info(&mut s, 3, 3);
+    let reveal: Vec<RevealedRow> = rows
+        .iter()
+        .enumerate()
+        .map(|(j, &i)| RevealedRow {
+            index: i,
+            a_row: a[i as usize * K..(i as usize + 1) * K]
+                .iter()
+                .map(|&v| v as u8)
+                .collect(),
+            c_row: c_sub[j * N..(j + 1) * N]
+                .iter()
+                .flat_map(|v| v.to_le_bytes())
+                .collect(),
+            a_proof: a_tree.proof(i).unwrap().siblings,
+            c_proof: c_tree.proof(i).unwrap().siblings,
+        })
+        .collect();
+    let ctx = reveal_context(&s, &owner, 0, 3).unwrap().unwrap();
+    (s, ctx, reveal)
+}
+
+fn bench(c: &mut Criterion) {
+    let b = rand_i8(7, K * N);
+    for m in [4096usize, 16384] {
+        let (s, ctx, rows) = setup(m, &b);
+        let v = check_reveal(&s, &ctx, &rows, None).unwrap().unwrap();
+        assert_eq!(v, work::Verdict::Pass);
+        let mut g = c.benchmark_group("work::verify_job");
+        g.sample_size(20);
+        g.bench_function(format!("m={m},k=n=4096,rows=96"), |bch| {
+            bch.iter(|| check_reveal(&s, &ctx, &rows, None).unwrap().unwrap())
+        });
+        let wcache = WorkCache::default();
+        check_reveal(&s, &ctx, &rows, Some((&wcache, [0; 32], 0)))
+            .unwrap()
+            .unwrap();
+        let mut beacon = 0u64;
+        g.bench_function(format!("m={m},k=n=4096,rows=96/weights_cached"), |bch| {
+            bch.iter(|| {
+                // A new beacon each time: B·r is recomputed from the cached B.
+                beacon += 1;
+                let mut c2 = ctx.clone();
+                c2.beacon[..8].copy_from_slice(&beacon.to_le_bytes());
+                let r = work::verify::b_times_r(&s, &c2, Some(&wcache)).unwrap();
+                let h = [1u8; 32];
+                (
+                    r,
+                    check_reveal(&s, &ctx, &rows, Some((&wcache, h, beacon as u32))),
+                )
+            })
+        });
+        let cache = WorkCache::default();
+        let mut tx = 0u64;
+        check_reveal(&s, &ctx, &rows, Some((&cache, [0; 32], 0)))
+            .unwrap()
+            .unwrap();
+        g.bench_function(format!("m={m},k=n=4096,rows=96/br_cached"), |bch| {
+            bch.iter(|| {
+                tx += 1;
+                let mut h = [0u8; 32];
+                h[..8].copy_from_slice(&tx.to_le_bytes());
+                check_reveal(&s, &ctx, &rows, Some((&cache, h, 0)))
+                    .unwrap()
+                    .unwrap()
+            })
+        });
+        g.finish();
+    }
+    let m = 1024;
+    let a = rand_i8(3, m * K);
+    let mut g = c.benchmark_group("work::cpu");
+    g.sample_size(10);
+    g.bench_function("gemm_cpu/m=1024,k=n=4096", |bch| {
+        bch.iter(|| cpu::gemm_i8(&a, &b, m, K, N).unwrap())
+    });
+    let out = cpu::gemm_i8(&a, &b, m, K, N).unwrap();
+    g.bench_function("commit_cpu/m=1024,n=4096", |bch| {
+        bch.iter(|| {
+            MerkleTree::from_leaves(merkle::row_digests_i32(&out, m, N).unwrap())
+                .unwrap()
+                .root()
+        })
+    });
+    g.finish();
+}
+
+#[allow(missing_docs)] // generated by the macro
+mod harness {
+    criterion::criterion_group!(benches, super::bench);
+}
+criterion_main!(harness::benches);

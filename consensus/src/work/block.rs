@@ -1,0 +1,151 @@
+//! End-of-block work: the beacon record, deadlines, and validator power at epoch ends.
+
+use proofwork_state::{ExecError, StateError, StateWrite};
+
+use super::exec::slash_and_reopen;
+use super::{job, params, state_key, JobStatus, WorkEvent};
+use crate::validators::{self, cap_powers, Validator};
+
+/// Largest power one validator may get from work (CometBFT bounds the total by
+/// `i64::MAX / 8`; this keeps any realistic set far below it).
+pub const MAX_POWER: u64 = 1 << 40;
+
+/// What the end of a block did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct EndBlock {
+    /// Events (slashes for missed deadlines, epoch power), for logs.
+    pub events: Vec<WorkEvent>,
+    /// Validators whose power changed at an epoch end (power 0 removes).
+    pub validator_updates: Vec<Validator>,
+}
+
+/// Records block `height`'s hash: the beacon of every job committed at `height − 1`.
+/// Called at the end of the block (after its txs), so no tx in the block can read it. A
+/// hash that is not 32 bytes (tests, replay of a log without hashes) is stored as its
+/// BLAKE3. Hashes older than the longest reveal window are pruned.
+///
+/// # Errors
+/// Storage failures.
+pub fn record_block_hash<S: StateWrite>(
+    s: &mut S,
+    height: u64,
+    hash: &[u8],
+) -> Result<(), StateError> {
+    let h: [u8; 32] = match hash.try_into() {
+        Ok(h) => h,
+        Err(_) => *blake3::hash(hash).as_bytes(),
+    };
+    s.put_raw(state_key::block_hash(height), h.to_vec());
+    let keep = u64::from(params(s)?.max_window_blocks).saturating_add(2);
+    if let Some(old) = height.checked_sub(keep) {
+        s.delete(state_key::block_hash(old));
+    }
+    Ok(())
+}
+
+/// The end-of-block hook: records the block hash, settles deadlines that fall due at
+/// `height`, and at epoch ends recomputes voting power from work.
+///
+/// # Errors
+/// Storage failures or broken invariants (fatal: a deadline slash cannot be a tx's fault).
+pub fn end_block<S: StateWrite>(
+    s: &mut S,
+    height: u64,
+    block_hash: &[u8],
+    native_denom: &str,
+) -> Result<EndBlock, StateError> {
+    let mut out = EndBlock::default();
+    record_block_hash(s, height, block_hash)?;
+    let p = params(s)?;
+    let due = s.scan_prefix(&state_key::due_at(height), None, usize::MAX)?;
+    for (key, _) in due {
+        s.delete(key.clone());
+        let Some(id) = key
+            .len()
+            .checked_sub(8)
+            .and_then(|i| key[i..].try_into().ok())
+            .map(u64::from_be_bytes)
+        else {
+            continue;
+        };
+        let Some(j) = job(s, id)? else { continue };
+        let (worker, bps, reason) = match j.status {
+            JobStatus::Claimed {
+                worker,
+                commit_deadline,
+            } if commit_deadline == height => (worker, p.miss_commit_slash_bps, "missed commit"),
+            JobStatus::Committed {
+                worker,
+                reveal_deadline,
+                ..
+            } if reveal_deadline == height => (worker, p.miss_reveal_slash_bps, "missed reveal"),
+            _ => continue, // stale: the job moved on
+        };
+        let slashed = slash_and_reopen(s, native_denom, &p, j, &worker, bps, reason, height)
+            .map_err(|e| match e {
+                ExecError::State(e) => e,
+                ExecError::Tx(e) => {
+                    StateError::Invariant(format!("deadline slash of job {id}: {e}"))
+                }
+            })?;
+        out.events.push((
+            "work_slashed",
+            vec![
+                ("job_id", id.to_string()),
+                ("worker", proofwork_tx::Address(worker).to_string()),
+                ("reason", reason.to_string()),
+                ("slashed", slashed.to_string()),
+            ],
+        ));
+    }
+    if p.epoch_blocks > 0 && height.is_multiple_of(p.epoch_blocks) {
+        out.validator_updates = epoch_power(s, &p)?;
+        if !out.validator_updates.is_empty() {
+            out.events.push((
+                "epoch_power",
+                vec![
+                    ("height", height.to_string()),
+                    ("updates", out.validator_updates.len().to_string()),
+                ],
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Power from work (DESIGN.md "Useful work" step 8): each admitted validator (power > 0)
+/// gets `base_weight × max(score, floor)`, clamped to [`MAX_POWER`], then
+/// [`cap_powers`] keeps every validator below 1/3 of the total (with fewer than four it
+/// equalises them: see its docs). Scores reset. Returns the validators whose power changed.
+///
+/// # Errors
+/// Storage failures.
+pub fn epoch_power<S: StateWrite>(
+    s: &mut S,
+    p: &super::WorkParams,
+) -> Result<Vec<Validator>, StateError> {
+    let vals: Vec<Validator> = validators::validators(s)?
+        .into_iter()
+        .filter(|v| v.power > 0)
+        .collect();
+    let mut raw = Vec::with_capacity(vals.len());
+    for v in &vals {
+        let sc = super::score(s, &v.pub_key)?;
+        let units = sc.max(u128::from(p.power_floor));
+        let pw = units.saturating_mul(u128::from(p.power_base_weight));
+        raw.push(u64::try_from(pw).unwrap_or(u64::MAX).clamp(1, MAX_POWER));
+    }
+    let capped = cap_powers(&raw);
+    let mut updates = Vec::new();
+    for (mut v, pw) in vals.into_iter().zip(capped) {
+        if v.power != pw {
+            v.power = pw;
+            validators::put_validator(s, &v);
+            updates.push(v);
+        }
+    }
+    for (k, _) in s.scan_prefix(state_key::SCORE_PREFIX, None, usize::MAX)? {
+        s.delete(k);
+    }
+    Ok(updates)
+}

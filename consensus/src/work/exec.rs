@@ -1,0 +1,678 @@
+//! Executing the useful-work messages (tx field numbers 60–79, error codes 400–499).
+//!
+//! Each handler validates against state, then writes; a [`TxError`] means the caller drops
+//! the message's writes. Funds only ever move through `accounts` (escrow and bonds are module
+//! accounts), so supply conservation holds by construction and is checked every block.
+
+use proofwork_kernels::{merkle, MerkleTree};
+use proofwork_state::accounts::{self, CREDIT_DENOM};
+use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
+use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
+use proofwork_tx::{Address, Message, RevealedRow, TxError, WORK_K_LIMIT};
+
+use super::verify::{check_reveal, reveal_context, Verdict};
+use super::{
+    get_u128, get_u64, job_credits, model_rows, params, put, state_key, Job, JobStatus, Model,
+    WorkCache, WorkParams, Worker,
+};
+
+/// What a work message needs besides state and the signer.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkEnv<'a> {
+    /// Native denomination (bonds, prices).
+    pub native_denom: &'a str,
+    /// Spot-check cache (None: always recompute).
+    pub cache: Option<&'a WorkCache>,
+    /// Hash of the tx being executed (verdict cache key).
+    pub tx_hash: [u8; 32],
+    /// Position of the message in the tx (verdict cache key).
+    pub msg_index: u32,
+}
+
+/// An event: kind and attributes.
+pub type WorkEvent = (&'static str, Vec<(&'static str, String)>);
+
+fn fail<T>(e: TxError) -> Result<T, ExecError> {
+    Err(ExecError::Tx(e))
+}
+
+/// The height of the block being executed (as recorded by `accounts::set_block_info`).
+///
+/// # Errors
+/// Storage failures.
+pub fn current_height<S: StateRead>(s: &S) -> Result<u64, StateError> {
+    get_u64(s, accounts::state_key::HEIGHT)
+}
+
+/// Executes a work message; `Ok(None)` when `msg` is not one.
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn execute<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    msg: &Message,
+) -> Result<Option<WorkEvent>, ExecError> {
+    let ev = match msg {
+        Message::RegisterModel {
+            k,
+            n,
+            b_root,
+            royalties,
+        } => register_model(s, signer, *k, *n, *b_root, royalties)?,
+        Message::UploadModelChunk {
+            model_id,
+            first_row,
+            rows,
+        } => upload_model_chunk(s, signer, *model_id, *first_row, rows)?,
+        Message::RegisterWorker { bond, validator } => {
+            register_worker(s, env, signer, *bond, *validator)?
+        }
+        Message::PostJob {
+            model_id,
+            a_root,
+            m,
+            price,
+            commit_blocks,
+            reveal_blocks,
+        } => post_job(
+            s,
+            env,
+            signer,
+            *model_id,
+            *a_root,
+            *m,
+            *price,
+            (*commit_blocks, *reveal_blocks),
+        )?,
+        Message::ClaimJob { job_id } => claim_job(s, signer, *job_id)?,
+        Message::CommitWork { job_id, c_root } => commit_work(s, signer, *job_id, *c_root)?,
+        Message::RevealWork { job_id, rows } => reveal_work(s, env, signer, *job_id, rows)?,
+        Message::CancelJob { job_id } => cancel_job(s, env, signer, *job_id)?,
+        // Not a work message (transfers, and whatever other components add).
+        #[allow(unreachable_patterns)]
+        _ => return Ok(None),
+    };
+    Ok(Some(ev))
+}
+
+fn next_id<S: StateWrite>(s: &mut S, key: &[u8]) -> Result<u64, ExecError> {
+    let id = get_u64(s, key)?;
+    let next = id.checked_add(1).ok_or_else(|| TxError::Overflow {
+        what: "work id counter".into(),
+    })?;
+    s.put_raw(key.to_vec(), next.to_be_bytes().to_vec());
+    Ok(id)
+}
+
+fn load_model<S: StateRead>(s: &S, id: u64) -> Result<Model, ExecError> {
+    super::model(s, id)?.ok_or(ExecError::Tx(TxError::UnknownModel { id }))
+}
+
+fn load_job<S: StateRead>(s: &S, id: u64) -> Result<Job, ExecError> {
+    super::job(s, id)?.ok_or(ExecError::Tx(TxError::UnknownJob { id }))
+}
+
+fn load_worker<S: StateRead>(s: &S, addr: &[u8; 20]) -> Result<Worker, ExecError> {
+    super::worker(s, addr)?.ok_or_else(|| {
+        ExecError::Tx(TxError::NotWorker {
+            address: Address(*addr).to_string(),
+        })
+    })
+}
+
+fn policy(m: &Model) -> RoyaltyPolicy {
+    RoyaltyPolicy {
+        shares: m
+            .royalties
+            .iter()
+            .map(|(a, bps)| RoyaltyShare {
+                recipient: Address(*a),
+                bps: *bps,
+            })
+            .collect(),
+    }
+}
+
+fn register_model<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    k: u32,
+    n: u32,
+    b_root: [u8; 32],
+    royalties: &[(Address, u16)],
+) -> Result<WorkEvent, ExecError> {
+    let p = params(s)?;
+    if k == 0 || n == 0 {
+        return fail(TxError::WorkDims {
+            reason: "k and n must be positive".into(),
+        });
+    }
+    if k >= WORK_K_LIMIT {
+        return fail(TxError::KTooLarge {
+            k: u64::from(k),
+            limit: u64::from(WORK_K_LIMIT),
+        });
+    }
+    if n > p.max_n {
+        return fail(TxError::WorkDims {
+            reason: format!("n = {n} exceeds {}", p.max_n),
+        });
+    }
+    let bytes = u64::from(k) * u64::from(n);
+    if bytes > p.max_model_bytes {
+        return fail(TxError::WorkDims {
+            reason: format!("k·n = {bytes} bytes exceeds {}", p.max_model_bytes),
+        });
+    }
+    let pol = RoyaltyPolicy {
+        shares: royalties
+            .iter()
+            .map(|(a, bps)| RoyaltyShare {
+                recipient: *a,
+                bps: *bps,
+            })
+            .collect(),
+    };
+    pol.check(u32::from(p.max_royalty_bps))?;
+    let id = next_id(s, state_key::NEXT_MODEL)?;
+    let m = Model {
+        id,
+        owner: signer.0,
+        k,
+        n,
+        b_root,
+        royalties: royalties.iter().map(|(a, b)| (a.0, *b)).collect(),
+        rows_uploaded: 0,
+        active: false,
+        registered_height: current_height(s)?,
+        jobs_verified: 0,
+        royalties_paid: 0,
+    };
+    put(s, state_key::model(id), &m);
+    Ok((
+        "register_model",
+        vec![
+            ("model_id", id.to_string()),
+            ("owner", signer.to_string()),
+            ("k", k.to_string()),
+            ("n", n.to_string()),
+        ],
+    ))
+}
+
+fn upload_model_chunk<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    model_id: u64,
+    first_row: u32,
+    rows: &[u8],
+) -> Result<WorkEvent, ExecError> {
+    let mut m = load_model(s, model_id)?;
+    if m.active {
+        return fail(TxError::ModelState {
+            id: model_id,
+            state: "already active",
+        });
+    }
+    if m.owner != signer.0 {
+        return fail(TxError::NotModelOwner);
+    }
+    let n = m.n as usize;
+    if rows.is_empty() || !rows.len().is_multiple_of(n) {
+        return fail(TxError::ChunkLength {
+            reason: format!(
+                "{} bytes is not a whole number of {n}-byte rows",
+                rows.len()
+            ),
+        });
+    }
+    if first_row > m.rows_uploaded {
+        return fail(TxError::ChunkOutOfOrder {
+            first_row: u64::from(first_row),
+            uploaded: u64::from(m.rows_uploaded),
+        });
+    }
+    let count = rows.len() / n;
+    let end = u64::from(first_row) + count as u64;
+    if end > u64::from(m.k) {
+        return fail(TxError::ChunkLength {
+            reason: format!("rows {first_row}..{end} run past the model's {} rows", m.k),
+        });
+    }
+    for (i, row) in rows.chunks_exact(n).enumerate() {
+        s.put_raw(
+            state_key::model_row(model_id, first_row + i as u32),
+            row.to_vec(),
+        );
+    }
+    // end ≤ k < 2^17 fits u32.
+    m.rows_uploaded = m.rows_uploaded.max(end as u32);
+    let mut attrs = vec![
+        ("model_id", model_id.to_string()),
+        ("rows_uploaded", m.rows_uploaded.to_string()),
+    ];
+    if m.rows_uploaded == m.k {
+        let b: Vec<i8> = model_rows(s, &m, 0, m.k)?
+            .into_iter()
+            .map(|v| v as i8)
+            .collect();
+        let leaves = merkle::row_digests_i8(&b, m.k as usize, n)
+            .map_err(|e| StateError::Invariant(format!("row digests of model {model_id}: {e}")))?;
+        let root = MerkleTree::from_leaves(leaves)
+            .map_err(|e| StateError::Invariant(format!("tree of model {model_id}: {e}")))?
+            .root();
+        if root != m.b_root {
+            return fail(TxError::ModelRootMismatch {
+                expected: hex::encode(m.b_root),
+                got: hex::encode(root),
+            });
+        }
+        m.active = true;
+        attrs.push(("active", "true".into()));
+    }
+    put(s, state_key::model(model_id), &m);
+    Ok(("upload_model_chunk", attrs))
+}
+
+fn register_worker<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    bond: u128,
+    validator: Option<[u8; 32]>,
+) -> Result<WorkEvent, ExecError> {
+    if let Some(pk) = validator {
+        if s.get_raw(&crate::validators::state_key::validator(&pk))?
+            .is_none()
+        {
+            return fail(TxError::UnknownValidator {
+                pub_key: hex::encode(pk),
+            });
+        }
+    }
+    let bonds = accounts::module_address(state_key::BOND_MODULE);
+    accounts::move_funds(s, signer, &bonds, env.native_denom, bond)?;
+    let mut w = super::worker(s, &signer.0)?.unwrap_or(Worker {
+        address: signer.0,
+        bond: 0,
+        validator: None,
+        active_claims: 0,
+        jobs_verified: 0,
+        slashes: 0,
+        credits_earned: 0,
+        slashed_total: 0,
+    });
+    w.bond = w.bond.checked_add(bond).ok_or_else(|| TxError::Overflow {
+        what: "worker bond".into(),
+    })?;
+    if validator.is_some() {
+        w.validator = validator;
+    }
+    put(s, state_key::worker(&signer.0), &w);
+    Ok((
+        "register_worker",
+        vec![("worker", signer.to_string()), ("bond", w.bond.to_string())],
+    ))
+}
+
+fn window(given: u32, default: u32, max: u32, what: &str) -> Result<u32, ExecError> {
+    let w = if given == 0 { default } else { given };
+    if w == 0 || w > max {
+        return fail(TxError::BadWorkDeadline {
+            reason: format!("{what} window of {w} blocks is outside 1..={max}"),
+        });
+    }
+    Ok(w)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn post_job<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    model_id: u64,
+    a_root: [u8; 32],
+    m: u32,
+    price: u128,
+    (commit_blocks, reveal_blocks): (u32, u32),
+) -> Result<WorkEvent, ExecError> {
+    let p = params(s)?;
+    let mdl = load_model(s, model_id)?;
+    if !mdl.active {
+        return fail(TxError::ModelState {
+            id: model_id,
+            state: "still uploading",
+        });
+    }
+    if m == 0 || m > p.max_m {
+        return fail(TxError::WorkDims {
+            reason: format!("m = {m} is outside 1..={}", p.max_m),
+        });
+    }
+    let commit_blocks = window(
+        commit_blocks,
+        p.default_commit_blocks,
+        p.max_window_blocks,
+        "commit",
+    )?;
+    let reveal_blocks = window(
+        reveal_blocks,
+        p.default_reveal_blocks,
+        p.max_window_blocks,
+        "reveal",
+    )?;
+    let min = job_credits(&p, m, mdl.k, mdl.n).saturating_mul(p.min_price_per_credit);
+    if price < min {
+        return fail(TxError::PriceTooLow { price, min });
+    }
+    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    accounts::move_funds(s, signer, &escrow, env.native_denom, price)?;
+    let id = next_id(s, state_key::NEXT_JOB)?;
+    let job = Job {
+        id,
+        client: signer.0,
+        model_id,
+        m,
+        a_root,
+        price,
+        commit_blocks,
+        reveal_blocks,
+        posted_height: current_height(s)?,
+        status: JobStatus::Open,
+        slashes: 0,
+        last_event: "posted".into(),
+    };
+    put(s, state_key::job(id), &job);
+    Ok((
+        "post_job",
+        vec![
+            ("job_id", id.to_string()),
+            ("client", signer.to_string()),
+            ("model_id", model_id.to_string()),
+            ("m", m.to_string()),
+            ("price", price.to_string()),
+        ],
+    ))
+}
+
+fn claim_job<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    job_id: u64,
+) -> Result<WorkEvent, ExecError> {
+    let p = params(s)?;
+    let mut job = load_job(s, job_id)?;
+    if job.status != JobStatus::Open {
+        return fail(TxError::JobState {
+            id: job_id,
+            state: job.status.name(),
+            expected: "posted",
+        });
+    }
+    let mut w = load_worker(s, &signer.0)?;
+    let needed = p
+        .min_bond
+        .saturating_mul(u128::from(w.active_claims).saturating_add(1));
+    if w.bond < needed {
+        return fail(TxError::BondTooLow {
+            bond: w.bond,
+            needed,
+        });
+    }
+    let height = current_height(s)?;
+    let commit_deadline = height.saturating_add(u64::from(job.commit_blocks));
+    job.status = JobStatus::Claimed {
+        worker: signer.0,
+        commit_deadline,
+    };
+    job.last_event = format!("claimed by {signer}");
+    w.active_claims = w.active_claims.saturating_add(1);
+    put(s, state_key::job(job_id), &job);
+    put(s, state_key::worker(&signer.0), &w);
+    s.put_raw(state_key::due(commit_deadline, job_id), vec![]);
+    Ok((
+        "claim_job",
+        vec![
+            ("job_id", job_id.to_string()),
+            ("worker", signer.to_string()),
+            ("commit_deadline", commit_deadline.to_string()),
+        ],
+    ))
+}
+
+fn commit_work<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    job_id: u64,
+    c_root: [u8; 32],
+) -> Result<WorkEvent, ExecError> {
+    let mut job = load_job(s, job_id)?;
+    let JobStatus::Claimed {
+        worker,
+        commit_deadline,
+    } = job.status
+    else {
+        return fail(TxError::JobState {
+            id: job_id,
+            state: job.status.name(),
+            expected: "claimed",
+        });
+    };
+    if worker != signer.0 {
+        return fail(TxError::NotJobWorker { id: job_id });
+    }
+    let height = current_height(s)?;
+    if height > commit_deadline {
+        return fail(TxError::DeadlinePassed {
+            deadline: commit_deadline,
+            height,
+        });
+    }
+    // The beacon is block height + 1; the reveal is due `reveal_blocks` after it.
+    let reveal_deadline = height
+        .saturating_add(1)
+        .saturating_add(u64::from(job.reveal_blocks));
+    job.status = JobStatus::Committed {
+        worker,
+        c_root,
+        commit_height: height,
+        reveal_deadline,
+    };
+    job.last_event = format!("committed at {height}");
+    put(s, state_key::job(job_id), &job);
+    s.put_raw(state_key::due(reveal_deadline, job_id), vec![]);
+    Ok((
+        "commit_work",
+        vec![
+            ("job_id", job_id.to_string()),
+            ("c_root", hex::encode(c_root)),
+            ("beacon_height", (height + 1).to_string()),
+            ("reveal_deadline", reveal_deadline.to_string()),
+        ],
+    ))
+}
+
+fn reveal_work<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    job_id: u64,
+    rows: &[RevealedRow],
+) -> Result<WorkEvent, ExecError> {
+    let height = current_height(s)?;
+    let ctx = reveal_context(s, signer, job_id, height)??;
+    let verdict = check_reveal(
+        s,
+        &ctx,
+        rows,
+        env.cache.map(|c| (c, env.tx_hash, env.msg_index)),
+    )??;
+    let job = load_job(s, job_id)?;
+    match verdict {
+        Verdict::Pass => settle_pass(s, env.native_denom, job, signer, height),
+        Verdict::Fail { row } => {
+            let p = params(s)?;
+            let reason = format!("spot check failed at row {row}");
+            let slashed = slash_and_reopen(
+                s,
+                env.native_denom,
+                &p,
+                job,
+                &signer.0,
+                p.fail_slash_bps,
+                &reason,
+                height,
+            )?;
+            Ok((
+                "work_slashed",
+                vec![
+                    ("job_id", job_id.to_string()),
+                    ("worker", signer.to_string()),
+                    ("reason", reason),
+                    ("slashed", slashed.to_string()),
+                ],
+            ))
+        }
+    }
+}
+
+fn settle_pass<S: StateWrite>(
+    s: &mut S,
+    denom: &str,
+    mut job: Job,
+    worker_addr: &Address,
+    height: u64,
+) -> Result<WorkEvent, ExecError> {
+    let p = params(s)?;
+    let mut mdl = load_model(s, job.model_id)?;
+    let mut w = load_worker(s, &worker_addr.0)?;
+    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    // price = burn + royalties + worker's pay (see docs/work.md "Self-dealing").
+    let burn = royalties::bps_of(job.price, u32::from(p.burn_bps));
+    if burn > 0 {
+        accounts::burn(s, &escrow, denom, burn)?;
+    }
+    let paid = royalties::pay_sale(
+        s,
+        &escrow,
+        worker_addr,
+        denom,
+        job.price - burn,
+        &policy(&mdl),
+    )?;
+    let royalty_total: u128 = paid.iter().map(|(_, c)| *c).sum();
+    let credits = job_credits(&p, job.m, mdl.k, mdl.n);
+    accounts::mint(s, worker_addr, CREDIT_DENOM, credits)?;
+    if let Some(pk) = w.validator {
+        // Only admitted validators (power > 0) earn score.
+        let admitted = crate::validators::validators(s)?
+            .iter()
+            .any(|v| v.pub_key == pk && v.power > 0);
+        if admitted {
+            let key = state_key::score(&pk);
+            let sc = get_u128(s, &key)?.saturating_add(credits);
+            s.put_raw(key, sc.to_be_bytes().to_vec());
+        }
+    }
+    w.active_claims = w.active_claims.saturating_sub(1);
+    w.jobs_verified = w.jobs_verified.saturating_add(1);
+    w.credits_earned = w.credits_earned.saturating_add(credits);
+    mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
+    mdl.royalties_paid = mdl.royalties_paid.saturating_add(royalty_total);
+    job.status = JobStatus::Verified {
+        worker: worker_addr.0,
+        height,
+    };
+    job.last_event = format!("verified at {height}");
+    put(s, state_key::worker(&worker_addr.0), &w);
+    put(s, state_key::model(mdl.id), &mdl);
+    put(s, state_key::job(job.id), &job);
+    Ok((
+        "work_verified",
+        vec![
+            ("job_id", job.id.to_string()),
+            ("worker", worker_addr.to_string()),
+            ("paid", (job.price - burn - royalty_total).to_string()),
+            ("royalties", royalty_total.to_string()),
+            ("burned", burn.to_string()),
+            ("credits", credits.to_string()),
+        ],
+    ))
+}
+
+/// Slashes `bps` of the worker's bond (part to the client, the rest burned), releases its
+/// claim and reopens the job (or expires it, refunding the client, after `max_attempts`
+/// slashes). Returns the amount slashed.
+///
+/// # Errors
+/// Storage failures; a missing worker record is an invariant violation.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn slash_and_reopen<S: StateWrite>(
+    s: &mut S,
+    denom: &str,
+    p: &WorkParams,
+    mut job: Job,
+    worker_addr: &[u8; 20],
+    bps: u16,
+    reason: &str,
+    height: u64,
+) -> Result<u128, ExecError> {
+    let mut w = super::worker(s, worker_addr)?.ok_or_else(|| {
+        StateError::Invariant(format!("job {} held by an unregistered worker", job.id))
+    })?;
+    let bonds = accounts::module_address(state_key::BOND_MODULE);
+    let client = Address(job.client);
+    let amount = royalties::bps_of(w.bond, u32::from(bps));
+    let to_client = royalties::bps_of(amount, u32::from(p.slash_to_client_bps));
+    if to_client > 0 {
+        accounts::move_funds(s, &bonds, &client, denom, to_client)?;
+    }
+    if amount > to_client {
+        accounts::burn(s, &bonds, denom, amount - to_client)?;
+    }
+    w.bond -= amount; // amount ≤ bond: bps ≤ 10000
+    w.slashes = w.slashes.saturating_add(1);
+    w.slashed_total = w.slashed_total.saturating_add(amount);
+    w.active_claims = w.active_claims.saturating_sub(1);
+    put(s, state_key::worker(worker_addr), &w);
+    job.slashes = job.slashes.saturating_add(1);
+    if job.slashes >= p.max_attempts {
+        let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+        accounts::move_funds(s, &escrow, &client, denom, job.price)?;
+        job.status = JobStatus::Expired { height };
+        job.last_event = format!("expired after {} slashes; last: {reason}", job.slashes);
+    } else {
+        job.status = JobStatus::Open;
+        job.last_event = format!("reopened: worker slashed {amount} ({reason})");
+    }
+    put(s, state_key::job(job.id), &job);
+    Ok(amount)
+}
+
+fn cancel_job<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    job_id: u64,
+) -> Result<WorkEvent, ExecError> {
+    let mut job = load_job(s, job_id)?;
+    if job.status != JobStatus::Open {
+        return fail(TxError::JobState {
+            id: job_id,
+            state: job.status.name(),
+            expected: "posted",
+        });
+    }
+    if job.client != signer.0 {
+        return fail(TxError::NotJobClient { id: job_id });
+    }
+    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    accounts::move_funds(s, &escrow, signer, env.native_denom, job.price)?;
+    let height = current_height(s)?;
+    job.status = JobStatus::Cancelled { height };
+    job.last_event = "cancelled by the client".into();
+    put(s, state_key::job(job_id), &job);
+    Ok(("cancel_job", vec![("job_id", job_id.to_string())]))
+}

@@ -1,0 +1,437 @@
+//! The useful-work protocol: models, workers, jobs, commitments, the beacon, the spot check,
+//! outcomes and the work score that becomes voting power (DESIGN.md "Useful work as
+//! consensus weight"; the full protocol with its arithmetic is in `docs/work.md`).
+//!
+//! # Life of a job
+//!
+//! ```text
+//! RegisterModel(k, n, b_root) + UploadModelChunk*  -> model active (recomputed root == b_root)
+//! RegisterWorker(bond)                              -> bond escrowed in `work/bonds`
+//! PostJob(model, a_root, m, price)                  -> Open, price escrowed in `work/escrow`
+//! ClaimJob                                          -> Claimed   (commit deadline)
+//! CommitWork(c_root)        at height c             -> Committed (beacon = block c+1)
+//! [block c+1 is finalised: its hash is recorded in state at the end of the block]
+//! RevealWork(sampled rows)  at height > c+1         -> spot check:
+//!     pass -> Verified: worker paid (price − burn − royalties), royalties paid, burn,
+//!             credits minted, the worker's validator's epoch score grows
+//!     fail -> bond slashed (part to the client, rest burned), job reopened
+//! missed commit / reveal deadline (end of block)    -> partial slash, job reopened
+//! end of epoch                                      -> validator power from the scores
+//! ```
+//!
+//! Everything is a pure function of state and the block's inputs; the only randomness is
+//! the beacon (the hash of the block after the commit). The GPU is never called here.
+
+pub mod block;
+pub mod cache;
+pub mod exec;
+pub mod prover;
+pub mod state_key;
+pub mod verify;
+
+#[cfg(test)]
+mod tests;
+
+use borsh::{BorshDeserialize, BorshSerialize};
+use proofwork_state::{StateError, StateRead, StateWrite};
+
+pub use block::{end_block, record_block_hash, EndBlock};
+pub use cache::WorkCache;
+pub use exec::{execute, WorkEnv, WorkEvent};
+pub use verify::{check_reveal, reveal_context, RevealContext, Verdict};
+
+/// Chain parameters of the protocol, stored under `work/params` (the defaults apply until
+/// a genesis or upgrade writes them).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct WorkParams {
+    /// Rows sampled per job (`k` in the spec; default 96).
+    pub sample_rows: u32,
+    /// Blocks from a claim to its commit deadline, when the job gives 0.
+    pub default_commit_blocks: u32,
+    /// Blocks from the beacon block to the reveal deadline, when the job gives 0.
+    pub default_reveal_blocks: u32,
+    /// Largest commit/reveal window a job may ask for (also bounds how long block hashes
+    /// are kept).
+    pub max_window_blocks: u32,
+    /// Bond needed per concurrent claim, native denomination.
+    pub min_bond: u128,
+    /// Share of every verified job's price that is burned (anti-self-dealing cost).
+    pub burn_bps: u16,
+    /// Share of the bond slashed for a reveal that fails the spot check.
+    pub fail_slash_bps: u16,
+    /// Share of the bond slashed for a missed commit deadline.
+    pub miss_commit_slash_bps: u16,
+    /// Share of the bond slashed for a missed reveal deadline. Equal to `fail_slash_bps` by
+    /// default: a worker that withholds a reveal it knows would fail must not pay less.
+    pub miss_reveal_slash_bps: u16,
+    /// Share of each slash paid to the job's client; the rest is burned.
+    pub slash_to_client_bps: u16,
+    /// Multiply-adds per compute credit (and per work-score unit).
+    pub macs_per_credit: u64,
+    /// Minimum job price per credit of work it asks for.
+    pub min_price_per_credit: u128,
+    /// Cap on a model's total royalty.
+    pub max_royalty_bps: u16,
+    /// Largest `k·n` of a model (its weights live on chain).
+    pub max_model_bytes: u64,
+    /// Largest `n`.
+    pub max_n: u32,
+    /// Largest `m`.
+    pub max_m: u32,
+    /// Blocks per epoch; power is recomputed at heights divisible by it.
+    pub epoch_blocks: u64,
+    /// Power per work unit.
+    pub power_base_weight: u64,
+    /// Work units every admitted validator is counted with at least (keeps idle validators
+    /// in the set).
+    pub power_floor: u64,
+    /// Slashes after which a job expires and its escrow returns to the client.
+    pub max_attempts: u32,
+}
+
+impl Default for WorkParams {
+    fn default() -> Self {
+        WorkParams {
+            sample_rows: 96,
+            default_commit_blocks: 20,
+            default_reveal_blocks: 20,
+            max_window_blocks: 10_000,
+            min_bond: 1_000,
+            burn_bps: 1_000,
+            fail_slash_bps: 5_000,
+            miss_commit_slash_bps: 1_000,
+            miss_reveal_slash_bps: 5_000,
+            slash_to_client_bps: 5_000,
+            macs_per_credit: 1 << 16,
+            min_price_per_credit: 1,
+            max_royalty_bps: 5_000,
+            max_model_bytes: 64 << 20,
+            max_n: 1 << 16,
+            max_m: 1 << 24,
+            epoch_blocks: 100,
+            power_base_weight: 1,
+            power_floor: 10,
+            max_attempts: 3,
+        }
+    }
+}
+
+/// A registered model: the weights `B` (`k×n` int8) and who is paid when jobs use it.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Model {
+    /// Id.
+    pub id: u64,
+    /// Owner (uploads the rows).
+    pub owner: [u8; 20],
+    /// Rows of `B`.
+    pub k: u32,
+    /// Columns of `B`.
+    pub n: u32,
+    /// Committed Merkle root over the rows of `B`.
+    pub b_root: [u8; 32],
+    /// Royalty recipients and basis points, paid on every verified job.
+    pub royalties: Vec<([u8; 20], u16)>,
+    /// Rows stored so far (a prefix).
+    pub rows_uploaded: u32,
+    /// All rows stored and the recomputed root matched.
+    pub active: bool,
+    /// Height of registration.
+    pub registered_height: u64,
+    /// Verified jobs on this model.
+    pub jobs_verified: u64,
+    /// Total royalties paid.
+    pub royalties_paid: u128,
+}
+
+/// A registered worker.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Worker {
+    /// Address.
+    pub address: [u8; 20],
+    /// Bond held in `work/bonds`.
+    pub bond: u128,
+    /// Validator whose score the worker's verified work adds to.
+    pub validator: Option<[u8; 32]>,
+    /// Jobs claimed and not yet settled.
+    pub active_claims: u32,
+    /// Jobs verified.
+    pub jobs_verified: u64,
+    /// Times slashed.
+    pub slashes: u64,
+    /// Credits minted to it.
+    pub credits_earned: u128,
+    /// Total slashed.
+    pub slashed_total: u128,
+}
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum JobStatus {
+    /// Waiting for a worker (also after a slash).
+    Open,
+    /// Taken; the worker must commit by `commit_deadline`.
+    Claimed {
+        /// Worker.
+        worker: [u8; 20],
+        /// Last height a commit is accepted.
+        commit_deadline: u64,
+    },
+    /// Committed at `commit_height`; the reveal is due by `reveal_deadline`.
+    Committed {
+        /// Worker.
+        worker: [u8; 20],
+        /// Merkle root over the rows of `C`.
+        c_root: [u8; 32],
+        /// Height of the commit.
+        commit_height: u64,
+        /// Last height a reveal is accepted.
+        reveal_deadline: u64,
+    },
+    /// The spot check passed at `height`.
+    Verified {
+        /// Worker paid.
+        worker: [u8; 20],
+        /// Height.
+        height: u64,
+    },
+    /// The client withdrew it before any claim.
+    Cancelled {
+        /// Height.
+        height: u64,
+    },
+    /// Slashed `max_attempts` times: the escrow went back to the client.
+    Expired {
+        /// Height.
+        height: u64,
+    },
+}
+
+impl JobStatus {
+    /// Short name for queries and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            JobStatus::Open => "posted",
+            JobStatus::Claimed { .. } => "claimed",
+            JobStatus::Committed { .. } => "committed",
+            JobStatus::Verified { .. } => "verified",
+            JobStatus::Cancelled { .. } => "cancelled",
+            JobStatus::Expired { .. } => "expired",
+        }
+    }
+}
+
+/// A job: `C = A·B` for the model's `B`.
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Job {
+    /// Id.
+    pub id: u64,
+    /// Who posted and paid.
+    pub client: [u8; 20],
+    /// Model.
+    pub model_id: u64,
+    /// Rows of `A`.
+    pub m: u32,
+    /// Committed Merkle root over the rows of `A`.
+    pub a_root: [u8; 32],
+    /// Escrowed price (native denomination).
+    pub price: u128,
+    /// Commit window after a claim.
+    pub commit_blocks: u32,
+    /// Reveal window after the beacon block.
+    pub reveal_blocks: u32,
+    /// Height posted.
+    pub posted_height: u64,
+    /// Current status.
+    pub status: JobStatus,
+    /// Times a worker was slashed on it.
+    pub slashes: u32,
+    /// What happened last (for queries), e.g. `"slashed: spot check failed at row 7"`.
+    pub last_event: String,
+}
+
+/// Multiply-adds of a job: `m·k·n`.
+pub fn job_macs(m: u32, k: u32, n: u32) -> u128 {
+    u128::from(m) * u128::from(k) * u128::from(n)
+}
+
+/// Credits (and work-score units) a verified job earns: `max(1, m·k·n / macs_per_credit)`.
+pub fn job_credits(params: &WorkParams, m: u32, k: u32, n: u32) -> u128 {
+    (job_macs(m, k, n) / u128::from(params.macs_per_credit.max(1))).max(1)
+}
+
+fn corrupt(key: &[u8], reason: impl std::fmt::Display) -> StateError {
+    StateError::Corrupt {
+        key: hex::encode(key),
+        reason: reason.to_string(),
+    }
+}
+
+fn get<T: BorshDeserialize, S: StateRead>(s: &S, key: &[u8]) -> Result<Option<T>, StateError> {
+    match s.get_raw(key)? {
+        None => Ok(None),
+        Some(b) => T::try_from_slice(&b).map(Some).map_err(|e| corrupt(key, e)),
+    }
+}
+
+fn put<T: BorshSerialize, S: StateWrite>(s: &mut S, key: Vec<u8>, v: &T) {
+    s.put_raw(key, borsh::to_vec(v).expect("borsh into a Vec cannot fail"));
+}
+
+fn get_u64<S: StateRead>(s: &S, key: &[u8]) -> Result<u64, StateError> {
+    match s.get_raw(key)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| corrupt(key, "expected 8 bytes")),
+    }
+}
+
+fn get_u128<S: StateRead>(s: &S, key: &[u8]) -> Result<u128, StateError> {
+    match s.get_raw(key)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u128::from_be_bytes)
+            .map_err(|_| corrupt(key, "expected 16 bytes")),
+    }
+}
+
+/// The protocol parameters in force.
+///
+/// # Errors
+/// Storage failures or corrupt bytes.
+pub fn params<S: StateRead>(s: &S) -> Result<WorkParams, StateError> {
+    Ok(get(s, state_key::PARAMS)?.unwrap_or_default())
+}
+
+/// Sets the protocol parameters (genesis, upgrades, tests).
+pub fn put_params<S: StateWrite>(s: &mut S, p: &WorkParams) {
+    put(s, state_key::PARAMS.to_vec(), p);
+}
+
+/// A model by id.
+///
+/// # Errors
+/// Storage failures.
+pub fn model<S: StateRead>(s: &S, id: u64) -> Result<Option<Model>, StateError> {
+    get(s, &state_key::model(id))
+}
+
+/// A job by id.
+///
+/// # Errors
+/// Storage failures.
+pub fn job<S: StateRead>(s: &S, id: u64) -> Result<Option<Job>, StateError> {
+    get(s, &state_key::job(id))
+}
+
+/// A worker by address.
+///
+/// # Errors
+/// Storage failures.
+pub fn worker<S: StateRead>(s: &S, addr: &[u8; 20]) -> Result<Option<Worker>, StateError> {
+    get(s, &state_key::worker(addr))
+}
+
+fn list<T: BorshDeserialize, S: StateRead>(
+    s: &S,
+    prefix: &[u8],
+    start_after: Option<&[u8]>,
+    limit: usize,
+) -> Result<Vec<T>, StateError> {
+    s.scan_prefix(prefix, start_after, limit)?
+        .into_iter()
+        .map(|(k, v)| T::try_from_slice(&v).map_err(|e| corrupt(&k, e)))
+        .collect()
+}
+
+/// Jobs in id order, starting after `after` (a job id), at most `limit`.
+///
+/// # Errors
+/// Storage failures.
+pub fn jobs<S: StateRead>(s: &S, after: Option<u64>, limit: usize) -> Result<Vec<Job>, StateError> {
+    let start = after.map(state_key::job);
+    list(s, state_key::JOB_PREFIX, start.as_deref(), limit)
+}
+
+/// Models in id order.
+///
+/// # Errors
+/// Storage failures.
+pub fn models<S: StateRead>(
+    s: &S,
+    after: Option<u64>,
+    limit: usize,
+) -> Result<Vec<Model>, StateError> {
+    let start = after.map(state_key::model);
+    list(s, state_key::MODEL_PREFIX, start.as_deref(), limit)
+}
+
+/// Workers in address order.
+///
+/// # Errors
+/// Storage failures.
+pub fn workers<S: StateRead>(s: &S, limit: usize) -> Result<Vec<Worker>, StateError> {
+    list(s, state_key::WORKER_PREFIX, None, limit)
+}
+
+/// Rows `[first, first + count)` of a model's `B`, concatenated (`count·n` bytes).
+///
+/// # Errors
+/// Storage failures, or a missing/short row (corruption: an active model has every row).
+pub fn model_rows<S: StateRead>(
+    s: &S,
+    model: &Model,
+    first: u32,
+    count: u32,
+) -> Result<Vec<u8>, StateError> {
+    let n = model.n as usize;
+    let mut out = Vec::with_capacity(count as usize * n);
+    let prefix = state_key::model_rows(model.id);
+    let start = first
+        .checked_sub(1)
+        .map(|p| state_key::model_row(model.id, p));
+    let rows = if first == 0 {
+        s.scan_prefix(&prefix, None, count as usize)?
+    } else {
+        s.scan_prefix(&prefix, start.as_deref(), count as usize)?
+    };
+    for (i, (k, v)) in rows.iter().enumerate() {
+        let expected = state_key::model_row(model.id, first + i as u32);
+        if *k != expected || v.len() != n {
+            return Err(corrupt(k, "model rows are not a contiguous prefix"));
+        }
+        out.extend_from_slice(v);
+    }
+    if out.len() != count as usize * n {
+        return Err(corrupt(&prefix, "model rows missing"));
+    }
+    Ok(out)
+}
+
+/// This epoch's work score of a validator.
+///
+/// # Errors
+/// Storage failures.
+pub fn score<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<u128, StateError> {
+    get_u128(s, &state_key::score(pub_key))
+}
+
+/// The recorded hash of block `height` (the beacon for commits at `height − 1`).
+///
+/// # Errors
+/// Storage failures.
+pub fn block_hash<S: StateRead>(s: &S, height: u64) -> Result<Option<[u8; 32]>, StateError> {
+    let key = state_key::block_hash(height);
+    match s.get_raw(&key)? {
+        None => Ok(None),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(Some)
+            .map_err(|_| corrupt(&key, "expected 32 bytes")),
+    }
+}

@@ -1,0 +1,66 @@
+//! Keys of the useful-work component. Every key this component touches is built here.
+
+/// `work/params` → borsh [`super::WorkParams`] (absent: the defaults).
+pub const PARAMS: &[u8] = b"work/params";
+/// `work/next_model` → u64 BE: the id the next model gets.
+pub const NEXT_MODEL: &[u8] = b"work/next_model";
+/// `work/next_job` → u64 BE: the id the next job gets.
+pub const NEXT_JOB: &[u8] = b"work/next_job";
+
+/// Prefix of every model record.
+pub const MODEL_PREFIX: &[u8] = b"work/model/";
+/// `work/model/{id BE}` → borsh [`super::Model`].
+pub fn model(id: u64) -> Vec<u8> {
+    [MODEL_PREFIX, &id.to_be_bytes()].concat()
+}
+
+/// Prefix of the stored rows of one model's `B`.
+pub fn model_rows(id: u64) -> Vec<u8> {
+    [b"work/brow/".as_slice(), &id.to_be_bytes()].concat()
+}
+
+/// `work/brow/{id BE}{row BE u32}` → the `n` bytes of row `row` of `B`.
+pub fn model_row(id: u64, row: u32) -> Vec<u8> {
+    [model_rows(id).as_slice(), &row.to_be_bytes()].concat()
+}
+
+/// Prefix of every job record.
+pub const JOB_PREFIX: &[u8] = b"work/job/";
+/// `work/job/{id BE}` → borsh [`super::Job`].
+pub fn job(id: u64) -> Vec<u8> {
+    [JOB_PREFIX, &id.to_be_bytes()].concat()
+}
+
+/// Prefix of every worker record.
+pub const WORKER_PREFIX: &[u8] = b"work/worker/";
+/// `work/worker/{address}` → borsh [`super::Worker`].
+pub fn worker(addr: &[u8; 20]) -> Vec<u8> {
+    [WORKER_PREFIX, addr.as_slice()].concat()
+}
+
+/// Prefix of the deadline entries that fall due at the end of block `height`.
+pub fn due_at(height: u64) -> Vec<u8> {
+    [b"work/due/".as_slice(), &height.to_be_bytes()].concat()
+}
+
+/// `work/due/{height BE}{job BE}` → empty: job `job` has a deadline at `height`.
+pub fn due(height: u64, job: u64) -> Vec<u8> {
+    [due_at(height).as_slice(), &job.to_be_bytes()].concat()
+}
+
+/// `work/bhash/{height BE}` → the 32-byte hash of block `height` (the beacon).
+pub fn block_hash(height: u64) -> Vec<u8> {
+    [b"work/bhash/".as_slice(), &height.to_be_bytes()].concat()
+}
+
+/// Prefix of the per-validator work scores of the current epoch.
+pub const SCORE_PREFIX: &[u8] = b"work/score/";
+/// `work/score/{ed25519 key}` → u128 BE: verified, paid work units this epoch.
+pub fn score(pub_key: &[u8; 32]) -> Vec<u8> {
+    [SCORE_PREFIX, pub_key.as_slice()].concat()
+}
+
+/// Module account holding job escrows.
+pub const ESCROW_MODULE: &str = "work/escrow";
+/// Module account holding worker bonds.
+pub const BOND_MODULE: &str = "work/bonds";

@@ -1,0 +1,1140 @@
+//! Protocol tests: one per error variant, outcomes, deadlines, epochs, and seeded simulations
+//! of honest and cheating workers.
+
+use std::collections::BTreeMap;
+
+use proofwork_kernels::{cpu, CpuBackend};
+use proofwork_state::accounts::{self, CREDIT_DENOM};
+use proofwork_state::{ExecError, StateDelta, StateRead, StateWrite};
+use proofwork_tx::{Address, Message, RevealedRow, SecretKey, TxError};
+
+use super::prover::{i8_root, sampled_rows, Proof};
+use super::*;
+use crate::validators::{put_validator, Validator};
+
+const DENOM: &str = "upw";
+type Base = BTreeMap<Vec<u8>, Vec<u8>>;
+
+fn addr(name: &str) -> Address {
+    SecretKey::from_seed(name).public_key().address()
+}
+
+/// A deterministic xorshift stream for matrices (tests only).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn i8s(&mut self, n: usize) -> Vec<i8> {
+        (0..n).map(|_| self.next() as i8).collect()
+    }
+}
+
+struct Sim {
+    s: StateDelta<Base>,
+    height: u64,
+    cache: WorkCache,
+    tx_counter: u64,
+    b: Vec<i8>,
+    k: u32,
+    n: u32,
+    rng: Rng,
+    /// Check supply conservation at the end of every `check_every`-th block.
+    check_every: u64,
+}
+
+const VAL_KEY: [u8; 32] = [7; 32];
+
+impl Sim {
+    /// A chain at height 1 with funded accounts, one admitted validator and an active model
+    /// (`k×n`, owner "owner" with a 10% royalty to "artist").
+    fn new(k: u32, n: u32, sample: u32) -> Self {
+        let mut sim = Sim {
+            s: StateDelta::new(Base::new()),
+            height: 0,
+            cache: WorkCache::default(),
+            tx_counter: 0,
+            b: vec![],
+            k,
+            n,
+            rng: Rng(0x9e37_79b9_7f4a_7c15),
+            check_every: 1,
+        };
+        put_params(
+            &mut sim.s,
+            &WorkParams {
+                sample_rows: sample,
+                ..WorkParams::default()
+            },
+        );
+        for who in ["client", "worker", "owner", "cheat"] {
+            accounts::mint(&mut sim.s, &addr(who), DENOM, 1_000_000_000_000).unwrap();
+        }
+        put_validator(
+            &mut sim.s,
+            &Validator {
+                pub_key: VAL_KEY,
+                power: 10,
+                moniker: "v".into(),
+            },
+        );
+        sim.begin();
+        sim.b = sim.rng.i8s((k * n) as usize);
+        let root = i8_root(&sim.b, k as usize, n as usize).unwrap();
+        sim.ok(
+            "owner",
+            Message::RegisterModel {
+                k,
+                n,
+                b_root: root,
+                royalties: vec![(addr("artist"), 1_000)],
+            },
+        );
+        let rows: Vec<u8> = sim.b.iter().map(|&v| v as u8).collect();
+        sim.ok(
+            "owner",
+            Message::UploadModelChunk {
+                model_id: 0,
+                first_row: 0,
+                rows,
+            },
+        );
+        assert!(model(&sim.s, 0).unwrap().unwrap().active);
+        for w in ["worker", "cheat"] {
+            sim.ok(
+                w,
+                Message::RegisterWorker {
+                    bond: 100_000_000,
+                    validator: Some(VAL_KEY),
+                },
+            );
+        }
+        sim.end();
+        sim
+    }
+
+    fn begin(&mut self) {
+        self.height += 1;
+        accounts::set_block_info(&mut self.s, self.height, self.height * 1_000_000_000);
+    }
+
+    fn end(&mut self) -> EndBlock {
+        let hash = blake3::hash(&self.height.to_be_bytes());
+        let out = end_block(&mut self.s, self.height, hash.as_bytes(), DENOM).unwrap();
+        if !self.height.is_multiple_of(self.check_every) {
+            return out;
+        }
+        let mut full = Base::new();
+        for (k, v) in self.s.writes() {
+            if let Some(v) = v {
+                full.insert(k.clone(), v.clone());
+            }
+        }
+        accounts::check_supply_full(&full).unwrap();
+        out
+    }
+
+    /// Runs one message like `deliver_tx`: its writes are kept only on success.
+    fn exec(&mut self, who: &str, msg: Message) -> Result<Option<WorkEvent>, TxError> {
+        self.tx_counter += 1;
+        let env = WorkEnv {
+            native_denom: DENOM,
+            cache: Some(&self.cache),
+            tx_hash: *blake3::hash(&self.tx_counter.to_be_bytes()).as_bytes(),
+            msg_index: 0,
+        };
+        let mut child = StateDelta::new(&self.s);
+        match execute(&mut child, &env, &addr(who), &msg) {
+            Ok(ev) => {
+                let w = child.into_writes();
+                for (k, v) in w {
+                    match v {
+                        Some(v) => self.s.put_raw(k, v),
+                        None => self.s.delete(k),
+                    }
+                }
+                Ok(ev)
+            }
+            Err(ExecError::Tx(e)) => Err(e),
+            Err(ExecError::State(e)) => panic!("state error {e}"),
+        }
+    }
+
+    fn ok(&mut self, who: &str, msg: Message) -> WorkEvent {
+        self.exec(who, msg).unwrap().unwrap()
+    }
+
+    fn err(&mut self, who: &str, msg: Message) -> TxError {
+        self.exec(who, msg).unwrap_err()
+    }
+
+    /// A job of `m` rows with a fresh random `A`; returns its id and `A`.
+    fn post(&mut self, m: u32, price: u128) -> (u64, Vec<i8>) {
+        let a = self.rng.i8s((m * self.k) as usize);
+        let root = i8_root(&a, m as usize, self.k as usize).unwrap();
+        let ev = self.ok(
+            "client",
+            Message::PostJob {
+                model_id: 0,
+                a_root: root,
+                m,
+                price,
+                commit_blocks: 0,
+                reveal_blocks: 0,
+            },
+        );
+        let id = ev.1[0].1.parse().unwrap();
+        (id, a)
+    }
+
+    fn honest(&self, a: Vec<i8>, m: u32) -> Proof {
+        Proof::compute(
+            &CpuBackend::new(),
+            a,
+            &self.b,
+            m as usize,
+            self.k as usize,
+            self.n as usize,
+        )
+        .unwrap()
+    }
+
+    /// `A·B` with the rows in `fake` altered (one element +1).
+    fn forged(&self, a: Vec<i8>, m: u32, fake: &[usize]) -> Proof {
+        let (k, n) = (self.k as usize, self.n as usize);
+        let mut c = cpu::gemm_i8(&a, &self.b, m as usize, k, n).unwrap();
+        for &i in fake {
+            c[i * n] = c[i * n].wrapping_add(1);
+        }
+        Proof::from_output(a, c, m as usize, k, n).unwrap()
+    }
+
+    fn beacon_of(&self, job_id: u64) -> [u8; 32] {
+        let JobStatus::Committed { commit_height, .. } =
+            job(&self.s, job_id).unwrap().unwrap().status
+        else {
+            panic!("job {job_id} not committed")
+        };
+        block_hash(&self.s, commit_height + 1).unwrap().unwrap()
+    }
+
+    fn reveal_rows(&self, job_id: u64, proof: &Proof, m: u32) -> Vec<RevealedRow> {
+        let p = params(&self.s).unwrap();
+        let rows = sampled_rows(&self.beacon_of(job_id), job_id, m, p.sample_rows);
+        proof.reveal(&rows).unwrap()
+    }
+
+    fn status(&self, job_id: u64) -> JobStatus {
+        job(&self.s, job_id).unwrap().unwrap().status
+    }
+
+    fn bal(&self, who: &str, denom: &str) -> u128 {
+        accounts::balance(&self.s, &addr(who), denom).unwrap()
+    }
+
+    /// Post, claim, commit (block h), beacon block (h+1), reveal (h+2). Returns the reveal's
+    /// event kind.
+    fn run_job(&mut self, who: &str, m: u32, fake: &[usize]) -> &'static str {
+        self.begin();
+        let (id, a) = self.post(m, 1_000_000);
+        self.ok(who, Message::ClaimJob { job_id: id });
+        let proof = if fake.is_empty() {
+            self.honest(a, m)
+        } else {
+            self.forged(a, m, fake)
+        };
+        self.ok(
+            who,
+            Message::CommitWork {
+                job_id: id,
+                c_root: proof.c_root(),
+            },
+        );
+        self.end();
+        self.begin();
+        self.end();
+        self.begin();
+        let rows = self.reveal_rows(id, &proof, m);
+        let ev = self.ok(who, Message::RevealWork { job_id: id, rows });
+        self.end();
+        ev.0
+    }
+}
+
+// ---- outcomes ----
+
+#[test]
+fn honest_job_pays_worker_royalty_burn_and_mints_credits() {
+    let mut sim = Sim::new(32, 16, 8);
+    let before = sim.bal("worker", DENOM);
+    let supply_before = accounts::supply(&sim.s, DENOM).unwrap();
+    assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
+    assert!(matches!(sim.status(0), JobStatus::Verified { .. }));
+    // price 1_000_000: 10% burned, royalty 10% of the remaining 900_000, worker the rest.
+    assert_eq!(sim.bal("artist", DENOM), 90_000);
+    assert_eq!(sim.bal("worker", DENOM) - before, 810_000);
+    let sup = accounts::supply(&sim.s, DENOM).unwrap();
+    assert_eq!(sup.burned - supply_before.burned, 100_000);
+    // 20·32·16 = 10240 MACs < 65536 per credit: the minimum of one credit.
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 1);
+    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 1);
+    let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
+    assert_eq!((w.jobs_verified, w.active_claims, w.slashes), (1, 0, 0));
+    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 90_000);
+}
+
+#[test]
+fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
+    let mut sim = Sim::new(16, 8, 64);
+    let client_before = sim.bal("client", DENOM);
+    // m = 10 ≤ 64 samples: every row is checked, so a forged row is always caught.
+    assert_eq!(sim.run_job("cheat", 10, &[3]), "work_slashed");
+    assert_eq!(sim.status(0), JobStatus::Open);
+    let w = worker(&sim.s, &addr("cheat").0).unwrap().unwrap();
+    // 50% of the 100_000_000 bond, half of that to the client (who also paid 1_000_000 escrow).
+    assert_eq!(w.bond, 50_000_000);
+    assert_eq!(
+        sim.bal("client", DENOM),
+        client_before - 1_000_000 + 25_000_000
+    );
+    assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
+    // Reopened: an honest worker can now take it.
+    sim.begin();
+    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.end();
+}
+
+#[test]
+fn job_expires_after_max_attempts_and_refunds_client() {
+    let mut sim = Sim::new(16, 8, 64);
+    let before = sim.bal("client", DENOM);
+    for round in 0..3 {
+        sim.begin();
+        if round == 0 {
+            sim.post(4, 1_000_000);
+        }
+        sim.ok("cheat", Message::ClaimJob { job_id: 0 });
+        let deadline = sim.height + 20;
+        sim.end();
+        while sim.height < deadline {
+            sim.begin();
+            sim.end();
+        }
+    }
+    assert!(matches!(sim.status(0), JobStatus::Expired { .. }));
+    // Escrow refunded, plus half of each missed-commit slash (10% of the bond each time).
+    let slashed_to_client = 5_000_000 + 4_500_000 + 4_050_000;
+    assert_eq!(sim.bal("client", DENOM), before + slashed_to_client);
+}
+
+#[test]
+fn missed_commit_is_partially_slashed_at_block_end() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    sim.post(4, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    let JobStatus::Claimed {
+        commit_deadline, ..
+    } = sim.status(0)
+    else {
+        panic!()
+    };
+    sim.end();
+    while sim.height < commit_deadline - 1 {
+        sim.begin();
+        sim.end();
+    }
+    assert!(matches!(sim.status(0), JobStatus::Claimed { .. }));
+    sim.begin();
+    let out = sim.end();
+    assert_eq!(out.events[0].0, "work_slashed");
+    assert_eq!(sim.status(0), JobStatus::Open);
+    let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
+    assert_eq!(w.bond, 90_000_000);
+}
+
+#[test]
+fn late_reveal_is_refused_and_slashed() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let (id, a) = sim.post(12, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: id });
+    let proof = sim.honest(a, 12);
+    sim.ok(
+        "worker",
+        Message::CommitWork {
+            job_id: id,
+            c_root: proof.c_root(),
+        },
+    );
+    let JobStatus::Committed {
+        reveal_deadline, ..
+    } = sim.status(id)
+    else {
+        panic!()
+    };
+    sim.end();
+    while sim.height < reveal_deadline {
+        sim.begin();
+        sim.end();
+    }
+    // The deadline block ended: slashed and reopened.
+    assert_eq!(sim.status(id), JobStatus::Open);
+    let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
+    assert_eq!(w.bond, 50_000_000);
+    // A reveal now is refused (the job is no longer committed).
+    sim.begin();
+    let e = sim.err(
+        "worker",
+        Message::RevealWork {
+            job_id: id,
+            rows: vec![],
+        },
+    );
+    assert_eq!(e.code(), 412, "{e}");
+}
+
+#[test]
+fn reveal_after_deadline_height_is_refused() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let (id, a) = sim.post(12, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: id });
+    let proof = sim.honest(a, 12);
+    sim.ok(
+        "worker",
+        Message::CommitWork {
+            job_id: id,
+            c_root: proof.c_root(),
+        },
+    );
+    sim.end();
+    sim.begin();
+    sim.end();
+    // Execute at a height past the deadline without the end-of-block sweep having run.
+    sim.height += 100;
+    sim.begin();
+    let rows = sim.reveal_rows(id, &proof, 12);
+    assert!(matches!(
+        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        TxError::DeadlinePassed { .. }
+    ));
+}
+
+#[test]
+fn cancel_refunds_only_open_jobs_of_their_client() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let before = sim.bal("client", DENOM);
+    sim.post(4, 5_000);
+    assert!(matches!(
+        sim.err("worker", Message::CancelJob { job_id: 0 }),
+        TxError::NotJobClient { .. }
+    ));
+    sim.ok("client", Message::CancelJob { job_id: 0 });
+    assert_eq!(sim.bal("client", DENOM), before);
+    assert!(matches!(
+        sim.err("worker", Message::ClaimJob { job_id: 0 }),
+        TxError::JobState { .. }
+    ));
+}
+
+// ---- one test per error variant ----
+
+#[test]
+fn register_model_rejects_bad_dims() {
+    let mut sim = Sim::new(16, 8, 8);
+    let msg = |k, n| Message::RegisterModel {
+        k,
+        n,
+        b_root: [0; 32],
+        royalties: vec![],
+    };
+    assert!(matches!(
+        sim.err("owner", msg(0, 8)),
+        TxError::WorkDims { .. }
+    ));
+    assert!(matches!(
+        sim.err("owner", msg(8, 1 << 17)),
+        TxError::WorkDims { .. }
+    ));
+    assert!(matches!(
+        sim.err("owner", msg(1 << 16, 1 << 16)),
+        TxError::WorkDims { .. }
+    ));
+    assert_eq!(
+        sim.err("owner", msg(131_072, 1)),
+        TxError::KTooLarge {
+            k: 131_072,
+            limit: 131_072
+        }
+    );
+    let e = sim.err(
+        "owner",
+        Message::RegisterModel {
+            k: 4,
+            n: 4,
+            b_root: [0; 32],
+            royalties: vec![(addr("a"), 6_000)],
+        },
+    );
+    assert!(matches!(e, TxError::BadRoyaltyPolicy { .. }));
+}
+
+fn new_model(sim: &mut Sim, k: u32, n: u32, root: [u8; 32]) -> u64 {
+    let ev = sim.ok(
+        "owner",
+        Message::RegisterModel {
+            k,
+            n,
+            b_root: root,
+            royalties: vec![],
+        },
+    );
+    ev.1[0].1.parse().unwrap()
+}
+
+#[test]
+fn uploaded_chunks_must_match_the_registered_root() {
+    let mut sim = Sim::new(16, 8, 8);
+    let b: Vec<i8> = (0..32).map(|i| i as i8).collect();
+    let root = i8_root(&b, 4, 8).unwrap();
+    let id = new_model(&mut sim, 4, 8, root);
+    let bytes: Vec<u8> = b.iter().map(|&v| v as u8).collect();
+    sim.ok(
+        "owner",
+        Message::UploadModelChunk {
+            model_id: id,
+            first_row: 0,
+            rows: bytes[..16].to_vec(),
+        },
+    );
+    let mut bad = bytes[16..].to_vec();
+    bad[3] ^= 1;
+    assert!(matches!(
+        sim.err(
+            "owner",
+            Message::UploadModelChunk {
+                model_id: id,
+                first_row: 2,
+                rows: bad
+            }
+        ),
+        TxError::ModelRootMismatch { .. }
+    ));
+    let m = model(&sim.s, id).unwrap().unwrap();
+    assert!(!m.active);
+    assert_eq!(m.rows_uploaded, 2);
+    // Jobs on an inactive model are refused.
+    assert!(matches!(
+        sim.err(
+            "client",
+            Message::PostJob {
+                model_id: id,
+                a_root: [0; 32],
+                m: 1,
+                price: 100,
+                commit_blocks: 0,
+                reveal_blocks: 0
+            }
+        ),
+        TxError::ModelState { .. }
+    ));
+    // The right rows complete it.
+    sim.ok(
+        "owner",
+        Message::UploadModelChunk {
+            model_id: id,
+            first_row: 2,
+            rows: bytes[16..].to_vec(),
+        },
+    );
+    assert!(model(&sim.s, id).unwrap().unwrap().active);
+    assert!(matches!(
+        sim.err(
+            "owner",
+            Message::UploadModelChunk {
+                model_id: id,
+                first_row: 0,
+                rows: bytes[..8].to_vec()
+            }
+        ),
+        TxError::ModelState { .. }
+    ));
+}
+
+#[test]
+fn chunks_must_be_whole_rows_in_order_by_the_owner() {
+    let mut sim = Sim::new(16, 8, 8);
+    let id = new_model(&mut sim, 4, 8, [1; 32]);
+    let up = |first_row, len| Message::UploadModelChunk {
+        model_id: id,
+        first_row,
+        rows: vec![0; len],
+    };
+    assert!(matches!(
+        sim.err("owner", up(0, 12)),
+        TxError::ChunkLength { .. }
+    ));
+    assert!(matches!(
+        sim.err("owner", up(0, 0)),
+        TxError::ChunkLength { .. }
+    ));
+    assert!(matches!(
+        sim.err("owner", up(0, 40)),
+        TxError::ChunkLength { .. }
+    ));
+    assert!(matches!(
+        sim.err("owner", up(1, 8)),
+        TxError::ChunkOutOfOrder { .. }
+    ));
+    assert_eq!(sim.err("client", up(0, 8)), TxError::NotModelOwner);
+    assert_eq!(
+        sim.err(
+            "owner",
+            Message::UploadModelChunk {
+                model_id: 99,
+                first_row: 0,
+                rows: vec![0; 8]
+            }
+        ),
+        TxError::UnknownModel { id: 99 }
+    );
+}
+
+#[test]
+fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
+    let mut sim = Sim::new(16, 8, 8);
+    let post = |model_id, m, price, commit_blocks| Message::PostJob {
+        model_id,
+        a_root: [0; 32],
+        m,
+        price,
+        commit_blocks,
+        reveal_blocks: 0,
+    };
+    assert_eq!(
+        sim.err("client", post(42, 4, 100, 0)),
+        TxError::UnknownModel { id: 42 }
+    );
+    assert!(matches!(
+        sim.err("client", post(0, (1 << 24) + 1, 1 << 40, 0)),
+        TxError::WorkDims { .. }
+    ));
+    assert!(matches!(
+        sim.err("client", post(0, 4, 100, 10_001)),
+        TxError::BadWorkDeadline { .. }
+    ));
+    // 65536·16·8 MACs = 128 credits at 1 upw each.
+    assert!(matches!(
+        sim.err("client", post(0, 65_536, 127, 0)),
+        TxError::PriceTooLow {
+            price: 127,
+            min: 128
+        }
+    ));
+    assert!(matches!(
+        sim.err("nobody", post(0, 4, 100, 0)),
+        TxError::InsufficientFunds { .. }
+    ));
+}
+
+#[test]
+fn workers_need_registration_bond_and_known_validator() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.post(4, 100);
+    assert!(matches!(
+        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        TxError::NotWorker { .. }
+    ));
+    assert!(matches!(
+        sim.err(
+            "client",
+            Message::RegisterWorker {
+                bond: 10,
+                validator: Some([9; 32])
+            }
+        ),
+        TxError::UnknownValidator { .. }
+    ));
+    sim.ok(
+        "client",
+        Message::RegisterWorker {
+            bond: 999,
+            validator: None,
+        },
+    );
+    assert_eq!(
+        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        TxError::BondTooLow {
+            bond: 999,
+            needed: 1_000
+        }
+    );
+    assert_eq!(
+        sim.err("worker", Message::ClaimJob { job_id: 7 }),
+        TxError::UnknownJob { id: 7 }
+    );
+}
+
+#[test]
+fn commit_needs_the_claiming_worker_before_the_deadline() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.post(4, 100);
+    let commit = Message::CommitWork {
+        job_id: 0,
+        c_root: [1; 32],
+    };
+    assert!(matches!(
+        sim.err("worker", commit.clone()),
+        TxError::JobState { .. }
+    ));
+    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    assert_eq!(
+        sim.err("cheat", commit.clone()),
+        TxError::NotJobWorker { id: 0 }
+    );
+    sim.height += 21;
+    sim.begin();
+    assert!(matches!(
+        sim.err("worker", commit),
+        TxError::DeadlinePassed { .. }
+    ));
+}
+
+/// A committed job whose beacon block is on chain: (sim, job id, honest proof, m).
+fn committed(m: u32, sample: u32) -> (Sim, u64, Proof) {
+    let mut sim = Sim::new(16, 8, sample);
+    sim.begin();
+    let (id, a) = sim.post(m, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: id });
+    let proof = sim.honest(a, m);
+    sim.ok(
+        "worker",
+        Message::CommitWork {
+            job_id: id,
+            c_root: proof.c_root(),
+        },
+    );
+    sim.end();
+    // Same block as the beacon: its hash is recorded only at its end.
+    sim.begin();
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: vec![]
+            }
+        ),
+        TxError::BeaconNotReady { .. }
+    ));
+    sim.end();
+    sim.begin();
+    (sim, id, proof)
+}
+
+#[test]
+fn reveal_of_unsampled_rows_is_refused() {
+    let (mut sim, id, proof) = committed(40, 8);
+    let sampled = sim.reveal_rows(id, &proof, 40);
+    let idx: Vec<u64> = sampled.iter().map(|r| r.index).collect();
+    // Swap one sampled row for an unsampled one (with a valid proof).
+    let other = (0..40).find(|i| !idx.contains(i)).unwrap();
+    let mut rows = sampled.clone();
+    rows[0] = proof.reveal(&[other]).unwrap().remove(0);
+    assert!(matches!(
+        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        TxError::RowsNotSampled { .. }
+    ));
+    // Too few rows.
+    let mut rows = sampled.clone();
+    rows.pop();
+    assert!(matches!(
+        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        TxError::RowsNotSampled { .. }
+    ));
+    // Only the claiming worker may reveal.
+    assert_eq!(
+        sim.err(
+            "cheat",
+            Message::RevealWork {
+                job_id: id,
+                rows: sampled.clone()
+            }
+        ),
+        TxError::NotJobWorker { id }
+    );
+    sim.ok(
+        "worker",
+        Message::RevealWork {
+            job_id: id,
+            rows: sampled,
+        },
+    );
+}
+
+#[test]
+fn truncated_rows_and_bad_proofs_are_refused() {
+    let (mut sim, id, proof) = committed(40, 8);
+    let rows = sim.reveal_rows(id, &proof, 40);
+    let mut t = rows.clone();
+    t[1].c_row.pop();
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
+        TxError::RevealRowLength { what: "c", .. }
+    ));
+    let mut t = rows.clone();
+    t[2].a_row.truncate(3);
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
+        TxError::RevealRowLength { what: "a", .. }
+    ));
+    let mut t = rows.clone();
+    t[0].a_row[0] ^= 1;
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
+        TxError::RevealProof { what: "a", .. }
+    ));
+    let mut t = rows.clone();
+    t[0].c_proof.pop();
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: id,
+                rows: t
+            }
+        ),
+        TxError::RevealProof { what: "c", .. }
+    ));
+}
+
+#[test]
+fn reveal_replayed_for_another_job_is_refused() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let (j0, a0) = sim.post(40, 1_000_000);
+    let (j1, a1) = sim.post(40, 1_000_000);
+    let (p0, p1) = (sim.honest(a0, 40), sim.honest(a1, 40));
+    for (j, p) in [(j0, &p0), (j1, &p1)] {
+        sim.ok("worker", Message::ClaimJob { job_id: j });
+        sim.ok(
+            "worker",
+            Message::CommitWork {
+                job_id: j,
+                c_root: p.c_root(),
+            },
+        );
+    }
+    sim.end();
+    sim.begin();
+    sim.end();
+    sim.begin();
+    let rows0 = sim.reveal_rows(j0, &p0, 40);
+    let e = sim.err(
+        "worker",
+        Message::RevealWork {
+            job_id: j1,
+            rows: rows0.clone(),
+        },
+    );
+    assert!(
+        matches!(
+            e,
+            TxError::RowsNotSampled { .. } | TxError::RevealProof { .. }
+        ),
+        "{e}"
+    );
+    sim.ok(
+        "worker",
+        Message::RevealWork {
+            job_id: j0,
+            rows: rows0.clone(),
+        },
+    );
+    // And replaying it for the same job again is refused too (the job is verified).
+    assert!(matches!(
+        sim.err(
+            "worker",
+            Message::RevealWork {
+                job_id: j0,
+                rows: rows0
+            }
+        ),
+        TxError::JobState { .. }
+    ));
+}
+
+#[test]
+fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
+    // The worker commits to garbage (all-zero C) before computing, learns the sample from
+    // the beacon, then computes only the sampled rows correctly. The commitment binds every
+    // row: the correct rows' leaves are not in the committed tree, so their proofs fail;
+    // revealing the committed (garbage) rows instead fails Freivalds and is slashed.
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let m = 40u32;
+    let (id, a) = sim.post(m, 1_000_000);
+    sim.ok("cheat", Message::ClaimJob { job_id: id });
+    let garbage =
+        Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8).unwrap();
+    sim.ok(
+        "cheat",
+        Message::CommitWork {
+            job_id: id,
+            c_root: garbage.c_root(),
+        },
+    );
+    sim.end();
+    sim.begin();
+    sim.end();
+    sim.begin();
+    let honest = sim.honest(a, m);
+    let sample = sampled_rows(&sim.beacon_of(id), id, m, 8);
+    // Correct rows, proofs from the garbage tree (the only tree with the committed root).
+    let mut rows = honest.reveal(&sample).unwrap();
+    let committed_proofs = garbage.reveal(&sample).unwrap();
+    for (r, g) in rows.iter_mut().zip(committed_proofs) {
+        r.c_proof = g.c_proof;
+    }
+    assert!(matches!(
+        sim.err("cheat", Message::RevealWork { job_id: id, rows }),
+        TxError::RevealProof { what: "c", .. }
+    ));
+    // Revealing what was committed is a valid reveal that fails the spot check.
+    let rows = garbage.reveal(&sample).unwrap();
+    let ev = sim.ok("cheat", Message::RevealWork { job_id: id, rows });
+    assert_eq!(ev.0, "work_slashed");
+}
+
+#[test]
+fn b_times_r_is_computed_once_per_model_per_beacon_block() {
+    let mut sim = Sim::new(16, 8, 4);
+    sim.begin();
+    let mut jobs = vec![];
+    for _ in 0..3 {
+        let (id, a) = sim.post(10, 1_000_000);
+        let p = sim.honest(a, 10);
+        sim.ok("worker", Message::ClaimJob { job_id: id });
+        sim.ok(
+            "worker",
+            Message::CommitWork {
+                job_id: id,
+                c_root: p.c_root(),
+            },
+        );
+        jobs.push((id, p));
+    }
+    sim.end();
+    sim.begin();
+    sim.end();
+    sim.begin();
+    let n0 = sim.cache.br_len();
+    for (id, p) in &jobs {
+        let rows = sim.reveal_rows(*id, p, 10);
+        sim.ok("worker", Message::RevealWork { job_id: *id, rows });
+    }
+    assert_eq!(sim.cache.br_len(), n0 + 1);
+}
+
+#[test]
+fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
+    let mut sim = Sim::new(16, 8, 4);
+    for (i, pw) in [(1u8, 10u64), (2, 10), (3, 10)] {
+        put_validator(
+            &mut sim.s,
+            &Validator {
+                pub_key: [i; 32],
+                power: pw,
+                moniker: format!("v{i}"),
+            },
+        );
+    }
+    // Validator VAL_KEY earns 500 units, the others none (floor 10).
+    sim.s
+        .put_raw(state_key::score(&VAL_KEY), 500u128.to_be_bytes().to_vec());
+    while sim.height % 100 != 99 {
+        sim.begin();
+        sim.end();
+    }
+    sim.begin();
+    let out = sim.end();
+    let vals = crate::validators::validators(&sim.s).unwrap();
+    let total: u64 = vals.iter().map(|v| v.power).sum();
+    let top = vals.iter().find(|v| v.pub_key == VAL_KEY).unwrap().power;
+    assert!(top > 10 && 3 * top < total, "{vals:?}");
+    assert_eq!(out.validator_updates.len(), 1);
+    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0, "scores reset");
+}
+
+#[test]
+fn block_hashes_are_pruned_after_the_longest_window() {
+    let mut s = StateDelta::new(Base::new());
+    put_params(
+        &mut s,
+        &WorkParams {
+            max_window_blocks: 3,
+            ..WorkParams::default()
+        },
+    );
+    for h in 1..=10 {
+        record_block_hash(&mut s, h, &[h as u8; 32]).unwrap();
+    }
+    assert!(block_hash(&s, 5).unwrap().is_none());
+    assert_eq!(block_hash(&s, 6).unwrap(), Some([6; 32]));
+    record_block_hash(&mut s, 11, b"short").unwrap();
+    assert_eq!(
+        block_hash(&s, 11).unwrap(),
+        Some(*blake3::hash(b"short").as_bytes())
+    );
+}
+
+// ---- simulations ----
+
+#[test]
+fn honest_workers_are_never_slashed_over_1000_jobs() {
+    let mut sim = Sim::new(8, 8, 6);
+    sim.check_every = 101;
+    let mut slashed = 0;
+    for _ in 0..1000 {
+        if sim.run_job("worker", 24, &[]) != "work_verified" {
+            slashed += 1;
+        }
+    }
+    assert_eq!(slashed, 0);
+    let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
+    assert_eq!((w.jobs_verified, w.slashes), (1000, 0));
+}
+
+/// `1 − C(m−f, k)/C(m, k)`: the chance that `k` distinct rows out of `m` hit one of `f`
+/// faked rows (sampling without replacement; `1 − (1 − f/m)^k` is its with-replacement
+/// approximation and a lower bound).
+fn detection_probability(m: u64, faked: u64, k: u64) -> f64 {
+    let mut miss = 1.0;
+    for i in 0..k {
+        miss *= (m - faked).saturating_sub(i) as f64 / (m - i) as f64;
+    }
+    1.0 - miss
+}
+
+#[test]
+fn cheaters_are_caught_at_the_rate_sampling_predicts() {
+    // m = 100 rows, k = 16 sampled rows, 1000 jobs per fraction. Each job fakes a fresh
+    // random set of f·m rows; the beacon picks the sample after the commit.
+    const M: u32 = 100;
+    const K: u64 = 16;
+    const JOBS: u64 = 1000;
+    for f_pct in [1u64, 5, 20, 100] {
+        let mut sim = Sim::new(8, 4, K as u32);
+        sim.check_every = 101;
+        let faked = f_pct * u64::from(M) / 100;
+        let mut caught = 0u64;
+        for _ in 0..JOBS {
+            let mut fake = std::collections::BTreeSet::new();
+            while (fake.len() as u64) < faked {
+                fake.insert((sim.rng.next() % u64::from(M)) as usize);
+            }
+            let fake: Vec<usize> = fake.into_iter().collect();
+            if sim.run_job("cheat", M, &fake) == "work_slashed" {
+                caught += 1;
+            }
+            // Keep the cheater bonded: top its bond back up.
+            if worker(&sim.s, &addr("cheat").0).unwrap().unwrap().bond < 50_000_000 {
+                sim.ok(
+                    "cheat",
+                    Message::RegisterWorker {
+                        bond: 100_000_000,
+                        validator: None,
+                    },
+                );
+            }
+        }
+        let p = detection_probability(u64::from(M), faked, K);
+        let approx = 1.0 - (1.0 - f_pct as f64 / 100.0).powi(K as i32);
+        let mean = p * JOBS as f64;
+        let sd = (JOBS as f64 * p * (1.0 - p)).sqrt();
+        // 99% two-sided normal interval (z = 2.576), plus 1 for continuity.
+        let (lo, hi) = (mean - 2.576 * sd - 1.0, mean + 2.576 * sd + 1.0);
+        println!(
+            "f = {f_pct}%: caught {caught}/{JOBS}; expected {mean:.1} (exact {p:.4}, \
+             1-(1-f)^k = {approx:.4}), 99% interval [{lo:.1}, {hi:.1}]"
+        );
+        assert!(
+            (lo..=hi).contains(&(caught as f64)),
+            "f = {f_pct}%: {caught} outside [{lo}, {hi}]"
+        );
+    }
+}
+
+#[test]
+fn detection_math_at_protocol_parameters() {
+    // k = 96, f = 5%: escape probability 0.95^96 ≈ 0.72% (DESIGN.md: caught ≥ 99.3%).
+    let escape = 0.95f64.powi(96);
+    assert!((0.0070..0.0075).contains(&escape), "{escape}");
+    // Sampling without replacement from m = 4096 rows only lowers it.
+    assert!(1.0 - detection_probability(4096, 205, 96) <= escape);
+}
+
+#[test]
+fn state_is_deterministic_across_runs() {
+    let run = || {
+        let mut sim = Sim::new(8, 8, 4);
+        for i in 0..20u32 {
+            sim.run_job(
+                if i.is_multiple_of(3) {
+                    "cheat"
+                } else {
+                    "worker"
+                },
+                12,
+                &[],
+            );
+        }
+        sim.run_job("cheat", 12, &[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+        let mut full = Base::new();
+        for (k, v) in sim.s.writes() {
+            if let Some(v) = v {
+                full.insert(k.clone(), v.clone());
+            }
+        }
+        full
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn reveal_check_never_panics_on_malformed_input() {
+    let (sim, id, proof) = committed(40, 8);
+    let ctx = reveal_context(&sim.s, &addr("worker"), id, sim.height)
+        .unwrap()
+        .unwrap();
+    let mut rows = sim.reveal_rows(id, &proof, 40);
+    rows[0].index = u64::MAX;
+    rows[1].a_proof = vec![[0; 32]; 70];
+    assert!(check_reveal(&sim.s, &ctx, &rows, None).unwrap().is_err());
+    assert!(check_reveal(&sim.s, &ctx, &[], None).unwrap().is_err());
+    // StateRead is used read-only here.
+    let _ = sim.s.get_raw(b"x");
+}

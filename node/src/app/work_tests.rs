@@ -1,0 +1,375 @@
+//! App tests of useful work: a mock consensus drives PrepareProposal / ProcessProposal /
+//! FinalizeBlock with reveal txs over a real RocksDB.
+
+use std::sync::Arc;
+
+use proofwork_consensus::work::prover::{i8_root, sampled_rows, Proof};
+use proofwork_consensus::work::{self, JobStatus};
+use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_kernels::{cpu, CpuBackend};
+use proofwork_state::accounts::{self, CREDIT_DENOM};
+use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody, TxError};
+
+use super::*;
+
+const CHAIN: &str = "pw-work";
+const VAL_B64: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
+const K: u32 = 16;
+const N: u32 = 8;
+const M: u32 = 200;
+
+fn key(name: &str) -> SecretKey {
+    SecretKey::from_seed(name)
+}
+
+fn addr(name: &str) -> Address {
+    key(name).public_key().address()
+}
+
+struct Harness {
+    app: App,
+    _dir: tempfile::TempDir,
+    b: Vec<i8>,
+}
+
+impl Harness {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::open(dir.path(), Default::default()).unwrap();
+        let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
+        let state = AppState {
+            params: Params::default(),
+            accounts: ["alice", "bob", "carol"]
+                .iter()
+                .map(|n| GenesisAccount {
+                    address: addr(n).to_string(),
+                    balances: vec![GenesisCoin {
+                        denom: "upw".into(),
+                        amount: "1000000000".into(),
+                    }],
+                })
+                .collect(),
+            validators: vec![GenesisValidator {
+                pub_key: VAL_B64.into(),
+                power: 1,
+                moniker: "v".into(),
+            }],
+        };
+        app.init_chain(CHAIN, &state).unwrap();
+        let mut h = Harness {
+            app,
+            _dir: dir,
+            b: proofwork_node_random(1, (K * N) as usize),
+        };
+        let root = i8_root(&h.b, K as usize, N as usize).unwrap();
+        let rows = h.b.iter().map(|&v| v as u8).collect();
+        h.ok(
+            "alice",
+            vec![
+                Message::RegisterModel {
+                    k: K,
+                    n: N,
+                    b_root: root,
+                    royalties: vec![(addr("carol"), 500)],
+                },
+                Message::UploadModelChunk {
+                    model_id: 0,
+                    first_row: 0,
+                    rows,
+                },
+            ],
+        );
+        h.ok(
+            "bob",
+            vec![Message::RegisterWorker {
+                bond: 1_000_000,
+                validator: Some([1; 32]),
+            }],
+        );
+        h
+    }
+
+    fn height(&self) -> u64 {
+        self.app.info().unwrap().height
+    }
+
+    fn tx(&self, who: &str, messages: Vec<Message>) -> Vec<u8> {
+        let nonce = accounts::nonce(self.app.storage(), &addr(who)).unwrap();
+        sign_body(
+            &key(who),
+            &TxBody {
+                chain_id: CHAIN.into(),
+                nonce,
+                fee: 1,
+                messages,
+            },
+        )
+    }
+
+    /// Proposes, checks and finalizes a block the way the engine does.
+    fn block(&mut self, txs: Vec<Vec<u8>>) -> BlockOutcome {
+        let height = self.height() + 1;
+        let txs = self.app.prepare_proposal(txs, 1 << 22);
+        assert!(self.app.process_proposal(&txs));
+        let input = BlockInput {
+            height,
+            time_ns: height * 1_000_000_000,
+            proposer: vec![0; 20],
+            hash: blake3::hash(&height.to_be_bytes()).as_bytes().to_vec(),
+            txs,
+        };
+        let out = self.app.finalize_block(input).unwrap().clone();
+        self.app.commit().unwrap();
+        out
+    }
+
+    fn ok(&mut self, who: &str, messages: Vec<Message>) -> Vec<Event> {
+        let tx = self.tx(who, messages);
+        let out = self.block(vec![tx]);
+        out.tx_results[0].result.clone().unwrap()
+    }
+
+    /// Posts a job, claims and commits it with `proof_of(a)`, then finalizes the beacon
+    /// block. Returns the job id and the proof.
+    fn committed(&mut self, forge_rows: &[usize]) -> (u64, Proof) {
+        let a = proofwork_node_random(self.height() + 100, (M * K) as usize);
+        let root = i8_root(&a, M as usize, K as usize).unwrap();
+        let ev = self.ok(
+            "alice",
+            vec![Message::PostJob {
+                model_id: 0,
+                a_root: root,
+                m: M,
+                price: 1_000_000,
+                commit_blocks: 0,
+                reveal_blocks: 0,
+            }],
+        );
+        let id: u64 = ev[0].attributes[0].value.parse().unwrap();
+        let mut c = cpu::gemm_i8(&a, &self.b, M as usize, K as usize, N as usize).unwrap();
+        for &i in forge_rows {
+            c[i * N as usize] += 1;
+        }
+        let proof = if forge_rows.is_empty() {
+            Proof::compute(
+                &CpuBackend::new(),
+                a,
+                &self.b,
+                M as usize,
+                K as usize,
+                N as usize,
+            )
+            .unwrap()
+        } else {
+            Proof::from_output(a, c, M as usize, K as usize, N as usize).unwrap()
+        };
+        self.ok(
+            "bob",
+            vec![
+                Message::ClaimJob { job_id: id },
+                Message::CommitWork {
+                    job_id: id,
+                    c_root: proof.c_root(),
+                },
+            ],
+        );
+        self.block(vec![]);
+        (id, proof)
+    }
+
+    fn reveal_rows(&self, id: u64, proof: &Proof) -> Vec<proofwork_tx::RevealedRow> {
+        let s = self.app.storage();
+        let JobStatus::Committed { commit_height, .. } = work::job(s, id).unwrap().unwrap().status
+        else {
+            panic!("not committed")
+        };
+        let beacon = work::block_hash(s, commit_height + 1).unwrap().unwrap();
+        proof.reveal(&sampled_rows(&beacon, id, M, 96)).unwrap()
+    }
+}
+
+fn proofwork_node_random(seed: u64, len: usize) -> Vec<i8> {
+    crate::worker::random_i8(seed, len)
+}
+
+#[test]
+fn proposal_with_an_invalid_reveal_is_rejected() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    let mut bad_rows = rows.clone();
+    bad_rows[5].c_row[0] ^= 1; // no longer the committed leaf: the C proof fails
+    let bad = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: id,
+            rows: bad_rows,
+        }],
+    );
+    let good = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    // A proposer including the invalid reveal gets its proposal rejected …
+    assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
+    assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
+    // … an honest proposer leaves it out …
+    assert_eq!(
+        h.app
+            .prepare_proposal(vec![bad.clone(), good.clone()], 1 << 22),
+        vec![good.clone()]
+    );
+    // … and the valid one passes, is executed with the cached check, and pays.
+    assert!(h.app.process_proposal(std::slice::from_ref(&good)));
+    let out = h.block(vec![good]);
+    let events = out.tx_results[0].result.clone().unwrap();
+    assert_eq!(events[0].kind, "work_verified");
+    let s = h.app.storage();
+    // 200·16·8 = 25600 MACs: the minimum of one credit.
+    assert_eq!(accounts::balance(s, &addr("bob"), CREDIT_DENOM).unwrap(), 1);
+    // 5% royalty of (1_000_000 − 10% burn).
+    assert_eq!(
+        accounts::balance(s, &addr("carol"), "upw").unwrap(),
+        1_000_000_000 + 45_000
+    );
+}
+
+#[test]
+fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
+    let mut h = Harness::new();
+    let (j0, p0) = h.committed(&[]);
+    let (j1, _p1) = h.committed(&[]);
+    let rows0 = h.reveal_rows(j0, &p0);
+    let replay = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: j1,
+            rows: rows0.clone(),
+        }],
+    );
+    assert!(!h.app.process_proposal(&[replay]));
+    let mut shifted = rows0.clone();
+    let unsampled = (0..u64::from(M))
+        .find(|i| !rows0.iter().any(|r| r.index == *i))
+        .unwrap();
+    shifted[0] = p0.reveal(&[unsampled]).unwrap().remove(0);
+    let t = h.tx(
+        "bob",
+        vec![Message::RevealWork {
+            job_id: j0,
+            rows: shifted,
+        }],
+    );
+    assert!(!h.app.process_proposal(&[t]));
+}
+
+#[test]
+fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
+    let mut h = Harness::new();
+    // Forge every row so the sample certainly hits one.
+    let all: Vec<usize> = (0..M as usize).collect();
+    let (id, proof) = h.committed(&all);
+    let rows = h.reveal_rows(id, &proof);
+    let t = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    // Valid evidence of fraud: the proposal is accepted and the worker slashed.
+    assert!(h.app.process_proposal(std::slice::from_ref(&t)));
+    let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
+    let out = h.block(vec![t]);
+    assert_eq!(
+        out.tx_results[0].result.clone().unwrap()[0].kind,
+        "work_slashed"
+    );
+    let s = h.app.storage();
+    let w = work::worker(s, &addr("bob").0).unwrap().unwrap();
+    assert_eq!(w.bond, 500_000);
+    assert_eq!(
+        accounts::balance(s, &addr("alice"), "upw").unwrap(),
+        alice_before + 250_000
+    );
+    assert_eq!(work::job(s, id).unwrap().unwrap().status, JobStatus::Open);
+}
+
+#[test]
+fn epoch_end_returns_validator_updates_from_work() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    while h.height() % 100 != 99 {
+        h.block(vec![]);
+    }
+    let out = h.block(vec![]);
+    // Genesis power 1 → base weight × max(1 unit, floor 10) = 10.
+    assert_eq!(out.validator_updates.len(), 1);
+    assert_eq!(out.validator_updates[0].power, 10);
+    assert_eq!(out.validator_updates[0].pub_key, [1; 32]);
+}
+
+#[test]
+fn work_error_codes_are_distinct_and_in_range() {
+    let errors = [
+        TxError::WorkDims {
+            reason: String::new(),
+        },
+        TxError::KTooLarge { k: 0, limit: 0 },
+        TxError::BadDigest { what: "", got: 0 },
+        TxError::UnknownModel { id: 0 },
+        TxError::ModelState { id: 0, state: "" },
+        TxError::NotModelOwner,
+        TxError::ChunkOutOfOrder {
+            first_row: 0,
+            uploaded: 0,
+        },
+        TxError::ChunkLength {
+            reason: String::new(),
+        },
+        TxError::ModelRootMismatch {
+            expected: String::new(),
+            got: String::new(),
+        },
+        TxError::NotWorker {
+            address: String::new(),
+        },
+        TxError::BondTooLow { bond: 0, needed: 0 },
+        TxError::UnknownJob { id: 0 },
+        TxError::JobState {
+            id: 0,
+            state: "",
+            expected: "",
+        },
+        TxError::NotJobWorker { id: 0 },
+        TxError::NotJobClient { id: 0 },
+        TxError::DeadlinePassed {
+            deadline: 0,
+            height: 0,
+        },
+        TxError::BeaconNotReady {
+            beacon_height: 0,
+            height: 0,
+        },
+        TxError::RowsNotSampled {
+            reason: String::new(),
+        },
+        TxError::RevealRowLength {
+            what: "",
+            index: 0,
+            got: 0,
+            expected: 0,
+        },
+        TxError::RevealProof {
+            what: "",
+            index: 0,
+            reason: String::new(),
+        },
+        TxError::PriceTooLow { price: 0, min: 0 },
+        TxError::UnknownValidator {
+            pub_key: String::new(),
+        },
+        TxError::BadWorkDeadline {
+            reason: String::new(),
+        },
+    ];
+    let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
+    let names: std::collections::BTreeSet<&str> =
+        errors.iter().map(TxError::codespace_name).collect();
+    assert_eq!(codes.len(), errors.len());
+    assert_eq!(names.len(), errors.len());
+    assert!(codes.iter().all(|c| (400..500).contains(c)));
+}

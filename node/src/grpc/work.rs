@@ -1,0 +1,359 @@
+//! `proofwork.work.v1.Work`: jobs, models, workers, job samples, and the job-input store.
+//!
+//! **Job inputs.** `A` travels off-chain (DESIGN.md "Useful work" step 2). The simplest
+//! honest channel is this node: the client uploads `A` with `PutJobInput`, the node checks it
+//! against the job's on-chain `a_root` (so it cannot serve a wrong `A`), keeps it in a
+//! bounded in-memory store, and workers fetch it with `GetJobInput`. It is not consensus
+//! data: another node does not have it, a restart loses it, and the client re-uploads.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use proofwork_consensus::work::{self, prover, Job, JobStatus, Model, Worker};
+use proofwork_proto::work::v1::{self as pb, work_server};
+use proofwork_tx::Address;
+use tonic::{Request, Response, Status};
+
+use super::{internal, GrpcLimits};
+use crate::engine::Node;
+
+/// Total bytes of job inputs kept; the oldest jobs' inputs are dropped beyond it.
+pub const MAX_INPUT_STORE_BYTES: usize = 256 << 20;
+
+/// Inputs by job id, and their total size.
+type InputMap = (BTreeMap<u64, Arc<Vec<u8>>>, usize);
+
+/// Node-local store of job inputs `A`, by job id.
+#[derive(Debug, Default)]
+pub struct JobInputs {
+    inner: Mutex<InputMap>,
+}
+
+impl JobInputs {
+    fn put(&self, job_id: u64, a: Vec<u8>) {
+        let mut g = self.inner.lock().expect("job inputs lock");
+        let (map, total) = &mut *g;
+        if let Some(old) = map.insert(job_id, Arc::new(a)) {
+            *total -= old.len();
+        }
+        *total += map.get(&job_id).map_or(0, |a| a.len());
+        while *total > MAX_INPUT_STORE_BYTES && map.len() > 1 {
+            if let Some((_, v)) = map.pop_first() {
+                *total -= v.len();
+            }
+        }
+    }
+
+    fn get(&self, job_id: u64) -> Option<Arc<Vec<u8>>> {
+        self.inner
+            .lock()
+            .expect("job inputs lock")
+            .0
+            .get(&job_id)
+            .cloned()
+    }
+}
+
+/// The service.
+#[derive(Clone)]
+pub struct WorkService {
+    node: Arc<Node>,
+    inputs: Arc<JobInputs>,
+    limits: GrpcLimits,
+}
+
+impl WorkService {
+    /// A service over `node`.
+    pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
+        WorkService {
+            node,
+            inputs: Arc::new(JobInputs::default()),
+            limits,
+        }
+    }
+}
+
+fn addr(a: &[u8; 20]) -> String {
+    Address(*a).to_string()
+}
+
+/// The wire form of a job (with its model's dims).
+pub fn job_info(j: &Job, k: u32, n: u32) -> pb::JobInfo {
+    let mut info = pb::JobInfo {
+        id: j.id,
+        client: addr(&j.client),
+        model_id: j.model_id,
+        m: j.m,
+        k,
+        n,
+        a_root: j.a_root.to_vec(),
+        price: j.price.to_string(),
+        status: j.status.name().into(),
+        slashes: j.slashes,
+        last_event: j.last_event.clone(),
+        posted_height: j.posted_height,
+        commit_blocks: j.commit_blocks,
+        reveal_blocks: j.reveal_blocks,
+        ..Default::default()
+    };
+    match &j.status {
+        JobStatus::Claimed {
+            worker,
+            commit_deadline,
+        } => {
+            info.worker = addr(worker);
+            info.deadline = *commit_deadline;
+        }
+        JobStatus::Committed {
+            worker,
+            c_root,
+            commit_height,
+            reveal_deadline,
+        } => {
+            info.worker = addr(worker);
+            info.c_root = c_root.to_vec();
+            info.commit_height = *commit_height;
+            info.deadline = *reveal_deadline;
+        }
+        JobStatus::Verified { worker, .. } => info.worker = addr(worker),
+        _ => {}
+    }
+    info
+}
+
+fn model_info(m: &Model) -> pb::ModelInfo {
+    pb::ModelInfo {
+        id: m.id,
+        owner: addr(&m.owner),
+        k: m.k,
+        n: m.n,
+        b_root: m.b_root.to_vec(),
+        rows_uploaded: m.rows_uploaded,
+        active: m.active,
+        jobs_verified: m.jobs_verified,
+        royalties_paid: m.royalties_paid.to_string(),
+        royalties: m
+            .royalties
+            .iter()
+            .map(|(a, bps)| pb::ModelRoyalty {
+                recipient: addr(a),
+                bps: u32::from(*bps),
+            })
+            .collect(),
+    }
+}
+
+fn worker_info(w: &Worker) -> pb::WorkerInfo {
+    pb::WorkerInfo {
+        address: addr(&w.address),
+        bond: w.bond.to_string(),
+        validator: w.validator.map(hex::encode).unwrap_or_default(),
+        active_claims: w.active_claims,
+        jobs_verified: w.jobs_verified,
+        slashes: w.slashes,
+        credits_earned: w.credits_earned.to_string(),
+        slashed_total: w.slashed_total.to_string(),
+    }
+}
+
+impl WorkService {
+    fn load_job(&self, id: u64) -> Result<(Job, Model), Status> {
+        let s = self.node.storage();
+        let j = work::job(s, id)
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("unknown job {id}")))?;
+        let m = work::model(s, j.model_id)
+            .map_err(internal)?
+            .ok_or_else(|| Status::internal("job without model"))?;
+        Ok((j, m))
+    }
+}
+
+#[tonic::async_trait]
+impl work_server::Work for WorkService {
+    async fn jobs(
+        &self,
+        req: Request<pb::JobsRequest>,
+    ) -> Result<Response<pb::JobsResponse>, Status> {
+        let r = req.into_inner();
+        let limit = match r.limit {
+            0 => 100,
+            l => l.min(1000),
+        } as usize;
+        let s = self.node.storage();
+        let mut out = Vec::new();
+        let mut after = r.has_after.then_some(r.after);
+        let mut models = BTreeMap::new();
+        // Scan in pages so a status filter still returns up to `limit` matches.
+        'scan: loop {
+            let page = work::jobs(s, after, 1000).map_err(internal)?;
+            if page.is_empty() {
+                break;
+            }
+            for j in &page {
+                after = Some(j.id);
+                if !r.status.is_empty() && j.status.name() != r.status {
+                    continue;
+                }
+                let (k, n) = match models.get(&j.model_id) {
+                    Some(&kn) => kn,
+                    None => {
+                        let m = work::model(s, j.model_id).map_err(internal)?;
+                        let kn = m.map_or((0, 0), |m| (m.k, m.n));
+                        models.insert(j.model_id, kn);
+                        kn
+                    }
+                };
+                out.push(job_info(j, k, n));
+                if out.len() >= limit {
+                    break 'scan;
+                }
+            }
+        }
+        Ok(Response::new(pb::JobsResponse {
+            jobs: out,
+            height: s.latest().map_or(0, |l| l.height),
+        }))
+    }
+
+    async fn job(&self, req: Request<pb::JobRequest>) -> Result<Response<pb::JobInfo>, Status> {
+        let (j, m) = self.load_job(req.into_inner().job_id)?;
+        Ok(Response::new(job_info(&j, m.k, m.n)))
+    }
+
+    async fn models(
+        &self,
+        req: Request<pb::ModelsRequest>,
+    ) -> Result<Response<pb::ModelsResponse>, Status> {
+        let r = req.into_inner();
+        let limit = if r.limit == 0 { 100 } else { r.limit.min(1000) } as usize;
+        let ms = work::models(self.node.storage(), r.has_after.then_some(r.after), limit)
+            .map_err(internal)?;
+        Ok(Response::new(pb::ModelsResponse {
+            models: ms.iter().map(model_info).collect(),
+        }))
+    }
+
+    async fn model_rows(
+        &self,
+        req: Request<pb::ModelRowsRequest>,
+    ) -> Result<Response<pb::ModelRowsResponse>, Status> {
+        let r = req.into_inner();
+        let s = self.node.storage();
+        let m = work::model(s, r.model_id)
+            .map_err(internal)?
+            .ok_or_else(|| Status::not_found(format!("unknown model {}", r.model_id)))?;
+        let end = u64::from(r.first_row) + u64::from(r.count);
+        if r.count == 0 || end > u64::from(m.rows_uploaded) {
+            return Err(Status::out_of_range(format!(
+                "rows {}..{end} are not all uploaded ({} of {})",
+                r.first_row, m.rows_uploaded, m.k
+            )));
+        }
+        if u64::from(r.count) * u64::from(m.n) > (self.limits.max_message_bytes as u64) / 2 {
+            return Err(Status::invalid_argument(
+                "too many rows for one response; page with first_row/count",
+            ));
+        }
+        let rows = work::model_rows(s, &m, r.first_row, r.count).map_err(internal)?;
+        Ok(Response::new(pb::ModelRowsResponse { rows }))
+    }
+
+    async fn workers(
+        &self,
+        req: Request<pb::WorkersRequest>,
+    ) -> Result<Response<pb::WorkersResponse>, Status> {
+        let limit = match req.into_inner().limit {
+            0 => 100,
+            l => l.min(1000),
+        } as usize;
+        let ws = work::workers(self.node.storage(), limit).map_err(internal)?;
+        Ok(Response::new(pb::WorkersResponse {
+            workers: ws.iter().map(worker_info).collect(),
+        }))
+    }
+
+    async fn params(
+        &self,
+        _req: Request<pb::ParamsRequest>,
+    ) -> Result<Response<pb::ParamsResponse>, Status> {
+        let p = work::params(self.node.storage()).map_err(internal)?;
+        Ok(Response::new(pb::ParamsResponse {
+            sample_rows: p.sample_rows,
+            min_bond: p.min_bond.to_string(),
+            burn_bps: u32::from(p.burn_bps),
+            epoch_blocks: p.epoch_blocks,
+            macs_per_credit: p.macs_per_credit,
+            min_price_per_credit: p.min_price_per_credit.to_string(),
+            default_commit_blocks: p.default_commit_blocks,
+            default_reveal_blocks: p.default_reveal_blocks,
+        }))
+    }
+
+    async fn sample(
+        &self,
+        req: Request<pb::SampleRequest>,
+    ) -> Result<Response<pb::SampleResponse>, Status> {
+        let (j, _) = self.load_job(req.into_inner().job_id)?;
+        let JobStatus::Committed { commit_height, .. } = j.status else {
+            return Err(Status::failed_precondition(format!(
+                "job {} is {}, not committed",
+                j.id,
+                j.status.name()
+            )));
+        };
+        let s = self.node.storage();
+        let beacon_height = commit_height + 1;
+        let Some(beacon) = work::block_hash(s, beacon_height).map_err(internal)? else {
+            return Ok(Response::new(pb::SampleResponse {
+                ready: false,
+                beacon_height,
+                ..Default::default()
+            }));
+        };
+        let p = work::params(s).map_err(internal)?;
+        Ok(Response::new(pb::SampleResponse {
+            ready: true,
+            beacon_height,
+            beacon: beacon.to_vec(),
+            rows: prover::sampled_rows(&beacon, j.id, j.m, p.sample_rows),
+        }))
+    }
+
+    async fn put_job_input(
+        &self,
+        req: Request<pb::PutJobInputRequest>,
+    ) -> Result<Response<pb::PutJobInputResponse>, Status> {
+        let r = req.into_inner();
+        let (j, m) = self.load_job(r.job_id)?;
+        let expected = u64::from(j.m) * u64::from(m.k);
+        if r.a.len() as u64 != expected {
+            return Err(Status::invalid_argument(format!(
+                "A has {} bytes, expected m·k = {expected}",
+                r.a.len()
+            )));
+        }
+        let a: Vec<i8> = r.a.iter().map(|&v| v as i8).collect();
+        let root = prover::i8_root(&a, j.m as usize, m.k as usize)
+            .map_err(|e| Status::invalid_argument(e.to_string()))?;
+        if root != j.a_root {
+            return Err(Status::invalid_argument(
+                "A does not hash to the job's a_root",
+            ));
+        }
+        self.inputs.put(r.job_id, r.a);
+        Ok(Response::new(pb::PutJobInputResponse {}))
+    }
+
+    async fn get_job_input(
+        &self,
+        req: Request<pb::GetJobInputRequest>,
+    ) -> Result<Response<pb::GetJobInputResponse>, Status> {
+        let id = req.into_inner().job_id;
+        let a = self
+            .inputs
+            .get(id)
+            .ok_or_else(|| Status::not_found(format!("no input stored for job {id}")))?;
+        Ok(Response::new(pb::GetJobInputResponse { a: a.to_vec() }))
+    }
+}
