@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/tx/v1/tx.proto",
         "proto/proofwork/block/v1/block.proto",
         "proto/proofwork/node/v1/node.proto",
+        "proto/proofwork/validators/v1/validators.proto",
     ];
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("proofwork_descriptor.bin"))

@@ -9,4 +9,5 @@
     deny(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic)
 )]
 
+pub mod admission;
 pub mod validators;

@@ -26,12 +26,43 @@ use crate::app::{query, App, AppError, BlockInput, CheckState};
 /// Largest ABCI frame accepted (a block of txs plus framing).
 pub const MAX_FRAME_BYTES: u64 = 128 << 20;
 
+/// Called after every Commit with the committed block (e.g. to wake gRPC commit waiters).
+pub type CommitHook = Arc<dyn Fn(&crate::app::BlockOutcome) + Send + Sync>;
+
+/// Where to crash on purpose, for crash-recovery tests: `PROOFWORK_CRASH_IN_COMMIT` set to
+/// `before:H` aborts in Commit of height H before the block's batch is written, `after:H`
+/// right after it is written but before CometBFT hears back. Either way the process dies
+/// as under kill -9 (no unwinding, no flush).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Before `Storage::commit`.
+    Before(u64),
+    /// After `Storage::commit`, before the response.
+    After(u64),
+}
+
+impl CrashPoint {
+    /// Reads `PROOFWORK_CRASH_IN_COMMIT`.
+    pub fn from_env() -> Option<Self> {
+        let v = std::env::var("PROOFWORK_CRASH_IN_COMMIT").ok()?;
+        let (when, h) = v.split_once(':')?;
+        let h = h.parse().ok()?;
+        match when {
+            "before" => Some(CrashPoint::Before(h)),
+            "after" => Some(CrashPoint::After(h)),
+            _ => None,
+        }
+    }
+}
+
 /// The application as CometBFT sees it.
 #[derive(Clone)]
 pub struct AbciApp {
     app: Arc<Mutex<App>>,
     check: Arc<Mutex<Option<CheckState>>>,
     local_max_tx_bytes: u64,
+    on_commit: Option<CommitHook>,
+    crash: Option<CrashPoint>,
 }
 
 impl AbciApp {
@@ -49,6 +80,21 @@ impl AbciApp {
             app: Arc::new(Mutex::new(app)),
             check: Arc::new(Mutex::new(check)),
             local_max_tx_bytes,
+            on_commit: None,
+            crash: CrashPoint::from_env(),
+        }
+    }
+
+    /// Calls `hook` after every Commit.
+    pub fn with_commit_hook(mut self, hook: CommitHook) -> Self {
+        self.on_commit = Some(hook);
+        self
+    }
+
+    fn crash_if(&self, point: CrashPoint) {
+        if self.crash == Some(point) {
+            eprintln!("PROOFWORK_CRASH_IN_COMMIT: aborting at {point:?}");
+            std::process::abort();
         }
     }
 
@@ -253,7 +299,18 @@ impl Application for AbciApp {
         abci::ResponseFinalizeBlock {
             events: vec![],
             tx_results,
-            validator_updates: vec![],
+            validator_updates: outcome
+                .validator_updates
+                .iter()
+                .map(|u| abci::ValidatorUpdate {
+                    pub_key: Some(tendermint_proto::v0_38::crypto::PublicKey {
+                        sum: Some(tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(
+                            u.pub_key.to_vec().into(),
+                        )),
+                    }),
+                    power: i64::try_from(u.power).unwrap_or(i64::MAX),
+                })
+                .collect(),
             consensus_param_updates: None,
             app_hash: outcome.app_hash.to_vec().into(),
         }
@@ -261,11 +318,19 @@ impl Application for AbciApp {
 
     fn commit(&self) -> abci::ResponseCommit {
         let mut app = self.app();
-        if let Err(e) = app.commit() {
-            self.fatal("commit", e);
-        }
+        let height = app.info().map_or(0, |l| l.height) + 1;
+        self.crash_if(CrashPoint::Before(height));
+        let outcome = match app.commit() {
+            Ok((_, outcome)) => outcome,
+            Err(e) => self.fatal("commit", e),
+        };
+        self.crash_if(CrashPoint::After(height));
         if let Some(c) = self.check.lock().expect("check lock").as_mut() {
             c.reset();
+        }
+        drop(app);
+        if let Some(hook) = &self.on_commit {
+            hook(&outcome);
         }
         abci::ResponseCommit { retain_height: 0 }
     }
@@ -364,7 +429,15 @@ fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Resul
 /// Binding the socket.
 pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
     let addr = addr.trim_start_matches("tcp://");
-    let listener = TcpListener::bind(addr)?;
+    serve_listener(app, TcpListener::bind(addr)?)
+}
+
+/// Serves ABCI on a bound listener until the process exits.
+///
+/// # Errors
+/// Accept failures.
+pub fn serve_listener<A: Application>(app: A, listener: TcpListener) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, "ABCI server listening");
     for stream in listener.incoming() {
         let stream = stream?;

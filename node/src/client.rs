@@ -2,6 +2,7 @@
 
 use anyhow::{bail, Context as _};
 use proofwork_proto::node::v1::{self as pb, node_client::NodeClient};
+use proofwork_proto::validators::v1::{self as vpb, validators_client::ValidatorsClient};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 use tonic::transport::Channel;
 
@@ -9,6 +10,7 @@ use tonic::transport::Channel;
 #[derive(Clone)]
 pub struct Client {
     inner: NodeClient<Channel>,
+    validators: ValidatorsClient<Channel>,
 }
 
 impl Client {
@@ -22,13 +24,15 @@ impl Client {
         } else {
             format!("http://{url}")
         };
-        let inner = NodeClient::connect(url.clone())
+        let channel = tonic::transport::Endpoint::from_shared(url.clone())?
+            .connect()
             .await
             .with_context(|| {
                 format!("connecting to the node at {url} (is `proofwork start` running?)")
-            })?
-            .max_decoding_message_size(64 << 20);
-        Ok(Client { inner })
+            })?;
+        let inner = NodeClient::new(channel.clone()).max_decoding_message_size(64 << 20);
+        let validators = ValidatorsClient::new(channel).max_decoding_message_size(64 << 20);
+        Ok(Client { inner, validators })
     }
 
     /// Node status.
@@ -130,5 +134,55 @@ impl Client {
             bail!("tx refused (code {}): {}", resp.code, resp.log);
         }
         Ok(resp)
+    }
+
+    /// Signs `messages` with the signer's current nonce and broadcasts them.
+    ///
+    /// # Errors
+    /// RPC failures, or the tx's CheckTx error.
+    pub async fn send(
+        &mut self,
+        key: &SecretKey,
+        messages: Vec<Message>,
+        fee: u128,
+        wait: bool,
+    ) -> anyhow::Result<pb::BroadcastTxResponse> {
+        let chain_id = self.status().await?.chain_id;
+        let nonce = self.account(&key.public_key().address()).await?.nonce;
+        let body = TxBody {
+            chain_id,
+            nonce,
+            fee,
+            messages,
+        };
+        let resp = self.broadcast(sign_body(key, &body), wait).await?;
+        if resp.code != 0 {
+            bail!("tx refused (code {}): {}", resp.code, resp.log);
+        }
+        Ok(resp)
+    }
+
+    /// The validator set.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn validators(&mut self) -> anyhow::Result<vpb::ValidatorsResponse> {
+        Ok(self
+            .validators
+            .validators(vpb::ValidatorsRequest {})
+            .await?
+            .into_inner())
+    }
+
+    /// Open validator applications.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn applications(&mut self) -> anyhow::Result<vpb::ApplicationsResponse> {
+        Ok(self
+            .validators
+            .applications(vpb::ApplicationsRequest {})
+            .await?
+            .into_inner())
     }
 }

@@ -24,6 +24,24 @@ pub struct Config {
     pub storage: StorageSection,
     /// ABCI server (for CometBFT).
     pub abci: AbciSection,
+    /// The local CometBFT node (for `start --abci`).
+    pub cometbft: CometbftSection,
+}
+
+/// `[cometbft]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CometbftSection {
+    /// RPC address of the local CometBFT node: `BroadcastTx` forwards there in `--abci` mode.
+    pub rpc: String,
+}
+
+impl Default for CometbftSection {
+    fn default() -> Self {
+        CometbftSection {
+            rpc: "http://127.0.0.1:26657".into(),
+        }
+    }
 }
 
 /// `[grpc]`

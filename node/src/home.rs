@@ -265,6 +265,7 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
                 pub_key: val_pk,
                 power: 10,
                 moniker: "validator-0".into(),
+                operator: Some(accounts[0].address.clone()),
             }],
         },
     };

@@ -6,5 +6,7 @@
 mod support;
 
 mod bad_input;
+mod cometbft;
+mod net;
 mod crash;
 mod node;

@@ -42,6 +42,61 @@ pub enum Message {
         /// Amount, never zero.
         amount: u128,
     },
+    /// Apply to join the validator set; the signer becomes the operator.
+    ApplyValidator {
+        /// ed25519 consensus key (a valid curve point).
+        consensus_pubkey: [u8; 32],
+        /// Display name (see [`check_moniker`]).
+        moniker: String,
+    },
+    /// A current validator's operator votes on an open application.
+    VoteValidator {
+        /// Application id.
+        application_id: u64,
+        /// Approve or reject.
+        approve: bool,
+    },
+    /// A current validator's operator proposes removing a validator.
+    ProposeRemoval {
+        /// ed25519 consensus key of the validator to remove.
+        consensus_pubkey: [u8; 32],
+    },
+}
+
+/// Most bytes in a validator moniker.
+pub const MAX_MONIKER_BYTES: usize = 64;
+
+/// Checks a validator moniker: 1 to 64 bytes, no control characters.
+///
+/// # Errors
+/// [`TxError::BadMoniker`].
+pub fn check_moniker(moniker: &str) -> Result<(), TxError> {
+    if moniker.is_empty() || moniker.len() > MAX_MONIKER_BYTES {
+        return Err(TxError::BadMoniker {
+            reason: format!("length must be 1 to {MAX_MONIKER_BYTES} bytes"),
+        });
+    }
+    if moniker.chars().any(char::is_control) {
+        return Err(TxError::BadMoniker {
+            reason: "control characters are not allowed".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that `bytes` is an ed25519 public key CometBFT can use: 32 bytes that decode to
+/// a curve point.
+///
+/// # Errors
+/// [`TxError::BadConsensusKey`].
+pub fn check_consensus_key(bytes: &[u8]) -> Result<[u8; 32], TxError> {
+    let key: [u8; 32] = bytes.try_into().map_err(|_| TxError::BadConsensusKey {
+        reason: format!("expected 32 bytes, got {}", bytes.len()),
+    })?;
+    ed25519_consensus::VerificationKey::try_from(key).map_err(|e| TxError::BadConsensusKey {
+        reason: format!("not an ed25519 point: {e}"),
+    })?;
+    Ok(key)
 }
 
 impl Message {
@@ -60,6 +115,21 @@ impl Message {
                     amount,
                 })
             }
+            Some(pb::message::Kind::ApplyValidator(a)) => {
+                let consensus_pubkey = check_consensus_key(&a.consensus_pubkey)?;
+                check_moniker(&a.moniker)?;
+                Ok(Message::ApplyValidator {
+                    consensus_pubkey,
+                    moniker: a.moniker,
+                })
+            }
+            Some(pb::message::Kind::VoteValidator(v)) => Ok(Message::VoteValidator {
+                application_id: v.application_id,
+                approve: v.approve,
+            }),
+            Some(pb::message::Kind::ProposeRemoval(r)) => Ok(Message::ProposeRemoval {
+                consensus_pubkey: check_consensus_key(&r.consensus_pubkey)?,
+            }),
             None => Err(TxError::UnknownMessage {
                 index: index as u32,
             }),
@@ -76,6 +146,29 @@ impl Message {
                     amount: amount.to_string(),
                 })),
             },
+            Message::ApplyValidator {
+                consensus_pubkey,
+                moniker,
+            } => pb::Message {
+                kind: Some(pb::message::Kind::ApplyValidator(pb::ApplyValidator {
+                    consensus_pubkey: consensus_pubkey.to_vec(),
+                    moniker: moniker.clone(),
+                })),
+            },
+            Message::VoteValidator {
+                application_id,
+                approve,
+            } => pb::Message {
+                kind: Some(pb::message::Kind::VoteValidator(pb::VoteValidator {
+                    application_id: *application_id,
+                    approve: *approve,
+                })),
+            },
+            Message::ProposeRemoval { consensus_pubkey } => pb::Message {
+                kind: Some(pb::message::Kind::ProposeRemoval(pb::ProposeRemoval {
+                    consensus_pubkey: consensus_pubkey.to_vec(),
+                })),
+            },
         }
     }
 
@@ -83,6 +176,9 @@ impl Message {
     pub fn kind_name(&self) -> &'static str {
         match self {
             Message::Transfer { .. } => "transfer",
+            Message::ApplyValidator { .. } => "apply_validator",
+            Message::VoteValidator { .. } => "vote_validator",
+            Message::ProposeRemoval { .. } => "propose_removal",
         }
     }
 }
@@ -430,6 +526,78 @@ mod tests {
         }
         check_denom("upw").unwrap();
         check_denom("credit/compute-1.0_x").unwrap();
+    }
+
+    fn admission_body(m: Message) -> TxBody {
+        TxBody {
+            chain_id: "test".into(),
+            nonce: 0,
+            fee: 1,
+            messages: vec![m],
+        }
+    }
+
+    fn valid_consensus_key() -> [u8; 32] {
+        ed25519_consensus::SigningKey::from([3u8; 32])
+            .verification_key()
+            .to_bytes()
+    }
+
+    #[test]
+    fn admission_messages_round_trip() {
+        let k = SecretKey::from_seed("op");
+        for m in [
+            Message::ApplyValidator {
+                consensus_pubkey: valid_consensus_key(),
+                moniker: "v5".into(),
+            },
+            Message::VoteValidator {
+                application_id: 7,
+                approve: true,
+            },
+            Message::ProposeRemoval {
+                consensus_pubkey: valid_consensus_key(),
+            },
+        ] {
+            let b = admission_body(m);
+            assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
+        }
+    }
+
+    #[test]
+    fn malformed_consensus_keys_and_monikers_are_rejected() {
+        assert!(matches!(
+            check_consensus_key(&[1; 31]),
+            Err(TxError::BadConsensusKey { .. })
+        ));
+        // Find a 32-byte string that is not a point (about half of them are not).
+        let not_point = (0u8..=255)
+            .map(|i| [i; 32])
+            .find(|k| ed25519_consensus::VerificationKey::try_from(*k).is_err())
+            .unwrap();
+        assert!(matches!(
+            check_consensus_key(&not_point),
+            Err(TxError::BadConsensusKey { .. })
+        ));
+        let k = SecretKey::from_seed("op");
+        let mut b = admission_body(Message::ApplyValidator {
+            consensus_pubkey: valid_consensus_key(),
+            moniker: "ok".into(),
+        })
+        .to_proto();
+        if let Some(pb::message::Kind::ApplyValidator(a)) = &mut b.messages[0].kind {
+            a.consensus_pubkey = vec![9; 33];
+        }
+        let body_bytes = b.encode_to_vec();
+        let tx = pb::Tx {
+            signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
+            body_bytes,
+            public_key: k.public_key().to_bytes().to_vec(),
+        };
+        assert_eq!(decode(&tx.encode_to_vec()).unwrap_err().code(), 102);
+        for bad in ["", "a\nb", &"m".repeat(65)] {
+            assert_eq!(check_moniker(bad).unwrap_err().code(), 108, "{bad:?}");
+        }
     }
 
     proptest! {

@@ -16,6 +16,7 @@ mod sigcache;
 
 use std::sync::Arc;
 
+use proofwork_consensus::{admission, validators};
 use proofwork_genesis::{AppState, GenesisError};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
@@ -27,6 +28,7 @@ use rayon::prelude::*;
 
 pub use check::CheckState;
 pub use execute::{charge_fee, deliver_tx, Event, TxOutcome};
+pub use proofwork_consensus::admission::ValidatorUpdate;
 pub use sigcache::SigCache;
 
 /// Chain-wide settings every tx is checked against, read from state after genesis.
@@ -132,6 +134,9 @@ pub struct BlockOutcome {
     pub app_hash: AppHash,
     /// One per tx.
     pub tx_results: Vec<TxOutcome>,
+    /// Validator power changes made by this block (power 0 removes), ordered by key;
+    /// CometBFT applies them at height + 2.
+    pub validator_updates: Vec<ValidatorUpdate>,
 }
 
 struct Pending {
@@ -293,6 +298,7 @@ impl App {
             .par_iter()
             .map(|b| decode_and_verify(&self.sigs, &cfg.limits, b))
             .collect();
+        let validators_before = validators::validators(&self.storage)?;
         let mut delta = StateDelta::new(self.storage.clone());
         accounts::set_block_info(&mut delta, input.height, input.time_ns);
         let mut tx_results = Vec::with_capacity(input.txs.len());
@@ -303,6 +309,8 @@ impl App {
             };
             tx_results.push(TxOutcome { hash, result });
         }
+        let validator_updates =
+            admission::validator_updates(&validators_before, &validators::validators(&delta)?);
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
             tracing::error!(height = input.height, error = %e, "supply invariant violated; halting");
             e
@@ -330,6 +338,7 @@ impl App {
             height: input.height,
             app_hash: prepared.app_hash,
             tx_results,
+            validator_updates,
         };
         Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
     }

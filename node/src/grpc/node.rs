@@ -6,20 +6,25 @@ use proofwork_proto::node::v1::{self as pb, node_server};
 use proofwork_state::{accounts, ExecError};
 use tonic::{Request, Response, Status};
 
-use super::{internal, parse_address, GrpcLimits};
+use super::{internal, parse_address, Backend, GrpcLimits};
 use crate::engine::Node;
 
-/// The `proofwork.node.v1.Node` service over an embedded-engine node.
+/// The `proofwork.node.v1.Node` service over either engine.
 #[derive(Clone)]
 pub struct NodeService {
-    node: Arc<Node>,
+    backend: Backend,
     limits: GrpcLimits,
 }
 
 impl NodeService {
-    /// A service over `node`.
+    /// A service over an embedded-engine node.
     pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
-        NodeService { node, limits }
+        Self::with_backend(Backend::Embedded(node), limits)
+    }
+
+    /// A service over any backend.
+    pub fn with_backend(backend: Backend, limits: GrpcLimits) -> Self {
+        NodeService { backend, limits }
     }
 }
 
@@ -30,7 +35,15 @@ impl node_server::Node for NodeService {
         req: Request<pb::BroadcastTxRequest>,
     ) -> Result<Response<pb::BroadcastTxResponse>, Status> {
         let req = req.into_inner();
-        let node = self.node.clone();
+        let node = match &self.backend {
+            Backend::Embedded(node) => node.clone(),
+            Backend::Comet(c) => {
+                return c
+                    .broadcast(req.tx, req.wait, self.limits.commit_wait)
+                    .await
+                    .map(Response::new);
+            }
+        };
         let wait = req.wait;
         let submitted = tokio::task::spawn_blocking(move || node.submit(req.tx, wait))
             .await
@@ -81,15 +94,26 @@ impl node_server::Node for NodeService {
         _req: Request<pb::StatusRequest>,
     ) -> Result<Response<pb::StatusResponse>, Status> {
         let latest = self
-            .node
+            .backend
             .storage()
             .latest()
             .ok_or_else(|| Status::unavailable("no genesis"))?;
+        let (chain_id, mempool_size) = match &self.backend {
+            Backend::Embedded(node) => (
+                node.config().chain_id.clone(),
+                node.mempool_size() as u64,
+            ),
+            Backend::Comet(c) => (
+                c.chain_id()
+                    .ok_or_else(|| Status::unavailable("no genesis"))?,
+                c.mempool_size().await,
+            ),
+        };
         Ok(Response::new(pb::StatusResponse {
-            chain_id: self.node.config().chain_id.clone(),
+            chain_id,
             height: latest.height,
             app_hash: latest.app_hash.to_vec(),
-            mempool_size: self.node.mempool_size() as u64,
+            mempool_size,
         }))
     }
 
@@ -98,7 +122,7 @@ impl node_server::Node for NodeService {
         req: Request<pb::AccountRequest>,
     ) -> Result<Response<pb::AccountResponse>, Status> {
         let addr = parse_address(&req.get_ref().address)?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let height = s.latest().map_or(0, |l| l.height);
         let nonce = accounts::nonce(s, &addr).map_err(internal)?;
         let balances = accounts::balances(s, &addr)
@@ -125,7 +149,7 @@ impl node_server::Node for NodeService {
         let addr = parse_address(&req.address)?;
         proofwork_tx::check_denom(&req.denom)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let height = s.latest().map_or(0, |l| l.height);
         let amount = accounts::balance(s, &addr, &req.denom).map_err(internal)?;
         Ok(Response::new(pb::BalanceResponse {
@@ -144,7 +168,7 @@ impl node_server::Node for NodeService {
             .as_slice()
             .try_into()
             .map_err(|_| Status::invalid_argument("hash must be 32 bytes"))?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let loc = s
             .get_aux(&crate::app::tx_key(&hash))
             .map_err(internal)?
