@@ -305,7 +305,7 @@ impl Application for AbciApp {
                 .map(|u| abci::ValidatorUpdate {
                     pub_key: Some(tendermint_proto::v0_38::crypto::PublicKey {
                         sum: Some(tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(
-                            u.pub_key.to_vec().into(),
+                            u.pub_key.to_vec(),
                         )),
                     }),
                     power: i64::try_from(u.power).unwrap_or(i64::MAX),

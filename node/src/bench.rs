@@ -85,7 +85,17 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     }
     println!("funded {accounts} accounts; signing {txs} transfers");
     if mode == "per-account" {
-        return run_per_account(&mut client, &nodes, &chain_id, &keys, per_account, txs, connections, &funder).await;
+        return run_per_account(
+            &mut client,
+            &nodes,
+            &chain_id,
+            &keys,
+            per_account,
+            txs,
+            connections,
+            &funder,
+        )
+        .await;
     }
     // Pre-sign every tx so the measurement is the node, not the client.
     let sink = funder.public_key().address();

@@ -635,10 +635,9 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             let pk_b64 = match (pubkey, key_file) {
                 (Some(p), _) => p,
                 (None, Some(f)) => {
-                    let kf: home::ValidatorKeyFile =
-                        serde_json::from_slice(&std::fs::read(&f).with_context(|| {
-                            format!("reading {}", f.display())
-                        })?)?;
+                    let kf: home::ValidatorKeyFile = serde_json::from_slice(
+                        &std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?,
+                    )?;
                     kf.pub_key.value
                 }
                 (None, None) => bail!("give --pubkey or --key-file"),
@@ -675,7 +674,13 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
         TxCmd::ProposeRemoval { from, pubkey } => {
             let consensus_pubkey =
                 proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;
-            send_message(&h, node, &from, Message::ProposeRemoval { consensus_pubkey }).await
+            send_message(
+                &h,
+                node,
+                &from,
+                Message::ProposeRemoval { consensus_pubkey },
+            )
+            .await
         }
     }
 }

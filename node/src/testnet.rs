@@ -94,7 +94,8 @@ impl TestnetLayout {
     /// Missing or invalid file.
     pub fn load(dir: &Path) -> anyhow::Result<Self> {
         let p = dir.join("testnet.json");
-        let text = std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+        let text =
+            std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
         Ok(serde_json::from_str(&text)?)
     }
 }
@@ -429,7 +430,10 @@ mod tests {
         }
         let g0 = std::fs::read(l.nodes[0].proofwork_home.join("genesis.json")).unwrap();
         for n in &l.nodes {
-            assert_eq!(std::fs::read(n.proofwork_home.join("genesis.json")).unwrap(), g0);
+            assert_eq!(
+                std::fs::read(n.proofwork_home.join("genesis.json")).unwrap(),
+                g0
+            );
             let c: serde_json::Value = serde_json::from_slice(
                 &std::fs::read(n.cometbft_home.join("config/genesis.json")).unwrap(),
             )

@@ -113,13 +113,15 @@ fn assert_embedded_engine_matches(net: &Net, i: usize) -> u64 {
         Arc::new(SigCache::new(1 << 16)),
     )
     .unwrap();
-    app.init_chain(&genesis.chain_id, &genesis.app_state).unwrap();
+    app.init_chain(&genesis.chain_id, &genesis.app_state)
+        .unwrap();
     let node = Node::new(app, proofwork_node::config::Config::default().engine()).unwrap();
     let last = source.latest().unwrap().height;
     for h in 1..=last {
         let rec = load_block(&source, h).unwrap().unwrap();
         for tx in &rec.txs {
-            node.submit(tx.clone(), false).expect("tx accepted by the embedded mempool");
+            node.submit(tx.clone(), false)
+                .expect("tx accepted by the embedded mempool");
         }
         let b = node.produce_block(rec.time_ns).unwrap();
         assert_eq!(b.height, h);
@@ -135,7 +137,9 @@ fn assert_embedded_engine_matches(net: &Net, i: usize) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
-    let Some(comet) = require_cometbft() else { return };
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
     let mut net = Net::new(comet, 4, 0);
     net.start_all();
     for i in 0..4 {
@@ -146,7 +150,9 @@ async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
     for (i, name) in ["alice", "bob", "carol", "dave"].into_iter().enumerate() {
         let mut c = net.client(i).await;
         let key = net.key(name);
-        tasks.push(tokio::spawn(async move { send_transfers(&mut c, &key, 5).await }));
+        tasks.push(tokio::spawn(async move {
+            send_transfers(&mut c, &key, 5).await
+        }));
     }
     let mut committed = Vec::new();
     for t in tasks {
@@ -184,7 +190,9 @@ async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_validator_catches_up_without_losing_committed_txs() {
-    let Some(comet) = require_cometbft() else { return };
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
     let mut net = Net::new(comet, 4, 0);
     net.start_all();
     for i in 0..4 {
@@ -209,7 +217,10 @@ async fn killed_validator_catches_up_without_losing_committed_txs() {
     net.kill(3);
     let killed_at = net.height(0).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    assert!(net.height(0).await > killed_at, "3 of 4 validators keep committing");
+    assert!(
+        net.height(0).await > killed_at,
+        "3 of 4 validators keep committing"
+    );
     net.start(3);
     let tip = net.height(0).await;
     net.wait_height(3, tip, UP).await;
@@ -224,7 +235,10 @@ async fn killed_validator_catches_up_without_losing_committed_txs() {
     net.wait_height(3, max_h + 1, UP).await;
     let mut c3 = net.client(3).await;
     for (hash, height) in &committed {
-        let r = c3.get_tx(hash).await.expect("committed tx present on the restarted node");
+        let r = c3
+            .get_tx(hash)
+            .await
+            .expect("committed tx present on the restarted node");
         assert_eq!(r.height, *height);
     }
     net.kill_all();
@@ -234,7 +248,9 @@ async fn killed_validator_catches_up_without_losing_committed_txs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_of_four_down_halts_the_chain_until_they_return() {
-    let Some(comet) = require_cometbft() else { return };
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
     let mut net = Net::new(comet, 4, 0);
     net.start_all();
     for i in 0..4 {
@@ -247,7 +263,10 @@ async fn two_of_four_down_halts_the_chain_until_they_return() {
     let h1 = net.height(0).await;
     tokio::time::sleep(Duration::from_secs(4)).await;
     let h2 = net.height(0).await;
-    assert!(h2 <= h1 + 1, "chain advanced with half the power down: {h1} -> {h2}");
+    assert!(
+        h2 <= h1 + 1,
+        "chain advanced with half the power down: {h1} -> {h2}"
+    );
     assert_eq!(net.height(1).await.max(h2), h2.max(net.height(1).await));
     net.start(2);
     net.start(3);
@@ -313,7 +332,9 @@ fn event_attr(r: &proofwork_proto::node::v1::BroadcastTxResponse, key: &str) -> 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
-    let Some(comet) = require_cometbft() else { return };
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
     let mut net = Net::new(comet, 4, 1);
     for i in 0..4 {
         net.start(i);
@@ -330,7 +351,15 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     // Bad input on the live network: clear codes, nothing changes.
     let alice = net.key("alice");
     let err = c4
-        .send(&alice, vec![Message::VoteValidator { application_id: 0, approve: true }], 1, true)
+        .send(
+            &alice,
+            vec![Message::VoteValidator {
+                application_id: 0,
+                approve: true,
+            }],
+            1,
+            true,
+        )
         .await
         .unwrap_err()
         .to_string();
@@ -339,7 +368,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     let err = c4
         .send(
             &alice,
-            vec![Message::ApplyValidator { consensus_pubkey: in_set, moniker: "dup".into() }],
+            vec![Message::ApplyValidator {
+                consensus_pubkey: in_set,
+                moniker: "dup".into(),
+            }],
             1,
             true,
         )
@@ -377,14 +409,30 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         let op = net.key(&net.layout.nodes[i].operator_key);
         let mut c = net.client(i).await;
         let r = c
-            .send(&op, vec![Message::VoteValidator { application_id: id, approve: true }], 1, true)
+            .send(
+                &op,
+                vec![Message::VoteValidator {
+                    application_id: id,
+                    approve: true,
+                }],
+                1,
+                true,
+            )
             .await
             .unwrap();
         statuses.push(event_attr(&r, "status"));
         if i == 0 {
             // A second vote by the same validator is refused.
             let err = c
-                .send(&op, vec![Message::VoteValidator { application_id: id, approve: true }], 1, true)
+                .send(
+                    &op,
+                    vec![Message::VoteValidator {
+                        application_id: id,
+                        approve: true,
+                    }],
+                    1,
+                    true,
+                )
                 .await
                 .unwrap_err()
                 .to_string();
@@ -394,7 +442,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     assert_eq!(statuses, ["pending", "pending", "admitted"]);
     let vals = c4.validators().await.unwrap();
     assert_eq!(vals.validators.len(), 5);
-    assert!(vals.validators.iter().all(|v| 3 * v.power < vals.total_power));
+    assert!(vals
+        .validators
+        .iter()
+        .all(|v| 3 * v.power < vals.total_power));
 
     // CometBFT takes the update (at H+2) and the new validator signs blocks.
     let addr = n4.validator_address.clone();
@@ -412,7 +463,14 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     let op0 = net.key(&net.layout.nodes[0].operator_key);
     let mut c0 = net.client(0).await;
     let r = c0
-        .send(&op0, vec![Message::ProposeRemoval { consensus_pubkey: new_key }], 1, true)
+        .send(
+            &op0,
+            vec![Message::ProposeRemoval {
+                consensus_pubkey: new_key,
+            }],
+            1,
+            true,
+        )
         .await
         .unwrap();
     let rid: u64 = event_attr(&r, "application_id").parse().unwrap();
@@ -422,7 +480,15 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         let r = net
             .client(i)
             .await
-            .send(&op, vec![Message::VoteValidator { application_id: rid, approve: true }], 1, true)
+            .send(
+                &op,
+                vec![Message::VoteValidator {
+                    application_id: rid,
+                    approve: true,
+                }],
+                1,
+                true,
+            )
             .await
             .unwrap();
         statuses.push(event_attr(&r, "status"));
@@ -446,21 +512,34 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn app_killed_in_commit_restarts_without_diverging() {
-    let Some(comet) = require_cometbft() else { return };
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
     let mut net = Net::new(comet, 4, 0);
     for i in 0..3 {
         net.start(i);
     }
     // node3's app aborts in Commit of height 6, before its batch is written.
     net.start_with(3, &[("PROOFWORK_CRASH_IN_COMMIT", "before:6".into())]);
-    assert!(net.wait_app_exit(3, UP), "app did not crash\n{}", net.logs(3));
+    assert!(
+        net.wait_app_exit(3, UP),
+        "app did not crash\n{}",
+        net.logs(3)
+    );
     net.kill(3); // CometBFT stops when its app goes; make sure it is gone.
     let h = net.height(0).await;
     // Restart: CometBFT replays height 6 into the app; then crash again *after* the write
     // of a later height, so that the app is one block ahead of CometBFT's state.
     let after = h + 4;
-    net.start_with(3, &[("PROOFWORK_CRASH_IN_COMMIT", format!("after:{after}"))]);
-    assert!(net.wait_app_exit(3, UP), "app did not crash again\n{}", net.logs(3));
+    net.start_with(
+        3,
+        &[("PROOFWORK_CRASH_IN_COMMIT", format!("after:{after}"))],
+    );
+    assert!(
+        net.wait_app_exit(3, UP),
+        "app did not crash again\n{}",
+        net.logs(3)
+    );
     net.kill(3);
     net.start(3);
     let tip = net.height(0).await;

@@ -7,6 +7,6 @@ mod support;
 
 mod bad_input;
 mod cometbft;
-mod net;
 mod crash;
+mod net;
 mod node;

@@ -61,9 +61,8 @@ fn free_base_port(nodes: usize) -> u16 {
     let start = u16::from_le_bytes(seed) % 100;
     for k in 0..100u16 {
         let base = 20_000 + ((start + k) % 100) * 120;
-        let ok = (0..nodes as u16 * 10).all(|o| {
-            std::net::TcpListener::bind(("127.0.0.1", base + o)).is_ok()
-        });
+        let ok = (0..nodes as u16 * 10)
+            .all(|o| std::net::TcpListener::bind(("127.0.0.1", base + o)).is_ok());
         if ok {
             return base;
         }
@@ -134,10 +133,15 @@ impl Net {
     pub fn start_with(&mut self, i: usize, app_env: &[(&str, String)]) {
         let n = self.layout.nodes[i].clone();
         let mut app = Command::new(BIN);
-        app.args(["start", "--abci", "--home", n.proofwork_home.to_str().unwrap()])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(self.log(i, "proofwork"));
+        app.args([
+            "start",
+            "--abci",
+            "--home",
+            n.proofwork_home.to_str().unwrap(),
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(self.log(i, "proofwork"));
         for (k, v) in app_env {
             app.env(k, v);
         }
@@ -217,7 +221,11 @@ impl Net {
                     return c;
                 }
             }
-            assert!(Instant::now() < deadline, "node{i} gRPC did not come up\n{}", self.logs(i));
+            assert!(
+                Instant::now() < deadline,
+                "node{i} gRPC did not come up\n{}",
+                self.logs(i)
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -248,8 +256,8 @@ impl Net {
     pub fn logs(&self, i: usize) -> String {
         let mut out = String::new();
         for what in ["proofwork", "cometbft"] {
-            let text =
-                std::fs::read_to_string(self.dir.join(format!("node{i}/{what}.log"))).unwrap_or_default();
+            let text = std::fs::read_to_string(self.dir.join(format!("node{i}/{what}.log")))
+                .unwrap_or_default();
             let lines: Vec<&str> = text.lines().collect();
             out.push_str(&format!("--- node{i} {what}.log (tail) ---\n"));
             for l in &lines[lines.len().saturating_sub(25)..] {

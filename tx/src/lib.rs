@@ -21,6 +21,6 @@ pub use amount::{format_amount, parse_amount};
 pub use error::TxError;
 pub use keys::{PublicKey, SecretKey};
 pub use signed::{
-    check_consensus_key, check_denom, check_moniker, sign_body, signing_digest, Message, SignedTx, TxBody, TxHash, TxLimits,
-    MAX_MONIKER_BYTES, SIGNING_DOMAIN,
+    check_consensus_key, check_denom, check_moniker, sign_body, signing_digest, Message, SignedTx,
+    TxBody, TxHash, TxLimits, MAX_MONIKER_BYTES, SIGNING_DOMAIN,
 };

@@ -171,7 +171,10 @@ pub fn operator_of<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<Add
 ///
 /// # Errors
 /// Storage failures or a corrupt record.
-pub fn validator_of<S: StateRead>(s: &S, operator: &Address) -> Result<Option<Validator>, StateError> {
+pub fn validator_of<S: StateRead>(
+    s: &S,
+    operator: &Address,
+) -> Result<Option<Validator>, StateError> {
     let key = state_key::operator(operator);
     let Some(pk) = s.get_raw(&key)? else {
         return Ok(None);

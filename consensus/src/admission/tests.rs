@@ -201,7 +201,12 @@ fn removed_validators_votes_no_longer_count() {
     assert_eq!(vote(&mut d, &op(3), rid, true).unwrap(), Status::Removed);
     // Now 3 validators (30): validator 4's approval is gone, 1 and 2 make 20/30 = 2/3: not >.
     assert_eq!(vote(&mut d, &op(1), id, true).unwrap(), Status::Pending);
-    assert_eq!(tally(&d, &application(&d, id).unwrap().unwrap()).unwrap().approve, 10);
+    assert_eq!(
+        tally(&d, &application(&d, id).unwrap().unwrap())
+            .unwrap()
+            .approve,
+        10
+    );
 }
 
 proptest! {

@@ -1,7 +1,7 @@
 //! Executing one tx against the block's state: the deterministic heart of the chain.
 
-use proofwork_proto::block::v1 as pb;
 use proofwork_consensus::admission;
+use proofwork_proto::block::v1 as pb;
 use proofwork_state::{accounts, ExecError, StateDelta, StateWrite};
 use proofwork_tx::{Message, SignedTx, TxError};
 

@@ -99,10 +99,7 @@ impl node_server::Node for NodeService {
             .latest()
             .ok_or_else(|| Status::unavailable("no genesis"))?;
         let (chain_id, mempool_size) = match &self.backend {
-            Backend::Embedded(node) => (
-                node.config().chain_id.clone(),
-                node.mempool_size() as u64,
-            ),
+            Backend::Embedded(node) => (node.config().chain_id.clone(), node.mempool_size() as u64),
             Backend::Comet(c) => (
                 c.chain_id()
                     .ok_or_else(|| Status::unavailable("no genesis"))?,
