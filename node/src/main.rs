@@ -441,7 +441,8 @@ fn tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
 fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
     let storage = Storage::open(h.data(), StorageConfig { keep_recent })
         .with_context(|| format!("opening {}", h.data().display()))?;
-    Ok(App::new(storage, Arc::new(SigCache::new(1 << 20)))?)
+    // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
+    Ok(App::new(storage, Arc::new(SigCache::new(1 << 17)))?)
 }
 
 /// Serves ABCI for CometBFT and, beside it, gRPC (queries read the same store; broadcasts

@@ -440,8 +440,12 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         }
     }
     assert_eq!(statuses, ["pending", "pending", "admitted"]);
+    // The vote committed through node2; node4's app may be a block behind.
+    wait_for("node4's app to see 5 validators", UP, async || {
+        c4.validators().await.unwrap().validators.len() == 5
+    })
+    .await;
     let vals = c4.validators().await.unwrap();
-    assert_eq!(vals.validators.len(), 5);
     assert!(vals
         .validators
         .iter()
@@ -494,7 +498,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         statuses.push(event_attr(&r, "status"));
     }
     assert_eq!(statuses, ["pending", "pending", "removed"]);
-    assert_eq!(c0.validators().await.unwrap().validators.len(), 4);
+    wait_for("node0's app to see 4 validators", UP, async || {
+        c0.validators().await.unwrap().validators.len() == 4
+    })
+    .await;
     wait_for("node4 out of CometBFT's validator set", UP, async || {
         let v = cometbft_validators(&net, 0).await;
         v.len() == 4 && !v.contains(&addr)

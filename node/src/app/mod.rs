@@ -362,11 +362,18 @@ fn decode_and_verify(
     limits: &TxLimits,
     bytes: &[u8],
 ) -> Result<SignedTx, TxError> {
-    let tx = SignedTx::decode(bytes, limits)?;
-    if !sigs.contains(&tx.hash) {
-        tx.verify_signature()?;
-        sigs.insert(tx.hash);
+    let hash: TxHash = *blake3::hash(bytes).as_bytes();
+    if let Some(tx) = sigs.get(&hash) {
+        // Same bytes, same decoding; only the limits may differ between callers (an
+        // operator's CheckTx limit vs the chain's), and a tx over them is decoded again
+        // below to get the exact error.
+        if tx.size <= limits.max_tx_bytes && tx.body.messages.len() as u64 <= limits.max_messages {
+            return Ok(SignedTx::clone(&tx));
+        }
     }
+    let tx = SignedTx::decode(bytes, limits)?;
+    tx.verify_signature()?;
+    sigs.insert(tx.clone());
     Ok(tx)
 }
 
@@ -387,5 +394,7 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
     }
 }
 
+#[cfg(test)]
+mod admission_tests;
 #[cfg(test)]
 mod tests;
