@@ -29,7 +29,14 @@ type Conn = BufReader<TcpStream>;
 pub struct RpcClient {
     host: String,
     pool: Mutex<Vec<Conn>>,
+    /// Bounds concurrent calls (and so open connections): CometBFT's RPC server stops
+    /// accepting at `max_open_connections` (900 by default), which would stall callers
+    /// beyond it for seconds.
+    permits: tokio::sync::Semaphore,
 }
+
+/// Most concurrent calls (= most open connections) of one [`RpcClient`].
+pub const MAX_CONCURRENT_CALLS: usize = 128;
 
 /// A JSON-RPC error answer.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +61,7 @@ impl RpcClient {
         RpcClient {
             host,
             pool: Mutex::new(Vec::new()),
+            permits: tokio::sync::Semaphore::new(MAX_CONCURRENT_CALLS),
         }
     }
 
@@ -74,6 +82,7 @@ impl RpcClient {
         let body = serde_json::to_vec(&serde_json::json!({
             "jsonrpc": "2.0", "id": 1, "method": method, "params": params,
         }))?;
+        let _permit = self.permits.acquire().await?;
         let pooled = self.pool.lock().expect("pool lock").pop();
         let v = match pooled {
             Some(conn) => match self.round_trip(conn, &body).await {
