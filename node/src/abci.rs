@@ -120,6 +120,17 @@ fn time_ns(t: Option<&tendermint_proto::google::protobuf::Timestamp>) -> u64 {
     .unwrap_or(0)
 }
 
+fn to_abci_update(pub_key: &[u8; 32], power: u64) -> abci::ValidatorUpdate {
+    abci::ValidatorUpdate {
+        pub_key: Some(tendermint_proto::v0_38::crypto::PublicKey {
+            sum: Some(tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(
+                pub_key.to_vec(),
+            )),
+        }),
+        power: i64::try_from(power).unwrap_or(i64::MAX),
+    }
+}
+
 fn to_abci_events(events: &[crate::app::Event]) -> Vec<abci::Event> {
     events
         .iter()
@@ -179,9 +190,31 @@ impl Application for AbciApp {
                 self.local_max_tx_bytes,
             ));
         }
+        // The app's registry is authoritative: answer with it, so that CometBFT's set is
+        // the registry even if its genesis.json lists other validators (then warn).
+        let validators = match proofwork_consensus::validators::validators(app.storage()) {
+            Ok(v) => v,
+            Err(e) => self.fatal("init_chain", AppError::State(e)),
+        };
+        let ours: Vec<abci::ValidatorUpdate> = validators
+            .iter()
+            .map(|v| to_abci_update(&v.pub_key, v.power))
+            .collect();
+        let mut theirs = req.validators.clone();
+        let mut sorted = ours.clone();
+        let key = |u: &abci::ValidatorUpdate| format!("{:?}", u.pub_key);
+        theirs.sort_by_key(key);
+        sorted.sort_by_key(key);
+        if theirs != sorted {
+            tracing::warn!(
+                genesis_json = req.validators.len(),
+                app_state = ours.len(),
+                "CometBFT genesis validators differ from app_state validators; using app_state's"
+            );
+        }
         abci::ResponseInitChain {
             consensus_params: None,
-            validators: vec![],
+            validators: ours,
             app_hash: hash.to_vec().into(),
         }
     }
@@ -302,14 +335,7 @@ impl Application for AbciApp {
             validator_updates: outcome
                 .validator_updates
                 .iter()
-                .map(|u| abci::ValidatorUpdate {
-                    pub_key: Some(tendermint_proto::v0_38::crypto::PublicKey {
-                        sum: Some(tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(
-                            u.pub_key.to_vec(),
-                        )),
-                    }),
-                    power: i64::try_from(u.power).unwrap_or(i64::MAX),
-                })
+                .map(|u| to_abci_update(&u.pub_key, u.power))
                 .collect(),
             consensus_param_updates: None,
             app_hash: outcome.app_hash.to_vec().into(),

@@ -161,4 +161,75 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
     let r = c.block(vec![v]);
     assert_eq!(r.validator_updates.len(), 1);
     assert_eq!(r.validator_updates[0].power, 0);
+
+    // Votes on a decided application and removals of unknown keys fail; nothing changes.
+    let txs = vec![
+        c.tx(0, vote(1, true)),
+        c.tx(
+            0,
+            Message::ProposeRemoval {
+                consensus_pubkey: new_key,
+            },
+        ),
+    ];
+    let r = c.block(txs);
+    let codes: Vec<u32> = r.tx_results.iter().map(|t| t.code).collect();
+    assert_eq!(codes, [104, 106]);
+    assert!(r.validator_updates.is_empty());
+}
+
+#[test]
+fn malformed_consensus_key_is_refused_at_decode() {
+    let mut c = Chain::new();
+    let mut body = TxBody {
+        chain_id: CHAIN.into(),
+        nonce: 0,
+        fee: 1,
+        messages: vec![Message::ApplyValidator {
+            consensus_pubkey: consensus_key(9),
+            moniker: "v9".into(),
+        }],
+    }
+    .to_proto();
+    if let Some(proofwork_proto::tx::v1::message::Kind::ApplyValidator(a)) =
+        &mut body.messages[0].kind
+    {
+        a.consensus_pubkey = vec![7; 31];
+    }
+    let k = op(5);
+    let body_bytes = prost::Message::encode_to_vec(&body);
+    let tx = prost::Message::encode_to_vec(&proofwork_proto::tx::v1::Tx {
+        signature: k
+            .sign_digest(&proofwork_tx::signing_digest(&body_bytes))
+            .to_vec(),
+        body_bytes,
+        public_key: k.public_key().to_bytes().to_vec(),
+    });
+    let check = c.abci.check_tx(abci::RequestCheckTx {
+        tx: tx.clone().into(),
+        ..Default::default()
+    });
+    assert_eq!(check.code, 102, "{}", check.log);
+    let r = c.block(vec![tx]);
+    assert_eq!(r.tx_results[0].code, 102);
+    assert!(r.validator_updates.is_empty());
+}
+
+#[test]
+fn init_chain_answers_with_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::new(
+        Storage::open(dir.path(), Default::default()).unwrap(),
+        Arc::new(SigCache::new(16)),
+    )
+    .unwrap();
+    let abci = AbciApp::new(app, 1 << 20);
+    let r = abci.init_chain(abci::RequestInitChain {
+        chain_id: CHAIN.into(),
+        app_state_bytes: serde_json::to_vec(&genesis()).unwrap().into(),
+        initial_height: 1,
+        ..Default::default()
+    });
+    assert_eq!(r.validators.len(), 4);
+    assert!(r.validators.iter().all(|v| v.power == 10));
 }
