@@ -254,3 +254,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn admission_errors_have_distinct_codes_in_the_validator_range() {
+    let s = String::new;
+    let errors = [
+        TxError::NotValidatorOperator { address: s() },
+        TxError::DoubleVote { application_id: 0 },
+        TxError::BadConsensusKey { reason: s() },
+        TxError::AlreadyValidator { key: s() },
+        TxError::UnknownApplication { application_id: 0 },
+        TxError::ApplicationPending { key: s() },
+        TxError::UnknownValidator { key: s() },
+        TxError::LastValidator,
+        TxError::BadMoniker { reason: s() },
+        TxError::OperatorInUse { address: s() },
+    ];
+    let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
+    let names: std::collections::BTreeSet<&str> =
+        errors.iter().map(TxError::codespace_name).collect();
+    assert_eq!(codes.len(), errors.len());
+    assert_eq!(names.len(), errors.len());
+    assert!(codes.iter().all(|c| (100..200).contains(c)));
+}
