@@ -227,7 +227,12 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
             .collect();
         write(
             &ch.join("config/config.toml"),
-            &cometbft_config(n, &peers.join(","), o),
+            &cometbft_config(
+                n,
+                &peers.join(","),
+                o,
+                genesis.app_state.params.max_tx_bytes,
+            ),
         )?;
         write(&ch.join("config/genesis.json"), &comet_genesis)?;
         let val_kf = ValidatorKeyFile {
@@ -308,7 +313,10 @@ fn cometbft_genesis(g: &Genesis) -> String {
 
 /// A CometBFT v0.38 `config.toml` for one loopback node. Keys left out keep CometBFT's
 /// defaults.
-fn cometbft_config(n: &TestnetNode, peers: &str, o: &TestnetOptions) -> String {
+///
+/// The mempool's `max_tx_bytes` follows the chain's limit, and the RPC body limit leaves
+/// room for a base64-encoded tx of that size.
+fn cometbft_config(n: &TestnetNode, peers: &str, o: &TestnetOptions, max_tx_bytes: u64) -> String {
     format!(
         r#"# CometBFT v0.38 config for {name}, written by `proofwork testnet`.
 proxy_app = "tcp://127.0.0.1:{abci}"
@@ -325,7 +333,7 @@ abci = "socket"
 [rpc]
 laddr = "tcp://127.0.0.1:{rpc}"
 max_open_connections = 900
-max_body_bytes = 16777216
+max_body_bytes = {body}
 timeout_broadcast_tx_commit = "10s"
 
 [p2p]
@@ -345,7 +353,7 @@ dial_timeout = "1s"
 size = 50000
 max_txs_bytes = 1073741824
 cache_size = 100000
-max_tx_bytes = 1048576
+max_tx_bytes = {max_tx}
 
 [consensus]
 timeout_propose = "{propose}ms"
@@ -371,6 +379,8 @@ prometheus = false
         peers = peers,
         propose = o.timeout_propose_ms,
         commit = o.timeout_commit_ms,
+        max_tx = max_tx_bytes,
+        body = (max_tx_bytes * 2).max(16 << 20),
     )
 }
 
