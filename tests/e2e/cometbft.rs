@@ -557,3 +557,56 @@ async fn app_killed_in_commit_restarts_without_diverging() {
     assert!(assert_same_app_hashes(&net) > after);
     assert_replay_matches(&net, 3);
 }
+
+/// Runs `scripts/localnet.sh stop` on drop, so a failing test leaves no processes behind.
+struct LocalnetGuard(std::path::PathBuf);
+
+impl Drop for LocalnetGuard {
+    fn drop(&mut self) {
+        let _ = localnet(&self.0, "stop");
+    }
+}
+
+fn localnet(dir: &std::path::Path, cmd: &str) -> std::process::Output {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/localnet.sh");
+    std::process::Command::new("bash")
+        .arg(script)
+        .arg(cmd)
+        .arg(dir)
+        .env("PROOFWORK_BIN", crate::support::BIN)
+        .env(
+            "PROOFWORK_COMETBFT",
+            crate::net::cometbft_bin().expect("checked"),
+        )
+        .output()
+        .expect("run localnet.sh")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localnet_script_starts_and_stops_a_four_validator_network() {
+    let Some(comet) = require_cometbft() else {
+        return;
+    };
+    let net = Net::new(comet, 4, 0);
+    let guard = LocalnetGuard(net.dir.clone());
+    let out = localnet(&net.dir, "start");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for i in 0..4 {
+        net.wait_height(i, 3, UP).await;
+    }
+    let status = String::from_utf8(localnet(&net.dir, "status").stdout).unwrap();
+    assert_eq!(status.matches("cometbft: running").count(), 4, "{status}");
+    assert_eq!(status.matches("proofwork: running").count(), 4, "{status}");
+    let mut c = net.client(2).await;
+    send_transfers(&mut c, &net.key("carol"), 1).await;
+    let out = localnet(&net.dir, "stop");
+    assert!(out.status.success());
+    let status = String::from_utf8(localnet(&net.dir, "status").stdout).unwrap();
+    assert_eq!(status.matches(": stopped").count(), 8, "{status}");
+    drop(guard);
+    assert_same_app_hashes(&net);
+}
