@@ -13,6 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/node/v1/node.proto",
         "proto/proofwork/assets/v1/assets.proto",
         "proto/proofwork/work/v1/work.proto",
+        "proto/proofwork/validators/v1/validators.proto",
     ];
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("proofwork_descriptor.bin"))

@@ -9,5 +9,6 @@
     deny(clippy::unwrap_used, clippy::panic, clippy::float_arithmetic)
 )]
 
+pub mod admission;
 pub mod validators;
 pub mod work;

@@ -87,6 +87,11 @@ pub struct GenesisValidator {
     pub power: u64,
     /// Name.
     pub moniker: String,
+    /// bech32 address of the operator account, which votes on admissions and removals for
+    /// this validator. Optional so that older genesis files still parse; a validator
+    /// without one validates blocks but cannot vote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
 }
 
 /// Why a genesis file is refused.
@@ -171,7 +176,16 @@ impl AppState {
             }
         }
         let mut keys = BTreeSet::new();
+        let mut operators = BTreeSet::new();
         for (i, v) in self.validators.iter().enumerate() {
+            if let Some(op) = &v.operator {
+                let a: Address = op
+                    .parse()
+                    .map_err(|e| inv(format!("validators[{i}].operator: {e}")))?;
+                if !operators.insert(a) {
+                    return Err(inv(format!("validators[{i}]: duplicate operator {a}")));
+                }
+            }
             let pk =
                 decode_pub_key(&v.pub_key).map_err(|e| inv(format!("validators[{i}]: {e}")))?;
             if !keys.insert(pk) {
@@ -226,6 +240,12 @@ impl AppState {
                     moniker: v.moniker.clone(),
                 },
             );
+            if let Some(op) = &v.operator {
+                let op: Address = op
+                    .parse()
+                    .map_err(|e| GenesisError::Invalid(format!("{e}")))?;
+                proofwork_consensus::admission::bind_operator(s, &pub_key, &op);
+            }
         }
         Ok(())
     }
@@ -292,6 +312,7 @@ mod tests {
                     pub_key: base64::engine::general_purpose::STANDARD.encode([7u8; 32]),
                     power: 10,
                     moniker: "v0".into(),
+                    operator: None,
                 }],
             },
         }
@@ -334,5 +355,25 @@ mod tests {
         g.app_state.params.min_fee = "01".into();
         assert!(g.validate().unwrap_err().to_string().contains("min_fee"));
         assert!(Genesis::from_json(b"{").is_err());
+        let mut g = sample();
+        g.app_state.validators[0].operator = Some("pw1nope".into());
+        assert!(g.validate().unwrap_err().to_string().contains("operator"));
+    }
+
+    #[test]
+    fn operator_is_optional_and_binds_when_given() {
+        // A genesis written before operators existed still parses.
+        let json = sample().to_json();
+        assert!(!json.contains("operator"));
+        let mut g = sample();
+        g.app_state.validators[0].operator = Some(Address([4; 20]).to_string());
+        let g = Genesis::from_json(g.to_json().as_bytes()).unwrap();
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g.app_state.apply(&g.chain_id, &mut d).unwrap();
+        let v = proofwork_consensus::admission::validator_of(&d, &Address([4; 20]))
+            .unwrap()
+            .unwrap();
+        assert_eq!(v.pub_key, [7; 32]);
     }
 }

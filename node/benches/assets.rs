@@ -53,6 +53,7 @@ impl Bench {
             validators: vec![GenesisValidator {
                 pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
                 power: 1,
+                operator: None,
                 moniker: "v".into(),
             }],
         };

@@ -41,6 +41,7 @@ fn genesis(keys: &[SecretKey]) -> AppState {
         validators: vec![GenesisValidator {
             pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
             power: 1,
+            operator: None,
             moniker: "v".into(),
         }],
     }

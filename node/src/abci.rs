@@ -26,12 +26,43 @@ use crate::app::{query, App, AppError, BlockInput, CheckState};
 /// Largest ABCI frame accepted (a block of txs plus framing).
 pub const MAX_FRAME_BYTES: u64 = 128 << 20;
 
+/// Called after every Commit with the committed block (e.g. to wake gRPC commit waiters).
+pub type CommitHook = Arc<dyn Fn(&crate::app::BlockOutcome) + Send + Sync>;
+
+/// Where to crash on purpose, for crash-recovery tests: `PROOFWORK_CRASH_IN_COMMIT` set to
+/// `before:H` aborts in Commit of height H before the block's batch is written, `after:H`
+/// right after it is written but before CometBFT hears back. Either way the process dies
+/// as under kill -9 (no unwinding, no flush).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// Before `Storage::commit`.
+    Before(u64),
+    /// After `Storage::commit`, before the response.
+    After(u64),
+}
+
+impl CrashPoint {
+    /// Reads `PROOFWORK_CRASH_IN_COMMIT`.
+    pub fn from_env() -> Option<Self> {
+        let v = std::env::var("PROOFWORK_CRASH_IN_COMMIT").ok()?;
+        let (when, h) = v.split_once(':')?;
+        let h = h.parse().ok()?;
+        match when {
+            "before" => Some(CrashPoint::Before(h)),
+            "after" => Some(CrashPoint::After(h)),
+            _ => None,
+        }
+    }
+}
+
 /// The application as CometBFT sees it.
 #[derive(Clone)]
 pub struct AbciApp {
     app: Arc<Mutex<App>>,
     check: Arc<Mutex<Option<CheckState>>>,
     local_max_tx_bytes: u64,
+    on_commit: Option<CommitHook>,
+    crash: Option<CrashPoint>,
 }
 
 impl AbciApp {
@@ -49,6 +80,21 @@ impl AbciApp {
             app: Arc::new(Mutex::new(app)),
             check: Arc::new(Mutex::new(check)),
             local_max_tx_bytes,
+            on_commit: None,
+            crash: CrashPoint::from_env(),
+        }
+    }
+
+    /// Calls `hook` after every Commit.
+    pub fn with_commit_hook(mut self, hook: CommitHook) -> Self {
+        self.on_commit = Some(hook);
+        self
+    }
+
+    fn crash_if(&self, point: CrashPoint) {
+        if self.crash == Some(point) {
+            eprintln!("PROOFWORK_CRASH_IN_COMMIT: aborting at {point:?}");
+            std::process::abort();
         }
     }
 
@@ -72,6 +118,17 @@ fn time_ns(t: Option<&tendermint_proto::google::protobuf::Timestamp>) -> u64 {
         secs.saturating_mul(1_000_000_000).saturating_add(nanos)
     })
     .unwrap_or(0)
+}
+
+fn to_abci_update(pub_key: &[u8; 32], power: u64) -> abci::ValidatorUpdate {
+    abci::ValidatorUpdate {
+        pub_key: Some(tendermint_proto::v0_38::crypto::PublicKey {
+            sum: Some(tendermint_proto::v0_38::crypto::public_key::Sum::Ed25519(
+                pub_key.to_vec(),
+            )),
+        }),
+        power: i64::try_from(power).unwrap_or(i64::MAX),
+    }
 }
 
 fn to_abci_events(events: &[crate::app::Event]) -> Vec<abci::Event> {
@@ -133,9 +190,31 @@ impl Application for AbciApp {
                 self.local_max_tx_bytes,
             ));
         }
+        // The app's registry is authoritative: answer with it, so that CometBFT's set is
+        // the registry even if its genesis.json lists other validators (then warn).
+        let validators = match proofwork_consensus::validators::validators(app.storage()) {
+            Ok(v) => v,
+            Err(e) => self.fatal("init_chain", AppError::State(e)),
+        };
+        let ours: Vec<abci::ValidatorUpdate> = validators
+            .iter()
+            .map(|v| to_abci_update(&v.pub_key, v.power))
+            .collect();
+        let mut theirs = req.validators.clone();
+        let mut sorted = ours.clone();
+        let key = |u: &abci::ValidatorUpdate| format!("{:?}", u.pub_key);
+        theirs.sort_by_key(key);
+        sorted.sort_by_key(key);
+        if theirs != sorted {
+            tracing::warn!(
+                genesis_json = req.validators.len(),
+                app_state = ours.len(),
+                "CometBFT genesis validators differ from app_state validators; using app_state's"
+            );
+        }
         abci::ResponseInitChain {
             consensus_params: None,
-            validators: vec![],
+            validators: ours,
             app_hash: hash.to_vec().into(),
         }
     }
@@ -256,7 +335,7 @@ impl Application for AbciApp {
             validator_updates: outcome
                 .validator_updates
                 .iter()
-                .map(validator_update)
+                .map(|u| to_abci_update(&u.pub_key, u.power))
                 .collect(),
             consensus_param_updates: None,
             app_hash: outcome.app_hash.to_vec().into(),
@@ -265,11 +344,19 @@ impl Application for AbciApp {
 
     fn commit(&self) -> abci::ResponseCommit {
         let mut app = self.app();
-        if let Err(e) = app.commit() {
-            self.fatal("commit", e);
-        }
+        let height = app.info().map_or(0, |l| l.height) + 1;
+        self.crash_if(CrashPoint::Before(height));
+        let outcome = match app.commit() {
+            Ok((_, outcome)) => outcome,
+            Err(e) => self.fatal("commit", e),
+        };
+        self.crash_if(CrashPoint::After(height));
         if let Some(c) = self.check.lock().expect("check lock").as_mut() {
             c.reset();
+        }
+        drop(app);
+        if let Some(hook) = &self.on_commit {
+            hook(&outcome);
         }
         abci::ResponseCommit { retain_height: 0 }
     }
@@ -368,7 +455,15 @@ fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Resul
 /// Binding the socket.
 pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
     let addr = addr.trim_start_matches("tcp://");
-    let listener = TcpListener::bind(addr)?;
+    serve_listener(app, TcpListener::bind(addr)?)
+}
+
+/// Serves ABCI on a bound listener until the process exits.
+///
+/// # Errors
+/// Accept failures.
+pub fn serve_listener<A: Application>(app: A, listener: TcpListener) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, "ABCI server listening");
     for stream in listener.incoming() {
         let stream = stream?;
@@ -389,15 +484,4 @@ pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
             })?;
     }
     Ok(())
-}
-
-/// A validator power change as CometBFT expects it (ed25519 key, power as i64).
-fn validator_update(v: &proofwork_consensus::validators::Validator) -> abci::ValidatorUpdate {
-    use tendermint_proto::v0_38::crypto::{public_key, PublicKey};
-    abci::ValidatorUpdate {
-        pub_key: Some(PublicKey {
-            sum: Some(public_key::Sum::Ed25519(v.pub_key.to_vec())),
-        }),
-        power: i64::try_from(v.power).unwrap_or(i64::MAX),
-    }
 }

@@ -169,6 +169,7 @@ mod tests {
                 validators: vec![GenesisValidator {
                     pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
                     power: 1,
+                    operator: None,
                     moniker: "v".into(),
                 }],
             },

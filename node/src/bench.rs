@@ -23,7 +23,8 @@ pub(crate) enum BenchCmd {
         /// Home holding the funding key.
         #[arg(long, env = "PROOFWORK_HOME")]
         home: PathBuf,
-        /// gRPC address.
+        /// gRPC address; several, comma-separated, spread the load over nodes (lanes and
+        /// accounts are assigned round-robin).
         #[arg(long, default_value = "http://127.0.0.1:9090")]
         node: String,
         /// Funding key name.
@@ -38,6 +39,12 @@ pub(crate) enum BenchCmd {
         /// Concurrent gRPC connections (each sends its accounts' txs in nonce order).
         #[arg(long, default_value_t = 8)]
         connections: usize,
+        /// `pipelined`: each connection keeps up to 64 txs in flight. `per-account`: every
+        /// account sends its next tx when the previous one is committed (no nonce can
+        /// overtake another on its way through several nodes' mempools: use this on a
+        /// CometBFT network).
+        #[arg(long, default_value = "pipelined", value_parser = ["pipelined", "per-account"])]
+        mode: String,
     },
 }
 
@@ -49,9 +56,12 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         accounts,
         txs,
         connections,
+        mode,
     } = cmd;
     let h = Home(home);
     let (_, funder) = home::load_key(&h, &from)?;
+    let nodes: Vec<String> = node.split(',').map(|s| s.trim().to_string()).collect();
+    let node = nodes[0].clone();
     let mut client = Client::connect(&node).await?;
     let chain_id = client.status().await?.chain_id;
     // Fresh accounts, funded with multi-message txs (64 transfers each).
@@ -77,6 +87,19 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         nonce += 1;
     }
     println!("funded {accounts} accounts; signing {txs} transfers");
+    if mode == "per-account" {
+        return run_per_account(
+            &mut client,
+            &nodes,
+            &chain_id,
+            &keys,
+            per_account,
+            txs,
+            connections,
+            &funder,
+        )
+        .await;
+    }
     // Pre-sign every tx so the measurement is the node, not the client. Each account's txs
     // stay in one lane, sent in nonce order (the mempool wants nonces in order).
     let sink = funder.public_key().address();
@@ -141,8 +164,8 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     });
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for lane in lanes {
-        let mut c = Client::connect(&node).await?;
+    for (li, lane) in lanes.into_iter().enumerate() {
+        let mut c = Client::connect(&nodes[li % nodes.len()]).await?;
         let sub = submitted.clone();
         tasks.push(tokio::spawn(async move {
             for (hash, tx) in lane {
@@ -169,6 +192,91 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
         "submit_s": submit_s,
         "elapsed_s": elapsed.as_secs_f64(),
         "committed_tx_per_s": tps.round(),
+        "p50_ms": pct(50).as_millis(),
+        "p99_ms": pct(99).as_millis(),
+        "blocks": end_height - start_height,
+    });
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+/// Every account sends its txs one after another, each waiting for its commit; all
+/// accounts run concurrently, account `i` through node `i mod nodes`.
+#[allow(clippy::too_many_arguments)]
+async fn run_per_account(
+    client: &mut Client,
+    nodes: &[String],
+    chain_id: &str,
+    keys: &[SecretKey],
+    per_account: usize,
+    txs: usize,
+    connections: usize,
+    funder: &SecretKey,
+) -> anyhow::Result<()> {
+    let sink = funder.public_key().address();
+    let mut conns = Vec::new();
+    for i in 0..connections.max(nodes.len()) {
+        conns.push(Client::connect(&nodes[i % nodes.len()]).await?);
+    }
+    let start_height = client.status().await?.height;
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut remaining = txs;
+    for (i, k) in keys.iter().enumerate() {
+        let n = per_account.min(remaining);
+        remaining -= n;
+        if n == 0 {
+            break;
+        }
+        let signed: Vec<Vec<u8>> = (0..n)
+            .map(|j| {
+                sign_body(
+                    k,
+                    &TxBody {
+                        chain_id: chain_id.to_string(),
+                        nonce: j as u64,
+                        fee: 1,
+                        messages: vec![Message::Transfer {
+                            to: sink,
+                            denom: "upw".into(),
+                            amount: 1,
+                        }],
+                    },
+                )
+            })
+            .collect();
+        let mut c = conns[i % conns.len()].clone();
+        tasks.spawn(async move {
+            let mut lat = Vec::with_capacity(signed.len());
+            for tx in signed {
+                let t0 = Instant::now();
+                let r = c.broadcast(tx, true).await?;
+                anyhow::ensure!(
+                    r.code == 0 && r.committed.is_some(),
+                    "tx not committed (code {}): {}",
+                    r.code,
+                    r.log
+                );
+                lat.push(t0.elapsed());
+            }
+            Ok::<Vec<Duration>, anyhow::Error>(lat)
+        });
+    }
+    let mut lat = Vec::new();
+    while let Some(r) = tasks.join_next().await {
+        lat.extend(r.context("account task")??);
+    }
+    let elapsed = started.elapsed();
+    let end_height = client.status().await?.height;
+    lat.sort();
+    let pct = |p: usize| lat[(lat.len() * p / 100).min(lat.len() - 1)];
+    let report = serde_json::json!({
+        "mode": "per-account",
+        "nodes": nodes.len(),
+        "accounts": keys.len(),
+        "committed_txs": lat.len(),
+        "elapsed_s": elapsed.as_secs_f64(),
+        "committed_tx_per_s": (lat.len() as f64 / elapsed.as_secs_f64()).round(),
         "p50_ms": pct(50).as_millis(),
         "p99_ms": pct(99).as_millis(),
         "blocks": end_height - start_height,

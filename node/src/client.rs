@@ -3,6 +3,7 @@
 use anyhow::{bail, Context as _};
 use proofwork_proto::assets::v1::asset_query_client::AssetQueryClient;
 use proofwork_proto::node::v1::{self as pb, node_client::NodeClient};
+use proofwork_proto::validators::v1::{self as vpb, validators_client::ValidatorsClient};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 use tonic::transport::Channel;
 
@@ -11,6 +12,7 @@ use tonic::transport::Channel;
 pub struct Client {
     inner: NodeClient<Channel>,
     assets: AssetQueryClient<Channel>,
+    validators: ValidatorsClient<Channel>,
 }
 
 impl Client {
@@ -31,8 +33,13 @@ impl Client {
                 format!("connecting to the node at {url} (is `proofwork start` running?)")
             })?;
         let inner = NodeClient::new(channel.clone()).max_decoding_message_size(64 << 20);
-        let assets = AssetQueryClient::new(channel).max_decoding_message_size(64 << 20);
-        Ok(Client { inner, assets })
+        let assets = AssetQueryClient::new(channel.clone()).max_decoding_message_size(64 << 20);
+        let validators = ValidatorsClient::new(channel).max_decoding_message_size(64 << 20);
+        Ok(Client {
+            inner,
+            assets,
+            validators,
+        })
     }
 
     /// The asset query service (`proofwork.assets.v1.AssetQuery`).
@@ -212,5 +219,29 @@ impl Client {
             bail!("tx refused (code {}): {}", resp.code, resp.log);
         }
         Ok(resp)
+    }
+
+    /// The validator set.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn validators(&mut self) -> anyhow::Result<vpb::ValidatorsResponse> {
+        Ok(self
+            .validators
+            .validators(vpb::ValidatorsRequest {})
+            .await?
+            .into_inner())
+    }
+
+    /// Open validator applications.
+    ///
+    /// # Errors
+    /// RPC failures.
+    pub async fn applications(&mut self) -> anyhow::Result<vpb::ApplicationsResponse> {
+        Ok(self
+            .validators
+            .applications(vpb::ApplicationsRequest {})
+            .await?
+            .into_inner())
     }
 }

@@ -26,6 +26,8 @@ pub struct Config {
     pub abci: AbciSection,
     /// Prometheus metrics.
     pub metrics: MetricsSection,
+    /// The local CometBFT node (for `start --abci`).
+    pub cometbft: CometbftSection,
 }
 
 /// `[metrics]`
@@ -40,6 +42,22 @@ impl Default for MetricsSection {
     fn default() -> Self {
         MetricsSection {
             listen: "127.0.0.1:26660".into(),
+        }
+    }
+}
+
+/// `[cometbft]`
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CometbftSection {
+    /// RPC address of the local CometBFT node: `BroadcastTx` forwards there in `--abci` mode.
+    pub rpc: String,
+}
+
+impl Default for CometbftSection {
+    fn default() -> Self {
+        CometbftSection {
+            rpc: "http://127.0.0.1:26657".into(),
         }
     }
 }

@@ -208,6 +208,20 @@ impl Node {
     /// # Errors
     /// Fatal application errors: the caller must stop the engine.
     pub fn produce_block(&self, time_ns: u64) -> Result<Arc<BlockSummary>, AppError> {
+        self.produce_block_as(time_ns, None)
+    }
+
+    /// Like [`Node::produce_block`], but with a block hash given from outside — to re-run
+    /// another engine's blocks (a CometBFT network's) with the exact same inputs. The block
+    /// hash feeds the work beacon, so it is part of what makes a block.
+    ///
+    /// # Errors
+    /// Fatal application errors.
+    pub fn produce_block_as(
+        &self,
+        time_ns: u64,
+        block_hash: Option<[u8; 32]>,
+    ) -> Result<Arc<BlockSummary>, AppError> {
         let txs = self
             .mempool
             .lock()
@@ -224,7 +238,8 @@ impl Node {
         }
         let (prev_time, prev_hash) = *self.last.lock().expect("last lock");
         let time_ns = time_ns.max(prev_time.saturating_add(1));
-        let hash = block_hash(height, time_ns, &prev_hash, &txs);
+        let hash =
+            block_hash.unwrap_or_else(|| self::block_hash(height, time_ns, &prev_hash, &txs));
         let started = std::time::Instant::now();
         let input = BlockInput {
             height,

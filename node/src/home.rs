@@ -255,6 +255,8 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
             }],
         });
     }
+    // The first demo account operates the validator, so admission votes work out of the box.
+    let operator = accounts[0].address.clone();
     let genesis = Genesis {
         chain_id: chain_id.to_string(),
         genesis_time: DEFAULT_GENESIS_TIME.into(),
@@ -265,6 +267,7 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
                 pub_key: val_pk,
                 power: 10,
                 moniker: "validator-0".into(),
+                operator: Some(operator),
             }],
         },
     };

@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context as _};
+use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
 use proofwork_node::app::{App, SigCache};
 use proofwork_node::client::Client;
 use proofwork_node::engine::{self, Node};
 use proofwork_node::home::{self, Home};
-use proofwork_node::{abci, audit, grpc};
+use proofwork_node::{abci, audit, cometbft, grpc, testnet};
 use proofwork_state::{Storage, StorageConfig};
-use proofwork_tx::{Address, SecretKey};
+use proofwork_tx::{Address, Message, SecretKey};
 
 mod assets_cli;
 mod bench;
@@ -72,9 +73,14 @@ enum Cmd {
     Start {
         #[command(flatten)]
         home: HomeArg,
-        /// Serve ABCI for CometBFT at this address instead of running the embedded engine.
-        #[arg(long, num_args = 0..=1, default_missing_value = "tcp://127.0.0.1:26658")]
+        /// Serve ABCI for CometBFT instead of running the embedded engine, at this address
+        /// (default: `[abci] listen` in config.toml). gRPC is served too; broadcasts go to
+        /// the CometBFT RPC in `[cometbft] rpc`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "")]
         abci: Option<String>,
+        /// CometBFT RPC address for `--abci` mode (overrides config.toml).
+        #[arg(long)]
+        cometbft_rpc: Option<String>,
         /// gRPC listen address (overrides config.toml).
         #[arg(long)]
         grpc: Option<SocketAddr>,
@@ -153,6 +159,30 @@ enum Cmd {
         #[arg(long, default_value_t = 0)]
         max_jobs: u64,
     },
+    /// Lay out a loopback CometBFT network: N validators' CometBFT and proofwork homes.
+    Testnet {
+        /// Genesis validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Extra nodes outside the genesis validator set (they can apply to join).
+        #[arg(long, default_value_t = 0)]
+        full_nodes: usize,
+        /// Output directory (created; must be empty).
+        #[arg(long)]
+        out: PathBuf,
+        /// First port: node I uses base+10·I + {0 p2p, 1 CometBFT RPC, 2 ABCI, 3 gRPC}.
+        #[arg(long, default_value_t = 26600)]
+        base_port: u16,
+        /// Chain id.
+        #[arg(long, default_value = "proofwork-localnet")]
+        chain_id: String,
+        /// CometBFT timeout_commit in ms (the pause between blocks).
+        #[arg(long, default_value_t = 300)]
+        timeout_commit_ms: u64,
+        /// CometBFT timeout_propose in ms.
+        #[arg(long, default_value_t = 1000)]
+        timeout_propose_ms: u64,
+    },
     /// Load tools.
     Bench {
         #[command(subcommand)]
@@ -195,6 +225,42 @@ enum TxCmd {
     },
     #[command(flatten)]
     Asset(assets_cli::AssetTxCmd),
+    /// Apply to join the validator set; the signer becomes the validator's operator.
+    ApplyValidator {
+        /// Key name of the applicant (future operator).
+        #[arg(long)]
+        from: String,
+        /// ed25519 consensus key, base64; or use --key-file.
+        #[arg(long, conflicts_with = "key_file")]
+        pubkey: Option<String>,
+        /// CometBFT priv_validator_key.json to take the public key from.
+        #[arg(long)]
+        key_file: Option<PathBuf>,
+        /// Validator name.
+        #[arg(long)]
+        moniker: String,
+    },
+    /// Vote on an open application (operators of current validators only).
+    VoteValidator {
+        /// Operator key name.
+        #[arg(long)]
+        from: String,
+        /// Application id (see `query applications`).
+        #[arg(long)]
+        application: u64,
+        /// Reject instead of approving.
+        #[arg(long)]
+        reject: bool,
+    },
+    /// Propose removing a validator (counts as the proposer's approval).
+    ProposeRemoval {
+        /// Operator key name.
+        #[arg(long)]
+        from: String,
+        /// ed25519 consensus key of the validator, base64.
+        #[arg(long)]
+        pubkey: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -240,6 +306,10 @@ enum QueryCmd {
     },
     #[command(flatten)]
     Asset(assets_cli::AssetQueryCmd),
+    /// The validator set.
+    Validators,
+    /// Open validator applications (admissions and removals) and their votes.
+    Applications,
 }
 
 #[derive(Subcommand)]
@@ -303,6 +373,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Start {
             home,
             abci,
+            cometbft_rpc,
             grpc,
             block_ms,
             metrics,
@@ -319,8 +390,18 @@ fn main() -> anyhow::Result<()> {
             if let Some(m) = metrics {
                 cfg.metrics.listen = m;
             }
+            if let Some(r) = cometbft_rpc {
+                cfg.cometbft.rpc = r;
+            }
             match abci {
-                Some(addr) => start_abci(&h, &cfg, &addr),
+                Some(addr) => {
+                    let addr = if addr.is_empty() {
+                        cfg.abci.listen.clone()
+                    } else {
+                        addr
+                    };
+                    rt.block_on(start_abci(&h, &cfg, &addr))
+                }
                 None if work_demo => rt.block_on(demo::run_work_only(h, cfg)),
                 None => rt.block_on(start_embedded(h, cfg, None, ctrl_c())),
             }
@@ -475,6 +556,49 @@ fn main() -> anyhow::Result<()> {
                 Ok(())
             })
         }
+        Cmd::Testnet {
+            validators,
+            full_nodes,
+            out,
+            base_port,
+            chain_id,
+            timeout_commit_ms,
+            timeout_propose_ms,
+        } => {
+            #[allow(clippy::disallowed_methods)] // genesis time of a new network: now
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)?
+                .as_secs();
+            let layout = testnet::generate(&testnet::TestnetOptions {
+                validators,
+                full_nodes,
+                out: out.clone(),
+                base_port,
+                chain_id,
+                timeout_commit_ms,
+                timeout_propose_ms,
+                genesis_time: testnet::rfc3339(now),
+            })?;
+            println!(
+                "laid out {} nodes for chain {} in {}",
+                layout.nodes.len(),
+                layout.chain_id,
+                out.display()
+            );
+            for n in &layout.nodes {
+                println!(
+                    "  {} {:9} p2p {} rpc {} abci {} grpc {}",
+                    n.name,
+                    if n.validator { "validator" } else { "full" },
+                    n.p2p_port,
+                    n.rpc_port,
+                    n.abci_port,
+                    n.grpc_port
+                );
+            }
+            println!("start it with: scripts/localnet.sh start {}", out.display());
+            Ok(())
+        }
     }
 }
 
@@ -499,16 +623,67 @@ fn tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
 fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
     let storage = Storage::open(h.data(), StorageConfig { keep_recent })
         .with_context(|| format!("opening {}", h.data().display()))?;
-    Ok(App::new(storage, Arc::new(SigCache::new(1 << 20)))?)
+    // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
+    Ok(App::new(storage, Arc::new(SigCache::new(1 << 17)))?)
 }
 
-fn start_abci(h: &Home, cfg: &proofwork_node::config::Config, addr: &str) -> anyhow::Result<()> {
+/// Serves ABCI for CometBFT and, beside it, gRPC (queries read the same store; broadcasts
+/// go to the local CometBFT RPC). Runs until Ctrl-C or until the ABCI server fails.
+async fn start_abci(
+    h: &Home,
+    cfg: &proofwork_node::config::Config,
+    addr: &str,
+) -> anyhow::Result<()> {
     let app = open_app(h, cfg.storage.keep_recent)?;
     if let Some(l) = app.info() {
         tracing::info!(height = l.height, app_hash = %hex::encode(l.app_hash), "resuming");
     }
-    let abci_app = abci::AbciApp::new(app, cfg.mempool.max_tx_bytes);
-    abci::serve(abci_app, addr).with_context(|| format!("serving ABCI on {addr}"))
+    let storage = app.storage().clone();
+    let waiters = Arc::new(cometbft::CommitWaiters::default());
+    let hook_waiters = waiters.clone();
+    let abci_app = abci::AbciApp::new(app, cfg.mempool.max_tx_bytes)
+        .with_commit_hook(Arc::new(move |outcome| hook_waiters.notify(outcome)));
+    // Bind before spawning so that a port clash is reported, not logged from a thread.
+    let listener = std::net::TcpListener::bind(addr.trim_start_matches("tcp://"))
+        .with_context(|| format!("binding ABCI on {addr}"))?;
+    let abci_thread = std::thread::Builder::new()
+        .name("abci-accept".into())
+        .spawn(move || abci::serve_listener(abci_app, listener))?;
+    let backend = grpc::Backend::Comet(Arc::new(cometbft::CometBackend::new(
+        storage,
+        &cfg.cometbft.rpc,
+        waiters,
+    )));
+    let grpc_addr: SocketAddr = cfg.grpc.listen.parse().context("grpc.listen")?;
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(grpc::serve_backend(
+        backend,
+        grpc_addr,
+        cfg.grpc_limits(),
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    tracing::info!(cometbft_rpc = %cfg.cometbft.rpc, "ABCI mode: gRPC broadcasts forward to CometBFT");
+    loop {
+        tokio::select! {
+            _ = ctrl_c() => break,
+            _ = tokio::time::sleep(Duration::from_millis(200)) => {
+                if abci_thread.is_finished() || server.is_finished() { break; }
+            }
+        }
+    }
+    let _ = stop_tx.send(());
+    if server.is_finished() {
+        server.await??;
+    }
+    if abci_thread.is_finished() {
+        abci_thread
+            .join()
+            .map_err(|_| anyhow::anyhow!("ABCI thread panicked"))?
+            .context("ABCI server")?;
+    }
+    Ok(())
 }
 
 /// Runs the embedded engine and gRPC until Ctrl-C (or until `max_blocks` blocks).
@@ -649,7 +824,102 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        TxCmd::ApplyValidator {
+            from,
+            pubkey,
+            key_file,
+            moniker,
+        } => {
+            let pk_b64 = match (pubkey, key_file) {
+                (Some(p), _) => p,
+                (None, Some(f)) => {
+                    let kf: home::ValidatorKeyFile = serde_json::from_slice(
+                        &std::fs::read(&f).with_context(|| format!("reading {}", f.display()))?,
+                    )?;
+                    kf.pub_key.value
+                }
+                (None, None) => bail!("give --pubkey or --key-file"),
+            };
+            let consensus_pubkey =
+                proofwork_genesis::decode_pub_key(&pk_b64).map_err(|e| anyhow::anyhow!(e))?;
+            send_message(
+                &h,
+                node,
+                &from,
+                Message::ApplyValidator {
+                    consensus_pubkey,
+                    moniker,
+                },
+            )
+            .await
+        }
+        TxCmd::VoteValidator {
+            from,
+            application,
+            reject,
+        } => {
+            send_message(
+                &h,
+                node,
+                &from,
+                Message::VoteValidator {
+                    application_id: application,
+                    approve: !reject,
+                },
+            )
+            .await
+        }
+        TxCmd::ProposeRemoval { from, pubkey } => {
+            let consensus_pubkey =
+                proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;
+            send_message(
+                &h,
+                node,
+                &from,
+                Message::ProposeRemoval { consensus_pubkey },
+            )
+            .await
+        }
     }
+}
+
+/// Signs one message with the key's next nonce, broadcasts it, waits for the commit and
+/// prints the result (events included) as JSON.
+async fn send_message(h: &Home, node: &str, from: &str, msg: Message) -> anyhow::Result<()> {
+    let (_, key) = home::load_key(h, from)?;
+    let mut c = Client::connect(node).await?;
+    let r = c.send(&key, vec![msg], 1, true).await?;
+    let res = r
+        .committed
+        .as_ref()
+        .and_then(|c| c.result.clone())
+        .unwrap_or_default();
+    let events: Vec<_> = res
+        .events
+        .iter()
+        .map(|e| {
+            let attrs: serde_json::Map<String, serde_json::Value> = e
+                .attributes
+                .iter()
+                .map(|a| (a.key.clone(), serde_json::Value::String(a.value.clone())))
+                .collect();
+            serde_json::json!({"type": e.kind, "attributes": attrs})
+        })
+        .collect();
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::json!({
+            "hash": hex::encode(&r.hash),
+            "height": r.committed.as_ref().map(|c| c.height),
+            "code": res.code,
+            "log": res.log,
+            "events": events,
+        }))?
+    );
+    if res.code != 0 {
+        bail!("tx failed in the block (code {}): {}", res.code, res.log);
+    }
+    Ok(())
 }
 
 async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
@@ -787,6 +1057,61 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
             println!(
                 "{}",
                 serde_json::json!({"height": r.height, "index": r.index, "code": res.code, "log": res.log, "codespace": res.codespace})
+            );
+        }
+        QueryCmd::Validators => {
+            let r = c.validators().await?;
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let vals: Vec<_> = r
+                .validators
+                .iter()
+                .map(|v| {
+                    serde_json::json!({
+                        "pub_key": b64.encode(&v.pub_key),
+                        "address": hex::encode_upper(&v.address),
+                        "power": v.power,
+                        "moniker": v.moniker,
+                        "operator": v.operator,
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "height": r.height, "total_power": r.total_power, "validators": vals
+                }))?
+            );
+        }
+        QueryCmd::Applications => {
+            let r = c.applications().await?;
+            let b64 = base64::engine::general_purpose::STANDARD;
+            let apps: Vec<_> = r
+                .applications
+                .iter()
+                .map(|a| {
+                    let votes: Vec<_> = a
+                        .votes
+                        .iter()
+                        .map(|v| serde_json::json!({"validator": b64.encode(&v.validator), "approve": v.approve}))
+                        .collect();
+                    serde_json::json!({
+                        "id": a.id,
+                        "kind": a.kind,
+                        "consensus_pubkey": b64.encode(&a.consensus_pubkey),
+                        "operator": a.operator,
+                        "moniker": a.moniker,
+                        "submitted_height": a.submitted_height,
+                        "approve_power": a.approve_power,
+                        "reject_power": a.reject_power,
+                        "votes": votes,
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "height": r.height, "total_power": r.total_power, "applications": apps
+                }))?
             );
         }
     }

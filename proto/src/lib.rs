@@ -44,6 +44,14 @@ pub mod work {
     }
 }
 
+/// Validator set and admission gRPC service (`proofwork.validators.v1`).
+pub mod validators {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.validators.v1.rs"));
+    }
+}
+
 /// Encoded `FileDescriptorSet` of every proofwork package, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/proofwork_descriptor.bin"));

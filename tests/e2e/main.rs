@@ -9,6 +9,8 @@ mod abci;
 mod api;
 mod assets;
 mod bad_input;
+mod cometbft;
 mod crash;
+mod net;
 mod node;
 mod work;

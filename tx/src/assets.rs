@@ -381,7 +381,10 @@ impl AssetMsg {
             | Kind::ClaimJob(_)
             | Kind::CommitWork(_)
             | Kind::RevealWork(_)
-            | Kind::CancelJob(_) => return Ok(None),
+            | Kind::CancelJob(_)
+            | Kind::ApplyValidator(_)
+            | Kind::VoteValidator(_)
+            | Kind::ProposeRemoval(_) => return Ok(None),
             Kind::CreateAssetClass(m) => {
                 let p = m.powers.unwrap_or_default();
                 let powers = (if p.mint { powers::MINT } else { 0 })

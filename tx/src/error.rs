@@ -547,7 +547,7 @@ pub enum TxError {
     },
     /// A validator key that is not in the validator set.
     #[error("unknown validator {pub_key}")]
-    UnknownValidator {
+    UnknownWorkValidator {
         /// Hex key.
         pub_key: String,
     },
@@ -556,6 +556,63 @@ pub enum TxError {
     BadWorkDeadline {
         /// Why.
         reason: String,
+    },
+    /// A validator-admission message from an account that operates no current validator.
+    #[error("{address} is not the operator of a current validator")]
+    NotValidatorOperator {
+        /// The signer.
+        address: String,
+    },
+    /// The validator already voted on this application.
+    #[error("validator already voted on application {application_id}")]
+    DoubleVote {
+        /// Application.
+        application_id: u64,
+    },
+    /// A consensus key that is not a 32-byte ed25519 point.
+    #[error("bad consensus key: {reason}")]
+    BadConsensusKey {
+        /// Why.
+        reason: String,
+    },
+    /// An application for a key that is already in the validator set.
+    #[error("consensus key {key} is already a validator")]
+    AlreadyValidator {
+        /// Key, hex.
+        key: String,
+    },
+    /// A vote on an application that does not exist or was already decided.
+    #[error("no open application {application_id}")]
+    UnknownApplication {
+        /// Application.
+        application_id: u64,
+    },
+    /// An open application already concerns this key.
+    #[error("an application for consensus key {key} is already open")]
+    ApplicationPending {
+        /// Key, hex.
+        key: String,
+    },
+    /// A removal proposal for a key that is not in the validator set.
+    #[error("consensus key {key} is not a validator")]
+    UnknownValidator {
+        /// Key, hex.
+        key: String,
+    },
+    /// Removing the validator would leave the set empty.
+    #[error("cannot remove the last validator")]
+    LastValidator,
+    /// A moniker that is empty, too long, or has control characters.
+    #[error("bad moniker: {reason}")]
+    BadMoniker {
+        /// Why.
+        reason: String,
+    },
+    /// The signer already operates a validator or has an open application.
+    #[error("{address} already operates a validator or has an open application")]
+    OperatorInUse {
+        /// The signer.
+        address: String,
     },
 }
 
@@ -641,8 +698,18 @@ impl TxError {
             TxError::RevealRowLength { .. } => 418,
             TxError::RevealProof { .. } => 419,
             TxError::PriceTooLow { .. } => 420,
-            TxError::UnknownValidator { .. } => 421,
+            TxError::UnknownWorkValidator { .. } => 421,
             TxError::BadWorkDeadline { .. } => 422,
+            TxError::NotValidatorOperator { .. } => 100,
+            TxError::DoubleVote { .. } => 101,
+            TxError::BadConsensusKey { .. } => 102,
+            TxError::AlreadyValidator { .. } => 103,
+            TxError::UnknownApplication { .. } => 104,
+            TxError::ApplicationPending { .. } => 105,
+            TxError::UnknownValidator { .. } => 106,
+            TxError::LastValidator => 107,
+            TxError::BadMoniker { .. } => 108,
+            TxError::OperatorInUse { .. } => 109,
         }
     }
 
@@ -727,8 +794,18 @@ impl TxError {
             TxError::RevealRowLength { .. } => "reveal_row_length",
             TxError::RevealProof { .. } => "reveal_proof",
             TxError::PriceTooLow { .. } => "price_too_low",
-            TxError::UnknownValidator { .. } => "unknown_validator",
+            TxError::UnknownWorkValidator { .. } => "unknown_work_validator",
             TxError::BadWorkDeadline { .. } => "bad_work_deadline",
+            TxError::NotValidatorOperator { .. } => "not_validator_operator",
+            TxError::DoubleVote { .. } => "double_vote",
+            TxError::BadConsensusKey { .. } => "bad_consensus_key",
+            TxError::AlreadyValidator { .. } => "already_validator",
+            TxError::UnknownApplication { .. } => "unknown_application",
+            TxError::ApplicationPending { .. } => "application_pending",
+            TxError::UnknownValidator { .. } => "unknown_validator",
+            TxError::LastValidator => "last_validator",
+            TxError::BadMoniker { .. } => "bad_moniker",
+            TxError::OperatorInUse { .. } => "operator_in_use",
         }
     }
 }

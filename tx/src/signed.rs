@@ -110,6 +110,25 @@ pub enum Message {
         /// Job id.
         job_id: u64,
     },
+    /// Apply to join the validator set; the signer becomes the operator.
+    ApplyValidator {
+        /// ed25519 consensus key (a valid curve point).
+        consensus_pubkey: [u8; 32],
+        /// Display name (see [`check_moniker`]).
+        moniker: String,
+    },
+    /// A current validator's operator votes on an open application.
+    VoteValidator {
+        /// Application id.
+        application_id: u64,
+        /// Approve or reject.
+        approve: bool,
+    },
+    /// A current validator's operator proposes removing a validator.
+    ProposeRemoval {
+        /// ed25519 consensus key of the validator to remove.
+        consensus_pubkey: [u8; 32],
+    },
 }
 
 /// One revealed row of a job (see [`Message::RevealWork`]).
@@ -141,6 +160,42 @@ fn digests(what: &'static str, v: &[Vec<u8>]) -> Result<Vec<[u8; 32]>, TxError> 
     v.iter().map(|d| digest(what, d)).collect()
 }
 
+/// Most bytes in a validator moniker.
+pub const MAX_MONIKER_BYTES: usize = 64;
+
+/// Checks a validator moniker: 1 to 64 bytes, no control characters.
+///
+/// # Errors
+/// [`TxError::BadMoniker`].
+pub fn check_moniker(moniker: &str) -> Result<(), TxError> {
+    if moniker.is_empty() || moniker.len() > MAX_MONIKER_BYTES {
+        return Err(TxError::BadMoniker {
+            reason: format!("length must be 1 to {MAX_MONIKER_BYTES} bytes"),
+        });
+    }
+    if moniker.chars().any(char::is_control) {
+        return Err(TxError::BadMoniker {
+            reason: "control characters are not allowed".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that `bytes` is an ed25519 public key CometBFT can use: 32 bytes that decode to
+/// a curve point.
+///
+/// # Errors
+/// [`TxError::BadConsensusKey`].
+pub fn check_consensus_key(bytes: &[u8]) -> Result<[u8; 32], TxError> {
+    let key: [u8; 32] = bytes.try_into().map_err(|_| TxError::BadConsensusKey {
+        reason: format!("expected 32 bytes, got {}", bytes.len()),
+    })?;
+    ed25519_consensus::VerificationKey::try_from(key).map_err(|e| TxError::BadConsensusKey {
+        reason: format!("not an ed25519 point: {e}"),
+    })?;
+    Ok(key)
+}
+
 impl Message {
     fn try_from_proto(index: usize, m: pb::Message) -> Result<Self, TxError> {
         match m.kind {
@@ -157,6 +212,21 @@ impl Message {
                     amount,
                 })
             }
+            Some(pb::message::Kind::ApplyValidator(a)) => {
+                let consensus_pubkey = check_consensus_key(&a.consensus_pubkey)?;
+                check_moniker(&a.moniker)?;
+                Ok(Message::ApplyValidator {
+                    consensus_pubkey,
+                    moniker: a.moniker,
+                })
+            }
+            Some(pb::message::Kind::VoteValidator(v)) => Ok(Message::VoteValidator {
+                application_id: v.application_id,
+                approve: v.approve,
+            }),
+            Some(pb::message::Kind::ProposeRemoval(r)) => Ok(Message::ProposeRemoval {
+                consensus_pubkey: check_consensus_key(&r.consensus_pubkey)?,
+            }),
             Some(pb::message::Kind::RegisterModel(r)) => {
                 if r.k == 0 || r.n == 0 {
                     return Err(TxError::WorkDims {
@@ -347,6 +417,29 @@ impl Message {
             Message::CancelJob { job_id } => kind(pb::message::Kind::CancelJob(pb::CancelJob {
                 job_id: *job_id,
             })),
+            Message::ApplyValidator {
+                consensus_pubkey,
+                moniker,
+            } => pb::Message {
+                kind: Some(pb::message::Kind::ApplyValidator(pb::ApplyValidator {
+                    consensus_pubkey: consensus_pubkey.to_vec(),
+                    moniker: moniker.clone(),
+                })),
+            },
+            Message::VoteValidator {
+                application_id,
+                approve,
+            } => pb::Message {
+                kind: Some(pb::message::Kind::VoteValidator(pb::VoteValidator {
+                    application_id: *application_id,
+                    approve: *approve,
+                })),
+            },
+            Message::ProposeRemoval { consensus_pubkey } => pb::Message {
+                kind: Some(pb::message::Kind::ProposeRemoval(pb::ProposeRemoval {
+                    consensus_pubkey: consensus_pubkey.to_vec(),
+                })),
+            },
         }
     }
 
@@ -363,6 +456,9 @@ impl Message {
             Message::CommitWork { .. } => "commit_work",
             Message::RevealWork { .. } => "reveal_work",
             Message::CancelJob { .. } => "cancel_job",
+            Message::ApplyValidator { .. } => "apply_validator",
+            Message::VoteValidator { .. } => "vote_validator",
+            Message::ProposeRemoval { .. } => "propose_removal",
         }
     }
 }
@@ -714,6 +810,78 @@ mod tests {
         }
         check_denom("upw").unwrap();
         check_denom("credit/compute-1.0_x").unwrap();
+    }
+
+    fn admission_body(m: Message) -> TxBody {
+        TxBody {
+            chain_id: "test".into(),
+            nonce: 0,
+            fee: 1,
+            messages: vec![m],
+        }
+    }
+
+    fn valid_consensus_key() -> [u8; 32] {
+        ed25519_consensus::SigningKey::from([3u8; 32])
+            .verification_key()
+            .to_bytes()
+    }
+
+    #[test]
+    fn admission_messages_round_trip() {
+        let k = SecretKey::from_seed("op");
+        for m in [
+            Message::ApplyValidator {
+                consensus_pubkey: valid_consensus_key(),
+                moniker: "v5".into(),
+            },
+            Message::VoteValidator {
+                application_id: 7,
+                approve: true,
+            },
+            Message::ProposeRemoval {
+                consensus_pubkey: valid_consensus_key(),
+            },
+        ] {
+            let b = admission_body(m);
+            assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
+        }
+    }
+
+    #[test]
+    fn malformed_consensus_keys_and_monikers_are_rejected() {
+        assert!(matches!(
+            check_consensus_key(&[1; 31]),
+            Err(TxError::BadConsensusKey { .. })
+        ));
+        // Find a 32-byte string that is not a point (about half of them are not).
+        let not_point = (0u8..=255)
+            .map(|i| [i; 32])
+            .find(|k| ed25519_consensus::VerificationKey::try_from(*k).is_err())
+            .unwrap();
+        assert!(matches!(
+            check_consensus_key(&not_point),
+            Err(TxError::BadConsensusKey { .. })
+        ));
+        let k = SecretKey::from_seed("op");
+        let mut b = admission_body(Message::ApplyValidator {
+            consensus_pubkey: valid_consensus_key(),
+            moniker: "ok".into(),
+        })
+        .to_proto();
+        if let Some(pb::message::Kind::ApplyValidator(a)) = &mut b.messages[0].kind {
+            a.consensus_pubkey = vec![9; 33];
+        }
+        let body_bytes = b.encode_to_vec();
+        let tx = pb::Tx {
+            signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
+            body_bytes,
+            public_key: k.public_key().to_bytes().to_vec(),
+        };
+        assert_eq!(decode(&tx.encode_to_vec()).unwrap_err().code(), 102);
+        for bad in ["", "a\nb", &"m".repeat(65)] {
+            assert_eq!(check_moniker(bad).unwrap_err().code(), 108, "{bad:?}");
+        }
     }
 
     proptest! {

@@ -64,6 +64,17 @@ pub fn put_validator<S: StateWrite>(s: &mut S, v: &Validator) {
     s.put_raw(state_key::validator(&v.pub_key), v.encode());
 }
 
+/// One validator by key.
+///
+/// # Errors
+/// Storage failures or a corrupt record.
+pub fn validator<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<Validator>, StateError> {
+    match s.get_raw(&state_key::validator(pub_key))? {
+        None => Ok(None),
+        Some(b) => Validator::decode(*pub_key, &b).map(Some),
+    }
+}
+
 /// All validators, ordered by public key.
 ///
 /// # Errors

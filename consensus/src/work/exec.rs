@@ -287,7 +287,7 @@ fn register_worker<S: StateWrite>(
         if s.get_raw(&crate::validators::state_key::validator(&pk))?
             .is_none()
         {
-            return fail(TxError::UnknownValidator {
+            return fail(TxError::UnknownWorkValidator {
                 pub_key: hex::encode(pk),
             });
         }

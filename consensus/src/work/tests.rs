@@ -658,7 +658,7 @@ fn workers_need_registration_bond_and_known_validator() {
                 validator: Some([9; 32])
             }
         ),
-        TxError::UnknownValidator { .. }
+        TxError::UnknownWorkValidator { .. }
     ));
     sim.ok(
         "client",

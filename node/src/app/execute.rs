@@ -1,5 +1,6 @@
 //! Executing one tx against the block's state: the deterministic heart of the chain.
 
+use proofwork_consensus::admission;
 use proofwork_consensus::work::{self, WorkCache};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{accounts, assets, ExecError, StateDelta, StateWrite};
@@ -155,6 +156,24 @@ pub fn charge_fee<S: StateWrite>(
     Ok(())
 }
 
+/// Height of the block being executed (written by `set_block_info` before any tx).
+fn block_height<S: proofwork_state::StateRead>(
+    state: &S,
+) -> Result<u64, proofwork_state::StateError> {
+    let key = accounts::state_key::HEIGHT;
+    match state.get_raw(key)? {
+        None => Ok(0),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| proofwork_state::StateError::Corrupt {
+                key: "chain/height".into(),
+                reason: "expected 8 bytes".into(),
+            }),
+    }
+}
+
 fn execute_message<S: StateWrite>(
     state: &mut S,
     env: &work::WorkEnv<'_>,
@@ -183,6 +202,53 @@ fn execute_message<S: StateWrite>(
             ))
         }
         Message::Asset(m) => super::assets::execute(state, &tx.signer, m),
+        Message::ApplyValidator {
+            consensus_pubkey,
+            moniker,
+        } => {
+            let height = block_height(state)?;
+            let id = admission::apply(state, &tx.signer, consensus_pubkey, moniker, height)?;
+            Ok(event(
+                "validator_application",
+                &[
+                    ("application_id", id.to_string()),
+                    ("kind", "admit".into()),
+                    ("consensus_pubkey", hex::encode(consensus_pubkey)),
+                    ("operator", tx.signer.to_string()),
+                    ("status", admission::Status::Pending.as_str().into()),
+                ],
+            ))
+        }
+        Message::VoteValidator {
+            application_id,
+            approve,
+        } => {
+            let status = admission::vote(state, &tx.signer, *application_id, *approve)?;
+            Ok(event(
+                "validator_vote",
+                &[
+                    ("application_id", application_id.to_string()),
+                    ("voter", tx.signer.to_string()),
+                    ("approve", approve.to_string()),
+                    ("status", status.as_str().into()),
+                ],
+            ))
+        }
+        Message::ProposeRemoval { consensus_pubkey } => {
+            let height = block_height(state)?;
+            let (id, status) =
+                admission::propose_removal(state, &tx.signer, consensus_pubkey, height)?;
+            Ok(event(
+                "validator_application",
+                &[
+                    ("application_id", id.to_string()),
+                    ("kind", "remove".into()),
+                    ("consensus_pubkey", hex::encode(consensus_pubkey)),
+                    ("operator", tx.signer.to_string()),
+                    ("status", status.as_str().into()),
+                ],
+            ))
+        }
         other => Err(ExecError::Tx(TxError::UnknownMessage {
             index: tx
                 .body

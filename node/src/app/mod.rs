@@ -17,8 +17,8 @@ mod sigcache;
 
 use std::sync::Arc;
 
-use proofwork_consensus::validators::Validator;
 use proofwork_consensus::work::{self, WorkCache};
+use proofwork_consensus::{admission, validators};
 use proofwork_genesis::{AppState, GenesisError};
 use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
@@ -30,6 +30,7 @@ use rayon::prelude::*;
 
 pub use check::CheckState;
 pub use execute::{charge_fee, deliver_tx, deliver_tx_with, Event, TxOutcome};
+pub use proofwork_consensus::admission::ValidatorUpdate;
 pub use sigcache::SigCache;
 
 /// Chain-wide settings every tx is checked against, read from state after genesis.
@@ -135,9 +136,9 @@ pub struct BlockOutcome {
     pub app_hash: AppHash,
     /// One per tx.
     pub tx_results: Vec<TxOutcome>,
-    /// Validators whose power changed in this block (epoch ends of the work protocol);
-    /// returned to CometBFT as `validator_updates`.
-    pub validator_updates: Vec<Validator>,
+    /// Validator power changes made by this block (power 0 removes), ordered by key;
+    /// CometBFT applies them at height + 2.
+    pub validator_updates: Vec<ValidatorUpdate>,
 }
 
 struct Pending {
@@ -352,6 +353,7 @@ impl App {
             .par_iter()
             .map(|b| decode_and_verify(&self.sigs, &cfg.limits, b))
             .collect();
+        let validators_before = validators::validators(&self.storage)?;
         let mut delta = StateDelta::new(self.storage.clone());
         accounts::set_block_info(&mut delta, input.height, input.time_ns);
         let mut tx_results = Vec::with_capacity(input.txs.len());
@@ -370,6 +372,8 @@ impl App {
         for (kind, attrs) in &end.events {
             tracing::info!(height = input.height, event = kind, ?attrs, "work");
         }
+        let validator_updates =
+            admission::validator_updates(&validators_before, &validators::validators(&delta)?);
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
             tracing::error!(height = input.height, error = %e, "supply invariant violated; halting");
             e
@@ -403,7 +407,7 @@ impl App {
             height: input.height,
             app_hash: prepared.app_hash,
             tx_results,
-            validator_updates: end.validator_updates,
+            validator_updates,
         };
         Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
     }
@@ -474,6 +478,8 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
     }
 }
 
+#[cfg(test)]
+mod admission_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -46,6 +46,7 @@ fn app_state() -> AppState {
             pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
             power: 1,
             moniker: "v".into(),
+            operator: None,
         }],
     }
 }

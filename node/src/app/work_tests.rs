@@ -52,6 +52,7 @@ impl Harness {
             validators: vec![GenesisValidator {
                 pub_key: VAL_B64.into(),
                 power: 1,
+                operator: None,
                 moniker: "v".into(),
             }],
         };
@@ -359,7 +360,7 @@ fn work_error_codes_are_distinct_and_in_range() {
             reason: String::new(),
         },
         TxError::PriceTooLow { price: 0, min: 0 },
-        TxError::UnknownValidator {
+        TxError::UnknownWorkValidator {
             pub_key: String::new(),
         },
         TxError::BadWorkDeadline {

@@ -1,8 +1,6 @@
 //! `proofwork.assets.v1.AssetQuery`: read-only queries over the asset components at the
 //! latest committed height.
 
-use std::sync::Arc;
-
 use proofwork_proto::assets::v1::{self as pb, asset_query_server};
 use proofwork_proto::tx::v1 as pbtx;
 use proofwork_state::royalties::RoyaltyPolicy;
@@ -11,7 +9,6 @@ use proofwork_tx::assets::{item_to_proto, powers};
 use tonic::{Request, Response, Status};
 
 use super::{internal, parse_address};
-use crate::engine::Node;
 
 /// Most rows one page returns.
 const MAX_PAGE: usize = 1000;
@@ -19,17 +16,17 @@ const MAX_PAGE: usize = 1000;
 /// The `proofwork.assets.v1.AssetQuery` service.
 #[derive(Clone)]
 pub struct AssetService {
-    node: Arc<Node>,
+    storage: Storage,
 }
 
 impl AssetService {
-    /// A service over `node`.
-    pub fn new(node: Arc<Node>) -> Self {
-        AssetService { node }
+    /// A service over a node's store (either engine).
+    pub fn new(storage: Storage) -> Self {
+        AssetService { storage }
     }
 
     fn storage(&self) -> &Storage {
-        self.node.storage()
+        &self.storage
     }
 }
 

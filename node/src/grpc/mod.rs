@@ -5,10 +5,12 @@
 
 mod assets;
 pub mod node;
+mod validators;
 pub mod work;
 
 pub use assets::AssetService;
 pub use node::NodeService;
+pub use validators::ValidatorsService;
 pub use work::WorkService;
 
 use std::sync::Arc;
@@ -16,11 +18,32 @@ use std::time::Duration;
 
 use proofwork_proto::assets::v1::asset_query_server;
 use proofwork_proto::node::v1::node_server;
+use proofwork_proto::validators::v1::validators_server;
 use proofwork_proto::work::v1::work_server;
 use proofwork_tx::Address;
 use tonic::Status;
 
+use crate::cometbft::CometBackend;
 use crate::engine::Node;
+
+/// What the services read and where broadcasts go: the embedded engine, or CometBFT.
+#[derive(Clone)]
+pub enum Backend {
+    /// The in-process engine and its mempool.
+    Embedded(Arc<Node>),
+    /// A CometBFT node driving this process's ABCI app.
+    Comet(Arc<CometBackend>),
+}
+
+impl Backend {
+    /// The store queries read.
+    pub fn storage(&self) -> &proofwork_state::Storage {
+        match self {
+            Backend::Embedded(n) => n.storage(),
+            Backend::Comet(c) => c.storage(),
+        }
+    }
+}
 
 /// gRPC settings.
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +90,19 @@ pub async fn serve(
     limits: GrpcLimits,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    serve_backend(Backend::Embedded(node), addr, limits, shutdown).await
+}
+
+/// Serves gRPC over any backend on `addr` until `shutdown` resolves.
+///
+/// # Errors
+/// Binding or serving failures.
+pub async fn serve_backend(
+    backend: Backend,
+    addr: std::net::SocketAddr,
+    limits: GrpcLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter
         .set_serving::<node_server::NodeServer<NodeService>>()
@@ -78,15 +114,22 @@ pub async fn serve(
         .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
-    let assets = asset_query_server::AssetQueryServer::new(AssetService::new(node.clone()))
+    health_reporter
+        .set_serving::<validators_server::ValidatorsServer<ValidatorsService>>()
+        .await;
+    let vals = validators_server::ValidatorsServer::new(ValidatorsService::new(backend.clone()))
         .max_encoding_message_size(limits.max_message_bytes);
+    let assets =
+        asset_query_server::AssetQueryServer::new(AssetService::new(backend.storage().clone()))
+            .max_encoding_message_size(limits.max_message_bytes);
     health_reporter
         .set_serving::<work_server::WorkServer<WorkService>>()
         .await;
-    let work_svc = work_server::WorkServer::new(WorkService::new(node.clone(), limits))
-        .max_decoding_message_size(limits.max_message_bytes)
-        .max_encoding_message_size(limits.max_message_bytes);
-    let svc = node_server::NodeServer::new(NodeService::new(node, limits))
+    let work_svc =
+        work_server::WorkServer::new(WorkService::new(backend.storage().clone(), limits))
+            .max_decoding_message_size(limits.max_message_bytes)
+            .max_encoding_message_size(limits.max_message_bytes);
+    let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
     tracing::info!(%addr, "gRPC server listening");
@@ -97,6 +140,7 @@ pub async fn serve(
         .add_service(health_service)
         .add_service(reflection)
         .add_service(svc)
+        .add_service(vals)
         .add_service(assets)
         .add_service(work_svc)
         .serve_with_shutdown(addr, shutdown)

@@ -11,13 +11,13 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
-use super::{internal, parse_address, GrpcLimits};
+use super::{internal, parse_address, Backend, GrpcLimits};
 use crate::engine::Node;
 
 /// The `proofwork.node.v1.Node` service over an embedded-engine node.
 #[derive(Clone)]
 pub struct NodeService {
-    node: Arc<Node>,
+    backend: Backend,
     limits: GrpcLimits,
     streams: Arc<tokio::sync::Semaphore>,
 }
@@ -30,12 +30,38 @@ pub const MAX_STREAMS: usize = 256;
 pub const STREAM_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl NodeService {
-    /// A service over `node`.
+    /// A service over an embedded-engine node.
     pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
+        Self::with_backend(Backend::Embedded(node), limits)
+    }
+
+    /// A service over either engine.
+    pub fn with_backend(backend: Backend, limits: GrpcLimits) -> Self {
         NodeService {
-            node,
+            backend,
             limits,
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
+        }
+    }
+
+    fn follow_source(
+        &self,
+    ) -> (
+        proofwork_state::Storage,
+        Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
+    ) {
+        match &self.backend {
+            Backend::Embedded(n) => (n.storage().clone(), Some(n.subscribe())),
+            Backend::Comet(c) => (c.storage().clone(), None),
+        }
+    }
+
+    fn embedded(&self, what: &str) -> Result<&Arc<Node>, Status> {
+        match &self.backend {
+            Backend::Embedded(n) => Ok(n),
+            Backend::Comet(_) => Err(Status::unimplemented(format!(
+                "{what} is served by the embedded engine only; under CometBFT use its RPC"
+            ))),
         }
     }
 }
@@ -52,15 +78,18 @@ type BoxStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> +
 
 /// Feeds block records from `next` on into `tx`, from the block log, waking on each commit.
 /// Ends when the receiver goes away or stops reading for [`STREAM_SEND_TIMEOUT`].
-async fn follow_blocks<F>(node: Arc<Node>, mut next: u64, mut emit: F)
-where
+async fn follow_blocks<F>(
+    storage: proofwork_state::Storage,
+    mut sub: Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
+    mut next: u64,
+    mut emit: F,
+) where
     F: FnMut(block_pb::BlockRecord) -> Option<Vec<tokio::task::JoinHandle<bool>>> + Send,
 {
-    let mut sub = node.subscribe();
     loop {
-        let latest = node.storage().latest().map_or(0, |l| l.height);
+        let latest = storage.latest().map_or(0, |l| l.height);
         while next <= latest {
-            let rec = match crate::app::load_block(node.storage(), next) {
+            let rec = match crate::app::load_block(&storage, next) {
                 Ok(Some(r)) => r,
                 _ => return,
             };
@@ -77,7 +106,13 @@ where
             next += 1;
         }
         // Wait for the next commit (or re-check periodically if notifications lagged).
-        let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+        match sub.as_mut() {
+            Some(sub) => {
+                let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+            }
+            // Under CometBFT there is no in-process notification: poll the block log.
+            None => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
     }
 }
 
@@ -109,7 +144,7 @@ impl node_server::Node for NodeService {
                 "key must be 1 to {MAX_KEY_BYTES} bytes"
             )));
         }
-        let s = self.node.storage().clone();
+        let s = self.backend.storage().clone();
         let latest = s
             .latest()
             .ok_or_else(|| Status::unavailable("no genesis"))?
@@ -155,7 +190,7 @@ impl node_server::Node for NodeService {
         req: Request<pb::GetBlockRequest>,
     ) -> Result<Response<block_pb::BlockRecord>, Status> {
         let h = req.get_ref().height;
-        crate::app::load_block(self.node.storage(), h)
+        crate::app::load_block(self.backend.storage(), h)
             .map_err(internal)?
             .map(Response::new)
             .ok_or_else(|| Status::not_found(format!("no block {h} in the block log")))
@@ -169,7 +204,7 @@ impl node_server::Node for NodeService {
         if hash.len() != 32 {
             return Err(Status::invalid_argument("block hash must be 32 bytes"));
         }
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let h = s
             .get_aux(&crate::app::block_hash_key(hash))
             .map_err(internal)?
@@ -191,7 +226,7 @@ impl node_server::Node for NodeService {
         &self,
         req: Request<pb::SimulateRequest>,
     ) -> Result<Response<pb::SimulateResponse>, Status> {
-        let node = self.node.clone();
+        let node = self.embedded("Simulate")?.clone();
         let tx = req.into_inner().tx;
         let (outcome, fee, height) = tokio::task::spawn_blocking(move || node.simulate(&tx))
             .await
@@ -215,16 +250,16 @@ impl node_server::Node for NodeService {
         let permit = self.streams.clone().try_acquire_owned().map_err(|_| {
             Status::resource_exhausted(format!("at most {MAX_STREAMS} concurrent streams"))
         })?;
-        let latest = self.node.storage().latest().map_or(0, |l| l.height);
+        let latest = self.backend.storage().latest().map_or(0, |l| l.height);
         let from = match req.get_ref().from_height {
             0 => latest + 1,
             h => h,
         };
         let (tx, rx) = mpsc::channel(16);
-        let node = self.node.clone();
+        let (storage, sub) = self.follow_source();
         tokio::spawn(async move {
             let _permit = permit;
-            follow_blocks(node, from, |rec| Some(vec![spawn_send(&tx, rec)])).await;
+            follow_blocks(storage, sub, from, |rec| Some(vec![spawn_send(&tx, rec)])).await;
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
@@ -237,17 +272,17 @@ impl node_server::Node for NodeService {
             Status::resource_exhausted(format!("at most {MAX_STREAMS} concurrent streams"))
         })?;
         let req = req.into_inner();
-        let latest = self.node.storage().latest().map_or(0, |l| l.height);
+        let latest = self.backend.storage().latest().map_or(0, |l| l.height);
         let from = if req.from_height == 0 {
             latest + 1
         } else {
             req.from_height
         };
         let (tx, rx) = mpsc::channel(64);
-        let node = self.node.clone();
+        let (storage, sub) = self.follow_source();
         tokio::spawn(async move {
             let _permit = permit;
-            follow_blocks(node, from, |rec| {
+            follow_blocks(storage, sub, from, |rec| {
                 let mut waits = Vec::new();
                 for (i, r) in rec.results.iter().enumerate() {
                     for ev in &r.events {
@@ -288,7 +323,15 @@ impl node_server::Node for NodeService {
         req: Request<pb::BroadcastTxRequest>,
     ) -> Result<Response<pb::BroadcastTxResponse>, Status> {
         let req = req.into_inner();
-        let node = self.node.clone();
+        let node = match &self.backend {
+            Backend::Embedded(node) => node.clone(),
+            Backend::Comet(c) => {
+                return c
+                    .broadcast(req.tx, req.wait, self.limits.commit_wait)
+                    .await
+                    .map(Response::new);
+            }
+        };
         let wait = req.wait;
         let submitted = tokio::task::spawn_blocking(move || node.submit(req.tx, wait))
             .await
@@ -339,15 +382,23 @@ impl node_server::Node for NodeService {
         _req: Request<pb::StatusRequest>,
     ) -> Result<Response<pb::StatusResponse>, Status> {
         let latest = self
-            .node
+            .backend
             .storage()
             .latest()
             .ok_or_else(|| Status::unavailable("no genesis"))?;
+        let (chain_id, mempool_size) = match &self.backend {
+            Backend::Embedded(node) => (node.config().chain_id.clone(), node.mempool_size() as u64),
+            Backend::Comet(c) => (
+                c.chain_id()
+                    .ok_or_else(|| Status::unavailable("no genesis"))?,
+                c.mempool_size().await,
+            ),
+        };
         Ok(Response::new(pb::StatusResponse {
-            chain_id: self.node.config().chain_id.clone(),
+            chain_id,
             height: latest.height,
             app_hash: latest.app_hash.to_vec(),
-            mempool_size: self.node.mempool_size() as u64,
+            mempool_size,
         }))
     }
 
@@ -356,7 +407,7 @@ impl node_server::Node for NodeService {
         req: Request<pb::AccountRequest>,
     ) -> Result<Response<pb::AccountResponse>, Status> {
         let addr = parse_address(&req.get_ref().address)?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let height = s.latest().map_or(0, |l| l.height);
         let nonce = accounts::nonce(s, &addr).map_err(internal)?;
         let balances = accounts::balances(s, &addr)
@@ -383,7 +434,7 @@ impl node_server::Node for NodeService {
         let addr = parse_address(&req.address)?;
         proofwork_tx::check_denom(&req.denom)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let height = s.latest().map_or(0, |l| l.height);
         let amount = accounts::balance(s, &addr, &req.denom).map_err(internal)?;
         Ok(Response::new(pb::BalanceResponse {
@@ -402,7 +453,7 @@ impl node_server::Node for NodeService {
             .as_slice()
             .try_into()
             .map_err(|_| Status::invalid_argument("hash must be 32 bytes"))?;
-        let s = self.node.storage();
+        let s = self.backend.storage();
         let loc = s
             .get_aux(&crate::app::tx_key(&hash))
             .map_err(internal)?

@@ -15,7 +15,6 @@ use proofwork_tx::Address;
 use tonic::{Request, Response, Status};
 
 use super::{internal, GrpcLimits};
-use crate::engine::Node;
 
 /// Total bytes of job inputs kept; the oldest jobs' inputs are dropped beyond it.
 pub const MAX_INPUT_STORE_BYTES: usize = 256 << 20;
@@ -57,16 +56,16 @@ impl JobInputs {
 /// The service.
 #[derive(Clone)]
 pub struct WorkService {
-    node: Arc<Node>,
+    storage: proofwork_state::Storage,
     inputs: Arc<JobInputs>,
     limits: GrpcLimits,
 }
 
 impl WorkService {
-    /// A service over `node`.
-    pub fn new(node: Arc<Node>, limits: GrpcLimits) -> Self {
+    /// A service over a node's store (either engine).
+    pub fn new(storage: proofwork_state::Storage, limits: GrpcLimits) -> Self {
         WorkService {
-            node,
+            storage,
             inputs: Arc::new(JobInputs::default()),
             limits,
         }
@@ -158,7 +157,7 @@ fn worker_info(w: &Worker) -> pb::WorkerInfo {
 
 impl WorkService {
     fn load_job(&self, id: u64) -> Result<(Job, Model), Status> {
-        let s = self.node.storage();
+        let s = &self.storage;
         let j = work::job(s, id)
             .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("unknown job {id}")))?;
@@ -180,7 +179,7 @@ impl work_server::Work for WorkService {
             0 => 100,
             l => l.min(1000),
         } as usize;
-        let s = self.node.storage();
+        let s = &self.storage;
         let mut out = Vec::new();
         let mut after = r.has_after.then_some(r.after);
         let mut models = BTreeMap::new();
@@ -227,8 +226,8 @@ impl work_server::Work for WorkService {
     ) -> Result<Response<pb::ModelsResponse>, Status> {
         let r = req.into_inner();
         let limit = if r.limit == 0 { 100 } else { r.limit.min(1000) } as usize;
-        let ms = work::models(self.node.storage(), r.has_after.then_some(r.after), limit)
-            .map_err(internal)?;
+        let ms =
+            work::models(&self.storage, r.has_after.then_some(r.after), limit).map_err(internal)?;
         Ok(Response::new(pb::ModelsResponse {
             models: ms.iter().map(model_info).collect(),
         }))
@@ -239,7 +238,7 @@ impl work_server::Work for WorkService {
         req: Request<pb::ModelRowsRequest>,
     ) -> Result<Response<pb::ModelRowsResponse>, Status> {
         let r = req.into_inner();
-        let s = self.node.storage();
+        let s = &self.storage;
         let m = work::model(s, r.model_id)
             .map_err(internal)?
             .ok_or_else(|| Status::not_found(format!("unknown model {}", r.model_id)))?;
@@ -267,7 +266,7 @@ impl work_server::Work for WorkService {
             0 => 100,
             l => l.min(1000),
         } as usize;
-        let ws = work::workers(self.node.storage(), limit).map_err(internal)?;
+        let ws = work::workers(&self.storage, limit).map_err(internal)?;
         Ok(Response::new(pb::WorkersResponse {
             workers: ws.iter().map(worker_info).collect(),
         }))
@@ -277,7 +276,7 @@ impl work_server::Work for WorkService {
         &self,
         _req: Request<pb::ParamsRequest>,
     ) -> Result<Response<pb::ParamsResponse>, Status> {
-        let p = work::params(self.node.storage()).map_err(internal)?;
+        let p = work::params(&self.storage).map_err(internal)?;
         Ok(Response::new(pb::ParamsResponse {
             sample_rows: p.sample_rows,
             min_bond: p.min_bond.to_string(),
@@ -302,7 +301,7 @@ impl work_server::Work for WorkService {
                 j.status.name()
             )));
         };
-        let s = self.node.storage();
+        let s = &self.storage;
         let beacon_height = commit_height + 1;
         let Some(beacon) = work::block_hash(s, beacon_height).map_err(internal)? else {
             return Ok(Response::new(pb::SampleResponse {
