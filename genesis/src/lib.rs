@@ -47,6 +47,13 @@ pub struct Params {
     pub max_tx_bytes: u64,
     /// Most messages per tx.
     pub max_messages: u64,
+    /// Cap on the total basis points of any royalty policy.
+    #[serde(default = "default_royalty_cap_bps")]
+    pub royalty_cap_bps: u32,
+}
+
+fn default_royalty_cap_bps() -> u32 {
+    proofwork_state::assets::ROYALTY_CAP_BPS
 }
 
 impl Default for Params {
@@ -56,6 +63,7 @@ impl Default for Params {
             min_fee: "1".into(),
             max_tx_bytes: 1 << 20,
             max_messages: 64,
+            royalty_cap_bps: default_royalty_cap_bps(),
         }
     }
 }
@@ -154,6 +162,9 @@ impl AppState {
         if p.max_tx_bytes < 256 || p.max_tx_bytes > 64 << 20 {
             return Err(inv("params.max_tx_bytes must be 256 B to 64 MiB".into()));
         }
+        if p.royalty_cap_bps > 10_000 {
+            return Err(inv("params.royalty_cap_bps must be at most 10000".into()));
+        }
         if p.max_messages == 0 || p.max_messages > 1024 {
             return Err(inv("params.max_messages must be 1 to 1024".into()));
         }
@@ -209,6 +220,7 @@ impl AppState {
     pub fn apply<S: StateWrite>(&self, chain_id: &str, s: &mut S) -> Result<(), GenesisError> {
         self.validate()?;
         s.put_raw(CHAIN_ID_KEY.to_vec(), chain_id.as_bytes().to_vec());
+        proofwork_state::assets::set_royalty_cap(s, self.params.royalty_cap_bps);
         s.put_raw(
             PARAMS_KEY.to_vec(),
             serde_json::to_vec(&self.params).expect("params always serialize"),
@@ -336,6 +348,39 @@ mod tests {
                 .unwrap()
                 .len(),
             1
+        );
+    }
+
+    #[test]
+    fn royalty_cap_is_a_chain_parameter() {
+        let mut g = sample();
+        g.app_state.params.royalty_cap_bps = 500;
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g.app_state.apply(&g.chain_id, &mut d).unwrap();
+        assert_eq!(proofwork_state::assets::royalty_cap(&d).unwrap(), 500);
+        let share = |bps| proofwork_tx::assets::ShareSpec {
+            recipient: Address([3; 20]),
+            bps,
+        };
+        assert!(proofwork_state::assets::policy_from(&d, &[share(500)]).is_ok());
+        assert!(proofwork_state::assets::policy_from(&d, &[share(501)]).is_err());
+        g.app_state.params.royalty_cap_bps = 10_001;
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("royalty_cap_bps"));
+        // Genesis files written before the parameter existed still parse, with the default.
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v["app_state"]["params"]
+            .as_object_mut()
+            .unwrap()
+            .remove("royalty_cap_bps");
+        let old = Genesis::from_json(v.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            old.app_state.params.royalty_cap_bps,
+            proofwork_state::assets::ROYALTY_CAP_BPS
         );
     }
 

@@ -25,6 +25,7 @@ use crate::{ExecError, StateError, StateRead, StateWrite};
 
 /// Chain cap on the total royalty of one policy, in basis points.
 pub const ROYALTY_CAP_BPS: u32 = 2_500;
+// (The default; a chain sets its own with genesis `params.royalty_cap_bps`.)
 
 /// Prefix of the denominations of fractional shares (`frac/{vault id}`).
 pub const FRACTION_DENOM_PREFIX: &str = "frac/";
@@ -174,11 +175,34 @@ pub struct ProvEntry {
 /// Event attributes of an executed message.
 pub type Attrs = Vec<(&'static str, String)>;
 
-/// Converts tx shares into a policy and checks it against [`ROYALTY_CAP_BPS`].
+/// Sets the chain's royalty cap (genesis).
+pub fn set_royalty_cap<S: StateWrite>(s: &mut S, bps: u32) {
+    s.put_raw(state_key::ROYALTY_CAP.to_vec(), bps.to_be_bytes().to_vec());
+}
+
+/// The chain's royalty cap in basis points ([`ROYALTY_CAP_BPS`] unless genesis set one).
 ///
 /// # Errors
-/// [`TxError::BadRoyaltyPolicy`].
-pub fn policy_from(specs: &[ShareSpec]) -> Result<RoyaltyPolicy, TxError> {
+/// Storage failures or a corrupt record.
+pub fn royalty_cap<S: StateRead>(s: &S) -> Result<u32, StateError> {
+    match s.get_raw(state_key::ROYALTY_CAP)? {
+        None => Ok(ROYALTY_CAP_BPS),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(u32::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: "asset/params/royalty_cap_bps".into(),
+                reason: "expected 4 bytes".into(),
+            }),
+    }
+}
+
+/// Converts tx shares into a policy and checks it against the chain's royalty cap.
+///
+/// # Errors
+/// [`TxError::BadRoyaltyPolicy`]; storage failures.
+pub fn policy_from<S: StateRead>(s: &S, specs: &[ShareSpec]) -> Result<RoyaltyPolicy, ExecError> {
     let p = RoyaltyPolicy {
         shares: specs
             .iter()
@@ -188,7 +212,7 @@ pub fn policy_from(specs: &[ShareSpec]) -> Result<RoyaltyPolicy, TxError> {
             })
             .collect(),
     };
-    p.check(ROYALTY_CAP_BPS)?;
+    p.check(royalty_cap(s)?)?;
     Ok(p)
 }
 
@@ -366,7 +390,7 @@ pub fn create_class<S: StateWrite>(
     if exists {
         return Err(TxError::AssetClassExists { class: id.into() }.into());
     }
-    let royalty = policy_from(royalty)?;
+    let royalty = policy_from(s, royalty)?;
     let c = AssetClass {
         id: id.into(),
         kind: if unique {
@@ -433,7 +457,7 @@ pub fn mint_unique<S: StateWrite>(
     require_kind(&c, AssetKind::Unique)?;
     require_admin(&c, signer, powers::MINT)?;
     check_class_not_frozen(&c)?;
-    let royalty = policy_from(royalty)?;
+    let royalty = policy_from(s, royalty)?;
     let id = codec::next_id(s, &state_key::next_token(class_id))?;
     let t = Token {
         class: class_id.into(),

@@ -66,3 +66,7 @@ pub fn certifier(class: &str, who: &Address) -> Vec<u8> {
     ]
     .concat()
 }
+
+/// `asset/params/royalty_cap_bps` → u32 BE: the chain's cap on a royalty policy's total,
+/// set from genesis (`params.royalty_cap_bps`).
+pub const ROYALTY_CAP: &[u8] = b"asset/params/royalty_cap_bps";
