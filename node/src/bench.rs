@@ -62,12 +62,22 @@ pub(crate) enum BenchCmd {
 
 pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     let (home, node, from, accounts, txs, connections, mode) = match cmd {
-        BenchCmd::Queries { node, requests, concurrency } => {
+        BenchCmd::Queries {
+            node,
+            requests,
+            concurrency,
+        } => {
             return run_queries(&node, requests, concurrency).await;
         }
-        BenchCmd::Transfers { home, node, from, accounts, txs, connections, mode } => {
-            (home, node, from, accounts, txs, connections, mode)
-        }
+        BenchCmd::Transfers {
+            home,
+            node,
+            from,
+            accounts,
+            txs,
+            connections,
+            mode,
+        } => (home, node, from, accounts, txs, connections, mode),
     };
     let h = Home(home);
     let (_, funder) = home::load_key(&h, &from)?;
@@ -329,7 +339,12 @@ async fn run_queries(node: &str, requests: usize, concurrency: usize) -> anyhow:
                 let t0 = Instant::now();
                 let r = c.query_state(key, height, true).await?;
                 let app_hash: [u8; 32] = r.app_hash.as_slice().try_into()?;
-                proofwork_state::verify_proof(&app_hash, key, r.exists.then_some(r.value.as_slice()), &r.proof)?;
+                proofwork_state::verify_proof(
+                    &app_hash,
+                    key,
+                    r.exists.then_some(r.value.as_slice()),
+                    &r.proof,
+                )?;
                 lat.push(t0.elapsed());
             }
             Ok::<Vec<Duration>, anyhow::Error>(lat)

@@ -20,5 +20,6 @@ pub mod grpc;
 pub mod home;
 pub mod mempool;
 pub mod metrics;
+pub mod snapshot;
 pub mod testnet;
 pub mod worker;

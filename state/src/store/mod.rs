@@ -198,6 +198,50 @@ impl Storage {
         })
     }
 
+    /// Restores a snapshot into an empty store as version `version`: the tree is rebuilt from
+    /// the key/value pairs and its root must equal `expected_root`, or nothing is written.
+    ///
+    /// # Errors
+    /// [`StateError::OutOfOrder`] if the store is not empty; [`StateError::InvalidProof`]
+    /// when the rebuilt root differs from `expected_root`; database failures.
+    pub fn restore(
+        &self,
+        version: u64,
+        writes: WriteSet,
+        expected_root: &AppHash,
+    ) -> Result<StoredHeight, StateError> {
+        if let Some(l) = self.latest() {
+            return Err(StateError::OutOfOrder {
+                got: version,
+                expected: l.height + 1,
+            });
+        }
+        let reader = DbReader { storage: self };
+        let tree: Tree<'_> = JellyfishMerkleTree::new(&reader);
+        let set = writes
+            .iter()
+            .map(|(k, v)| (KeyHash::with::<Blake3Hasher>(k), v.clone()));
+        let (root, batch) = tree
+            .put_value_set(set, version)
+            .map_err(|e| StateError::Tree(e.to_string()))?;
+        if &root.0 != expected_root {
+            return Err(StateError::InvalidProof(format!(
+                "snapshot rebuilds to root {} but claims {}",
+                hex::encode(root.0),
+                hex::encode(expected_root)
+            )));
+        }
+        let prepared = PreparedCommit {
+            version,
+            app_hash: root.0,
+            writes,
+            aux: WriteSet::new(),
+            tree: batch,
+        };
+        // Versions below the snapshot never existed here: the oldest queryable is `version`.
+        self.write_commit(prepared, Some(version))
+    }
+
     /// Writes a prepared block atomically and durably: tree nodes, values, the flat index,
     /// aux data, the new height and app hash, and pruning of versions that fell out of the
     /// retention window — one synced `WriteBatch`.
@@ -213,6 +257,14 @@ impl Storage {
                 expected,
             });
         }
+        self.write_commit(prepared, None)
+    }
+
+    fn write_commit(
+        &self,
+        prepared: PreparedCommit,
+        oldest_override: Option<u64>,
+    ) -> Result<StoredHeight, StateError> {
         let mut batch = WriteBatch::default();
         let (nodes, values, flat, stale, aux) = (
             self.cf(CF_NODES),
@@ -248,7 +300,10 @@ impl Storage {
                 None => batch.delete_cf(aux, k),
             }
         }
-        let new_oldest = self.prune_into(&mut batch, prepared.version)?;
+        let new_oldest = match oldest_override {
+            Some(o) => Some(o),
+            None => self.prune_into(&mut batch, prepared.version)?,
+        };
         let mut latest = prepared.version.to_be_bytes().to_vec();
         latest.extend_from_slice(&prepared.app_hash);
         batch.put(META_LATEST, latest);
