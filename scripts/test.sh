@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/install-grpcurl.sh
-if [ -x scripts/install-cometbft.sh ]; then
-  ./scripts/install-cometbft.sh
+# CometBFT end-to-end tests skip (with a message) when the binary could not be installed.
+if ! ./scripts/install-cometbft.sh; then
+  echo "test.sh: CometBFT could not be installed (error above); its tests will be skipped" >&2
 fi
 cargo fmt --all -- --check
 cargo clippy --release --workspace --all-targets -- -D warnings
