@@ -242,13 +242,16 @@ impl AppState {
                 })?;
             }
         }
-        for v in &self.validators {
+        // The same 1/3 cap that admission and work epochs apply holds from genesis on.
+        let powers: Vec<u64> = self.validators.iter().map(|v| v.power).collect();
+        let capped = proofwork_consensus::validators::cap_powers(&powers);
+        for (v, power) in self.validators.iter().zip(capped) {
             let pub_key = decode_pub_key(&v.pub_key).map_err(GenesisError::Invalid)?;
             put_validator(
                 s,
                 &Validator {
                     pub_key,
-                    power: v.power,
+                    power,
                     moniker: v.moniker.clone(),
                 },
             );
@@ -349,6 +352,28 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn genesis_powers_are_capped_below_a_third() {
+        let mut g = sample();
+        let b64 = base64::engine::general_purpose::STANDARD;
+        g.app_state.validators = [100u64, 1, 1, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, p)| GenesisValidator {
+                pub_key: b64.encode([i as u8 + 10; 32]),
+                power: *p,
+                operator: None,
+                moniker: format!("v{i}"),
+            })
+            .collect();
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g.app_state.apply(&g.chain_id, &mut d).unwrap();
+        let vals = proofwork_consensus::validators::validators(&d).unwrap();
+        let total: u64 = vals.iter().map(|v| v.power).sum();
+        assert!(vals.iter().all(|v| 3 * v.power < total), "{vals:?}");
     }
 
     #[test]
