@@ -36,14 +36,6 @@ fn fail<T>(e: TxError) -> Result<T, ExecError> {
     Err(ExecError::Tx(e))
 }
 
-/// The height of the block being executed (as recorded by `accounts::set_block_info`).
-///
-/// # Errors
-/// Storage failures.
-pub fn current_height<S: StateRead>(s: &S) -> Result<u64, StateError> {
-    get_u64(s, accounts::state_key::HEIGHT)
-}
-
 /// Executes a work message; `Ok(None)` when `msg` is not one.
 ///
 /// # Errors
@@ -186,7 +178,7 @@ fn register_model<S: StateWrite>(
         royalties: royalties.iter().map(|(a, b)| (a.0, *b)).collect(),
         rows_uploaded: 0,
         active: false,
-        registered_height: current_height(s)?,
+        registered_height: accounts::block_height(s)?,
         jobs_verified: 0,
         royalties_paid: 0,
     };
@@ -379,7 +371,7 @@ fn post_job<S: StateWrite>(
         price,
         commit_blocks,
         reveal_blocks,
-        posted_height: current_height(s)?,
+        posted_height: accounts::block_height(s)?,
         status: JobStatus::Open,
         slashes: 0,
         last_event: "posted".into(),
@@ -421,7 +413,7 @@ fn claim_job<S: StateWrite>(
             needed,
         });
     }
-    let height = current_height(s)?;
+    let height = accounts::block_height(s)?;
     let commit_deadline = height.saturating_add(u64::from(job.commit_blocks));
     job.status = JobStatus::Claimed {
         worker: signer.0,
@@ -463,7 +455,7 @@ fn commit_work<S: StateWrite>(
     if worker != signer.0 {
         return fail(TxError::NotJobWorker { id: job_id });
     }
-    let height = current_height(s)?;
+    let height = accounts::block_height(s)?;
     if height > commit_deadline {
         return fail(TxError::DeadlinePassed {
             deadline: commit_deadline,
@@ -501,7 +493,7 @@ fn reveal_work<S: StateWrite>(
     job_id: u64,
     rows: &[RevealedRow],
 ) -> Result<WorkEvent, ExecError> {
-    let height = current_height(s)?;
+    let height = accounts::block_height(s)?;
     let ctx = reveal_context(s, signer, job_id, height)??;
     let verdict = check_reveal(
         s,
@@ -670,7 +662,7 @@ fn cancel_job<S: StateWrite>(
     }
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
     accounts::move_funds(s, &escrow, signer, env.native_denom, job.price)?;
-    let height = current_height(s)?;
+    let height = accounts::block_height(s)?;
     job.status = JobStatus::Cancelled { height };
     job.last_event = "cancelled by the client".into();
     put(s, state_key::job(job_id), &job);

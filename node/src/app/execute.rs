@@ -156,24 +156,6 @@ pub fn charge_fee<S: StateWrite>(
     Ok(())
 }
 
-/// Height of the block being executed (written by `set_block_info` before any tx).
-fn block_height<S: proofwork_state::StateRead>(
-    state: &S,
-) -> Result<u64, proofwork_state::StateError> {
-    let key = accounts::state_key::HEIGHT;
-    match state.get_raw(key)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| proofwork_state::StateError::Corrupt {
-                key: "chain/height".into(),
-                reason: "expected 8 bytes".into(),
-            }),
-    }
-}
-
 fn execute_message<S: StateWrite>(
     state: &mut S,
     env: &work::WorkEnv<'_>,
@@ -206,7 +188,7 @@ fn execute_message<S: StateWrite>(
             consensus_pubkey,
             moniker,
         } => {
-            let height = block_height(state)?;
+            let height = accounts::block_height(state)?;
             let id = admission::apply(state, &tx.signer, consensus_pubkey, moniker, height)?;
             Ok(event(
                 "validator_application",
@@ -235,7 +217,7 @@ fn execute_message<S: StateWrite>(
             ))
         }
         Message::ProposeRemoval { consensus_pubkey } => {
-            let height = block_height(state)?;
+            let height = accounts::block_height(state)?;
             let (id, status) =
                 admission::propose_removal(state, &tx.signer, consensus_pubkey, height)?;
             Ok(event(
