@@ -142,14 +142,7 @@ impl Node {
     ) -> Result<(TxHash, Option<oneshot::Receiver<CommittedTx>>), ExecError> {
         // Decode and verify outside the mempool lock, so that concurrent submissions verify
         // signatures on every core; the locked check below then hits the cache.
-        let limits = proofwork_tx::TxLimits {
-            max_tx_bytes: self
-                .cfg
-                .limits
-                .max_tx_bytes
-                .min(self.engine.local_max_tx_bytes),
-            ..self.cfg.limits
-        };
+        let limits = self.cfg.mempool_limits(self.engine.local_max_tx_bytes);
         let tx = crate::app::decode_and_verify(&self.sigs, &limits, &bytes)?;
         let hash = tx.hash;
         // Register before queueing, so a commit between the two cannot be missed.

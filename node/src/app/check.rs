@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use proofwork_state::{ExecError, StateDelta, Storage};
-use proofwork_tx::{SignedTx, TxLimits};
+use proofwork_tx::SignedTx;
 
 use super::{decode_and_verify, deliver_tx, ChainConfig, SigCache};
 
@@ -52,10 +52,7 @@ impl CheckState {
     /// # Errors
     /// The tx's error, or a storage failure.
     pub fn check(&mut self, bytes: &[u8]) -> Result<Arc<SignedTx>, ExecError> {
-        let limits = TxLimits {
-            max_tx_bytes: self.cfg.limits.max_tx_bytes.min(self.local_max_tx_bytes),
-            ..self.cfg.limits
-        };
+        let limits = self.cfg.mempool_limits(self.local_max_tx_bytes);
         let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
         let writes = {
             let mut d = StateDelta::new(&self.delta);

@@ -75,6 +75,17 @@ impl ChainConfig {
     }
 }
 
+impl ChainConfig {
+    /// The limits a mempool applies: the chain's, with the operator's tx size limit when
+    /// that is smaller.
+    pub fn mempool_limits(&self, local_max_tx_bytes: u64) -> TxLimits {
+        TxLimits {
+            max_tx_bytes: self.limits.max_tx_bytes.min(local_max_tx_bytes),
+            ..self.limits
+        }
+    }
+}
+
 /// Why the application cannot go on. Every variant is fatal for consensus: the engine
 /// stops rather than commit something wrong.
 #[derive(Debug, thiserror::Error)]
