@@ -9,28 +9,41 @@
 //! symbol missing from an old driver) also becomes `NoDevice`.
 //!
 //! Kernels:
-//! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop. Exact
-//!   integer sums, so bit-identical to [`crate::cpu::gemm_i8`].
-//! - `row_digests.cu`: the full BLAKE3 (chunk tree included) of each `"proofwork/crow/v1" ||
-//!   row`, one thread per row, bit-identical to [`crate::merkle::row_digests_i32`]. The Merkle
-//!   tree over the digests (`m - 1` small hashes) is built on the host.
+//! - `gemm_i8_mma.cu`: the tensor-core path (sm_80+, `k % 16 == 0`): `mma.sync` m16n8k32 s8,
+//!   128×128×64 tiles, cp.async double buffering; takes `Bᵀ`, produced on the device by
+//!   `transpose_i8`.
+//! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
+//!   other shape and sm_61..sm_75.
 //!
-//! Not yet here: a cuBLASLt int8 baseline (cudarc 0.19's safe cuBLASLt wrapper has no int8
-//! matmul; it would need raw `sys` calls), and pinned host buffers / stream overlap.
+//!   Both sum exactly in int32, so both are bit-identical to [`crate::cpu::gemm_i8`].
+//! - `row_digests.cu`: the full BLAKE3 (chunk tree included) of each `"proofwork/crow/v1" ||
+//!   row`, bit-identical to [`crate::merkle::row_digests_i32`]: one thread per full chunk,
+//!   then one per row for the last chunk and the merges. The Merkle tree over the digests
+//!   (`m - 1` small hashes) is built on the host.
+//! - [`cublaslt`]: cuBLASLt's int8 GEMM, the baseline for [`CudaBackend::profile`].
+//!
+//! Not yet here: pinned host buffers and overlapping transfers with compute.
+
+pub mod cublaslt;
+mod profile;
+
+pub use profile::GpuProfile;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaStream, DriverError, LaunchConfig, PushKernelArg,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg,
 };
 use cudarc::nvrtc::{compile_ptx_with_opts, CompileOptions, Ptx};
 
 use crate::cpu::check_gemm_shape;
 use crate::{check_len, merkle, Backend, Digest, GemmCommitment, KernelError, MerkleTree};
 
-/// CUDA C source of the int8 GEMM kernel.
+/// CUDA C source of the `__dp4a` int8 GEMM kernel.
 pub const GEMM_SRC: &str = include_str!("gemm_i8.cu");
+/// CUDA C source of the tensor-core int8 GEMM kernel and the transpose it needs.
+pub const GEMM_MMA_SRC: &str = include_str!("gemm_i8_mma.cu");
 /// CUDA C source of the row-digest kernel.
 pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
 
@@ -38,8 +51,14 @@ pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
 const GEMM_THREADS: u32 = 256;
 /// Rows and columns of C per GEMM block (`BM`, `BN` in `gemm_i8.cu`).
 const GEMM_TILE: usize = 128;
-/// Threads per block of the digest kernel.
+/// Threads per block of the digest kernels.
 const DIGEST_THREADS: u32 = 128;
+/// BLAKE3 chunk length (bytes).
+const CHUNK_LEN: usize = 1024;
+/// Length of the row-digest domain tag `"proofwork/crow/v1"` hashed before each row.
+const ROW_TAG_LEN: usize = 17;
+/// The tensor-core kernel copies `k` in 16-byte chunks.
+const MMA_K_MULTIPLE: usize = 16;
 /// CUDA's limit on `gridDim.y`.
 const MAX_GRID_Y: usize = 65_535;
 
@@ -102,19 +121,42 @@ fn compile(src: &str, name: &str, arch: &'static str) -> Result<Ptx, KernelError
     })
 }
 
-/// Compiles both kernels (needs only NVRTC, no device): used by [`CudaBackend::new`] and by
+/// PTX of every kernel for one architecture.
+#[derive(Debug)]
+pub struct KernelPtx {
+    /// `gemm_i8.cu`.
+    pub gemm_dp4a: Ptx,
+    /// `gemm_i8_mma.cu`, for `compute_80` and newer only.
+    pub gemm_mma: Option<Ptx>,
+    /// `row_digests.cu`.
+    pub digests: Ptx,
+}
+
+/// Whether a `compute_XY` architecture has the int8 `mma.sync` m16n8k32 instruction.
+fn has_int8_mma(arch: &str) -> bool {
+    arch.strip_prefix("compute_")
+        .and_then(|v| v.parse::<u32>().ok())
+        .is_some_and(|v| v >= 80)
+}
+
+/// Compiles every kernel (needs only NVRTC, no device): used by [`CudaBackend::new`] and by
 /// tests on machines that have NVRTC but no GPU.
 ///
 /// # Errors
 ///
 /// [`KernelError::NoDevice`] without NVRTC, [`KernelError::Compile`] with the log otherwise.
-pub fn compile_kernels(arch: &'static str) -> Result<(Ptx, Ptx), KernelError> {
+pub fn compile_kernels(arch: &'static str) -> Result<KernelPtx, KernelError> {
     nvrtc_present()?;
     catch_unwind(AssertUnwindSafe(|| {
-        Ok((
-            compile(GEMM_SRC, "gemm_i8.cu", arch)?,
-            compile(ROW_DIGESTS_SRC, "row_digests.cu", arch)?,
-        ))
+        Ok(KernelPtx {
+            gemm_dp4a: compile(GEMM_SRC, "gemm_i8.cu", arch)?,
+            gemm_mma: if has_int8_mma(arch) {
+                Some(compile(GEMM_MMA_SRC, "gemm_i8_mma.cu", arch)?)
+            } else {
+                None
+            },
+            digests: compile(ROW_DIGESTS_SRC, "row_digests.cu", arch)?,
+        })
     }))
     .unwrap_or_else(|p| {
         Err(KernelError::NoDevice {
@@ -147,9 +189,19 @@ pub struct CudaBackend {
     // clarity and future use).
     _ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
-    gemm: CudaFunction,
-    digests: CudaFunction,
+    gemm_dp4a: CudaFunction,
+    /// The tensor-core GEMM and the transpose feeding it (sm_80+).
+    gemm_mma: Option<MmaKernels>,
+    digests_serial: CudaFunction,
+    chunk_cvs: CudaFunction,
+    digest_roots: CudaFunction,
     device_name: String,
+}
+
+#[derive(Debug)]
+struct MmaKernels {
+    gemm: CudaFunction,
+    transpose: CudaFunction,
 }
 
 impl CudaBackend {
@@ -195,23 +247,48 @@ impl CudaBackend {
                 ),
             });
         }
-        let (gemm_ptx, digest_ptx) = compile_kernels(arch_for(major, minor))?;
-        let gemm = ctx
-            .load_module(gemm_ptx)
-            .map_err(driver_err("load gemm module"))?
-            .load_function("gemm_i8_dp4a")
-            .map_err(driver_err("load gemm function"))?;
-        let digests = ctx
-            .load_module(digest_ptx)
-            .map_err(driver_err("load digest module"))?
-            .load_function("row_digests_i32")
-            .map_err(driver_err("load digest function"))?;
+        let ptx = compile_kernels(arch_for(major, minor))?;
+        let load = |ptx: Ptx, what: &'static str, names: &[&str]| {
+            let module = ctx.load_module(ptx).map_err(driver_err(what))?;
+            names
+                .iter()
+                .map(|name| module.load_function(name).map_err(driver_err(what)))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        let [gemm_dp4a]: [CudaFunction; 1] = load(ptx.gemm_dp4a, "load gemm", &["gemm_i8_dp4a"])?
+            .try_into()
+            .expect("one name, one function");
+        let gemm_mma = match ptx.gemm_mma {
+            Some(ptx) => {
+                let [gemm, transpose]: [CudaFunction; 2] =
+                    load(ptx, "load mma gemm", &["gemm_i8_mma_nt", "transpose_i8"])?
+                        .try_into()
+                        .expect("two names, two functions");
+                Some(MmaKernels { gemm, transpose })
+            }
+            None => None,
+        };
+        let [digests_serial, chunk_cvs, digest_roots]: [CudaFunction; 3] = load(
+            ptx.digests,
+            "load row digests",
+            &["row_digests_i32", "row_chunk_cvs", "row_digest_roots"],
+        )?
+        .try_into()
+        .expect("three names, three functions");
         let stream = ctx.new_stream().map_err(driver_err("create stream"))?;
+        tracing::debug!(
+            device = %device_name,
+            tensor_cores = gemm_mma.is_some(),
+            "cuda kernels loaded"
+        );
         Ok(Self {
             _ctx: ctx,
             stream,
-            gemm,
-            digests,
+            gemm_dp4a,
+            gemm_mma,
+            digests_serial,
+            chunk_cvs,
+            digest_roots,
             device_name,
         })
     }
@@ -219,6 +296,110 @@ impl CudaBackend {
     /// The device's name, as the driver reports it.
     pub fn device_name(&self) -> &str {
         &self.device_name
+    }
+
+    /// Whether the tensor-core kernel will be used for inner dimension `k`.
+    pub fn uses_tensor_cores(&self, k: usize) -> bool {
+        self.gemm_mma.is_some() && k.is_multiple_of(MMA_K_MULTIPLE)
+    }
+
+    fn upload<T: cudarc::driver::DeviceRepr>(
+        &self,
+        host: &[T],
+        op: &'static str,
+    ) -> Result<CudaSlice<T>, KernelError> {
+        self.stream.clone_htod(host).map_err(driver_err(op))
+    }
+
+    fn alloc<T: cudarc::driver::DeviceRepr + cudarc::driver::ValidAsZeroBits>(
+        &self,
+        len: usize,
+        op: &'static str,
+    ) -> Result<CudaSlice<T>, KernelError> {
+        self.stream.alloc_zeros::<T>(len).map_err(driver_err(op))
+    }
+
+    /// Enqueues `c = a·b` with the `__dp4a` kernel.
+    fn launch_dp4a(
+        &self,
+        a: &CudaSlice<i8>,
+        b: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        let cfg = LaunchConfig {
+            grid_dim: (d.m_tiles, d.n_tiles, 1),
+            block_dim: (GEMM_THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&self.gemm_dp4a);
+        launch
+            .arg(a)
+            .arg(b)
+            .arg(c)
+            .arg(&d.m)
+            .arg(&d.k)
+            .arg(&d.n);
+        // SAFETY: `gemm_i8_dp4a(const signed char*, const signed char*, int*, unsigned,
+        // unsigned, unsigned)` matches these arguments in order and type. It reads
+        // a[0..m·k) and b[0..k·n) and writes c[0..m·n), checking every index against m, k, n,
+        // and `Dims::new` checked that those are the lengths of the three buffers.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch gemm"))?;
+        Ok(())
+    }
+
+    /// Enqueues `bt = bᵀ` (`b` is `k×n`).
+    fn launch_transpose(
+        &self,
+        mma: &MmaKernels,
+        b: &CudaSlice<i8>,
+        bt: &mut CudaSlice<i8>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        let cfg = LaunchConfig {
+            grid_dim: (d.n.div_ceil(32), d.k.div_ceil(32), 1),
+            block_dim: (32, 8, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&mma.transpose);
+        launch.arg(b).arg(bt).arg(&d.k).arg(&d.n);
+        // SAFETY: `transpose_i8(const signed char*, signed char*, unsigned rows, unsigned
+        // cols)` with rows = k, cols = n reads b[0..k·n) and writes bt[0..n·k), bounds-checked
+        // in the kernel; both buffers hold k·n bytes (`Dims::new`).
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch transpose"))?;
+        Ok(())
+    }
+
+    /// Enqueues `c = a·b` with the tensor-core kernel, from `bt = bᵀ` (`n×k`).
+    fn launch_mma(
+        &self,
+        mma: &MmaKernels,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        debug_assert!(d.k.is_multiple_of(MMA_K_MULTIPLE as u32));
+        let cfg = LaunchConfig {
+            grid_dim: (d.m_tiles, d.n_tiles, 1),
+            block_dim: (GEMM_THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&mma.gemm);
+        launch
+            .arg(a)
+            .arg(bt)
+            .arg(c)
+            .arg(&d.m)
+            .arg(&d.k)
+            .arg(&d.n);
+        // SAFETY: `gemm_i8_mma_nt(const signed char*, const signed char*, int*, unsigned,
+        // unsigned, unsigned)` matches these arguments. It reads a[0..m·k), bt[0..n·k) in
+        // 16-byte chunks (k % 16 == 0 is checked by every caller through
+        // `uses_tensor_cores`, and cudaMalloc'd buffers are 256-byte aligned), zero-filling
+        // rows and chunks past the ends, and writes c[0..m·n) with bounds checks.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch mma gemm"))?;
+        Ok(())
     }
 
     /// Runs the GEMM and leaves `C` on the device. Shapes must have been checked, and
@@ -230,87 +411,106 @@ impl CudaBackend {
         m: usize,
         k: usize,
         n: usize,
-    ) -> Result<cudarc::driver::CudaSlice<i32>, KernelError> {
-        let too_large = |what: &'static str, got: usize, limit: usize| KernelError::TooLarge {
+    ) -> Result<CudaSlice<i32>, KernelError> {
+        let d = Dims::new(m, k, n)?;
+        let a_dev = self.upload(a, "copy a to device")?;
+        let b_dev = self.upload(b, "copy b to device")?;
+        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
+        match &self.gemm_mma {
+            Some(mma) if self.uses_tensor_cores(k) => {
+                let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
+                self.launch_transpose(mma, &b_dev, &mut bt, d)?;
+                self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d)?;
+            }
+            _ => self.launch_dp4a(&a_dev, &b_dev, &mut c_dev, d)?,
+        }
+        Ok(c_dev)
+    }
+
+    /// Enqueues the row digests of the `m×n` matrix `c_dev` (`m, n > 0`), with the
+    /// chunk-parallel kernels (`fast`) or one thread per row.
+    fn launch_digests(
+        &self,
+        c_dev: &CudaSlice<i32>,
+        m: usize,
+        n: usize,
+        fast: bool,
+    ) -> Result<CudaSlice<u8>, KernelError> {
+        let too_large = |what: &'static str, got: usize| KernelError::TooLarge {
             what,
             got: got as u64,
-            limit: limit as u64,
+            limit: u64::from(u32::MAX),
         };
-        let m32 = u32::try_from(m).map_err(|_| too_large("m", m, u32::MAX as usize))?;
-        let n32 = u32::try_from(n).map_err(|_| too_large("n", n, u32::MAX as usize))?;
-        let k32 = u32::try_from(k).expect("k < K_LIMIT = 2^17 was checked");
-        let grid_x = u32::try_from(m.div_ceil(GEMM_TILE)).expect("m fits in u32");
-        let grid_y = n.div_ceil(GEMM_TILE);
-        if grid_y > MAX_GRID_Y {
-            return Err(too_large("n", n, MAX_GRID_Y * GEMM_TILE));
-        }
-        let grid_y = u32::try_from(grid_y).expect("grid_y ≤ 65535");
-
-        let a_dev = self
-            .stream
-            .clone_htod(a)
-            .map_err(driver_err("copy a to device"))?;
-        let b_dev = self
-            .stream
-            .clone_htod(b)
-            .map_err(driver_err("copy b to device"))?;
-        let mut c_dev = self
-            .stream
-            .alloc_zeros::<i32>(m * n)
-            .map_err(driver_err("allocate c"))?;
-        let cfg = LaunchConfig {
-            grid_dim: (grid_x, grid_y, 1),
-            block_dim: (GEMM_THREADS, 1, 1),
+        let m32 = u32::try_from(m).map_err(|_| too_large("m", m))?;
+        let n32 = u32::try_from(n).map_err(|_| too_large("n", n))?;
+        let mut out = self.alloc::<u8>(m * 32, "allocate digests")?;
+        let row_grid = LaunchConfig {
+            grid_dim: (m32.div_ceil(DIGEST_THREADS), 1, 1),
+            block_dim: (DIGEST_THREADS, 1, 1),
             shared_mem_bytes: 0,
         };
-        let mut launch = self.stream.launch_builder(&self.gemm);
+        if !fast {
+            let mut launch = self.stream.launch_builder(&self.digests_serial);
+            launch.arg(c_dev).arg(&m32).arg(&n32).arg(&mut out);
+            // SAFETY: `row_digests_i32(const int*, unsigned, unsigned, unsigned char*)`
+            // matches these arguments. Thread i < m reads c[i·n .. (i+1)·n) and writes
+            // out[32·i .. 32·i+32); c_dev holds m·n ints and out m·32 bytes.
+            unsafe { launch.launch(row_grid) }.map_err(driver_err("launch row digests"))?;
+            return Ok(out);
+        }
+        // Full chunks per row: every chunk of TAG || row but the last.
+        let full = (ROW_TAG_LEN + 4 * n).div_ceil(CHUNK_LEN) - 1;
+        let full32 = u32::try_from(full).map_err(|_| too_large("n", n))?;
+        let cv_threads = m.checked_mul(full).ok_or(KernelError::DimensionOverflow {
+            rows: m,
+            cols: full,
+        })?;
+        // One dummy word when there are no full chunks: the kernels never read it then.
+        let mut cvs = self.alloc::<u32>(cv_threads.max(1) * 8, "allocate chunk cvs")?;
+        if full > 0 {
+            let blocks = u32::try_from(cv_threads.div_ceil(DIGEST_THREADS as usize))
+                .map_err(|_| too_large("m·chunks", cv_threads))?;
+            let cfg = LaunchConfig {
+                grid_dim: (blocks, 1, 1),
+                block_dim: (DIGEST_THREADS, 1, 1),
+                shared_mem_bytes: 0,
+            };
+            let mut launch = self.stream.launch_builder(&self.chunk_cvs);
+            launch
+                .arg(c_dev)
+                .arg(&m32)
+                .arg(&n32)
+                .arg(&full32)
+                .arg(&mut cvs);
+            // SAFETY: `row_chunk_cvs(const int*, unsigned m, unsigned n, unsigned full,
+            // unsigned*)` matches. Thread idx < m·full reads row idx/full of c (n ints) and
+            // writes cvs[8·idx .. 8·idx+8); cvs holds 8·m·full words.
+            unsafe { launch.launch(cfg) }.map_err(driver_err("launch chunk cvs"))?;
+        }
+        let mut launch = self.stream.launch_builder(&self.digest_roots);
         launch
-            .arg(&a_dev)
-            .arg(&b_dev)
-            .arg(&mut c_dev)
+            .arg(c_dev)
             .arg(&m32)
-            .arg(&k32)
-            .arg(&n32);
-        // SAFETY: `gemm_i8_dp4a(const signed char*, const signed char*, int*, unsigned,
-        // unsigned, unsigned)` matches these arguments in order and type. It reads
-        // a[0..m·k) and b[0..k·n) and writes c[0..m·n), checking every index against m, k, n,
-        // and those are the lengths of the three allocations (shapes checked by the caller).
-        unsafe { launch.launch(cfg) }.map_err(driver_err("launch gemm"))?;
-        Ok(c_dev)
+            .arg(&n32)
+            .arg(&full32)
+            .arg(&cvs)
+            .arg(&mut out);
+        // SAFETY: `row_digest_roots(const int*, unsigned, unsigned, unsigned, const unsigned*,
+        // unsigned char*)` matches. Thread i < m reads row i of c, cvs[8·full·i ..
+        // 8·full·(i+1)) (written by the launch above on the same stream) and writes
+        // out[32·i .. 32·i+32).
+        unsafe { launch.launch(row_grid) }.map_err(driver_err("launch digest roots"))?;
+        Ok(out)
     }
 
     /// Hashes the rows of an `m×n` matrix already on the device (`m, n > 0`).
     fn digests_on_device(
         &self,
-        c_dev: &cudarc::driver::CudaSlice<i32>,
+        c_dev: &CudaSlice<i32>,
         m: usize,
         n: usize,
     ) -> Result<Vec<Digest>, KernelError> {
-        let m32 = u32::try_from(m).map_err(|_| KernelError::TooLarge {
-            what: "m",
-            got: m as u64,
-            limit: u64::from(u32::MAX),
-        })?;
-        let n32 = u32::try_from(n).map_err(|_| KernelError::TooLarge {
-            what: "n",
-            got: n as u64,
-            limit: u64::from(u32::MAX),
-        })?;
-        let mut out = self
-            .stream
-            .alloc_zeros::<u8>(m * 32)
-            .map_err(driver_err("allocate digests"))?;
-        let cfg = LaunchConfig {
-            grid_dim: (m32.div_ceil(DIGEST_THREADS), 1, 1),
-            block_dim: (DIGEST_THREADS, 1, 1),
-            shared_mem_bytes: 0,
-        };
-        let mut launch = self.stream.launch_builder(&self.digests);
-        launch.arg(c_dev).arg(&m32).arg(&n32).arg(&mut out);
-        // SAFETY: `row_digests_i32(const int*, unsigned, unsigned, unsigned char*)` matches
-        // these arguments. Thread i < m reads c[i·n .. (i+1)·n) and writes out[32·i .. 32·i+32);
-        // c_dev holds m·n ints and out m·32 bytes.
-        unsafe { launch.launch(cfg) }.map_err(driver_err("launch row digests"))?;
+        let out = self.launch_digests(c_dev, m, n, true)?;
         let bytes = self
             .stream
             .clone_dtoh(&out)
@@ -326,6 +526,41 @@ impl CudaBackend {
                 x
             })
             .collect())
+    }
+}
+
+/// Checked kernel dimensions and the GEMM grid.
+#[derive(Debug, Clone, Copy)]
+struct Dims {
+    m: u32,
+    k: u32,
+    n: u32,
+    m_tiles: u32,
+    n_tiles: u32,
+}
+
+impl Dims {
+    /// `m, k, n` as kernel arguments (`k < K_LIMIT` already checked).
+    fn new(m: usize, k: usize, n: usize) -> Result<Self, KernelError> {
+        let too_large = |what: &'static str, got: usize, limit: usize| KernelError::TooLarge {
+            what,
+            got: got as u64,
+            limit: limit as u64,
+        };
+        let m32 = u32::try_from(m).map_err(|_| too_large("m", m, u32::MAX as usize))?;
+        let n32 = u32::try_from(n).map_err(|_| too_large("n", n, u32::MAX as usize))?;
+        let k32 = u32::try_from(k).map_err(|_| too_large("k", k, u32::MAX as usize))?;
+        let n_tiles = n.div_ceil(GEMM_TILE);
+        if n_tiles > MAX_GRID_Y {
+            return Err(too_large("n", n, MAX_GRID_Y * GEMM_TILE));
+        }
+        Ok(Self {
+            m: m32,
+            k: k32,
+            n: n32,
+            m_tiles: m32.div_ceil(GEMM_TILE as u32),
+            n_tiles: n_tiles as u32,
+        })
     }
 }
 
@@ -436,15 +671,37 @@ mod tests {
     fn kernels_compile_with_nvrtc_when_present() {
         // Needs only libnvrtc (e.g. the `nvidia-cuda-nvrtc-cu12` wheel on LD_LIBRARY_PATH),
         // not a GPU: catches syntax errors in the .cu files on machines without a device.
-        match compile_kernels("compute_61") {
-            Ok((g, d)) => {
-                assert!(g.to_src().contains("gemm_i8_dp4a"));
-                assert!(d.to_src().contains("row_digests_i32"));
-                assert!(g.to_src().contains("dp4a"));
+        // compute_75 is the oldest architecture NVRTC 13 still accepts.
+        match compile_kernels("compute_75") {
+            Ok(ptx) => {
+                assert!(ptx.gemm_dp4a.to_src().contains("gemm_i8_dp4a"));
+                assert!(ptx.gemm_dp4a.to_src().contains("dp4a"));
+                assert!(ptx.gemm_mma.is_none(), "no int8 mma.sync before sm_80");
+                let digests = ptx.digests.to_src();
+                for name in ["row_digests_i32", "row_chunk_cvs", "row_digest_roots"] {
+                    assert!(digests.contains(name), "{name}");
+                }
             }
             Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
             Err(other) => panic!("{other}"),
         }
+        match compile_kernels("compute_90") {
+            Ok(ptx) => {
+                let mma = ptx.gemm_mma.expect("sm_90 has int8 mma").to_src();
+                assert!(mma.contains("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32"));
+                assert!(mma.contains("transpose_i8"));
+            }
+            Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn int8_mma_needs_sm80() {
+        assert!(!has_int8_mma("compute_75"));
+        assert!(has_int8_mma("compute_80"));
+        assert!(has_int8_mma("compute_90"));
+        assert!(!has_int8_mma("sm_90"));
     }
 
     #[test]
@@ -456,7 +713,7 @@ mod tests {
         match compile(
             "extern \"C\" __global__ void f() { undeclared(); }",
             "bad.cu",
-            "compute_61",
+            "compute_75",
         ) {
             Err(KernelError::Compile { log }) => assert!(log.contains("undeclared"), "{log}"),
             other => panic!("expected a compile error, got {other:?}"),

@@ -2,9 +2,16 @@
 // int32 little-endian bytes), bit-identical to the `blake3` crate (the full BLAKE3 chunk tree:
 // 1024-byte chunks, chunk counters, parent nodes, ROOT on the last compression).
 //
-// One thread per row, hashing its row serially (simple rather than fast: the rows of a job
-// are many, so the GPU is still filled for tall jobs; a warp-per-row version hashing chunks
-// in parallel would help short, wide ones). Compiled at run time by NVRTC: builtin types only.
+// Two launches (the fast path): `row_chunk_cvs` runs one thread per (row, chunk) for every
+// chunk of a row but the last and writes the chunk chaining values; `row_digest_roots` runs
+// one thread per row, hashes the last chunk and merges the chaining values into the root. A
+// 4096-wide row is 17 chunks, so a 4096-row job gives the GPU 65 536 independent chunk
+// hashes instead of 4 096 serial row hashes. `row_digests_i32` (one thread hashing a whole
+// row) is the simple version, kept as a cross-check of the fast path.
+//
+// The compression function keeps the state and message in registers: the message is
+// permuted between rounds with constant indices (a schedule table indexed at run time would
+// push the message to local memory). Compiled at run time by NVRTC: builtin types only.
 
 #define CHUNK_LEN 1024ull
 #define BLOCK_LEN 64u
@@ -20,68 +27,65 @@ __constant__ unsigned int IV[8] = {
     0x510E527Fu, 0x9B05688Cu, 0x1F83D9ABu, 0x5BE0CD19u,
 };
 
-__constant__ unsigned char MSG_SCHEDULE[7][16] = {
-    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-    {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8},
-    {3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1},
-    {10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6},
-    {12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4},
-    {9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7},
-    {11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13},
-};
-
 // "proofwork/crow/v1" (merkle::TAG_C_ROW).
 __constant__ unsigned char TAG[TAG_LEN + 1] = {
     'p', 'r', 'o', 'o', 'f', 'w', 'o', 'r', 'k', '/', 'c', 'r', 'o', 'w', '/', 'v', '1', 0,
 };
 
-__device__ __forceinline__ unsigned int rotr32(unsigned int x, unsigned int r) {
-    return (x >> r) | (x << (32u - r));
-}
+#define IV0 0x6A09E667u
+#define IV1 0xBB67AE85u
+#define IV2 0x3C6EF372u
+#define IV3 0xA54FF53Au
 
-__device__ __forceinline__ void g(unsigned int* s, int a, int b, int c, int d,
-                                  unsigned int x, unsigned int y) {
-    s[a] = s[a] + s[b] + x;
-    s[d] = rotr32(s[d] ^ s[a], 16);
-    s[c] = s[c] + s[d];
-    s[b] = rotr32(s[b] ^ s[c], 12);
-    s[a] = s[a] + s[b] + y;
-    s[d] = rotr32(s[d] ^ s[a], 8);
-    s[c] = s[c] + s[d];
-    s[b] = rotr32(s[b] ^ s[c], 7);
-}
+#define ROTR(x, r) __funnelshift_r((x), (x), (r))
+#define G(a, b, c, d, x, y)         \
+    a = a + b + (x);                \
+    d = ROTR(d ^ a, 16);            \
+    c = c + d;                      \
+    b = ROTR(b ^ c, 12);            \
+    a = a + b + (y);                \
+    d = ROTR(d ^ a, 8);             \
+    c = c + d;                      \
+    b = ROTR(b ^ c, 7);
 
 // The BLAKE3 compression function; writes the first 8 output words (a chaining value, or
-// the first 32 bytes of root output) to out.
-__device__ void compress(const unsigned int cv[8], const unsigned int m[16],
-                         unsigned long long counter, unsigned int block_len,
-                         unsigned int flags, unsigned int out[8]) {
-    unsigned int s[16];
-    for (int i = 0; i < 8; ++i) {
-        s[i] = cv[i];
-    }
-    s[8] = IV[0];
-    s[9] = IV[1];
-    s[10] = IV[2];
-    s[11] = IV[3];
-    s[12] = (unsigned int)counter;
-    s[13] = (unsigned int)(counter >> 32);
-    s[14] = block_len;
-    s[15] = flags;
+// the first 32 bytes of root output) to out (which may alias cv).
+__device__ __forceinline__ void compress(const unsigned int cv[8], const unsigned int m[16],
+                                         unsigned long long counter, unsigned int block_len,
+                                         unsigned int flags, unsigned int out[8]) {
+    unsigned int s0 = cv[0], s1 = cv[1], s2 = cv[2], s3 = cv[3];
+    unsigned int s4 = cv[4], s5 = cv[5], s6 = cv[6], s7 = cv[7];
+    unsigned int s8 = IV0, s9 = IV1, s10 = IV2, s11 = IV3;
+    unsigned int s12 = (unsigned int)counter, s13 = (unsigned int)(counter >> 32);
+    unsigned int s14 = block_len, s15 = flags;
+    unsigned int m0 = m[0], m1 = m[1], m2 = m[2], m3 = m[3], m4 = m[4], m5 = m[5];
+    unsigned int m6 = m[6], m7 = m[7], m8 = m[8], m9 = m[9], m10 = m[10], m11 = m[11];
+    unsigned int m12 = m[12], m13 = m[13], m14 = m[14], m15 = m[15];
+#pragma unroll
     for (int r = 0; r < 7; ++r) {
-        const unsigned char* sc = MSG_SCHEDULE[r];
-        g(s, 0, 4, 8, 12, m[sc[0]], m[sc[1]]);
-        g(s, 1, 5, 9, 13, m[sc[2]], m[sc[3]]);
-        g(s, 2, 6, 10, 14, m[sc[4]], m[sc[5]]);
-        g(s, 3, 7, 11, 15, m[sc[6]], m[sc[7]]);
-        g(s, 0, 5, 10, 15, m[sc[8]], m[sc[9]]);
-        g(s, 1, 6, 11, 12, m[sc[10]], m[sc[11]]);
-        g(s, 2, 7, 8, 13, m[sc[12]], m[sc[13]]);
-        g(s, 3, 4, 9, 14, m[sc[14]], m[sc[15]]);
+        G(s0, s4, s8, s12, m0, m1);
+        G(s1, s5, s9, s13, m2, m3);
+        G(s2, s6, s10, s14, m4, m5);
+        G(s3, s7, s11, s15, m6, m7);
+        G(s0, s5, s10, s15, m8, m9);
+        G(s1, s6, s11, s12, m10, m11);
+        G(s2, s7, s8, s13, m12, m13);
+        G(s3, s4, s9, s14, m14, m15);
+        // m'[i] = m[P[i]], P = {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8}.
+        const unsigned int t0 = m2, t1 = m6, t2 = m3, t3 = m10, t4 = m7, t5 = m0, t6 = m4;
+        const unsigned int t7 = m13, t8 = m1, t9 = m11, t10 = m12, t11 = m5, t12 = m9;
+        const unsigned int t13 = m14, t14 = m15, t15 = m8;
+        m0 = t0; m1 = t1; m2 = t2; m3 = t3; m4 = t4; m5 = t5; m6 = t6; m7 = t7;
+        m8 = t8; m9 = t9; m10 = t10; m11 = t11; m12 = t12; m13 = t13; m14 = t14; m15 = t15;
     }
-    for (int i = 0; i < 8; ++i) {
-        out[i] = s[i] ^ s[i + 8];
-    }
+    out[0] = s0 ^ s8;
+    out[1] = s1 ^ s9;
+    out[2] = s2 ^ s10;
+    out[3] = s3 ^ s11;
+    out[4] = s4 ^ s12;
+    out[5] = s5 ^ s13;
+    out[6] = s6 ^ s14;
+    out[7] = s7 ^ s15;
 }
 
 // Byte q of the message TAG || row (as LE bytes); zero past the end (BLAKE3 zero-pads the
@@ -115,14 +119,25 @@ __device__ void load_block(const int* row, unsigned long long len, unsigned long
     }
 }
 
-extern "C" __global__ void row_digests_i32(const int* __restrict__ c, unsigned int m,
-                                           unsigned int n, unsigned char* __restrict__ out)
-{
-    const unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= m) {
-        return;
+// The chaining value of full chunk `ch` of a row (every chunk but the last is full).
+__device__ __forceinline__ void chunk_cv(const int* row, unsigned long long len,
+                                         unsigned long long ch, unsigned int cv[8]) {
+    unsigned int words[16];
+#pragma unroll
+    for (int t = 0; t < 8; ++t) {
+        cv[t] = IV[t];
     }
-    const int* row = c + (unsigned long long)i * n;
+    for (unsigned int blk = 0; blk < 16u; ++blk) {
+        load_block(row, len, ch * CHUNK_LEN + blk * BLOCK_LEN, words);
+        const unsigned int flags = (blk == 0u ? CHUNK_START : 0u) | (blk == 15u ? CHUNK_END : 0u);
+        compress(cv, words, ch, BLOCK_LEN, flags, cv);
+    }
+}
+
+// The digest of one row. The chaining values of its full chunks come from `cvs` (written by
+// `row_chunk_cvs`, `chunks - 1` of them) when it is not null, else they are computed here.
+__device__ void row_digest(const int* row, unsigned int n, const unsigned int* cvs,
+                           unsigned char* dst) {
     const unsigned long long len = TAG_LEN + 4ull * n;
     const unsigned long long chunks = (len + CHUNK_LEN - 1ull) / CHUNK_LEN;
 
@@ -134,14 +149,12 @@ extern "C" __global__ void row_digests_i32(const int* __restrict__ c, unsigned i
     // Every chunk but the last: its chaining value goes onto the stack, merging completed
     // subtrees (the BLAKE3 reference `add_chunk_chaining_value`).
     for (unsigned long long ch = 0; ch + 1ull < chunks; ++ch) {
-        for (int t = 0; t < 8; ++t) {
-            cv[t] = IV[t];
-        }
-        for (unsigned int blk = 0; blk < 16u; ++blk) {
-            load_block(row, len, ch * CHUNK_LEN + blk * BLOCK_LEN, words);
-            const unsigned int flags =
-                (blk == 0u ? CHUNK_START : 0u) | (blk == 15u ? CHUNK_END : 0u);
-            compress(cv, words, ch, BLOCK_LEN, flags, cv);
+        if (cvs != 0) {
+            for (int t = 0; t < 8; ++t) {
+                cv[t] = cvs[8ull * ch + t];
+            }
+        } else {
+            chunk_cv(row, len, ch, cv);
         }
         unsigned long long total = ch + 1ull;
         while ((total & 1ull) == 0ull) {
@@ -190,11 +203,54 @@ extern "C" __global__ void row_digests_i32(const int* __restrict__ c, unsigned i
             compress(IV, words, 0ull, BLOCK_LEN, sp == 0 ? (PARENT | ROOT) : PARENT, result);
         }
     }
-    unsigned char* dst = out + 32ull * i;
     for (int t = 0; t < 8; ++t) {
         dst[4 * t + 0] = (unsigned char)(result[t]);
         dst[4 * t + 1] = (unsigned char)(result[t] >> 8);
         dst[4 * t + 2] = (unsigned char)(result[t] >> 16);
         dst[4 * t + 3] = (unsigned char)(result[t] >> 24);
     }
+}
+
+// One thread per row, hashing the whole row (the simple version).
+extern "C" __global__ void row_digests_i32(const int* __restrict__ c, unsigned int m,
+                                           unsigned int n, unsigned char* __restrict__ out)
+{
+    const unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= m) {
+        return;
+    }
+    row_digest(c + (unsigned long long)i * n, n, 0, out + 32ull * i);
+}
+
+// Fast path, launch 1: one thread per (row i, full chunk ch), `full = chunks - 1` full chunks
+// per row; writes cvs[8·(i·full + ch) ..].
+extern "C" __global__ void row_chunk_cvs(const int* __restrict__ c, unsigned int m,
+                                         unsigned int n, unsigned int full,
+                                         unsigned int* __restrict__ cvs)
+{
+    const unsigned long long idx = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x;
+    if (full == 0u || idx >= (unsigned long long)m * full) {
+        return;
+    }
+    const unsigned long long i = idx / full;
+    const unsigned long long ch = idx % full;
+    unsigned int cv[8];
+    chunk_cv(c + i * n, TAG_LEN + 4ull * n, ch, cv);
+#pragma unroll
+    for (int t = 0; t < 8; ++t) {
+        cvs[8ull * idx + t] = cv[t];
+    }
+}
+
+// Fast path, launch 2: one thread per row: the last chunk, the merges and the root.
+extern "C" __global__ void row_digest_roots(const int* __restrict__ c, unsigned int m,
+                                            unsigned int n, unsigned int full,
+                                            const unsigned int* __restrict__ cvs,
+                                            unsigned char* __restrict__ out)
+{
+    const unsigned int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= m) {
+        return;
+    }
+    row_digest(c + (unsigned long long)i * n, n, cvs + 8ull * full * i, out + 32ull * i);
 }

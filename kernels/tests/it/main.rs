@@ -49,6 +49,12 @@ const SHAPES: &[(usize, usize, usize)] = &[
     (129, 32, 130),
     (200, 1025, 17),
     (2, 3000, 300),
+    // k % 16 == 0: the tensor-core path on sm_80+ (partial tiles in m, n and the last k
+    // stage, a single 16-byte chunk, many stages).
+    (1, 16, 1),
+    (130, 48, 257),
+    (257, 1040, 129),
+    (300, 4096, 200),
 ];
 
 fn gemm_matches_naive_reference(dev: &dyn Backend) {
@@ -67,16 +73,17 @@ fn gemm_matches_naive_reference(dev: &dyn Backend) {
 test_device!(gemm_matches_naive, gemm_matches_naive_reference);
 
 fn gemm_is_exact_at_the_bound(dev: &dyn Backend) {
-    let k = cpu::K_LIMIT - 1;
-    let (m, n) = (3, 5);
-    for (av, bv, want) in [
-        (-128i8, -128i8, 2_147_467_264i32),
-        (-128, 127, -2_130_690_176),
-    ] {
-        let c = dev
-            .gemm_i8(&vec![av; m * k], &vec![bv; k * n], m, k, n)
-            .expect("valid shape");
-        assert!(c.iter().all(|&v| v == want), "{}", dev.name());
+    // The largest k of each kernel family: K_LIMIT - 1 (dp4a) and the largest multiple of 16
+    // below K_LIMIT (tensor cores on sm_80+).
+    for k in [cpu::K_LIMIT - 1, cpu::K_LIMIT - 16] {
+        let (m, n) = (3, 5);
+        for (av, bv) in [(-128i8, -128i8), (-128, 127)] {
+            let want = i32::try_from(k as i64 * i64::from(av) * i64::from(bv)).expect("bound");
+            let c = dev
+                .gemm_i8(&vec![av; m * k], &vec![bv; k * n], m, k, n)
+                .expect("valid shape");
+            assert!(c.iter().all(|&v| v == want), "{} k = {k}", dev.name());
+        }
     }
 }
 test_device!(gemm_exact_at_bound, gemm_is_exact_at_the_bound);

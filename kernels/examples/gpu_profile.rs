@@ -1,0 +1,119 @@
+//! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
+//!
+//! ```text
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N]
+//! ```
+//!
+//! Default shapes: 4096³, 8192×4096×4096 and 16384×4096×4096. Prints one table row per shape
+//! (device times per launch, TOPS = 2·m·k·n / time, and the ratios BENCHMARKS.md reports),
+//! and one JSON line per shape for the record. Exits 0 with a message when there is no GPU.
+
+use proofwork_kernels::cuda::GpuProfile;
+use proofwork_kernels::{CudaBackend, KernelError};
+
+fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
+    let mut it = s.split('x').map(|v| v.parse::<usize>().ok());
+    match (it.next()??, it.next()??, it.next()??, it.next()) {
+        (m, k, n, None) => Some((m, k, n)),
+        _ => None,
+    }
+}
+
+fn json(p: &GpuProfile) -> String {
+    let opt = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.5}"));
+    format!(
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        p.device,
+        p.m,
+        p.k,
+        p.n,
+        opt(p.mma_ms),
+        opt(p.transpose_ms),
+        p.dp4a_ms,
+        opt(p.cublaslt_ms.clone().ok()),
+        p.digests_ms,
+        p.digests_serial_ms
+    )
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut iters = 20;
+    let mut shapes = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        if args[i] == "--iters" {
+            iters = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(iters);
+            i += 2;
+            continue;
+        }
+        match parse_shape(&args[i]) {
+            Some(s) => shapes.push(s),
+            None => {
+                eprintln!("bad shape {:?}: expected MxKxN", args[i]);
+                std::process::exit(2);
+            }
+        }
+        i += 1;
+    }
+    if shapes.is_empty() {
+        shapes = vec![(4096, 4096, 4096), (8192, 4096, 4096), (16384, 4096, 4096)];
+    }
+    let dev = match CudaBackend::new(0) {
+        Ok(dev) => dev,
+        Err(KernelError::NoDevice { reason }) => {
+            println!("skipped: no CUDA device ({reason})");
+            return;
+        }
+        Err(e) => {
+            eprintln!("cuda backend failed to open: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("device: {}", dev.device_name());
+    let mut rows = Vec::new();
+    for (m, k, n) in shapes {
+        match dev.profile(m, k, n, iters) {
+            Ok(p) => {
+                println!("{}", json(&p));
+                rows.push(p);
+            }
+            Err(e) => {
+                eprintln!("{m}x{k}x{n}: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
+    println!();
+    println!(
+        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "m×k×n", "mma ms", "lt ms", "dp4a ms", "dig ms", "dig1 ms", "mma TOPS", "lt TOPS", "mma/lt", "dig/mma"
+    );
+    for p in &rows {
+        let lt = p.cublaslt_ms.clone().ok();
+        let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
+        let mma_tops = p.mma_ms.map(|ms| p.tops(ms));
+        let lt_tops = lt.map(|ms| p.tops(ms));
+        let ratio = match (p.mma_ms, lt) {
+            (Some(a), Some(b)) => format!("{:.2}", b / a),
+            _ => "-".to_owned(),
+        };
+        let gemm_ms = p.mma_ms.unwrap_or(p.dp4a_ms);
+        println!(
+            "{:>18} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8.2}",
+            format!("{}x{}x{}", p.m, p.k, p.n),
+            f(p.mma_ms),
+            f(lt),
+            p.dp4a_ms,
+            p.digests_ms,
+            p.digests_serial_ms,
+            f(mma_tops),
+            f(lt_tops),
+            ratio,
+            p.digests_ms / gemm_ms
+        );
+        if let Err(e) = &p.cublaslt_ms {
+            println!("  cublasLt unavailable: {e}");
+        }
+    }
+}

@@ -1,0 +1,233 @@
+//! Device-side timing of every kernel on one shape, with the cross-checks that make the
+//! numbers mean something (benchmarks only: nothing here is on a consensus path).
+//!
+//! Times come from CUDA events on the backend's stream around `iters` back-to-back launches
+//! after two warm-up launches, so they exclude host transfers, NVRTC compilation and module
+//! loading. Inputs are pseudo-random (BLAKE3 XOF), never zeros. Before any number is
+//! reported, the tensor-core, `__dp4a` and cuBLASLt products are compared element by element,
+//! sampled rows are recomputed on the CPU, and the chunk-parallel row digests are compared
+//! with the one-thread-per-row kernel and the CPU's BLAKE3.
+
+use cudarc::driver::sys::CUevent_flags;
+use cudarc::driver::CudaSlice;
+
+use super::cublaslt::LtInt8;
+use super::{driver_err, CudaBackend, Dims};
+use crate::{cpu, merkle, KernelError};
+
+/// Rows recomputed on the CPU as a cross-check.
+const CPU_ROWS: usize = 8;
+
+/// What [`CudaBackend::profile`] measured for one `m×k×n` shape (milliseconds per launch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GpuProfile {
+    /// The device's name.
+    pub device: String,
+    /// Rows of A and C.
+    pub m: usize,
+    /// Inner dimension.
+    pub k: usize,
+    /// Columns of B and C.
+    pub n: usize,
+    /// The tensor-core kernel (without the transpose of B), when the device has one.
+    pub mma_ms: Option<f64>,
+    /// Transposing B on the device (once per model's weights).
+    pub transpose_ms: Option<f64>,
+    /// The `__dp4a` kernel.
+    pub dp4a_ms: f64,
+    /// cuBLASLt's int8 GEMM, or why it could not run.
+    pub cublaslt_ms: Result<f64, String>,
+    /// Row digests, chunk-parallel (what [`crate::Backend::gemm_and_commit`] uses).
+    pub digests_ms: f64,
+    /// Row digests, one thread per row.
+    pub digests_serial_ms: f64,
+}
+
+impl GpuProfile {
+    /// Tera-operations per second (2·m·k·n operations) at `ms` per product.
+    pub fn tops(&self, ms: f64) -> f64 {
+        2.0 * self.m as f64 * self.k as f64 * self.n as f64 / (ms * 1e-3) / 1e12
+    }
+}
+
+fn mismatch(what: &'static str) -> KernelError {
+    KernelError::Cuda {
+        op: what,
+        reason: "results differ".into(),
+    }
+}
+
+fn bytes(seed: u64, len: usize) -> Vec<i8> {
+    let mut h = blake3::Hasher::new();
+    h.update(b"proofwork/profile");
+    h.update(&seed.to_le_bytes());
+    let mut out = vec![0u8; len];
+    h.finalize_xof().fill(&mut out);
+    out.into_iter().map(|v| v as i8).collect()
+}
+
+impl CudaBackend {
+    /// Mean device time of `f` over `iters` launches after two warm-ups.
+    fn time_ms(
+        &self,
+        iters: usize,
+        mut f: impl FnMut() -> Result<(), KernelError>,
+    ) -> Result<f64, KernelError> {
+        f()?;
+        f()?;
+        let flags = Some(CUevent_flags::CU_EVENT_DEFAULT);
+        let start = self
+            .stream
+            .record_event(flags)
+            .map_err(driver_err("record event"))?;
+        for _ in 0..iters {
+            f()?;
+        }
+        let end = self
+            .stream
+            .record_event(flags)
+            .map_err(driver_err("record event"))?;
+        let ms = start.elapsed_ms(&end).map_err(driver_err("elapsed time"))?;
+        Ok(f64::from(ms) / iters.max(1) as f64)
+    }
+
+    fn download<T: cudarc::driver::DeviceRepr>(
+        &self,
+        dev: &CudaSlice<T>,
+    ) -> Result<Vec<T>, KernelError> {
+        let host = self
+            .stream
+            .clone_dtoh(dev)
+            .map_err(driver_err("copy to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
+        Ok(host)
+    }
+
+    /// Times the GEMM kernels, cuBLASLt and the row-digest kernels on a random `m×k×n` job,
+    /// after checking that they all agree (see the module docs).
+    ///
+    /// # Errors
+    ///
+    /// Shape errors as for [`crate::Backend::gemm_i8`], [`KernelError::Cuda`] for driver
+    /// failures or when two implementations disagree (which would be a bug).
+    pub fn profile(
+        &self,
+        m: usize,
+        k: usize,
+        n: usize,
+        iters: usize,
+    ) -> Result<GpuProfile, KernelError> {
+        let a = bytes(1, m * k);
+        let b = bytes(2, k * n);
+        cpu::check_gemm_shape(a.len(), b.len(), m, k, n)?;
+        let d = Dims::new(m, k, n)?;
+        let a_dev = self.upload(&a, "copy a to device")?;
+        let b_dev = self.upload(&b, "copy b to device")?;
+        let mut bt_dev = self.alloc::<i8>(k * n, "allocate bt")?;
+        let mut c_dp4a = self.alloc::<i32>(m * n, "allocate c")?;
+
+        let dp4a_ms = self.time_ms(iters, || self.launch_dp4a(&a_dev, &b_dev, &mut c_dp4a, d))?;
+        let reference = self.download(&c_dp4a)?;
+
+        // Sampled rows against the CPU.
+        let rows: Vec<usize> = (0..CPU_ROWS).map(|i| i * (m - 1) / (CPU_ROWS - 1).max(1)).collect();
+        for &i in &rows {
+            let want = cpu::gemm_i8(&a[i * k..(i + 1) * k], &b, 1, k, n)?;
+            if want[..] != reference[i * n..(i + 1) * n] {
+                return Err(mismatch("dp4a gemm vs cpu"));
+            }
+        }
+
+        let (mma_ms, transpose_ms) = match &self.gemm_mma {
+            Some(mma) if self.uses_tensor_cores(k) => {
+                let transpose_ms =
+                    self.time_ms(iters, || self.launch_transpose(mma, &b_dev, &mut bt_dev, d))?;
+                let mut c = self.alloc::<i32>(m * n, "allocate c")?;
+                let ms = self.time_ms(iters, || self.launch_mma(mma, &a_dev, &bt_dev, &mut c, d))?;
+                if self.download(&c)? != reference {
+                    return Err(mismatch("mma gemm vs dp4a gemm"));
+                }
+                (Some(ms), Some(transpose_ms))
+            }
+            _ => (None, None),
+        };
+
+        let cublaslt_ms = match self.time_cublaslt(&a_dev, &b_dev, &mut bt_dev, d, iters) {
+            Ok((ms, c)) => {
+                if c != reference {
+                    return Err(mismatch("cublasLt vs dp4a gemm"));
+                }
+                Ok(ms)
+            }
+            Err(e) => Err(e.to_string()),
+        };
+
+        let mut fast = None;
+        let digests_ms = self.time_ms(iters, || {
+            fast = Some(self.launch_digests(&c_dp4a, m, n, true)?);
+            Ok(())
+        })?;
+        let mut serial = None;
+        let digests_serial_ms = self.time_ms(iters.div_ceil(4), || {
+            serial = Some(self.launch_digests(&c_dp4a, m, n, false)?);
+            Ok(())
+        })?;
+        let (fast, serial) = match (fast, serial) {
+            (Some(f), Some(s)) => (self.download(&f)?, self.download(&s)?),
+            _ => return Err(mismatch("digest kernels did not run")),
+        };
+        if fast != serial {
+            return Err(mismatch("chunked vs serial row digests"));
+        }
+        for &i in &rows {
+            let want = merkle::leaf_hash_i32(&reference[i * n..(i + 1) * n]);
+            if fast[32 * i..32 * i + 32] != want[..] {
+                return Err(mismatch("gpu row digest vs cpu blake3"));
+            }
+        }
+
+        Ok(GpuProfile {
+            device: self.device_name.clone(),
+            m,
+            k,
+            n,
+            mma_ms,
+            transpose_ms,
+            dp4a_ms,
+            cublaslt_ms,
+            digests_ms,
+            digests_serial_ms,
+        })
+    }
+
+    /// cuBLASLt on the same inputs (`Bᵀ` made on the device): mean time and the product.
+    fn time_cublaslt(
+        &self,
+        a_dev: &CudaSlice<i8>,
+        b_dev: &CudaSlice<i8>,
+        bt_dev: &mut CudaSlice<i8>,
+        d: Dims,
+        iters: usize,
+    ) -> Result<(f64, Vec<i32>), KernelError> {
+        let (m, k, n) = (d.m as usize, d.k as usize, d.n as usize);
+        if let Some(mma) = &self.gemm_mma {
+            self.launch_transpose(mma, b_dev, bt_dev, d)?;
+        } else {
+            let bt: Vec<i8> = {
+                let b = self.download(b_dev)?;
+                (0..n)
+                    .flat_map(|j| (0..k).map(move |kk| (j, kk)))
+                    .map(|(j, kk)| b[kk * n + j])
+                    .collect()
+            };
+            *bt_dev = self.upload(&bt, "copy bt to device")?;
+        }
+        let mut lt = LtInt8::new(self.stream.clone())?;
+        let plan = lt.plan(m, k, n)?;
+        let mut c = self.alloc::<i32>(m * n, "allocate c")?;
+        let ms = self.time_ms(iters, || lt.matmul(&plan, a_dev, bt_dev, &mut c))?;
+        Ok((ms, self.download(&c)?))
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the kernels' CUDA tests and the GPU profile (custom kernels vs cuBLASLt) on a machine
+# with an NVIDIA GPU. Two ways to use it:
+#   ./scripts/gpu-check.sh                # builds the test and profile binaries with cargo
+#   BIN_DIR=.gpu ./scripts/gpu-check.sh   # runs binaries built elsewhere (a GPU host without
+#                                         # Rust): copy `cargo test --release -p
+#                                         # proofwork-kernels --no-run` outputs and
+#                                         # target/release/examples/gpu_profile into BIN_DIR
+# The CUDA libraries are loaded at run time; this finds libnvrtc and libcublasLt wherever the
+# CUDA toolkit or its Python wheels put them and links them under their plain names.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+LOG=${OUT:-/tmp}/gpu-check.log
+: >"$LOG"
+say() { echo "$@" | tee -a "$LOG"; }
+
+nvidia-smi -L 2>&1 | tee -a "$LOG" || { say "no nvidia-smi: not a GPU machine"; exit 0; }
+
+libs=/tmp/proofwork-cuda-libs
+mkdir -p "$libs"
+for name in nvrtc cublasLt; do
+    f=$(find /usr/local /opt /usr/lib -name "lib$name.so*" ! -name "*alt*" ! -name "*builtins*" 2>/dev/null | sort -V | tail -1)
+    if [ -n "$f" ]; then
+        ln -sf "$f" "$libs/lib$name.so"
+        export LD_LIBRARY_PATH="$libs:$(dirname "$f"):${LD_LIBRARY_PATH:-}"
+        say "lib$name: $f"
+    else
+        say "lib$name: not found"
+    fi
+done
+
+if [ -z "${BIN_DIR:-}" ]; then
+    BIN_DIR=target/gpu-check
+    mkdir -p "$BIN_DIR"
+    cargo test --release -p proofwork-kernels --no-run 2>&1 | grep -o '(target[^)]*)' | tr -d '()' |
+        while read -r f; do cp "$f" "$BIN_DIR/"; done
+    cargo build --release -p proofwork-kernels --example gpu_profile && cp target/release/examples/gpu_profile "$BIN_DIR/"
+fi
+
+rc=0
+for t in "$BIN_DIR"/proofwork_kernels-* "$BIN_DIR"/it-*; do
+    say "== $(basename "$t")"
+    "$t" --test-threads 4 2>&1 | grep -E "skipped|test result|FAILED|panicked|cuda device present" | tee -a "$LOG"
+    [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+done
+say "== profile"
+"$BIN_DIR/gpu_profile" ${PROFILE_ARGS:-} 2>&1 | tee -a "$LOG"
+[ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+exit $rc
