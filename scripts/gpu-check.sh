@@ -19,7 +19,7 @@ nvidia-smi -L 2>&1 | tee -a "$LOG" || { say "no nvidia-smi: not a GPU machine"; 
 libs=/tmp/proofwork-cuda-libs
 mkdir -p "$libs"
 for name in nvrtc cublasLt; do
-    f=$(find /usr/local /opt /usr/lib -name "lib$name.so*" ! -name "*alt*" ! -name "*builtins*" 2>/dev/null | sort -V | tail -1)
+    f=$(find /usr/local /opt /usr/lib -name "lib$name.so*" ! -path "*/stubs/*" ! -name "*alt*" ! -name "*builtins*" 2>/dev/null | sort -V | tail -1)
     if [ -n "$f" ]; then
         ln -sf "$f" "$libs/lib$name.so"
         export LD_LIBRARY_PATH="$libs:$(dirname "$f"):${LD_LIBRARY_PATH:-}"
@@ -40,7 +40,7 @@ fi
 rc=0
 for t in "$BIN_DIR"/proofwork_kernels-* "$BIN_DIR"/it-*; do
     say "== $(basename "$t")"
-    "$t" --test-threads 4 2>&1 | grep -E "skipped|test result|FAILED|panicked|cuda device present" | tee -a "$LOG"
+    "$t" --test-threads 4 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|cuda device present|error"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 done
 say "== profile"

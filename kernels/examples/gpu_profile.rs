@@ -22,12 +22,13 @@ fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
 fn json(p: &GpuProfile) -> String {
     let opt = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.5}"));
     format!(
-        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
         p.device,
         p.m,
         p.k,
         p.n,
         opt(p.mma_ms),
+        opt(p.mma_v1_ms),
         opt(p.transpose_ms),
         p.dp4a_ms,
         opt(p.cublaslt_ms.clone().ok()),
@@ -43,7 +44,10 @@ fn main() {
     let mut i = 0;
     while i < args.len() {
         if args[i] == "--iters" {
-            iters = args.get(i + 1).and_then(|v| v.parse().ok()).unwrap_or(iters);
+            iters = args
+                .get(i + 1)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(iters);
             i += 2;
             continue;
         }
@@ -86,8 +90,18 @@ fn main() {
     }
     println!();
     println!(
-        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
-        "m×k×n", "mma ms", "lt ms", "dp4a ms", "dig ms", "dig1 ms", "mma TOPS", "lt TOPS", "mma/lt", "dig/mma"
+        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "m×k×n",
+        "mma ms",
+        "mma1 ms",
+        "lt ms",
+        "dp4a ms",
+        "dig ms",
+        "dig1 ms",
+        "mma TOPS",
+        "lt TOPS",
+        "mma/lt",
+        "dig/mma"
     );
     for p in &rows {
         let lt = p.cublaslt_ms.clone().ok();
@@ -100,9 +114,10 @@ fn main() {
         };
         let gemm_ms = p.mma_ms.unwrap_or(p.dp4a_ms);
         println!(
-            "{:>18} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8.2}",
+            "{:>18} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8.2}",
             format!("{}x{}x{}", p.m, p.k, p.n),
             f(p.mma_ms),
+            f(p.mma_v1_ms),
             f(lt),
             p.dp4a_ms,
             p.digests_ms,

@@ -78,12 +78,13 @@ impl LtInt8 {
                 reason: "cublasLt panicked while loading".into(),
             })?
             .map_err(lt_err("cublasLtCreate"))?;
-        let workspace = stream
-            .alloc_zeros::<u8>(WORKSPACE_BYTES)
-            .map_err(|e| KernelError::Cuda {
-                op: "allocate cublasLt workspace",
-                reason: e.to_string(),
-            })?;
+        let workspace =
+            stream
+                .alloc_zeros::<u8>(WORKSPACE_BYTES)
+                .map_err(|e| KernelError::Cuda {
+                    op: "allocate cublasLt workspace",
+                    reason: e.to_string(),
+                })?;
         Ok(Self {
             handle,
             workspace,
@@ -126,11 +127,11 @@ impl LtInt8 {
         }
         .map_err(lt_err("set TRANSA"))?;
         // "A" = the Bᵀ buffer seen column-major: k×n, ld k (op T makes it n×k).
-        plan.a_layout = lt::create_matrix_layout(i8_type, k64, n64, k as i64)
-            .map_err(lt_err("layout of b"))?;
+        plan.a_layout =
+            lt::create_matrix_layout(i8_type, k64, n64, k as i64).map_err(lt_err("layout of b"))?;
         // "B" = the A buffer seen column-major: k×m, ld k.
-        plan.b_layout = lt::create_matrix_layout(i8_type, k64, m64, k as i64)
-            .map_err(lt_err("layout of a"))?;
+        plan.b_layout =
+            lt::create_matrix_layout(i8_type, k64, m64, k as i64).map_err(lt_err("layout of a"))?;
         // "C"/"D" = C seen column-major: n×m, ld n.
         plan.c_layout = lt::create_matrix_layout(i32_type, n64, m64, n as i64)
             .map_err(lt_err("layout of c"))?;

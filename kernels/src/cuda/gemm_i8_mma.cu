@@ -197,3 +197,159 @@ extern "C" __global__ void transpose_i8(const signed char* __restrict__ b,
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// v2: 128×256 block tiles, 64×64 warp tiles (half the shared-memory bytes per mma of v1),
+// ldmatrix.x4 fragment loads, a 4-stage cp.async pipeline in dynamic shared memory
+// (4 × 30 KiB: the host raises the function's dynamic shared-memory limit). Same contract and
+// fragment layouts as v1; one __syncthreads per K step (wait → sync → prefetch → compute).
+
+#define V2_BM 128
+#define V2_BN 256
+#define V2_STAGES 4
+#define V2_A_BYTES (V2_BM * LDS)
+#define V2_B_BYTES (V2_BN * LDS)
+
+__device__ __forceinline__ void ldsm_x4(unsigned int* r, const signed char* p) {
+    const unsigned int s = (unsigned int)__cvta_generic_to_shared(p);
+    asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+                 : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+                 : "r"(s));
+}
+
+// Copies of one K stage of `rows_in_tile` rows (a multiple of THREADS / CHUNKS_PER_ROW).
+template <int ROWS>
+__device__ __forceinline__ void load_rows(signed char* dst, const signed char* __restrict__ src,
+                                          unsigned int row0, unsigned int rows, unsigned int k,
+                                          unsigned int k0, unsigned int tid) {
+#pragma unroll
+    for (int e = 0; e < (ROWS * CHUNKS_PER_ROW) / THREADS; ++e) {
+        const unsigned int id = tid + e * THREADS;
+        const unsigned int r = id / CHUNKS_PER_ROW;
+        const unsigned int ch = id % CHUNKS_PER_ROW;
+        const unsigned int gr = row0 + r;
+        const unsigned int gk = k0 + 16u * ch;
+        const bool ok = gr < rows && gk < k;
+        const signed char* g = ok ? src + (unsigned long long)gr * k + gk : src;
+        cp_async16(dst + r * LDS + 16u * ch, g, ok ? 16u : 0u);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(THREADS, 1)
+gemm_i8_mma_nt_v2(const signed char* __restrict__ a,
+                  const signed char* __restrict__ bt,
+                  int* __restrict__ c,
+                  unsigned int m, unsigned int k, unsigned int n)
+{
+    extern __shared__ __align__(16) signed char smem[];
+    signed char* As = smem;
+    signed char* Bs = smem + V2_STAGES * V2_A_BYTES;
+
+    const unsigned int tid = threadIdx.x;
+    const unsigned int lane = tid & 31u;
+    const unsigned int warp = tid >> 5;
+    const unsigned int wm = (warp >> 2) * 64u;
+    const unsigned int wn = (warp & 3u) * 64u;
+    const unsigned int g = lane >> 2;
+    const unsigned int t = lane & 3u;
+    const unsigned int lj = lane >> 3;  // which 8×8 matrix of an ldmatrix.x4 this lane addresses
+    const unsigned int lr = lane & 7u;  // which row of it
+    const unsigned int row0 = blockIdx.x * V2_BM;
+    const unsigned int col0 = blockIdx.y * V2_BN;
+
+    int acc[4][8][4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+#pragma unroll
+        for (int j = 0; j < 8; ++j) {
+#pragma unroll
+            for (int r = 0; r < 4; ++r) {
+                acc[i][j][r] = 0;
+            }
+        }
+    }
+
+    const unsigned int tiles = (k + BK - 1u) / BK;
+#pragma unroll
+    for (int s = 0; s < V2_STAGES - 1; ++s) {
+        if ((unsigned int)s < tiles) {
+            load_rows<V2_BM>(As + s * V2_A_BYTES, a, row0, m, k, s * BK, tid);
+            load_rows<V2_BN>(Bs + s * V2_B_BYTES, bt, col0, n, k, s * BK, tid);
+        }
+        cp_async_commit();
+    }
+
+    // Per-lane ldmatrix offsets within a stage.
+    const unsigned int a_off = (wm + (lj & 1u) * 8u + lr) * LDS + (lj >> 1) * 16u;
+    const unsigned int b_off = (wn + (lj >> 1) * 8u + lr) * LDS + (lj & 1u) * 16u;
+
+    for (unsigned int kt = 0; kt < tiles; ++kt) {
+        cp_async_wait<V2_STAGES - 2>();
+        __syncthreads();
+        {
+            const unsigned int next = kt + V2_STAGES - 1;
+            if (next < tiles) {
+                const unsigned int s = next % V2_STAGES;
+                load_rows<V2_BM>(As + s * V2_A_BYTES, a, row0, m, k, next * BK, tid);
+                load_rows<V2_BN>(Bs + s * V2_B_BYTES, bt, col0, n, k, next * BK, tid);
+            }
+            cp_async_commit();
+        }
+        const unsigned int s = kt % V2_STAGES;
+        const signed char* as = As + s * V2_A_BYTES + a_off;
+        const signed char* bs = Bs + s * V2_B_BYTES + b_off;
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 32) {
+            unsigned int af[4][4];
+            unsigned int bf[8][2];
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                ldsm_x4(af[i], as + 16 * i * LDS + kk);
+            }
+#pragma unroll
+            for (int p = 0; p < 4; ++p) {
+                unsigned int r[4];
+                ldsm_x4(r, bs + 16 * p * LDS + kk);
+                bf[2 * p][0] = r[0];
+                bf[2 * p][1] = r[1];
+                bf[2 * p + 1][0] = r[2];
+                bf[2 * p + 1][1] = r[3];
+            }
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    mma_16832(acc[i][j], af[i], bf[j][0], bf[j][1]);
+                }
+            }
+        }
+    }
+    cp_async_wait<0>();
+
+    const bool pairs = (n & 1u) == 0u;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+#pragma unroll
+        for (int h = 0; h < 2; ++h) {
+            const unsigned int gr = row0 + wm + 16u * i + g + 8u * h;
+            if (gr < m) {
+                int* crow = c + (unsigned long long)gr * n;
+#pragma unroll
+                for (int j = 0; j < 8; ++j) {
+                    const unsigned int gc = col0 + wn + 8u * j + 2u * t;
+                    if (pairs && gc + 1u < n) {
+                        *reinterpret_cast<int2*>(crow + gc) =
+                            make_int2(acc[i][j][2 * h], acc[i][j][2 * h + 1]);
+                    } else {
+                        if (gc < n) {
+                            crow[gc] = acc[i][j][2 * h];
+                        }
+                        if (gc + 1u < n) {
+                            crow[gc + 1u] = acc[i][j][2 * h + 1];
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -57,6 +57,10 @@ const DIGEST_THREADS: u32 = 128;
 const CHUNK_LEN: usize = 1024;
 /// Length of the row-digest domain tag `"proofwork/crow/v1"` hashed before each row.
 const ROW_TAG_LEN: usize = 17;
+/// Dynamic shared memory of the v2 tensor-core kernel: 4 stages × (128 + 256 rows) × 80 bytes.
+const MMA_V2_SMEM: u32 = 4 * (128 + 256) * 80;
+/// Columns of C per v2 tensor-core block.
+const MMA_V2_BN: u32 = 256;
 /// The tensor-core kernel copies `k` in 16-byte chunks.
 const MMA_K_MULTIPLE: usize = 16;
 /// CUDA's limit on `gridDim.y`.
@@ -200,7 +204,10 @@ pub struct CudaBackend {
 
 #[derive(Debug)]
 struct MmaKernels {
+    /// v2 (`gemm_i8_mma_nt_v2`): what the backend runs.
     gemm: CudaFunction,
+    /// v1 (`gemm_i8_mma_nt`): kept for [`CudaBackend::profile`]'s comparison.
+    gemm_v1: CudaFunction,
     transpose: CudaFunction,
 }
 
@@ -260,11 +267,23 @@ impl CudaBackend {
             .expect("one name, one function");
         let gemm_mma = match ptx.gemm_mma {
             Some(ptx) => {
-                let [gemm, transpose]: [CudaFunction; 2] =
-                    load(ptx, "load mma gemm", &["gemm_i8_mma_nt", "transpose_i8"])?
-                        .try_into()
-                        .expect("two names, two functions");
-                Some(MmaKernels { gemm, transpose })
+                let [gemm, gemm_v1, transpose]: [CudaFunction; 3] = load(
+                    ptx,
+                    "load mma gemm",
+                    &["gemm_i8_mma_nt_v2", "gemm_i8_mma_nt", "transpose_i8"],
+                )?
+                .try_into()
+                .expect("three names, three functions");
+                gemm.set_attribute(
+                    cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    MMA_V2_SMEM as i32,
+                )
+                .map_err(driver_err("raise mma shared memory limit"))?;
+                Some(MmaKernels {
+                    gemm,
+                    gemm_v1,
+                    transpose,
+                })
             }
             None => None,
         };
@@ -333,13 +352,7 @@ impl CudaBackend {
             shared_mem_bytes: 0,
         };
         let mut launch = self.stream.launch_builder(&self.gemm_dp4a);
-        launch
-            .arg(a)
-            .arg(b)
-            .arg(c)
-            .arg(&d.m)
-            .arg(&d.k)
-            .arg(&d.n);
+        launch.arg(a).arg(b).arg(c).arg(&d.m).arg(&d.k).arg(&d.n);
         // SAFETY: `gemm_i8_dp4a(const signed char*, const signed char*, int*, unsigned,
         // unsigned, unsigned)` matches these arguments in order and type. It reads
         // a[0..m·k) and b[0..k·n) and writes c[0..m·n), checking every index against m, k, n,
@@ -370,7 +383,8 @@ impl CudaBackend {
         Ok(())
     }
 
-    /// Enqueues `c = a·b` with the tensor-core kernel, from `bt = bᵀ` (`n×k`).
+    /// Enqueues `c = a·b` with the tensor-core kernel (`v1` for the first version), from
+    /// `bt = bᵀ` (`n×k`).
     fn launch_mma(
         &self,
         mma: &MmaKernels,
@@ -378,26 +392,33 @@ impl CudaBackend {
         bt: &CudaSlice<i8>,
         c: &mut CudaSlice<i32>,
         d: Dims,
+        v1: bool,
     ) -> Result<(), KernelError> {
         debug_assert!(d.k.is_multiple_of(MMA_K_MULTIPLE as u32));
-        let cfg = LaunchConfig {
-            grid_dim: (d.m_tiles, d.n_tiles, 1),
-            block_dim: (GEMM_THREADS, 1, 1),
-            shared_mem_bytes: 0,
+        let cfg = if v1 {
+            LaunchConfig {
+                grid_dim: (d.m_tiles, d.n_tiles, 1),
+                block_dim: (GEMM_THREADS, 1, 1),
+                shared_mem_bytes: 0,
+            }
+        } else {
+            // n_tiles ≤ 65535 for 128-wide tiles bounds the 256-wide count too.
+            LaunchConfig {
+                grid_dim: (d.m_tiles, d.n.div_ceil(MMA_V2_BN), 1),
+                block_dim: (GEMM_THREADS, 1, 1),
+                shared_mem_bytes: MMA_V2_SMEM,
+            }
         };
-        let mut launch = self.stream.launch_builder(&mma.gemm);
-        launch
-            .arg(a)
-            .arg(bt)
-            .arg(c)
-            .arg(&d.m)
-            .arg(&d.k)
-            .arg(&d.n);
-        // SAFETY: `gemm_i8_mma_nt(const signed char*, const signed char*, int*, unsigned,
-        // unsigned, unsigned)` matches these arguments. It reads a[0..m·k), bt[0..n·k) in
-        // 16-byte chunks (k % 16 == 0 is checked by every caller through
+        let mut launch = self
+            .stream
+            .launch_builder(if v1 { &mma.gemm_v1 } else { &mma.gemm });
+        launch.arg(a).arg(bt).arg(c).arg(&d.m).arg(&d.k).arg(&d.n);
+        // SAFETY: `gemm_i8_mma_nt[_v2](const signed char*, const signed char*, int*,
+        // unsigned, unsigned, unsigned)` matches these arguments. It reads a[0..m·k),
+        // bt[0..n·k) in 16-byte chunks (k % 16 == 0 is checked by every caller through
         // `uses_tensor_cores`, and cudaMalloc'd buffers are 256-byte aligned), zero-filling
-        // rows and chunks past the ends, and writes c[0..m·n) with bounds checks.
+        // rows and chunks past the ends, and writes c[0..m·n) with bounds checks. v2's
+        // dynamic shared memory (MMA_V2_SMEM) was allowed on the function at load time.
         unsafe { launch.launch(cfg) }.map_err(driver_err("launch mma gemm"))?;
         Ok(())
     }
@@ -420,7 +441,7 @@ impl CudaBackend {
             Some(mma) if self.uses_tensor_cores(k) => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d)?;
+                self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d, false)?;
             }
             _ => self.launch_dp4a(&a_dev, &b_dev, &mut c_dev, d)?,
         }

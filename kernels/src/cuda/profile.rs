@@ -29,8 +29,11 @@ pub struct GpuProfile {
     pub k: usize,
     /// Columns of B and C.
     pub n: usize,
-    /// The tensor-core kernel (without the transpose of B), when the device has one.
+    /// The tensor-core kernel the backend uses (v2, without the transpose of B), when the
+    /// device has one.
     pub mma_ms: Option<f64>,
+    /// The first tensor-core kernel (v1: 128×128 tiles, two stages, 32-bit fragment loads).
+    pub mma_v1_ms: Option<f64>,
     /// Transposing B on the device (once per model's weights).
     pub transpose_ms: Option<f64>,
     /// The `__dp4a` kernel.
@@ -132,7 +135,9 @@ impl CudaBackend {
         let reference = self.download(&c_dp4a)?;
 
         // Sampled rows against the CPU.
-        let rows: Vec<usize> = (0..CPU_ROWS).map(|i| i * (m - 1) / (CPU_ROWS - 1).max(1)).collect();
+        let rows: Vec<usize> = (0..CPU_ROWS)
+            .map(|i| i * (m - 1) / (CPU_ROWS - 1).max(1))
+            .collect();
         for &i in &rows {
             let want = cpu::gemm_i8(&a[i * k..(i + 1) * k], &b, 1, k, n)?;
             if want[..] != reference[i * n..(i + 1) * n] {
@@ -140,18 +145,27 @@ impl CudaBackend {
             }
         }
 
-        let (mma_ms, transpose_ms) = match &self.gemm_mma {
+        let (mma_ms, mma_v1_ms, transpose_ms) = match &self.gemm_mma {
             Some(mma) if self.uses_tensor_cores(k) => {
                 let transpose_ms =
                     self.time_ms(iters, || self.launch_transpose(mma, &b_dev, &mut bt_dev, d))?;
-                let mut c = self.alloc::<i32>(m * n, "allocate c")?;
-                let ms = self.time_ms(iters, || self.launch_mma(mma, &a_dev, &bt_dev, &mut c, d))?;
-                if self.download(&c)? != reference {
-                    return Err(mismatch("mma gemm vs dp4a gemm"));
+                let mut times = [0.0; 2];
+                for (v1, time) in [false, true].into_iter().zip(&mut times) {
+                    let mut c = self.alloc::<i32>(m * n, "allocate c")?;
+                    *time = self.time_ms(iters, || {
+                        self.launch_mma(mma, &a_dev, &bt_dev, &mut c, d, v1)
+                    })?;
+                    if self.download(&c)? != reference {
+                        return Err(mismatch(if v1 {
+                            "mma v1 gemm vs dp4a gemm"
+                        } else {
+                            "mma v2 gemm vs dp4a gemm"
+                        }));
+                    }
                 }
-                (Some(ms), Some(transpose_ms))
+                (Some(times[0]), Some(times[1]), Some(transpose_ms))
             }
-            _ => (None, None),
+            _ => (None, None, None),
         };
 
         let cublaslt_ms = match self.time_cublaslt(&a_dev, &b_dev, &mut bt_dev, d, iters) {
@@ -194,6 +208,7 @@ impl CudaBackend {
             k,
             n,
             mma_ms,
+            mma_v1_ms,
             transpose_ms,
             dp4a_ms,
             cublaslt_ms,
