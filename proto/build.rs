@@ -10,6 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = [
         "proto/proofwork/tx/v1/tx.proto",
         "proto/proofwork/block/v1/block.proto",
+        "proto/proofwork/query/v1/query.proto",
         "proto/proofwork/node/v1/node.proto",
         "proto/proofwork/assets/v1/assets.proto",
         "proto/proofwork/work/v1/work.proto",

@@ -762,15 +762,19 @@ pub(crate) async fn query(node: &str, cmd: AssetQueryCmd) -> anyhow::Result<()> 
     let out = match cmd {
         AssetQueryCmd::AssetClass { id } => format!(
             "{:#?}",
-            q.asset_class(pb::AssetClassRequest { class_id: id })
-                .await?
-                .into_inner()
+            q.asset_class(pb::AssetClassRequest {
+                class_id: id,
+                at: None
+            })
+            .await?
+            .into_inner()
         ),
         AssetQueryCmd::Asset { class, token } => format!(
             "{:#?}",
             q.token(pb::TokenRequest {
                 class_id: class,
-                token_id: token
+                token_id: token,
+                at: None,
             })
             .await?
             .into_inner()
@@ -786,7 +790,8 @@ pub(crate) async fn query(node: &str, cmd: AssetQueryCmd) -> anyhow::Result<()> 
             "{:#?}",
             q.provenance(pb::TokenRequest {
                 class_id: class,
-                token_id: token
+                token_id: token,
+                at: None,
             })
             .await?
             .into_inner()
@@ -814,18 +819,25 @@ pub(crate) async fn query(node: &str, cmd: AssetQueryCmd) -> anyhow::Result<()> 
                 .auctions
         ),
         AssetQueryCmd::Vault { id } => {
-            format!("{:#?}", q.vault(pb::IdRequest { id }).await?.into_inner())
+            format!(
+                "{:#?}",
+                q.vault(pb::IdRequest { id, at: None }).await?.into_inner()
+            )
         }
         AssetQueryCmd::Ip { content_hash } => format!(
             "{:#?}",
             q.work(pb::WorkRequest {
-                content_hash: hash32(&content_hash)?.to_vec()
+                content_hash: hash32(&content_hash)?.to_vec(),
+                at: None,
             })
             .await?
             .into_inner()
         ),
         AssetQueryCmd::Escrow { id } => {
-            format!("{:#?}", q.escrow(pb::IdRequest { id }).await?.into_inner())
+            format!(
+                "{:#?}",
+                q.escrow(pb::IdRequest { id, at: None }).await?.into_inner()
+            )
         }
     };
     println!("{out}");

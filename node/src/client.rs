@@ -111,6 +111,7 @@ impl Client {
             .balance(pb::BalanceRequest {
                 address: addr.to_string(),
                 denom: denom.into(),
+                at: None,
             })
             .await?
             .into_inner();

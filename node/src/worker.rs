@@ -138,7 +138,10 @@ impl WorkApi {
     pub async fn job(&mut self, id: u64) -> anyhow::Result<pb::JobInfo> {
         Ok(self
             .work
-            .job(pb::JobRequest { job_id: id })
+            .job(pb::JobRequest {
+                job_id: id,
+                at: None,
+            })
             .await?
             .into_inner())
     }

@@ -20,6 +20,14 @@ pub mod block {
     }
 }
 
+/// Height selection and proofs for typed point queries (`proofwork.query.v1`).
+pub mod query {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.query.v1.rs"));
+    }
+}
+
 /// Node gRPC service (`proofwork.node.v1`).
 pub mod node {
     /// Version 1.

@@ -33,6 +33,14 @@ pub enum StateError {
         /// Latest committed, if any.
         latest: Option<u64>,
     },
+    /// A prefix scan asked of a reader that can only serve point reads: one pinned to a past
+    /// height (the tree is keyed by hashes; only the latest flat index is ordered by key) or
+    /// one that proves what it reads (a scan's completeness cannot be proven).
+    #[error("range reads are served only at the latest height and without proofs (asked at height {height})")]
+    RangeRead {
+        /// The reader's height.
+        height: u64,
+    },
     /// A commit out of order.
     #[error("commit of version {got} but expected {expected}")]
     OutOfOrder {

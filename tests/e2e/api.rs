@@ -79,6 +79,123 @@ async fn state_proofs_verify_offline_and_fail_when_tampered() {
     assert!(!out.status.success());
 }
 
+/// Typed point queries read any kept height and, asked to, prove every state entry they read;
+/// lists refuse what they cannot prove.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typed_point_queries_prove_what_they_read_at_any_kept_height() {
+    use proofwork_proto::assets::v1 as apb;
+    use proofwork_proto::query::v1::At;
+
+    let node = TestNode::start(100);
+    let mut c = node.client().await;
+    let alice = node.key("alice");
+    // A fresh account, so that its balance history is exactly: absent, 77, 100.
+    let bob = proofwork_tx::SecretKey::from_seed("typed-query-recipient")
+        .public_key()
+        .address();
+    // A first block without bob, so that some kept height predates him (0 means "latest").
+    let other = proofwork_tx::SecretKey::from_seed("typed-query-other")
+        .public_key()
+        .address();
+    c.transfer(&alice, other, "upw", 1, 1, true).await.unwrap();
+    let before = c.status().await.unwrap().height;
+    c.transfer(&alice, bob, "upw", 77, 2, true).await.unwrap();
+    let after = c.status().await.unwrap().height;
+    assert!(before >= 1 && after > before);
+    c.transfer(&alice, bob, "upw", 23, 3, true).await.unwrap();
+
+    let balance = |height: u64, prove: bool| pb::BalanceRequest {
+        address: bob.to_string(),
+        denom: "upw".into(),
+        at: Some(At { height, prove }),
+    };
+    // Latest, proven: the entry read is bob's balance key, and it verifies against the
+    // app hash the block log records for that height.
+    let r = c
+        .raw()
+        .balance(balance(0, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.amount, "100");
+    let proof = r.proof.expect("asked for a proof");
+    assert_eq!(proof.height, r.height);
+    let block = c.get_block(proof.height).await.unwrap();
+    assert_eq!(block.app_hash, proof.app_hash);
+    let app_hash: [u8; 32] = proof.app_hash.clone().try_into().unwrap();
+    let key = state_key::balance(&bob, "upw");
+    assert_eq!(proof.reads.len(), 1, "{proof:?}");
+    let read = &proof.reads[0];
+    assert_eq!(read.key, key);
+    assert!(read.exists);
+    proofwork_state::verify_proof(&app_hash, &read.key, Some(&read.value), &read.proof).unwrap();
+    let mut tampered = read.value.clone();
+    tampered[0] ^= 1;
+    assert!(
+        proofwork_state::verify_proof(&app_hash, &read.key, Some(&tampered), &read.proof).is_err()
+    );
+
+    // An earlier height answers what was true then, also proven.
+    let old = c
+        .raw()
+        .balance(balance(after, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((old.amount.as_str(), old.height), ("77", after));
+    let old_proof = old.proof.unwrap();
+    let old_hash: [u8; 32] = old_proof.app_hash.clone().try_into().unwrap();
+    assert_eq!(
+        c.get_block(after).await.unwrap().app_hash,
+        old_proof.app_hash
+    );
+    let old_read = &old_proof.reads[0];
+    proofwork_state::verify_proof(&old_hash, &key, Some(&old_read.value), &old_read.proof).unwrap();
+    // ... and that proof does not pass for the newer header.
+    assert!(
+        proofwork_state::verify_proof(&app_hash, &key, Some(&old_read.value), &old_read.proof)
+            .is_err()
+    );
+    // Before bob had anything: a verified non-membership proof and "0".
+    let none = c
+        .raw()
+        .balance(balance(before, true))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(none.amount, "0");
+    let none_proof = none.proof.unwrap();
+    let none_hash: [u8; 32] = none_proof.app_hash.clone().try_into().unwrap();
+    assert!(!none_proof.reads[0].exists);
+    proofwork_state::verify_proof(&none_hash, &key, None, &none_proof.reads[0].proof).unwrap();
+    // Unproven reads carry no proof.
+    let plain = c
+        .raw()
+        .balance(balance(after, false))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((plain.amount.as_str(), plain.proof), ("77", None));
+
+    // A future height is out of range; a list cannot be proven.
+    let err = c.raw().balance(balance(1 << 40, true)).await.unwrap_err();
+    assert_eq!(err.code(), tonic::Code::OutOfRange, "{err}");
+    let err = c
+        .assets()
+        .provenance(apb::TokenRequest {
+            class_id: "art".into(),
+            token_id: 1,
+            at: Some(At {
+                height: 0,
+                prove: true,
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::FailedPrecondition, "{err}");
+    assert!(err.message().contains("range reads"), "{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_queries_get_precise_status_codes() {
     let node = TestNode::start(100);

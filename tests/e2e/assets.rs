@@ -109,6 +109,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
         .token(pb::TokenRequest {
             class_id: "art".into(),
             token_id: 1,
+            at: None,
         })
         .await
         .unwrap()
@@ -142,7 +143,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     .await;
     let v = c
         .assets()
-        .vault(pb::IdRequest { id: 1 })
+        .vault(pb::IdRequest { id: 1, at: None })
         .await
         .unwrap()
         .into_inner();
@@ -204,6 +205,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
         .provenance(pb::TokenRequest {
             class_id: "art".into(),
             token_id: 1,
+            at: None,
         })
         .await
         .unwrap()
@@ -324,6 +326,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
         .assets()
         .work(pb::WorkRequest {
             content_hash: hash.to_vec(),
+            at: None,
         })
         .await
         .unwrap()
@@ -379,6 +382,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
         .provenance(pb::TokenRequest {
             class_id: "works".into(),
             token_id: 1,
+            at: None,
         })
         .await
         .unwrap()
@@ -500,7 +504,7 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     }
     let e = c
         .assets()
-        .escrow(pb::IdRequest { id: 2 })
+        .escrow(pb::IdRequest { id: 2, at: None })
         .await
         .unwrap()
         .into_inner();

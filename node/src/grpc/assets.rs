@@ -1,5 +1,6 @@
-//! `proofwork.assets.v1.AssetQuery`: read-only queries over the asset components at the
-//! latest committed height.
+//! `proofwork.assets.v1.AssetQuery`: read-only queries over the asset components. Point
+//! queries (class, token, vault, work, escrow) read any kept height and can prove what they
+//! read (`at`, see `proven.rs`); lists read the latest height.
 
 use proofwork_proto::assets::v1::{self as pb, asset_query_server};
 use proofwork_proto::tx::v1 as pbtx;
@@ -8,6 +9,7 @@ use proofwork_state::{accounts, assets, escrow, fractional, ip, market, Storage}
 use proofwork_tx::assets::{item_to_proto, powers};
 use tonic::{Request, Response, Status};
 
+use super::proven::{state_status, AtReader};
 use super::{internal, parse_address};
 
 /// Most rows one page returns.
@@ -62,6 +64,7 @@ fn token_info(t: &assets::Token) -> pb::TokenInfo {
             assets::Lock::None => String::new(),
             l => l.to_string(),
         },
+        proof: None,
     }
 }
 
@@ -79,20 +82,22 @@ impl asset_query_server::AssetQuery for AssetService {
         &self,
         req: Request<pb::AssetClassRequest>,
     ) -> Result<Response<pb::AssetClassInfo>, Status> {
-        let id = &req.get_ref().class_id;
-        let s = self.storage();
-        let c = assets::class(s, id)
-            .map_err(internal)?
+        let r = req.get_ref();
+        let id = &r.class_id;
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let c = assets::class(&s, id)
+            .map_err(state_status)?
             .ok_or_else(|| not_found(format!("asset class {id:?}")))?;
         let supply = match c.kind {
-            assets::AssetKind::Fungible => accounts::supply(s, id)
-                .map_err(internal)?
+            assets::AssetKind::Fungible => accounts::supply(&s, id)
+                .map_err(state_status)?
                 .circulating()
                 .unwrap_or(0)
                 .to_string(),
             assets::AssetKind::Unique => String::new(),
         };
         Ok(Response::new(pb::AssetClassInfo {
+            proof: s.finish()?,
             class_id: c.id.clone(),
             unique: c.kind == assets::AssetKind::Unique,
             admin: c.admin.to_string(),
@@ -116,10 +121,14 @@ impl asset_query_server::AssetQuery for AssetService {
         req: Request<pb::TokenRequest>,
     ) -> Result<Response<pb::TokenInfo>, Status> {
         let r = req.get_ref();
-        let t = assets::token(self.storage(), &r.class_id, r.token_id)
-            .map_err(internal)?
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let t = assets::token(&s, &r.class_id, r.token_id)
+            .map_err(state_status)?
             .ok_or_else(|| not_found(format!("token {}#{}", r.class_id, r.token_id)))?;
-        Ok(Response::new(token_info(&t)))
+        Ok(Response::new(pb::TokenInfo {
+            proof: s.finish()?,
+            ..token_info(&t)
+        }))
     }
 
     async fn tokens_of(
@@ -142,8 +151,10 @@ impl asset_query_server::AssetQuery for AssetService {
         req: Request<pb::TokenRequest>,
     ) -> Result<Response<pb::ProvenanceResponse>, Status> {
         let r = req.get_ref();
-        let entries = assets::provenance(self.storage(), &r.class_id, r.token_id, usize::MAX)
-            .map_err(internal)?
+        // A history is a list: `at` may only name the latest height, unproven.
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let entries = assets::provenance(&s, &r.class_id, r.token_id, usize::MAX)
+            .map_err(state_status)?
             .into_iter()
             .map(|e| pb::ProvenanceEntry {
                 kind: e.kind.name().into(),
@@ -230,11 +241,14 @@ impl asset_query_server::AssetQuery for AssetService {
     }
 
     async fn vault(&self, req: Request<pb::IdRequest>) -> Result<Response<pb::VaultInfo>, Status> {
-        let id = req.get_ref().id;
-        let v = fractional::vault(self.storage(), id)
-            .map_err(internal)?
+        let r = req.get_ref();
+        let id = r.id;
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let v = fractional::vault(&s, id)
+            .map_err(state_status)?
             .ok_or_else(|| not_found(format!("vault {id}")))?;
         Ok(Response::new(pb::VaultInfo {
+            proof: s.finish()?,
             id: v.id,
             class_id: v.class.clone(),
             token_id: v.token,
@@ -256,18 +270,26 @@ impl asset_query_server::AssetQuery for AssetService {
     }
 
     async fn work(&self, req: Request<pb::WorkRequest>) -> Result<Response<pb::WorkInfo>, Status> {
-        let hash: [u8; 32] = req
-            .get_ref()
+        let r = req.get_ref();
+        let hash: [u8; 32] = r
             .content_hash
             .as_slice()
             .try_into()
             .map_err(|_| Status::invalid_argument("content_hash must be 32 bytes"))?;
-        let s = self.storage();
-        let w = ip::work(s, &hash)
-            .map_err(internal)?
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let w = ip::work(&s, &hash)
+            .map_err(state_status)?
             .ok_or_else(|| not_found(format!("work {}", hex::encode(hash))))?;
-        let terms = ip::terms(s, &hash)
-            .map_err(internal)?
+        // Terms and licences are lists: read only where scans are possible (see the proto).
+        let (terms, licenses) = if s.can_scan() {
+            (
+                ip::terms(&s, &hash).map_err(state_status)?,
+                ip::licenses(&s, &hash, MAX_PAGE).map_err(state_status)?,
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let terms = terms
             .into_iter()
             .map(|t| pb::LicenseTermsInfo {
                 id: t.id,
@@ -277,8 +299,7 @@ impl asset_query_server::AssetQuery for AssetService {
                 scope: t.scope,
             })
             .collect();
-        let licenses = ip::licenses(s, &hash, MAX_PAGE)
-            .map_err(internal)?
+        let licenses = licenses
             .into_iter()
             .map(|l| pb::LicenseInfo {
                 id: l.id,
@@ -302,6 +323,7 @@ impl asset_query_server::AssetQuery for AssetService {
             time_ns: w.time_ns,
             terms,
             licenses,
+            proof: s.finish()?,
         }))
     }
 
@@ -309,11 +331,14 @@ impl asset_query_server::AssetQuery for AssetService {
         &self,
         req: Request<pb::IdRequest>,
     ) -> Result<Response<pb::EscrowInfo>, Status> {
-        let id = req.get_ref().id;
-        let e = escrow::escrow(self.storage(), id)
-            .map_err(internal)?
+        let r = req.get_ref();
+        let id = r.id;
+        let s = AtReader::new(self.storage(), r.at.as_ref())?;
+        let e = escrow::escrow(&s, id)
+            .map_err(state_status)?
             .ok_or_else(|| not_found(format!("escrow {id}")))?;
         Ok(Response::new(pb::EscrowInfo {
+            proof: s.finish()?,
             id: e.id,
             holder: e.holder.to_string(),
             counterparty: e.counterparty.to_string(),

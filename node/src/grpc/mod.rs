@@ -5,6 +5,7 @@
 
 mod assets;
 pub mod node;
+mod proven;
 mod validators;
 pub mod work;
 

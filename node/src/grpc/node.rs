@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
 
+use super::proven::{state_status, AtReader};
 use super::{internal, parse_address, Backend, GrpcLimits};
 use crate::engine::Node;
 
@@ -63,14 +64,6 @@ impl NodeService {
                 "{what} is served by the embedded engine only; under CometBFT use its RPC"
             ))),
         }
-    }
-}
-
-fn height_status(e: StateError) -> Status {
-    match e {
-        StateError::UnknownHeight { .. } => Status::out_of_range(e.to_string()),
-        StateError::Pruned { .. } => Status::failed_precondition(e.to_string()),
-        e => internal(e),
     }
 }
 
@@ -181,7 +174,7 @@ impl node_server::Node for NodeService {
             })
             .await
             .map_err(internal)?
-            .map_err(height_status)?;
+            .map_err(state_status)?;
         Ok(Response::new(resp))
     }
 
@@ -434,12 +427,12 @@ impl node_server::Node for NodeService {
         let addr = parse_address(&req.address)?;
         proofwork_tx::check_denom(&req.denom)
             .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        let s = self.backend.storage();
-        let height = s.latest().map_or(0, |l| l.height);
-        let amount = accounts::balance(s, &addr, &req.denom).map_err(internal)?;
+        let s = AtReader::new(self.backend.storage(), req.at.as_ref())?;
+        let amount = accounts::balance(&s, &addr, &req.denom).map_err(state_status)?;
         Ok(Response::new(pb::BalanceResponse {
             amount: amount.to_string(),
-            height,
+            height: s.height(),
+            proof: s.finish()?,
         }))
     }
 

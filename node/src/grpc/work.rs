@@ -11,9 +11,11 @@ use std::sync::{Arc, Mutex};
 
 use proofwork_consensus::work::{self, prover, Job, JobStatus, Model, Worker};
 use proofwork_proto::work::v1::{self as pb, work_server};
+use proofwork_state::StateRead;
 use proofwork_tx::Address;
 use tonic::{Request, Response, Status};
 
+use super::proven::{state_status, AtReader};
 use super::{internal, GrpcLimits};
 
 /// Total bytes of job inputs kept; the oldest jobs' inputs are dropped beyond it.
@@ -157,15 +159,19 @@ fn worker_info(w: &Worker) -> pb::WorkerInfo {
 
 impl WorkService {
     fn load_job(&self, id: u64) -> Result<(Job, Model), Status> {
-        let s = &self.storage;
-        let j = work::job(s, id)
-            .map_err(internal)?
-            .ok_or_else(|| Status::not_found(format!("unknown job {id}")))?;
-        let m = work::model(s, j.model_id)
-            .map_err(internal)?
-            .ok_or_else(|| Status::internal("job without model"))?;
-        Ok((j, m))
+        load_job(&self.storage, id)
     }
+}
+
+/// A job and its model, read from `s`.
+fn load_job<S: StateRead>(s: &S, id: u64) -> Result<(Job, Model), Status> {
+    let j = work::job(s, id)
+        .map_err(state_status)?
+        .ok_or_else(|| Status::not_found(format!("unknown job {id}")))?;
+    let m = work::model(s, j.model_id)
+        .map_err(state_status)?
+        .ok_or_else(|| Status::internal("job without model"))?;
+    Ok((j, m))
 }
 
 #[tonic::async_trait]
@@ -216,8 +222,13 @@ impl work_server::Work for WorkService {
     }
 
     async fn job(&self, req: Request<pb::JobRequest>) -> Result<Response<pb::JobInfo>, Status> {
-        let (j, m) = self.load_job(req.into_inner().job_id)?;
-        Ok(Response::new(job_info(&j, m.k, m.n)))
+        let r = req.into_inner();
+        let s = AtReader::new(&self.storage, r.at.as_ref())?;
+        let (j, m) = load_job(&s, r.job_id)?;
+        Ok(Response::new(pb::JobInfo {
+            proof: s.finish()?,
+            ..job_info(&j, m.k, m.n)
+        }))
     }
 
     async fn models(
