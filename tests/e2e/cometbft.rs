@@ -119,12 +119,22 @@ fn assert_embedded_engine_matches(net: &Net, i: usize) -> u64 {
     let last = source.latest().unwrap().height;
     for h in 1..=last {
         let rec = load_block(&source, h).unwrap().unwrap();
-        for tx in &rec.txs {
+        // The beacon tx (vote extensions of the previous height) is the proposer's, not a
+        // mempool tx: hand it to the engine as the proposal's first tx.
+        let (beacon_tx, user_txs) = match rec.txs.split_first() {
+            Some((first, rest)) if proofwork_consensus::beacon::is_beacon_tx(first) => {
+                (Some(first.clone()), rest)
+            }
+            _ => (None, rec.txs.as_slice()),
+        };
+        for tx in user_txs {
             node.submit(tx.clone(), false)
                 .expect("tx accepted by the embedded mempool");
         }
         let hash: [u8; 32] = rec.block_hash.as_slice().try_into().unwrap();
-        let b = node.produce_block_as(rec.time_ns, Some(hash)).unwrap();
+        let b = node
+            .produce_block_as(rec.time_ns, Some(hash), beacon_tx)
+            .unwrap();
         assert_eq!(b.height, h);
         assert_eq!(b.num_txs, rec.txs.len(), "height {h}");
         assert_eq!(
@@ -372,6 +382,7 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
             vec![Message::ApplyValidator {
                 consensus_pubkey: in_set,
                 moniker: "dup".into(),
+                vrf_pubkey: proofwork_genesis::decode_vrf_key(&n4.vrf_pub_key).unwrap(),
             }],
             1,
             true,
