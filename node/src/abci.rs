@@ -98,6 +98,12 @@ impl AbciApp {
         }
     }
 
+    /// The application, for in-crate tests.
+    #[cfg(test)]
+    pub(crate) fn app_for_tests(&self) -> std::sync::MutexGuard<'_, App> {
+        self.app()
+    }
+
     fn app(&self) -> std::sync::MutexGuard<'_, App> {
         self.app.lock().expect("app lock is not poisoned")
     }

@@ -692,6 +692,8 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
 #[cfg(test)]
 mod admission_tests;
 #[cfg(test)]
+mod beacon_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod work_tests;
