@@ -294,11 +294,20 @@ fn vote_extensions_that_do_not_verify_are_rejected() {
             == abci::response_verify_vote_extension::VerifyStatus::Accept as i32
     };
     assert!(verify(address(1), 1, vrf(1).extend(CHAIN, 1)));
-    assert!(!verify(address(1), 1, vec![]), "empty after the enable height");
-    assert!(!verify(address(1), 1, vrf(2).extend(CHAIN, 1)), "someone else's key");
+    assert!(
+        !verify(address(1), 1, vec![]),
+        "empty after the enable height"
+    );
+    assert!(
+        !verify(address(1), 1, vrf(2).extend(CHAIN, 1)),
+        "someone else's key"
+    );
     assert!(!verify(address(1), 1, vrf(1).extend("other-chain", 1)));
     assert!(!verify([9; 20], 1, vrf(1).extend(CHAIN, 1)), "not a voter");
-    assert!(!verify(address(1), 1, vec![0; 96]), "garbage of the right length");
+    assert!(
+        !verify(address(1), 1, vec![0; 96]),
+        "garbage of the right length"
+    );
     assert!(!verify(address(1), 1, vec![1, 2, 3]));
 }
 
