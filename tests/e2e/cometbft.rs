@@ -195,6 +195,22 @@ async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
     net.kill_all();
     let heights = assert_same_app_hashes(&net);
     assert!(heights >= 3);
+    // Vote extensions are on from height 1: every block from 2 on starts with the beacon
+    // tx of the previous height's VRF outputs (> 2/3 of the power), recorded as its beacon.
+    let store = open_store(net.proofwork_home(0));
+    for h in 2..=heights {
+        let rec = load_block(&store, h).unwrap().unwrap();
+        let first = rec.txs.first().expect("beacon tx");
+        let tx = proofwork_consensus::beacon::BeaconTx::decode(first).unwrap();
+        assert_eq!(tx.height, h - 1);
+        assert!(
+            3 * tx.entries.len() > 2 * 4,
+            "height {h}: {} entries",
+            tx.entries.len()
+        );
+        assert_eq!(rec.results[0].code, 0, "height {h}");
+    }
+    drop(store);
     assert!(assert_embedded_engine_matches(&net, 0) >= heights);
     assert!(assert_replay_matches(&net, 2) >= heights);
 }
