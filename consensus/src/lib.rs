@@ -10,5 +10,6 @@
 )]
 
 pub mod admission;
+pub mod beacon;
 pub mod validators;
 pub mod work;

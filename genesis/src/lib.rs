@@ -50,6 +50,16 @@ pub struct Params {
     /// Cap on the total basis points of any royalty policy.
     #[serde(default = "default_royalty_cap_bps")]
     pub royalty_cap_bps: u32,
+    /// First height whose votes carry VRF vote extensions, the work beacon's source from
+    /// then on (docs/adr-006-vrf-beacon.md); 0 keeps the block-hash beacon. Must equal
+    /// CometBFT's `consensus_params.abci.vote_extensions_enable_height`. Not serialized
+    /// when 0, so older genesis files keep their state and app hash.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub vote_extensions_enable_height: u64,
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 fn default_royalty_cap_bps() -> u32 {
@@ -64,6 +74,7 @@ impl Default for Params {
             max_tx_bytes: 1 << 20,
             max_messages: 64,
             royalty_cap_bps: default_royalty_cap_bps(),
+            vote_extensions_enable_height: 0,
         }
     }
 }
@@ -100,6 +111,10 @@ pub struct GenesisValidator {
     /// without one validates blocks but cannot vote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
+    /// sr25519 VRF public key, hex (32 bytes): signs the validator's vote extensions for
+    /// the work beacon. Required when `params.vote_extensions_enable_height > 0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vrf_key: Option<String>,
 }
 
 /// Why a genesis file is refused.
@@ -205,6 +220,17 @@ impl AppState {
             if v.power == 0 {
                 return Err(inv(format!("validators[{i}]: power must be positive")));
             }
+            match &v.vrf_key {
+                Some(k) => {
+                    decode_vrf_key(k).map_err(|e| inv(format!("validators[{i}].vrf_key: {e}")))?;
+                }
+                None if p.vote_extensions_enable_height > 0 => {
+                    return Err(inv(format!(
+                        "validators[{i}]: vrf_key is required with vote extensions enabled"
+                    )));
+                }
+                None => {}
+            }
         }
         if self.validators.is_empty() {
             return Err(inv("at least one validator is required".into()));
@@ -261,7 +287,12 @@ impl AppState {
                     .map_err(|e| GenesisError::Invalid(format!("{e}")))?;
                 proofwork_consensus::admission::bind_operator(s, &pub_key, &op);
             }
+            if let Some(k) = &v.vrf_key {
+                let k = decode_vrf_key(k).map_err(GenesisError::Invalid)?;
+                proofwork_consensus::beacon::put_vrf_key(s, &pub_key, &k);
+            }
         }
+        proofwork_consensus::beacon::init_genesis(s, self.params.vote_extensions_enable_height)?;
         Ok(())
     }
 }
@@ -305,6 +336,15 @@ pub fn decode_pub_key(b64: &str) -> Result<[u8; 32], String> {
         .map_err(|v: Vec<u8>| format!("pub_key must be 32 bytes, got {}", v.len()))
 }
 
+/// Decodes a hex sr25519 VRF public key and checks it is a valid point.
+///
+/// # Errors
+/// A message when the text is not hex of a valid key.
+pub fn decode_vrf_key(hex_key: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(hex_key).map_err(|e| format!("vrf_key is not hex: {e}"))?;
+    proofwork_consensus::beacon::check_vrf_key(&bytes).map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +368,7 @@ mod tests {
                     power: 10,
                     moniker: "v0".into(),
                     operator: None,
+                    vrf_key: None,
                 }],
             },
         }
@@ -355,6 +396,27 @@ mod tests {
     }
 
     #[test]
+    fn vote_extensions_need_a_valid_vrf_key_per_validator() {
+        let mut g = sample();
+        g.app_state.params.vote_extensions_enable_height = 1;
+        assert!(g.validate().is_err(), "missing vrf_key");
+        g.app_state.validators[0].vrf_key = Some(hex::encode([0xffu8; 32]));
+        assert!(g.validate().is_err(), "not a point");
+        let k = proofwork_consensus::beacon::VrfSecret::from_seed(&[1; 32]);
+        g.app_state.validators[0].vrf_key = Some(hex::encode(k.public()));
+        let g2 = Genesis::from_json(g.to_json().as_bytes()).unwrap();
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g2.app_state.apply(&g2.chain_id, &mut d).unwrap();
+        use proofwork_consensus::beacon;
+        assert_eq!(beacon::enable_height(&d).unwrap(), Some(1));
+        assert_eq!(
+            beacon::voters(&d, 2).unwrap().unwrap()[0].vrf_key,
+            Some(k.public())
+        );
+    }
+
+    #[test]
     fn genesis_powers_are_capped_below_a_third() {
         let mut g = sample();
         let b64 = base64::engine::general_purpose::STANDARD;
@@ -366,6 +428,7 @@ mod tests {
                 power: *p,
                 operator: None,
                 moniker: format!("v{i}"),
+                vrf_key: None,
             })
             .collect();
         let base = BTreeMap::new();

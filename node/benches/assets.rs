@@ -54,6 +54,7 @@ impl Bench {
                 pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
                 power: 1,
                 operator: None,
+                vrf_key: None,
                 moniker: "v".into(),
             }],
         };

@@ -42,6 +42,7 @@ fn genesis(keys: &[SecretKey]) -> AppState {
             pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
             power: 1,
             operator: None,
+            vrf_key: None,
             moniker: "v".into(),
         }],
     }

@@ -98,6 +98,12 @@ impl AbciApp {
         }
     }
 
+    /// The application, for in-crate tests.
+    #[cfg(test)]
+    pub(crate) fn app_for_tests(&self) -> std::sync::MutexGuard<'_, App> {
+        self.app()
+    }
+
     fn app(&self) -> std::sync::MutexGuard<'_, App> {
         self.app.lock().expect("app lock is not poisoned")
     }
@@ -212,8 +218,32 @@ impl Application for AbciApp {
                 "CometBFT genesis validators differ from app_state validators; using app_state's"
             );
         }
+        // The app state names the vote-extension enable height; CometBFT's genesis must
+        // agree, or the app would require extensions CometBFT never asks for (or the
+        // reverse). If it does not, answer with ours, which CometBFT then adopts.
+        let ext_ours = app_state.params.vote_extensions_enable_height;
+        let ext_theirs = req
+            .consensus_params
+            .as_ref()
+            .and_then(|p| p.abci.as_ref())
+            .map_or(0, |a| {
+                u64::try_from(a.vote_extensions_enable_height).unwrap_or(0)
+            });
+        let consensus_params = (ext_ours != ext_theirs).then(|| {
+            tracing::warn!(
+                app_state = ext_ours,
+                cometbft_genesis = ext_theirs,
+                "vote_extensions_enable_height differs between app_state and CometBFT's genesis; using app_state's"
+            );
+            tendermint_proto::v0_38::types::ConsensusParams {
+                abci: Some(tendermint_proto::v0_38::types::AbciParams {
+                    vote_extensions_enable_height: i64::try_from(ext_ours).unwrap_or(i64::MAX),
+                }),
+                ..Default::default()
+            }
+        });
         abci::ResponseInitChain {
-            consensus_params: None,
+            consensus_params,
             validators: ours,
             app_hash: hash.to_vec().into(),
         }
@@ -280,7 +310,25 @@ impl Application for AbciApp {
     fn prepare_proposal(&self, req: abci::RequestPrepareProposal) -> abci::ResponsePrepareProposal {
         let txs: Vec<Vec<u8>> = req.txs.iter().map(|t| t.to_vec()).collect();
         let max = u64::try_from(req.max_tx_bytes).unwrap_or(0);
-        let txs = self.app().prepare_proposal(txs, max);
+        // Extensions of committed precommits only (CometBFT keeps the others' too).
+        let exts: Vec<(&[u8], &[u8])> = req
+            .local_last_commit
+            .as_ref()
+            .map(|c| {
+                c.votes
+                    .iter()
+                    .filter(|v| {
+                        v.block_id_flag
+                            == tendermint_proto::v0_38::types::BlockIdFlag::Commit as i32
+                    })
+                    .filter_map(|v| {
+                        let val = v.validator.as_ref()?;
+                        Some((val.address.as_ref(), v.vote_extension.as_ref()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let txs = self.app().prepare_proposal_with(txs, max, exts);
         abci::ResponsePrepareProposal {
             txs: txs.into_iter().map(Into::into).collect(),
         }
@@ -296,6 +344,31 @@ impl Application for AbciApp {
             abci::response_process_proposal::ProposalStatus::Reject
         };
         abci::ResponseProcessProposal {
+            status: status as i32,
+        }
+    }
+
+    fn extend_vote(&self, req: abci::RequestExtendVote) -> abci::ResponseExtendVote {
+        let height = u64::try_from(req.height).unwrap_or(0);
+        abci::ResponseExtendVote {
+            vote_extension: self.app().extend_vote(height).into(),
+        }
+    }
+
+    fn verify_vote_extension(
+        &self,
+        req: abci::RequestVerifyVoteExtension,
+    ) -> abci::ResponseVerifyVoteExtension {
+        let height = u64::try_from(req.height).unwrap_or(0);
+        let ok =
+            self.app()
+                .verify_vote_extension(&req.validator_address, height, &req.vote_extension);
+        let status = if ok {
+            abci::response_verify_vote_extension::VerifyStatus::Accept
+        } else {
+            abci::response_verify_vote_extension::VerifyStatus::Reject
+        };
+        abci::ResponseVerifyVoteExtension {
             status: status as i32,
         }
     }

@@ -170,6 +170,7 @@ mod tests {
                     pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
                     power: 1,
                     operator: None,
+                    vrf_key: None,
                     moniker: "v".into(),
                 }],
             },

@@ -201,12 +201,18 @@ impl Node {
     /// # Errors
     /// Fatal application errors: the caller must stop the engine.
     pub fn produce_block(&self, time_ns: u64) -> Result<Arc<BlockSummary>, AppError> {
-        self.produce_block_as(time_ns, None)
+        self.produce_block_as(time_ns, None, None)
     }
 
-    /// Like [`Node::produce_block`], but with a block hash given from outside — to re-run
-    /// another engine's blocks (a CometBFT network's) with the exact same inputs. The block
-    /// hash feeds the work beacon, so it is part of what makes a block.
+    /// Like [`Node::produce_block`], but with a block hash and a beacon tx given from
+    /// outside — to re-run another engine's blocks (a CometBFT network's) with the exact
+    /// same inputs. Both feed the work beacon, so they are part of what makes a block.
+    ///
+    /// Otherwise the engine plays CometBFT's vote-extension round itself: it is the only
+    /// voter, so right before proposing height `h` it "extends its vote" on `h − 1`
+    /// ([`App::extend_vote`]) and passes that single extension to the proposal as its
+    /// `local_last_commit` (ADR-006). This needs the node's VRF key and its validator
+    /// holding > 2/3 of the power, as the single genesis validator does.
     ///
     /// # Errors
     /// Fatal application errors.
@@ -214,6 +220,7 @@ impl Node {
         &self,
         time_ns: u64,
         block_hash: Option<[u8; 32]>,
+        beacon_tx: Option<Vec<u8>>,
     ) -> Result<Arc<BlockSummary>, AppError> {
         let txs = self
             .mempool
@@ -222,7 +229,15 @@ impl Node {
             .reap(self.engine.max_block_txs, self.engine.max_block_bytes);
         let mut app = self.app.lock().expect("app lock");
         let height = app.info().map_or(1, |l| l.height + 1);
-        let txs = app.prepare_proposal(txs, self.engine.max_block_bytes);
+        let beacon_tx = match beacon_tx {
+            Some(b) => Some(b),
+            None => {
+                let own = local_validator_address(&app)?;
+                let ext = app.extend_vote(height.saturating_sub(1));
+                app.beacon_tx(own.as_ref().map(|a| (a.as_slice(), ext.as_slice())))
+            }
+        };
+        let txs = app.propose(txs, self.engine.max_block_bytes, beacon_tx);
         if !app.process_proposal(&txs) {
             // Our own proposal failing our own checks is a bug, not a tx's fault.
             return Err(AppError::Unsupported(
@@ -328,6 +343,20 @@ impl Node {
         }
         Ok(())
     }
+}
+
+/// The CometBFT address of the validator whose registered VRF key is this node's.
+fn local_validator_address(app: &App) -> Result<Option<[u8; 20]>, AppError> {
+    let Some(secret) = app.vrf_secret() else {
+        return Ok(None);
+    };
+    let public = secret.public();
+    for v in proofwork_consensus::validators::validators(app.storage())? {
+        if proofwork_consensus::beacon::vrf_key(app.storage(), &v.pub_key)? == Some(public) {
+            return Ok(Some(v.address()));
+        }
+    }
+    Ok(None)
 }
 
 /// The proposer's clock: the embedded engine plays CometBFT's role of timestamping blocks

@@ -4,6 +4,7 @@
 //! HOME/config.toml               operator settings
 //! HOME/genesis.json              chain id, params, accounts, validators
 //! HOME/priv_validator_key.json   ed25519 consensus key (CometBFT's format)
+//! HOME/vrf_key.json              sr25519 VRF key that signs vote extensions (mode 0600)
 //! HOME/keys/NAME.json            secp256k1 account keys (mode 0600)
 //! HOME/data/                     RocksDB
 //! ```
@@ -47,6 +48,11 @@ impl Home {
     /// The validator key.
     pub fn validator_key(&self) -> PathBuf {
         self.0.join("priv_validator_key.json")
+    }
+
+    /// The sr25519 VRF key (vote extensions for the work beacon).
+    pub fn vrf_key(&self) -> PathBuf {
+        self.0.join("vrf_key.json")
     }
 
     /// Whether `init` has run here.
@@ -220,6 +226,51 @@ pub fn create_validator_key(path: &Path) -> anyhow::Result<String> {
     Ok(kf.pub_key.value)
 }
 
+/// `vrf_key.json`: the validator's sr25519 VRF key (schnorrkel mini secret key).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct VrfKeyFile {
+    /// Public key, hex (registered in genesis or with `apply-validator`).
+    pub public: String,
+    /// 32-byte seed, hex.
+    pub seed: String,
+}
+
+/// Generates a VRF key at `path` (mode 0600); returns the public key.
+///
+/// # Errors
+/// I/O; the file exists.
+pub fn create_vrf_key(path: &Path) -> anyhow::Result<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|e| anyhow::anyhow!("no OS randomness: {e}"))?;
+    let public = proofwork_consensus::beacon::VrfSecret::from_seed(&seed).public();
+    let kf = VrfKeyFile {
+        public: hex::encode(public),
+        seed: hex::encode(seed),
+    };
+    write_private(path, serde_json::to_string_pretty(&kf)?.as_bytes())?;
+    Ok(public)
+}
+
+/// Loads a VRF key written by [`create_vrf_key`].
+///
+/// # Errors
+/// I/O or a malformed file (including a public key that does not match the seed).
+pub fn load_vrf_key(path: &Path) -> anyhow::Result<proofwork_consensus::beacon::VrfSecret> {
+    let kf: VrfKeyFile = serde_json::from_slice(
+        &std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+    )
+    .with_context(|| format!("parsing {}", path.display()))?;
+    let seed: [u8; 32] = hex::decode(&kf.seed)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .with_context(|| format!("{}: seed must be 32 bytes of hex", path.display()))?;
+    let key = proofwork_consensus::beacon::VrfSecret::from_seed(&seed);
+    if hex::encode(key.public()) != kf.public {
+        bail!("{}: public key does not match the seed", path.display());
+    }
+    Ok(key)
+}
+
 /// The genesis time written by `init`: fixed, so that two homes initialised with the same
 /// keys produce the same genesis file.
 pub const DEFAULT_GENESIS_TIME: &str = "2026-01-01T00:00:00Z";
@@ -236,7 +287,12 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
                 home.0.display()
             );
         }
-        for p in [home.genesis(), home.config(), home.validator_key()] {
+        for p in [
+            home.genesis(),
+            home.config(),
+            home.validator_key(),
+            home.vrf_key(),
+        ] {
             let _ = std::fs::remove_file(p);
         }
         let _ = std::fs::remove_dir_all(home.keys());
@@ -244,6 +300,7 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
     }
     std::fs::create_dir_all(&home.0)?;
     let val_pk = create_validator_key(&home.validator_key())?;
+    let vrf_pk = create_vrf_key(&home.vrf_key())?;
     let mut accounts = Vec::new();
     for name in DEMO_ACCOUNTS {
         let kf = add_key(home, name, &SecretKey::generate())?;
@@ -261,13 +318,17 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
         chain_id: chain_id.to_string(),
         genesis_time: DEFAULT_GENESIS_TIME.into(),
         app_state: AppState {
-            params: Params::default(),
+            params: Params {
+                vote_extensions_enable_height: 1,
+                ..Params::default()
+            },
             accounts,
             validators: vec![GenesisValidator {
                 pub_key: val_pk,
                 power: 10,
                 moniker: "validator-0".into(),
                 operator: Some(operator),
+                vrf_key: Some(hex::encode(vrf_pk)),
             }],
         },
     };

@@ -258,6 +258,13 @@ enum TxCmd {
         /// Validator name.
         #[arg(long)]
         moniker: String,
+        /// sr25519 VRF public key, hex; or use --vrf-key-file (default: the home's
+        /// vrf_key.json).
+        #[arg(long, conflicts_with = "vrf_key_file")]
+        vrf_pubkey: Option<String>,
+        /// vrf_key.json to take the VRF public key from.
+        #[arg(long)]
+        vrf_key_file: Option<PathBuf>,
     },
     /// Vote on an open application (operators of current validators only).
     VoteValidator {
@@ -673,7 +680,12 @@ fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
     let storage = Storage::open(h.data(), StorageConfig { keep_recent })
         .with_context(|| format!("opening {}", h.data().display()))?;
     // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
-    Ok(App::new(storage, Arc::new(SigCache::new(1 << 17)))?)
+    let mut app = App::new(storage, Arc::new(SigCache::new(1 << 17)))?;
+    // The VRF key signs vote extensions (the work beacon); a full node has none to use.
+    if h.vrf_key().exists() {
+        app.set_vrf_secret(Arc::new(home::load_vrf_key(&h.vrf_key())?));
+    }
+    Ok(app)
 }
 
 /// Serves ABCI for CometBFT and, beside it, gRPC (queries read the same store; broadcasts
@@ -878,7 +890,25 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             pubkey,
             key_file,
             moniker,
+            vrf_pubkey,
+            vrf_key_file,
         } => {
+            let vrf_hex = match (vrf_pubkey, vrf_key_file) {
+                (Some(p), _) => p,
+                (None, f) => {
+                    let f = f.unwrap_or_else(|| h.vrf_key());
+                    let kf: home::VrfKeyFile =
+                        serde_json::from_slice(&std::fs::read(&f).with_context(|| {
+                            format!(
+                                "reading {} (give --vrf-pubkey or --vrf-key-file)",
+                                f.display()
+                            )
+                        })?)?;
+                    kf.public
+                }
+            };
+            let vrf_pubkey =
+                proofwork_genesis::decode_vrf_key(&vrf_hex).map_err(|e| anyhow::anyhow!(e))?;
             let pk_b64 = match (pubkey, key_file) {
                 (Some(p), _) => p,
                 (None, Some(f)) => {
@@ -898,6 +928,7 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
                 Message::ApplyValidator {
                     consensus_pubkey,
                     moniker,
+                    vrf_pubkey,
                 },
             )
             .await

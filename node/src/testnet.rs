@@ -72,6 +72,9 @@ pub struct TestnetNode {
     pub validator_pub_key: String,
     /// CometBFT validator address, upper-case hex.
     pub validator_address: String,
+    /// sr25519 VRF public key, hex (secret in `proofwork_home/vrf_key.json`).
+    #[serde(default)]
+    pub vrf_pub_key: String,
     /// Keyring name of the operator account (funded at genesis).
     pub operator_key: String,
     /// Its bech32 address.
@@ -175,6 +178,8 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
         let (val_pk, val_priv) = ed25519_key()?;
         let node_id = hex::encode(proofwork_consensus::validators::cometbft_address(&node_pk));
         let dir = out.join(format!("node{i}"));
+        std::fs::create_dir_all(dir.join("proofwork"))?;
+        let vrf_pk = home::create_vrf_key(&Home(dir.join("proofwork")).vrf_key())?;
         let operator = &keys[DEMO_ACCOUNTS.len() + i];
         nodes.push(TestnetNode {
             name: format!("node{i}"),
@@ -192,6 +197,7 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
             ),
             operator_key: operator.0.clone(),
             operator_address: operator.1.public_key().address().to_string(),
+            vrf_pub_key: hex::encode(vrf_pk),
         });
         node_keys.push(node_priv);
         val_keys.push(val_priv);
@@ -201,7 +207,10 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
         chain_id: o.chain_id.clone(),
         genesis_time: o.genesis_time.clone(),
         app_state: AppState {
-            params: Params::default(),
+            params: Params {
+                vote_extensions_enable_height: VOTE_EXTENSIONS_ENABLE_HEIGHT,
+                ..Params::default()
+            },
             accounts,
             validators: nodes
                 .iter()
@@ -211,6 +220,7 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
                     power: VALIDATOR_POWER,
                     moniker: n.name.clone(),
                     operator: Some(n.operator_address.clone()),
+                    vrf_key: Some(n.vrf_pub_key.clone()),
                 })
                 .collect(),
         },
@@ -284,6 +294,9 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
     Ok(layout)
 }
 
+/// Height from which `proofwork testnet` networks carry VRF vote extensions.
+pub const VOTE_EXTENSIONS_ENABLE_HEIGHT: u64 = 1;
+
 /// CometBFT's `genesis.json`: the validators' keys and powers, and our `app_state`.
 fn cometbft_genesis(g: &Genesis) -> String {
     let validators: Vec<_> = g
@@ -306,6 +319,22 @@ fn cometbft_genesis(g: &Genesis) -> String {
         "initial_height": "1",
         "validators": validators,
         "app_hash": "",
+        // CometBFT v0.38's defaults, plus vote extensions from the height the app state
+        // names (they must agree: the app requires the extensions from then on).
+        "consensus_params": {
+            "block": {"max_bytes": "22020096", "max_gas": "-1"},
+            "evidence": {
+                "max_age_num_blocks": "100000",
+                "max_age_duration": "172800000000000",
+                "max_bytes": "1048576"
+            },
+            "validator": {"pub_key_types": ["ed25519"]},
+            "version": {"app": "0"},
+            "abci": {
+                "vote_extensions_enable_height":
+                    g.app_state.params.vote_extensions_enable_height.to_string()
+            }
+        },
         "app_state": g.app_state,
     });
     serde_json::to_string_pretty(&doc).expect("genesis serializes")

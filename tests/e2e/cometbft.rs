@@ -119,12 +119,22 @@ fn assert_embedded_engine_matches(net: &Net, i: usize) -> u64 {
     let last = source.latest().unwrap().height;
     for h in 1..=last {
         let rec = load_block(&source, h).unwrap().unwrap();
-        for tx in &rec.txs {
+        // The beacon tx (vote extensions of the previous height) is the proposer's, not a
+        // mempool tx: hand it to the engine as the proposal's first tx.
+        let (beacon_tx, user_txs) = match rec.txs.split_first() {
+            Some((first, rest)) if proofwork_consensus::beacon::is_beacon_tx(first) => {
+                (Some(first.clone()), rest)
+            }
+            _ => (None, rec.txs.as_slice()),
+        };
+        for tx in user_txs {
             node.submit(tx.clone(), false)
                 .expect("tx accepted by the embedded mempool");
         }
         let hash: [u8; 32] = rec.block_hash.as_slice().try_into().unwrap();
-        let b = node.produce_block_as(rec.time_ns, Some(hash)).unwrap();
+        let b = node
+            .produce_block_as(rec.time_ns, Some(hash), beacon_tx)
+            .unwrap();
         assert_eq!(b.height, h);
         assert_eq!(b.num_txs, rec.txs.len(), "height {h}");
         assert_eq!(
@@ -185,6 +195,22 @@ async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
     net.kill_all();
     let heights = assert_same_app_hashes(&net);
     assert!(heights >= 3);
+    // Vote extensions are on from height 1: every block from 2 on starts with the beacon
+    // tx of the previous height's VRF outputs (> 2/3 of the power), recorded as its beacon.
+    let store = open_store(net.proofwork_home(0));
+    for h in 2..=heights {
+        let rec = load_block(&store, h).unwrap().unwrap();
+        let first = rec.txs.first().expect("beacon tx");
+        let tx = proofwork_consensus::beacon::BeaconTx::decode(first).unwrap();
+        assert_eq!(tx.height, h - 1);
+        assert!(
+            3 * tx.entries.len() > 2 * 4,
+            "height {h}: {} entries",
+            tx.entries.len()
+        );
+        assert_eq!(rec.results[0].code, 0, "height {h}");
+    }
+    drop(store);
     assert!(assert_embedded_engine_matches(&net, 0) >= heights);
     assert!(assert_replay_matches(&net, 2) >= heights);
 }
@@ -372,6 +398,7 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
             vec![Message::ApplyValidator {
                 consensus_pubkey: in_set,
                 moniker: "dup".into(),
+                vrf_pubkey: proofwork_genesis::decode_vrf_key(&n4.vrf_pub_key).unwrap(),
             }],
             1,
             true,

@@ -614,6 +614,12 @@ pub enum TxError {
         /// The signer.
         address: String,
     },
+    /// A VRF key that is not a valid sr25519 public key.
+    #[error("invalid VRF key: {reason}")]
+    BadVrfKey {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl TxError {
@@ -710,6 +716,7 @@ impl TxError {
             TxError::LastValidator => 107,
             TxError::BadMoniker { .. } => 108,
             TxError::OperatorInUse { .. } => 109,
+            TxError::BadVrfKey { .. } => 110,
         }
     }
 
@@ -806,6 +813,7 @@ impl TxError {
             TxError::LastValidator => "last_validator",
             TxError::BadMoniker { .. } => "bad_moniker",
             TxError::OperatorInUse { .. } => "operator_in_use",
+            TxError::BadVrfKey { .. } => "bad_vrf_key",
         }
     }
 }

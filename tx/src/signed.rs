@@ -116,6 +116,9 @@ pub enum Message {
         consensus_pubkey: [u8; 32],
         /// Display name (see [`check_moniker`]).
         moniker: String,
+        /// sr25519 VRF public key that signs the validator's vote extensions (the work
+        /// beacon); see [`check_vrf_key`].
+        vrf_pubkey: [u8; 32],
     },
     /// A current validator's operator votes on an open application.
     VoteValidator {
@@ -196,6 +199,24 @@ pub fn check_consensus_key(bytes: &[u8]) -> Result<[u8; 32], TxError> {
     Ok(key)
 }
 
+/// Checks that `bytes` are an sr25519 public key (32 bytes, a valid Ristretto point), so
+/// that no validator is admitted with a key that cannot sign vote extensions.
+///
+/// # Errors
+/// [`TxError::BadVrfKey`].
+pub fn check_vrf_key(bytes: &[u8]) -> Result<[u8; 32], TxError> {
+    if bytes.len() != 32 {
+        return Err(TxError::BadVrfKey {
+            reason: format!("expected 32 bytes, got {}", bytes.len()),
+        });
+    }
+    schnorrkel::PublicKey::from_bytes(bytes)
+        .map(|k| k.to_bytes())
+        .map_err(|e| TxError::BadVrfKey {
+            reason: format!("not an sr25519 key: {e}"),
+        })
+}
+
 impl Message {
     fn try_from_proto(index: usize, m: pb::Message) -> Result<Self, TxError> {
         match m.kind {
@@ -215,9 +236,11 @@ impl Message {
             Some(pb::message::Kind::ApplyValidator(a)) => {
                 let consensus_pubkey = check_consensus_key(&a.consensus_pubkey)?;
                 check_moniker(&a.moniker)?;
+                let vrf_pubkey = check_vrf_key(&a.vrf_pubkey)?;
                 Ok(Message::ApplyValidator {
                     consensus_pubkey,
                     moniker: a.moniker,
+                    vrf_pubkey,
                 })
             }
             Some(pb::message::Kind::VoteValidator(v)) => Ok(Message::VoteValidator {
@@ -420,10 +443,12 @@ impl Message {
             Message::ApplyValidator {
                 consensus_pubkey,
                 moniker,
+                vrf_pubkey,
             } => pb::Message {
                 kind: Some(pb::message::Kind::ApplyValidator(pb::ApplyValidator {
                     consensus_pubkey: consensus_pubkey.to_vec(),
                     moniker: moniker.clone(),
+                    vrf_pubkey: vrf_pubkey.to_vec(),
                 })),
             },
             Message::VoteValidator {
@@ -821,6 +846,14 @@ mod tests {
         }
     }
 
+    fn valid_vrf_key() -> [u8; 32] {
+        schnorrkel::MiniSecretKey::from_bytes(&[5; 32])
+            .unwrap()
+            .expand_to_keypair(schnorrkel::ExpansionMode::Uniform)
+            .public
+            .to_bytes()
+    }
+
     fn valid_consensus_key() -> [u8; 32] {
         ed25519_consensus::SigningKey::from([3u8; 32])
             .verification_key()
@@ -834,6 +867,7 @@ mod tests {
             Message::ApplyValidator {
                 consensus_pubkey: valid_consensus_key(),
                 moniker: "v5".into(),
+                vrf_pubkey: valid_vrf_key(),
             },
             Message::VoteValidator {
                 application_id: 7,
@@ -864,9 +898,15 @@ mod tests {
             Err(TxError::BadConsensusKey { .. })
         ));
         let k = SecretKey::from_seed("op");
+        assert!(matches!(
+            check_vrf_key(&[0xff; 32]),
+            Err(TxError::BadVrfKey { .. })
+        ));
+        assert!(matches!(check_vrf_key(&[]), Err(TxError::BadVrfKey { .. })));
         let mut b = admission_body(Message::ApplyValidator {
             consensus_pubkey: valid_consensus_key(),
             moniker: "ok".into(),
+            vrf_pubkey: valid_vrf_key(),
         })
         .to_proto();
         if let Some(pb::message::Kind::ApplyValidator(a)) = &mut b.messages[0].kind {

@@ -67,6 +67,10 @@ pub struct Application {
     pub operator: Address,
     /// Admit: the moniker applied with. Remove: empty.
     pub moniker: String,
+    /// Admit: the sr25519 VRF key applied with, hex (registered on admission). Remove:
+    /// empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub vrf_key: String,
     /// Height of the block that opened it.
     pub submitted_height: u64,
     /// Votes by voter consensus key (hex) → approve.
@@ -271,6 +275,7 @@ pub fn apply<S: StateWrite>(
     applicant: &Address,
     pub_key: &[u8; 32],
     moniker: &str,
+    vrf_key: &[u8; 32],
     height: u64,
 ) -> Result<u64, ExecError> {
     if validators::validator(s, pub_key)?.is_some() {
@@ -295,6 +300,7 @@ pub fn apply<S: StateWrite>(
         pub_key: hex::encode(pub_key),
         operator: *applicant,
         moniker: moniker.to_string(),
+        vrf_key: hex::encode(vrf_key),
         submitted_height: height,
         votes: BTreeMap::new(),
     };
@@ -334,6 +340,7 @@ pub fn propose_removal<S: StateWrite>(
         pub_key: hex::encode(pub_key),
         operator: *proposer,
         moniker: String::new(),
+        vrf_key: String::new(),
         submitted_height: height,
         votes: BTreeMap::new(),
     };
@@ -409,6 +416,10 @@ fn settle<S: StateWrite>(s: &mut S, a: Application) -> Result<Status, StateError
                     },
                 );
                 bind_operator(s, &pk, &a.operator);
+                if !a.vrf_key.is_empty() {
+                    let vrf = decode_key_hex(&a.vrf_key, &state_key::open(a.id))?;
+                    crate::beacon::put_vrf_key(s, &pk, &vrf);
+                }
                 rebalance(s)?;
                 Ok(Status::Admitted)
             }
@@ -418,6 +429,7 @@ fn settle<S: StateWrite>(s: &mut S, a: Application) -> Result<Status, StateError
                 }
                 s.delete(validators::state_key::validator(&pk));
                 unbind_operator(s, &pk)?;
+                crate::beacon::delete_vrf_key(s, &pk);
                 rebalance(s)?;
                 Ok(Status::Removed)
             }

@@ -48,7 +48,7 @@ fn code(e: ExecError) -> u32 {
 fn admission_needs_more_than_two_thirds_of_power() {
     let base = set(4);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "new", 3).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "new", &[0; 32], 3).unwrap();
     assert_eq!(vote(&mut d, &op(1), id, true).unwrap(), Status::Pending);
     assert_eq!(vote(&mut d, &op(2), id, true).unwrap(), Status::Pending);
     // 20/40 is not > 2/3; 30/40 is.
@@ -72,14 +72,14 @@ fn admission_needs_more_than_two_thirds_of_power() {
 fn a_third_rejecting_closes_the_application() {
     let base = set(3);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "new", 1).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "new", &[0; 32], 1).unwrap();
     assert_eq!(vote(&mut d, &op(1), id, false).unwrap(), Status::Rejected);
     assert_eq!(
         code(vote(&mut d, &op(2), id, true).unwrap_err()),
         TxError::UnknownApplication { application_id: 0 }.code()
     );
     // The key may apply again once closed.
-    apply(&mut d, &op(50), &key(50), "again", 2).unwrap();
+    apply(&mut d, &op(50), &key(50), "again", &[0; 32], 2).unwrap();
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn removal_by_vote_and_updates_carry_power_zero() {
 fn votes_from_non_validators_are_refused() {
     let base = set(4);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "new", 1).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "new", &[0; 32], 1).unwrap();
     assert_eq!(code(vote(&mut d, &op(99), id, true).unwrap_err()), 100);
     assert_eq!(
         code(propose_removal(&mut d, &op(99), &key(1), 1).unwrap_err()),
@@ -123,7 +123,7 @@ fn votes_from_non_validators_are_refused() {
 fn double_votes_are_refused() {
     let base = set(4);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "new", 1).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "new", &[0; 32], 1).unwrap();
     vote(&mut d, &op(1), id, true).unwrap();
     assert_eq!(code(vote(&mut d, &op(1), id, false).unwrap_err()), 101);
     // The proposer of a removal has already voted.
@@ -136,21 +136,21 @@ fn applying_with_a_key_in_the_set_or_pending_is_refused() {
     let base = set(4);
     let mut d = StateDelta::new(&base);
     assert_eq!(
-        code(apply(&mut d, &op(50), &key(1), "dup", 1).unwrap_err()),
+        code(apply(&mut d, &op(50), &key(1), "dup", &[0; 32], 1).unwrap_err()),
         103
     );
-    apply(&mut d, &op(50), &key(50), "new", 1).unwrap();
+    apply(&mut d, &op(50), &key(50), "new", &[0; 32], 1).unwrap();
     assert_eq!(
-        code(apply(&mut d, &op(51), &key(50), "dup", 1).unwrap_err()),
+        code(apply(&mut d, &op(51), &key(50), "dup", &[0; 32], 1).unwrap_err()),
         105
     );
     // One open application per applicant, and operators of validators cannot apply.
     assert_eq!(
-        code(apply(&mut d, &op(50), &key(51), "two", 1).unwrap_err()),
+        code(apply(&mut d, &op(50), &key(51), "two", &[0; 32], 1).unwrap_err()),
         109
     );
     assert_eq!(
-        code(apply(&mut d, &op(1), &key(52), "op", 1).unwrap_err()),
+        code(apply(&mut d, &op(1), &key(52), "op", &[0; 32], 1).unwrap_err()),
         109
     );
 }
@@ -180,7 +180,7 @@ fn the_last_validator_cannot_be_removed() {
 fn a_single_validator_admits_alone_and_powers_stay_equal_below_four() {
     let base = set(1);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "second", 1).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "second", &[0; 32], 1).unwrap();
     assert_eq!(vote(&mut d, &op(1), id, true).unwrap(), Status::Admitted);
     let powers: Vec<u64> = validators::validators(&d)
         .unwrap()
@@ -194,7 +194,7 @@ fn a_single_validator_admits_alone_and_powers_stay_equal_below_four() {
 fn removed_validators_votes_no_longer_count() {
     let base = set(4);
     let mut d = StateDelta::new(&base);
-    let id = apply(&mut d, &op(50), &key(50), "new", 1).unwrap();
+    let id = apply(&mut d, &op(50), &key(50), "new", &[0; 32], 1).unwrap();
     vote(&mut d, &op(4), id, true).unwrap();
     let (rid, _) = propose_removal(&mut d, &op(1), &key(4), 1).unwrap();
     vote(&mut d, &op(2), rid, true).unwrap();
@@ -221,7 +221,7 @@ proptest! {
     ) {
         let base = set(n);
         let mut d = StateDelta::new(&base);
-        let id = apply(&mut d, &op(100), &key(100), "cand", 1).unwrap();
+        let id = apply(&mut d, &op(100), &key(100), "cand", &[0; 32], 1).unwrap();
         let mut approve = 0u64;
         let mut reject = 0u64;
         let mut voted = std::collections::BTreeSet::new();

@@ -19,7 +19,8 @@ pub struct EndBlock {
     pub validator_updates: Vec<Validator>,
 }
 
-/// Records block `height`'s hash: the beacon of every job committed at `height − 1`.
+/// Records block `height`'s hash: the beacon of every job committed at `height − 1` on a
+/// chain without the VRF beacon (or before its enable height).
 /// Called at the end of the block (after its txs), so no tx in the block can read it. A
 /// hash that is not 32 bytes (tests, replay of a log without hashes) is stored as its
 /// BLAKE3. Hashes older than the longest reveal window are pruned.
@@ -35,7 +36,21 @@ pub fn record_block_hash<S: StateWrite>(
         Ok(h) => h,
         Err(_) => *blake3::hash(hash).as_bytes(),
     };
-    s.put_raw(state_key::block_hash(height), h.to_vec());
+    record_beacon(s, height, &h)
+}
+
+/// Records the beacon of `height` (a block hash, or the VRF beacon of the votes on
+/// `height`, recorded at the end of block `height + 1`) under the key the spot check reads,
+/// and prunes beacons older than the longest reveal window.
+///
+/// # Errors
+/// Storage failures.
+pub fn record_beacon<S: StateWrite>(
+    s: &mut S,
+    height: u64,
+    beacon: &[u8; 32],
+) -> Result<(), StateError> {
+    s.put_raw(state_key::block_hash(height), beacon.to_vec());
     let keep = u64::from(params(s)?.max_window_blocks).saturating_add(2);
     if let Some(old) = height.checked_sub(keep) {
         s.delete(state_key::block_hash(old));
@@ -55,7 +70,11 @@ pub fn end_block<S: StateWrite>(
     native_denom: &str,
 ) -> Result<EndBlock, StateError> {
     let mut out = EndBlock::default();
-    record_block_hash(s, height, block_hash)?;
+    // With the VRF beacon, the beacon of `height` arrives with block `height + 1`'s first
+    // tx (`App::finalize_block` records it); before its enable height, the block hash.
+    if !crate::beacon::is_vrf_height(s, height)? {
+        record_block_hash(s, height, block_hash)?;
+    }
     let p = params(s)?;
     let due = s.scan_prefix(&state_key::due_at(height), None, usize::MAX)?;
     for (key, _) in due {

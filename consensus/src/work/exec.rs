@@ -462,10 +462,16 @@ fn commit_work<S: StateWrite>(
             height,
         });
     }
-    // The beacon is block height + 1; the reveal is due `reveal_blocks` after it.
-    let reveal_deadline = height
-        .saturating_add(1)
-        .saturating_add(u64::from(job.reveal_blocks));
+    // The beacon is that of height + 1; the reveal is due `reveal_blocks` after the block
+    // that makes it known: block height + 1 itself (block hash), or block height + 2, whose
+    // first tx carries the VRF extensions of the votes on height + 1.
+    let beacon_height = height.saturating_add(1);
+    let known_at = if crate::beacon::is_vrf_height(s, beacon_height)? {
+        beacon_height.saturating_add(1)
+    } else {
+        beacon_height
+    };
+    let reveal_deadline = known_at.saturating_add(u64::from(job.reveal_blocks));
     job.status = JobStatus::Committed {
         worker,
         c_root,
@@ -480,7 +486,7 @@ fn commit_work<S: StateWrite>(
         vec![
             ("job_id", job_id.to_string()),
             ("c_root", hex::encode(c_root)),
-            ("beacon_height", (height + 1).to_string()),
+            ("beacon_height", beacon_height.to_string()),
             ("reveal_deadline", reveal_deadline.to_string()),
         ],
     ))

@@ -35,7 +35,7 @@ mod tests;
 use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_state::{StateError, StateRead, StateWrite};
 
-pub use block::{end_block, record_block_hash, EndBlock};
+pub use block::{end_block, record_beacon, record_block_hash, EndBlock};
 pub use cache::WorkCache;
 pub use exec::{execute, WorkEnv, WorkEvent};
 pub use verify::{check_reveal, reveal_context, RevealContext, Verdict};
@@ -420,7 +420,8 @@ pub fn score<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<u128, StateError
     get_u128(s, &state_key::score(pub_key))
 }
 
-/// The recorded hash of block `height` (the beacon for commits at `height − 1`).
+/// The recorded beacon of `height` (for commits at `height − 1`): the hash of block `height`,
+/// or with the VRF beacon the hash of the extensions of the votes on `height`.
 ///
 /// # Errors
 /// Storage failures.

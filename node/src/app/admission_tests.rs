@@ -44,6 +44,7 @@ fn genesis() -> AppState {
                 power: 10,
                 moniker: format!("v{i}"),
                 operator: Some(op(i).public_key().address().to_string()),
+                vrf_key: None,
             })
             .collect(),
     }
@@ -117,6 +118,7 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
         Message::ApplyValidator {
             consensus_pubkey: new_key,
             moniker: "v9".into(),
+            vrf_pubkey: proofwork_consensus::beacon::VrfSecret::from_seed(&[9; 32]).public(),
         },
     );
     let r = c.block(vec![apply]);
@@ -188,6 +190,7 @@ fn malformed_consensus_key_is_refused_at_decode() {
         messages: vec![Message::ApplyValidator {
             consensus_pubkey: consensus_key(9),
             moniker: "v9".into(),
+            vrf_pubkey: proofwork_consensus::beacon::VrfSecret::from_seed(&[9; 32]).public(),
         }],
     }
     .to_proto();

@@ -187,9 +187,17 @@ fn execute_message<S: StateWrite>(
         Message::ApplyValidator {
             consensus_pubkey,
             moniker,
+            vrf_pubkey,
         } => {
             let height = accounts::block_height(state)?;
-            let id = admission::apply(state, &tx.signer, consensus_pubkey, moniker, height)?;
+            let id = admission::apply(
+                state,
+                &tx.signer,
+                consensus_pubkey,
+                moniker,
+                vrf_pubkey,
+                height,
+            )?;
             Ok(event(
                 "validator_application",
                 &[

@@ -17,6 +17,7 @@ mod sigcache;
 
 use std::sync::Arc;
 
+use proofwork_consensus::beacon::{self, BeaconTx, VrfSecret};
 use proofwork_consensus::work::{self, WorkCache};
 use proofwork_consensus::{admission, validators};
 use proofwork_genesis::{AppState, GenesisError};
@@ -164,6 +165,7 @@ pub struct App {
     sigs: Arc<SigCache>,
     work: Arc<WorkCache>,
     pending: Option<Pending>,
+    vrf: Option<Arc<VrfSecret>>,
 }
 
 /// Key of a block record in the aux column: `blk/{height BE}`.
@@ -194,6 +196,7 @@ impl App {
             sigs,
             work: Arc::new(WorkCache::default()),
             pending: None,
+            vrf: None,
         })
     }
 
@@ -266,31 +269,172 @@ impl App {
         decode_and_verify(&self.sigs, &cfg, bytes)
     }
 
+    /// Sets this node's VRF key, which signs its vote extensions.
+    pub fn set_vrf_secret(&mut self, secret: Arc<VrfSecret>) {
+        self.vrf = Some(secret);
+    }
+
+    /// This node's VRF key, if any.
+    pub fn vrf_secret(&self) -> Option<&Arc<VrfSecret>> {
+        self.vrf.as_ref()
+    }
+
+    /// ExtendVote(height): this validator's VRF output and proof over
+    /// `DOMAIN ‖ chain_id ‖ height` (96 bytes) from the enable height on; empty before it
+    /// or without a VRF key (the network then refuses the vote, which is the operator's
+    /// misconfiguration to see in the logs).
+    pub fn extend_vote(&self, height: u64) -> Vec<u8> {
+        let Some(cfg) = &self.cfg else {
+            return vec![];
+        };
+        match beacon::is_vrf_height(&self.storage, height) {
+            Ok(true) => {}
+            Ok(false) => return vec![],
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure in ExtendVote");
+                return vec![];
+            }
+        }
+        match &self.vrf {
+            Some(k) => k.extend(&cfg.chain_id, height),
+            None => {
+                tracing::error!(
+                    height,
+                    "vote extensions are enabled but this node has no VRF key"
+                );
+                vec![]
+            }
+        }
+    }
+
+    /// VerifyVoteExtension: `true` iff `ext` is `address`'s valid VRF extension for
+    /// `height` under its registered key (or empty, before the enable height).
+    pub fn verify_vote_extension(&self, address: &[u8], height: u64, ext: &[u8]) -> bool {
+        let Some(cfg) = &self.cfg else {
+            return false;
+        };
+        match beacon::check_vote_extension(&self.storage, &cfg.chain_id, address, height, ext) {
+            Ok(Ok(())) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(height, address = %hex::encode(address), error = %e, "rejecting vote extension");
+                false
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "storage failure in VerifyVoteExtension");
+                false
+            }
+        }
+    }
+
+    /// The beacon tx a proposer of the next block injects from the previous height's
+    /// extensions (`(validator address, extension)` of `local_last_commit`), keeping only
+    /// those that verify; `None` when the next block needs none.
+    pub fn beacon_tx<'a>(
+        &self,
+        extensions: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    ) -> Option<Vec<u8>> {
+        let cfg = self.cfg.as_ref()?;
+        let latest = self.storage.latest().map_or(0, |l| l.height);
+        let next = latest.saturating_add(1);
+        if !beacon::requires_beacon_tx(&self.storage, next).unwrap_or(false) {
+            return None;
+        }
+        let valid = extensions.into_iter().filter(|(a, e)| {
+            matches!(
+                beacon::check_vote_extension(&self.storage, &cfg.chain_id, a, latest, e),
+                Ok(Ok(()))
+            ) && !e.is_empty()
+        });
+        Some(BeaconTx::from_extensions(latest, valid).encode())
+    }
+
     /// Chooses the txs of a proposal: those that pass the stateless checks, in order,
-    /// within `max_bytes`.
+    /// within `max_bytes`, after the beacon tx built from `extensions` when the block needs
+    /// one (see [`App::beacon_tx`]).
+    pub fn prepare_proposal_with<'a>(
+        &self,
+        txs: Vec<Vec<u8>>,
+        max_bytes: u64,
+        extensions: impl IntoIterator<Item = (&'a [u8], &'a [u8])>,
+    ) -> Vec<Vec<u8>> {
+        self.propose(txs, max_bytes, self.beacon_tx(extensions))
+    }
+
+    /// [`App::prepare_proposal_with`] without vote extensions (chains without the VRF
+    /// beacon, and tests).
     pub fn prepare_proposal(&self, txs: Vec<Vec<u8>>, max_bytes: u64) -> Vec<Vec<u8>> {
+        self.propose(txs, max_bytes, self.beacon_tx([]))
+    }
+
+    /// A proposal made of `beacon` (the exact first tx, e.g. another network's, for a
+    /// replay) and the user txs that pass the stateless checks within `max_bytes`.
+    pub fn propose(
+        &self,
+        txs: Vec<Vec<u8>>,
+        max_bytes: u64,
+        beacon: Option<Vec<u8>>,
+    ) -> Vec<Vec<u8>> {
         let ok: Vec<bool> = txs
             .par_iter()
             .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
             .collect();
-        let mut total = 0u64;
-        txs.into_iter()
-            .zip(ok)
-            .filter(|(_, ok)| *ok)
-            .map(|(t, _)| t)
-            .take_while(|t| {
-                total = total.saturating_add(t.len() as u64);
-                total <= max_bytes
-            })
+        let mut total = beacon.as_ref().map_or(0, |b| b.len() as u64);
+        beacon
+            .into_iter()
+            .chain(
+                txs.into_iter()
+                    .zip(ok)
+                    .filter(|(_, ok)| *ok)
+                    .map(|(t, _)| t)
+                    .take_while(|t| {
+                        total = total.saturating_add(t.len() as u64);
+                        total <= max_bytes
+                    }),
+            )
             .collect()
     }
 
-    /// Accepts a proposal only if every tx passes the stateless checks and every reveal of
-    /// useful work in it passes the proof checks against committed state: an honest proposer
-    /// never includes one that does not.
+    /// Accepts a proposal only if it starts with a valid beacon tx exactly when one is
+    /// required (> 2/3 of the previous height's power, every proof valid, signers distinct
+    /// and registered), every other tx passes the stateless checks, and every reveal of
+    /// useful work in it passes the proof checks against committed state: an honest
+    /// proposer never includes one that does not.
     pub fn process_proposal(&self, txs: &[Vec<u8>]) -> bool {
-        txs.par_iter()
+        let rest = match self.check_beacon_slot(txs.first()) {
+            Ok(true) => &txs[1..],
+            Ok(false) => txs,
+            Err(e) => {
+                tracing::warn!(error = %e, "rejecting a proposal: beacon tx");
+                return false;
+            }
+        };
+        rest.par_iter()
             .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
+    }
+
+    /// `Ok(true)`: the first tx is the required, valid beacon tx; `Ok(false)`: none is
+    /// required (a beacon tx anywhere then fails the stateless checks as undecodable).
+    fn check_beacon_slot(&self, first: Option<&Vec<u8>>) -> Result<bool, String> {
+        let latest = self.storage.latest().map_or(0, |l| l.height);
+        let required = beacon::requires_beacon_tx(&self.storage, latest.saturating_add(1))
+            .map_err(|e| e.to_string())?;
+        if !required {
+            return Ok(false);
+        }
+        let Some(first) = first.filter(|f| beacon::is_beacon_tx(f)) else {
+            return Err(format!("missing beacon tx for height {latest}"));
+        };
+        self.beacon_of(first, latest)?;
+        Ok(true)
+    }
+
+    /// Decodes and checks a beacon tx for `height`; returns the beacon.
+    fn beacon_of(&self, bytes: &[u8], height: u64) -> Result<[u8; 32], String> {
+        let cfg = self.cfg.as_ref().ok_or("not initialised")?;
+        let tx = BeaconTx::decode(bytes).map_err(|e| e.to_string())?;
+        beacon::check_beacon_tx(&self.storage, &cfg.chain_id, &tx, height)
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
     }
 
     /// The useful-work pre-check of ProcessProposal (DESIGN.md "Useful work" step 6): `false`
@@ -359,16 +503,71 @@ impl App {
                 expected,
             });
         }
+        // The beacon tx (ADR-006): checked again here (ProcessProposal did, but a replay
+        // must reach the same state without it). If it is required and missing or bad —
+        // only possible when > 1/3 of the power accepted such a proposal — the block hash
+        // stands in, so that jobs waiting on this beacon are not stranded.
+        let beacon_required = beacon::requires_beacon_tx(&self.storage, input.height)?;
+        let beacon_slot = input
+            .txs
+            .first()
+            .filter(|t| beacon_required && beacon::is_beacon_tx(t));
+        let vrf_beacon = match beacon_slot {
+            Some(t) => match self.beacon_of(t, latest.height) {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    tracing::error!(height = input.height, error = %e, "invalid beacon tx in a finalized block");
+                    None
+                }
+            },
+            None => None,
+        };
         let decoded: Vec<Result<Arc<SignedTx>, TxError>> = input
             .txs
             .par_iter()
-            .map(|b| decode_and_verify(&self.sigs, &cfg.limits, b))
+            .enumerate()
+            .map(|(i, b)| {
+                if i == 0 && beacon_slot.is_some() {
+                    // Not a signed tx; its outcome is set below.
+                    return Err(TxError::Malformed {
+                        reason: String::new(),
+                    });
+                }
+                decode_and_verify(&self.sigs, &cfg.limits, b)
+            })
             .collect();
         let validators_before = validators::validators(&self.storage)?;
         let mut delta = StateDelta::new(self.storage.clone());
         accounts::set_block_info(&mut delta, input.height, input.time_ns);
         let mut tx_results = Vec::with_capacity(input.txs.len());
-        for (bytes, d) in input.txs.iter().zip(decoded) {
+        if beacon_required {
+            let beacon = vrf_beacon.unwrap_or_else(|| {
+                let h: Result<[u8; 32], _> = input.hash.as_slice().try_into();
+                h.unwrap_or_else(|_| *blake3::hash(&input.hash).as_bytes())
+            });
+            work::record_beacon(&mut delta, latest.height, &beacon)?;
+            tracing::debug!(height = latest.height, beacon = %hex::encode(beacon), vrf = vrf_beacon.is_some(), "beacon recorded");
+        }
+        for (i, (bytes, d)) in input.txs.iter().zip(decoded).enumerate() {
+            if i == 0 && beacon_slot.is_some() {
+                let result = match vrf_beacon {
+                    Some(b) => Ok(vec![execute::event(
+                        "beacon",
+                        &[
+                            ("height", latest.height.to_string()),
+                            ("beacon", hex::encode(b)),
+                        ],
+                    )]),
+                    None => Err(TxError::Malformed {
+                        reason: "invalid beacon tx".into(),
+                    }),
+                };
+                tx_results.push(TxOutcome {
+                    hash: *blake3::hash(bytes).as_bytes(),
+                    result,
+                });
+                continue;
+            }
             let (hash, result) = match d {
                 Ok(tx) => (
                     tx.hash,
@@ -383,6 +582,7 @@ impl App {
         for (kind, attrs) in &end.events {
             tracing::info!(height = input.height, event = kind, ?attrs, "work");
         }
+        beacon::end_block(&mut delta, input.height)?;
         let validator_updates =
             admission::validator_updates(&validators_before, &validators::validators(&delta)?);
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
@@ -491,6 +691,8 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
 
 #[cfg(test)]
 mod admission_tests;
+#[cfg(test)]
+mod beacon_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

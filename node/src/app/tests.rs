@@ -47,6 +47,7 @@ fn app_state() -> AppState {
             power: 1,
             moniker: "v".into(),
             operator: None,
+            vrf_key: None,
         }],
     }
 }

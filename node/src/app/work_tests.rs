@@ -53,6 +53,7 @@ impl Harness {
                 pub_key: VAL_B64.into(),
                 power: 1,
                 operator: None,
+                vrf_key: None,
                 moniker: "v".into(),
             }],
         };
