@@ -6,7 +6,7 @@
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_node::home::{self, Home};
 use proofwork_proto::assets::v1 as pb;
 use proofwork_tx::assets::{oracle_digest, powers, ShareSpec};

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_proto::assets::v1 as pb;
 use proofwork_tx::assets::{oracle_digest, ShareSpec};
 use proofwork_tx::{sign_body, Address, AssetMsg, Item, Message, SecretKey, TxBody};
