@@ -16,9 +16,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/work/v1/work.proto",
         "proto/proofwork/validators/v1/validators.proto",
     ];
-    tonic_prost_build::configure()
-        .file_descriptor_set_path(out.join("proofwork_descriptor.bin"))
-        .compile_protos(&protos, &["proto"])?;
+    // JSON output of query answers (the CLI prints them): serde on the asset query types
+    // and the tx types they embed; bytes as hex, oneof variants in snake_case.
+    let mut cfg = tonic_prost_build::configure()
+        .file_descriptor_set_path(out.join("proofwork_descriptor.bin"));
+    for t in [
+        ".proofwork.assets.v1",
+        ".proofwork.query.v1",
+        ".proofwork.tx.v1.Item",
+        ".proofwork.tx.v1.UniqueItem",
+        ".proofwork.tx.v1.FungibleItem",
+        ".proofwork.tx.v1.RoyaltyRightItem",
+        ".proofwork.tx.v1.RoyaltyShare",
+        ".proofwork.tx.v1.AdminPowers",
+    ] {
+        cfg = cfg.type_attribute(t, "#[derive(serde::Serialize)]");
+    }
+    cfg = cfg.type_attribute(
+        ".proofwork.tx.v1.Item.kind",
+        "#[serde(rename_all = \"snake_case\")]",
+    );
+    for f in [
+        ".proofwork.assets.v1.TokenInfo.content_hash",
+        ".proofwork.assets.v1.WorkInfo.content_hash",
+        ".proofwork.assets.v1.WorkRequest.content_hash",
+        ".proofwork.assets.v1.EscrowInfo.oracle_key",
+        ".proofwork.query.v1.QueryProof.app_hash",
+        ".proofwork.query.v1.ProvenRead.key",
+        ".proofwork.query.v1.ProvenRead.value",
+        ".proofwork.query.v1.ProvenRead.proof",
+    ] {
+        cfg = cfg.field_attribute(f, "#[serde(serialize_with = \"crate::serde_hex\")]");
+    }
+    cfg.compile_protos(&protos, &["proto"])?;
     for p in protos {
         println!("cargo:rerun-if-changed={p}");
     }

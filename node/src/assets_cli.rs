@@ -6,11 +6,10 @@
 
 use anyhow::{bail, Context as _};
 use clap::{Args, Subcommand};
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_node::home::{self, Home};
-use proofwork_proto::assets::v1 as pb;
 use proofwork_tx::assets::{oracle_digest, powers, ShareSpec};
-use proofwork_tx::{AssetMsg, Item, Message, PublicKey};
+use proofwork_tx::{Address, AssetMsg, Item, Message, PublicKey};
 
 use crate::resolve_address;
 
@@ -755,91 +754,31 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
     Ok(())
 }
 
-/// Answers an asset query, printed as readable text.
+/// Answers an asset query, printed as pretty JSON (bytes as hex, amounts as decimal
+/// strings, field names as in `assets/v1/assets.proto`).
 pub(crate) async fn query(node: &str, cmd: AssetQueryCmd) -> anyhow::Result<()> {
     let mut c = Client::connect(node).await?;
-    let q = c.assets();
     let out = match cmd {
-        AssetQueryCmd::AssetClass { id } => format!(
-            "{:#?}",
-            q.asset_class(pb::AssetClassRequest {
-                class_id: id,
-                at: None
-            })
-            .await?
-            .into_inner()
-        ),
-        AssetQueryCmd::Asset { class, token } => format!(
-            "{:#?}",
-            q.token(pb::TokenRequest {
-                class_id: class,
-                token_id: token,
-                at: None,
-            })
-            .await?
-            .into_inner()
-        ),
-        AssetQueryCmd::Tokens { address } => format!(
-            "{:#?}",
-            q.tokens_of(pb::TokensOfRequest { owner: address })
-                .await?
-                .into_inner()
-                .tokens
-        ),
-        AssetQueryCmd::Provenance { class, token } => format!(
-            "{:#?}",
-            q.provenance(pb::TokenRequest {
-                class_id: class,
-                token_id: token,
-                at: None,
-            })
-            .await?
-            .into_inner()
-            .entries
-        ),
-        AssetQueryCmd::Listings => format!(
-            "{:#?}",
-            q.listings(pb::PageRequest::default())
-                .await?
-                .into_inner()
-                .listings
-        ),
-        AssetQueryCmd::Offers => format!(
-            "{:#?}",
-            q.offers(pb::PageRequest::default())
-                .await?
-                .into_inner()
-                .offers
-        ),
-        AssetQueryCmd::Auctions => format!(
-            "{:#?}",
-            q.auctions(pb::PageRequest::default())
-                .await?
-                .into_inner()
-                .auctions
-        ),
-        AssetQueryCmd::Vault { id } => {
-            format!(
-                "{:#?}",
-                q.vault(pb::IdRequest { id, at: None }).await?.into_inner()
-            )
+        AssetQueryCmd::AssetClass { id } => json(&c.asset_class(&id).await?),
+        AssetQueryCmd::Asset { class, token } => json(&c.token(&class, token).await?),
+        AssetQueryCmd::Tokens { address } => {
+            let owner: Address = address.parse().context("parsing the owner address")?;
+            json(&c.tokens_of(&owner).await?.tokens)
         }
-        AssetQueryCmd::Ip { content_hash } => format!(
-            "{:#?}",
-            q.work(pb::WorkRequest {
-                content_hash: hash32(&content_hash)?.to_vec(),
-                at: None,
-            })
-            .await?
-            .into_inner()
-        ),
-        AssetQueryCmd::Escrow { id } => {
-            format!(
-                "{:#?}",
-                q.escrow(pb::IdRequest { id, at: None }).await?.into_inner()
-            )
+        AssetQueryCmd::Provenance { class, token } => {
+            json(&c.provenance(&class, token).await?.entries)
         }
-    };
+        AssetQueryCmd::Listings => json(&c.listings(0, 0).await?.listings),
+        AssetQueryCmd::Offers => json(&c.offers(0, 0).await?.offers),
+        AssetQueryCmd::Auctions => json(&c.auctions(0, 0).await?.auctions),
+        AssetQueryCmd::Vault { id } => json(&c.vault(id).await?),
+        AssetQueryCmd::Ip { content_hash } => json(&c.ip_work(&hash32(&content_hash)?).await?),
+        AssetQueryCmd::Escrow { id } => json(&c.escrow(id).await?),
+    }?;
     println!("{out}");
     Ok(())
+}
+
+fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(v)?)
 }

@@ -1,26 +1,43 @@
 //! The auditor's replay: re-execute every block from genesis in a fresh store and check
-//! every app hash against the block log.
+//! every app hash and tx result against a source of blocks.
+//!
+//! Two sources:
+//!
+//! * a node's own block log ([`replay`]), which records each block's inputs, results and
+//!   app hash whatever engine produced it;
+//! * a CometBFT node's RPC ([`replay_rpc`]): `/block` gives the txs, time, proposer and
+//!   hash that FinalizeBlock saw, `/block_results` the tx results CometBFT stored, and the
+//!   *next* block's header the app hash after each block, which the validators signed.
+//!   (`decided_last_commit` and `misbehavior` are not rebuilt: the app's FinalizeBlock
+//!   reads only height, time, proposer, hash and txs; see `abci.rs`.)
+//!
+//! Both feed [`SourceBlock`]s into one loop, so the checks and the report are the same.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use base64::Engine as _;
 use proofwork_genesis::Genesis;
+use proofwork_proto::block::v1 as bpb;
 use proofwork_state::{Storage, StorageConfig};
 
 use crate::app::{load_block, App, BlockInput, SigCache};
+use crate::cometbft::RpcClient;
 
-/// The first height whose recomputed app hash differs from the log.
+/// The first height whose recomputed app hash (or results) differ from the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mismatch {
     /// Height.
     pub height: u64,
-    /// App hash in the block log (hex).
+    /// App hash in the source (hex).
     pub recorded: String,
     /// App hash recomputed (hex).
     pub recomputed: String,
     /// Which tx results differ, as `index: recorded code → recomputed code`.
     pub differing_results: Vec<String>,
+    /// What was compared, in words (e.g. "app hash after block 7 vs header 8").
+    pub what: String,
 }
 
 /// What a replay found.
@@ -34,6 +51,21 @@ pub struct ReplayReport {
     pub genesis_app_hash: String,
     /// First mismatch, if any.
     pub mismatch: Option<Mismatch>,
+}
+
+/// One block to re-execute and what the source says about it.
+#[derive(Debug, Clone)]
+pub struct SourceBlock {
+    /// FinalizeBlock's input.
+    pub input: BlockInput,
+    /// App hash before the block, as the source records it (`None` if it does not).
+    pub app_hash_before: Option<Vec<u8>>,
+    /// App hash after the block.
+    pub app_hash_after: Vec<u8>,
+    /// Where `app_hash_after` comes from, for the report.
+    pub after_from: String,
+    /// Tx results in block-log form (`hash` = BLAKE3 of the tx bytes).
+    pub results: Vec<bpb::TxResult>,
 }
 
 /// Re-executes blocks `1..=up_to` (default: the source's latest) from `source`'s block log
@@ -53,6 +85,38 @@ pub fn replay(
         .context("the source has no committed state")?
         .height;
     let last = up_to.unwrap_or(latest).min(latest);
+    replay_blocks(genesis, scratch, last, show_progress, |h| {
+        let rec = load_block(source, h)?
+            .with_context(|| format!("block {h} missing from the block log"))?;
+        anyhow::ensure!(
+            rec.height == h,
+            "block log entry {h} claims height {}",
+            rec.height
+        );
+        Ok(SourceBlock {
+            input: BlockInput {
+                height: h,
+                time_ns: rec.time_ns,
+                proposer: rec.proposer,
+                hash: rec.block_hash,
+                txs: rec.txs,
+            },
+            app_hash_before: (!rec.prev_app_hash.is_empty()).then_some(rec.prev_app_hash),
+            app_hash_after: rec.app_hash,
+            after_from: "block log".into(),
+            results: rec.results,
+        })
+    })
+}
+
+/// The replay loop shared by every source: `next(h)` yields block `h`.
+fn replay_blocks(
+    genesis: &Genesis,
+    scratch: &Path,
+    last: u64,
+    show_progress: bool,
+    mut next: impl FnMut(u64) -> anyhow::Result<SourceBlock>,
+) -> anyhow::Result<ReplayReport> {
     let storage = Storage::open(scratch, StorageConfig::default())?;
     anyhow::ensure!(
         storage.latest().is_none(),
@@ -79,62 +143,313 @@ pub fn replay(
         genesis_app_hash: hex::encode(genesis_hash),
         mismatch: None,
     };
+    let mut before = genesis_hash.to_vec();
     for h in 1..=last {
-        let rec = load_block(source, h)?
-            .with_context(|| format!("block {h} missing from the block log"))?;
-        anyhow::ensure!(
-            rec.height == h,
-            "block log entry {h} claims height {}",
-            rec.height
-        );
-        let input = BlockInput {
-            height: h,
-            time_ns: rec.time_ns,
-            proposer: rec.proposer.clone(),
-            hash: rec.block_hash.clone(),
-            txs: rec.txs.clone(),
-        };
-        let outcome = app.finalize_block(input)?.clone();
-        report.txs += rec.txs.len() as u64;
-        let results_match = outcome.tx_results.len() == rec.results.len()
-            && outcome
-                .tx_results
+        let block = next(h)?;
+        if let Some(claimed) = block.app_hash_before.as_ref().filter(|c| **c != before) {
+            let what = if h == 1 {
+                "genesis app hash vs block 1's (wrong genesis file?)".to_string()
+            } else {
+                format!("app hash before block {h}")
+            };
+            report.mismatch = Some(Mismatch {
+                height: h,
+                recorded: hex::encode(claimed),
+                recomputed: hex::encode(&before),
+                differing_results: vec![],
+                what,
+            });
+            pb.abandon_with_message(format!("mismatch before height {h}"));
+            return Ok(report);
+        }
+        report.txs += block.input.txs.len() as u64;
+        let outcome = app.finalize_block(block.input)?.clone();
+        let mine: Vec<bpb::TxResult> = outcome.tx_results.iter().map(|r| r.to_proto()).collect();
+        let results_match = mine == block.results;
+        if outcome.app_hash.as_slice() != block.app_hash_after.as_slice() || !results_match {
+            let differing_results = mine
                 .iter()
-                .zip(&rec.results)
-                .all(|(mine, theirs)| &mine.to_proto() == theirs);
-        if outcome.app_hash.as_slice() != rec.app_hash.as_slice() || !results_match {
-            let differing_results = outcome
-                .tx_results
-                .iter()
-                .zip(rec.results.iter().map(Some).chain(std::iter::repeat(None)))
+                .zip(
+                    block
+                        .results
+                        .iter()
+                        .map(Some)
+                        .chain(std::iter::repeat(None)),
+                )
                 .enumerate()
-                .filter_map(|(i, (mine, theirs))| {
-                    let mine = mine.to_proto();
-                    match theirs {
-                        Some(t) if *t == mine => None,
-                        Some(t) => Some(format!(
-                            "tx {i}: recorded code {} → recomputed code {}",
-                            t.code, mine.code
-                        )),
-                        None => Some(format!("tx {i}: no recorded result")),
-                    }
+                .filter_map(|(i, (mine, theirs))| match theirs {
+                    Some(t) if t == mine => None,
+                    Some(t) if t.code != mine.code => Some(format!(
+                        "tx {i}: recorded code {} → recomputed code {}",
+                        t.code, mine.code
+                    )),
+                    Some(_) => Some(format!(
+                        "tx {i}: same code {} but different log/events",
+                        mine.code
+                    )),
+                    None => Some(format!("tx {i}: no recorded result")),
                 })
+                .chain((block.results.len() > mine.len()).then(|| {
+                    format!(
+                        "{} recorded results for {} txs",
+                        block.results.len(),
+                        mine.len()
+                    )
+                }))
                 .collect();
             report.mismatch = Some(Mismatch {
                 height: h,
-                recorded: hex::encode(&rec.app_hash),
+                recorded: hex::encode(&block.app_hash_after),
                 recomputed: hex::encode(outcome.app_hash),
                 differing_results,
+                what: format!("app hash after block {h} vs {}", block.after_from),
             });
             pb.abandon_with_message(format!("mismatch at height {h}"));
             return Ok(report);
         }
         app.commit()?;
+        before = outcome.app_hash.to_vec();
         report.heights_checked = h;
         pb.inc(1);
     }
     pb.finish_with_message("all app hashes match");
     Ok(report)
+}
+
+/// How many heights [`replay_rpc`] fetches ahead of execution, in parallel.
+const RPC_FETCHERS: u64 = 8;
+
+/// One height as fetched from CometBFT's RPC.
+#[derive(Debug, Clone)]
+struct RpcBlock {
+    input: BlockInput,
+    /// `header.app_hash`: the app hash *before* this block.
+    header_app_hash: Vec<u8>,
+    /// `block_results.app_hash`: what the app answered FinalizeBlock (unsigned).
+    results_app_hash: Option<Vec<u8>>,
+    results: Vec<bpb::TxResult>,
+}
+
+/// Re-executes the chain served by a CometBFT node's RPC at `url` from `genesis` into a
+/// fresh store at `scratch`, up to `up_to` (default: the node's latest height).
+///
+/// The app hash after block `h` is checked against block `h + 1`'s header (signed by the
+/// validators); after the last block, against `/block_results`' `app_hash`. Tx results
+/// (code, log, codespace, events) are checked against `/block_results`, and genesis
+/// against block 1's header.
+///
+/// # Errors
+/// RPC failures, undecodable answers, storage failures, or an application error.
+pub async fn replay_rpc(
+    genesis: Genesis,
+    url: &str,
+    scratch: &Path,
+    up_to: Option<u64>,
+    show_progress: bool,
+) -> anyhow::Result<ReplayReport> {
+    let rpc = Arc::new(RpcClient::new(url));
+    let status = rpc
+        .call("status", serde_json::json!({}))
+        .await
+        .with_context(|| format!("reading /status from {url}"))?;
+    let tip: u64 = status["sync_info"]["latest_block_height"]
+        .as_str()
+        .and_then(|h| h.parse().ok())
+        .context("status has no latest_block_height")?;
+    let network = status["node_info"]["network"].as_str().unwrap_or_default();
+    anyhow::ensure!(
+        network.is_empty() || network == genesis.chain_id,
+        "the node serves chain {network:?} but the genesis file is for {:?}",
+        genesis.chain_id
+    );
+    let last = up_to.unwrap_or(tip).min(tip);
+    // Heights 1..=last+1 (the header of last+1 attests last's app hash), fetched by
+    // RPC_FETCHERS tasks in a fixed interleaving so that the consumer reads them in order.
+    let fetch_to = if last < tip { last + 1 } else { last };
+    let mut lanes = Vec::new();
+    for lane in 0..RPC_FETCHERS {
+        let (tx, rx) = tokio::sync::mpsc::channel(4);
+        let rpc = rpc.clone();
+        tokio::spawn(async move {
+            let mut h = lane + 1;
+            while h <= fetch_to {
+                let b = fetch_block(&rpc, h).await;
+                let failed = b.is_err();
+                if tx.send(b).await.is_err() || failed {
+                    return;
+                }
+                h += RPC_FETCHERS;
+            }
+        });
+        lanes.push(rx);
+    }
+    let scratch = scratch.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        let mut recv = |h: u64| -> anyhow::Result<RpcBlock> {
+            let lane = &mut lanes[((h - 1) % RPC_FETCHERS) as usize];
+            lane.blocking_recv()
+                .with_context(|| format!("fetcher for height {h} stopped"))?
+        };
+        let mut current = if last > 0 { Some(recv(1)?) } else { None };
+        replay_blocks(&genesis, &scratch, last, show_progress, |h| {
+            let b = current
+                .take()
+                .with_context(|| format!("block {h} was not fetched"))?;
+            let (after, after_from) = if h < tip {
+                let nb = recv(h + 1)?;
+                let a = nb.header_app_hash.clone();
+                current = Some(nb);
+                (a, format!("block {}'s header", h + 1))
+            } else {
+                let a = b
+                    .results_app_hash
+                    .clone()
+                    .context("the latest block's results carry no app_hash")?;
+                (a, format!("/block_results?height={h} (latest block)"))
+            };
+            Ok(SourceBlock {
+                input: b.input,
+                app_hash_before: Some(b.header_app_hash),
+                app_hash_after: after,
+                after_from,
+                results: b.results,
+            })
+        })
+    })
+    .await?
+}
+
+async fn fetch_block(rpc: &RpcClient, h: u64) -> anyhow::Result<RpcBlock> {
+    let params = serde_json::json!({ "height": h.to_string() });
+    let (block, results) = tokio::join!(
+        rpc.call("block", params.clone()),
+        rpc.call("block_results", params)
+    );
+    let block = block.with_context(|| format!("/block?height={h}"))?;
+    let results = results.with_context(|| format!("/block_results?height={h}"))?;
+    parse_rpc_block(h, &block, &results).with_context(|| format!("decoding block {h}"))
+}
+
+/// Rebuilds FinalizeBlock's input and the stored results from `/block` and
+/// `/block_results` answers (CometBFT v0.38 JSON).
+fn parse_rpc_block(
+    h: u64,
+    block: &serde_json::Value,
+    results: &serde_json::Value,
+) -> anyhow::Result<RpcBlock> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let header = &block["block"]["header"];
+    let height: u64 = header["height"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .context("header.height")?;
+    anyhow::ensure!(height == h, "asked for height {h}, got {height}");
+    let time: tendermint_proto::google::protobuf::Timestamp = serde_json::from_value::<
+        tendermint_proto::serializers::timestamp::Rfc3339,
+    >(header["time"].clone())
+    .context("header.time")?
+    .into();
+    let time_ns = u64::try_from(time.seconds)
+        .ok()
+        .and_then(|s| s.checked_mul(1_000_000_000))
+        .and_then(|s| s.checked_add(u64::try_from(time.nanos).ok()?))
+        .context("header.time before 1970 or too large")?;
+    let txs: Vec<Vec<u8>> = match block["block"]["data"]["txs"].as_array() {
+        None => vec![],
+        Some(a) => a
+            .iter()
+            .map(|t| {
+                b64.decode(t.as_str().context("tx is not a string")?)
+                    .context("tx is not base64")
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let hex_field = |v: &serde_json::Value, what: &str| -> anyhow::Result<Vec<u8>> {
+        hex::decode(v.as_str().with_context(|| format!("{what} missing"))?)
+            .with_context(|| format!("{what} is not hex"))
+    };
+    let input = BlockInput {
+        height,
+        time_ns,
+        proposer: hex_field(&header["proposer_address"], "header.proposer_address")?,
+        hash: hex_field(&block["block_id"]["hash"], "block_id.hash")?,
+        txs,
+    };
+    let header_app_hash = hex_field(&header["app_hash"], "header.app_hash")?;
+    // v0.38 encodes this []byte as base64 (headers use hex); accept either.
+    let results_app_hash = results["app_hash"].as_str().and_then(|s| {
+        if s.len() == 64 && s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            hex::decode(s).ok()
+        } else {
+            b64.decode(s).ok()
+        }
+    });
+    let stored = results["txs_results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    anyhow::ensure!(
+        stored.len() == input.txs.len(),
+        "{} txs but {} results",
+        input.txs.len(),
+        stored.len()
+    );
+    let results = stored
+        .iter()
+        .zip(&input.txs)
+        .map(|(r, tx)| parse_tx_result(r, tx))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(RpcBlock {
+        input,
+        header_app_hash,
+        results_app_hash,
+        results,
+    })
+}
+
+/// One `ExecTxResult` in block-log form. The app sets no `data`, `info` or gas, so those
+/// must be empty; the hash is not stored by CometBFT and is recomputed from the tx.
+fn parse_tx_result(r: &serde_json::Value, tx: &[u8]) -> anyhow::Result<bpb::TxResult> {
+    let s = |k: &str| r[k].as_str().unwrap_or_default().to_string();
+    anyhow::ensure!(
+        s("data").is_empty() && s("info").is_empty(),
+        "tx result has data or info, which this app never sets"
+    );
+    let code = match &r["code"] {
+        serde_json::Value::Null => 0,
+        v => v
+            .as_u64()
+            .and_then(|c| u32::try_from(c).ok())
+            .context("tx result code")?,
+    };
+    let events = r["events"]
+        .as_array()
+        .map(|es| {
+            es.iter()
+                .map(|e| bpb::Event {
+                    kind: e["type"].as_str().unwrap_or_default().to_string(),
+                    attributes: e["attributes"]
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .map(|a| bpb::Attribute {
+                                    key: a["key"].as_str().unwrap_or_default().to_string(),
+                                    value: a["value"].as_str().unwrap_or_default().to_string(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(bpb::TxResult {
+        code,
+        log: s("log"),
+        events,
+        hash: blake3::hash(tx).as_bytes().to_vec(),
+        codespace: s("codespace"),
+    })
 }
 
 #[cfg(test)]
@@ -236,6 +551,53 @@ mod tests {
         let mut w = proofwork_state::WriteSet::new();
         w.insert(block_key(height), Some(rec.encode_to_vec()));
         storage.put_aux_now(&w).unwrap();
+    }
+
+    #[test]
+    fn rpc_block_json_rebuilds_finalize_block_input_and_results() {
+        let tx = vec![1u8, 2, 3];
+        let block = serde_json::json!({
+            "block_id": {"hash": "AB".repeat(32)},
+            "block": {
+                "header": {
+                    "height": "5",
+                    "time": "2026-01-01T00:00:01.000000042Z",
+                    "proposer_address": "CD".repeat(20),
+                    "app_hash": "EF".repeat(32),
+                },
+                "data": {"txs": ["AQID"]},
+            },
+        });
+        let results = serde_json::json!({
+            "height": "5",
+            "txs_results": [{
+                "code": 4, "log": "bad", "codespace": "malformed", "data": null,
+                "gas_wanted": "0", "gas_used": "0",
+                "events": [{"type": "t", "attributes": [{"key": "k", "value": "v", "index": true}]}],
+            }],
+            "app_hash": "ESIzRFVmd4iZqrvM3e7/ABEiM0RVZneImaq7zN3u/wA=",
+        });
+        let b = parse_rpc_block(5, &block, &results).unwrap();
+        assert_eq!(b.input.height, 5);
+        assert_eq!(b.input.time_ns, 1_767_225_601_000_000_042);
+        assert_eq!(b.input.txs, vec![tx.clone()]);
+        assert_eq!(b.input.proposer, vec![0xcd; 20]);
+        assert_eq!(b.input.hash, vec![0xab; 32]);
+        assert_eq!(b.header_app_hash, vec![0xef; 32]);
+        assert_eq!(b.results_app_hash.unwrap().len(), 32);
+        let r = &b.results[0];
+        assert_eq!(
+            (r.code, r.log.as_str(), r.codespace.as_str()),
+            (4, "bad", "malformed")
+        );
+        assert_eq!(r.events[0].attributes[0].value, "v");
+        assert_eq!(r.hash, blake3::hash(&tx).as_bytes().to_vec());
+        // Wrong height, missing results, and a result with data are refused.
+        assert!(parse_rpc_block(6, &block, &results).is_err());
+        assert!(parse_rpc_block(5, &block, &serde_json::json!({})).is_err());
+        let mut with_data = results.clone();
+        with_data["txs_results"][0]["data"] = "AQ==".into();
+        assert!(parse_rpc_block(5, &block, &with_data).is_err());
     }
 
     #[test]

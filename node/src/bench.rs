@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Subcommand;
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_node::home::{self, Home};
 use proofwork_proto::node::v1 as pb;
 use proofwork_tx::{sign_body, Message, SecretKey, TxBody, TxHash};

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_node::home::{self, Home, DEMO_ACCOUNTS};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 
@@ -269,5 +269,5 @@ async fn connect_with_retry(url: &str) -> anyhow::Result<Client> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(last.expect("at least one attempt"))
+    Err(last.expect("at least one attempt").into())
 }

@@ -12,7 +12,6 @@
 pub mod abci;
 pub mod app;
 pub mod audit;
-pub mod client;
 pub mod cometbft;
 pub mod config;
 pub mod engine;

@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
+use proofwork_client::Client;
 use proofwork_node::app::{App, SigCache};
-use proofwork_node::client::Client;
 use proofwork_node::engine::{self, Node};
 use proofwork_node::home::{self, Home};
 use proofwork_node::{abci, audit, cometbft, grpc, testnet};
@@ -345,9 +345,15 @@ enum AuditCmd {
         /// Home of a stopped node (its genesis and block log).
         #[command(flatten)]
         home: HomeArg,
-        /// Genesis file (defaults to HOME/genesis.json).
+        /// Genesis file (defaults to HOME/genesis.json; required with an RPC source). A
+        /// proofwork or a CometBFT genesis.json.
         #[arg(long)]
         genesis: Option<PathBuf>,
+        /// Where the blocks come from instead of HOME: a CometBFT node's RPC
+        /// (`http://127.0.0.1:26657`), or a directory holding a block log (a stopped node's
+        /// home or its data directory).
+        #[arg(long)]
+        source: Option<String>,
         /// Stop at this height.
         #[arg(long)]
         up_to: Option<u64>,
@@ -452,20 +458,57 @@ fn main() -> anyhow::Result<()> {
                 AuditCmd::Replay {
                     home,
                     genesis,
+                    source,
                     up_to,
                 },
         } => {
             let h = Home(home.home);
-            let genesis = match genesis {
-                Some(p) => proofwork_genesis::Genesis::from_json(&std::fs::read(&p)?)?,
-                None => h.load_genesis()?,
+            let rpc = source
+                .as_deref()
+                .filter(|s| s.starts_with("http://") || s.starts_with("tcp://"));
+            let genesis = match (genesis, rpc) {
+                (Some(p), _) => proofwork_genesis::Genesis::from_json(
+                    &std::fs::read(&p).with_context(|| format!("reading {}", p.display()))?,
+                )
+                .with_context(|| format!("parsing genesis {}", p.display()))?,
+                (None, Some(_)) => bail!("--genesis FILE is required with an RPC --source"),
+                // A node home given as --source carries its own genesis.
+                (None, None) => match source.as_deref().map(|d| Home(PathBuf::from(d))) {
+                    Some(src) if src.0.join("genesis.json").exists() => src.load_genesis()?,
+                    _ => h.load_genesis()?,
+                },
             };
-            let source = Storage::open(h.data(), StorageConfig::default())
-                .context("opening the node's store (is the node still running?)")?;
             let scratch = tempdir("proofwork-replay")?;
             #[allow(clippy::disallowed_methods)] // reporting speed at the CLI edge
             let started = std::time::Instant::now();
-            let report = audit::replay(&genesis, &source, &scratch, up_to, true);
+            let report = match (rpc, source.as_deref()) {
+                (Some(url), _) => {
+                    println!("replaying from CometBFT RPC {url}");
+                    rt.block_on(audit::replay_rpc(genesis, url, &scratch, up_to, true))
+                }
+                (None, dir) => {
+                    let dir = dir.map_or_else(
+                        || h.data(),
+                        |d| {
+                            let d = PathBuf::from(d);
+                            let as_home = Home(d.clone()).data();
+                            if as_home.exists() {
+                                as_home
+                            } else {
+                                d
+                            }
+                        },
+                    );
+                    let source =
+                        Storage::open(&dir, StorageConfig::default()).with_context(|| {
+                            format!(
+                                "opening the block log at {} (is the node still running?)",
+                                dir.display()
+                            )
+                        })?;
+                    audit::replay(&genesis, &source, &scratch, up_to, true)
+                }
+            };
             let elapsed = started.elapsed().as_secs_f64().max(1e-9);
             let _ = std::fs::remove_dir_all(&scratch);
             let report = report?;
@@ -487,8 +530,8 @@ fn main() -> anyhow::Result<()> {
                 }
                 Some(m) => {
                     println!(
-                        "MISMATCH at height {}: recorded {} recomputed {}",
-                        m.height, m.recorded, m.recomputed
+                        "MISMATCH at height {} ({}): recorded {} recomputed {}",
+                        m.height, m.what, m.recorded, m.recomputed
                     );
                     for d in m.differing_results {
                         println!("  {d}");
@@ -869,7 +912,17 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             let (_, key) = home::load_key(&h, &from)?;
             let to = resolve_address(&h, &to)?;
             let mut c = Client::connect(node).await?;
-            let r = c.transfer(&key, to, &denom, amount, fee, !no_wait).await?;
+            // Built and broadcast by hand (not `Client::transfer`): a tx that fails in its
+            // block is still printed before the command fails.
+            let tx = c
+                .build(&key, fee)
+                .await?
+                .transfer(to, &denom, amount)
+                .sign(&key);
+            let r = c.broadcast(tx.bytes, !no_wait).await?;
+            if r.code != 0 {
+                bail!("tx refused (code {}): {}", r.code, r.log);
+            }
             let committed = r.committed.as_ref().map(|c| {
                 let res = c.result.clone().unwrap_or_default();
                 serde_json::json!({"height": c.height, "index": c.index, "code": res.code, "log": res.log})

@@ -24,7 +24,7 @@ use proofwork_proto::work::v1::{self as pb, work_client::WorkClient};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 use tonic::transport::Channel;
 
-use crate::client::Client;
+use proofwork_client::Client;
 
 /// A committed tx: its height and events.
 #[derive(Debug, Clone)]

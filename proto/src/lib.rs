@@ -1,7 +1,8 @@
 //! Wire types of proofwork, generated from the `.proto` files in `proto/proto`.
 //!
-//! This crate holds generated code and the [`DomainType`] trait only. Validation
-//! lives in `TryFrom` impls in the crate that owns each domain type.
+//! This crate holds generated code and the [`DomainType`] trait only (plus the hex
+//! serializer that the generated asset query types use for JSON). Validation lives in
+//! `TryFrom` impls in the crate that owns each domain type.
 #![allow(missing_docs, unreachable_pub, clippy::doc_lazy_continuation)]
 
 /// Transactions (`proofwork.tx.v1`).
@@ -76,4 +77,18 @@ pub trait DomainType: Sized + Clone + TryFrom<Self::Proto> + Into<Self::Proto> {
     fn encode_to_vec(&self) -> Vec<u8> {
         prost::Message::encode_to_vec(&Into::<Self::Proto>::into(self.clone()))
     }
+}
+
+/// Serializes bytes as lowercase hex (used by the generated `serde::Serialize` impls).
+///
+/// # Errors
+/// Whatever the serializer returns.
+pub fn serde_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    s.serialize_str(&out)
 }

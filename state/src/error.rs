@@ -57,6 +57,12 @@ pub enum StateError {
     Invariant(String),
 }
 
+impl From<proofwork_tx::proof::ProofError> for StateError {
+    fn from(e: proofwork_tx::proof::ProofError) -> Self {
+        StateError::InvalidProof(e.to_string())
+    }
+}
+
 /// The outcome of executing something against state: either the tx's fault
 /// (deterministic, reported in the tx result) or the store's (fatal, halt the node).
 #[derive(Debug, thiserror::Error)]

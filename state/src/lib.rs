@@ -34,6 +34,6 @@ mod ledger_tests;
 pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};
 pub use store::{
-    genesis_root, verify_proof, AppHash, PreparedCommit, StateProof, Storage, StorageConfig,
-    StoredHeight,
+    genesis_root, verify_proof, AppHash, Blake3Hasher, PreparedCommit, ProofError, StateProof,
+    Storage, StorageConfig, StoredHeight,
 };

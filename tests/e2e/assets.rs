@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_proto::assets::v1 as pb;
 use proofwork_tx::assets::{oracle_digest, ShareSpec};
 use proofwork_tx::{sign_body, Address, AssetMsg, Item, Message, SecretKey, TxBody};
@@ -214,8 +214,19 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     assert_eq!(kinds, ["mint", "sale", "fractionalized", "sale"]);
     assert_eq!(h.entries[1].price, "10000");
     assert_eq!(h.entries[3].price, "50000");
+    // The CLI prints JSON: provenance entries, and the token with its item fields.
     let out = cli_ok(&["query", "--node", &node.url(), "provenance", "art", "1"]);
-    assert!(out.contains("fractionalized"), "{out}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[2]["kind"], "fractionalized", "{out}");
+    assert_eq!(v[1]["price"], "10000", "{out}");
+    let out = cli_ok(&["query", "--node", &node.url(), "asset", "art", "1"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["class_id"].as_str(), v["token_id"].as_u64()),
+        (Some("art"), Some(1)),
+        "{out}"
+    );
+    assert!(v["content_hash"].is_string(), "bytes print as hex: {out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -9,6 +9,7 @@ mod abci;
 mod api;
 mod assets;
 mod bad_input;
+mod client_api;
 mod cometbft;
 mod crash;
 mod net;

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_node::cometbft::RpcClient;
 use proofwork_node::testnet::TestnetLayout;
 use proofwork_tx::SecretKey;

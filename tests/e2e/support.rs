@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use proofwork_node::client::Client;
+use proofwork_client::Client;
 use proofwork_tx::SecretKey;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_proofwork");

@@ -15,6 +15,7 @@ mod amount;
 pub mod assets;
 mod error;
 mod keys;
+pub mod proof;
 mod signed;
 
 pub use address::{Address, ADDRESS_HRP, ADDRESS_LEN};

@@ -15,9 +15,6 @@
 //! `flat` and `aux` are indexes that [`Storage::commit`] updates in the same atomic,
 //! synced `WriteBatch`, so they can never disagree with the tree after a crash.
 
-mod hasher;
-mod proof;
-
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
@@ -25,13 +22,11 @@ use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 use rocksdb::{ColumnFamily, Direction, IteratorMode, Options, WriteBatch, WriteOptions, DB};
 
-pub use hasher::Blake3Hasher;
-pub use proof::{verify_proof, StateProof};
+/// Proof verification needs no database: it lives in `proofwork-tx` (so that light
+/// clients need not link RocksDB) and is re-exported here.
+pub use proofwork_tx::proof::{verify_proof, AppHash, Blake3Hasher, ProofError, StateProof};
 
 use crate::{StateError, StateRead, WriteSet};
-
-/// A block's app hash: the root of the state tree after the block.
-pub type AppHash = [u8; 32];
 
 type Tree<'a> = JellyfishMerkleTree<'a, DbReader<'a>, Blake3Hasher>;
 

@@ -1,10 +1,51 @@
-//! State proofs that verify without the database.
+//! State proofs that verify without the database: the Jellyfish Merkle proof format and
+//! the BLAKE3 hasher the state tree uses, with no storage dependency, so that a light
+//! client (`proofwork-client`) can check a query answer against a trusted app hash.
+//!
+//! `proofwork-state` builds these proofs from its RocksDB-backed tree and re-exports
+//! everything here.
 
 use jmt::proof::SparseMerkleProof;
 use jmt::{KeyHash, RootHash};
 
-use super::{AppHash, Blake3Hasher};
-use crate::StateError;
+/// A block's app hash: the root of the state tree after the block.
+pub type AppHash = [u8; 32];
+
+/// Why a proof was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    /// The proof is for another app hash than the trusted one.
+    #[error("proof is for app hash {claimed} but the trusted header has {trusted}")]
+    AppHashMismatch {
+        /// Hex of the app hash the proof claims.
+        claimed: String,
+        /// Hex of the trusted app hash.
+        trusted: String,
+    },
+    /// The proof bytes are not a borsh-encoded `SparseMerkleProof`.
+    #[error("undecodable proof: {0}")]
+    Undecodable(String),
+    /// The proof does not bind the key to the value under the root.
+    #[error("proof does not verify: {0}")]
+    Mismatch(String),
+}
+
+/// BLAKE3 for `jmt`: the chain uses BLAKE3 everywhere (tx digests, work commitments),
+/// so proofs need only one hash function, and it is ~3× faster than SHA-256 here.
+#[derive(Clone, Default)]
+pub struct Blake3Hasher(blake3::Hasher);
+
+impl jmt::SimpleHasher for Blake3Hasher {
+    fn new() -> Self {
+        Blake3Hasher(blake3::Hasher::new())
+    }
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    fn finalize(self) -> [u8; 32] {
+        *self.0.finalize().as_bytes()
+    }
+}
 
 /// A value (or its absence) under a key at a height, with a Merkle proof against that
 /// height's app hash.
@@ -27,7 +68,8 @@ pub struct StateProof {
 }
 
 impl StateProof {
-    pub(super) fn new(
+    /// Packs a tree proof (what the store's `get_with_proof` does).
+    pub fn new(
         height: u64,
         app_hash: AppHash,
         key: Vec<u8>,
@@ -47,15 +89,14 @@ impl StateProof {
     /// Verifies the proof against a trusted app hash (from a block header at `height`).
     ///
     /// # Errors
-    /// [`StateError::InvalidProof`] when the app hash differs or the proof does not bind
-    /// `key` to `value` under it.
-    pub fn verify(&self, trusted_app_hash: &AppHash) -> Result<(), StateError> {
+    /// [`ProofError::AppHashMismatch`] when the app hash differs; otherwise as
+    /// [`verify_proof`].
+    pub fn verify(&self, trusted_app_hash: &AppHash) -> Result<(), ProofError> {
         if &self.app_hash != trusted_app_hash {
-            return Err(StateError::InvalidProof(format!(
-                "proof is for app hash {} but the trusted header has {}",
-                hex::encode(self.app_hash),
-                hex::encode(trusted_app_hash)
-            )));
+            return Err(ProofError::AppHashMismatch {
+                claimed: hex::encode(self.app_hash),
+                trusted: hex::encode(trusted_app_hash),
+            });
         }
         verify_proof(
             trusted_app_hash,
@@ -69,22 +110,23 @@ impl StateProof {
 /// Verifies that under `app_hash`, `key` holds `value` (or, for `None`, holds nothing).
 ///
 /// # Errors
-/// [`StateError::InvalidProof`] when the proof bytes do not decode or do not verify.
+/// [`ProofError::Undecodable`] when the proof bytes do not decode, [`ProofError::Mismatch`]
+/// when they do not verify.
 pub fn verify_proof(
     app_hash: &AppHash,
     key: &[u8],
     value: Option<&[u8]>,
     proof: &[u8],
-) -> Result<(), StateError> {
-    let proof: SparseMerkleProof<Blake3Hasher> = borsh::from_slice(proof)
-        .map_err(|e| StateError::InvalidProof(format!("undecodable proof: {e}")))?;
+) -> Result<(), ProofError> {
+    let proof: SparseMerkleProof<Blake3Hasher> =
+        borsh::from_slice(proof).map_err(|e| ProofError::Undecodable(e.to_string()))?;
     proof
         .verify(
             RootHash(*app_hash),
             KeyHash::with::<Blake3Hasher>(key),
             value,
         )
-        .map_err(|e| StateError::InvalidProof(e.to_string()))
+        .map_err(|e| ProofError::Mismatch(e.to_string()))
 }
 
 mod hex_vec {
