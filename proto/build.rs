@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/assets/v1/assets.proto",
         "proto/proofwork/work/v1/work.proto",
         "proto/proofwork/validators/v1/validators.proto",
+        "proto/proofwork/blobs/v1/blobs.proto",
     ];
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("proofwork_descriptor.bin"))

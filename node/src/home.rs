@@ -6,6 +6,7 @@
 //! HOME/priv_validator_key.json   ed25519 consensus key (CometBFT's format)
 //! HOME/keys/NAME.json            secp256k1 account keys (mode 0600)
 //! HOME/data/                     RocksDB
+//! HOME/blobs/                    blob store (see `blobs`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -39,6 +40,10 @@ impl Home {
     /// The RocksDB directory.
     pub fn data(&self) -> PathBuf {
         self.0.join("data")
+    }
+    /// The blob store directory.
+    pub fn blobs(&self) -> PathBuf {
+        self.0.join("blobs")
     }
     /// The keyring directory.
     pub fn keys(&self) -> PathBuf {

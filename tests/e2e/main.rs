@@ -9,6 +9,7 @@ mod abci;
 mod api;
 mod assets;
 mod bad_input;
+mod blobs;
 mod cometbft;
 mod crash;
 mod net;

@@ -4,11 +4,13 @@
 //! One module per service; [`serve`] registers them all.
 
 mod assets;
+pub mod blobs;
 pub mod node;
 mod validators;
 pub mod work;
 
 pub use assets::AssetService;
+pub use blobs::BlobsService;
 pub use node::NodeService;
 pub use validators::ValidatorsService;
 pub use work::WorkService;
@@ -17,12 +19,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use proofwork_proto::assets::v1::asset_query_server;
+use proofwork_proto::blobs::v1::blobs_server;
 use proofwork_proto::node::v1::node_server;
 use proofwork_proto::validators::v1::validators_server;
 use proofwork_proto::work::v1::work_server;
 use proofwork_tx::Address;
 use tonic::Status;
 
+use crate::blobs::BlobStore;
 use crate::cometbft::CometBackend;
 use crate::engine::Node;
 
@@ -88,9 +92,10 @@ pub async fn serve(
     node: Arc<Node>,
     addr: std::net::SocketAddr,
     limits: GrpcLimits,
+    blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_backend(Backend::Embedded(node), addr, limits, shutdown).await
+    serve_backend(Backend::Embedded(node), addr, limits, blobs, shutdown).await
 }
 
 /// Serves gRPC over any backend on `addr` until `shutdown` resolves.
@@ -101,6 +106,7 @@ pub async fn serve_backend(
     backend: Backend,
     addr: std::net::SocketAddr,
     limits: GrpcLimits,
+    blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -129,6 +135,15 @@ pub async fn serve_backend(
         work_server::WorkServer::new(WorkService::new(backend.storage().clone(), limits))
             .max_decoding_message_size(limits.max_message_bytes)
             .max_encoding_message_size(limits.max_message_bytes);
+    health_reporter
+        .set_serving::<blobs_server::BlobsServer<BlobsService>>()
+        .await;
+    // Messages are chunks: room for one chunk plus the framing of the other fields.
+    let chunk_msg = blobs.limits().max_chunk_bytes.saturating_add(4096);
+    let blobs_svc =
+        blobs_server::BlobsServer::new(BlobsService::new(blobs, backend.storage().clone()))
+            .max_decoding_message_size(chunk_msg)
+            .max_encoding_message_size(chunk_msg);
     let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
@@ -143,6 +158,7 @@ pub async fn serve_backend(
         .add_service(vals)
         .add_service(assets)
         .add_service(work_svc)
+        .add_service(blobs_svc)
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())
