@@ -241,3 +241,56 @@ async fn blob_of_64_mib_round_trip_throughput() {
         mbps(down)
     );
 }
+
+/// An upload slower than the gRPC request timeout still completes (blob streams are bounded
+/// per message, not in total), and one that stalls past the idle timeout is dropped with
+/// DEADLINE_EXCEEDED, leaving nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_upload_outlives_the_request_timeout_and_a_stalled_one_is_dropped() {
+    let mut node = TestNode::start(200);
+    let _ = node.client().await;
+    node.stop();
+    let path = node.home.join("config.toml");
+    let mut cfg = proofwork_node::config::Config::load(&path).unwrap();
+    cfg.grpc.request_timeout_ms = 1_000;
+    cfg.blobs.idle_timeout_ms = 1_000;
+    std::fs::write(&path, cfg.to_toml()).unwrap();
+    node.spawn(200);
+    let mut c = connect(&node).await;
+
+    // 6 chunks, 400 ms apart: 2.4 s in all, over the 1 s request timeout.
+    let d = data(6 << 10, 4);
+    let first = pb::UploadChunk {
+        msg: Some(Msg::Header(blobs::header(&d, Kind::Raw { row_len: 0 }))),
+    };
+    let chunks: Vec<pb::UploadChunk> = d
+        .chunks(1 << 10)
+        .map(|c| pb::UploadChunk {
+            msg: Some(Msg::Data(c.to_vec())),
+        })
+        .collect();
+    let slow = tokio_stream::StreamExt::throttle(
+        tokio_stream::iter(std::iter::once(first.clone()).chain(chunks)),
+        Duration::from_millis(400),
+    );
+    let info = c.upload(slow).await.unwrap().into_inner();
+    assert_eq!(info.hash, hash(&d));
+
+    // Header, one chunk, then silence past the 1 s idle timeout.
+    let d2 = data(6 << 10, 5);
+    let first = pb::UploadChunk {
+        msg: Some(Msg::Header(blobs::header(&d2, Kind::Raw { row_len: 0 }))),
+    };
+    let one = pb::UploadChunk {
+        msg: Some(Msg::Data(d2[..1024].to_vec())),
+    };
+    let stalled = tokio_stream::StreamExt::chain(
+        tokio_stream::iter(vec![first, one]),
+        tokio_stream::pending::<pb::UploadChunk>(),
+    );
+    let started = Instant::now();
+    let e = c.upload(stalled).await.unwrap_err();
+    assert_eq!(e.code(), Code::DeadlineExceeded, "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(stored_files(&node), vec![hex::encode(hash(&d))]);
+}

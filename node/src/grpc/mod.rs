@@ -150,7 +150,9 @@ pub async fn serve_backend(
     tracing::info!(%addr, "gRPC server listening");
     tonic::transport::Server::builder()
         .layer(crate::metrics::GrpcLatencyLayer)
-        .timeout(limits.request_timeout)
+        .layer(RequestTimeoutLayer {
+            timeout: limits.request_timeout,
+        })
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
         .add_service(health_service)
         .add_service(reflection)
@@ -162,4 +164,73 @@ pub async fn serve_backend(
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())
+}
+
+/// Path prefix of the streaming blob service, exempt from [`GrpcLimits::request_timeout`].
+const BLOBS_PATH: &str = "/proofwork.blobs.v1.Blobs/";
+
+/// The per-request timeout of every service except `Blobs`, answering DEADLINE_EXCEEDED.
+///
+/// Not tonic's `Server::timeout`: that one also bounds a client-streaming call until its
+/// response, i.e. the whole upload, so a 1 GiB upload would have to finish within the request
+/// timeout. Blob streams are bounded instead by the store's idle timeout per message (and a
+/// client's own `grpc-timeout`, which tonic still applies).
+#[derive(Debug, Clone, Copy)]
+struct RequestTimeoutLayer {
+    timeout: Duration,
+}
+
+impl<S> tower::Layer<S> for RequestTimeoutLayer {
+    type Service = RequestTimeout<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestTimeout {
+            inner,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// See [`RequestTimeoutLayer`].
+#[derive(Debug, Clone)]
+struct RequestTimeout<S> {
+    inner: S,
+    timeout: Duration,
+}
+
+impl<S, B, R> tower::Service<http::Request<B>> for RequestTimeout<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<R>> + Send,
+    S::Future: Send + 'static,
+    R: Default + Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let exempt = req.uri().path().starts_with(BLOBS_PATH);
+        let timeout = self.timeout;
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            if exempt {
+                return fut.await;
+            }
+            match tokio::time::timeout(timeout, fut).await {
+                Ok(r) => r,
+                Err(_) => Ok(Status::deadline_exceeded(format!(
+                    "request took longer than {} ms",
+                    timeout.as_millis()
+                ))
+                .into_http()),
+            }
+        })
+    }
 }
