@@ -248,7 +248,7 @@ impl BlobStore {
             });
         }
         let bad_rows = expect.row_len > MAX_ROW_LEN
-            || (expect.row_len > 0 && expect.size % u64::from(expect.row_len) != 0)
+            || (expect.row_len > 0 && !expect.size.is_multiple_of(u64::from(expect.row_len)))
             || (expect.row_len == 0 && expect.row_root.is_some());
         if bad_rows {
             return Err(BlobError::BadRowLen {
