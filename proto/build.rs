@@ -15,6 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "proto/proofwork/assets/v1/assets.proto",
         "proto/proofwork/work/v1/work.proto",
         "proto/proofwork/validators/v1/validators.proto",
+        "proto/proofwork/blobs/v1/blobs.proto",
     ];
     // JSON output of query answers (the CLI prints them): serde on the asset query types
     // and the tx types they embed; bytes as hex, oneof variants in snake_case.

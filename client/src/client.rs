@@ -158,6 +158,7 @@ impl Client {
         let req = pb::BalanceRequest {
             address: addr.to_string(),
             denom: denom.into(),
+            at: None,
         };
         let r = call!(self.node.balance(req), "Node/Balance")?;
         r.amount
@@ -459,6 +460,7 @@ impl Client {
     ) -> Result<apb::AssetClassInfo, ClientError> {
         let req = apb::AssetClassRequest {
             class_id: class_id.into(),
+            at: None,
         };
         call!(self.assets.asset_class(req), "AssetQuery/AssetClass")
     }
@@ -475,6 +477,7 @@ impl Client {
         let req = apb::TokenRequest {
             class_id: class_id.into(),
             token_id,
+            at: None,
         };
         call!(self.assets.token(req), "AssetQuery/Token")
     }
@@ -505,6 +508,7 @@ impl Client {
         let req = apb::TokenRequest {
             class_id: class_id.into(),
             token_id,
+            at: None,
         };
         call!(self.assets.provenance(req), "AssetQuery/Provenance")
     }
@@ -553,7 +557,10 @@ impl Client {
     /// # Errors
     /// [`ClientError::Rpc`] (`NotFound` for an unknown vault).
     pub async fn vault(&mut self, id: u64) -> Result<apb::VaultInfo, ClientError> {
-        call!(self.assets.vault(apb::IdRequest { id }), "AssetQuery/Vault")
+        call!(
+            self.assets.vault(apb::IdRequest { id, at: None }),
+            "AssetQuery/Vault"
+        )
     }
 
     /// A registered IP work by content hash.
@@ -563,6 +570,7 @@ impl Client {
     pub async fn ip_work(&mut self, content_hash: &[u8]) -> Result<apb::WorkInfo, ClientError> {
         let req = apb::WorkRequest {
             content_hash: content_hash.to_vec(),
+            at: None,
         };
         call!(self.assets.work(req), "AssetQuery/Work")
     }
@@ -573,7 +581,7 @@ impl Client {
     /// [`ClientError::Rpc`] (`NotFound` for an unknown escrow).
     pub async fn escrow(&mut self, id: u64) -> Result<apb::EscrowInfo, ClientError> {
         call!(
-            self.assets.escrow(apb::IdRequest { id }),
+            self.assets.escrow(apb::IdRequest { id, at: None }),
             "AssetQuery/Escrow"
         )
     }
@@ -593,7 +601,10 @@ impl Client {
     /// # Errors
     /// [`ClientError::Rpc`] (`NotFound` for an unknown job).
     pub async fn job(&mut self, job_id: u64) -> Result<wpb::JobInfo, ClientError> {
-        call!(self.work.job(wpb::JobRequest { job_id }), "Work/Job")
+        call!(
+            self.work.job(wpb::JobRequest { job_id, at: None }),
+            "Work/Job"
+        )
     }
 
     /// Registered models, paged by id.

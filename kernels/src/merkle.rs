@@ -200,6 +200,64 @@ impl MerkleTree {
     }
 }
 
+/// The committed root over rows of `i8` fed one at a time, in `O(log n)` memory: the same
+/// root as [`MerkleTree::from_leaves`] over [`row_digests_i8`], without holding the matrix or
+/// its leaves (for streamed uploads of job inputs and weights).
+///
+/// It keeps the roots of the perfect subtrees of the leaves so far (sizes the binary digits of
+/// the count, largest first); in the RFC 6962 shape the tree over `n` leaves is those roots
+/// folded right to left.
+#[derive(Debug, Clone, Default)]
+pub struct RowRootBuilder {
+    /// `(leaf count, root)` of each perfect subtree, sizes strictly decreasing.
+    stack: Vec<(u64, Digest)>,
+    count: u64,
+}
+
+impl RowRootBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next row of `A` (its bytes are the `i8` values reinterpreted).
+    pub fn push_row(&mut self, row: &[u8]) {
+        let mut buf = Vec::with_capacity(TAG_A_ROW.len() + row.len());
+        buf.extend_from_slice(TAG_A_ROW);
+        buf.extend_from_slice(row);
+        self.push_leaf(*blake3::hash(&buf).as_bytes());
+    }
+
+    /// Adds the next leaf digest.
+    pub fn push_leaf(&mut self, leaf: Digest) {
+        let mut node = (1u64, leaf);
+        while let Some(&(size, left)) = self.stack.last() {
+            if size != node.0 {
+                break;
+            }
+            self.stack.pop();
+            node = (size * 2, node_hash(&left, &node.1));
+        }
+        self.stack.push(node);
+        self.count += 1;
+    }
+
+    /// The number of rows pushed.
+    pub fn leaf_count(&self) -> u64 {
+        self.count
+    }
+
+    /// The committed root, or `None` before the first row.
+    pub fn root(&self) -> Option<Digest> {
+        let mut it = self.stack.iter().rev();
+        let mut acc = it.next()?.1;
+        for (_, left) in it {
+            acc = node_hash(left, &acc);
+        }
+        Some(committed_root(self.count, &acc))
+    }
+}
+
 /// An inclusion proof: the siblings from the leaf up to the root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MerkleProof {
@@ -309,6 +367,22 @@ mod tests {
             let l = leaves(n);
             let t = MerkleTree::from_leaves(l.clone()).expect("non-empty");
             assert_eq!(t.root(), committed_root(n as u64, &mth(&l)), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn row_root_builder_matches_the_tree() {
+        assert_eq!(RowRootBuilder::new().root(), None);
+        for m in 1..=70usize {
+            let a: Vec<i8> = (0..m * 3).map(|v| (v * 7) as i8).collect();
+            let tree =
+                MerkleTree::from_leaves(row_digests_i8(&a, m, 3).expect("shape")).expect("rows");
+            let mut b = RowRootBuilder::new();
+            for row in a.chunks(3) {
+                b.push_row(&row.iter().map(|&v| v as u8).collect::<Vec<_>>());
+            }
+            assert_eq!(b.leaf_count(), m as u64);
+            assert_eq!(b.root(), Some(tree.root()), "m = {m}");
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::blobs::BlobLimits;
 use crate::engine::EngineConfig;
 use crate::grpc::GrpcLimits;
 use crate::mempool::MempoolLimits;
@@ -28,6 +29,34 @@ pub struct Config {
     pub metrics: MetricsSection,
     /// The local CometBFT node (for `start --abci`).
     pub cometbft: CometbftSection,
+    /// The blob store (`Blobs` gRPC service).
+    pub blobs: BlobsSection,
+}
+
+/// `[blobs]`: limits of the node-local blob store (`HOME/blobs`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobsSection {
+    /// Largest blob accepted, in bytes.
+    pub max_blob_bytes: u64,
+    /// Largest data chunk of one upload message (and the download chunk size), in bytes.
+    pub max_chunk_bytes: usize,
+    /// Uploads in progress at once; more are refused with RESOURCE_EXHAUSTED.
+    pub max_concurrent_uploads: usize,
+    /// An upload or download stream idle for this long is dropped.
+    pub idle_timeout_ms: u64,
+}
+
+impl Default for BlobsSection {
+    fn default() -> Self {
+        let d = BlobLimits::default();
+        BlobsSection {
+            max_blob_bytes: d.max_blob_bytes,
+            max_chunk_bytes: d.max_chunk_bytes,
+            max_concurrent_uploads: d.max_concurrent_uploads,
+            idle_timeout_ms: d.idle_timeout.as_millis() as u64,
+        }
+    }
 }
 
 /// `[metrics]`
@@ -182,6 +211,16 @@ impl Config {
                 max_bytes: self.mempool.max_bytes,
             },
             local_max_tx_bytes: self.mempool.max_tx_bytes,
+        }
+    }
+
+    /// Blob store limits.
+    pub fn blob_limits(&self) -> BlobLimits {
+        BlobLimits {
+            max_blob_bytes: self.blobs.max_blob_bytes,
+            max_chunk_bytes: self.blobs.max_chunk_bytes.max(1),
+            max_concurrent_uploads: self.blobs.max_concurrent_uploads.max(1),
+            idle_timeout: Duration::from_millis(self.blobs.idle_timeout_ms.max(1)),
         }
     }
 

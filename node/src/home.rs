@@ -7,6 +7,7 @@
 //! HOME/vrf_key.json              sr25519 VRF key that signs vote extensions (mode 0600)
 //! HOME/keys/NAME.json            secp256k1 account keys (mode 0600)
 //! HOME/data/                     RocksDB
+//! HOME/blobs/                    blob store (see `blobs`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,10 @@ impl Home {
     /// The RocksDB directory.
     pub fn data(&self) -> PathBuf {
         self.0.join("data")
+    }
+    /// The blob store directory.
+    pub fn blobs(&self) -> PathBuf {
+        self.0.join("blobs")
     }
     /// The keyring directory.
     pub fn keys(&self) -> PathBuf {

@@ -11,6 +11,7 @@ use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
 use proofwork_client::Client;
 use proofwork_node::app::{App, SigCache};
+use proofwork_node::blobs::BlobStore;
 use proofwork_node::engine::{self, Node};
 use proofwork_node::home::{self, Home};
 use proofwork_node::{abci, audit, cometbft, grpc, testnet};
@@ -760,10 +761,13 @@ async fn start_abci(
     )));
     let grpc_addr: SocketAddr = cfg.grpc.listen.parse().context("grpc.listen")?;
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let blobs = BlobStore::open(h.blobs(), cfg.blob_limits())
+        .with_context(|| format!("opening {}", h.blobs().display()))?;
     let server = tokio::spawn(grpc::serve_backend(
         backend,
         grpc_addr,
         cfg.grpc_limits(),
+        blobs,
         async {
             let _ = stop_rx.await;
         },
@@ -809,9 +813,17 @@ pub(crate) async fn start_embedded(
     let addr: SocketAddr = cfg.grpc.listen.parse().context("grpc.listen")?;
     let stop = engine::stop_flag();
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
-    let grpc = tokio::spawn(grpc::serve(node.clone(), addr, cfg.grpc_limits(), async {
-        let _ = shutdown_rx.await;
-    }));
+    let blobs = BlobStore::open(h.blobs(), cfg.blob_limits())
+        .with_context(|| format!("opening {}", h.blobs().display()))?;
+    let grpc = tokio::spawn(grpc::serve(
+        node.clone(),
+        addr,
+        cfg.grpc_limits(),
+        blobs,
+        async {
+            let _ = shutdown_rx.await;
+        },
+    ));
     let (metrics_stop, metrics_rx) = tokio::sync::oneshot::channel::<()>();
     if !cfg.metrics.listen.is_empty() {
         let maddr: SocketAddr = cfg.metrics.listen.parse().context("metrics.listen")?;

@@ -2,14 +2,17 @@
 //!
 //! ```text
 //! client: RegisterModel + UploadModelChunk*  (once)      worker: RegisterWorker (bond)
-//!         PostJob(a_root) ; PutJobInput(A) ──node──► GetJobInput(A) ; ClaimJob
+//!         PostJob(a_root) ; Blobs.Upload(A) ──node──► Blobs.Stat(row_root = a_root) ;
+//!                                                     ClaimJob ; Blobs.Download(A)
 //!                                                     C = A·B on the backend (CUDA | CPU)
 //!                                                     CommitWork(root over C's rows)
 //!                                                     … wait for the beacon block …
 //!                                                     RevealWork(sampled rows + proofs)
 //! ```
-//! `A` goes through the node's `PutJobInput`/`GetJobInput` store (checked against the job's
-//! `a_root`; see `grpc::work`). The GPU is used here only: validators check on the CPU.
+//! `A` goes through the node's blob store (`Blobs`, streamed in 1 MiB chunks, so its size is
+//! not bounded by the gRPC message limit; the node checks it against the job's `a_root`, and
+//! the worker checks it again before computing; see `grpc::blobs`). The GPU is used here
+//! only: validators check on the CPU.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,12 +22,15 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use proofwork_consensus::work::prover::{i8_root, Proof};
 use proofwork_kernels::Backend;
+use proofwork_proto::blobs::v1::{self as blobs_pb, blobs_client::BlobsClient};
 use proofwork_proto::block::v1 as block_pb;
 use proofwork_proto::work::v1::{self as pb, work_client::WorkClient};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
-use tonic::transport::Channel;
+use tonic::transport::{Channel, Endpoint};
 
 use proofwork_client::Client;
+
+use crate::blobs::client::{self as blob_client, Kind};
 
 /// A committed tx: its height and events.
 #[derive(Debug, Clone)]
@@ -52,6 +58,8 @@ impl Sent {
 pub struct WorkApi {
     /// Work queries.
     pub work: WorkClient<Channel>,
+    /// Blob upload and download (job inputs).
+    pub blobs: BlobsClient<Channel>,
     /// Node API (broadcast, accounts).
     pub node: Client,
     chain_id: String,
@@ -70,12 +78,16 @@ impl WorkApi {
         } else {
             format!("http://{url}")
         };
-        let work = WorkClient::connect(url)
-            .await?
+        let channel = Endpoint::from_shared(url)?.connect().await?;
+        let work = WorkClient::new(channel.clone())
             .max_decoding_message_size(64 << 20)
             .max_encoding_message_size(64 << 20);
+        let blobs = BlobsClient::new(channel)
+            .max_decoding_message_size(4 << 20)
+            .max_encoding_message_size(4 << 20);
         Ok(WorkApi {
             work,
+            blobs,
             node,
             chain_id,
         })
@@ -232,7 +244,7 @@ pub async fn register_demo_model(
 }
 
 /// Posts a job with a random `A` (`m×k`, from `seed`) on `model_id` and uploads `A` to the
-/// node's job-input store. Returns the job id.
+/// node's blob store (streamed, checked by the node against the job). Returns the job id.
 ///
 /// # Errors
 /// RPC or tx failures.
@@ -264,13 +276,17 @@ pub async fn post_demo_job(
         .attr("post_job", "job_id")
         .context("no job id in the events")?
         .parse()?;
-    api.work
-        .put_job_input(pb::PutJobInputRequest {
+    let bytes: Vec<u8> = a.iter().map(|&v| v as u8).collect();
+    blob_client::upload(
+        &mut api.blobs,
+        Arc::new(bytes),
+        Kind::JobInput {
             job_id: id,
-            a: a.iter().map(|&v| v as u8).collect(),
-        })
-        .await
-        .context("uploading A")?;
+            row_len: k,
+        },
+    )
+    .await
+    .context("uploading A")?;
     Ok(id)
 }
 
@@ -373,12 +389,16 @@ pub async fn run_worker(
         let open = api.jobs("posted").await?;
         let mut picked = None;
         for j in open {
+            // A job is workable once its input is on the node (indexed by the job's a_root).
             if let Ok(r) = api
-                .work
-                .get_job_input(pb::GetJobInputRequest { job_id: j.id })
+                .blobs
+                .stat(blobs_pb::StatRequest {
+                    row_root: j.a_root.clone(),
+                    ..Default::default()
+                })
                 .await
             {
-                picked = Some((j, r.into_inner().a));
+                picked = Some((j, r.into_inner()));
                 break;
             }
         }
@@ -414,6 +434,34 @@ pub async fn run_worker(
     Ok(stats)
 }
 
+/// Downloads a job's `A` (streamed) and checks it against the job's `a_root` before any
+/// compute: the node checked it too, but a worker trusts only the chain.
+async fn fetch_input(
+    api: &mut WorkApi,
+    job: &pb::JobInfo,
+    blob: &blobs_pb::BlobInfo,
+) -> anyhow::Result<Vec<i8>> {
+    let (m, k) = (job.m as usize, job.k as usize);
+    let size = u64::from(job.m) * u64::from(job.k);
+    let hash: [u8; 32] = blob
+        .hash
+        .as_slice()
+        .try_into()
+        .context("the node returned a malformed blob hash")?;
+    let bytes = blob_client::download(&mut api.blobs, &hash, size)
+        .await
+        .with_context(|| format!("downloading A ({size} bytes)"))?;
+    if bytes.len() as u64 != size {
+        bail!("A has {} bytes, expected m·k = {size}", bytes.len());
+    }
+    let a: Vec<i8> = bytes.into_iter().map(|v| v as i8).collect();
+    let a = tokio::task::spawn_blocking(move || i8_root(&a, m, k).map(|root| (a, root))).await??;
+    if a.1.as_slice() != job.a_root.as_slice() {
+        bail!("the downloaded input does not hash to the job's a_root");
+    }
+    Ok(a.0)
+}
+
 struct Outcome {
     kind: String,
     credits: u128,
@@ -426,11 +474,13 @@ async fn work_one(
     backend: &Arc<dyn Backend>,
     weights: &mut BTreeMap<u64, Arc<Vec<i8>>>,
     job: &pb::JobInfo,
-    a: Vec<u8>,
+    a: blobs_pb::BlobInfo,
     opts: &WorkerOptions,
     stop: &AtomicBool,
     label: &str,
 ) -> anyhow::Result<Option<Outcome>> {
+    // Fetch and check A before claiming: a claim we cannot work costs a slash.
+    let a = fetch_input(api, job, &a).await?;
     if let Err(e) = api
         .send(key, vec![Message::ClaimJob { job_id: job.id }])
         .await
@@ -448,7 +498,6 @@ async fn work_one(
             b
         }
     };
-    let a: Vec<i8> = a.into_iter().map(|v| v as i8).collect();
     let be = backend.clone();
     #[allow(clippy::disallowed_methods)] // reporting kernel time at the worker, not consensus
     let started = std::time::Instant::now();

@@ -61,6 +61,14 @@ pub mod validators {
     }
 }
 
+/// Content-addressed blob upload/download service (`proofwork.blobs.v1`).
+pub mod blobs {
+    /// Version 1.
+    pub mod v1 {
+        include!(concat!(env!("OUT_DIR"), "/proofwork.blobs.v1.rs"));
+    }
+}
+
 /// Encoded `FileDescriptorSet` of every proofwork package, for gRPC reflection.
 pub const FILE_DESCRIPTOR_SET: &[u8] =
     include_bytes!(concat!(env!("OUT_DIR"), "/proofwork_descriptor.bin"));

@@ -425,6 +425,7 @@ async fn grpcurl_lists_services_by_reflection_and_calls_queries() {
     let services = run(&[&addr, "list"]);
     for s in [
         "proofwork.node.v1.Node",
+        "proofwork.blobs.v1.Blobs",
         "grpc.health.v1.Health",
         "grpc.reflection.v1.ServerReflection",
     ] {

@@ -9,6 +9,7 @@ mod abci;
 mod api;
 mod assets;
 mod bad_input;
+mod blobs;
 mod client_api;
 mod cometbft;
 mod crash;

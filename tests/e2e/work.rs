@@ -64,3 +64,39 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     assert_eq!(workers[0]["jobs_verified"], 1);
     assert_eq!(workers[0]["slashes"], 0);
 }
+
+/// `A` of 5 MiB (above the 4 MiB gRPC message limit) goes up through `Blobs.Upload` in
+/// chunks, and `proofwork worker` streams it down, checks it against the job's `a_root`,
+/// computes and gets verified. A tall thin `A` (327 680 × 16) keeps the GEMM trivial.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
+    // 1 s blocks: the default 20-block commit window must cover a debug-build proof over
+    // 327 680 rows on a loaded machine (a missed commit is slashed and the job reopens).
+    let node = TestNode::start(1000);
+    let _ = node.client().await;
+    let mut api = WorkApi::connect(&node.url()).await.unwrap();
+    let alice = node.key("alice");
+    let (model_id, _) = register_demo_model(&mut api, &alice, 16, 16, vec![], 11)
+        .await
+        .unwrap();
+    let m = (5u32 << 20) / 16;
+    let job_id = post_demo_job(&mut api, &alice, model_id, (m, 16), 1_000_000, 12)
+        .await
+        .unwrap();
+    let out = cli_ok(&[
+        "worker",
+        "--home",
+        node.home_str(),
+        "--node",
+        &node.url(),
+        "--key",
+        "dave",
+        "--backend",
+        "cpu",
+        "--max-jobs",
+        "1",
+    ]);
+    assert!(out.contains("VERIFIED"), "worker output:\n{out}");
+    let job = api.job(job_id).await.unwrap();
+    assert_eq!((job.status.as_str(), job.slashes), ("verified", 0));
+}

@@ -4,12 +4,14 @@
 //! One module per service; [`serve`] registers them all.
 
 mod assets;
+pub mod blobs;
 pub mod node;
 mod proven;
 mod validators;
 pub mod work;
 
 pub use assets::AssetService;
+pub use blobs::BlobsService;
 pub use node::NodeService;
 pub use validators::ValidatorsService;
 pub use work::WorkService;
@@ -18,12 +20,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use proofwork_proto::assets::v1::asset_query_server;
+use proofwork_proto::blobs::v1::blobs_server;
 use proofwork_proto::node::v1::node_server;
 use proofwork_proto::validators::v1::validators_server;
 use proofwork_proto::work::v1::work_server;
 use proofwork_tx::Address;
 use tonic::Status;
 
+use crate::blobs::BlobStore;
 use crate::cometbft::CometBackend;
 use crate::engine::Node;
 
@@ -89,9 +93,10 @@ pub async fn serve(
     node: Arc<Node>,
     addr: std::net::SocketAddr,
     limits: GrpcLimits,
+    blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_backend(Backend::Embedded(node), addr, limits, shutdown).await
+    serve_backend(Backend::Embedded(node), addr, limits, blobs, shutdown).await
 }
 
 /// Serves gRPC over any backend on `addr` until `shutdown` resolves.
@@ -102,6 +107,7 @@ pub async fn serve_backend(
     backend: Backend,
     addr: std::net::SocketAddr,
     limits: GrpcLimits,
+    blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -130,13 +136,24 @@ pub async fn serve_backend(
         work_server::WorkServer::new(WorkService::new(backend.storage().clone(), limits))
             .max_decoding_message_size(limits.max_message_bytes)
             .max_encoding_message_size(limits.max_message_bytes);
+    health_reporter
+        .set_serving::<blobs_server::BlobsServer<BlobsService>>()
+        .await;
+    // Messages are chunks: room for one chunk plus the framing of the other fields.
+    let chunk_msg = blobs.limits().max_chunk_bytes.saturating_add(4096);
+    let blobs_svc =
+        blobs_server::BlobsServer::new(BlobsService::new(blobs, backend.storage().clone()))
+            .max_decoding_message_size(chunk_msg)
+            .max_encoding_message_size(chunk_msg);
     let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
     tracing::info!(%addr, "gRPC server listening");
     tonic::transport::Server::builder()
         .layer(crate::metrics::GrpcLatencyLayer)
-        .timeout(limits.request_timeout)
+        .layer(RequestTimeoutLayer {
+            timeout: limits.request_timeout,
+        })
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
         .add_service(health_service)
         .add_service(reflection)
@@ -144,7 +161,77 @@ pub async fn serve_backend(
         .add_service(vals)
         .add_service(assets)
         .add_service(work_svc)
+        .add_service(blobs_svc)
         .serve_with_shutdown(addr, shutdown)
         .await?;
     Ok(())
+}
+
+/// Path prefix of the streaming blob service, exempt from [`GrpcLimits::request_timeout`].
+const BLOBS_PATH: &str = "/proofwork.blobs.v1.Blobs/";
+
+/// The per-request timeout of every service except `Blobs`, answering DEADLINE_EXCEEDED.
+///
+/// Not tonic's `Server::timeout`: that one also bounds a client-streaming call until its
+/// response, i.e. the whole upload, so a 1 GiB upload would have to finish within the request
+/// timeout. Blob streams are bounded instead by the store's idle timeout per message (and a
+/// client's own `grpc-timeout`, which tonic still applies).
+#[derive(Debug, Clone, Copy)]
+struct RequestTimeoutLayer {
+    timeout: Duration,
+}
+
+impl<S> tower::Layer<S> for RequestTimeoutLayer {
+    type Service = RequestTimeout<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestTimeout {
+            inner,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// See [`RequestTimeoutLayer`].
+#[derive(Debug, Clone)]
+struct RequestTimeout<S> {
+    inner: S,
+    timeout: Duration,
+}
+
+impl<S, B, R> tower::Service<http::Request<B>> for RequestTimeout<S>
+where
+    S: tower::Service<http::Request<B>, Response = http::Response<R>> + Send,
+    S::Future: Send + 'static,
+    R: Default + Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<B>) -> Self::Future {
+        let exempt = req.uri().path().starts_with(BLOBS_PATH);
+        let timeout = self.timeout;
+        let fut = self.inner.call(req);
+        Box::pin(async move {
+            if exempt {
+                return fut.await;
+            }
+            match tokio::time::timeout(timeout, fut).await {
+                Ok(r) => r,
+                Err(_) => Ok(Status::deadline_exceeded(format!(
+                    "request took longer than {} ms",
+                    timeout.as_millis()
+                ))
+                .into_http()),
+            }
+        })
+    }
 }

@@ -1,13 +1,9 @@
-//! `proofwork.work.v1.Work`: jobs, models, workers, job samples, and the job-input store.
+//! `proofwork.work.v1.Work`: jobs, models, workers and job samples.
 //!
-//! **Job inputs.** `A` travels off-chain (DESIGN.md "Useful work" step 2). The simplest
-//! honest channel is this node: the client uploads `A` with `PutJobInput`, the node checks it
-//! against the job's on-chain `a_root` (so it cannot serve a wrong `A`), keeps it in a
-//! bounded in-memory store, and workers fetch it with `GetJobInput`. It is not consensus
-//! data: another node does not have it, a restart loses it, and the client re-uploads.
+//! Job inputs `A` travel off-chain through the node's blob store (`grpc::blobs`: streamed,
+//! checked against the job's on-chain `a_root`).
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use proofwork_consensus::work::{self, prover, Job, JobStatus, Model, Worker};
 use proofwork_proto::work::v1::{self as pb, work_server};
@@ -18,59 +14,17 @@ use tonic::{Request, Response, Status};
 use super::proven::{state_status, AtReader};
 use super::{internal, GrpcLimits};
 
-/// Total bytes of job inputs kept; the oldest jobs' inputs are dropped beyond it.
-pub const MAX_INPUT_STORE_BYTES: usize = 256 << 20;
-
-/// Inputs by job id, and their total size.
-type InputMap = (BTreeMap<u64, Arc<Vec<u8>>>, usize);
-
-/// Node-local store of job inputs `A`, by job id.
-#[derive(Debug, Default)]
-pub struct JobInputs {
-    inner: Mutex<InputMap>,
-}
-
-impl JobInputs {
-    fn put(&self, job_id: u64, a: Vec<u8>) {
-        let mut g = self.inner.lock().expect("job inputs lock");
-        let (map, total) = &mut *g;
-        if let Some(old) = map.insert(job_id, Arc::new(a)) {
-            *total -= old.len();
-        }
-        *total += map.get(&job_id).map_or(0, |a| a.len());
-        while *total > MAX_INPUT_STORE_BYTES && map.len() > 1 {
-            if let Some((_, v)) = map.pop_first() {
-                *total -= v.len();
-            }
-        }
-    }
-
-    fn get(&self, job_id: u64) -> Option<Arc<Vec<u8>>> {
-        self.inner
-            .lock()
-            .expect("job inputs lock")
-            .0
-            .get(&job_id)
-            .cloned()
-    }
-}
-
 /// The service.
 #[derive(Clone)]
 pub struct WorkService {
     storage: proofwork_state::Storage,
-    inputs: Arc<JobInputs>,
     limits: GrpcLimits,
 }
 
 impl WorkService {
     /// A service over a node's store (either engine).
     pub fn new(storage: proofwork_state::Storage, limits: GrpcLimits) -> Self {
-        WorkService {
-            storage,
-            inputs: Arc::new(JobInputs::default()),
-            limits,
-        }
+        WorkService { storage, limits }
     }
 }
 
@@ -328,42 +282,5 @@ impl work_server::Work for WorkService {
             beacon: beacon.to_vec(),
             rows: prover::sampled_rows(&beacon, j.id, j.m, p.sample_rows),
         }))
-    }
-
-    async fn put_job_input(
-        &self,
-        req: Request<pb::PutJobInputRequest>,
-    ) -> Result<Response<pb::PutJobInputResponse>, Status> {
-        let r = req.into_inner();
-        let (j, m) = self.load_job(r.job_id)?;
-        let expected = u64::from(j.m) * u64::from(m.k);
-        if r.a.len() as u64 != expected {
-            return Err(Status::invalid_argument(format!(
-                "A has {} bytes, expected m·k = {expected}",
-                r.a.len()
-            )));
-        }
-        let a: Vec<i8> = r.a.iter().map(|&v| v as i8).collect();
-        let root = prover::i8_root(&a, j.m as usize, m.k as usize)
-            .map_err(|e| Status::invalid_argument(e.to_string()))?;
-        if root != j.a_root {
-            return Err(Status::invalid_argument(
-                "A does not hash to the job's a_root",
-            ));
-        }
-        self.inputs.put(r.job_id, r.a);
-        Ok(Response::new(pb::PutJobInputResponse {}))
-    }
-
-    async fn get_job_input(
-        &self,
-        req: Request<pb::GetJobInputRequest>,
-    ) -> Result<Response<pb::GetJobInputResponse>, Status> {
-        let id = req.into_inner().job_id;
-        let a = self
-            .inputs
-            .get(id)
-            .ok_or_else(|| Status::not_found(format!("no input stored for job {id}")))?;
-        Ok(Response::new(pb::GetJobInputResponse { a: a.to_vec() }))
     }
 }
