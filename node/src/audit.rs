@@ -36,8 +36,58 @@ pub struct Mismatch {
     pub recomputed: String,
     /// Which tx results differ, as `index: recorded code → recomputed code`.
     pub differing_results: Vec<String>,
+    /// State keys this block wrote whose recomputed value differs from the source's state
+    /// at that height (only when the source is a local store that still keeps the height;
+    /// at most [`MAX_DIFFERING_KEYS`]).
+    pub differing_keys: Vec<String>,
     /// What was compared, in words (e.g. "app hash after block 7 vs header 8").
     pub what: String,
+}
+
+/// Most differing keys a report lists.
+pub const MAX_DIFFERING_KEYS: usize = 20;
+
+/// A state key for a report: text when it is printable ASCII, hex otherwise.
+fn show_key(k: &[u8]) -> String {
+    if k.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        String::from_utf8_lossy(k).into_owned()
+    } else {
+        format!("0x{}", hex::encode(k))
+    }
+}
+
+fn show_value(v: Option<&[u8]>) -> String {
+    v.map_or_else(
+        || "absent".to_owned(),
+        |v| format!("{} bytes {}", v.len(), hex::encode(&v[..v.len().min(16)])),
+    )
+}
+
+/// Keys of `writes` whose value differs from `source` at `height` (empty when the source
+/// no longer keeps that height).
+fn differing_keys(
+    writes: &proofwork_state::WriteSet,
+    source: &Storage,
+    height: u64,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (k, mine) in writes {
+        let Ok(theirs) = source.get_at(k, height) else {
+            return out;
+        };
+        if theirs.as_deref() != mine.as_deref() {
+            out.push(format!(
+                "{}: source {} → recomputed {}",
+                show_key(k),
+                show_value(theirs.as_deref()),
+                show_value(mine.as_deref())
+            ));
+            if out.len() == MAX_DIFFERING_KEYS {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// What a replay found.
@@ -85,7 +135,7 @@ pub fn replay(
         .context("the source has no committed state")?
         .height;
     let last = up_to.unwrap_or(latest).min(latest);
-    replay_blocks(genesis, scratch, last, show_progress, |h| {
+    replay_blocks(genesis, scratch, last, show_progress, Some(source), |h| {
         let rec = load_block(source, h)?
             .with_context(|| format!("block {h} missing from the block log"))?;
         anyhow::ensure!(
@@ -115,6 +165,7 @@ fn replay_blocks(
     scratch: &Path,
     last: u64,
     show_progress: bool,
+    source_state: Option<&Storage>,
     mut next: impl FnMut(u64) -> anyhow::Result<SourceBlock>,
 ) -> anyhow::Result<ReplayReport> {
     let storage = Storage::open(scratch, StorageConfig::default())?;
@@ -157,6 +208,7 @@ fn replay_blocks(
                 recorded: hex::encode(claimed),
                 recomputed: hex::encode(&before),
                 differing_results: vec![],
+                differing_keys: vec![],
                 what,
             });
             pb.abandon_with_message(format!("mismatch before height {h}"));
@@ -197,11 +249,16 @@ fn replay_blocks(
                     )
                 }))
                 .collect();
+            let differing_keys = match (source_state, app.pending_writes()) {
+                (Some(src), Some(writes)) => differing_keys(writes, src, h),
+                _ => vec![],
+            };
             report.mismatch = Some(Mismatch {
                 height: h,
                 recorded: hex::encode(&block.app_hash_after),
                 recomputed: hex::encode(outcome.app_hash),
                 differing_results,
+                differing_keys,
                 what: format!("app hash after block {h} vs {}", block.after_from),
             });
             pb.abandon_with_message(format!("mismatch at height {h}"));
@@ -291,7 +348,7 @@ pub async fn replay_rpc(
                 .with_context(|| format!("fetcher for height {h} stopped"))?
         };
         let mut current = if last > 0 { Some(recv(1)?) } else { None };
-        replay_blocks(&genesis, &scratch, last, show_progress, |h| {
+        replay_blocks(&genesis, &scratch, last, show_progress, None, |h| {
             let b = current
                 .take()
                 .with_context(|| format!("block {h} was not fetched"))?;
@@ -628,5 +685,13 @@ mod tests {
         let m = r.mismatch.unwrap();
         assert_eq!(m.height, 300);
         assert_ne!(m.recorded, m.recomputed);
+        // The source store keeps height 300: the report names the state keys whose
+        // recomputed value differs (the dropped transfer's balances and nonce).
+        assert!(!m.differing_keys.is_empty(), "{m:?}");
+        assert!(
+            m.differing_keys.iter().any(|k| k.contains("source")),
+            "{:?}",
+            m.differing_keys
+        );
     }
 }

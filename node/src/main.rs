@@ -537,6 +537,12 @@ fn main() -> anyhow::Result<()> {
                     for d in m.differing_results {
                         println!("  {d}");
                     }
+                    if !m.differing_keys.is_empty() {
+                        println!("  state keys written by this block that differ from the source:");
+                        for k in m.differing_keys {
+                            println!("    {k}");
+                        }
+                    }
                     std::process::exit(1)
                 }
             }

@@ -623,6 +623,12 @@ impl App {
         Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
     }
 
+    /// The authenticated writes of the finalized, not yet committed block (the auditor
+    /// compares them with the source's state when app hashes differ).
+    pub fn pending_writes(&self) -> Option<&WriteSet> {
+        self.pending.as_ref().map(|p| p.prepared.writes())
+    }
+
     /// Persists the finalized block (one synced batch) and returns the new height.
     ///
     /// # Errors
