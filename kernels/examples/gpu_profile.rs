@@ -22,13 +22,14 @@ fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
 fn json(p: &GpuProfile) -> String {
     let opt = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.5}"));
     format!(
-        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
         p.device,
         p.m,
         p.k,
         p.n,
         opt(p.mma_ms),
         opt(p.mma_v1_ms),
+        opt(p.wgmma_ms.clone().and_then(Result::ok)),
         opt(p.transpose_ms),
         p.dp4a_ms,
         opt(p.cublaslt_ms.clone().ok()),
@@ -90,17 +91,20 @@ fn main() {
     }
     println!();
     println!(
-        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}",
+        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "m×k×n",
         "mma ms",
         "mma1 ms",
+        "wg ms",
         "lt ms",
         "dp4a ms",
         "dig ms",
         "dig1 ms",
         "mma TOPS",
+        "wg TOPS",
         "lt TOPS",
         "mma/lt",
+        "wg/lt",
         "dig/mma"
     );
     for p in &rows {
@@ -108,25 +112,33 @@ fn main() {
         let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
         let mma_tops = p.mma_ms.map(|ms| p.tops(ms));
         let lt_tops = lt.map(|ms| p.tops(ms));
-        let ratio = match (p.mma_ms, lt) {
+        let wg = p.wgmma_ms.clone().and_then(Result::ok);
+        let wg_tops = wg.map(|ms| p.tops(ms));
+        let ratio = |ours: Option<f64>| match (ours, lt) {
             (Some(a), Some(b)) => format!("{:.2}", b / a),
             _ => "-".to_owned(),
         };
         let gemm_ms = p.mma_ms.unwrap_or(p.dp4a_ms);
         println!(
-            "{:>18} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8.2}",
+            "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8.2}",
             format!("{}x{}x{}", p.m, p.k, p.n),
             f(p.mma_ms),
             f(p.mma_v1_ms),
+            f(wg),
             f(lt),
             p.dp4a_ms,
             p.digests_ms,
             p.digests_serial_ms,
             f(mma_tops),
+            f(wg_tops),
             f(lt_tops),
-            ratio,
+            ratio(p.mma_ms),
+            ratio(wg),
             p.digests_ms / gemm_ms
         );
+        if let Some(Err(e)) = &p.wgmma_ms {
+            println!("  wgmma FAILED: {e}");
+        }
         if let Err(e) = &p.cublaslt_ms {
             println!("  cublasLt unavailable: {e}");
         }

@@ -12,6 +12,10 @@
 //! - `gemm_i8_mma.cu`: the tensor-core path (sm_80+, `k % 16 == 0`): `mma.sync` m16n8k32 s8,
 //!   128×128×64 tiles, cp.async double buffering; takes `Bᵀ`, produced on the device by
 //!   `transpose_i8`.
+//! - `gemm_i8_wgmma.cu`: Hopper only (compute capability 9.0, compiled for `compute_90a`):
+//!   `wgmma.mma_async` m64n256k32 s8 from 128-byte-swizzled shared memory, 128×256 tiles,
+//!   4-stage cp.async. Loaded when it compiles, profiled by [`CudaBackend::profile`] and run
+//!   by [`CudaBackend::gemm_i8_wgmma`]; not yet the backend's default GEMM.
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -44,6 +48,8 @@ use crate::{check_len, merkle, Backend, Digest, GemmCommitment, KernelError, Mer
 pub const GEMM_SRC: &str = include_str!("gemm_i8.cu");
 /// CUDA C source of the tensor-core int8 GEMM kernel and the transpose it needs.
 pub const GEMM_MMA_SRC: &str = include_str!("gemm_i8_mma.cu");
+/// CUDA C source of the Hopper (`sm_90a`) `wgmma` int8 GEMM kernel.
+pub const GEMM_WGMMA_SRC: &str = include_str!("gemm_i8_wgmma.cu");
 /// CUDA C source of the row-digest kernel.
 pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
 
@@ -61,7 +67,15 @@ const ROW_TAG_LEN: usize = 17;
 const MMA_V2_SMEM: u32 = 4 * (128 + 256) * 80;
 /// Columns of C per v2 tensor-core block.
 const MMA_V2_BN: u32 = 256;
-/// The tensor-core kernel copies `k` in 16-byte chunks.
+/// Dynamic shared memory of the `wgmma` kernel (`WG_SMEM_BYTES` in `gemm_i8_wgmma.cu`):
+/// 4 stages × (128 + 256 rows) × 128 bytes, plus 1 KiB to align the stages to 1024 bytes.
+const WGMMA_SMEM: u32 = 4 * (128 + 256) * 128 + 1024;
+/// Rows and columns of C per `wgmma` block (`WG_BM`, `WG_BN`).
+const WGMMA_BM: u32 = 128;
+const WGMMA_BN: u32 = 256;
+/// The NVRTC architecture of the `wgmma` kernel: `wgmma` exists only in the `a` variant.
+const WGMMA_ARCH: &str = "compute_90a";
+/// The tensor-core kernels copy `k` in 16-byte chunks.
 const MMA_K_MULTIPLE: usize = 16;
 /// CUDA's limit on `gridDim.y`.
 const MAX_GRID_Y: usize = 65_535;
@@ -169,6 +183,23 @@ pub fn compile_kernels(arch: &'static str) -> Result<KernelPtx, KernelError> {
     })
 }
 
+/// Compiles the Hopper `wgmma` kernel for [`WGMMA_ARCH`] (needs only NVRTC, no device).
+///
+/// # Errors
+///
+/// As [`compile_kernels`].
+pub fn compile_wgmma() -> Result<Ptx, KernelError> {
+    nvrtc_present()?;
+    catch_unwind(AssertUnwindSafe(|| {
+        compile(GEMM_WGMMA_SRC, "gemm_i8_wgmma.cu", WGMMA_ARCH)
+    }))
+    .unwrap_or_else(|p| {
+        Err(KernelError::NoDevice {
+            reason: format!("nvrtc panicked: {}", panic_message(&*p)),
+        })
+    })
+}
+
 fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     if let Some(s) = p.downcast_ref::<&str>() {
         (*s).to_owned()
@@ -196,6 +227,8 @@ pub struct CudaBackend {
     gemm_dp4a: CudaFunction,
     /// The tensor-core GEMM and the transpose feeding it (sm_80+).
     gemm_mma: Option<MmaKernels>,
+    /// The Hopper `wgmma` GEMM (compute capability 9.0 only, when it compiled and loaded).
+    gemm_wgmma: Option<CudaFunction>,
     digests_serial: CudaFunction,
     chunk_cvs: CudaFunction,
     digest_roots: CudaFunction,
@@ -287,6 +320,18 @@ impl CudaBackend {
             }
             None => None,
         };
+        let gemm_wgmma = if (major, minor) == (9, 0) && gemm_mma.is_some() {
+            // Optional: a failure here leaves the mma.sync kernels in charge.
+            match Self::load_wgmma(&ctx) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    tracing::warn!(error = %e, "wgmma gemm unavailable");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let [digests_serial, chunk_cvs, digest_roots]: [CudaFunction; 3] = load(
             ptx.digests,
             "load row digests",
@@ -298,6 +343,7 @@ impl CudaBackend {
         tracing::debug!(
             device = %device_name,
             tensor_cores = gemm_mma.is_some(),
+            wgmma = gemm_wgmma.is_some(),
             "cuda kernels loaded"
         );
         Ok(Self {
@@ -305,11 +351,33 @@ impl CudaBackend {
             stream,
             gemm_dp4a,
             gemm_mma,
+            gemm_wgmma,
             digests_serial,
             chunk_cvs,
             digest_roots,
             device_name,
         })
+    }
+
+    /// Compiles and loads the `wgmma` kernel and allows it its dynamic shared memory.
+    fn load_wgmma(ctx: &Arc<CudaContext>) -> Result<CudaFunction, KernelError> {
+        let module = ctx
+            .load_module(compile_wgmma()?)
+            .map_err(driver_err("load wgmma gemm"))?;
+        let f = module
+            .load_function("gemm_i8_wgmma_nt")
+            .map_err(driver_err("load wgmma gemm"))?;
+        f.set_attribute(
+            cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+            WGMMA_SMEM as i32,
+        )
+        .map_err(driver_err("raise wgmma shared memory limit"))?;
+        Ok(f)
+    }
+
+    /// Whether the Hopper `wgmma` kernel is loaded (compute capability 9.0).
+    pub fn has_wgmma(&self) -> bool {
+        self.gemm_wgmma.is_some()
     }
 
     /// The device's name, as the driver reports it.
@@ -421,6 +489,81 @@ impl CudaBackend {
         // dynamic shared memory (MMA_V2_SMEM) was allowed on the function at load time.
         unsafe { launch.launch(cfg) }.map_err(driver_err("launch mma gemm"))?;
         Ok(())
+    }
+
+    /// Enqueues `c = a·b` with the Hopper `wgmma` kernel, from `bt = bᵀ` (`n×k`);
+    /// `k % 16 == 0`.
+    fn launch_wgmma(
+        &self,
+        f: &CudaFunction,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        if !d.k.is_multiple_of(MMA_K_MULTIPLE as u32) {
+            return Err(KernelError::Cuda {
+                op: "launch wgmma gemm",
+                reason: format!("k = {} is not a multiple of {MMA_K_MULTIPLE}", d.k),
+            });
+        }
+        // n_tiles ≤ 65535 for 128-wide tiles bounds the 256-wide count too.
+        let cfg = LaunchConfig {
+            grid_dim: (d.m.div_ceil(WGMMA_BM), d.n.div_ceil(WGMMA_BN), 1),
+            block_dim: (GEMM_THREADS, 1, 1),
+            shared_mem_bytes: WGMMA_SMEM,
+        };
+        let mut launch = self.stream.launch_builder(f);
+        launch.arg(a).arg(bt).arg(c).arg(&d.m).arg(&d.k).arg(&d.n);
+        // SAFETY: `gemm_i8_wgmma_nt(const signed char*, const signed char*, int*, unsigned,
+        // unsigned, unsigned)` matches these arguments. It reads a[0..m·k) and bt[0..n·k) in
+        // 16-byte chunks (k % 16 == 0 checked above; cudaMalloc'd buffers are 256-byte
+        // aligned), zero-filling rows and chunks past the ends, and writes c[0..m·n) with
+        // bounds checks; `Dims::new` checked the buffer lengths. Its dynamic shared memory
+        // (WGMMA_SMEM) was allowed on the function at load time.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch wgmma gemm"))?;
+        Ok(())
+    }
+
+    /// `a·b` with the Hopper `wgmma` kernel (experimental: not yet the backend's default).
+    ///
+    /// # Errors
+    ///
+    /// Shape errors as for [`Backend::gemm_i8`]; [`KernelError::Cuda`] when the kernel is not
+    /// loaded (see [`CudaBackend::has_wgmma`]), `k % 16 != 0`, or the driver fails.
+    pub fn gemm_i8_wgmma(
+        &self,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<Vec<i32>, KernelError> {
+        check_gemm_shape(a.len(), b.len(), m, k, n)?;
+        let (Some(f), Some(mma)) = (&self.gemm_wgmma, &self.gemm_mma) else {
+            return Err(KernelError::Cuda {
+                op: "wgmma gemm",
+                reason: "the wgmma kernel is not loaded (needs compute capability 9.0)".into(),
+            });
+        };
+        if m == 0 || n == 0 || k == 0 {
+            return Ok(vec![0; m * n]);
+        }
+        let d = Dims::new(m, k, n)?;
+        let a_dev = self.upload(a, "copy a to device")?;
+        let b_dev = self.upload(b, "copy b to device")?;
+        let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
+        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
+        self.launch_transpose(mma, &b_dev, &mut bt, d)?;
+        self.launch_wgmma(f, &a_dev, &bt, &mut c_dev, d)?;
+        let c = self
+            .stream
+            .clone_dtoh(&c_dev)
+            .map_err(driver_err("copy c to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
+        Ok(c)
     }
 
     /// Runs the GEMM and leaves `C` on the device. Shapes must have been checked, and
@@ -714,6 +857,130 @@ mod tests {
             }
             Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
             Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn wgmma_kernel_compiles_for_sm90a_when_present() {
+        match compile_wgmma() {
+            Ok(ptx) => {
+                let src = ptx.to_src();
+                assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
+                assert!(src.contains("gemm_i8_wgmma_nt"));
+                assert!(src.contains("wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8"));
+                for op in [
+                    "wgmma.fence.sync.aligned",
+                    "wgmma.commit_group.sync.aligned",
+                    "wgmma.wait_group.sync.aligned",
+                    "fence.proxy.async.shared::cta",
+                ] {
+                    assert!(src.contains(op), "{op}");
+                }
+            }
+            Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    /// Byte offset of (row `r`, 16-byte chunk `j` of K) in a tile, as `wg_load_tile` writes
+    /// it: 128-byte rows, chunk index XOR (row mod 8).
+    fn wgmma_store_offset(r: u32, j: u32) -> u32 {
+        r * 128 + ((j ^ (r & 7)) << 4)
+    }
+
+    /// The shared-memory address the tensor core reads for (row `r`, chunk `j`) of one wgmma
+    /// operand, per the PTX ISA's K-major 128-byte-swizzle canonical layout: rows of 128 bytes
+    /// within an 8-row group, groups `SBO` apart, then address bits [4,7) XOR bits [7,10).
+    fn wgmma_hw_address(desc: u64, r: u32, j: u32) -> u32 {
+        let start = ((desc & 0x3FFF) << 4) as u32;
+        let sbo = (((desc >> 32) & 0x3FFF) << 4) as u32;
+        assert_eq!(desc >> 62, 1, "128-byte swizzle");
+        assert_eq!((desc >> 49) & 7, 0, "base offset");
+        let linear = start + (r / 8) * sbo + (r % 8) * 128 + j * 16;
+        linear ^ (((linear >> 7) & 7) << 4)
+    }
+
+    #[test]
+    fn wgmma_descriptors_address_the_swizzled_tiles() {
+        // Must match WG_DESC_HI in gemm_i8_wgmma.cu.
+        let hi: u64 = (1 << 16) | (64 << 32) | (1 << 62);
+        assert!(GEMM_WGMMA_SRC
+            .contains("#define WG_DESC_HI ((1ull << 16) | (64ull << 32) | (1ull << 62))"));
+        let desc = |addr: u32| hi | u64::from((addr & 0x3FFFF) >> 4);
+        assert_eq!(WGMMA_SMEM, 197_632);
+        let stage_bytes = (WGMMA_BM + WGMMA_BN) * 128;
+        // Some 1024-aligned dynamic base, every stage, both warpgroups' A and the B tile, all
+        // four k32 steps: row r, chunk j of the instruction's K slice must be the bytes the
+        // loader stored for (row, K chunk 2·kk + j).
+        for base in [0u32, 1024, 3072] {
+            for stage in 0..4 {
+                let st = base + stage * stage_bytes;
+                let operands = [(st, 64u32), (st + 64 * 128, 64), (st + WGMMA_BM * 128, 256)];
+                for (tile, rows) in operands {
+                    assert_eq!(tile % 1024, 0);
+                    for kk in 0..4u32 {
+                        let d = desc(tile) + 2 * u64::from(kk);
+                        for r in 0..rows {
+                            for j in 0..2 {
+                                assert_eq!(
+                                    wgmma_hw_address(d, r, j),
+                                    tile + wgmma_store_offset(r, 2 * kk + j),
+                                    "stage {stage} rows {rows} kk {kk} r {r} j {j}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Four stages fit after aligning a dynamic base that is only 16-byte aligned.
+        assert!(1008 + 4 * stage_bytes <= WGMMA_SMEM);
+        // The loader's 16-byte chunks of one row are a permutation of the row's 8 slots.
+        for r in 0..8 {
+            let mut seen: Vec<u32> = (0..8).map(|j| wgmma_store_offset(r, j)).collect();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..8).map(|j| r * 128 + 16 * j).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn wgmma_matches_cpu_when_present() {
+        let dev = match CudaBackend::new(0) {
+            Ok(dev) if dev.has_wgmma() => dev,
+            Ok(dev) => return eprintln!("skipped: {} has no wgmma kernel", dev.device_name()),
+            Err(e) => return eprintln!("skipped: {e}"),
+        };
+        let bytes = |seed: u8, len: usize| -> Vec<i8> {
+            let mut h = blake3::Hasher::new();
+            h.update(&[seed]);
+            let mut out = vec![0u8; len];
+            h.finalize_xof().fill(&mut out);
+            out.into_iter().map(|v| v as i8).collect()
+        };
+        // Partial tiles in m and n, k not a multiple of the 128-byte stage, odd n, one tile,
+        // several stages, and the 4-stage ring wrapping around.
+        for (m, k, n) in [
+            (1, 16, 1),
+            (128, 128, 256),
+            (129, 48, 257),
+            (300, 272, 520),
+            (64, 1040, 999),
+            (257, 2048, 384),
+            (128, 4096, 256),
+        ] {
+            let a = bytes(1, m * k);
+            let b = bytes(2, k * n);
+            let got = dev.gemm_i8_wgmma(&a, &b, m, k, n).expect("wgmma gemm");
+            let want = crate::cpu::gemm_i8(&a, &b, m, k, n).expect("cpu gemm");
+            if let Some(i) = (0..m * n).find(|&i| got[i] != want[i]) {
+                panic!(
+                    "{m}x{k}x{n}: first mismatch at ({}, {}): got {}, want {}",
+                    i / n,
+                    i % n,
+                    got[i],
+                    want[i]
+                );
+            }
         }
     }
 

@@ -34,6 +34,10 @@ pub struct GpuProfile {
     pub mma_ms: Option<f64>,
     /// The first tensor-core kernel (v1: 128×128 tiles, two stages, 32-bit fragment loads).
     pub mma_v1_ms: Option<f64>,
+    /// The Hopper `wgmma` kernel (compute capability 9.0 only; `None` when not loaded), or
+    /// why it failed: a launch error, or a mismatch with the reference (the first differing
+    /// elements). It runs last, so a failure here leaves every other number valid.
+    pub wgmma_ms: Option<Result<f64, String>>,
     /// Transposing B on the device (once per model's weights).
     pub transpose_ms: Option<f64>,
     /// The `__dp4a` kernel.
@@ -202,6 +206,13 @@ impl CudaBackend {
             }
         }
 
+        let wgmma_ms = match (&self.gemm_wgmma, &self.gemm_mma) {
+            (Some(f), Some(mma)) if self.uses_tensor_cores(k) => {
+                Some(self.profile_wgmma(f, mma, &a_dev, &b_dev, &mut bt_dev, d, &reference, iters))
+            }
+            _ => None,
+        };
+
         Ok(GpuProfile {
             device: self.device_name.clone(),
             m,
@@ -209,12 +220,64 @@ impl CudaBackend {
             n,
             mma_ms,
             mma_v1_ms,
+            wgmma_ms,
             transpose_ms,
             dp4a_ms,
             cublaslt_ms,
             digests_ms,
             digests_serial_ms,
         })
+    }
+
+    /// Checks the `wgmma` kernel against `reference` (one launch, every element), then times
+    /// it. Every failure becomes a message, so the rest of the profile stands.
+    #[allow(clippy::too_many_arguments)]
+    fn profile_wgmma(
+        &self,
+        f: &cudarc::driver::CudaFunction,
+        mma: &super::MmaKernels,
+        a_dev: &CudaSlice<i8>,
+        b_dev: &CudaSlice<i8>,
+        bt_dev: &mut CudaSlice<i8>,
+        d: Dims,
+        reference: &[i32],
+        iters: usize,
+    ) -> Result<f64, String> {
+        let mut run = || -> Result<f64, KernelError> {
+            self.launch_transpose(mma, b_dev, bt_dev, d)?;
+            let mut c = self.alloc::<i32>(reference.len(), "allocate c")?;
+            self.launch_wgmma(f, a_dev, bt_dev, &mut c, d)?;
+            let got = self.download(&c)?;
+            let n = d.n as usize;
+            let bad: Vec<usize> = (0..got.len()).filter(|&i| got[i] != reference[i]).collect();
+            if let Some(&first) = bad.first() {
+                let shown: Vec<String> = bad
+                    .iter()
+                    .take(4)
+                    .map(|&i| {
+                        format!(
+                            "({}, {}) got {} want {}",
+                            i / n,
+                            i % n,
+                            got[i],
+                            reference[i]
+                        )
+                    })
+                    .collect();
+                return Err(KernelError::Cuda {
+                    op: "wgmma gemm vs dp4a gemm",
+                    reason: format!(
+                        "{} of {} elements differ (first at row {}): {}",
+                        bad.len(),
+                        got.len(),
+                        first / n,
+                        shown.join(", ")
+                    ),
+                });
+            }
+            self.time_ms(iters, || self.launch_wgmma(f, a_dev, bt_dev, &mut c, d))
+        };
+        run().map_err(|e| e.to_string())
     }
 
     /// cuBLASLt on the same inputs (`Bᵀ` made on the device): mean time and the product.
