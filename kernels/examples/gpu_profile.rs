@@ -105,7 +105,7 @@ fn main() {
         "lt TOPS",
         "mma/lt",
         "wg/lt",
-        "dig/mma"
+        "dig/gemm"
     );
     for p in &rows {
         let lt = p.cublaslt_ms.clone().ok();
@@ -118,7 +118,8 @@ fn main() {
             (Some(a), Some(b)) => format!("{:.2}", b / a),
             _ => "-".to_owned(),
         };
-        let gemm_ms = p.mma_ms.unwrap_or(p.dp4a_ms);
+        // The GEMM the backend runs: wgmma on Hopper, else mma.sync v2, else __dp4a.
+        let gemm_ms = wg.or(p.mma_ms).unwrap_or(p.dp4a_ms);
         println!(
             "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8.2}",
             format!("{}x{}x{}", p.m, p.k, p.n),

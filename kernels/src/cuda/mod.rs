@@ -9,13 +9,13 @@
 //! symbol missing from an old driver) also becomes `NoDevice`.
 //!
 //! Kernels:
-//! - `gemm_i8_mma.cu`: the tensor-core path (sm_80+, `k % 16 == 0`): `mma.sync` m16n8k32 s8,
-//!   128×128×64 tiles, cp.async double buffering; takes `Bᵀ`, produced on the device by
-//!   `transpose_i8`.
+//! - `gemm_i8_mma.cu`: the tensor-core path on sm_80+ (`k % 16 == 0`): `mma.sync` m16n8k32
+//!   s8; v2 has 128×256 tiles, `ldmatrix` and a 4-stage cp.async pipeline (v1, 128×128 and
+//!   two stages, stays for the profile). Takes `Bᵀ`, produced on the device by `transpose_i8`.
 //! - `gemm_i8_wgmma.cu`: Hopper only (compute capability 9.0, compiled for `compute_90a`):
 //!   `wgmma.mma_async` m64n256k32 s8 from 128-byte-swizzled shared memory, 128×256 tiles,
-//!   4-stage cp.async. Loaded when it compiles, profiled by [`CudaBackend::profile`] and run
-//!   by [`CudaBackend::gemm_i8_wgmma`]; not yet the backend's default GEMM.
+//!   4-stage cp.async. Loaded when it compiles; the backend's GEMM on Hopper when
+//!   `k % 16 == 0` (about 2× the `mma.sync` kernel, measured on an H200).
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -525,7 +525,9 @@ impl CudaBackend {
         Ok(())
     }
 
-    /// `a·b` with the Hopper `wgmma` kernel (experimental: not yet the backend's default).
+    /// `a·b` with the Hopper `wgmma` kernel alone (what [`Backend::gemm_i8`] uses on
+    /// compute capability 9.0 when `k % 16 == 0`; this entry point fails instead of falling
+    /// back, for tests and benchmarks).
     ///
     /// # Errors
     ///
@@ -580,11 +582,16 @@ impl CudaBackend {
         let a_dev = self.upload(a, "copy a to device")?;
         let b_dev = self.upload(b, "copy b to device")?;
         let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
+        // Fastest first: wgmma (Hopper), mma.sync v2 (sm_80+), __dp4a; the first two need
+        // k % 16 == 0 and take Bᵀ.
         match &self.gemm_mma {
             Some(mma) if self.uses_tensor_cores(k) => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d, false)?;
+                match &self.gemm_wgmma {
+                    Some(wgmma) => self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?,
+                    None => self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d, false)?,
+                }
             }
             _ => self.launch_dp4a(&a_dev, &b_dev, &mut c_dev, d)?,
         }

@@ -119,16 +119,46 @@ __device__ void load_block(const int* row, unsigned long long len, unsigned long
     }
 }
 
+// The 16 message words of block p (p a multiple of 64, p >= 64) of a FULL chunk, from five
+// aligned 16-byte loads: message bytes p..p+63 are row bytes p-17..p+46, which lie inside
+// the aligned span [p-32, p+48) of the row (in bounds: a full chunk is followed by at least
+// one more message byte). Needs 16-byte aligned rows (n % 4 == 0). Word w = row bytes
+// p-17+4w .. p-14+4w = byte 3 of span word 3+w and bytes 0..2 of span word 4+w.
+__device__ __forceinline__ void load_block_vec(const int* row, unsigned long long p,
+                                               unsigned int m[16]) {
+    const uint4* src = reinterpret_cast<const uint4*>(
+        reinterpret_cast<const unsigned char*>(row) + (p - 32ull));
+    unsigned int u[20];
+#pragma unroll
+    for (int i = 0; i < 5; ++i) {
+        const uint4 v = __ldg(src + i);
+        u[4 * i + 0] = v.x;
+        u[4 * i + 1] = v.y;
+        u[4 * i + 2] = v.z;
+        u[4 * i + 3] = v.w;
+    }
+#pragma unroll
+    for (int w = 0; w < 16; ++w) {
+        m[w] = __funnelshift_r(u[3 + w], u[4 + w], 24);
+    }
+}
+
 // The chaining value of full chunk `ch` of a row (every chunk but the last is full).
-__device__ __forceinline__ void chunk_cv(const int* row, unsigned long long len,
+__device__ __forceinline__ void chunk_cv(const int* row, unsigned int n, unsigned long long len,
                                          unsigned long long ch, unsigned int cv[8]) {
     unsigned int words[16];
+    const bool vec = (n & 3u) == 0u;
 #pragma unroll
     for (int t = 0; t < 8; ++t) {
         cv[t] = IV[t];
     }
     for (unsigned int blk = 0; blk < 16u; ++blk) {
-        load_block(row, len, ch * CHUNK_LEN + blk * BLOCK_LEN, words);
+        const unsigned long long p = ch * CHUNK_LEN + blk * BLOCK_LEN;
+        if (vec && p >= BLOCK_LEN) {
+            load_block_vec(row, p, words);
+        } else {
+            load_block(row, len, p, words);
+        }
         const unsigned int flags = (blk == 0u ? CHUNK_START : 0u) | (blk == 15u ? CHUNK_END : 0u);
         compress(cv, words, ch, BLOCK_LEN, flags, cv);
     }
@@ -154,7 +184,7 @@ __device__ void row_digest(const int* row, unsigned int n, const unsigned int* c
                 cv[t] = cvs[8ull * ch + t];
             }
         } else {
-            chunk_cv(row, len, ch, cv);
+            chunk_cv(row, n, len, ch, cv);
         }
         unsigned long long total = ch + 1ull;
         while ((total & 1ull) == 0ull) {
@@ -235,7 +265,7 @@ extern "C" __global__ void row_chunk_cvs(const int* __restrict__ c, unsigned int
     const unsigned long long i = idx / full;
     const unsigned long long ch = idx % full;
     unsigned int cv[8];
-    chunk_cv(c + i * n, TAG_LEN + 4ull * n, ch, cv);
+    chunk_cv(c + i * n, n, TAG_LEN + 4ull * n, ch, cv);
 #pragma unroll
     for (int t = 0; t < 8; ++t) {
         cvs[8ull * idx + t] = cv[t];
