@@ -145,6 +145,7 @@ impl Harness {
                 price: 1_000_000,
                 commit_blocks: 0,
                 reveal_blocks: 0,
+                denom: None,
             }],
         );
         let id: u64 = ev[0].attributes[0].value.parse().unwrap();
