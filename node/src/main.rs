@@ -712,6 +712,7 @@ fn job_json(j: &proofwork_proto::work::v1::JobInfo) -> serde_json::Value {
     serde_json::json!({
         "id": j.id, "status": j.status, "client": j.client, "worker": j.worker,
         "model_id": j.model_id, "m": j.m, "k": j.k, "n": j.n, "price": j.price,
+        "denom": j.denom,
         "a_root": hex::encode(&j.a_root), "c_root": hex::encode(&j.c_root),
         "commit_height": j.commit_height, "deadline": j.deadline, "slashes": j.slashes,
         "posted_height": j.posted_height, "last_event": j.last_event,

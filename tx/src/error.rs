@@ -571,6 +571,16 @@ pub enum TxError {
         /// Worker.
         address: String,
     },
+    /// A job priced in compute credits above the credits its work mints.
+    #[error(
+        "a job paid in credits costs at most the {max} credits its work is worth, not {price}"
+    )]
+    CreditPriceTooHigh {
+        /// Offered.
+        price: u128,
+        /// The job's credits.
+        max: u128,
+    },
     /// A job priced in a denomination that is neither the chain's nor compute credits.
     #[error("jobs are priced in {native} or {credits}, not {denom}")]
     BadJobDenom {
@@ -733,6 +743,7 @@ impl TxError {
             TxError::AlreadyUnbonding { .. } => 423,
             TxError::WorkerUnbonding { .. } => 424,
             TxError::BadJobDenom { .. } => 425,
+            TxError::CreditPriceTooHigh { .. } => 426,
             TxError::NotValidatorOperator { .. } => 100,
             TxError::DoubleVote { .. } => 101,
             TxError::BadConsensusKey { .. } => 102,
@@ -833,6 +844,7 @@ impl TxError {
             TxError::AlreadyUnbonding { .. } => "already_unbonding",
             TxError::WorkerUnbonding { .. } => "worker_unbonding",
             TxError::BadJobDenom { .. } => "bad_job_denom",
+            TxError::CreditPriceTooHigh { .. } => "credit_price_too_high",
             TxError::NotValidatorOperator { .. } => "not_validator_operator",
             TxError::DoubleVote { .. } => "double_vote",
             TxError::BadConsensusKey { .. } => "bad_consensus_key",

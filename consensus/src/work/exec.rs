@@ -403,15 +403,25 @@ fn post_job<S: StateWrite>(
         p.max_window_blocks,
         "reveal",
     )?;
-    // In credits the unit is the work itself: a job costs at least the credits it would
-    // mint; in the chain denomination, `min_price_per_credit` per credit.
+    // In credits the unit is the work itself: the price is exactly the credits the job's
+    // work is worth (at least, so work is not bought below its size; at most, so an
+    // over-priced tiny job cannot carry credits from one account to another — moving `C`
+    // credits costs `C · macs_per_credit` spot-checked MACs). In the chain denomination,
+    // at least `min_price_per_credit` per credit.
+    let credits = job_credits(&p, m, mdl.k, mdl.n);
     let min = if in_credits {
-        job_credits(&p, m, mdl.k, mdl.n)
+        credits
     } else {
-        job_credits(&p, m, mdl.k, mdl.n).saturating_mul(p.min_price_per_credit)
+        credits.saturating_mul(p.min_price_per_credit)
     };
     if price < min {
         return fail(TxError::PriceTooLow { price, min });
+    }
+    if in_credits && price > credits {
+        return fail(TxError::CreditPriceTooHigh {
+            price,
+            max: credits,
+        });
     }
     let pay_denom = if in_credits {
         CREDIT_DENOM

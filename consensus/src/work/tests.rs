@@ -1320,9 +1320,20 @@ fn grant_credits(sim: &mut Sim, who: &str, amount: u128) {
     accounts::mint(&mut sim.s, &addr(who), CREDIT_DENOM, amount).unwrap();
 }
 
+/// Smaller credits, so the small test jobs are worth more than the minimum of one.
+fn set_macs_per_credit(sim: &mut Sim, macs: u64) {
+    let p = WorkParams {
+        macs_per_credit: macs,
+        ..params(&sim.s).unwrap()
+    };
+    put_params(&mut sim.s, &p);
+}
+
 #[test]
 fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_score() {
     let mut sim = Sim::new(32, 16, 8);
+    // 20·32·16 = 10240 MACs = 40 credits at 256 MACs each: the job's exact credit price.
+    set_macs_per_credit(&mut sim, 256);
     grant_credits(&mut sim, "client", 100);
     let native_before = sim.bal("worker", DENOM);
     let credit_supply = accounts::supply(&sim.s, CREDIT_DENOM).unwrap();
@@ -1351,24 +1362,27 @@ fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_
         (1, 0, 0)
     );
     assert_eq!(job_denom(&sim.s, 0, DENOM).unwrap(), CREDIT_DENOM);
-    // A job in the chain denomination still earns score as before.
+    // A job in the chain denomination still mints and earns score as before.
     assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
-    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 1);
+    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 40);
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 80);
     assert_eq!(job_denom(&sim.s, 1, DENOM).unwrap(), DENOM);
 }
 
 #[test]
 fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     let mut sim = Sim::new(16, 8, 64);
+    // 10·16·8 = 1280 MACs = 20 credits; the second job, 4 rows, 8 credits.
+    set_macs_per_credit(&mut sim, 64);
     grant_credits(&mut sim, "client", 100);
     let client_native = sim.bal("client", DENOM);
     assert_eq!(
-        sim.run_job_in("cheat", 10, &[3], 30, Some(CREDIT_DENOM)),
+        sim.run_job_in("cheat", 10, &[3], 20, Some(CREDIT_DENOM)),
         "work_slashed"
     );
     assert_eq!(sim.status(0), JobStatus::Open);
     // The escrow stays; the slash is paid in the bond's (chain) denomination as before.
-    assert_eq!(sim.bal("client", CREDIT_DENOM), 70);
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 80);
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     assert_eq!(sim.bal("client", DENOM), client_native + 25_000_000);
     sim.begin();
@@ -1379,7 +1393,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     for round in 0..3 {
         sim.begin();
         if round == 0 {
-            sim.post_in(4, 30, Some(CREDIT_DENOM));
+            sim.post_in(4, 8, Some(CREDIT_DENOM));
         }
         sim.ok("cheat", Message::ClaimJob { job_id: 1 });
         let deadline = sim.height + 20;
@@ -1396,8 +1410,10 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
 }
 
 #[test]
-fn credit_jobs_need_enough_credits_a_known_denom_and_the_minimum_price() {
+fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
     let mut sim = Sim::new(32, 16, 8);
+    // 20·32·16 = 10240 MACs = 20 credits at 512 MACs each.
+    set_macs_per_credit(&mut sim, 512);
     grant_credits(&mut sim, "client", 10);
     sim.begin();
     let post = |price: u128, denom: &str| Message::PostJob {
@@ -1409,28 +1425,26 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_minimum_price() {
         reveal_blocks: 0,
         denom: Some(denom.into()),
     };
-    let e = sim.err("client", post(11, CREDIT_DENOM));
+    let e = sim.err("client", post(20, CREDIT_DENOM));
     assert!(matches!(e, TxError::InsufficientFunds { .. }), "{e}");
     assert_eq!(e.code(), 10);
     let e = sim.err("client", post(5, "gold"));
     assert!(matches!(e, TxError::BadJobDenom { .. }), "{e}");
     assert_eq!(e.code(), 425);
-    // In credits the minimum price is the credits the job would mint.
-    let big = Message::PostJob {
-        model_id: 0,
-        a_root: [1; 32],
-        m: 1 << 10,
-        price: 3,
-        commit_blocks: 0,
-        reveal_blocks: 0,
-        denom: Some(CREDIT_DENOM.into()),
-    };
-    // 1024·32·16 = 524288 MACs = 8 credits > 3.
-    let e = sim.err("client", big);
-    assert!(matches!(e, TxError::PriceTooLow { min: 8, .. }), "{e}");
+    let e = sim.err("client", post(19, CREDIT_DENOM));
+    assert!(matches!(e, TxError::PriceTooLow { min: 20, .. }), "{e}");
+    assert_eq!(e.code(), 420);
+    // Over-pricing a job would let credits ride along to a colluding worker: refused.
+    let e = sim.err("client", post(21, CREDIT_DENOM));
+    assert!(
+        matches!(e, TxError::CreditPriceTooHigh { max: 20, .. }),
+        "{e}"
+    );
+    assert_eq!(e.code(), 426);
     // The chain denomination named explicitly is the same as leaving it empty.
     sim.ok("client", post(1_000, DENOM));
-    sim.ok("client", post(10, CREDIT_DENOM));
+    grant_credits(&mut sim, "client", 10);
+    sim.ok("client", post(20, CREDIT_DENOM));
     assert_eq!(sim.bal("client", CREDIT_DENOM), 0);
     sim.end();
 }
@@ -1480,7 +1494,9 @@ proptest::proptest! {
             match op {
                 0 => {
                     let denom = (x % 2 == 1).then_some(CREDIT_DENOM);
-                    let (id, a) = sim.post_in(4, 50 + u128::from(x), denom);
+                    // 4·16·8 MACs: one credit, the exact price in credits.
+                    let price = if denom.is_some() { 1 } else { 50 + u128::from(x) };
+                    let (id, a) = sim.post_in(4, price, denom);
                     proofs.insert(id, (a, 4));
                 }
                 1 => {
