@@ -279,6 +279,13 @@ enum TxCmd {
         #[arg(long)]
         reject: bool,
     },
+    /// Stop taking jobs and ask for the worker's bond back: it returns at the end of the
+    /// first block `unbonding_blocks` after this one at which the worker holds no job.
+    UnbondWorker {
+        /// Worker key name.
+        #[arg(long)]
+        from: String,
+    },
     /// Propose removing a validator (counts as the proposer's approval).
     ProposeRemoval {
         /// Operator key name.
@@ -1021,6 +1028,7 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             )
             .await
         }
+        TxCmd::UnbondWorker { from } => send_message(&h, node, &from, Message::UnbondWorker).await,
         TxCmd::ProposeRemoval { from, pubkey } => {
             let consensus_pubkey =
                 proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;
