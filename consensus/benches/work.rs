@@ -105,6 +105,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             price: 1 << 60,
             commit_blocks: 0,
             reveal_blocks: 0,
+            denom: None,
         },
     );
     exec(

@@ -56,6 +56,24 @@ pub struct Params {
     /// when 0, so older genesis files keep their state and app hash.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub vote_extensions_enable_height: u64,
+    /// Useful-work parameters set at genesis (docs/work.md); absent: every default applies
+    /// and nothing is written, so older genesis files keep their state and app hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<WorkGenesisParams>,
+}
+
+/// The useful-work parameters a genesis file may set (`params.work`); the rest of
+/// `WorkParams` keeps its defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkGenesisParams {
+    /// Blocks from a worker's `UnbondWorker` to the earliest release of its bond.
+    #[serde(default = "default_unbonding_blocks")]
+    pub unbonding_blocks: u64,
+}
+
+fn default_unbonding_blocks() -> u64 {
+    proofwork_consensus::work::DEFAULT_UNBONDING_BLOCKS
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -75,6 +93,7 @@ impl Default for Params {
             max_messages: 64,
             royalty_cap_bps: default_royalty_cap_bps(),
             vote_extensions_enable_height: 0,
+            work: None,
         }
     }
 }
@@ -293,6 +312,15 @@ impl AppState {
             }
         }
         proofwork_consensus::beacon::init_genesis(s, self.params.vote_extensions_enable_height)?;
+        if let Some(w) = &self.params.work {
+            proofwork_consensus::work::put_params(
+                s,
+                &proofwork_consensus::work::WorkParams {
+                    unbonding_blocks: w.unbonding_blocks,
+                    ..Default::default()
+                },
+            );
+        }
         Ok(())
     }
 }
@@ -437,6 +465,41 @@ mod tests {
         let vals = proofwork_consensus::validators::validators(&d).unwrap();
         let total: u64 = vals.iter().map(|v| v.power).sum();
         assert!(vals.iter().all(|v| 3 * v.power < total), "{vals:?}");
+    }
+
+    #[test]
+    fn work_unbonding_blocks_is_optional_and_absent_writes_nothing() {
+        use proofwork_consensus::work::{self, DEFAULT_UNBONDING_BLOCKS};
+        use proofwork_state::StateRead;
+        let g = sample();
+        // Absent: the genesis JSON and state are as before (no `work` key, no params record).
+        assert!(!g.to_json().contains("\"work\""));
+        let base = BTreeMap::new();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g.app_state.apply(&g.chain_id, &mut d).unwrap();
+        assert!(d.get_raw(work::state_key::PARAMS).unwrap().is_none());
+        assert_eq!(
+            work::params(&d).unwrap().unbonding_blocks,
+            DEFAULT_UNBONDING_BLOCKS
+        );
+        // Given: written with the other work parameters at their defaults.
+        let mut v: serde_json::Value = serde_json::from_str(&g.to_json()).unwrap();
+        v["app_state"]["params"]["work"] = serde_json::json!({ "unbonding_blocks": 7 });
+        let g7 = Genesis::from_json(v.to_string().as_bytes()).unwrap();
+        let mut d = proofwork_state::StateDelta::new(&base);
+        g7.app_state.apply(&g7.chain_id, &mut d).unwrap();
+        let p = work::params(&d).unwrap();
+        assert_eq!(p.unbonding_blocks, 7);
+        assert_eq!(p.sample_rows, work::WorkParams::default().sample_rows);
+        // `"work": {}` takes the default; unknown work fields are refused.
+        v["app_state"]["params"]["work"] = serde_json::json!({});
+        let g0 = Genesis::from_json(v.to_string().as_bytes()).unwrap();
+        assert_eq!(
+            g0.app_state.params.work.unwrap().unbonding_blocks,
+            DEFAULT_UNBONDING_BLOCKS
+        );
+        v["app_state"]["params"]["work"] = serde_json::json!({ "unbonding": 1 });
+        assert!(Genesis::from_json(v.to_string().as_bytes()).is_err());
     }
 
     #[test]

@@ -279,6 +279,13 @@ enum TxCmd {
         #[arg(long)]
         reject: bool,
     },
+    /// Stop taking jobs and ask for the worker's bond back: it returns at the end of the
+    /// first block `unbonding_blocks` after this one at which the worker holds no job.
+    UnbondWorker {
+        /// Worker key name.
+        #[arg(long)]
+        from: String,
+    },
     /// Propose removing a validator (counts as the proposer's approval).
     ProposeRemoval {
         /// Operator key name.
@@ -712,6 +719,7 @@ fn job_json(j: &proofwork_proto::work::v1::JobInfo) -> serde_json::Value {
     serde_json::json!({
         "id": j.id, "status": j.status, "client": j.client, "worker": j.worker,
         "model_id": j.model_id, "m": j.m, "k": j.k, "n": j.n, "price": j.price,
+        "denom": j.denom,
         "a_root": hex::encode(&j.a_root), "c_root": hex::encode(&j.c_root),
         "commit_height": j.commit_height, "deadline": j.deadline, "slashes": j.slashes,
         "posted_height": j.posted_height, "last_event": j.last_event,
@@ -1020,6 +1028,7 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             )
             .await
         }
+        TxCmd::UnbondWorker { from } => send_message(&h, node, &from, Message::UnbondWorker).await,
         TxCmd::ProposeRemoval { from, pubkey } => {
             let consensus_pubkey =
                 proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;

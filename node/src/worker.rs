@@ -268,6 +268,7 @@ pub async fn post_demo_job(
                 price,
                 commit_blocks: 0,
                 reveal_blocks: 0,
+                denom: None,
             }],
         )
         .await

@@ -382,6 +382,7 @@ impl AssetMsg {
             | Kind::CommitWork(_)
             | Kind::RevealWork(_)
             | Kind::CancelJob(_)
+            | Kind::UnbondWorker(_)
             | Kind::ApplyValidator(_)
             | Kind::VoteValidator(_)
             | Kind::ProposeRemoval(_) => return Ok(None),

@@ -557,6 +557,40 @@ pub enum TxError {
         /// Why.
         reason: String,
     },
+    /// `UnbondWorker` from a worker that is already unbonding.
+    #[error("worker {address} is already unbonding (bond released after height {release_at})")]
+    AlreadyUnbonding {
+        /// Worker.
+        address: String,
+        /// Earliest end of block at which the bond is released.
+        release_at: u64,
+    },
+    /// A claim (or a bond top-up) from a worker that has asked to unbond.
+    #[error("worker {address} is unbonding and takes no new claims or bond")]
+    WorkerUnbonding {
+        /// Worker.
+        address: String,
+    },
+    /// A job priced in compute credits above the credits its work mints.
+    #[error(
+        "a job paid in credits costs at most the {max} credits its work is worth, not {price}"
+    )]
+    CreditPriceTooHigh {
+        /// Offered.
+        price: u128,
+        /// The job's credits.
+        max: u128,
+    },
+    /// A job priced in a denomination that is neither the chain's nor compute credits.
+    #[error("jobs are priced in {native} or {credits}, not {denom}")]
+    BadJobDenom {
+        /// Given.
+        denom: String,
+        /// The chain denomination.
+        native: String,
+        /// The compute-credit denomination.
+        credits: String,
+    },
     /// A validator-admission message from an account that operates no current validator.
     #[error("{address} is not the operator of a current validator")]
     NotValidatorOperator {
@@ -706,6 +740,10 @@ impl TxError {
             TxError::PriceTooLow { .. } => 420,
             TxError::UnknownWorkValidator { .. } => 421,
             TxError::BadWorkDeadline { .. } => 422,
+            TxError::AlreadyUnbonding { .. } => 423,
+            TxError::WorkerUnbonding { .. } => 424,
+            TxError::BadJobDenom { .. } => 425,
+            TxError::CreditPriceTooHigh { .. } => 426,
             TxError::NotValidatorOperator { .. } => 100,
             TxError::DoubleVote { .. } => 101,
             TxError::BadConsensusKey { .. } => 102,
@@ -803,6 +841,10 @@ impl TxError {
             TxError::PriceTooLow { .. } => "price_too_low",
             TxError::UnknownWorkValidator { .. } => "unknown_work_validator",
             TxError::BadWorkDeadline { .. } => "bad_work_deadline",
+            TxError::AlreadyUnbonding { .. } => "already_unbonding",
+            TxError::WorkerUnbonding { .. } => "worker_unbonding",
+            TxError::BadJobDenom { .. } => "bad_job_denom",
+            TxError::CreditPriceTooHigh { .. } => "credit_price_too_high",
             TxError::NotValidatorOperator { .. } => "not_validator_operator",
             TxError::DoubleVote { .. } => "double_vote",
             TxError::BadConsensusKey { .. } => "bad_consensus_key",

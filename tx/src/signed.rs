@@ -79,12 +79,16 @@ pub enum Message {
         a_root: [u8; 32],
         /// Rows of `A` (and `C`).
         m: u32,
-        /// Price, native denomination, never zero.
+        /// Price in `denom`, never zero.
         price: u128,
         /// Blocks from the claim to the commit deadline (0: chain default).
         commit_blocks: u32,
         /// Blocks from the beacon block to the reveal deadline (0: chain default).
         reveal_blocks: u32,
+        /// Denomination of the price: `None` (empty on the wire) for the chain
+        /// denomination; otherwise a well-formed name, which execution accepts only if it is
+        /// the chain denomination or compute credits.
+        denom: Option<String>,
     },
     /// Takes an open job.
     ClaimJob {
@@ -110,6 +114,9 @@ pub enum Message {
         /// Job id.
         job_id: u64,
     },
+    /// The signing worker asks for its bond back: no new claims from now; the bond is
+    /// released once its jobs are resolved and the unbonding period has passed.
+    UnbondWorker,
     /// Apply to join the validator set; the signer becomes the operator.
     ApplyValidator {
         /// ed25519 consensus key (a valid curve point).
@@ -309,6 +316,12 @@ impl Message {
                 if price == 0 {
                     return Err(TxError::ZeroAmount);
                 }
+                let denom = if j.denom.is_empty() {
+                    None
+                } else {
+                    check_denom(&j.denom)?;
+                    Some(j.denom)
+                };
                 Ok(Message::PostJob {
                     model_id: j.model_id,
                     a_root: digest("a_root", &j.a_root)?,
@@ -316,6 +329,7 @@ impl Message {
                     price,
                     commit_blocks: j.commit_blocks,
                     reveal_blocks: j.reveal_blocks,
+                    denom,
                 })
             }
             Some(pb::message::Kind::ClaimJob(c)) => Ok(Message::ClaimJob { job_id: c.job_id }),
@@ -340,6 +354,7 @@ impl Message {
                     .collect::<Result<_, TxError>>()?,
             }),
             Some(pb::message::Kind::CancelJob(c)) => Ok(Message::CancelJob { job_id: c.job_id }),
+            Some(pb::message::Kind::UnbondWorker(pb::UnbondWorker {})) => Ok(Message::UnbondWorker),
             // Everything else is an asset message (fields 20–59).
             Some(kind) => match AssetMsg::try_from_kind(kind)? {
                 Some(a) => Ok(Message::Asset(a)),
@@ -405,6 +420,7 @@ impl Message {
                 price,
                 commit_blocks,
                 reveal_blocks,
+                denom,
             } => kind(pb::message::Kind::PostJob(pb::PostJob {
                 model_id: *model_id,
                 a_root: a_root.to_vec(),
@@ -412,6 +428,7 @@ impl Message {
                 price: price.to_string(),
                 commit_blocks: *commit_blocks,
                 reveal_blocks: *reveal_blocks,
+                denom: denom.clone().unwrap_or_default(),
             })),
             Message::ClaimJob { job_id } => kind(pb::message::Kind::ClaimJob(pb::ClaimJob {
                 job_id: *job_id,
@@ -440,6 +457,7 @@ impl Message {
             Message::CancelJob { job_id } => kind(pb::message::Kind::CancelJob(pb::CancelJob {
                 job_id: *job_id,
             })),
+            Message::UnbondWorker => kind(pb::message::Kind::UnbondWorker(pb::UnbondWorker {})),
             Message::ApplyValidator {
                 consensus_pubkey,
                 moniker,
@@ -481,6 +499,7 @@ impl Message {
             Message::CommitWork { .. } => "commit_work",
             Message::RevealWork { .. } => "reveal_work",
             Message::CancelJob { .. } => "cancel_job",
+            Message::UnbondWorker => "unbond_worker",
             Message::ApplyValidator { .. } => "apply_validator",
             Message::VoteValidator { .. } => "vote_validator",
             Message::ProposeRemoval { .. } => "propose_removal",
@@ -880,6 +899,37 @@ mod tests {
             let b = admission_body(m);
             assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
         }
+    }
+
+    #[test]
+    fn unbond_and_credit_priced_jobs_round_trip() {
+        let k = SecretKey::from_seed("op");
+        let post = |denom: Option<&str>| Message::PostJob {
+            model_id: 3,
+            a_root: [5; 32],
+            m: 8,
+            price: 42,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+            denom: denom.map(Into::into),
+        };
+        for m in [Message::UnbondWorker, post(None), post(Some("credit"))] {
+            let b = admission_body(m);
+            assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
+        }
+        // A malformed denomination is refused at decoding, before any state is read.
+        let mut b = admission_body(post(Some("credit"))).to_proto();
+        if let Some(pb::message::Kind::PostJob(j)) = &mut b.messages[0].kind {
+            j.denom = "Credit!".into();
+        }
+        let body_bytes = b.encode_to_vec();
+        let tx = pb::Tx {
+            signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
+            body_bytes,
+            public_key: k.public_key().to_bytes().to_vec(),
+        };
+        let e = decode(&tx.encode_to_vec()).unwrap_err();
+        assert!(matches!(e, TxError::BadDenom { .. }), "{e}");
     }
 
     #[test]

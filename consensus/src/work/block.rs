@@ -1,5 +1,6 @@
 //! End-of-block work: the beacon record, deadlines, and validator power at epoch ends.
 
+use proofwork_state::accounts;
 use proofwork_state::{ExecError, StateError, StateWrite};
 
 use super::exec::slash_and_reopen;
@@ -117,6 +118,8 @@ pub fn end_block<S: StateWrite>(
             ],
         ));
     }
+    // After the deadline slashes, so a bond released here has paid for this block's misses.
+    release_unbonded(s, height, native_denom, &mut out.events)?;
     if p.epoch_blocks > 0 && height.is_multiple_of(p.epoch_blocks) {
         out.validator_updates = epoch_power(s, &p)?;
         if !out.validator_updates.is_empty() {
@@ -130,6 +133,72 @@ pub fn end_block<S: StateWrite>(
         }
     }
     Ok(out)
+}
+
+/// Returns the bonds of unbonding workers whose period has passed (`release_at ≤ height`)
+/// and who hold no job, from `work/bonds` to the worker, and forgets the worker (it may
+/// register again). Workers still holding a job wait: their bond stays slashable until the
+/// job is resolved. Scans the unbonding requests in address order (state order), so the
+/// result is deterministic; the scan is as long as the number of pending requests.
+///
+/// # Errors
+/// Storage failures; a request without a worker record or a bond the module account cannot
+/// cover is a broken invariant.
+pub fn release_unbonded<S: StateWrite>(
+    s: &mut S,
+    height: u64,
+    native_denom: &str,
+    events: &mut Vec<WorkEvent>,
+) -> Result<(), StateError> {
+    let pending = s.scan_prefix(state_key::UNBONDING_PREFIX, None, usize::MAX)?;
+    for (key, value) in pending {
+        let release_at = value
+            .as_slice()
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| StateError::Corrupt {
+                key: hex::encode(&key),
+                reason: "expected 8 bytes".into(),
+            })?;
+        if release_at > height {
+            continue;
+        }
+        let addr: [u8; 20] = key
+            .get(state_key::UNBONDING_PREFIX.len()..)
+            .and_then(|a| a.try_into().ok())
+            .ok_or_else(|| StateError::Corrupt {
+                key: hex::encode(&key),
+                reason: "expected a 20-byte address".into(),
+            })?;
+        let w = super::worker(s, &addr)?.ok_or_else(|| {
+            StateError::Invariant(format!(
+                "unbonding request of {} without a worker",
+                proofwork_tx::Address(addr)
+            ))
+        })?;
+        if w.active_claims > 0 {
+            continue; // still holds a job: released at the first block end after it resolves
+        }
+        let who = proofwork_tx::Address(addr);
+        if w.bond > 0 {
+            let bonds = accounts::module_address(state_key::BOND_MODULE);
+            accounts::move_funds(s, &bonds, &who, native_denom, w.bond).map_err(|e| match e {
+                ExecError::State(e) => e,
+                ExecError::Tx(e) => StateError::Invariant(format!("bond release of {who}: {e}")),
+            })?;
+        }
+        s.delete(key);
+        s.delete(state_key::worker(&addr));
+        events.push((
+            "worker_unbonded",
+            vec![
+                ("worker", who.to_string()),
+                ("bond", w.bond.to_string()),
+                ("height", height.to_string()),
+            ],
+        ));
+    }
+    Ok(())
 }
 
 /// Power from work (DESIGN.md "Useful work" step 8): each admitted validator (power > 0)

@@ -68,6 +68,7 @@ pub fn execute<S: StateWrite>(
             price,
             commit_blocks,
             reveal_blocks,
+            denom,
         } => post_job(
             s,
             env,
@@ -75,13 +76,14 @@ pub fn execute<S: StateWrite>(
             *model_id,
             *a_root,
             *m,
-            *price,
+            (*price, denom.as_deref()),
             (*commit_blocks, *reveal_blocks),
         )?,
         Message::ClaimJob { job_id } => claim_job(s, signer, *job_id)?,
         Message::CommitWork { job_id, c_root } => commit_work(s, signer, *job_id, *c_root)?,
         Message::RevealWork { job_id, rows } => reveal_work(s, env, signer, *job_id, rows)?,
         Message::CancelJob { job_id } => cancel_job(s, env, signer, *job_id)?,
+        Message::UnbondWorker => unbond_worker(s, signer)?,
         // Not a work message (transfers, and whatever other components add).
         #[allow(unreachable_patterns)]
         _ => return Ok(None),
@@ -275,6 +277,13 @@ fn register_worker<S: StateWrite>(
     bond: u128,
     validator: Option<[u8; 32]>,
 ) -> Result<WorkEvent, ExecError> {
+    // A top-up during unbonding would be released with the rest; refuse it so the request
+    // stays the worker's last word on its bond (it re-registers after the release).
+    if super::unbonding(s, &signer.0)?.is_some() {
+        return fail(TxError::WorkerUnbonding {
+            address: signer.to_string(),
+        });
+    }
     if let Some(pk) = validator {
         if s.get_raw(&crate::validators::state_key::validator(&pk))?
             .is_none()
@@ -309,6 +318,33 @@ fn register_worker<S: StateWrite>(
     ))
 }
 
+/// `UnbondWorker` (docs/work.md "Unbonding"): records the earliest release height; the bond
+/// stays in `work/bonds`, slashable, until [`super::block::release_unbonded`] returns it.
+fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkEvent, ExecError> {
+    let w = load_worker(s, &signer.0)?;
+    if let Some(release_at) = super::unbonding(s, &signer.0)? {
+        return fail(TxError::AlreadyUnbonding {
+            address: signer.to_string(),
+            release_at,
+        });
+    }
+    let p = params(s)?;
+    let release_at = accounts::block_height(s)?.saturating_add(p.unbonding_blocks);
+    s.put_raw(
+        state_key::unbonding(&signer.0),
+        release_at.to_be_bytes().to_vec(),
+    );
+    Ok((
+        "unbond_worker",
+        vec![
+            ("worker", signer.to_string()),
+            ("bond", w.bond.to_string()),
+            ("active_claims", w.active_claims.to_string()),
+            ("release_at", release_at.to_string()),
+        ],
+    ))
+}
+
 fn window(given: u32, default: u32, max: u32, what: &str) -> Result<u32, ExecError> {
     let w = if given == 0 { default } else { given };
     if w == 0 || w > max {
@@ -327,9 +363,21 @@ fn post_job<S: StateWrite>(
     model_id: u64,
     a_root: [u8; 32],
     m: u32,
-    price: u128,
+    (price, denom): (u128, Option<&str>),
     (commit_blocks, reveal_blocks): (u32, u32),
 ) -> Result<WorkEvent, ExecError> {
+    let in_credits = match denom {
+        None => false,
+        Some(d) if d == env.native_denom => false,
+        Some(CREDIT_DENOM) => true,
+        Some(d) => {
+            return fail(TxError::BadJobDenom {
+                denom: d.to_string(),
+                native: env.native_denom.to_string(),
+                credits: CREDIT_DENOM.to_string(),
+            })
+        }
+    };
     let p = params(s)?;
     let mdl = load_model(s, model_id)?;
     if !mdl.active {
@@ -355,13 +403,38 @@ fn post_job<S: StateWrite>(
         p.max_window_blocks,
         "reveal",
     )?;
-    let min = job_credits(&p, m, mdl.k, mdl.n).saturating_mul(p.min_price_per_credit);
+    // In credits the unit is the work itself: the price is exactly the credits the job's
+    // work is worth (at least, so work is not bought below its size; at most, so an
+    // over-priced tiny job cannot carry credits from one account to another — moving `C`
+    // credits costs `C · macs_per_credit` spot-checked MACs). In the chain denomination,
+    // at least `min_price_per_credit` per credit.
+    let credits = job_credits(&p, m, mdl.k, mdl.n);
+    let min = if in_credits {
+        credits
+    } else {
+        credits.saturating_mul(p.min_price_per_credit)
+    };
     if price < min {
         return fail(TxError::PriceTooLow { price, min });
     }
+    if in_credits && price > credits {
+        return fail(TxError::CreditPriceTooHigh {
+            price,
+            max: credits,
+        });
+    }
+    let pay_denom = if in_credits {
+        CREDIT_DENOM
+    } else {
+        env.native_denom
+    };
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
-    accounts::move_funds(s, signer, &escrow, env.native_denom, price)?;
+    // `move_funds`, not `transfer`: escrowing credits for a job is one of their two uses.
+    accounts::move_funds(s, signer, &escrow, pay_denom, price)?;
     let id = next_id(s, state_key::NEXT_JOB)?;
+    if in_credits {
+        s.put_raw(state_key::job_denom(id), CREDIT_DENOM.as_bytes().to_vec());
+    }
     let job = Job {
         id,
         client: signer.0,
@@ -385,6 +458,7 @@ fn post_job<S: StateWrite>(
             ("model_id", model_id.to_string()),
             ("m", m.to_string()),
             ("price", price.to_string()),
+            ("denom", pay_denom.to_string()),
         ],
     ))
 }
@@ -404,6 +478,11 @@ fn claim_job<S: StateWrite>(
         });
     }
     let mut w = load_worker(s, &signer.0)?;
+    if super::unbonding(s, &signer.0)?.is_some() {
+        return fail(TxError::WorkerUnbonding {
+            address: signer.to_string(),
+        });
+    }
     let needed = p
         .min_bond
         .saturating_mul(u128::from(w.active_claims).saturating_add(1));
@@ -547,6 +626,9 @@ fn settle_pass<S: StateWrite>(
     let mut mdl = load_model(s, job.model_id)?;
     let mut w = load_worker(s, &worker_addr.0)?;
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    if super::job_denom(s, job.id, denom)? == CREDIT_DENOM {
+        return settle_credit_pass(s, job, mdl, w, worker_addr, height);
+    }
     // price = burn + royalties + worker's pay (see docs/work.md "Self-dealing").
     let burn = royalties::bps_of(job.price, u32::from(p.burn_bps));
     if burn > 0 {
@@ -600,9 +682,50 @@ fn settle_pass<S: StateWrite>(
     ))
 }
 
+/// A pass on a job priced in compute credits (docs/work.md "Paying in credits"): the
+/// escrowed credits move to the worker whole. Nothing is burned, no royalty is paid, no
+/// credit is minted and no work score accrues: credits were minted once for the work that
+/// earned them, and counting their re-spending again would let a self-dealer recycle the
+/// same credits into power for free.
+fn settle_credit_pass<S: StateWrite>(
+    s: &mut S,
+    mut job: Job,
+    mut mdl: Model,
+    mut w: Worker,
+    worker_addr: &Address,
+    height: u64,
+) -> Result<WorkEvent, ExecError> {
+    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    accounts::move_funds(s, &escrow, worker_addr, CREDIT_DENOM, job.price)?;
+    w.active_claims = w.active_claims.saturating_sub(1);
+    w.jobs_verified = w.jobs_verified.saturating_add(1);
+    mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
+    job.status = JobStatus::Verified {
+        worker: worker_addr.0,
+        height,
+    };
+    job.last_event = format!("verified at {height} (paid {} credits)", job.price);
+    put(s, state_key::worker(&worker_addr.0), &w);
+    put(s, state_key::model(mdl.id), &mdl);
+    put(s, state_key::job(job.id), &job);
+    Ok((
+        "work_verified",
+        vec![
+            ("job_id", job.id.to_string()),
+            ("worker", worker_addr.to_string()),
+            ("paid", job.price.to_string()),
+            ("royalties", "0".into()),
+            ("burned", "0".into()),
+            ("credits", "0".into()),
+            ("denom", CREDIT_DENOM.into()),
+        ],
+    ))
+}
+
 /// Slashes `bps` of the worker's bond (part to the client, the rest burned), releases its
 /// claim and reopens the job (or expires it, refunding the client, after `max_attempts`
-/// slashes). Returns the amount slashed.
+/// slashes). Returns the amount slashed. `denom` is the chain denomination (bonds); an
+/// expired job's escrow returns in the job's own denomination.
 ///
 /// # Errors
 /// Storage failures; a missing worker record is an invariant violation.
@@ -638,7 +761,8 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     job.slashes = job.slashes.saturating_add(1);
     if job.slashes >= p.max_attempts {
         let escrow = accounts::module_address(state_key::ESCROW_MODULE);
-        accounts::move_funds(s, &escrow, &client, denom, job.price)?;
+        let job_denom = super::job_denom(s, job.id, denom)?;
+        accounts::move_funds(s, &escrow, &client, &job_denom, job.price)?;
         job.status = JobStatus::Expired { height };
         job.last_event = format!("expired after {} slashes; last: {reason}", job.slashes);
     } else {
@@ -667,7 +791,8 @@ fn cancel_job<S: StateWrite>(
         return fail(TxError::NotJobClient { id: job_id });
     }
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
-    accounts::move_funds(s, &escrow, signer, env.native_denom, job.price)?;
+    let job_denom = super::job_denom(s, job_id, env.native_denom)?;
+    accounts::move_funds(s, &escrow, signer, &job_denom, job.price)?;
     let height = accounts::block_height(s)?;
     job.status = JobStatus::Cancelled { height };
     job.last_event = "cancelled by the client".into();

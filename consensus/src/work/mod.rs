@@ -17,7 +17,13 @@
 //!     fail -> bond slashed (part to the client, rest burned), job reopened
 //! missed commit / reveal deadline (end of block)    -> partial slash, job reopened
 //! end of epoch                                      -> validator power from the scores
+//! UnbondWorker                                      -> no new claims; bond still slashable
+//! [end of a block ≥ request + unbonding_blocks, no job held] -> bond back to the worker
 //! ```
+//!
+//! A job may instead be priced in compute credits (`PostJob.denom = credit`): the credits are
+//! escrowed and, on a pass, move to the worker whole — no burn, royalty, mint or work score
+//! (docs/work.md "Paying in credits").
 //!
 //! Everything is a pure function of state and the block's inputs; the only randomness is
 //! the beacon (the hash of the block after the commit). The GPU is never called here.
@@ -87,6 +93,9 @@ pub struct WorkParams {
     pub power_floor: u64,
     /// Slashes after which a job expires and its escrow returns to the client.
     pub max_attempts: u32,
+    /// Blocks from an `UnbondWorker` request to the earliest release of the bond (which
+    /// also waits until the worker holds no job). Genesis `work.unbonding_blocks`.
+    pub unbonding_blocks: u64,
 }
 
 impl Default for WorkParams {
@@ -112,9 +121,14 @@ impl Default for WorkParams {
             power_base_weight: 1,
             power_floor: 10,
             max_attempts: 3,
+            unbonding_blocks: DEFAULT_UNBONDING_BLOCKS,
         }
     }
 }
+
+/// Default of [`WorkParams::unbonding_blocks`]: the length of the default commit and reveal
+/// windows several times over, so a slash for work done before the request can still land.
+pub const DEFAULT_UNBONDING_BLOCKS: u64 = 100;
 
 /// A registered model: the weights `B` (`k×n` int8) and who is paid when jobs use it.
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
@@ -326,6 +340,36 @@ pub fn model<S: StateRead>(s: &S, id: u64) -> Result<Option<Model>, StateError> 
 /// Storage failures.
 pub fn job<S: StateRead>(s: &S, id: u64) -> Result<Option<Job>, StateError> {
     get(s, &state_key::job(id))
+}
+
+/// The denomination a job is priced and escrowed in: the chain's (`native_denom`) unless it
+/// was posted in compute credits.
+///
+/// # Errors
+/// Storage failures or a non-UTF-8 record.
+pub fn job_denom<S: StateRead>(s: &S, id: u64, native_denom: &str) -> Result<String, StateError> {
+    let key = state_key::job_denom(id);
+    match s.get_raw(&key)? {
+        None => Ok(native_denom.to_string()),
+        Some(b) => String::from_utf8(b).map_err(|e| corrupt(&key, e)),
+    }
+}
+
+/// If the worker has asked to unbond: the first height at whose end its bond may be
+/// released (it is released at the first such block end at which it holds no job).
+///
+/// # Errors
+/// Storage failures.
+pub fn unbonding<S: StateRead>(s: &S, addr: &[u8; 20]) -> Result<Option<u64>, StateError> {
+    let key = state_key::unbonding(addr);
+    match s.get_raw(&key)? {
+        None => Ok(None),
+        Some(b) => b
+            .as_slice()
+            .try_into()
+            .map(|b| Some(u64::from_be_bytes(b)))
+            .map_err(|_| corrupt(&key, "expected 8 bytes")),
+    }
 }
 
 /// A worker by address.

@@ -38,6 +38,20 @@ pub fn worker(addr: &[u8; 20]) -> Vec<u8> {
     [WORKER_PREFIX, addr.as_slice()].concat()
 }
 
+/// Prefix of the unbonding requests, in worker address order.
+pub const UNBONDING_PREFIX: &[u8] = b"work/unbonding/";
+/// `work/unbonding/{address}` → u64 BE: the first height at whose end the worker's bond may
+/// be released (request height + `unbonding_blocks`; later if it still holds jobs).
+pub fn unbonding(addr: &[u8; 20]) -> Vec<u8> {
+    [UNBONDING_PREFIX, addr.as_slice()].concat()
+}
+
+/// `work/job_denom/{id BE}` → the denomination of the job's price, UTF-8. Absent: the chain
+/// denomination (every job before credit pricing existed, so their state is unchanged).
+pub fn job_denom(id: u64) -> Vec<u8> {
+    [b"work/job_denom/".as_slice(), &id.to_be_bytes()].concat()
+}
+
 /// Prefix of the deadline entries that fall due at the end of block `height`.
 pub fn due_at(height: u64) -> Vec<u8> {
     [b"work/due/".as_slice(), &height.to_be_bytes()].concat()

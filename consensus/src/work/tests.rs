@@ -173,6 +173,11 @@ impl Sim {
 
     /// A job of `m` rows with a fresh random `A`; returns its id and `A`.
     fn post(&mut self, m: u32, price: u128) -> (u64, Vec<i8>) {
+        self.post_in(m, price, None)
+    }
+
+    /// [`Sim::post`] with the price in `denom` (None: the chain denomination).
+    fn post_in(&mut self, m: u32, price: u128, denom: Option<&str>) -> (u64, Vec<i8>) {
         let a = self.rng.i8s((m * self.k) as usize);
         let root = i8_root(&a, m as usize, self.k as usize).unwrap();
         let ev = self.ok(
@@ -184,6 +189,7 @@ impl Sim {
                 price,
                 commit_blocks: 0,
                 reveal_blocks: 0,
+                denom: denom.map(Into::into),
             },
         );
         let id = ev.1[0].1.parse().unwrap();
@@ -238,8 +244,20 @@ impl Sim {
     /// Post, claim, commit (block h), beacon block (h+1), reveal (h+2). Returns the reveal's
     /// event kind.
     fn run_job(&mut self, who: &str, m: u32, fake: &[usize]) -> &'static str {
+        self.run_job_in(who, m, fake, 1_000_000, None)
+    }
+
+    /// [`Sim::run_job`] with the price and its denomination.
+    fn run_job_in(
+        &mut self,
+        who: &str,
+        m: u32,
+        fake: &[usize],
+        price: u128,
+        denom: Option<&str>,
+    ) -> &'static str {
         self.begin();
-        let (id, a) = self.post(m, 1_000_000);
+        let (id, a) = self.post_in(m, price, denom);
         self.ok(who, Message::ClaimJob { job_id: id });
         let proof = if fake.is_empty() {
             self.honest(a, m)
@@ -538,7 +556,8 @@ fn uploaded_chunks_must_match_the_registered_root() {
                 m: 1,
                 price: 100,
                 commit_blocks: 0,
-                reveal_blocks: 0
+                reveal_blocks: 0,
+                denom: None,
             }
         ),
         TxError::ModelState { .. }
@@ -615,6 +634,7 @@ fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
         price,
         commit_blocks,
         reveal_blocks: 0,
+        denom: None,
     };
     assert_eq!(
         sim.err("client", post(42, 4, 100, 0)),
@@ -1137,4 +1157,401 @@ fn reveal_check_never_panics_on_malformed_input() {
     assert!(check_reveal(&sim.s, &ctx, &[], None).unwrap().is_err());
     // StateRead is used read-only here.
     let _ = sim.s.get_raw(b"x");
+}
+
+// ---- unbonding ----
+
+fn set_unbonding_blocks(sim: &mut Sim, blocks: u64) {
+    let p = WorkParams {
+        unbonding_blocks: blocks,
+        ..params(&sim.s).unwrap()
+    };
+    put_params(&mut sim.s, &p);
+}
+
+fn bonds_held(sim: &Sim) -> u128 {
+    let bonds = accounts::module_address(state_key::BOND_MODULE);
+    accounts::balance(&sim.s, &bonds, DENOM).unwrap()
+}
+
+#[test]
+fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register() {
+    let mut sim = Sim::new(16, 8, 8);
+    set_unbonding_blocks(&mut sim, 5);
+    let before = sim.bal("worker", DENOM);
+    sim.begin();
+    let requested = sim.height;
+    let ev = sim.ok("worker", Message::UnbondWorker);
+    assert_eq!(ev.0, "unbond_worker");
+    assert_eq!(
+        unbonding(&sim.s, &addr("worker").0).unwrap(),
+        Some(requested + 5)
+    );
+    sim.end();
+    while sim.height < requested + 4 {
+        sim.begin();
+        assert!(sim.end().events.is_empty());
+    }
+    // Still bonded (and in `work/bonds`) until the end of block `requested + 5`.
+    assert_eq!(sim.bal("worker", DENOM), before);
+    assert_eq!(bonds_held(&sim), 200_000_000);
+    sim.begin();
+    let out = sim.end();
+    assert_eq!(out.events[0].0, "worker_unbonded");
+    assert_eq!(sim.bal("worker", DENOM), before + 100_000_000);
+    assert_eq!(bonds_held(&sim), 100_000_000); // the cheat's
+    assert!(worker(&sim.s, &addr("worker").0).unwrap().is_none());
+    assert_eq!(unbonding(&sim.s, &addr("worker").0).unwrap(), None);
+    // Gone: a second request is an unknown worker; registering again works and can claim.
+    sim.begin();
+    assert_eq!(sim.err("worker", Message::UnbondWorker).code(), 409);
+    sim.ok(
+        "worker",
+        Message::RegisterWorker {
+            bond: 5_000,
+            validator: None,
+        },
+    );
+    let (id, _) = sim.post(4, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.end();
+    assert_eq!(sim.bal("worker", DENOM), before + 100_000_000 - 5_000);
+}
+
+#[test]
+fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_resolves() {
+    let mut sim = Sim::new(16, 8, 8);
+    set_unbonding_blocks(&mut sim, 5);
+    let before = sim.bal("worker", DENOM);
+    sim.begin();
+    let (held, _) = sim.post(4, 1_000_000);
+    let (other, _) = sim.post(4, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: held });
+    let JobStatus::Claimed {
+        commit_deadline, ..
+    } = sim.status(held)
+    else {
+        panic!()
+    };
+    sim.ok("worker", Message::UnbondWorker);
+    // From now on: no claims, no top-ups, no second request — each with its own code.
+    let e = sim.err("worker", Message::ClaimJob { job_id: other });
+    assert_eq!(e.code(), 424, "{e}");
+    let e = sim.err(
+        "worker",
+        Message::RegisterWorker {
+            bond: 1_000,
+            validator: None,
+        },
+    );
+    assert_eq!(e.code(), 424, "{e}");
+    let e = sim.err("worker", Message::UnbondWorker);
+    assert_eq!(e.code(), 423, "{e}");
+    sim.end();
+    // The period (5 blocks) ends long before the job's commit deadline (20): the bond waits.
+    while sim.height < commit_deadline - 1 {
+        sim.begin();
+        let out = sim.end();
+        assert!(out.events.iter().all(|e| e.0 != "worker_unbonded"));
+    }
+    assert_eq!(
+        worker(&sim.s, &addr("worker").0).unwrap().unwrap().bond,
+        100_000_000
+    );
+    // The missed commit is slashed (10%) at the deadline's block end, then the rest released.
+    sim.begin();
+    let out = sim.end();
+    let kinds: Vec<_> = out.events.iter().map(|e| e.0).collect();
+    assert_eq!(kinds, ["work_slashed", "worker_unbonded"]);
+    assert_eq!(sim.status(held), JobStatus::Open);
+    assert_eq!(sim.bal("worker", DENOM), before + 90_000_000);
+    assert!(worker(&sim.s, &addr("worker").0).unwrap().is_none());
+    assert_eq!(bonds_held(&sim), 100_000_000);
+    // Another worker can take both jobs.
+    sim.begin();
+    sim.ok("cheat", Message::ClaimJob { job_id: held });
+    sim.ok("cheat", Message::ClaimJob { job_id: other });
+    sim.end();
+}
+
+#[test]
+fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
+    let mut sim = Sim::new(32, 16, 8);
+    set_unbonding_blocks(&mut sim, 1);
+    let before = sim.bal("worker", DENOM);
+    sim.begin();
+    let (id, a) = sim.post(20, 1_000_000);
+    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.ok("worker", Message::UnbondWorker);
+    let proof = sim.honest(a, 20);
+    sim.ok(
+        "worker",
+        Message::CommitWork {
+            job_id: id,
+            c_root: proof.c_root(),
+        },
+    );
+    sim.end();
+    sim.begin();
+    sim.end();
+    assert!(worker(&sim.s, &addr("worker").0).unwrap().is_some());
+    sim.begin();
+    let rows = sim.reveal_rows(id, &proof, 20);
+    sim.ok("worker", Message::RevealWork { job_id: id, rows });
+    let out = sim.end();
+    assert_eq!(out.events[0].0, "worker_unbonded");
+    assert_eq!(sim.bal("worker", DENOM), before + 810_000 + 100_000_000);
+}
+
+#[test]
+fn unbond_from_an_unknown_worker_is_refused() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let e = sim.err("client", Message::UnbondWorker);
+    assert!(matches!(e, TxError::NotWorker { .. }), "{e}");
+    assert_eq!(e.code(), 409);
+    sim.end();
+}
+
+// ---- paying in compute credits ----
+
+/// Gives `who` compute credits as if earned (tests only: credits are minted by work).
+fn grant_credits(sim: &mut Sim, who: &str, amount: u128) {
+    accounts::mint(&mut sim.s, &addr(who), CREDIT_DENOM, amount).unwrap();
+}
+
+/// Smaller credits, so the small test jobs are worth more than the minimum of one.
+fn set_macs_per_credit(sim: &mut Sim, macs: u64) {
+    let p = WorkParams {
+        macs_per_credit: macs,
+        ..params(&sim.s).unwrap()
+    };
+    put_params(&mut sim.s, &p);
+}
+
+#[test]
+fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_score() {
+    let mut sim = Sim::new(32, 16, 8);
+    // 20·32·16 = 10240 MACs = 40 credits at 256 MACs each: the job's exact credit price.
+    set_macs_per_credit(&mut sim, 256);
+    grant_credits(&mut sim, "client", 100);
+    let native_before = sim.bal("worker", DENOM);
+    let credit_supply = accounts::supply(&sim.s, CREDIT_DENOM).unwrap();
+    let native_supply = accounts::supply(&sim.s, DENOM).unwrap();
+    assert_eq!(
+        sim.run_job_in("worker", 20, &[], 40, Some(CREDIT_DENOM)),
+        "work_verified"
+    );
+    assert!(matches!(sim.status(0), JobStatus::Verified { .. }));
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 60);
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 40);
+    // Nothing minted or burned in either denomination; no royalty; no native pay.
+    assert_eq!(
+        accounts::supply(&sim.s, CREDIT_DENOM).unwrap(),
+        credit_supply
+    );
+    assert_eq!(accounts::supply(&sim.s, DENOM).unwrap(), native_supply);
+    assert_eq!(sim.bal("artist", DENOM), 0);
+    assert_eq!(sim.bal("artist", CREDIT_DENOM), 0);
+    assert_eq!(sim.bal("worker", DENOM), native_before);
+    // No work score: power counts only work paid in the chain denomination.
+    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0);
+    let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
+    assert_eq!(
+        (w.jobs_verified, w.active_claims, w.credits_earned),
+        (1, 0, 0)
+    );
+    assert_eq!(job_denom(&sim.s, 0, DENOM).unwrap(), CREDIT_DENOM);
+    // A job in the chain denomination still mints and earns score as before.
+    assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
+    assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 40);
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 80);
+    assert_eq!(job_denom(&sim.s, 1, DENOM).unwrap(), DENOM);
+}
+
+#[test]
+fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
+    let mut sim = Sim::new(16, 8, 64);
+    // 10·16·8 = 1280 MACs = 20 credits; the second job, 4 rows, 8 credits.
+    set_macs_per_credit(&mut sim, 64);
+    grant_credits(&mut sim, "client", 100);
+    let client_native = sim.bal("client", DENOM);
+    assert_eq!(
+        sim.run_job_in("cheat", 10, &[3], 20, Some(CREDIT_DENOM)),
+        "work_slashed"
+    );
+    assert_eq!(sim.status(0), JobStatus::Open);
+    // The escrow stays; the slash is paid in the bond's (chain) denomination as before.
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 80);
+    assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
+    assert_eq!(sim.bal("client", DENOM), client_native + 25_000_000);
+    sim.begin();
+    sim.ok("client", Message::CancelJob { job_id: 0 });
+    sim.end();
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
+    // Expiry after max_attempts missed commits refunds credits too.
+    for round in 0..3 {
+        sim.begin();
+        if round == 0 {
+            sim.post_in(4, 8, Some(CREDIT_DENOM));
+        }
+        sim.ok("cheat", Message::ClaimJob { job_id: 1 });
+        let deadline = sim.height + 20;
+        sim.end();
+        while sim.height < deadline {
+            sim.begin();
+            sim.end();
+        }
+    }
+    assert!(matches!(sim.status(1), JobStatus::Expired { .. }));
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
+    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+    assert_eq!(accounts::balance(&sim.s, &escrow, CREDIT_DENOM).unwrap(), 0);
+}
+
+#[test]
+fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
+    let mut sim = Sim::new(32, 16, 8);
+    // 20·32·16 = 10240 MACs = 20 credits at 512 MACs each.
+    set_macs_per_credit(&mut sim, 512);
+    grant_credits(&mut sim, "client", 10);
+    sim.begin();
+    let post = |price: u128, denom: &str| Message::PostJob {
+        model_id: 0,
+        a_root: [1; 32],
+        m: 20,
+        price,
+        commit_blocks: 0,
+        reveal_blocks: 0,
+        denom: Some(denom.into()),
+    };
+    let e = sim.err("client", post(20, CREDIT_DENOM));
+    assert!(matches!(e, TxError::InsufficientFunds { .. }), "{e}");
+    assert_eq!(e.code(), 10);
+    let e = sim.err("client", post(5, "gold"));
+    assert!(matches!(e, TxError::BadJobDenom { .. }), "{e}");
+    assert_eq!(e.code(), 425);
+    let e = sim.err("client", post(19, CREDIT_DENOM));
+    assert!(matches!(e, TxError::PriceTooLow { min: 20, .. }), "{e}");
+    assert_eq!(e.code(), 420);
+    // Over-pricing a job would let credits ride along to a colluding worker: refused.
+    let e = sim.err("client", post(21, CREDIT_DENOM));
+    assert!(
+        matches!(e, TxError::CreditPriceTooHigh { max: 20, .. }),
+        "{e}"
+    );
+    assert_eq!(e.code(), 426);
+    // The chain denomination named explicitly is the same as leaving it empty.
+    sim.ok("client", post(1_000, DENOM));
+    grant_credits(&mut sim, "client", 10);
+    sim.ok("client", post(20, CREDIT_DENOM));
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 0);
+    sim.end();
+}
+
+#[test]
+fn credits_stay_non_transferable_outside_jobs() {
+    let mut sim = Sim::new(16, 8, 8);
+    grant_credits(&mut sim, "client", 10);
+    sim.begin();
+    let e = accounts::transfer(
+        &mut sim.s,
+        &addr("client"),
+        &addr("worker"),
+        CREDIT_DENOM,
+        5,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, ExecError::Tx(TxError::NonTransferable { .. })),
+        "{e:?}"
+    );
+    // Bonds are in the chain denomination only: a worker cannot bond (or unbond) credits.
+    assert_eq!(sim.bal("client", CREDIT_DENOM), 10);
+    sim.end();
+}
+
+// ---- supply under random sequences ----
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// Random interleavings of posts (both denominations), claims, honest and forged work,
+    /// cancels, unbonds and re-registrations: every block end conserves supply (checked by
+    /// `Sim::end`), no bond is released while its worker holds a job, and the bond module
+    /// always holds exactly the registered workers' bonds.
+    #[test]
+    fn supply_and_bonds_are_conserved_under_random_work_and_unbonding(
+        ops in proptest::collection::vec((0u8..8, 0u8..3, 0u64..8), 1..40)
+    ) {
+        let mut sim = Sim::new(16, 8, 64);
+        set_unbonding_blocks(&mut sim, 3);
+        grant_credits(&mut sim, "client", 1_000);
+        let who = ["worker", "cheat", "client"];
+        let mut proofs: BTreeMap<u64, (Vec<i8>, u32)> = BTreeMap::new();
+        for (op, w, x) in ops {
+            sim.begin();
+            let name = who[w as usize];
+            match op {
+                0 => {
+                    let denom = (x % 2 == 1).then_some(CREDIT_DENOM);
+                    // 4·16·8 MACs: one credit, the exact price in credits.
+                    let price = if denom.is_some() { 1 } else { 50 + u128::from(x) };
+                    let (id, a) = sim.post_in(4, price, denom);
+                    proofs.insert(id, (a, 4));
+                }
+                1 => {
+                    let _ = sim.exec(name, Message::ClaimJob { job_id: x });
+                }
+                2 | 3 => {
+                    // Commit (honest for op 2, forged for op 3) if this worker holds job x.
+                    if let (Some(j), Some((a, m))) = (job(&sim.s, x).unwrap(), proofs.get(&x)) {
+                        if matches!(j.status, JobStatus::Claimed { worker, .. } if worker == addr(name).0) {
+                            let proof = if op == 2 {
+                                sim.honest(a.clone(), *m)
+                            } else {
+                                sim.forged(a.clone(), *m, &[0])
+                            };
+                            sim.ok(name, Message::CommitWork { job_id: x, c_root: proof.c_root() });
+                            sim.end();
+                            sim.begin();
+                            sim.end();
+                            sim.begin();
+                            let rows = sim.reveal_rows(x, &proof, *m);
+                            let _ = sim.exec(name, Message::RevealWork { job_id: x, rows });
+                        }
+                    }
+                }
+                4 => {
+                    let _ = sim.exec(name, Message::UnbondWorker);
+                }
+                5 => {
+                    let _ = sim.exec(name, Message::RegisterWorker { bond: 2_000 + u128::from(x), validator: None });
+                }
+                6 => {
+                    let _ = sim.exec("client", Message::CancelJob { job_id: x });
+                }
+                _ => {}
+            }
+            sim.end();
+            // Invariants after every block.
+            let ws = workers(&sim.s, usize::MAX).unwrap();
+            let total: u128 = ws.iter().map(|w| w.bond).sum();
+            proptest::prop_assert_eq!(bonds_held(&sim), total);
+            for w in &ws {
+                let claimed = jobs(&sim.s, None, usize::MAX).unwrap().iter().filter(|j| matches!(
+                    j.status,
+                    JobStatus::Claimed { worker, .. } | JobStatus::Committed { worker, .. } if worker == w.address
+                )).count();
+                proptest::prop_assert_eq!(w.active_claims as usize, claimed);
+            }
+            let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+            let open: Vec<Job> = jobs(&sim.s, None, usize::MAX).unwrap().into_iter().filter(|j| matches!(
+                j.status, JobStatus::Open | JobStatus::Claimed { .. } | JobStatus::Committed { .. }
+            )).collect();
+            for d in [DENOM, CREDIT_DENOM] {
+                let want: u128 = open.iter().filter(|j| job_denom(&sim.s, j.id, DENOM).unwrap() == d).map(|j| j.price).sum();
+                proptest::prop_assert_eq!(accounts::balance(&sim.s, &escrow, d).unwrap(), want);
+            }
+        }
+    }
 }

@@ -145,6 +145,7 @@ impl Harness {
                 price: 1_000_000,
                 commit_blocks: 0,
                 reveal_blocks: 0,
+                denom: None,
             }],
         );
         let id: u64 = ev[0].attributes[0].value.parse().unwrap();
@@ -304,6 +305,71 @@ fn epoch_end_returns_validator_updates_from_work() {
     assert_eq!(out.validator_updates[0].pub_key, [1; 32]);
 }
 
+/// Through the whole app (CheckTx-free deliver, end-block hook, supply check of every
+/// block): a worker unbonds while holding a job, is refused new claims, finishes the job,
+/// and gets its bond back after the period; the credits it earned pay for a credit job.
+#[test]
+fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    let before = accounts::balance(h.app.storage(), &addr("bob"), "upw").unwrap();
+    let a = proofwork_node_random(5, (M * K) as usize);
+    let post = |price: u128, denom: Option<&str>| Message::PostJob {
+        model_id: 0,
+        a_root: i8_root(&a, M as usize, K as usize).unwrap(),
+        m: M,
+        price,
+        commit_blocks: 0,
+        reveal_blocks: 0,
+        denom: denom.map(Into::into),
+    };
+    h.ok("alice", vec![post(1_000_000, None)]);
+    let open = id + 1;
+    h.ok("bob", vec![Message::UnbondWorker]);
+    let requested = h.height();
+    let out = h.block(vec![h.tx("bob", vec![Message::UnbondWorker])]);
+    assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 423);
+    let out = h.block(vec![h.tx("bob", vec![Message::ClaimJob { job_id: open }])]);
+    assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 424);
+    // Finishing the held job is allowed and paid (in the chain denomination: 1 credit).
+    let ev = h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    assert_eq!(ev[0].kind, "work_verified");
+    let period = work::params(h.app.storage()).unwrap().unbonding_blocks;
+    while h.height() < requested + period - 1 {
+        h.block(vec![]);
+    }
+    assert!(work::worker(h.app.storage(), &addr("bob").0)
+        .unwrap()
+        .is_some());
+    h.block(vec![]);
+    let s = h.app.storage();
+    assert!(work::worker(s, &addr("bob").0).unwrap().is_none());
+    // Bond back; paid 1_000_000 − 10% burn − 5% royalty; four fees of 1 (refused txs pay
+    // theirs too).
+    assert_eq!(
+        accounts::balance(s, &addr("bob"), "upw").unwrap(),
+        before + 1_000_000 + 855_000 - 4
+    );
+    // Bob's one credit pays for a one-credit job in credits (any client may post one).
+    let ev = h.ok("bob", vec![post(1, Some(CREDIT_DENOM))]);
+    assert_eq!(ev[0].kind, "post_job");
+    let s = h.app.storage();
+    assert_eq!(accounts::balance(s, &addr("bob"), CREDIT_DENOM).unwrap(), 0);
+    let job_id = open + 1;
+    assert_eq!(work::job_denom(s, job_id, "upw").unwrap(), CREDIT_DENOM);
+    // Re-registering works.
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker {
+            bond: 1_000,
+            validator: None,
+        }],
+    );
+    let ev = h.ok("bob", vec![Message::ClaimJob { job_id }]);
+    assert_eq!(ev[0].kind, "claim_job");
+}
+
 #[test]
 fn work_error_codes_are_distinct_and_in_range() {
     let errors = [
@@ -367,6 +433,19 @@ fn work_error_codes_are_distinct_and_in_range() {
         TxError::BadWorkDeadline {
             reason: String::new(),
         },
+        TxError::AlreadyUnbonding {
+            address: String::new(),
+            release_at: 0,
+        },
+        TxError::WorkerUnbonding {
+            address: String::new(),
+        },
+        TxError::BadJobDenom {
+            denom: String::new(),
+            native: String::new(),
+            credits: String::new(),
+        },
+        TxError::CreditPriceTooHigh { price: 0, max: 0 },
     ];
     let codes: std::collections::BTreeSet<u32> = errors.iter().map(TxError::code).collect();
     let names: std::collections::BTreeSet<&str> =

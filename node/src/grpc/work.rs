@@ -32,9 +32,10 @@ fn addr(a: &[u8; 20]) -> String {
     Address(*a).to_string()
 }
 
-/// The wire form of a job (with its model's dims).
-pub fn job_info(j: &Job, k: u32, n: u32) -> pb::JobInfo {
+/// The wire form of a job (with its model's dims and its price's denomination).
+pub fn job_info(j: &Job, k: u32, n: u32, denom: String) -> pb::JobInfo {
     let mut info = pb::JobInfo {
+        denom,
         id: j.id,
         client: addr(&j.client),
         model_id: j.model_id,
@@ -98,8 +99,9 @@ fn model_info(m: &Model) -> pb::ModelInfo {
     }
 }
 
-fn worker_info(w: &Worker) -> pb::WorkerInfo {
+fn worker_info(w: &Worker, unbonding_release_at: Option<u64>) -> pb::WorkerInfo {
     pb::WorkerInfo {
+        unbonding_release_at: unbonding_release_at.unwrap_or(0),
         address: addr(&w.address),
         bond: w.bond.to_string(),
         validator: w.validator.map(hex::encode).unwrap_or_default(),
@@ -115,6 +117,13 @@ impl WorkService {
     fn load_job(&self, id: u64) -> Result<(Job, Model), Status> {
         load_job(&self.storage, id)
     }
+}
+
+/// The chain denomination (what a job without a denomination record is priced in).
+fn native_denom<S: StateRead>(s: &S) -> Result<String, Status> {
+    Ok(proofwork_genesis::params(s)
+        .map_err(state_status)?
+        .native_denom)
 }
 
 /// A job and its model, read from `s`.
@@ -143,6 +152,7 @@ impl work_server::Work for WorkService {
         let mut out = Vec::new();
         let mut after = r.has_after.then_some(r.after);
         let mut models = BTreeMap::new();
+        let mut native: Option<String> = None;
         // Scan in pages so a status filter still returns up to `limit` matches.
         'scan: loop {
             let page = work::jobs(s, after, 1000).map_err(internal)?;
@@ -163,7 +173,16 @@ impl work_server::Work for WorkService {
                         kn
                     }
                 };
-                out.push(job_info(j, k, n));
+                let denom = match &native {
+                    Some(d) => work::job_denom(s, j.id, d).map_err(internal)?,
+                    None => {
+                        let d = native_denom(s)?;
+                        let jd = work::job_denom(s, j.id, &d).map_err(internal)?;
+                        native = Some(d);
+                        jd
+                    }
+                };
+                out.push(job_info(j, k, n, denom));
                 if out.len() >= limit {
                     break 'scan;
                 }
@@ -179,9 +198,10 @@ impl work_server::Work for WorkService {
         let r = req.into_inner();
         let s = AtReader::new(&self.storage, r.at.as_ref())?;
         let (j, m) = load_job(&s, r.job_id)?;
+        let denom = work::job_denom(&s, j.id, &native_denom(&s)?).map_err(state_status)?;
         Ok(Response::new(pb::JobInfo {
             proof: s.finish()?,
-            ..job_info(&j, m.k, m.n)
+            ..job_info(&j, m.k, m.n, denom)
         }))
     }
 
@@ -232,9 +252,14 @@ impl work_server::Work for WorkService {
             l => l.min(1000),
         } as usize;
         let ws = work::workers(&self.storage, limit).map_err(internal)?;
-        Ok(Response::new(pb::WorkersResponse {
-            workers: ws.iter().map(worker_info).collect(),
-        }))
+        let workers = ws
+            .iter()
+            .map(|w| {
+                let release = work::unbonding(&self.storage, &w.address).map_err(internal)?;
+                Ok(worker_info(w, release))
+            })
+            .collect::<Result<_, Status>>()?;
+        Ok(Response::new(pb::WorkersResponse { workers }))
     }
 
     async fn params(
@@ -251,6 +276,7 @@ impl work_server::Work for WorkService {
             min_price_per_credit: p.min_price_per_credit.to_string(),
             default_commit_blocks: p.default_commit_blocks,
             default_reveal_blocks: p.default_reveal_blocks,
+            unbonding_blocks: p.unbonding_blocks,
         }))
     }
 
