@@ -227,6 +227,94 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
         "{out}"
     );
     assert!(v["content_hash"].is_string(), "bytes print as hex: {out}");
+
+    // After the buyout alice holds the token: TokensOf lists it; an offer and an auction
+    // show up in their lists; a proven Token query proves the token record it read.
+    let a = alice.public_key().address();
+    let owned = c
+        .assets()
+        .tokens_of(pb::TokensOfRequest {
+            owner: a.to_string(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        owned
+            .tokens
+            .iter()
+            .any(|t| t.class_id == "art" && t.token_id == 1),
+        "{owned:?}"
+    );
+    let height = c.status().await.unwrap().height;
+    send(
+        &mut c,
+        &bob,
+        AssetMsg::Offer {
+            item: Item::Unique {
+                class: "art".into(),
+                token: 1,
+            },
+            price: 70_000,
+            denom: "upw".into(),
+            expires_height: height + 1_000,
+        },
+    )
+    .await;
+    let offers = c
+        .assets()
+        .offers(pb::PageRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(offers.offers.len(), 1, "{offers:?}");
+    assert_eq!(offers.offers[0].price, "70000");
+    send(
+        &mut c,
+        &alice,
+        AssetMsg::CreateAuction {
+            item: Item::Unique {
+                class: "art".into(),
+                token: 1,
+            },
+            denom: "upw".into(),
+            min_bid: 1_000,
+            end_time_ns: now_ns() + 600_000_000_000,
+        },
+    )
+    .await;
+    let auctions = c
+        .assets()
+        .auctions(pb::PageRequest::default())
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(auctions.auctions.len(), 1, "{auctions:?}");
+    assert_eq!(auctions.auctions[0].min_bid, "1000");
+    let proven = c
+        .assets()
+        .token(pb::TokenRequest {
+            class_id: "art".into(),
+            token_id: 1,
+            at: Some(proofwork_proto::query::v1::At {
+                height: 0,
+                prove: true,
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let proof = proven.proof.expect("asked for a proof");
+    let app_hash: [u8; 32] = proof.app_hash.clone().try_into().unwrap();
+    assert_eq!(
+        c.get_block(proof.height).await.unwrap().app_hash,
+        proof.app_hash
+    );
+    assert!(!proof.reads.is_empty());
+    for r in &proof.reads {
+        let value = r.exists.then_some(r.value.as_slice());
+        proofwork_state::verify_proof(&app_hash, &r.key, value, &r.proof).unwrap();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
