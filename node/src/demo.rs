@@ -184,8 +184,10 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
         }
         api.ok_or_else(|| last.unwrap_or_else(|| anyhow::anyhow!("no connection")))?
     };
+    // CUDA when a device opens (the worker's GEMM and row digests on the GPU; validators
+    // still check on the CPU), the CPU reference otherwise.
     let backend: Arc<dyn proofwork_kernels::Backend> = Arc::from(
-        proofwork_kernels::detect_backend(proofwork_kernels::BackendChoice::Cpu)?,
+        proofwork_kernels::detect_backend(proofwork_kernels::BackendChoice::Auto)?,
     );
     let worker = tokio::spawn({
         let (url, stop) = (url.clone(), stop.clone());

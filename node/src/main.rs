@@ -91,7 +91,7 @@ enum Cmd {
         /// Prometheus listen address (overrides config.toml; "" disables).
         #[arg(long)]
         metrics: Option<String>,
-        /// Also run the useful-work demo: a client posting jobs and an in-process CPU worker
+        /// Also run the useful-work demo: a client posting jobs and an in-process worker (CUDA when a GPU opens, else CPU)
         /// (embedded engine only; uses the demo accounts of `proofwork init`).
         #[arg(long)]
         work_demo: bool,
