@@ -105,3 +105,30 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
     let keys = cli_ok(&["keys", "--home", node.home_str(), "list"]);
     assert!(keys.contains("alice") && keys.contains("dave"), "{keys}");
 }
+
+/// The README's first command: `proofwork demo` shows blocks, transfers and a useful-work job
+/// verified (on CUDA where a GPU opens, else the CPU), with credits and royalties.
+#[test]
+fn demo_shows_blocks_and_a_verified_work_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let h = home.to_str().unwrap();
+    cli_ok(&["init", "--home", h, "--chain-id", "pw-demo"]);
+    // Free loopback ports instead of the defaults, and 300 ms blocks to keep it short.
+    let cfg_path = home.join("config.toml");
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    let port = |p: u16| format!("127.0.0.1:{p}");
+    let cfg = cfg
+        .replace("127.0.0.1:9090", &port(crate::support::free_port()))
+        .replace("127.0.0.1:26660", &port(crate::support::free_port()))
+        .replace("block_interval_ms = 1000", "block_interval_ms = 300");
+    std::fs::write(&cfg_path, cfg).unwrap();
+    let out = cli_ok(&["demo", "--home", h, "--blocks", "40"]);
+    assert!(out.contains("block    40"), "{out}");
+    let verified = out
+        .lines()
+        .find(|l| l.contains("[worker dave]") && l.contains("VERIFIED"))
+        .unwrap_or_else(|| panic!("no verified job in:\n{out}"));
+    assert!(verified.contains("+16 credits"), "{verified}");
+    assert!(out.contains("compute credits"), "{out}");
+}
