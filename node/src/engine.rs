@@ -241,7 +241,10 @@ impl Node {
         if !app.process_proposal(&txs) {
             // Our own proposal failing our own checks is a bug, not a tx's fault.
             return Err(AppError::Unsupported(
-                "own proposal rejected by ProcessProposal".into(),
+                "own proposal rejected by ProcessProposal (the embedded engine is the only \
+                 voter: its validator must hold > 2/3 of the power for the VRF beacon; run a \
+                 network with admitted validators under CometBFT)"
+                    .into(),
             ));
         }
         let (prev_time, prev_hash) = *self.last.lock().expect("last lock");
