@@ -21,6 +21,7 @@ use std::sync::Arc;
 use proofwork_kernels::{freivalds, merkle, MerkleProof};
 use proofwork_state::{StateError, StateRead};
 use proofwork_tx::{Address, RevealedRow, TxError};
+use rayon::prelude::*;
 
 use super::cache::BrEntry;
 use super::{block_hash, job, model, model_rows, params, JobStatus, WorkCache};
@@ -184,8 +185,9 @@ pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<Vec<Vec
         });
     }
     let (k, n) = (u64::from(ctx.k), u64::from(ctx.n));
-    let mut c_rows = Vec::with_capacity(rows.len());
-    for (row, &want) in rows.iter().zip(&sample) {
+    // One row's checks; rows are independent, so they run in parallel, and the first error
+    // in row order is reported (the same on every validator, whatever the scheduling).
+    let check_row = |row: &RevealedRow, want: u64| -> Result<Vec<i32>, TxError> {
         if row.index != want {
             return Err(TxError::RowsNotSampled {
                 reason: format!("row {} revealed where row {want} was sampled", row.index),
@@ -234,9 +236,14 @@ pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<Vec<Vec
             index: row.index,
             reason: e.to_string(),
         })?;
-        c_rows.push(c);
-    }
-    Ok(c_rows)
+        Ok(c)
+    };
+    let checked: Vec<Result<Vec<i32>, TxError>> = rows
+        .par_iter()
+        .zip(sample.par_iter())
+        .map(|(row, &want)| check_row(row, want))
+        .collect();
+    checked.into_iter().collect()
 }
 
 /// `B·r` for the model and beacon of `ctx`, from the cache or computed from the stored `B`.
@@ -307,13 +314,17 @@ pub fn check_reveal<S: StateRead>(
         Err(e) => Err(e),
         Ok(c_rows) => {
             let (br, r) = b_times_r(s, ctx, key.as_ref().map(|(c, _)| *c))?;
-            let bad = rows.iter().zip(&c_rows).find(|(row, c)| {
-                let a: Vec<i8> = row.a_row.iter().map(|&b| b as i8).collect();
-                !freivalds::check_row(&a, c, &br, &r)
-            });
+            // In parallel; `position_first` keeps the verdict independent of scheduling.
+            let bad = rows
+                .par_iter()
+                .zip(c_rows.par_iter())
+                .position_first(|(row, c)| {
+                    let a: Vec<i8> = row.a_row.iter().map(|&b| b as i8).collect();
+                    !freivalds::check_row(&a, c, &br, &r)
+                });
             Ok(match bad {
                 None => Verdict::Pass,
-                Some((row, _)) => Verdict::Fail { row: row.index },
+                Some(i) => Verdict::Fail { row: rows[i].index },
             })
         }
     };
