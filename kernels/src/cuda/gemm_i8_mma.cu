@@ -49,14 +49,16 @@ __device__ __forceinline__ void mma_16832(int* d, const unsigned int* a, unsigne
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 }
 
-// Issues the copies of one K stage: rows row0.. of `src` (rows × k) into `dst` (BM rows of
-// LDS bytes). Rows past `rows` and chunks past k are zero-filled (src-size 0), reading from a
-// valid address.
-__device__ __forceinline__ void load_stage(signed char* dst, const signed char* __restrict__ src,
-                                           unsigned int row0, unsigned int rows,
-                                           unsigned int k, unsigned int k0, unsigned int tid) {
+// Issues the copies of one K stage: ROWS rows from row0 of `src` (rows × k) into `dst`
+// (ROWS rows of LDS bytes). Rows past `rows` and chunks past k are zero-filled (src-size 0),
+// reading from a valid address. Used by both versions (v1: A and B tiles of 128 rows; v2: A
+// of 128, B of 256).
+template <int ROWS>
+__device__ __forceinline__ void load_rows(signed char* dst, const signed char* __restrict__ src,
+                                          unsigned int row0, unsigned int rows, unsigned int k,
+                                          unsigned int k0, unsigned int tid) {
 #pragma unroll
-    for (int e = 0; e < (BM * CHUNKS_PER_ROW) / THREADS; ++e) {
+    for (int e = 0; e < (ROWS * CHUNKS_PER_ROW) / THREADS; ++e) {
         const unsigned int id = tid + e * THREADS;
         const unsigned int r = id / CHUNKS_PER_ROW;
         const unsigned int ch = id % CHUNKS_PER_ROW;
@@ -100,15 +102,15 @@ gemm_i8_mma_nt(const signed char* __restrict__ a,
     }
 
     const unsigned int tiles = (k + BK - 1u) / BK;
-    load_stage(As[0], a, row0, m, k, 0u, tid);
-    load_stage(Bs[0], bt, col0, n, k, 0u, tid);
+    load_rows<BM>(As[0], a, row0, m, k, 0u, tid);
+    load_rows<BN>(Bs[0], bt, col0, n, k, 0u, tid);
     cp_async_commit();
 
     for (unsigned int kt = 0; kt < tiles; ++kt) {
         const unsigned int s = kt & 1u;
         if (kt + 1u < tiles) {
-            load_stage(As[s ^ 1u], a, row0, m, k, (kt + 1u) * BK, tid);
-            load_stage(Bs[s ^ 1u], bt, col0, n, k, (kt + 1u) * BK, tid);
+            load_rows<BM>(As[s ^ 1u], a, row0, m, k, (kt + 1u) * BK, tid);
+            load_rows<BN>(Bs[s ^ 1u], bt, col0, n, k, (kt + 1u) * BK, tid);
             cp_async_commit();
             cp_async_wait<1>();
         } else {
@@ -215,24 +217,6 @@ __device__ __forceinline__ void ldsm_x4(unsigned int* r, const signed char* p) {
     asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(s));
-}
-
-// Copies of one K stage of `rows_in_tile` rows (a multiple of THREADS / CHUNKS_PER_ROW).
-template <int ROWS>
-__device__ __forceinline__ void load_rows(signed char* dst, const signed char* __restrict__ src,
-                                          unsigned int row0, unsigned int rows, unsigned int k,
-                                          unsigned int k0, unsigned int tid) {
-#pragma unroll
-    for (int e = 0; e < (ROWS * CHUNKS_PER_ROW) / THREADS; ++e) {
-        const unsigned int id = tid + e * THREADS;
-        const unsigned int r = id / CHUNKS_PER_ROW;
-        const unsigned int ch = id % CHUNKS_PER_ROW;
-        const unsigned int gr = row0 + r;
-        const unsigned int gk = k0 + 16u * ch;
-        const bool ok = gr < rows && gk < k;
-        const signed char* g = ok ? src + (unsigned long long)gr * k + gk : src;
-        cp_async16(dst + r * LDS + 16u * ch, g, ok ? 16u : 0u);
-    }
 }
 
 extern "C" __global__ void __launch_bounds__(THREADS, 1)

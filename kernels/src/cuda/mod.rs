@@ -406,6 +406,22 @@ impl CudaBackend {
         self.stream.alloc_zeros::<T>(len).map_err(driver_err(op))
     }
 
+    /// Copies a device buffer back and waits for the stream (and so for every kernel
+    /// enqueued before).
+    fn download<T: cudarc::driver::DeviceRepr>(
+        &self,
+        dev: &CudaSlice<T>,
+    ) -> Result<Vec<T>, KernelError> {
+        let host = self
+            .stream
+            .clone_dtoh(dev)
+            .map_err(driver_err("copy to host"))?;
+        self.stream
+            .synchronize()
+            .map_err(driver_err("synchronize"))?;
+        Ok(host)
+    }
+
     /// Enqueues `c = a·b` with the `__dp4a` kernel.
     fn launch_dp4a(
         &self,
@@ -542,30 +558,20 @@ impl CudaBackend {
         n: usize,
     ) -> Result<Vec<i32>, KernelError> {
         check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        let (Some(f), Some(mma)) = (&self.gemm_wgmma, &self.gemm_mma) else {
+        if self.gemm_wgmma.is_none() {
             return Err(KernelError::Cuda {
                 op: "wgmma gemm",
                 reason: "the wgmma kernel is not loaded (needs compute capability 9.0)".into(),
             });
-        };
-        if m == 0 || n == 0 || k == 0 {
-            return Ok(vec![0; m * n]);
         }
-        let d = Dims::new(m, k, n)?;
-        let a_dev = self.upload(a, "copy a to device")?;
-        let b_dev = self.upload(b, "copy b to device")?;
-        let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
-        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
-        self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-        self.launch_wgmma(f, &a_dev, &bt, &mut c_dev, d)?;
-        let c = self
-            .stream
-            .clone_dtoh(&c_dev)
-            .map_err(driver_err("copy c to host"))?;
-        self.stream
-            .synchronize()
-            .map_err(driver_err("synchronize"))?;
-        Ok(c)
+        if !k.is_multiple_of(MMA_K_MULTIPLE) {
+            return Err(KernelError::Cuda {
+                op: "launch wgmma gemm",
+                reason: format!("k = {k} is not a multiple of {MMA_K_MULTIPLE}"),
+            });
+        }
+        // With the kernel loaded and k % 16 == 0, the backend's own path runs wgmma.
+        self.gemm_i8(a, b, m, k, n)
     }
 
     /// Runs the GEMM and leaves `C` on the device. Shapes must have been checked, and
@@ -682,13 +688,7 @@ impl CudaBackend {
         n: usize,
     ) -> Result<Vec<Digest>, KernelError> {
         let out = self.launch_digests(c_dev, m, n, true)?;
-        let bytes = self
-            .stream
-            .clone_dtoh(&out)
-            .map_err(driver_err("copy digests to host"))?;
-        self.stream
-            .synchronize()
-            .map_err(driver_err("synchronize"))?;
+        let bytes = self.download(&out)?;
         Ok(bytes
             .chunks_exact(32)
             .map(|d| {
@@ -753,13 +753,7 @@ impl Backend for CudaBackend {
             return Ok(vec![0; m * n]);
         }
         let c_dev = self.gemm_on_device(a, b, m, k, n)?;
-        let c = self
-            .stream
-            .clone_dtoh(&c_dev)
-            .map_err(driver_err("copy c to host"))?;
-        self.stream
-            .synchronize()
-            .map_err(driver_err("synchronize"))?;
+        let c = self.download(&c_dev)?;
         Ok(c)
     }
 
@@ -791,13 +785,7 @@ impl Backend for CudaBackend {
         }
         let c_dev = self.gemm_on_device(a, b, m, k, n)?;
         let leaves = self.digests_on_device(&c_dev, m, n)?;
-        let c = self
-            .stream
-            .clone_dtoh(&c_dev)
-            .map_err(driver_err("copy c to host"))?;
-        self.stream
-            .synchronize()
-            .map_err(driver_err("synchronize"))?;
+        let c = self.download(&c_dev)?;
         Ok(GemmCommitment {
             c,
             tree: MerkleTree::from_leaves(leaves)?,

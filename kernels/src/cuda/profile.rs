@@ -98,20 +98,6 @@ impl CudaBackend {
         Ok(f64::from(ms) / iters.max(1) as f64)
     }
 
-    fn download<T: cudarc::driver::DeviceRepr>(
-        &self,
-        dev: &CudaSlice<T>,
-    ) -> Result<Vec<T>, KernelError> {
-        let host = self
-            .stream
-            .clone_dtoh(dev)
-            .map_err(driver_err("copy to host"))?;
-        self.stream
-            .synchronize()
-            .map_err(driver_err("synchronize"))?;
-        Ok(host)
-    }
-
     /// Times the GEMM kernels, cuBLASLt and the row-digest kernels on a random `m×k×n` job,
     /// after checking that they all agree (see the module docs).
     ///
