@@ -5,9 +5,13 @@
 //! - `commit/row_digests_merkle/m=…,n=…`: hashing every row of C and building the tree, to
 //!   compare with the GEMM of the same shape.
 //! - `freivalds/…`: the validator's spot check of a 4096×4096×4096 job with 96 sampled rows:
-//!   `B·r` once, then per row two Merkle proofs (A and C), two leaf hashes and one
-//!   `check_row`. The GEMM of that job is not timed here (minutes of bench time at 10
-//!   samples): extrapolate from `gemm_i8/cpu/m=2048,…` (×8).
+//!   `B·r` once, then per row two Merkle proofs (A and C), two leaf hashes and Freivalds.
+//!   `rows_reference` is the straightforward form (each proof alone, rows decoded, `i128`
+//!   [`freivalds::check_row`]); `rows_fast` is what validators run (rows hashed as wire
+//!   bytes, proofs sharing a [`merkle::PathMemo`] per chunk of sorted rows,
+//!   [`freivalds::RowChecker`]): the ratio of the two is the speed-up, measured in one run.
+//!   The GEMM of that job is not timed here (minutes of bench time at 10 samples):
+//!   extrapolate from `gemm_i8/cpu/m=2048,…` (×8).
 //!
 //! Run with `cargo bench -p proofwork-kernels`; set `PROOFWORK_BENCH_CUDA=1` to add the CUDA
 //! backend where a device is present.
@@ -121,6 +125,48 @@ fn bench_freivalds(c: &mut Criterion) {
                 && freivalds::check_row(a_row, c_row, br, r)
         })
     };
+    // The same reveals as the wire carries them.
+    let wire: Vec<(Vec<u8>, Vec<u8>, &merkle::MerkleProof, &merkle::MerkleProof)> = reveals
+        .iter()
+        .map(|(a_row, c_row, pa, pc)| {
+            (
+                a_row.iter().map(|&v| v as u8).collect(),
+                c_row.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                pa,
+                pc,
+            )
+        })
+        .collect();
+    let verify_rows_fast = |checker: &freivalds::RowChecker| {
+        wire.par_chunks(24).all(|chunk| {
+            let (mut am, mut cm) = (merkle::PathMemo::default(), merkle::PathMemo::default());
+            chunk.iter().all(|(a_row, c_row, pa, pc)| {
+                let (a_leaf, c_leaf) = (
+                    merkle::leaf_hash_i8_bytes(a_row),
+                    merkle::leaf_hash_i32_le(c_row),
+                );
+                merkle::verify_path(
+                    &a_root,
+                    &a_leaf,
+                    pa.index,
+                    pa.leaf_count,
+                    &pa.siblings,
+                    &mut am,
+                )
+                .is_ok()
+                    && merkle::verify_path(
+                        &c_root,
+                        &c_leaf,
+                        pc.index,
+                        pc.leaf_count,
+                        &pc.siblings,
+                        &mut cm,
+                    )
+                    .is_ok()
+                    && checker.check_bytes(a_row, c_row)
+            })
+        })
+    };
 
     let mut g = c.benchmark_group("freivalds");
     g.sample_size(10)
@@ -135,8 +181,12 @@ fn bench_freivalds(c: &mut Criterion) {
     });
     let r = freivalds::derive_r(&seed, n);
     let br = freivalds::mat_vec_b_r(&b, k, n, &r).expect("valid");
-    g.bench_function(format!("rows_only/{shape}"), |bch| {
+    g.bench_function(format!("rows_reference/{shape}"), |bch| {
         bch.iter(|| assert!(verify_rows(&r, &br)))
+    });
+    let checker = freivalds::RowChecker::new(br.clone(), r.clone());
+    g.bench_function(format!("rows_fast/{shape}"), |bch| {
+        bch.iter(|| assert!(verify_rows_fast(&checker)))
     });
     g.bench_function(format!("check/{shape}"), |bch| {
         bch.iter(|| {

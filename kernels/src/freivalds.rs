@@ -101,14 +101,32 @@ pub fn mat_vec_b_r(b: &[i8], k: usize, n: usize, r: &[i64]) -> Result<Vec<i64>, 
     if n == 0 {
         return Ok(vec![0; k]);
     }
-    let r32: Vec<i32> = r
-        .iter()
-        .map(|&v| i32::try_from(v).expect("r was checked to lie in [0, 2^20)"))
-        .collect();
+    let forms = RForms::new(r);
     let isa = Isa::detect();
     Ok(b.par_chunks_exact(n)
-        .map(|row| dot_b_r(isa, row, &r32))
+        .map(|row| dot_b_r(isa, row, &forms))
         .collect())
+}
+
+/// `r` in the forms the `B·r` kernels read: `i32` values, and three byte planes with
+/// `r = p0 + 2^8·p1 + 2^16·p2` for the AVX-512 VNNI kernel (`vpdpbusd` multiplies unsigned
+/// bytes by signed bytes, 64 at a time, so `B·r` becomes three byte dot products).
+#[derive(Debug)]
+struct RForms {
+    r32: Vec<i32>,
+    planes: [Vec<u8>; 3],
+}
+
+impl RForms {
+    /// From `r` already checked to lie in `[0, 2^R_BITS)` (`R_BITS ≤ 24`: three bytes).
+    fn new(r: &[i64]) -> Self {
+        const _: () = assert!(R_BITS <= 24);
+        let plane = |shift: u32| r.iter().map(|&v| (v >> shift) as u8).collect();
+        Self {
+            r32: r.iter().map(|&v| v as i32).collect(),
+            planes: [plane(0), plane(8), plane(16)],
+        }
+    }
 }
 
 /// One element of `B·r`, `Σ_j b_j·r_j`, for `0 ≤ r_j < 2^R_BITS`.
@@ -154,21 +172,69 @@ fn dot_b_r_avx2(row: &[i8], r: &[i32]) -> i64 {
     dot_b_r_body(row, r)
 }
 
+/// One element of `B·r` with `vpdpbusd`: per 64 columns, one load of `B`'s bytes and three
+/// byte-plane dot products of `r`.
+///
+/// Exactness: a `vpdpbusd` adds 4 products of at most `255 · 128` to each `i32` lane, i.e.
+/// less than `2^17`; a run of `FLUSH_STEPS = 512` steps keeps every lane below `2^26` and
+/// the sum of the 16 lanes below `2^30`, so the `i32` reduction is exact; runs are added in
+/// `i64`, where the result (`< 2^27 · n`) fits. The tail is read with a masked load, whose
+/// masked-off bytes are zero.
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw")]
-fn dot_b_r_avx512(row: &[i8], r: &[i32]) -> i64 {
-    dot_b_r_body(row, r)
+#[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
+fn dot_b_r_vnni(row: &[i8], planes: &[Vec<u8>; 3]) -> i64 {
+    use std::arch::x86_64::{
+        __m512i, _mm512_dpbusd_epi32, _mm512_loadu_si512, _mm512_maskz_loadu_epi8,
+        _mm512_reduce_add_epi32, _mm512_setzero_si512,
+    };
+    const FLUSH_STEPS: usize = 512;
+    let n = row
+        .len()
+        .min(planes.iter().map(Vec::len).min().unwrap_or(0));
+    let mut total = [0i64; 3];
+    let mut j = 0;
+    while j < n {
+        let run_end = n.min(j.saturating_add(64 * FLUSH_STEPS));
+        let mut acc: [__m512i; 3] = [_mm512_setzero_si512(); 3];
+        while j + 64 <= run_end {
+            // SAFETY: `j + 64 ≤ n ≤` the length of `row` and of every plane.
+            let b = unsafe { _mm512_loadu_si512(row.as_ptr().add(j).cast()) };
+            for (a, p) in acc.iter_mut().zip(planes) {
+                // SAFETY: as above.
+                let pv = unsafe { _mm512_loadu_si512(p.as_ptr().add(j).cast()) };
+                *a = _mm512_dpbusd_epi32(*a, pv, b);
+            }
+            j += 64;
+        }
+        if j < run_end {
+            let mask = u64::MAX >> (64 - (run_end - j));
+            // SAFETY: a masked load touches only the selected `run_end - j` bytes from
+            // offset `j`, and `run_end ≤ n`.
+            let b = unsafe { _mm512_maskz_loadu_epi8(mask, row.as_ptr().add(j).cast()) };
+            for (a, p) in acc.iter_mut().zip(planes) {
+                // SAFETY: as above.
+                let pv = unsafe { _mm512_maskz_loadu_epi8(mask, p.as_ptr().add(j).cast()) };
+                *a = _mm512_dpbusd_epi32(*a, pv, b);
+            }
+            j = run_end;
+        }
+        for (t, a) in total.iter_mut().zip(acc) {
+            *t += i64::from(_mm512_reduce_add_epi32(a));
+        }
+    }
+    total[0] + (total[1] << 8) + (total[2] << 16)
 }
 
-fn dot_b_r(isa: Isa, row: &[i8], r: &[i32]) -> i64 {
+fn dot_b_r(isa: Isa, row: &[i8], r: &RForms) -> i64 {
     match isa {
-        Isa::Generic => dot_b_r_generic(row, r),
+        Isa::Generic => dot_b_r_generic(row, &r.r32),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Isa::Avx2` exists only where `is_x86_feature_detected!("avx2")` held.
-        Isa::Avx2 => unsafe { dot_b_r_avx2(row, r) },
+        Isa::Avx2 => unsafe { dot_b_r_avx2(row, &r.r32) },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Isa::Avx512Vnni` exists only where avx512f and avx512bw were detected.
-        Isa::Avx512Vnni => unsafe { dot_b_r_avx512(row, r) },
+        // SAFETY: `Isa::Avx512Vnni` exists only where avx512f, avx512bw and avx512vnni were
+        // detected.
+        Isa::Avx512Vnni => unsafe { dot_b_r_vnni(row, &r.planes) },
     }
 }
 
@@ -207,6 +273,194 @@ pub fn check_row(a_row: &[i8], c_row: &[i32], br: &[i64], r: &[i64]) -> bool {
         && c_row.len() as u64 <= MAX_N
         && row_dot_i8(a_row, br) == row_dot_i32(c_row, r)
 }
+
+/// `B·r` and `r` prepared for checking many rows: the validator's fast path.
+///
+/// [`check_row`] sums every term in `i128`, which LLVM cannot vectorise. Here each dot
+/// product is cut into blocks short enough that a block's sum is exact in `i64` (which
+/// vectorises), and only the block sums are added in `i128`. The block lengths come from
+/// the largest magnitudes actually present, measured once in [`RowChecker::new`]:
+///
+/// - `A_i·(B·r)`: a term is at most `2^7 · max|br|`, so a block of
+///   `⌊(2^63 - 1) / (2^7 · max|br|)⌋` terms cannot overflow — *every* partial sum, in any
+///   order (a SIMD reduction reorders), is a sum of at most that many terms. For `N = 4096`
+///   (`|br| < 2^39`) that is `2^17 > K`: one block.
+/// - `C_i·r`: a term is at most `2^31 · max|r|`; with `r < 2^20`, blocks of `2^12` terms.
+///
+/// A bound so large that not even one term fits in `i64` (block length 0) falls back to
+/// `i128` for that side. So [`RowChecker::check_bytes`] is exact for every input, and the
+/// property tests check it against [`check_row`] on random and extreme values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowChecker {
+    br: Vec<i64>,
+    r: Vec<i64>,
+    a_block: usize,
+    c_block: usize,
+}
+
+impl RowChecker {
+    /// Prepares `br = B·r` (from [`mat_vec_b_r`]) and `r` (from [`derive_r`]).
+    pub fn new(br: Vec<i64>, r: Vec<i64>) -> Self {
+        let block = |bound: u64, values: &[i64]| {
+            let max = values.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+            match bound.checked_mul(max) {
+                Some(0) => usize::MAX,
+                Some(term) => usize::try_from(i64::MAX as u64 / term).unwrap_or(usize::MAX),
+                None => 0,
+            }
+        };
+        Self {
+            a_block: block(128, &br),
+            c_block: block(1 << 31, &r),
+            br,
+            r,
+        }
+    }
+
+    /// `B·r`.
+    pub fn br(&self) -> &[i64] {
+        &self.br
+    }
+
+    /// `r`.
+    pub fn r(&self) -> &[i64] {
+        &self.r
+    }
+
+    /// Freivalds' check of one row given as wire bytes: `a_row` is `K` bytes (each an `i8`),
+    /// `c_row_le` is `N` values of 4 bytes little-endian. The same verdict as [`check_row`]
+    /// on the decoded row, for every input (wrong lengths give `false`).
+    pub fn check_bytes(&self, a_row: &[u8], c_row_le: &[u8]) -> bool {
+        let k = a_row.len();
+        if k != self.br.len()
+            || k >= K_LIMIT
+            || !c_row_le.len().is_multiple_of(4)
+            || c_row_le.len() / 4 != self.r.len()
+            || self.r.len() as u64 > MAX_N
+        {
+            return false;
+        }
+        let simd = Simd::detect();
+        let lhs = blocked(self.a_block, k, |lo, hi| {
+            dot_a(simd, &a_row[lo..hi], &self.br[lo..hi])
+        })
+        .unwrap_or_else(|| {
+            a_row
+                .iter()
+                .zip(&self.br)
+                .map(|(&a, &x)| i128::from(a as i8) * i128::from(x))
+                .sum()
+        });
+        let rhs = blocked(self.c_block, self.r.len(), |lo, hi| {
+            dot_c(simd, &c_row_le[4 * lo..4 * hi], &self.r[lo..hi])
+        })
+        .unwrap_or_else(|| {
+            c_row_le
+                .chunks_exact(4)
+                .zip(&self.r)
+                .map(|(w, &x)| i128::from(le_i32(w)) * i128::from(x))
+                .sum()
+        });
+        lhs == rhs
+    }
+}
+
+/// `Σ` over blocks of `block` of `f(lo, hi)` (each block exact in `i64`) in `i128`; `None`
+/// when `block` is 0 (not even one term fits `i64`).
+fn blocked(block: usize, len: usize, f: impl Fn(usize, usize) -> i64) -> Option<i128> {
+    if block == 0 {
+        return None;
+    }
+    let mut sum = 0i128;
+    let mut lo = 0;
+    while lo < len {
+        let hi = lo.saturating_add(block).min(len);
+        sum += i128::from(f(lo, hi));
+        lo = hi;
+    }
+    Some(sum)
+}
+
+fn le_i32(w: &[u8]) -> i32 {
+    i32::from_le_bytes([w[0], w[1], w[2], w[3]])
+}
+
+/// `Σ a_j·br_j` in `i64`: exact when the caller's block bound holds (see [`RowChecker`]).
+#[inline(always)]
+fn dot_a_body(a: &[u8], br: &[i64]) -> i64 {
+    a.iter()
+        .zip(br)
+        .map(|(&a, &x)| i64::from(a as i8).wrapping_mul(x))
+        .fold(0i64, i64::wrapping_add)
+}
+
+/// `Σ c_j·r_j` in `i64` over `c` as 4-byte LE words: exact under the block bound.
+#[inline(always)]
+fn dot_c_body(c: &[u8], r: &[i64]) -> i64 {
+    c.chunks_exact(4)
+        .zip(r)
+        .map(|(w, &x)| i64::from(le_i32(w)).wrapping_mul(x))
+        .fold(0i64, i64::wrapping_add)
+}
+
+/// The instruction sets the row check is compiled for (64-bit lane multiplies need
+/// AVX-512DQ's `vpmullq`; AVX2 emulates them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Simd {
+    Generic,
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Simd {
+    fn detect() -> Self {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
+            {
+                return Self::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Self::Avx2;
+            }
+        }
+        Self::Generic
+    }
+}
+
+macro_rules! simd_fns {
+    ($body:ident, $t:ty, $avx2:ident, $avx512:ident, $dispatch:ident) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn $avx2(x: &[u8], y: &[$t]) -> i64 {
+            $body(x, y)
+        }
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f,avx512dq")]
+        fn $avx512(x: &[u8], y: &[$t]) -> i64 {
+            $body(x, y)
+        }
+
+        fn $dispatch(simd: Simd, x: &[u8], y: &[$t]) -> i64 {
+            match simd {
+                Simd::Generic => $body(x, y),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `Simd::Avx2` is only built after `is_x86_feature_detected!("avx2")`.
+                Simd::Avx2 => unsafe { $avx2(x, y) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `Simd::Avx512` is only built after avx512f and avx512dq were detected.
+                Simd::Avx512 => unsafe { $avx512(x, y) },
+            }
+        }
+    };
+}
+
+simd_fns!(dot_a_body, i64, dot_a_avx2, dot_a_avx512, dot_a);
+simd_fns!(dot_c_body, i64, dot_c_avx2, dot_c_avx512, dot_c);
 
 /// `count` distinct row indices in `[0, m)`, sorted ascending, chosen by the seed.
 ///
@@ -327,30 +581,27 @@ mod tests {
 
     #[test]
     fn b_times_r_is_identical_on_every_instruction_set() {
-        let n = 1000; // not a multiple of the 128-column blocks
-        let row: Vec<i8> = (0..n)
-            .map(|j| if j % 3 == 0 { -128 } else { (j % 251) as i8 })
-            .collect();
-        let r: Vec<i32> = derive_r(&seed(9), n)
-            .into_iter()
-            .map(|v| v as i32)
-            .collect();
-        let want: i64 = row
-            .iter()
-            .zip(&r)
-            .map(|(&b, &x)| i64::from(b) * i64::from(x))
-            .sum();
-        for isa in Isa::available() {
-            assert_eq!(dot_b_r(isa, &row, &r), want, "{isa:?}");
-        }
-        // The extreme: every term -128 · (2^20 - 1).
-        let row = vec![-128i8; n];
-        let r = vec![(1i32 << R_BITS) - 1; n];
-        for isa in Isa::available() {
-            assert_eq!(
-                dot_b_r(isa, &row, &r),
-                -128 * ((1 << R_BITS) - 1) * n as i64
-            );
+        // Lengths around the 64- and 128-column blocks and past one VNNI flush run.
+        for n in [0, 1, 63, 64, 65, 1000, 64 * 512 + 7] {
+            let row: Vec<i8> = (0..n)
+                .map(|j| if j % 3 == 0 { -128 } else { (j % 251) as i8 })
+                .collect();
+            let r = derive_r(&seed(9), n);
+            let want: i64 = row.iter().zip(&r).map(|(&b, &x)| i64::from(b) * x).sum();
+            let forms = RForms::new(&r);
+            for isa in Isa::available() {
+                assert_eq!(dot_b_r(isa, &row, &forms), want, "{isa:?} n={n}");
+            }
+            // The extreme: every term -128 · (2^20 - 1).
+            let row = vec![-128i8; n];
+            let forms = RForms::new(&vec![(1i64 << R_BITS) - 1; n]);
+            for isa in Isa::available() {
+                assert_eq!(
+                    dot_b_r(isa, &row, &forms),
+                    -128 * ((1 << R_BITS) - 1) * n as i64,
+                    "{isa:?} n={n}"
+                );
+            }
         }
     }
 
@@ -377,6 +628,50 @@ mod tests {
         );
         assert_eq!(rhs, i128::from(i32::MIN) * ((1 << R_BITS) - 1) * 4);
         assert!(!check_row(&a_row, &c_row, &br, &r));
+    }
+
+    fn le(c: &[i32]) -> Vec<u8> {
+        c.iter().flat_map(|v| v.to_le_bytes()).collect()
+    }
+
+    fn bytes_of(a: &[i8]) -> Vec<u8> {
+        a.iter().map(|&v| v as u8).collect()
+    }
+
+    #[test]
+    fn row_checker_is_exact_at_the_extremes() {
+        // The same extremes as above (block lengths 1 and 4, sums far beyond i64), then
+        // values beyond every bound (block length 0: the i128 fallback).
+        let k = K_LIMIT - 1;
+        let a_row = bytes_of(&vec![-128i8; k]);
+        let br = vec![-(128 * ((1i64 << R_BITS) - 1) * (1 << 32)); k];
+        let r = vec![(1i64 << R_BITS) - 1; 4];
+        let checker = RowChecker::new(br.clone(), r.clone());
+        let c = [i32::MIN; 4];
+        assert!(!checker.check_bytes(&a_row, &le(&c)));
+        // A C row equal to the true product needs N large enough to reach it; use a small
+        // case instead where the sums are known: 2 terms each.
+        let big = RowChecker::new(vec![i64::MIN, i64::MAX], vec![i64::MIN, i64::MAX]);
+        let (a2, c2) = ([-128i8, 127], [i32::MIN, i32::MAX]);
+        assert_eq!(
+            big.check_bytes(&bytes_of(&a2), &le(&c2)),
+            check_row(&a2, &c2, &[i64::MIN, i64::MAX], &[i64::MIN, i64::MAX])
+        );
+        assert_eq!(big.a_block, 0);
+        assert_eq!(big.c_block, 0);
+        // An all-zero side never overflows.
+        let zero = RowChecker::new(vec![0; 3], vec![0; 2]);
+        assert!(zero.check_bytes(&[1, 2, 3], &le(&[5, 6])));
+    }
+
+    #[test]
+    fn row_checker_rejects_wrong_lengths() {
+        let checker = RowChecker::new(vec![1, 2], vec![3]);
+        assert!(checker.check_bytes(&[0, 0], &le(&[0])));
+        assert!(!checker.check_bytes(&[0], &le(&[0])));
+        assert!(!checker.check_bytes(&[0, 0], &le(&[0, 0])));
+        assert!(!checker.check_bytes(&[0, 0], &[0, 0, 0]));
+        assert!(!checker.check_bytes(&[0, 0], &[0, 0, 0, 0, 0]));
     }
 
     #[test]
@@ -422,6 +717,42 @@ mod tests {
             prop_assert_eq!(rows, sample_rows(&seed(s), m, count));
         }
 
+        /// The fast path agrees with the all-`i128` reference on every input: values drawn
+        /// from the protocol's ranges and from anywhere in `i64` (which forces short blocks or
+        /// the fallback), rows that satisfy the equation and rows that miss it by one.
+        #[test]
+        fn row_checker_agrees_with_the_reference(
+            len_a in 0usize..300, len_c in 0usize..300,
+            a in prop::collection::vec(any::<i8>(), 300),
+            c in prop::collection::vec(any::<i32>(), 300),
+            br in prop::collection::vec(prop_oneof![any::<i64>(), -(1i64 << 40)..(1i64 << 40)], 300),
+            r in prop::collection::vec(prop_oneof![0i64..(1 << R_BITS), any::<i64>()], 300),
+            tweak in any::<bool>(),
+            unit in any::<prop::sample::Index>(),
+        ) {
+            let (a, br) = (&a[..len_a], &br[..len_a]);
+            let (mut c, mut r) = (c[..len_c].to_vec(), r[..len_c].to_vec());
+            if len_c > 0 {
+                r[unit.index(len_c)] = 1;
+            }
+            let r = &r[..];
+            let checker = RowChecker::new(br.to_vec(), r.to_vec());
+            prop_assert_eq!(checker.check_bytes(&bytes_of(a), &le(&c)), check_row(a, &c, br, r));
+            // Make the row satisfy the equation through the r_j = 1, then miss by 1.
+            if let Some(j) = r.iter().position(|&x| x == 1) {
+                let lhs = row_dot_i8(a, br);
+                let rest = row_dot_i32(&c, r) - i128::from(c[j]);
+                if let Ok(v) = i32::try_from(lhs - rest) {
+                    c[j] = v;
+                    prop_assert!(checker.check_bytes(&bytes_of(a), &le(&c)));
+                    if tweak {
+                        c[j] = c[j].wrapping_add(1);
+                    }
+                    prop_assert_eq!(checker.check_bytes(&bytes_of(a), &le(&c)), check_row(a, &c, br, r));
+                }
+            }
+        }
+
         #[test]
         fn honest_rows_pass_and_a_wrong_row_fails(
             m in 1usize..9, k in 1usize..40, n in 1usize..24,
@@ -447,11 +778,16 @@ mod tests {
             for s in 0..32u64 {
                 let r = derive_r(&seed(s ^ data_seed), n);
                 let br = mat_vec_b_r(&b, k, n, &r)?;
+                let checker = RowChecker::new(br.clone(), r.clone());
                 for i in 0..m {
                     let (a_row, c_row) = (&a[i * k..(i + 1) * k], &c[i * n..(i + 1) * n]);
                     prop_assert!(check_row(a_row, c_row, &br, &r), "honest row {} failed", i);
+                    prop_assert!(checker.check_bytes(&bytes_of(a_row), &le(c_row)));
                 }
-                if check_row(&a[bad * k..(bad + 1) * k], &forged[bad * n..(bad + 1) * n], &br, &r) {
+                let (a_bad, c_bad) = (&a[bad * k..(bad + 1) * k], &forged[bad * n..(bad + 1) * n]);
+                let passes = check_row(a_bad, c_bad, &br, &r);
+                prop_assert_eq!(checker.check_bytes(&bytes_of(a_bad), &le(c_bad)), passes);
+                if passes {
                     false_passes += 1;
                 }
             }

@@ -8,12 +8,13 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use proofwork_kernels::freivalds::RowChecker;
 use proofwork_tx::TxError;
 
 use super::verify::{RevealContext, Verdict};
 
-/// `(B·r, r)` for one (model, beacon).
-pub type BrEntry = (Arc<Vec<i64>>, Arc<Vec<i64>>);
+/// `B·r` and `r` for one (model, beacon), prepared for checking rows.
+pub type BrEntry = Arc<RowChecker>;
 
 /// Weights by model id, and their total bytes.
 type WeightMap = (BTreeMap<u64, Arc<Vec<i8>>>, usize);

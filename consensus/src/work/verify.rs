@@ -18,7 +18,8 @@
 
 use std::sync::Arc;
 
-use proofwork_kernels::{freivalds, merkle, MerkleProof};
+use proofwork_kernels::freivalds::{self, RowChecker};
+use proofwork_kernels::merkle;
 use proofwork_state::{StateError, StateRead};
 use proofwork_tx::{Address, RevealedRow, TxError};
 use rayon::prelude::*;
@@ -172,22 +173,43 @@ pub fn reveal_context<S: StateRead>(
     }))
 }
 
+/// Rows checked by one task of [`check_proofs`]: consecutive rows share one
+/// [`merkle::PathMemo`] per tree (so shared upper nodes are hashed once), and the chunks run
+/// in parallel.
+const PROOF_CHUNK: usize = 24;
+
 /// Stage 1: the revealed rows are exactly the sampled ones, with exact lengths and valid
-/// Merkle proofs under the job's roots. Returns `C`'s rows decoded.
+/// Merkle proofs under the job's roots. Rows are hashed as the bytes the tx carries (the
+/// leaf format is those bytes), so nothing is decoded or copied per value.
 ///
 /// # Errors
-/// [`TxError::RowsNotSampled`], [`TxError::RevealRowLength`], [`TxError::RevealProof`].
-pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<Vec<Vec<i32>>, TxError> {
+/// [`TxError::RowsNotSampled`], [`TxError::RevealRowLength`], [`TxError::RevealProof`]: the
+/// first failing row in row order (the same on every validator, whatever the scheduling).
+pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<(), TxError> {
+    check_rows(ctx, rows, None).map(|_| ())
+}
+
+/// Stage 1 and, given `B·r`, stage 2 in the same pass over each row (its bytes are still in
+/// cache from hashing): `Ok(Some(i))` names the first row (position in `rows`) that fails
+/// Freivalds, `Ok(None)` means none does or no `checker` was given. A stage-1 error anywhere
+/// takes precedence over every Freivalds failure, as if the stages ran one after the other.
+fn check_rows(
+    ctx: &RevealContext,
+    rows: &[RevealedRow],
+    checker: Option<&RowChecker>,
+) -> Result<Option<usize>, TxError> {
     let sample = ctx.sampled_rows();
     if rows.len() != sample.len() {
         return Err(TxError::RowsNotSampled {
             reason: format!("{} rows revealed, {} sampled", rows.len(), sample.len()),
         });
     }
-    let (k, n) = (u64::from(ctx.k), u64::from(ctx.n));
-    // One row's checks; rows are independent, so they run in parallel, and the first error
-    // in row order is reported (the same on every validator, whatever the scheduling).
-    let check_row = |row: &RevealedRow, want: u64| -> Result<Vec<i32>, TxError> {
+    let (k, n, m) = (u64::from(ctx.k), u64::from(ctx.n), u64::from(ctx.m));
+    let check_row = |row: &RevealedRow,
+                     want: u64,
+                     a_memo: &mut merkle::PathMemo,
+                     c_memo: &mut merkle::PathMemo|
+     -> Result<(), TxError> {
         if row.index != want {
             return Err(TxError::RowsNotSampled {
                 reason: format!("row {} revealed where row {want} was sampled", row.index),
@@ -209,41 +231,45 @@ pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<Vec<Vec
                 expected: 4 * n,
             });
         }
-        let a: Vec<i8> = row.a_row.iter().map(|&b| b as i8).collect();
-        let c: Vec<i32> = row
-            .c_row
-            .chunks_exact(4)
-            .map(|w| i32::from_le_bytes([w[0], w[1], w[2], w[3]]))
-            .collect();
-        let proof = |siblings: &[[u8; 32]]| MerkleProof {
-            index: row.index,
-            leaf_count: u64::from(ctx.m),
-            siblings: siblings.to_vec(),
-        };
-        merkle::verify_proof(&ctx.a_root, &merkle::leaf_hash_i8(&a), &proof(&row.a_proof))
-            .map_err(|e| TxError::RevealProof {
-                what: "a",
+        let proof_err = |what: &'static str| {
+            move |e: proofwork_kernels::KernelError| TxError::RevealProof {
+                what,
                 index: row.index,
                 reason: e.to_string(),
-            })?;
-        merkle::verify_proof(
-            &ctx.c_root,
-            &merkle::leaf_hash_i32(&c),
-            &proof(&row.c_proof),
-        )
-        .map_err(|e| TxError::RevealProof {
-            what: "c",
-            index: row.index,
-            reason: e.to_string(),
-        })?;
-        Ok(c)
+            }
+        };
+        let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
+        merkle::verify_path(&ctx.a_root, &a_leaf, row.index, m, &row.a_proof, a_memo)
+            .map_err(proof_err("a"))?;
+        let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
+        merkle::verify_path(&ctx.c_root, &c_leaf, row.index, m, &row.c_proof, c_memo)
+            .map_err(proof_err("c"))
     };
-    let checked: Vec<Result<Vec<i32>, TxError>> = rows
-        .par_iter()
-        .zip(sample.par_iter())
-        .map(|(row, &want)| check_row(row, want))
+    // Each chunk stops at its first stage-1 error and keeps its first Freivalds failure; the
+    // chunks' results are in row order, so the first of each overall is the first row's.
+    let chunk_results: Vec<Result<Option<usize>, TxError>> = rows
+        .par_chunks(PROOF_CHUNK)
+        .zip(sample.par_chunks(PROOF_CHUNK))
+        .enumerate()
+        .map(|(chunk, (rows, want))| {
+            let (mut a_memo, mut c_memo) = Default::default();
+            let mut first_fail = None;
+            for (i, (row, &w)) in rows.iter().zip(want).enumerate() {
+                check_row(row, w, &mut a_memo, &mut c_memo)?;
+                if first_fail.is_none()
+                    && checker.is_some_and(|c| !c.check_bytes(&row.a_row, &row.c_row))
+                {
+                    first_fail = Some(chunk * PROOF_CHUNK + i);
+                }
+            }
+            Ok(first_fail)
+        })
         .collect();
-    checked.into_iter().collect()
+    let mut first_fail = None;
+    for r in chunk_results {
+        first_fail = first_fail.or(r?);
+    }
+    Ok(first_fail)
 }
 
 /// `B·r` for the model and beacon of `ctx`, from the cache or computed from the stored `B`.
@@ -255,11 +281,31 @@ pub fn b_times_r<S: StateRead>(
     ctx: &RevealContext,
     cache: Option<&WorkCache>,
 ) -> Result<BrEntry, StateError> {
+    br_source(s, ctx, cache)?.resolve(cache)
+}
+
+/// `B·r` cached, or what computing it needs, read from state (so the computation itself can
+/// run on another thread without the state).
+enum BrSource {
+    Cached(BrEntry),
+    Compute {
+        seed: [u8; 32],
+        model_id: u64,
+        b: Arc<Vec<i8>>,
+        k: u32,
+        n: u32,
+    },
+}
+
+fn br_source<S: StateRead>(
+    s: &S,
+    ctx: &RevealContext,
+    cache: Option<&WorkCache>,
+) -> Result<BrSource, StateError> {
     let seed = r_seed(&ctx.beacon, ctx.model_id);
     if let Some(hit) = cache.and_then(|c| c.get_br(&seed)) {
-        return Ok(hit);
+        return Ok(BrSource::Cached(hit));
     }
-    let r = freivalds::derive_r(&seed, ctx.n as usize);
     let mdl = model(s, ctx.model_id)?
         .ok_or_else(|| StateError::Invariant(format!("model {} missing", ctx.model_id)))?;
     if !mdl.active {
@@ -283,17 +329,41 @@ pub fn b_times_r<S: StateRead>(
             b
         }
     };
-    let br = freivalds::mat_vec_b_r(&b, mdl.k as usize, mdl.n as usize, &r)
-        .map_err(|e| StateError::Invariant(format!("B·r of model {}: {e}", mdl.id)))?;
-    let out = (Arc::new(br), Arc::new(r));
-    if let Some(c) = cache {
-        c.put_br(seed, out.clone());
+    Ok(BrSource::Compute {
+        seed,
+        model_id: mdl.id,
+        b,
+        k: mdl.k,
+        n: mdl.n,
+    })
+}
+
+impl BrSource {
+    fn resolve(self, cache: Option<&WorkCache>) -> Result<BrEntry, StateError> {
+        let (seed, model_id, b, k, n) = match self {
+            Self::Cached(hit) => return Ok(hit),
+            Self::Compute {
+                seed,
+                model_id,
+                b,
+                k,
+                n,
+            } => (seed, model_id, b, k, n),
+        };
+        let r = freivalds::derive_r(&seed, n as usize);
+        let br = freivalds::mat_vec_b_r(&b, k as usize, n as usize, &r)
+            .map_err(|e| StateError::Invariant(format!("B·r of model {model_id}: {e}")))?;
+        let out = Arc::new(RowChecker::new(br, r));
+        if let Some(c) = cache {
+            c.put_br(seed, out.clone());
+        }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// The full check of a reveal against its context: stage 1 (shape and proofs) then
-/// Freivalds on every sampled row, in exact integers on the CPU. With a cache, a result
+/// Freivalds on every sampled row, in exact integers on the CPU (see [`check_rows`] for
+/// how the two are ordered when they run in one pass). With a cache, a result
 /// computed earlier for the same `(tx hash, message index, context)` is reused: the
 /// result is a pure function of those (the tx fixes the rows, the context everything else).
 ///
@@ -310,24 +380,27 @@ pub fn check_reveal<S: StateRead>(
     if let Some(v) = key.as_ref().and_then(|(c, k)| c.get_verdict(k)) {
         return Ok(v);
     }
-    let result = match check_proofs(ctx, rows) {
-        Err(e) => Err(e),
-        Ok(c_rows) => {
-            let (br, r) = b_times_r(s, ctx, key.as_ref().map(|(c, _)| *c))?;
-            // In parallel; `position_first` keeps the verdict independent of scheduling.
-            let bad = rows
-                .par_iter()
-                .zip(c_rows.par_iter())
-                .position_first(|(row, c)| {
-                    let a: Vec<i8> = row.a_row.iter().map(|&b| b as i8).collect();
-                    !freivalds::check_row(&a, c, &br, &r)
-                });
-            Ok(match bad {
-                None => Verdict::Pass,
-                Some(i) => Verdict::Fail { row: rows[i].index },
+    let cache = key.as_ref().map(|(c, _)| *c);
+    let outcome = match br_source(s, ctx, cache)? {
+        // The common case (a further job on the model in this block): one pass per row.
+        BrSource::Cached(checker) => check_rows(ctx, rows, Some(&checker)),
+        // The first job: compute `B·r` (memory-bound) while the rows are hashed and proven
+        // (compute-bound), then Freivalds. `position_first` keeps the verdict independent
+        // of scheduling.
+        source => {
+            let (proofs, checker) =
+                rayon::join(|| check_rows(ctx, rows, None), || source.resolve(cache));
+            let checker = checker?;
+            proofs.map(|_| {
+                rows.par_iter()
+                    .position_first(|row| !checker.check_bytes(&row.a_row, &row.c_row))
             })
         }
     };
+    let result = outcome.map(|bad| match bad {
+        None => Verdict::Pass,
+        Some(i) => Verdict::Fail { row: rows[i].index },
+    });
     if let Some((c, k)) = key {
         c.put_verdict(k, result.clone());
     }
