@@ -192,6 +192,12 @@ impl AppState {
         let inv = |m: String| GenesisError::Invalid(m);
         let p = &self.params;
         check_denom(&p.native_denom).map_err(|e| inv(format!("params.native_denom: {e}")))?;
+        if p.native_denom == accounts::CREDIT_DENOM {
+            return Err(inv(format!(
+                "params.native_denom: {} is the compute-credit denomination",
+                accounts::CREDIT_DENOM
+            )));
+        }
         parse_amount(&p.min_fee).map_err(|e| inv(format!("params.min_fee: {e}")))?;
         if p.max_tx_bytes < 256 || p.max_tx_bytes > 64 << 20 {
             return Err(inv("params.max_tx_bytes must be 256 B to 64 MiB".into()));
@@ -214,6 +220,14 @@ impl AppState {
             let mut denoms = BTreeSet::new();
             for c in &a.balances {
                 check_denom(&c.denom).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
+                // Credits exist only as the record of verified work (and voting power and
+                // credit-paid jobs rest on that): a chain cannot start with any.
+                if c.denom == accounts::CREDIT_DENOM {
+                    return Err(inv(format!(
+                        "accounts[{i}]: {} balances cannot be set in genesis (they are minted only for verified work)",
+                        accounts::CREDIT_DENOM
+                    )));
+                }
                 parse_amount(&c.amount).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
                 if !denoms.insert(&c.denom) {
                     return Err(inv(format!("accounts[{i}]: duplicate denom {}", c.denom)));
@@ -554,6 +568,20 @@ mod tests {
         let mut g = sample();
         g.app_state.validators[0].operator = Some("pw1nope".into());
         assert!(g.validate().unwrap_err().to_string().contains("operator"));
+        // No chain starts with compute credits, nor uses them as its own denomination.
+        let mut g = sample();
+        let mut credit = g.app_state.accounts[0].balances[0].clone();
+        credit.denom = accounts::CREDIT_DENOM.into();
+        g.app_state.accounts[0].balances.push(credit);
+        let err = g.validate().unwrap_err().to_string();
+        assert!(err.contains("accounts[0]") && err.contains("minted only for verified work"));
+        let mut g = sample();
+        g.app_state.params.native_denom = accounts::CREDIT_DENOM.into();
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("params.native_denom"));
     }
 
     #[test]

@@ -1117,6 +1117,7 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
                         "b_root": hex::encode(&m.b_root), "rows_uploaded": m.rows_uploaded,
                         "active": m.active, "jobs_verified": m.jobs_verified,
                         "royalties_paid": m.royalties_paid,
+                        "credit_royalties_paid": m.credit_royalties_paid,
                         "royalties": m.royalties.iter().map(|r| serde_json::json!({"recipient": r.recipient, "bps": r.bps})).collect::<Vec<_>>(),
                     })
                 })

@@ -683,10 +683,10 @@ fn settle_pass<S: StateWrite>(
 }
 
 /// A pass on a job priced in compute credits (docs/work.md "Paying in credits"): the
-/// escrowed credits move to the worker whole. Nothing is burned, no royalty is paid, no
-/// credit is minted and no work score accrues: credits were minted once for the work that
-/// earned them, and counting their re-spending again would let a self-dealer recycle the
-/// same credits into power for free.
+/// escrowed credits pay the model's royalty policy (in credits, holders pro rata) and the
+/// worker the rest. Nothing is burned, no credit is minted and no work score accrues:
+/// credits were minted once for the work that earned them, and counting their re-spending
+/// again would let a self-dealer recycle the same credits into power for free.
 fn settle_credit_pass<S: StateWrite>(
     s: &mut S,
     mut job: Job,
@@ -696,7 +696,24 @@ fn settle_credit_pass<S: StateWrite>(
     height: u64,
 ) -> Result<WorkEvent, ExecError> {
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
-    accounts::move_funds(s, &escrow, worker_addr, CREDIT_DENOM, job.price)?;
+    let paid = royalties::pay_sale(
+        s,
+        &escrow,
+        worker_addr,
+        CREDIT_DENOM,
+        job.price,
+        &policy(&mdl),
+    )?;
+    let royalty_total: u128 = paid.iter().map(|(_, c)| *c).sum();
+    if royalty_total > 0 {
+        let key = state_key::model_credit_royalties(mdl.id);
+        let total = get_u128(s, &key)?
+            .checked_add(royalty_total)
+            .ok_or_else(|| TxError::Overflow {
+                what: "model credit royalties".into(),
+            })?;
+        s.put_raw(key, total.to_be_bytes().to_vec());
+    }
     w.active_claims = w.active_claims.saturating_sub(1);
     w.jobs_verified = w.jobs_verified.saturating_add(1);
     mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
@@ -713,8 +730,8 @@ fn settle_credit_pass<S: StateWrite>(
         vec![
             ("job_id", job.id.to_string()),
             ("worker", worker_addr.to_string()),
-            ("paid", job.price.to_string()),
-            ("royalties", "0".into()),
+            ("paid", (job.price - royalty_total).to_string()),
+            ("royalties", royalty_total.to_string()),
             ("burned", "0".into()),
             ("credits", "0".into()),
             ("denom", CREDIT_DENOM.into()),

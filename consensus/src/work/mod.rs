@@ -355,6 +355,14 @@ pub fn job_denom<S: StateRead>(s: &S, id: u64, native_denom: &str) -> Result<Str
     }
 }
 
+/// Royalties paid in compute credits on the model's credit-priced jobs.
+///
+/// # Errors
+/// Storage failures or a malformed record.
+pub fn model_credit_royalties<S: StateRead>(s: &S, model_id: u64) -> Result<u128, StateError> {
+    get_u128(s, &state_key::model_credit_royalties(model_id))
+}
+
 /// If the worker has asked to unbond: the first height at whose end its bond may be
 /// released (it is released at the first such block end at which it holds no job).
 ///

@@ -52,6 +52,17 @@ pub fn job_denom(id: u64) -> Vec<u8> {
     [b"work/job_denom/".as_slice(), &id.to_be_bytes()].concat()
 }
 
+/// `work/model_credit_royalties/{id BE}` → `u128` BE: royalties paid in compute credits on
+/// the model's credit-priced jobs (kept apart from `Model::royalties_paid`, which is in the
+/// chain denomination; absent: 0).
+pub fn model_credit_royalties(id: u64) -> Vec<u8> {
+    [
+        b"work/model_credit_royalties/".as_slice(),
+        &id.to_be_bytes(),
+    ]
+    .concat()
+}
+
 /// Prefix of the deadline entries that fall due at the end of block `height`.
 pub fn due_at(height: u64) -> Vec<u8> {
     [b"work/due/".as_slice(), &height.to_be_bytes()].concat()

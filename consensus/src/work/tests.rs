@@ -1330,7 +1330,7 @@ fn set_macs_per_credit(sim: &mut Sim, macs: u64) {
 }
 
 #[test]
-fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_score() {
+fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_mint_or_score() {
     let mut sim = Sim::new(32, 16, 8);
     // 20·32·16 = 10240 MACs = 40 credits at 256 MACs each: the job's exact credit price.
     set_macs_per_credit(&mut sim, 256);
@@ -1344,15 +1344,21 @@ fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_
     );
     assert!(matches!(sim.status(0), JobStatus::Verified { .. }));
     assert_eq!(sim.bal("client", CREDIT_DENOM), 60);
-    assert_eq!(sim.bal("worker", CREDIT_DENOM), 40);
-    // Nothing minted or burned in either denomination; no royalty; no native pay.
+    // The model's policy (10 % to the artist) is paid in credits; the worker gets
+    // the rest.
+    let royalty = 40 * 1_000 / 10_000;
+    assert!(royalty > 0);
+    assert_eq!(sim.bal("artist", CREDIT_DENOM), royalty);
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 40 - royalty);
+    assert_eq!(model_credit_royalties(&sim.s, 0).unwrap(), royalty);
+    // Nothing minted or burned in either denomination; no native pay or royalty.
     assert_eq!(
         accounts::supply(&sim.s, CREDIT_DENOM).unwrap(),
         credit_supply
     );
     assert_eq!(accounts::supply(&sim.s, DENOM).unwrap(), native_supply);
     assert_eq!(sim.bal("artist", DENOM), 0);
-    assert_eq!(sim.bal("artist", CREDIT_DENOM), 0);
+    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 0);
     assert_eq!(sim.bal("worker", DENOM), native_before);
     // No work score: power counts only work paid in the chain denomination.
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0);
@@ -1365,7 +1371,7 @@ fn credit_paid_job_moves_escrowed_credits_to_the_worker_without_mint_royalty_or_
     // A job in the chain denomination still mints and earns score as before.
     assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 40);
-    assert_eq!(sim.bal("worker", CREDIT_DENOM), 80);
+    assert_eq!(sim.bal("worker", CREDIT_DENOM), 80 - royalty);
     assert_eq!(job_denom(&sim.s, 1, DENOM).unwrap(), DENOM);
 }
 

@@ -77,7 +77,7 @@ pub fn job_info(j: &Job, k: u32, n: u32, denom: String) -> pb::JobInfo {
     info
 }
 
-fn model_info(m: &Model) -> pb::ModelInfo {
+fn model_info(m: &Model, credit_royalties: u128) -> pb::ModelInfo {
     pb::ModelInfo {
         id: m.id,
         owner: addr(&m.owner),
@@ -88,6 +88,7 @@ fn model_info(m: &Model) -> pb::ModelInfo {
         active: m.active,
         jobs_verified: m.jobs_verified,
         royalties_paid: m.royalties_paid.to_string(),
+        credit_royalties_paid: credit_royalties.to_string(),
         royalties: m
             .royalties
             .iter()
@@ -213,9 +214,15 @@ impl work_server::Work for WorkService {
         let limit = if r.limit == 0 { 100 } else { r.limit.min(1000) } as usize;
         let ms =
             work::models(&self.storage, r.has_after.then_some(r.after), limit).map_err(internal)?;
-        Ok(Response::new(pb::ModelsResponse {
-            models: ms.iter().map(model_info).collect(),
-        }))
+        let models = ms
+            .iter()
+            .map(|m| {
+                work::model_credit_royalties(&self.storage, m.id)
+                    .map(|c| model_info(m, c))
+                    .map_err(internal)
+            })
+            .collect::<Result<_, Status>>()?;
+        Ok(Response::new(pb::ModelsResponse { models }))
     }
 
     async fn model_rows(
