@@ -22,7 +22,7 @@ fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
 fn json(p: &GpuProfile) -> String {
     let opt = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.5}"));
     format!(
-        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{},\"tma_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
         p.device,
         p.m,
         p.k,
@@ -30,6 +30,7 @@ fn json(p: &GpuProfile) -> String {
         opt(p.mma_ms),
         opt(p.mma_v1_ms),
         opt(p.wgmma_ms.clone().and_then(Result::ok)),
+        opt(p.tma_ms.clone().and_then(Result::ok)),
         opt(p.transpose_ms),
         p.dp4a_ms,
         opt(p.cublaslt_ms.clone().ok()),
@@ -91,20 +92,22 @@ fn main() {
     }
     println!();
     println!(
-        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
         "m×k×n",
         "mma ms",
         "mma1 ms",
         "wg ms",
+        "tma ms",
         "lt ms",
         "dp4a ms",
         "dig ms",
         "dig1 ms",
         "mma TOPS",
         "wg TOPS",
+        "tma TOPS",
         "lt TOPS",
-        "mma/lt",
         "wg/lt",
+        "tma/lt",
         "dig/gemm"
     );
     for p in &rows {
@@ -113,32 +116,38 @@ fn main() {
         let mma_tops = p.mma_ms.map(|ms| p.tops(ms));
         let lt_tops = lt.map(|ms| p.tops(ms));
         let wg = p.wgmma_ms.clone().and_then(Result::ok);
-        let wg_tops = wg.map(|ms| p.tops(ms));
+        let tma = p.tma_ms.clone().and_then(Result::ok);
         let ratio = |ours: Option<f64>| match (ours, lt) {
             (Some(a), Some(b)) => format!("{:.2}", b / a),
             _ => "-".to_owned(),
         };
-        // The GEMM the backend runs: wgmma on Hopper, else mma.sync v2, else __dp4a.
+        // The GEMM the backend runs: wgmma on Hopper, else mma.sync v2, else __dp4a (the TMA
+        // kernel is experimental and not used by the backend yet).
         let gemm_ms = wg.or(p.mma_ms).unwrap_or(p.dp4a_ms);
         println!(
-            "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8.2}",
+            "{:>18} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9.3} {:>9.3} {:>9.3} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8.2}",
             format!("{}x{}x{}", p.m, p.k, p.n),
             f(p.mma_ms),
             f(p.mma_v1_ms),
             f(wg),
+            f(tma),
             f(lt),
             p.dp4a_ms,
             p.digests_ms,
             p.digests_serial_ms,
             f(mma_tops),
-            f(wg_tops),
+            f(wg.map(|ms| p.tops(ms))),
+            f(tma.map(|ms| p.tops(ms))),
             f(lt_tops),
-            ratio(p.mma_ms),
             ratio(wg),
+            ratio(tma),
             p.digests_ms / gemm_ms
         );
         if let Some(Err(e)) = &p.wgmma_ms {
             println!("  wgmma FAILED: {e}");
+        }
+        if let Some(Err(e)) = &p.tma_ms {
+            println!("  tma FAILED: {e}");
         }
         if let Err(e) = &p.cublaslt_ms {
             println!("  cublasLt unavailable: {e}");

@@ -16,6 +16,10 @@
 //!   `wgmma.mma_async` m64n256k32 s8 from 128-byte-swizzled shared memory, 128×256 tiles,
 //!   4-stage cp.async. Loaded when it compiles; the backend's GEMM on Hopper when
 //!   `k % 16 == 0` (about 2× the `mma.sync` kernel, measured on an H200).
+//! - `gemm_i8_tma.cu`: Hopper only, **experimental** (an explicit entry point,
+//!   [`CudaBackend::gemm_i8_tma`], and a column of the profile; not the backend's GEMM until
+//!   it has been measured on a device): the same `wgmma` tiles fed by TMA boxes through
+//!   mbarriers from a producer warpgroup, persistent over output tiles.
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -50,6 +54,8 @@ pub const GEMM_SRC: &str = include_str!("gemm_i8.cu");
 pub const GEMM_MMA_SRC: &str = include_str!("gemm_i8_mma.cu");
 /// CUDA C source of the Hopper (`sm_90a`) `wgmma` int8 GEMM kernel.
 pub const GEMM_WGMMA_SRC: &str = include_str!("gemm_i8_wgmma.cu");
+/// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel.
+pub const GEMM_TMA_SRC: &str = include_str!("gemm_i8_tma.cu");
 /// CUDA C source of the row-digest kernel.
 pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
 
@@ -73,6 +79,14 @@ const WGMMA_SMEM: u32 = 4 * (128 + 256) * 128 + 1024;
 /// Rows and columns of C per `wgmma` block (`WG_BM`, `WG_BN`).
 const WGMMA_BM: u32 = 128;
 const WGMMA_BN: u32 = 256;
+/// Dynamic shared memory of the TMA kernel (`TM_SMEM_BYTES` in `gemm_i8_tma.cu`): the same
+/// 4 stages, 1 KiB of alignment slack and 1 KiB for the mbarriers.
+const TMA_SMEM: u32 = 4 * (128 + 256) * 128 + 2048;
+/// Threads per block of the TMA kernel (`TM_THREADS`): a producer and two consumer
+/// warpgroups.
+const TMA_THREADS: u32 = 384;
+/// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
+const TMA_BOX_K: u32 = 128;
 /// The NVRTC architecture of the `wgmma` kernel: `wgmma` exists only in the `a` variant.
 const WGMMA_ARCH: &str = "compute_90a";
 /// The tensor-core kernels copy `k` in 16-byte chunks.
@@ -189,11 +203,21 @@ pub fn compile_kernels(arch: &'static str) -> Result<KernelPtx, KernelError> {
 ///
 /// As [`compile_kernels`].
 pub fn compile_wgmma() -> Result<Ptx, KernelError> {
+    compile_hopper(GEMM_WGMMA_SRC, "gemm_i8_wgmma.cu")
+}
+
+/// Compiles the Hopper TMA kernel for [`WGMMA_ARCH`] (needs only NVRTC, no device).
+///
+/// # Errors
+///
+/// As [`compile_kernels`].
+pub fn compile_tma() -> Result<Ptx, KernelError> {
+    compile_hopper(GEMM_TMA_SRC, "gemm_i8_tma.cu")
+}
+
+fn compile_hopper(src: &str, name: &str) -> Result<Ptx, KernelError> {
     nvrtc_present()?;
-    catch_unwind(AssertUnwindSafe(|| {
-        compile(GEMM_WGMMA_SRC, "gemm_i8_wgmma.cu", WGMMA_ARCH)
-    }))
-    .unwrap_or_else(|p| {
+    catch_unwind(AssertUnwindSafe(|| compile(src, name, WGMMA_ARCH))).unwrap_or_else(|p| {
         Err(KernelError::NoDevice {
             reason: format!("nvrtc panicked: {}", panic_message(&*p)),
         })
@@ -229,11 +253,29 @@ pub struct CudaBackend {
     gemm_mma: Option<MmaKernels>,
     /// The Hopper `wgmma` GEMM (compute capability 9.0 only, when it compiled and loaded).
     gemm_wgmma: Option<CudaFunction>,
+    /// The experimental Hopper TMA GEMM (compute capability 9.0 only).
+    gemm_tma: Option<TmaKernel>,
     digests_serial: CudaFunction,
     chunk_cvs: CudaFunction,
     digest_roots: CudaFunction,
     device_name: String,
 }
+
+/// The TMA kernel and the number of blocks its persistent grid launches (one per SM).
+#[derive(Debug)]
+struct TmaKernel {
+    f: CudaFunction,
+    blocks: u32,
+}
+
+/// A `CUtensorMap`, passed by value as the TMA kernel's `TmaDesc` parameters.
+#[repr(C, align(64))]
+#[derive(Debug, Clone, Copy)]
+struct TmaDesc([u64; 16]);
+
+// SAFETY: plain bytes of the same size (128) and alignment (64) as `TmaDesc` in
+// gemm_i8_tma.cu, which the kernel receives by value.
+unsafe impl cudarc::driver::DeviceRepr for TmaDesc {}
 
 #[derive(Debug)]
 struct MmaKernels {
@@ -332,6 +374,17 @@ impl CudaBackend {
         } else {
             None
         };
+        let gemm_tma = if gemm_wgmma.is_some() {
+            match Self::load_tma(&ctx) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, "tma gemm unavailable");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         let [digests_serial, chunk_cvs, digest_roots]: [CudaFunction; 3] = load(
             ptx.digests,
             "load row digests",
@@ -344,6 +397,7 @@ impl CudaBackend {
             device = %device_name,
             tensor_cores = gemm_mma.is_some(),
             wgmma = gemm_wgmma.is_some(),
+            tma = gemm_tma.is_some(),
             "cuda kernels loaded"
         );
         Ok(Self {
@@ -352,6 +406,7 @@ impl CudaBackend {
             gemm_dp4a,
             gemm_mma,
             gemm_wgmma,
+            gemm_tma,
             digests_serial,
             chunk_cvs,
             digest_roots,
@@ -373,6 +428,36 @@ impl CudaBackend {
         )
         .map_err(driver_err("raise wgmma shared memory limit"))?;
         Ok(f)
+    }
+
+    /// Compiles and loads the TMA kernel, allows it its dynamic shared memory and sizes its
+    /// persistent grid.
+    fn load_tma(ctx: &Arc<CudaContext>) -> Result<TmaKernel, KernelError> {
+        let module = ctx
+            .load_module(compile_tma()?)
+            .map_err(driver_err("load tma gemm"))?;
+        let f = module
+            .load_function("gemm_i8_tma_nt")
+            .map_err(driver_err("load tma gemm"))?;
+        f.set_attribute(
+            cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+            TMA_SMEM as i32,
+        )
+        .map_err(driver_err("raise tma shared memory limit"))?;
+        let sms = ctx
+            .attribute(
+                cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+            )
+            .map_err(driver_err("multiprocessor count"))?;
+        Ok(TmaKernel {
+            f,
+            blocks: u32::try_from(sms.max(1)).unwrap_or(1),
+        })
+    }
+
+    /// Whether the experimental TMA kernel is loaded (compute capability 9.0).
+    pub fn has_tma(&self) -> bool {
+        self.gemm_tma.is_some()
     }
 
     /// Whether the Hopper `wgmma` kernel is loaded (compute capability 9.0).
@@ -572,6 +657,132 @@ impl CudaBackend {
         }
         // With the kernel loaded and k % 16 == 0, the backend's own path runs wgmma.
         self.gemm_i8(a, b, m, k, n)
+    }
+
+    /// A 2-D tensor map over a row-major `rows × k` int8 matrix at `ptr`: boxes of
+    /// `TMA_BOX_K × box_rows` bytes, 128-byte swizzle, zero fill outside the matrix.
+    fn tensor_map(
+        ptr: cudarc::driver::sys::CUdeviceptr,
+        rows: u32,
+        k: u32,
+        box_rows: u32,
+    ) -> Result<TmaDesc, KernelError> {
+        use cudarc::driver::sys::{
+            cuTensorMapEncodeTiled, CUtensorMap, CUtensorMapDataType as Ty,
+            CUtensorMapFloatOOBfill as Fill, CUtensorMapInterleave as Il,
+            CUtensorMapL2promotion as L2, CUtensorMapSwizzle as Sw,
+        };
+        let dims = [u64::from(k), u64::from(rows)];
+        let strides = [u64::from(k)];
+        let boxes = [TMA_BOX_K, box_rows];
+        let elem_strides = [1u32, 1];
+        let mut map = std::mem::MaybeUninit::<CUtensorMap>::zeroed();
+        // SAFETY: every pointer is to a live local of the length the rank (2) requires
+        // (dims 2, strides rank - 1 = 1, box 2, element strides 2) and `map` is writable
+        // storage for one CUtensorMap. The driver validates the values (alignment of `ptr`,
+        // stride a multiple of 16, box ≤ 256, 128-byte inner box for the swizzle) and reports
+        // violations as an error code, not undefined behaviour.
+        let res = unsafe {
+            cuTensorMapEncodeTiled(
+                map.as_mut_ptr(),
+                Ty::CU_TENSOR_MAP_DATA_TYPE_UINT8,
+                2,
+                ptr as *mut std::ffi::c_void,
+                dims.as_ptr(),
+                strides.as_ptr(),
+                boxes.as_ptr(),
+                elem_strides.as_ptr(),
+                Il::CU_TENSOR_MAP_INTERLEAVE_NONE,
+                Sw::CU_TENSOR_MAP_SWIZZLE_128B,
+                L2::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                Fill::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE,
+            )
+        };
+        res.result().map_err(driver_err("encode tensor map"))?;
+        // SAFETY: the call succeeded, so the driver wrote the whole map (and `zeroed` made
+        // every byte initialised anyway).
+        Ok(TmaDesc(unsafe { map.assume_init() }.opaque))
+    }
+
+    /// Enqueues `c = a·b` with the experimental TMA kernel, from `bt = bᵀ` (`n×k`);
+    /// `k % 16 == 0`.
+    fn launch_tma(
+        &self,
+        t: &TmaKernel,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        use cudarc::driver::DevicePtr;
+        if !d.k.is_multiple_of(MMA_K_MULTIPLE as u32) {
+            return Err(KernelError::Cuda {
+                op: "launch tma gemm",
+                reason: format!("k = {} is not a multiple of {MMA_K_MULTIPLE}", d.k),
+            });
+        }
+        let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
+        let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
+        let tma_a = Self::tensor_map(a_ptr, d.m, d.k, WGMMA_BM)?;
+        let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, WGMMA_BN)?;
+        let tiles = u64::from(d.m.div_ceil(WGMMA_BM)) * u64::from(d.n.div_ceil(WGMMA_BN));
+        let blocks = u32::try_from(tiles.min(u64::from(t.blocks))).unwrap_or(t.blocks);
+        let cfg = LaunchConfig {
+            grid_dim: (blocks.max(1), 1, 1),
+            block_dim: (TMA_THREADS, 1, 1),
+            shared_mem_bytes: TMA_SMEM,
+        };
+        let mut launch = self.stream.launch_builder(&t.f);
+        launch
+            .arg(&tma_a)
+            .arg(&tma_b)
+            .arg(c)
+            .arg(&d.m)
+            .arg(&d.k)
+            .arg(&d.n);
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned, unsigned, unsigned)`
+        // matches these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe
+        // exactly a (m×k) and bt (n×k), which stay alive (and their stream guards held) until
+        // after the launch is enqueued on the same stream; the TMA unit reads only inside
+        // them, zero-filling the rest of each box. The kernel writes c[0..m·n) with bounds
+        // checks (`Dims::new` checked the lengths). TMA_SMEM was allowed at load time.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch tma gemm"))?;
+        Ok(())
+    }
+
+    /// `a·b` with the experimental TMA kernel (not the backend's GEMM yet: for tests and
+    /// the profile).
+    ///
+    /// # Errors
+    ///
+    /// Shape errors as for [`Backend::gemm_i8`]; [`KernelError::Cuda`] when the kernel is not
+    /// loaded (see [`CudaBackend::has_tma`]), `k % 16 != 0`, or the driver fails.
+    pub fn gemm_i8_tma(
+        &self,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<Vec<i32>, KernelError> {
+        check_gemm_shape(a.len(), b.len(), m, k, n)?;
+        let (Some(t), Some(mma)) = (&self.gemm_tma, &self.gemm_mma) else {
+            return Err(KernelError::Cuda {
+                op: "tma gemm",
+                reason: "the tma kernel is not loaded (needs compute capability 9.0)".into(),
+            });
+        };
+        if m == 0 || n == 0 || k == 0 {
+            return Ok(vec![0; m * n]);
+        }
+        let d = Dims::new(m, k, n)?;
+        let a_dev = self.upload(a, "copy a to device")?;
+        let b_dev = self.upload(b, "copy b to device")?;
+        let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
+        self.launch_transpose(mma, &b_dev, &mut bt, d)?;
+        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
+        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?;
+        self.download(&c_dev)
     }
 
     /// Runs the GEMM and leaves `C` on the device. Shapes must have been checked, and
@@ -966,6 +1177,79 @@ mod tests {
             let a = bytes(1, m * k);
             let b = bytes(2, k * n);
             let got = dev.gemm_i8_wgmma(&a, &b, m, k, n).expect("wgmma gemm");
+            let want = crate::cpu::gemm_i8(&a, &b, m, k, n).expect("cpu gemm");
+            if let Some(i) = (0..m * n).find(|&i| got[i] != want[i]) {
+                panic!(
+                    "{m}x{k}x{n}: first mismatch at ({}, {}): got {}, want {}",
+                    i / n,
+                    i % n,
+                    got[i],
+                    want[i]
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tma_kernel_compiles_for_sm90a_when_present() {
+        match compile_tma() {
+            Ok(ptx) => {
+                let src = ptx.to_src();
+                assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
+                assert!(src.contains("gemm_i8_tma_nt"));
+                for op in [
+                    "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8",
+                    "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes",
+                    "mbarrier.try_wait.parity.shared::cta.b64",
+                    "mbarrier.arrive.expect_tx.shared::cta.b64",
+                    "setmaxnreg.inc.sync.aligned.u32",
+                ] {
+                    assert!(src.contains(op), "{op}");
+                }
+            }
+            Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
+            Err(other) => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn tma_descriptor_matches_the_driver_struct() {
+        assert_eq!(
+            std::mem::size_of::<TmaDesc>(),
+            std::mem::size_of::<cudarc::driver::sys::CUtensorMap>()
+        );
+        assert_eq!(std::mem::align_of::<TmaDesc>(), 64);
+    }
+
+    #[test]
+    fn tma_matches_cpu_when_present() {
+        let dev = match CudaBackend::new(0) {
+            Ok(dev) if dev.has_tma() => dev,
+            Ok(dev) => return eprintln!("skipped: {} has no tma kernel", dev.device_name()),
+            Err(e) => return eprintln!("skipped: {e}"),
+        };
+        let bytes = |seed: u8, len: usize| -> Vec<i8> {
+            let mut h = blake3::Hasher::new();
+            h.update(&[seed]);
+            let mut out = vec![0u8; len];
+            h.finalize_xof().fill(&mut out);
+            out.into_iter().map(|v| v as i8).collect()
+        };
+        // As for wgmma, plus more output tiles than SMs (the persistent loop wraps, and the
+        // pipeline's phases carry across tiles) and k smaller than one 128-byte box.
+        for (m, k, n) in [
+            (1, 16, 1),
+            (128, 128, 256),
+            (129, 48, 257),
+            (300, 272, 520),
+            (64, 1040, 999),
+            (257, 2048, 384),
+            (128, 4096, 256),
+            (2048, 144, 4096),
+        ] {
+            let a = bytes(1, m * k);
+            let b = bytes(2, k * n);
+            let got = dev.gemm_i8_tma(&a, &b, m, k, n).expect("tma gemm");
             let want = crate::cpu::gemm_i8(&a, &b, m, k, n).expect("cpu gemm");
             if let Some(i) = (0..m * n).find(|&i| got[i] != want[i]) {
                 panic!(

@@ -38,6 +38,9 @@ pub struct GpuProfile {
     /// why it failed: a launch error, or a mismatch with the reference (the first differing
     /// elements). It runs last, so a failure here leaves every other number valid.
     pub wgmma_ms: Option<Result<f64, String>>,
+    /// The experimental TMA kernel (warp-specialised, mbarriers, persistent; compute
+    /// capability 9.0 only), checked and timed like `wgmma_ms`, after it.
+    pub tma_ms: Option<Result<f64, String>>,
     /// Transposing B on the device (once per model's weights).
     pub transpose_ms: Option<f64>,
     /// The `__dp4a` kernel.
@@ -193,9 +196,31 @@ impl CudaBackend {
         }
 
         let wgmma_ms = match (&self.gemm_wgmma, &self.gemm_mma) {
-            (Some(f), Some(mma)) if self.uses_tensor_cores(k) => {
-                Some(self.profile_wgmma(f, mma, &a_dev, &b_dev, &mut bt_dev, d, &reference, iters))
-            }
+            (Some(f), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
+                "wgmma gemm vs dp4a gemm",
+                mma,
+                &a_dev,
+                &b_dev,
+                &mut bt_dev,
+                d,
+                &reference,
+                iters,
+                |a, bt, c| self.launch_wgmma(f, a, bt, c, d),
+            )),
+            _ => None,
+        };
+        let tma_ms = match (&self.gemm_tma, &self.gemm_mma) {
+            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
+                "tma gemm vs dp4a gemm",
+                mma,
+                &a_dev,
+                &b_dev,
+                &mut bt_dev,
+                d,
+                &reference,
+                iters,
+                |a, bt, c| self.launch_tma(t, a, bt, c, d),
+            )),
             _ => None,
         };
 
@@ -207,6 +232,7 @@ impl CudaBackend {
             mma_ms,
             mma_v1_ms,
             wgmma_ms,
+            tma_ms,
             transpose_ms,
             dp4a_ms,
             cublaslt_ms,
@@ -215,12 +241,12 @@ impl CudaBackend {
         })
     }
 
-    /// Checks the `wgmma` kernel against `reference` (one launch, every element), then times
-    /// it. Every failure becomes a message, so the rest of the profile stands.
+    /// Checks a kernel that takes `Bᵀ` against `reference` (one launch, every element), then
+    /// times it. Every failure becomes a message, so the rest of the profile stands.
     #[allow(clippy::too_many_arguments)]
-    fn profile_wgmma(
+    fn profile_bt_kernel(
         &self,
-        f: &cudarc::driver::CudaFunction,
+        op: &'static str,
         mma: &super::MmaKernels,
         a_dev: &CudaSlice<i8>,
         b_dev: &CudaSlice<i8>,
@@ -228,11 +254,12 @@ impl CudaBackend {
         d: Dims,
         reference: &[i32],
         iters: usize,
+        launch: impl Fn(&CudaSlice<i8>, &CudaSlice<i8>, &mut CudaSlice<i32>) -> Result<(), KernelError>,
     ) -> Result<f64, String> {
         let mut run = || -> Result<f64, KernelError> {
             self.launch_transpose(mma, b_dev, bt_dev, d)?;
             let mut c = self.alloc::<i32>(reference.len(), "allocate c")?;
-            self.launch_wgmma(f, a_dev, bt_dev, &mut c, d)?;
+            launch(a_dev, bt_dev, &mut c)?;
             let got = self.download(&c)?;
             let n = d.n as usize;
             let bad: Vec<usize> = (0..got.len()).filter(|&i| got[i] != reference[i]).collect();
@@ -251,7 +278,7 @@ impl CudaBackend {
                     })
                     .collect();
                 return Err(KernelError::Cuda {
-                    op: "wgmma gemm vs dp4a gemm",
+                    op,
                     reason: format!(
                         "{} of {} elements differ (first at row {}): {}",
                         bad.len(),
@@ -261,7 +288,8 @@ impl CudaBackend {
                     ),
                 });
             }
-            self.time_ms(iters, || self.launch_wgmma(f, a_dev, bt_dev, &mut c, d))
+            let bt: &CudaSlice<i8> = bt_dev;
+            self.time_ms(iters, || launch(a_dev, bt, &mut c))
         };
         run().map_err(|e| e.to_string())
     }
