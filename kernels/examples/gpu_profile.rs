@@ -1,7 +1,7 @@
 //! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
 //!
 //! ```text
-//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N]
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma]
 //! ```
 //!
 //! Default shapes: 4096³, 8192×4096×4096 and 16384×4096×4096. Prints one table row per shape
@@ -43,8 +43,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut iters = 20;
     let mut shapes = Vec::new();
+    let mut tma = true;
     let mut i = 0;
     while i < args.len() {
+        if args[i] == "--no-tma" {
+            tma = false;
+            i += 1;
+            continue;
+        }
         if args[i] == "--iters" {
             iters = args
                 .get(i + 1)
@@ -66,7 +72,8 @@ fn main() {
         shapes = vec![(4096, 4096, 4096), (8192, 4096, 4096), (16384, 4096, 4096)];
     }
     let dev = match CudaBackend::new(0) {
-        Ok(dev) => dev,
+        Ok(dev) if tma => dev,
+        Ok(dev) => dev.without_tma(),
         Err(KernelError::NoDevice { reason }) => {
             println!("skipped: no CUDA device ({reason})");
             return;

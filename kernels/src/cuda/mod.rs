@@ -455,6 +455,13 @@ impl CudaBackend {
         })
     }
 
+    /// Drops the experimental TMA kernel (the profile's `--no-tma`: a kernel that has not yet
+    /// run on hardware must not be able to take the other measurements down with it).
+    pub fn without_tma(mut self) -> Self {
+        self.gemm_tma = None;
+        self
+    }
+
     /// Whether the experimental TMA kernel is loaded (compute capability 9.0).
     pub fn has_tma(&self) -> bool {
         self.gemm_tma.is_some()
