@@ -52,10 +52,17 @@ use crate::{check_len, merkle, Backend, Digest, GemmCommitment, KernelError, Mer
 pub const GEMM_SRC: &str = include_str!("gemm_i8.cu");
 /// CUDA C source of the tensor-core int8 GEMM kernel and the transpose it needs.
 pub const GEMM_MMA_SRC: &str = include_str!("gemm_i8_mma.cu");
-/// CUDA C source of the Hopper (`sm_90a`) `wgmma` int8 GEMM kernel.
-pub const GEMM_WGMMA_SRC: &str = include_str!("gemm_i8_wgmma.cu");
+/// CUDA C source of the Hopper (`sm_90a`) `wgmma` int8 GEMM kernel (with the `wgmma`
+/// helpers it shares with the TMA kernel).
+pub const GEMM_WGMMA_SRC: &str = concat!(
+    include_str!("hopper_wgmma.cuh"),
+    include_str!("gemm_i8_wgmma.cu")
+);
 /// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel.
-pub const GEMM_TMA_SRC: &str = include_str!("gemm_i8_tma.cu");
+pub const GEMM_TMA_SRC: &str = concat!(
+    include_str!("hopper_wgmma.cuh"),
+    include_str!("gemm_i8_tma.cu")
+);
 /// CUDA C source of the row-digest kernel.
 pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
 
@@ -1115,7 +1122,7 @@ mod tests {
 
     #[test]
     fn wgmma_descriptors_address_the_swizzled_tiles() {
-        // Must match WG_DESC_HI in gemm_i8_wgmma.cu.
+        // Must match WG_DESC_HI in hopper_wgmma.cuh.
         let hi: u64 = (1 << 16) | (64 << 32) | (1 << 62);
         assert!(GEMM_WGMMA_SRC
             .contains("#define WG_DESC_HI ((1ull << 16) | (64ull << 32) | (1ull << 62))"));
@@ -1156,13 +1163,11 @@ mod tests {
         }
     }
 
-    #[test]
-    fn wgmma_matches_cpu_when_present() {
-        let dev = match CudaBackend::new(0) {
-            Ok(dev) if dev.has_wgmma() => dev,
-            Ok(dev) => return eprintln!("skipped: {} has no wgmma kernel", dev.device_name()),
-            Err(e) => return eprintln!("skipped: {e}"),
-        };
+    /// Compares `gemm` with the CPU reference on random inputs of each shape.
+    fn matches_cpu(
+        shapes: &[(usize, usize, usize)],
+        gemm: impl Fn(&[i8], &[i8], usize, usize, usize) -> Result<Vec<i32>, KernelError>,
+    ) {
         let bytes = |seed: u8, len: usize| -> Vec<i8> {
             let mut h = blake3::Hasher::new();
             h.update(&[seed]);
@@ -1170,20 +1175,10 @@ mod tests {
             h.finalize_xof().fill(&mut out);
             out.into_iter().map(|v| v as i8).collect()
         };
-        // Partial tiles in m and n, k not a multiple of the 128-byte stage, odd n, one tile,
-        // several stages, and the 4-stage ring wrapping around.
-        for (m, k, n) in [
-            (1, 16, 1),
-            (128, 128, 256),
-            (129, 48, 257),
-            (300, 272, 520),
-            (64, 1040, 999),
-            (257, 2048, 384),
-            (128, 4096, 256),
-        ] {
+        for &(m, k, n) in shapes {
             let a = bytes(1, m * k);
             let b = bytes(2, k * n);
-            let got = dev.gemm_i8_wgmma(&a, &b, m, k, n).expect("wgmma gemm");
+            let got = gemm(&a, &b, m, k, n).expect("gpu gemm");
             let want = crate::cpu::gemm_i8(&a, &b, m, k, n).expect("cpu gemm");
             if let Some(i) = (0..m * n).find(|&i| got[i] != want[i]) {
                 panic!(
@@ -1195,6 +1190,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Partial tiles in m and n, k not a multiple of the 128-byte stage, odd n, one tile,
+    /// several stages, and the 4-stage ring wrapping around.
+    const HOPPER_SHAPES: [(usize, usize, usize); 7] = [
+        (1, 16, 1),
+        (128, 128, 256),
+        (129, 48, 257),
+        (300, 272, 520),
+        (64, 1040, 999),
+        (257, 2048, 384),
+        (128, 4096, 256),
+    ];
+
+    #[test]
+    fn wgmma_matches_cpu_when_present() {
+        let dev = match CudaBackend::new(0) {
+            Ok(dev) if dev.has_wgmma() => dev,
+            Ok(dev) => return eprintln!("skipped: {} has no wgmma kernel", dev.device_name()),
+            Err(e) => return eprintln!("skipped: {e}"),
+        };
+        matches_cpu(&HOPPER_SHAPES, |a, b, m, k, n| {
+            dev.gemm_i8_wgmma(a, b, m, k, n)
+        });
     }
 
     #[test]
@@ -1235,39 +1254,11 @@ mod tests {
             Ok(dev) => return eprintln!("skipped: {} has no tma kernel", dev.device_name()),
             Err(e) => return eprintln!("skipped: {e}"),
         };
-        let bytes = |seed: u8, len: usize| -> Vec<i8> {
-            let mut h = blake3::Hasher::new();
-            h.update(&[seed]);
-            let mut out = vec![0u8; len];
-            h.finalize_xof().fill(&mut out);
-            out.into_iter().map(|v| v as i8).collect()
-        };
-        // As for wgmma, plus more output tiles than SMs (the persistent loop wraps, and the
-        // pipeline's phases carry across tiles) and k smaller than one 128-byte box.
-        for (m, k, n) in [
-            (1, 16, 1),
-            (128, 128, 256),
-            (129, 48, 257),
-            (300, 272, 520),
-            (64, 1040, 999),
-            (257, 2048, 384),
-            (128, 4096, 256),
-            (2048, 144, 4096),
-        ] {
-            let a = bytes(1, m * k);
-            let b = bytes(2, k * n);
-            let got = dev.gemm_i8_tma(&a, &b, m, k, n).expect("tma gemm");
-            let want = crate::cpu::gemm_i8(&a, &b, m, k, n).expect("cpu gemm");
-            if let Some(i) = (0..m * n).find(|&i| got[i] != want[i]) {
-                panic!(
-                    "{m}x{k}x{n}: first mismatch at ({}, {}): got {}, want {}",
-                    i / n,
-                    i % n,
-                    got[i],
-                    want[i]
-                );
-            }
-        }
+        // Plus more output tiles than SMs (the persistent loop wraps, and the pipeline's
+        // phases carry across tiles).
+        let mut shapes = HOPPER_SHAPES.to_vec();
+        shapes.push((2048, 144, 4096));
+        matches_cpu(&shapes, |a, b, m, k, n| dev.gemm_i8_tma(a, b, m, k, n));
     }
 
     #[test]
