@@ -281,7 +281,30 @@ pub fn b_times_r<S: StateRead>(
     ctx: &RevealContext,
     cache: Option<&WorkCache>,
 ) -> Result<BrEntry, StateError> {
-    br_source(s, ctx, cache)?.resolve(cache)
+    br_source(s, ctx.model_id, &ctx.beacon, cache)?.resolve(cache)
+}
+
+/// Computes and caches `B·r` of `model_id` under `beacon` before any reveal asks for it: the
+/// node calls this off the consensus path as soon as the beacon of a block in which jobs on
+/// the model were committed is on chain, so the reveals' spot checks (in ProcessProposal,
+/// blocks later) find it cached and pay only for their rows. Returns whether it computed
+/// anything (`false`: cached already, or the model is missing or not active).
+///
+/// # Errors
+/// Storage failures; a stored `B` the kernel refuses.
+pub fn warm_br<S: StateRead>(
+    s: &S,
+    model_id: u64,
+    beacon: &[u8; 32],
+    cache: &WorkCache,
+) -> Result<bool, StateError> {
+    if !model(s, model_id)?.is_some_and(|m| m.active) {
+        return Ok(false);
+    }
+    match br_source(s, model_id, beacon, Some(cache))? {
+        BrSource::Cached(_) => Ok(false),
+        source => source.resolve(Some(cache)).map(|_| true),
+    }
 }
 
 /// `B·r` cached, or what computing it needs, read from state (so the computation itself can
@@ -299,15 +322,16 @@ enum BrSource {
 
 fn br_source<S: StateRead>(
     s: &S,
-    ctx: &RevealContext,
+    model_id: u64,
+    beacon: &[u8; 32],
     cache: Option<&WorkCache>,
 ) -> Result<BrSource, StateError> {
-    let seed = r_seed(&ctx.beacon, ctx.model_id);
+    let seed = r_seed(beacon, model_id);
     if let Some(hit) = cache.and_then(|c| c.get_br(&seed)) {
         return Ok(BrSource::Cached(hit));
     }
-    let mdl = model(s, ctx.model_id)?
-        .ok_or_else(|| StateError::Invariant(format!("model {} missing", ctx.model_id)))?;
+    let mdl = model(s, model_id)?
+        .ok_or_else(|| StateError::Invariant(format!("model {model_id} missing")))?;
     if !mdl.active {
         return Err(StateError::Invariant(format!(
             "job on inactive model {}",
@@ -381,7 +405,7 @@ pub fn check_reveal<S: StateRead>(
         return Ok(v);
     }
     let cache = key.as_ref().map(|(c, _)| *c);
-    let outcome = match br_source(s, ctx, cache)? {
+    let outcome = match br_source(s, ctx.model_id, &ctx.beacon, cache)? {
         // The common case (a further job on the model in this block): one pass per row.
         BrSource::Cached(checker) => check_rows(ctx, rows, Some(&checker)),
         // The first job: compute `B·r` (memory-bound) while the rows are hashed and proven

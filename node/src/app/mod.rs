@@ -15,6 +15,7 @@ mod execute;
 pub mod query;
 mod sigcache;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use proofwork_consensus::beacon::{self, BeaconTx, VrfSecret};
@@ -164,6 +165,9 @@ pub struct App {
     cfg: Option<ChainConfig>,
     sigs: Arc<SigCache>,
     work: Arc<WorkCache>,
+    /// Models with jobs committed in a recent block, by the height whose beacon they wait
+    /// for: `B·r` is computed in the background once that beacon is on chain.
+    br_pending: BTreeMap<u64, BTreeSet<u64>>,
     pending: Option<Pending>,
     vrf: Option<Arc<VrfSecret>>,
 }
@@ -195,6 +199,7 @@ impl App {
             cfg,
             sigs,
             work: Arc::new(WorkCache::default()),
+            br_pending: BTreeMap::new(),
             pending: None,
             vrf: None,
         })
@@ -635,11 +640,76 @@ impl App {
     /// [`AppError::NothingToCommit`]; storage failures (fatal).
     pub fn commit(&mut self) -> Result<(StoredHeight, BlockOutcome), AppError> {
         let Pending { outcome, prepared } = self.pending.take().ok_or(AppError::NothingToCommit)?;
+        let jobs_written: Vec<u64> = prepared
+            .writes()
+            .iter()
+            .filter(|(_, v)| v.is_some())
+            .filter_map(|(k, _)| k.strip_prefix(work::state_key::JOB_PREFIX))
+            .filter_map(|id| id.try_into().ok().map(u64::from_be_bytes))
+            .collect();
         let stored = self.storage.commit(prepared)?;
         for r in &outcome.tx_results {
             self.sigs.remove(&r.hash);
         }
+        self.prefetch_br(stored.height, &jobs_written);
         Ok((stored, outcome))
+    }
+
+    /// Notes the models of jobs committed in block `height` (their beacon is that of
+    /// `height + 1`), and for every beacon now on chain that such jobs wait on starts
+    /// computing `B·r` on the rayon pool. A cache warm-up only: the spot check computes
+    /// whatever is missing itself, and the result is a pure function of (model, beacon).
+    fn prefetch_br(&mut self, height: u64, jobs_written: &[u64]) {
+        for &id in jobs_written {
+            match work::job(&self.storage, id) {
+                Ok(Some(j)) => {
+                    if matches!(j.status, work::JobStatus::Committed { commit_height, .. } if commit_height == height)
+                    {
+                        self.br_pending
+                            .entry(height.saturating_add(1))
+                            .or_default()
+                            .insert(j.model_id);
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(job = id, error = %e, "B·r prefetch: cannot read job"),
+            }
+        }
+        // This block recorded the beacon of `height` (block-hash beacon) or of `height - 1`
+        // (VRF beacon); anything older that still has none never will.
+        let due: Vec<u64> = self.br_pending.range(..=height).map(|(&b, _)| b).collect();
+        for b in due {
+            let beacon = match work::block_hash(&self.storage, b) {
+                Ok(Some(beacon)) => beacon,
+                Ok(None) if b.saturating_add(1) < height => {
+                    self.br_pending.remove(&b);
+                    continue;
+                }
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(height = b, error = %e, "B·r prefetch: cannot read beacon");
+                    continue;
+                }
+            };
+            let Some(models) = self.br_pending.remove(&b) else {
+                continue;
+            };
+            let (storage, cache) = (self.storage.clone(), self.work.clone());
+            rayon::spawn(move || {
+                for model in models {
+                    match work::verify::warm_br(&storage, model, &beacon, &cache) {
+                        Ok(true) => tracing::debug!(model, beacon_height = b, "B·r prefetched"),
+                        Ok(false) => {}
+                        Err(e) => tracing::warn!(model, error = %e, "B·r prefetch failed"),
+                    }
+                }
+            });
+        }
+    }
+
+    /// The spot-check cache (for tests and metrics).
+    pub fn work_cache(&self) -> &Arc<WorkCache> {
+        &self.work
     }
 }
 

@@ -454,3 +454,24 @@ fn work_error_codes_are_distinct_and_in_range() {
     assert_eq!(names.len(), errors.len());
     assert!(codes.iter().all(|c| (400..500).contains(c)));
 }
+
+#[test]
+fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
+    let mut h = Harness::new();
+    let before = h.app.work_cache().br_len();
+    // `committed` finalizes the commit's block and the beacon block after it.
+    let (id, proof) = h.committed(&[]);
+    // The prefetch runs on the rayon pool: wait for it (at most 4,000 × 5 ms).
+    let mut polls = 0;
+    while h.app.work_cache().br_len() == before {
+        polls += 1;
+        assert!(polls < 4_000, "B·r was not prefetched");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(h.app.work_cache().br_len(), before + 1);
+    // The reveal's spot check finds it: no second B·r for the same (model, beacon).
+    let rows = h.reveal_rows(id, &proof);
+    let ev = h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    assert_eq!(ev[0].kind, "work_verified");
+    assert_eq!(h.app.work_cache().br_len(), before + 1);
+}
