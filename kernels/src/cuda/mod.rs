@@ -27,7 +27,9 @@
 //! - `row_digests.cu`: the full BLAKE3 (chunk tree included) of each `"proofwork/crow/v1" ||
 //!   row`, bit-identical to [`crate::merkle::row_digests_i32`]: one thread per full chunk,
 //!   then one per row for the last chunk and the merges. The Merkle tree over the digests
-//!   (`m - 1` small hashes) is built on the host.
+//!   (`m - 1` small hashes) is built on the host. Also compiled as plain C++ through
+//!   `tests/cuda_emu/shim.h` and run on the CPU against the `blake3` crate on every machine
+//!   (test `cuda_row_digest_kernels_match_blake3_on_the_cpu`), not only where a GPU is lent.
 //! - [`cublaslt`]: cuBLASLt's int8 GEMM, the baseline for [`CudaBackend::profile`].
 //!
 //! Not yet here: pinned host buffers and overlapping transfers with compute.

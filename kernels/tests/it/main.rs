@@ -2,6 +2,8 @@
 //! (`<name>::cpu` always; `<name>::cuda` where a CUDA device opens, otherwise it prints
 //! "skipped: no CUDA device" and passes).
 
+mod cuda_emu;
+
 use proofwork_kernels::{
     cpu, freivalds, merkle, verify_proof, Backend, CpuBackend, CudaBackend, KernelError,
 };
