@@ -24,7 +24,9 @@ use proofwork_consensus::work::{
 use proofwork_kernels::{cpu, merkle, MerkleTree};
 use proofwork_state::accounts;
 use proofwork_state::StateDelta;
-use proofwork_tx::{Address, Message, RevealedRow, SecretKey};
+use proofwork_tx::{
+    sign_body, Address, Message, RevealedRow, SecretKey, SignedTx, TxBody, TxLimits,
+};
 
 type Base = BTreeMap<Vec<u8>, Vec<u8>>;
 const K: usize = 4096;
@@ -168,6 +170,9 @@ fn bench(c: &mut Criterion) {
     let b = rand_i8(7, K * N);
     for m in [4096usize, 16384] {
         let (s, ctx, rows) = setup(m, &b);
+        if m == 4096 {
+            bench_reveal_tx(c, &rows);
+        }
         let v = check_reveal(&s, &ctx, &rows, None).unwrap().unwrap();
         assert_eq!(v, work::Verdict::Pass);
         let mut g = c.benchmark_group("work::verify_job");
@@ -218,6 +223,34 @@ fn bench(c: &mut Criterion) {
                 .unwrap()
                 .root()
         })
+    });
+    g.finish();
+}
+
+/// Decoding and signature-checking the reveal tx of one 4096³ job.
+fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
+    let body = TxBody {
+        chain_id: "pw-bench".into(),
+        nonce: 7,
+        fee: 1,
+        messages: vec![Message::RevealWork {
+            job_id: 0,
+            rows: rows.to_vec(),
+        }],
+    };
+    let bytes = sign_body(&SecretKey::from_seed("worker"), &body);
+    let limits = TxLimits {
+        max_tx_bytes: 8 << 20,
+        max_messages: 1,
+    };
+    let mut g = c.benchmark_group("work::reveal_tx");
+    g.sample_size(20);
+    g.bench_function(format!("decode/bytes={}", bytes.len()), |bch| {
+        bch.iter(|| SignedTx::decode(&bytes, &limits).unwrap())
+    });
+    let tx = SignedTx::decode(&bytes, &limits).unwrap();
+    g.bench_function("verify_signature", |bch| {
+        bch.iter(|| tx.verify_signature().unwrap())
     });
     g.finish();
 }

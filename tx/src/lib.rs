@@ -25,6 +25,6 @@ pub use error::TxError;
 pub use keys::{PublicKey, SecretKey};
 pub use signed::{
     check_consensus_key, check_denom, check_moniker, check_vrf_key, sign_body, signing_digest,
-    Message, RevealedRow, SignedTx, TxBody, TxHash, TxLimits, MAX_MONIKER_BYTES, SIGNING_DOMAIN,
-    WORK_K_LIMIT,
+    tx_hash, Message, RevealedRow, SignedTx, TxBody, TxHash, TxLimits, MAX_MONIKER_BYTES,
+    SIGNING_DOMAIN, WORK_K_LIMIT,
 };

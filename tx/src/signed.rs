@@ -588,6 +588,82 @@ pub fn signing_digest(body_bytes: &[u8]) -> [u8; 32] {
     *h.finalize().as_bytes()
 }
 
+/// A tx's id: `BLAKE3(tx bytes)`.
+pub fn tx_hash(bytes: &[u8]) -> [u8; 32] {
+    *blake3::hash(bytes).as_bytes()
+}
+
+/// Whether `msg` encodes to exactly `want` (the canonical-encoding check), without building
+/// the encoding: it is compared as prost writes it. A reveal is ~2 MiB; re-encoding it into
+/// fresh buffers twice cost more than everything else in decoding it.
+fn encodes_to(msg: &impl prost::Message, want: &[u8]) -> bool {
+    if msg.encoded_len() != want.len() {
+        return false;
+    }
+    let mut cmp = CompareBuf {
+        want,
+        pos: 0,
+        equal: true,
+        scratch: [0; 16],
+    };
+    msg.encode_raw(&mut cmp);
+    cmp.equal && cmp.pos == want.len()
+}
+
+/// A `BufMut` that compares the bytes written to it with `want` instead of keeping them.
+struct CompareBuf<'a> {
+    want: &'a [u8],
+    pos: usize,
+    equal: bool,
+    /// Where the `chunk_mut` path writes before `advance_mut` compares.
+    scratch: [u8; 16],
+}
+
+impl CompareBuf<'_> {
+    fn compare(&mut self, written: &[u8]) {
+        let end = self.pos.saturating_add(written.len());
+        self.equal &= self.want.get(self.pos..end) == Some(written);
+        self.pos = end;
+    }
+}
+
+// SAFETY: `chunk_mut` returns `scratch`, which is initialised memory of 16 bytes, and
+// `advance_mut(cnt)` reads only `scratch[..cnt]` (`cnt` is clamped to 16, as the contract
+// requires callers to stay within the chunk anyway); `remaining_mut` never shrinks below
+// what prost checked with `encoded_len`, and nothing is ever exposed uninitialised.
+unsafe impl bytes::BufMut for CompareBuf<'_> {
+    fn remaining_mut(&self) -> usize {
+        usize::MAX - self.pos
+    }
+
+    unsafe fn advance_mut(&mut self, cnt: usize) {
+        let scratch = self.scratch;
+        self.compare(&scratch[..cnt.min(scratch.len())]);
+    }
+
+    fn chunk_mut(&mut self) -> &mut bytes::buf::UninitSlice {
+        bytes::buf::UninitSlice::new(&mut self.scratch)
+    }
+
+    fn put_slice(&mut self, src: &[u8]) {
+        self.compare(src);
+    }
+
+    // prost writes `bytes` fields through `put`; the default moves them through `chunk_mut`
+    // 16 bytes at a time.
+    fn put<T: bytes::Buf>(&mut self, mut src: T)
+    where
+        Self: Sized,
+    {
+        while src.has_remaining() {
+            let chunk = src.chunk();
+            let n = chunk.len();
+            self.compare(chunk);
+            src.advance(n);
+        }
+    }
+}
+
 impl SignedTx {
     /// Decodes tx bytes and checks everything that needs no state and no signature check.
     ///
@@ -596,6 +672,16 @@ impl SignedTx {
     /// [`TxError::UnknownMessage`], [`TxError::NoMessages`], [`TxError::TooManyMessages`],
     /// [`TxError::BadPublicKey`], then field errors (amounts, addresses, denominations).
     pub fn decode(bytes: &[u8], limits: &TxLimits) -> Result<Self, TxError> {
+        Self::decode_hashed(bytes, tx_hash(bytes), limits)
+    }
+
+    /// [`SignedTx::decode`] for a caller that already has the tx's [`tx_hash`] (a mempool
+    /// looks it up first), so a large tx is not hashed twice.
+    ///
+    /// # Errors
+    /// As [`SignedTx::decode`].
+    pub fn decode_hashed(bytes: &[u8], hash: TxHash, limits: &TxLimits) -> Result<Self, TxError> {
+        debug_assert_eq!(hash, tx_hash(bytes));
         let size = bytes.len() as u64;
         if size > limits.max_tx_bytes {
             return Err(TxError::TooLarge {
@@ -606,7 +692,7 @@ impl SignedTx {
         let tx = pb::Tx::decode(bytes).map_err(|e| TxError::Malformed {
             reason: e.to_string(),
         })?;
-        if tx.encoded_len() != bytes.len() || tx.encode_to_vec() != bytes {
+        if !encodes_to(&tx, bytes) {
             return Err(TxError::NonCanonical { what: "Tx" });
         }
         let body =
@@ -618,7 +704,7 @@ impl SignedTx {
                 index: index as u32,
             });
         }
-        if body.encode_to_vec() != tx.body_bytes {
+        if !encodes_to(&body, &tx.body_bytes) {
             return Err(TxError::NonCanonical { what: "TxBody" });
         }
         if body.messages.is_empty() {
@@ -639,7 +725,7 @@ impl SignedTx {
             .map(|(i, m)| Message::try_from_proto(i, m))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SignedTx {
-            hash: *blake3::hash(bytes).as_bytes(),
+            hash,
             body: TxBody {
                 chain_id: body.chain_id,
                 nonce: body.nonce,
@@ -986,6 +1072,49 @@ mod tests {
             prop_assert_eq!(&tx.body, &b);
             prop_assert!(tx.verify_signature().is_ok());
             prop_assert_eq!(tx.hash, *blake3::hash(&bytes).as_bytes());
+        }
+
+        /// The streaming canonical check agrees with "re-encode and compare" on canonical
+        /// encodings, on every single-byte change of them (large `bytes` fields included,
+        /// which prost writes through `BufMut::put`), and on truncations and extensions.
+        #[test]
+        fn streaming_canonical_check_agrees_with_reencoding(
+            rows in proptest::collection::vec((proptest::collection::vec(any::<u8>(), 0..300), any::<u64>()), 1..6),
+            pos in any::<prop::sample::Index>(),
+            byte in any::<u8>(),
+            cut in 0usize..4,
+        ) {
+            let b = TxBody {
+                chain_id: "pw".into(),
+                nonce: 5,
+                fee: 9,
+                messages: vec![Message::RevealWork {
+                    job_id: 1,
+                    rows: rows
+                        .iter()
+                        .map(|(data, i)| RevealedRow {
+                            index: *i,
+                            a_row: data.clone(),
+                            c_row: data.iter().rev().copied().collect(),
+                            a_proof: vec![[data.len() as u8; 32]; 2],
+                            c_proof: vec![],
+                        })
+                        .collect(),
+                }],
+            }
+            .to_proto();
+            let enc = b.encode_to_vec();
+            prop_assert!(encodes_to(&b, &enc));
+            let mut changed = enc.clone();
+            let i = pos.index(changed.len());
+            changed[i] = byte;
+            prop_assert_eq!(encodes_to(&b, &changed), b.encode_to_vec() == changed);
+            let mut shorter = enc.clone();
+            shorter.truncate(enc.len().saturating_sub(cut + 1));
+            prop_assert!(!encodes_to(&b, &shorter));
+            let mut longer = enc.clone();
+            longer.extend(std::iter::repeat_n(0u8, cut + 1));
+            prop_assert!(!encodes_to(&b, &longer));
         }
 
         #[test]

@@ -723,7 +723,7 @@ pub fn decode_and_verify(
     limits: &TxLimits,
     bytes: &[u8],
 ) -> Result<Arc<SignedTx>, TxError> {
-    let hash = *blake3::hash(bytes).as_bytes();
+    let hash = proofwork_tx::tx_hash(bytes);
     if let Some(tx) = sigs.get(&hash) {
         // Decoded under possibly other limits (a cache may outlive a limit change):
         // re-apply the cheap ones.
@@ -741,7 +741,7 @@ pub fn decode_and_verify(
         }
         return Ok(tx);
     }
-    let tx = SignedTx::decode(bytes, limits)?;
+    let tx = SignedTx::decode_hashed(bytes, hash, limits)?;
     tx.verify_signature()?;
     let tx = Arc::new(tx);
     sigs.insert(tx.clone());
