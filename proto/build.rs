@@ -49,6 +49,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         cfg = cfg.field_attribute(f, "#[serde(serialize_with = \"crate::serde_hex\")]");
     }
+    // Zero-copy decoding of the big fields: decoded from a `Bytes` buffer, a tx's body and a
+    // reveal's rows (~2 MiB per job) are slices of it, not copies.
+    for f in [
+        ".proofwork.tx.v1.Tx.body_bytes",
+        ".proofwork.tx.v1.RevealedRow.a_row",
+        ".proofwork.tx.v1.RevealedRow.c_row",
+    ] {
+        cfg = cfg.bytes(f);
+    }
     cfg.compile_protos(&protos, &["proto"])?;
     for p in protos {
         println!("cargo:rerun-if-changed={p}");

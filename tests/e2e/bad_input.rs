@@ -28,7 +28,7 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
         let body_bytes = b.encode_to_vec();
         let sig = alice.sign_digest(&signing_digest(&body_bytes));
         pb::Tx {
-            body_bytes,
+            body_bytes: body_bytes.into(),
             public_key: alice.public_key().to_bytes().to_vec(),
             signature: sig.to_vec(),
         }
@@ -62,7 +62,7 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
     let unknown = {
         let sig = alice.sign_digest(&signing_digest(&unknown));
         pb::Tx {
-            body_bytes: unknown,
+            body_bytes: unknown.into(),
             public_key: alice.public_key().to_bytes().to_vec(),
             signature: sig.to_vec(),
         }

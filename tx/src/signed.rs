@@ -146,10 +146,10 @@ pub enum Message {
 pub struct RevealedRow {
     /// Row index in `A` and `C`.
     pub index: u64,
-    /// `A_i`: `k` bytes (int8).
-    pub a_row: Vec<u8>,
+    /// `A_i`: `k` bytes (int8). `Bytes`: a decoded reveal's rows are slices of the tx.
+    pub a_row: bytes::Bytes,
     /// `C_i`: `n` little-endian `i32`.
-    pub c_row: Vec<u8>,
+    pub c_row: bytes::Bytes,
     /// Merkle siblings of `A_i` under the job's `a_root`.
     pub a_proof: Vec<[u8; 32]>,
     /// Merkle siblings of `C_i` under the committed `c_root`.
@@ -569,7 +569,7 @@ pub struct SignedTx {
     /// The parsed body.
     pub body: TxBody,
     /// The body bytes as received (what was signed).
-    pub body_bytes: Vec<u8>,
+    pub body_bytes: bytes::Bytes,
     /// The signer's key.
     pub public_key: PublicKey,
     /// The signer's address, derived from `public_key`.
@@ -689,16 +689,17 @@ impl SignedTx {
                 max: limits.max_tx_bytes,
             });
         }
-        let tx = pb::Tx::decode(bytes).map_err(|e| TxError::Malformed {
+        // One copy of the input; the body and a reveal's rows are slices of it.
+        let buf = bytes::Bytes::copy_from_slice(bytes);
+        let tx = pb::Tx::decode(buf).map_err(|e| TxError::Malformed {
             reason: e.to_string(),
         })?;
         if !encodes_to(&tx, bytes) {
             return Err(TxError::NonCanonical { what: "Tx" });
         }
-        let body =
-            pb::TxBody::decode(tx.body_bytes.as_slice()).map_err(|e| TxError::Malformed {
-                reason: format!("body: {e}"),
-            })?;
+        let body = pb::TxBody::decode(tx.body_bytes.clone()).map_err(|e| TxError::Malformed {
+            reason: format!("body: {e}"),
+        })?;
         if let Some(index) = body.messages.iter().position(|m| m.kind.is_none()) {
             return Err(TxError::UnknownMessage {
                 index: index as u32,
@@ -769,7 +770,7 @@ pub fn sign_body(key: &SecretKey, body: &TxBody) -> Vec<u8> {
     let body_bytes = body.to_proto().encode_to_vec();
     let signature = key.sign_digest(&signing_digest(&body_bytes));
     pb::Tx {
-        body_bytes,
+        body_bytes: body_bytes.into(),
         public_key: key.public_key().to_bytes().to_vec(),
         signature: signature.to_vec(),
     }
@@ -811,7 +812,7 @@ mod tests {
     fn tampered_body_fails_signature() {
         let k = SecretKey::from_seed("alice");
         let mut tx = pb::Tx::decode(sign_body(&k, &body(0, 5)).as_slice()).unwrap();
-        tx.body_bytes = body(0, 6).to_proto().encode_to_vec();
+        tx.body_bytes = body(0, 6).to_proto().encode_to_vec().into();
         let tx = decode(&tx.encode_to_vec()).unwrap();
         assert!(matches!(
             tx.verify_signature(),
@@ -873,7 +874,7 @@ mod tests {
         body_bytes.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x00]);
         let sig = k.sign_digest(&signing_digest(&body_bytes));
         let tx = pb::Tx {
-            body_bytes,
+            body_bytes: body_bytes.into(),
             public_key: k.public_key().to_bytes().to_vec(),
             signature: sig.to_vec(),
         };
@@ -897,7 +898,7 @@ mod tests {
         let body_bytes = b.encode_to_vec();
         let tx = pb::Tx {
             signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
-            body_bytes,
+            body_bytes: body_bytes.into(),
             public_key: k.public_key().to_bytes().to_vec(),
         };
         assert!(matches!(
@@ -913,7 +914,7 @@ mod tests {
         b.messages.clear();
         assert_eq!(decode(&sign_body(&k, &b)).unwrap_err(), TxError::NoMessages);
         let tx = pb::Tx {
-            body_bytes: body(0, 1).to_proto().encode_to_vec(),
+            body_bytes: body(0, 1).to_proto().encode_to_vec().into(),
             public_key: vec![5; 33],
             signature: vec![1; 64],
         };
@@ -1011,7 +1012,7 @@ mod tests {
         let body_bytes = b.encode_to_vec();
         let tx = pb::Tx {
             signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
-            body_bytes,
+            body_bytes: body_bytes.into(),
             public_key: k.public_key().to_bytes().to_vec(),
         };
         let e = decode(&tx.encode_to_vec()).unwrap_err();
@@ -1051,7 +1052,7 @@ mod tests {
         let body_bytes = b.encode_to_vec();
         let tx = pb::Tx {
             signature: k.sign_digest(&signing_digest(&body_bytes)).to_vec(),
-            body_bytes,
+            body_bytes: body_bytes.into(),
             public_key: k.public_key().to_bytes().to_vec(),
         };
         assert_eq!(decode(&tx.encode_to_vec()).unwrap_err().code(), 102);
@@ -1094,7 +1095,7 @@ mod tests {
                         .iter()
                         .map(|(data, i)| RevealedRow {
                             index: *i,
-                            a_row: data.clone(),
+                            a_row: data.clone().into(),
                             c_row: data.iter().rev().copied().collect(),
                             a_proof: vec![[data.len() as u8; 32]; 2],
                             c_proof: vec![],

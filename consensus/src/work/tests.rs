@@ -802,7 +802,8 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     let (mut sim, id, proof) = committed(40, 8);
     let rows = sim.reveal_rows(id, &proof, 40);
     let mut t = rows.clone();
-    t[1].c_row.pop();
+    let len = t[1].c_row.len();
+    t[1].c_row.truncate(len - 1);
     assert!(matches!(
         sim.err(
             "worker",
@@ -826,7 +827,9 @@ fn truncated_rows_and_bad_proofs_are_refused() {
         TxError::RevealRowLength { what: "a", .. }
     ));
     let mut t = rows.clone();
-    t[0].a_row[0] ^= 1;
+    let mut a = t[0].a_row.to_vec();
+    a[0] ^= 1;
+    t[0].a_row = a.into();
     assert!(matches!(
         sim.err(
             "worker",

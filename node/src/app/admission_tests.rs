@@ -205,7 +205,7 @@ fn malformed_consensus_key_is_refused_at_decode() {
         signature: k
             .sign_digest(&proofwork_tx::signing_digest(&body_bytes))
             .to_vec(),
-        body_bytes,
+        body_bytes: body_bytes.into(),
         public_key: k.public_key().to_bytes().to_vec(),
     });
     let check = c.abci.check_tx(abci::RequestCheckTx {

@@ -123,7 +123,7 @@ fn signed_raw(k: &SecretKey, body: pbtx::TxBody) -> Vec<u8> {
     let body_bytes = body.encode_to_vec();
     let sig = k.sign_digest(&signing_digest(&body_bytes));
     pbtx::Tx {
-        body_bytes,
+        body_bytes: body_bytes.into(),
         public_key: k.public_key().to_bytes().to_vec(),
         signature: sig.to_vec(),
     }
@@ -275,7 +275,7 @@ fn app_rejects_unknown_message_kind() {
     body_bytes.extend_from_slice(&[0x22, 0x03, 0x98, 0x06, 0x01]);
     let sig = k.sign_digest(&signing_digest(&body_bytes));
     let tx = pbtx::Tx {
-        body_bytes,
+        body_bytes: body_bytes.into(),
         public_key: k.public_key().to_bytes().to_vec(),
         signature: sig.to_vec(),
     };

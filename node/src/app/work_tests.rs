@@ -201,7 +201,10 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
     let mut bad_rows = rows.clone();
-    bad_rows[5].c_row[0] ^= 1; // no longer the committed leaf: the C proof fails
+    // No longer the committed leaf: the C proof fails.
+    let mut c = bad_rows[5].c_row.to_vec();
+    c[0] ^= 1;
+    bad_rows[5].c_row = c.into();
     let bad = h.tx(
         "bob",
         vec![Message::RevealWork {
