@@ -6,6 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 
+use crate::blobs::gc::GcConfig;
 use crate::blobs::BlobLimits;
 use crate::engine::EngineConfig;
 use crate::grpc::GrpcLimits;
@@ -33,7 +34,7 @@ pub struct Config {
     pub blobs: BlobsSection,
 }
 
-/// `[blobs]`: limits of the node-local blob store (`HOME/blobs`).
+/// `[blobs]`: limits and garbage collection of the node-local blob store (`HOME/blobs`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BlobsSection {
@@ -45,16 +46,30 @@ pub struct BlobsSection {
     pub max_concurrent_uploads: usize,
     /// An upload or download stream idle for this long is dropped.
     pub idle_timeout_ms: u64,
+    /// Quota: most bytes stored, counting complete blobs plus the declared sizes of uploads
+    /// in progress; an upload that would go over is refused with RESOURCE_EXHAUSTED ("blob
+    /// store full"). Lowering it below what is stored refuses new uploads until enough is
+    /// collected; nothing is deleted to make room.
+    pub max_total_bytes: u64,
+    /// Blocks a blob no open job and no model needs is kept before the garbage collector
+    /// deletes it (see `blobs::gc` for the rule).
+    pub retain_blocks: u64,
+    /// Time between garbage collection passes.
+    pub gc_interval_ms: u64,
 }
 
 impl Default for BlobsSection {
     fn default() -> Self {
         let d = BlobLimits::default();
+        let gc = GcConfig::default();
         BlobsSection {
             max_blob_bytes: d.max_blob_bytes,
             max_chunk_bytes: d.max_chunk_bytes,
             max_concurrent_uploads: d.max_concurrent_uploads,
             idle_timeout_ms: d.idle_timeout.as_millis() as u64,
+            max_total_bytes: d.max_total_bytes,
+            retain_blocks: gc.retain_blocks,
+            gc_interval_ms: gc.interval.as_millis() as u64,
         }
     }
 }
@@ -221,6 +236,16 @@ impl Config {
             max_chunk_bytes: self.blobs.max_chunk_bytes.max(1),
             max_concurrent_uploads: self.blobs.max_concurrent_uploads.max(1),
             idle_timeout: Duration::from_millis(self.blobs.idle_timeout_ms.max(1)),
+            max_total_bytes: self.blobs.max_total_bytes,
+        }
+    }
+
+    /// Blob garbage collector settings.
+    pub fn blob_gc(&self) -> GcConfig {
+        GcConfig {
+            retain_blocks: self.blobs.retain_blocks,
+            interval: Duration::from_millis(self.blobs.gc_interval_ms.max(10)),
+            ..GcConfig::default()
         }
     }
 

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use clap::{Args, Parser, Subcommand};
 use proofwork_client::Client;
 use proofwork_node::app::{App, SigCache};
-use proofwork_node::blobs::BlobStore;
+use proofwork_node::blobs::{gc as blob_gc, BlobStore};
 use proofwork_node::engine::{self, Node};
 use proofwork_node::home::{self, Home};
 use proofwork_node::{abci, audit, cometbft, grpc, testnet};
@@ -798,6 +798,8 @@ async fn start_abci(
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
     let blobs = BlobStore::open(h.blobs(), cfg.blob_limits())
         .with_context(|| format!("opening {}", h.blobs().display()))?;
+    blobs.export_metrics();
+    let blob_gc = blob_gc::spawn(blobs.clone(), backend.storage().clone(), cfg.blob_gc());
     let server = tokio::spawn(grpc::serve_backend(
         backend,
         grpc_addr,
@@ -817,6 +819,7 @@ async fn start_abci(
         }
     }
     let _ = stop_tx.send(());
+    blob_gc.abort();
     if server.is_finished() {
         server.await??;
     }
@@ -850,6 +853,8 @@ pub(crate) async fn start_embedded(
     let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
     let blobs = BlobStore::open(h.blobs(), cfg.blob_limits())
         .with_context(|| format!("opening {}", h.blobs().display()))?;
+    blobs.export_metrics();
+    let blob_gc = blob_gc::spawn(blobs.clone(), node.storage().clone(), cfg.blob_gc());
     let grpc = tokio::spawn(grpc::serve(
         node.clone(),
         addr,
@@ -891,6 +896,7 @@ pub(crate) async fn start_embedded(
     }
     stop.store(true, Ordering::Relaxed);
     let _ = shutdown_tx.send(());
+    blob_gc.abort();
     let _ = metrics_stop.send(());
     let res = engine
         .join()

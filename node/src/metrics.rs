@@ -38,6 +38,16 @@ pub struct Metrics {
     pub proof_verify_seconds: Histogram,
     /// gRPC request latency per method.
     pub grpc_seconds: Family<MethodLabel, Histogram>,
+    /// Complete blobs in the node's blob store.
+    pub blob_store_blobs: Gauge,
+    /// Their total size in bytes.
+    pub blob_store_bytes: Gauge,
+    /// Bytes reserved in the store's quota by uploads in progress.
+    pub blob_store_reserved_bytes: Gauge,
+    /// Blobs deleted by the blob store's garbage collector.
+    pub blob_gc_deleted: Counter,
+    /// Bytes those deletions freed.
+    pub blob_gc_freed_bytes: Counter,
     registry: Registry,
 }
 
@@ -55,6 +65,11 @@ impl Metrics {
             grpc_seconds: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.0001, 2.0, 18))
             }),
+            blob_store_blobs: Gauge::default(),
+            blob_store_bytes: Gauge::default(),
+            blob_store_reserved_bytes: Gauge::default(),
+            blob_gc_deleted: Counter::default(),
+            blob_gc_freed_bytes: Counter::default(),
             registry: Registry::default(),
         };
         registry.register("height", "last committed block height", m.height.clone());
@@ -88,6 +103,31 @@ impl Metrics {
             "grpc_request_seconds",
             "gRPC request latency",
             m.grpc_seconds.clone(),
+        );
+        registry.register(
+            "blob_store_blobs",
+            "complete blobs in the blob store",
+            m.blob_store_blobs.clone(),
+        );
+        registry.register(
+            "blob_store_bytes",
+            "total size of the complete blobs in the blob store",
+            m.blob_store_bytes.clone(),
+        );
+        registry.register(
+            "blob_store_reserved_bytes",
+            "blob store quota reserved by uploads in progress",
+            m.blob_store_reserved_bytes.clone(),
+        );
+        registry.register(
+            "blob_gc_deleted",
+            "blobs deleted by the blob store's garbage collector",
+            m.blob_gc_deleted.clone(),
+        );
+        registry.register(
+            "blob_gc_freed_bytes",
+            "bytes freed by the blob store's garbage collector",
+            m.blob_gc_freed_bytes.clone(),
         );
         Metrics { registry, ..m }
     }

@@ -294,3 +294,84 @@ async fn slow_upload_outlives_the_request_timeout_and_a_stalled_one_is_dropped()
     assert!(started.elapsed() < Duration::from_secs(10));
     assert_eq!(stored_files(&node), vec![hex::encode(hash(&d))]);
 }
+
+/// `/metrics` as text.
+fn metrics(node: &TestNode) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", node.metrics_port)).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+/// The value of an unlabelled sample in `/metrics` text.
+fn sample(metrics: &str, name: &str) -> Option<u64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+}
+
+/// With `[blobs] max_total_bytes` small, an upload that does not fit is refused up front
+/// with RESOURCE_EXHAUSTED ("blob store full") and leaves nothing; the garbage collector
+/// deletes a blob nothing references after `retain_blocks`, and then the upload fits. The
+/// store's totals are on `/metrics`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_store_refuses_uploads_until_gc_frees_space() {
+    let node = TestNode::start_configured(200, |cfg| {
+        cfg.blobs.max_total_bytes = 5 << 20;
+        cfg.blobs.retain_blocks = 25;
+        cfg.blobs.gc_interval_ms = 250;
+    });
+    let mut c = connect(&node).await;
+
+    // A raw blob (no job or model refers to it): kept for 25 blocks (~5 s), then collected.
+    let a = data(3 << 20, 6);
+    let b = data(3 << 20, 7);
+    blobs::upload(&mut c, a.clone(), Kind::Raw { row_len: 0 })
+        .await
+        .unwrap();
+    let e = blobs::upload(&mut c, b.clone(), Kind::Raw { row_len: 0 })
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
+    assert!(e.message().starts_with("blob store full: "), "{e:?}");
+    assert_eq!(stored_files(&node), vec![hex::encode(hash(&a))]);
+    let m = metrics(&node);
+    assert_eq!(sample(&m, "proofwork_blob_store_blobs"), Some(1), "{m}");
+    assert_eq!(
+        sample(&m, "proofwork_blob_store_bytes"),
+        Some(3 << 20),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, "proofwork_blob_store_reserved_bytes"),
+        Some(0),
+        "{m}"
+    );
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while stat(&mut c, &hash(&a)).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the blob was not collected; log:\n{}",
+            node.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(stored_files(&node), Vec::<String>::new());
+    let m = metrics(&node);
+    assert_eq!(sample(&m, "proofwork_blob_store_bytes"), Some(0), "{m}");
+    assert_eq!(
+        sample(&m, "proofwork_blob_gc_deleted_total"),
+        Some(1),
+        "{m}"
+    );
+    assert!(node.log().contains("blob gc pass"), "{}", node.log());
+
+    let info = blobs::upload(&mut c, b.clone(), Kind::Raw { row_len: 0 })
+        .await
+        .unwrap();
+    assert_eq!(info.hash, hash(&b));
+}

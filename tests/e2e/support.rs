@@ -51,6 +51,14 @@ pub struct TestNode {
 impl TestNode {
     /// Initialises a home and starts a node with a short block interval.
     pub fn start(block_ms: u64) -> Self {
+        Self::start_configured(block_ms, |_| {})
+    }
+
+    /// [`TestNode::start`] with `config.toml` edited by `edit` before the node starts.
+    pub fn start_configured(
+        block_ms: u64,
+        edit: impl FnOnce(&mut proofwork_node::config::Config),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         cli_ok(&[
@@ -60,6 +68,10 @@ impl TestNode {
             "--chain-id",
             "pw-e2e",
         ]);
+        let cfg_path = home.join("config.toml");
+        let mut cfg = proofwork_node::config::Config::load(&cfg_path).unwrap();
+        edit(&mut cfg);
+        std::fs::write(&cfg_path, cfg.to_toml()).unwrap();
         let mut n = TestNode {
             home,
             port: free_port(),

@@ -2,13 +2,20 @@
 //! computes, commits, waits for the beacon and reveals; the chain verifies it, and credits
 //! and royalties show up in `proofwork query`.
 
+use std::time::{Duration, Instant};
+
 use proofwork_node::worker::{post_demo_job, register_demo_model, WorkApi};
+use proofwork_proto::blobs::v1::StatRequest;
 
 use crate::support::{cli_ok, TestNode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
-    let node = TestNode::start(200);
+    // The blob GC keeps `A` while the job is open and collects it 10 blocks after it closes.
+    let node = TestNode::start_configured(200, |cfg| {
+        cfg.blobs.retain_blocks = 10;
+        cfg.blobs.gc_interval_ms = 200;
+    });
     let _ = node.client().await;
     let mut api = WorkApi::connect(&node.url()).await.unwrap();
     let alice = node.key("alice");
@@ -21,7 +28,9 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     let job_id = post_demo_job(&mut api, &alice, model_id, (64, 128), 100_000, 8)
         .await
         .unwrap();
-    assert_eq!(api.job(job_id).await.unwrap().status, "posted");
+    let posted = api.job(job_id).await.unwrap();
+    assert_eq!(posted.status, "posted");
+    let a_root = posted.a_root.clone();
     let out = cli_ok(&[
         "worker",
         "--home",
@@ -63,6 +72,28 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "workers"])).unwrap();
     assert_eq!(workers[0]["jobs_verified"], 1);
     assert_eq!(workers[0]["slashes"], 0);
+    // The job is closed: its input leaves the node's blob store (bounded wait).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let found = api
+            .blobs
+            .stat(StatRequest {
+                row_root: a_root.clone(),
+                ..Default::default()
+            })
+            .await;
+        match found {
+            Err(e) if e.code() == tonic::Code::NotFound => break,
+            Err(e) => panic!("{e:?}"),
+            Ok(_) => {}
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the verified job's input was not collected; log:\n{}",
+            node.log()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
 
 /// `A` of 5 MiB (above the 4 MiB gRPC message limit) goes up through `Blobs.Upload` in

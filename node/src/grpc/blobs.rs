@@ -2,7 +2,8 @@
 //! blobs (job inputs `A`, model weights `B`) over the node's [`BlobStore`].
 //!
 //! Status codes (also in `blobs.proto`): a node limit (size above `max_blob_bytes`, too many
-//! uploads) is `RESOURCE_EXHAUSTED` — the request may succeed elsewhere or later; anything the
+//! uploads, the store's `max_total_bytes` quota — "blob store full: ...") is
+//! `RESOURCE_EXHAUSTED` — the request may succeed elsewhere or later; anything the
 //! client got wrong about its own upload (first message, a chunk over the limit, more or fewer
 //! bytes than declared, hash or row-root mismatch) is `INVALID_ARGUMENT`; an unknown blob, job
 //! or model is `NOT_FOUND`; a stalled stream is `DEADLINE_EXCEEDED`.
@@ -81,7 +82,9 @@ impl BlobsService {
 fn status(e: BlobError) -> Status {
     let msg = e.to_string();
     match e {
-        BlobError::TooLarge { .. } | BlobError::Busy { .. } => Status::resource_exhausted(msg),
+        BlobError::TooLarge { .. } | BlobError::Busy { .. } | BlobError::StoreFull { .. } => {
+            Status::resource_exhausted(msg)
+        }
         BlobError::NotFound(_) => Status::not_found(msg),
         BlobError::OffsetPastEnd { .. } => Status::out_of_range(msg),
         BlobError::Io(_) => Status::internal(msg),
