@@ -252,8 +252,21 @@ pub async fn post_demo_job(
     api: &mut WorkApi,
     client: &SecretKey,
     model_id: u64,
+    dims: (u32, u32),
+    price: u128,
+    seed: u64,
+) -> anyhow::Result<u64> {
+    post_demo_job_in(api, client, model_id, dims, price, None, seed).await
+}
+
+/// [`post_demo_job`] priced in `denom` (`Some("credit")`: paid in compute credits).
+pub async fn post_demo_job_in(
+    api: &mut WorkApi,
+    client: &SecretKey,
+    model_id: u64,
     (m, k): (u32, u32),
     price: u128,
+    denom: Option<&str>,
     seed: u64,
 ) -> anyhow::Result<u64> {
     let a = random_i8(seed, m as usize * k as usize);
@@ -268,7 +281,7 @@ pub async fn post_demo_job(
                 price,
                 commit_blocks: 0,
                 reveal_blocks: 0,
-                denom: None,
+                denom: denom.map(str::to_string),
             }],
         )
         .await

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use proofwork_node::worker::{post_demo_job, register_demo_model, WorkApi};
+use proofwork_node::worker::{post_demo_job, post_demo_job_in, register_demo_model, WorkApi};
 use proofwork_proto::blobs::v1::StatRequest;
 
 use crate::support::{cli_ok, TestNode};
@@ -72,6 +72,48 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "workers"])).unwrap();
     assert_eq!(workers[0]["jobs_verified"], 1);
     assert_eq!(workers[0]["slashes"], 0);
+
+    // Dave spends its 16 credits on a job of the same size (priced in credits: exactly its
+    // 16 credits of work); bob works it; the model's 10 % royalty is paid in credits.
+    let credit_job = post_demo_job_in(
+        &mut api,
+        &node.key("dave"),
+        model_id,
+        (64, 128),
+        16,
+        Some("credit"),
+        9,
+    )
+    .await
+    .unwrap();
+    let out = cli_ok(&[
+        "worker",
+        "--home",
+        node.home_str(),
+        "--node",
+        &node.url(),
+        "--key",
+        "bob",
+        "--backend",
+        "cpu",
+        "--max-jobs",
+        "1",
+    ]);
+    assert!(out.contains("VERIFIED"), "worker output:\n{out}");
+    assert_eq!(api.job(credit_job).await.unwrap().status, "verified");
+    let bob = node.key("bob").public_key().address();
+    let credits_of = |who: String| {
+        cli_ok(&["query", "--node", &node.url(), "credits", &who])
+            .trim()
+            .to_string()
+    };
+    assert_eq!(credits_of(dave.to_string()), "0");
+    assert_eq!(credits_of(carol.to_string()), "1"); // ⌊16 · 10 %⌋
+    assert_eq!(credits_of(bob.to_string()), "15");
+    let models: serde_json::Value =
+        serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
+    assert_eq!(models[model_id as usize]["credit_royalties_paid"], "1");
+    assert_eq!(models[model_id as usize]["royalties_paid"], "9000");
     // The job is closed: its input leaves the node's blob store (bounded wait).
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
