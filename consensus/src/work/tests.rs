@@ -1564,3 +1564,55 @@ proptest::proptest! {
         }
     }
 }
+
+/// A reveal whose first sampled row fails Freivalds (the committed C is wrong there) and a
+/// later row carries a bad proof is *malformed* (stage 1 wins), whether `B·r` was cached
+/// (one fused pass over the rows) or not (proofs beside `B·r`, then Freivalds); without the
+/// bad proof it is a well-formed failing reveal naming that first row.
+#[test]
+fn a_bad_proof_anywhere_outranks_an_earlier_freivalds_failure_on_both_paths() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    let m = 40u32;
+    let (id, a) = sim.post(m, 1_000_000);
+    sim.ok("cheat", Message::ClaimJob { job_id: id });
+    // Which rows will be sampled is not known yet: forge them all.
+    let all: Vec<usize> = (0..m as usize).collect();
+    let forged = sim.forged(a, m, &all);
+    sim.ok(
+        "cheat",
+        Message::CommitWork {
+            job_id: id,
+            c_root: forged.c_root(),
+        },
+    );
+    sim.end();
+    sim.begin();
+    sim.end();
+    sim.begin();
+    let height = accounts::block_height(&sim.s).unwrap();
+    let ctx = verify::reveal_context(&sim.s, &addr("cheat"), id, height)
+        .unwrap()
+        .unwrap();
+    let rows = sim.reveal_rows(id, &forged, m);
+    let mut bad = rows.clone();
+    bad[5].c_proof[0][0] ^= 1;
+    for cached in [false, true] {
+        let cache = WorkCache::default();
+        if cached {
+            verify::b_times_r(&sim.s, &ctx, Some(&cache)).unwrap();
+            assert_eq!(cache.br_len(), 1);
+        }
+        let got = check_reveal(&sim.s, &ctx, &bad, Some((&cache, [1; 32], 0))).unwrap();
+        assert!(
+            matches!(got, Err(TxError::RevealProof { what: "c", index, .. }) if index == bad[5].index),
+            "cached={cached}: {got:?}"
+        );
+        let got = check_reveal(&sim.s, &ctx, &rows, Some((&cache, [2; 32], 0))).unwrap();
+        assert_eq!(
+            got,
+            Ok(Verdict::Fail { row: rows[0].index }),
+            "cached={cached}"
+        );
+    }
+}
