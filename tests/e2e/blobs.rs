@@ -10,7 +10,7 @@ use proofwork_proto::blobs::v1::{self as pb, blobs_client::BlobsClient, upload_c
 use tonic::transport::Channel;
 use tonic::Code;
 
-use crate::support::TestNode;
+use crate::support::{sample, TestNode};
 
 async fn connect(node: &TestNode) -> BlobsClient<Channel> {
     let _ = node.client().await;
@@ -295,24 +295,6 @@ async fn slow_upload_outlives_the_request_timeout_and_a_stalled_one_is_dropped()
     assert_eq!(stored_files(&node), vec![hex::encode(hash(&d))]);
 }
 
-/// `/metrics` as text.
-fn metrics(node: &TestNode) -> String {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", node.metrics_port)).unwrap();
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
-}
-
-/// The value of an unlabelled sample in `/metrics` text.
-fn sample(metrics: &str, name: &str) -> Option<u64> {
-    metrics
-        .lines()
-        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
-}
-
 /// With `[blobs] max_total_bytes` small, an upload that does not fit is refused up front
 /// with RESOURCE_EXHAUSTED ("blob store full") and leaves nothing; the garbage collector
 /// deletes a blob nothing references after `retain_blocks`, and then the upload fits. The
@@ -338,7 +320,7 @@ async fn full_store_refuses_uploads_until_gc_frees_space() {
     assert_eq!(e.code(), Code::ResourceExhausted, "{e:?}");
     assert!(e.message().starts_with("blob store full: "), "{e:?}");
     assert_eq!(stored_files(&node), vec![hex::encode(hash(&a))]);
-    let m = metrics(&node);
+    let m = node.metrics();
     assert_eq!(sample(&m, "proofwork_blob_store_blobs"), Some(1), "{m}");
     assert_eq!(
         sample(&m, "proofwork_blob_store_bytes"),
@@ -361,7 +343,7 @@ async fn full_store_refuses_uploads_until_gc_frees_space() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert_eq!(stored_files(&node), Vec::<String>::new());
-    let m = metrics(&node);
+    let m = node.metrics();
     assert_eq!(sample(&m, "proofwork_blob_store_bytes"), Some(0), "{m}");
     assert_eq!(
         sample(&m, "proofwork_blob_gc_deleted_total"),

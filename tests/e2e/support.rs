@@ -124,6 +124,17 @@ impl TestNode {
         }
     }
 
+    /// `/metrics` as text.
+    pub fn metrics(&self) -> String {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.metrics_port)).unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        s.read_to_string(&mut out).unwrap();
+        out
+    }
+
     pub fn key(&self, name: &str) -> SecretKey {
         proofwork_node::home::load_key(&proofwork_node::home::Home(self.home.clone()), name)
             .unwrap()
@@ -172,4 +183,11 @@ impl Drop for TestNode {
             let _ = c.wait();
         }
     }
+}
+
+/// The value of an unlabelled sample in `/metrics` text.
+pub fn sample(metrics: &str, name: &str) -> Option<u64> {
+    metrics
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }

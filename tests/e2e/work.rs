@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use proofwork_node::worker::{post_demo_job, post_demo_job_in, register_demo_model, WorkApi};
 use proofwork_proto::blobs::v1::StatRequest;
 
-use crate::support::{cli_ok, TestNode};
+use crate::support::{cli_ok, sample, TestNode};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
@@ -114,6 +114,12 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
     assert_eq!(models[model_id as usize]["credit_royalties_paid"], "1");
     assert_eq!(models[model_id as usize]["royalties_paid"], "9000");
+    // Both reveals were spot-checked in ProcessProposal, and B·r was computed ahead of them.
+    let m = node.metrics();
+    let checks = sample(&m, "proofwork_proof_verify_seconds_count").unwrap_or(0);
+    assert!(checks >= 2, "proof_verify_seconds_count = {checks}\n{m}");
+    let prefetched = sample(&m, "proofwork_work_br_prefetched_total").unwrap_or(0);
+    assert!(prefetched >= 1, "work_br_prefetched = {prefetched}\n{m}");
     // The job is closed: its input leaves the node's blob store (bounded wait).
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {

@@ -467,12 +467,15 @@ impl App {
                     continue;
                 }
             };
-            match work::check_reveal(
-                &self.storage,
-                &ctx,
-                rows,
-                Some((&self.work, tx.hash, i as u32)),
-            ) {
+            let checked = crate::metrics::time_proof_verify(|| {
+                work::check_reveal(
+                    &self.storage,
+                    &ctx,
+                    rows,
+                    Some((&self.work, tx.hash, i as u32)),
+                )
+            });
+            match checked {
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => {
                     tracing::warn!(job_id, tx = %hex::encode(tx.hash), error = %e, "rejecting a proposal with an invalid reveal");
@@ -698,7 +701,10 @@ impl App {
             rayon::spawn(move || {
                 for model in models {
                     match work::verify::warm_br(&storage, model, &beacon, &cache) {
-                        Ok(true) => tracing::debug!(model, beacon_height = b, "B·r prefetched"),
+                        Ok(true) => {
+                            crate::metrics::metrics().br_prefetched.inc();
+                            tracing::debug!(model, beacon_height = b, "B·r prefetched");
+                        }
                         Ok(false) => {}
                         Err(e) => tracing::warn!(model, error = %e, "B·r prefetch failed"),
                     }
