@@ -63,6 +63,8 @@ pub struct AbciApp {
     local_max_tx_bytes: u64,
     on_commit: Option<CommitHook>,
     crash: Option<CrashPoint>,
+    /// Started by FinalizeBlock, read by Commit (`block_exec_seconds`).
+    block_timer: Arc<Mutex<Option<crate::metrics::BlockTimer>>>,
 }
 
 impl AbciApp {
@@ -82,6 +84,7 @@ impl AbciApp {
             local_max_tx_bytes,
             on_commit: None,
             crash: CrashPoint::from_env(),
+            block_timer: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -374,6 +377,9 @@ impl Application for AbciApp {
     }
 
     fn finalize_block(&self, req: abci::RequestFinalizeBlock) -> abci::ResponseFinalizeBlock {
+        if let Ok(mut t) = self.block_timer.lock() {
+            *t = Some(crate::metrics::BlockTimer::start());
+        }
         let input = BlockInput {
             height: u64::try_from(req.height).unwrap_or(0),
             time_ns: time_ns(req.time.as_ref()),
@@ -428,6 +434,23 @@ impl Application for AbciApp {
             c.reset();
         }
         drop(app);
+        let exec_secs = self
+            .block_timer
+            .lock()
+            .ok()
+            .and_then(|mut t| t.take())
+            .map_or(0.0, |t| t.secs());
+        crate::metrics::observe_block(
+            outcome.height,
+            outcome.tx_results.len(),
+            outcome
+                .tx_results
+                .iter()
+                .filter(|r| r.result.is_err())
+                .count(),
+            exec_secs,
+            None,
+        );
         if let Some(hook) = &self.on_commit {
             hook(&outcome);
         }

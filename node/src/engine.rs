@@ -288,7 +288,7 @@ impl Node {
             summary.num_txs,
             summary.num_failed,
             started.elapsed().as_secs_f64(),
-            self.mempool_size(),
+            Some(self.mempool_size()),
         );
         let _ = self.blocks.send(summary.clone());
         Ok(summary)

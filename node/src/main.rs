@@ -809,6 +809,7 @@ async fn start_abci(
             let _ = stop_rx.await;
         },
     ));
+    let metrics_stop = spawn_metrics(cfg)?;
     tracing::info!(cometbft_rpc = %cfg.cometbft.rpc, "ABCI mode: gRPC broadcasts forward to CometBFT");
     loop {
         tokio::select! {
@@ -819,6 +820,7 @@ async fn start_abci(
         }
     }
     let _ = stop_tx.send(());
+    let _ = metrics_stop.send(());
     blob_gc.abort();
     if server.is_finished() {
         server.await??;
@@ -830,6 +832,27 @@ async fn start_abci(
             .context("ABCI server")?;
     }
     Ok(())
+}
+
+/// Serves `/metrics` on `metrics.listen` (unless empty) until the returned sender fires or
+/// is dropped.
+fn spawn_metrics(
+    cfg: &proofwork_node::config::Config,
+) -> anyhow::Result<tokio::sync::oneshot::Sender<()>> {
+    let (stop, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    if !cfg.metrics.listen.is_empty() {
+        let maddr: SocketAddr = cfg.metrics.listen.parse().context("metrics.listen")?;
+        tokio::spawn(async move {
+            if let Err(e) = proofwork_node::metrics::serve(maddr, async {
+                let _ = stop_rx.await;
+            })
+            .await
+            {
+                tracing::warn!(error = %e, "metrics endpoint failed");
+            }
+        });
+    }
+    Ok(stop)
 }
 
 /// Runs the embedded engine and gRPC until Ctrl-C (or until `max_blocks` blocks).
@@ -864,19 +887,7 @@ pub(crate) async fn start_embedded(
             let _ = shutdown_rx.await;
         },
     ));
-    let (metrics_stop, metrics_rx) = tokio::sync::oneshot::channel::<()>();
-    if !cfg.metrics.listen.is_empty() {
-        let maddr: SocketAddr = cfg.metrics.listen.parse().context("metrics.listen")?;
-        tokio::spawn(async move {
-            if let Err(e) = proofwork_node::metrics::serve(maddr, async {
-                let _ = metrics_rx.await;
-            })
-            .await
-            {
-                tracing::warn!(error = %e, "metrics endpoint failed");
-            }
-        });
-    }
+    let metrics_stop = spawn_metrics(&cfg)?;
     let engine_node = node.clone();
     let engine_stop = stop.clone();
     let engine = std::thread::Builder::new()

@@ -233,12 +233,48 @@ pub fn time_proof_verify<T>(check: impl FnOnce() -> T) -> T {
     out
 }
 
-/// Records a committed block.
-pub fn observe_block(height: u64, txs: usize, failed: usize, exec_secs: f64, mempool: usize) {
+/// Wall time of one block's FinalizeBlock + Commit.
+#[derive(Debug)]
+pub struct BlockTimer(Instant);
+
+impl BlockTimer {
+    /// Starts timing a block.
+    pub fn start() -> Self {
+        BlockTimer(Instant::now())
+    }
+
+    /// Seconds since [`BlockTimer::start`].
+    pub fn secs(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+}
+
+/// When the previous block was recorded (for `block_interval_seconds`).
+static LAST_BLOCK: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+
+/// Records a committed block: height, tx counts, execution time, the time since the previous
+/// block, and the mempool size where this process has the mempool (the embedded engine; under
+/// CometBFT the mempool is CometBFT's, `None`).
+pub fn observe_block(
+    height: u64,
+    txs: usize,
+    failed: usize,
+    exec_secs: f64,
+    mempool: Option<usize>,
+) {
     let m = metrics();
     m.height.set(height as i64);
     m.txs_committed.inc_by(txs as u64);
     m.txs_failed.inc_by(failed as u64);
     m.block_exec_seconds.observe(exec_secs);
-    m.mempool_size.set(mempool as i64);
+    if let Some(size) = mempool {
+        m.mempool_size.set(size as i64);
+    }
+    let now = Instant::now();
+    if let Ok(mut last) = LAST_BLOCK.lock() {
+        if let Some(prev) = last.replace(now) {
+            m.block_interval_seconds
+                .observe(now.duration_since(prev).as_secs_f64());
+        }
+    }
 }

@@ -8,7 +8,7 @@
 //! DIR/nodeI/proofwork/{config.toml,genesis.json,keys/}   (every home holds every key)
 //! ```
 //!
-//! Node `I` listens on `base + 10·I + {0: p2p, 1: CometBFT RPC, 2: ABCI, 3: gRPC}`, all on
+//! Node `I` listens on `base + 10·I + {0: p2p, 1: CometBFT RPC, 2: ABCI, 3: gRPC, 4: /metrics}`, all on
 //! 127.0.0.1. The homes are generated here (not with `cometbft testnet`, which gives every
 //! node the same ports), so laying out a network needs no `cometbft` binary.
 
@@ -66,6 +66,9 @@ pub struct TestnetNode {
     pub abci_port: u16,
     /// proofwork gRPC port.
     pub grpc_port: u16,
+    /// proofwork `/metrics` port (layouts written before it existed: 0, metrics off).
+    #[serde(default)]
+    pub metrics_port: u16,
     /// CometBFT node id (hex of the node key's address).
     pub node_id: String,
     /// ed25519 consensus key, base64.
@@ -190,6 +193,7 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
             rpc_port: base + 1,
             abci_port: base + 2,
             grpc_port: base + 3,
+            metrics_port: base + 4,
             node_id,
             validator_pub_key: b64().encode(val_pk),
             validator_address: hex::encode_upper(
@@ -277,6 +281,7 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
         let mut cfg = Config::default();
         cfg.grpc.listen = format!("127.0.0.1:{}", n.grpc_port);
         cfg.abci.listen = format!("tcp://127.0.0.1:{}", n.abci_port);
+        cfg.metrics.listen = format!("127.0.0.1:{}", n.metrics_port);
         cfg.cometbft.rpc = format!("http://127.0.0.1:{}", n.rpc_port);
         write(&ph.config(), &cfg.to_toml())?;
         for (name, k) in &keys {
@@ -463,7 +468,13 @@ mod tests {
         assert_eq!(l.nodes.len(), 4);
         let mut ports = std::collections::BTreeSet::new();
         for n in &l.nodes {
-            for p in [n.p2p_port, n.rpc_port, n.abci_port, n.grpc_port] {
+            for p in [
+                n.p2p_port,
+                n.rpc_port,
+                n.abci_port,
+                n.grpc_port,
+                n.metrics_port,
+            ] {
                 assert!(ports.insert(p), "port {p} reused");
             }
         }

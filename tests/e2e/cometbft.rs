@@ -192,6 +192,17 @@ async fn four_validators_commit_txs_sent_to_every_node_with_equal_app_hashes() {
     // The CLI's status works against a CometBFT node too.
     let s = cli_json(&["status", "--node", &net.grpc_url(1)]);
     assert_eq!(s["chain_id"], "pw-e2e-net");
+    // Each app serves /metrics under CometBFT too (its own port from the layout): blocks and
+    // txs committed, time per block.
+    for i in 0..4 {
+        let m = crate::support::scrape_metrics(net.layout.nodes[i].metrics_port);
+        let height = crate::support::sample(&m, "proofwork_height").unwrap_or(0);
+        assert!(height >= 2, "node{i} height {height}\n{m}");
+        let txs = crate::support::sample(&m, "proofwork_txs_committed_total").unwrap_or(0);
+        assert!(txs >= 20, "node{i} txs {txs}");
+        let blocks = crate::support::sample(&m, "proofwork_block_exec_seconds_count").unwrap_or(0);
+        assert!(blocks >= 2, "node{i} blocks {blocks}");
+    }
     net.kill_all();
     let heights = assert_same_app_hashes(&net);
     assert!(heights >= 3);
