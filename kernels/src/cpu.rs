@@ -153,7 +153,9 @@ impl Backend for CpuBackend {
 ///
 /// A value other than `Generic` exists only if the running CPU supports that instruction
 /// set: it is built only by [`Isa::detect`] and [`Isa::available`], which check with
-/// `is_x86_feature_detected!`. The `unsafe` calls below rely on this.
+/// `is_x86_feature_detected!`. The `unsafe` calls below (and in `freivalds`) rely on this.
+/// `Avx512Vnni` means avx512f, avx512bw, avx512dq and avx512vnni (every CPU with VNNI has
+/// DQ; requiring it lets the spot check use 64-bit lane multiplies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Isa {
     Generic,
@@ -170,6 +172,7 @@ impl Isa {
         {
             if std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512dq")
                 && std::arch::is_x86_feature_detected!("avx512vnni")
             {
                 return Self::Avx512Vnni;

@@ -232,8 +232,8 @@ fn dot_b_r(isa: Isa, row: &[i8], r: &RForms) -> i64 {
         // SAFETY: `Isa::Avx2` exists only where `is_x86_feature_detected!("avx2")` held.
         Isa::Avx2 => unsafe { dot_b_r_avx2(row, &r.r32) },
         #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Isa::Avx512Vnni` exists only where avx512f, avx512bw and avx512vnni were
-        // detected.
+        // SAFETY: `Isa::Avx512Vnni` exists only where avx512f, avx512bw, avx512dq and
+        // avx512vnni were detected.
         Isa::Avx512Vnni => unsafe { dot_b_r_vnni(row, &r.planes) },
     }
 }
@@ -340,9 +340,9 @@ impl RowChecker {
         {
             return false;
         }
-        let simd = Simd::detect();
+        let isa = Isa::detect();
         let lhs = blocked(self.a_block, k, |lo, hi| {
-            dot_a(simd, &a_row[lo..hi], &self.br[lo..hi])
+            dot_a(isa, &a_row[lo..hi], &self.br[lo..hi])
         })
         .unwrap_or_else(|| {
             a_row
@@ -352,7 +352,7 @@ impl RowChecker {
                 .sum()
         });
         let rhs = blocked(self.c_block, self.r.len(), |lo, hi| {
-            dot_c(simd, &c_row_le[4 * lo..4 * hi], &self.r[lo..hi])
+            dot_c(isa, &c_row_le[4 * lo..4 * hi], &self.r[lo..hi])
         })
         .unwrap_or_else(|| {
             c_row_le
@@ -403,34 +403,6 @@ fn dot_c_body(c: &[u8], r: &[i64]) -> i64 {
         .fold(0i64, i64::wrapping_add)
 }
 
-/// The instruction sets the row check is compiled for (64-bit lane multiplies need
-/// AVX-512DQ's `vpmullq`; AVX2 emulates them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Simd {
-    Generic,
-    #[cfg(target_arch = "x86_64")]
-    Avx2,
-    #[cfg(target_arch = "x86_64")]
-    Avx512,
-}
-
-impl Simd {
-    fn detect() -> Self {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx512f")
-                && std::arch::is_x86_feature_detected!("avx512dq")
-            {
-                return Self::Avx512;
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                return Self::Avx2;
-            }
-        }
-        Self::Generic
-    }
-}
-
 macro_rules! simd_fns {
     ($body:ident, $t:ty, $avx2:ident, $avx512:ident, $dispatch:ident) => {
         #[cfg(target_arch = "x86_64")]
@@ -445,15 +417,16 @@ macro_rules! simd_fns {
             $body(x, y)
         }
 
-        fn $dispatch(simd: Simd, x: &[u8], y: &[$t]) -> i64 {
-            match simd {
-                Simd::Generic => $body(x, y),
+        fn $dispatch(isa: Isa, x: &[u8], y: &[$t]) -> i64 {
+            match isa {
+                Isa::Generic => $body(x, y),
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `Simd::Avx2` is only built after `is_x86_feature_detected!("avx2")`.
-                Simd::Avx2 => unsafe { $avx2(x, y) },
+                // SAFETY: `Isa::Avx2` exists only where `is_x86_feature_detected!("avx2")` held.
+                Isa::Avx2 => unsafe { $avx2(x, y) },
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `Simd::Avx512` is only built after avx512f and avx512dq were detected.
-                Simd::Avx512 => unsafe { $avx512(x, y) },
+                // SAFETY: `Isa::Avx512Vnni` exists only where avx512f and avx512dq (among
+                // others) were detected.
+                Isa::Avx512Vnni => unsafe { $avx512(x, y) },
             }
         }
     };
@@ -662,6 +635,28 @@ mod tests {
         // An all-zero side never overflows.
         let zero = RowChecker::new(vec![0; 3], vec![0; 2]);
         assert!(zero.check_bytes(&[1, 2, 3], &le(&[5, 6])));
+    }
+
+    #[test]
+    fn row_check_dots_are_identical_on_every_instruction_set() {
+        // Values within one block's bounds (as `RowChecker` guarantees), lengths around the
+        // vector widths.
+        for len in [0usize, 1, 7, 8, 63, 64, 65, 1000, 4096] {
+            let a: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            let br: Vec<i64> = (0..len)
+                .map(|i| (i as i64 * 7_919 - 3_000_000) * 65_537)
+                .collect();
+            let c: Vec<u8> = (0..4 * len).map(|i| (i * 91 + 3) as u8).collect();
+            let r: Vec<i64> = (0..len)
+                .map(|i| (i as i64 * 104_729) % (1 << R_BITS))
+                .collect();
+            let want_a = dot_a_body(&a, &br);
+            let want_c = dot_c_body(&c, &r);
+            for isa in Isa::available() {
+                assert_eq!(dot_a(isa, &a, &br), want_a, "{isa:?} len={len}");
+                assert_eq!(dot_c(isa, &c, &r), want_c, "{isa:?} len={len}");
+            }
+        }
     }
 
     #[test]
