@@ -173,7 +173,7 @@ pub fn reveal_context<S: StateRead>(
     }))
 }
 
-/// Rows checked by one task of [`check_proofs`]: consecutive rows share one
+/// Rows checked by one task of [`check_rows`]: consecutive rows share one
 /// [`merkle::PathMemo`] per tree (so shared upper nodes are hashed once), and the chunks run
 /// in parallel.
 const PROOF_CHUNK: usize = 24;
