@@ -47,7 +47,7 @@ pub mod freivalds;
 pub mod merkle;
 
 pub use cpu::CpuBackend;
-pub use cuda::CudaBackend;
+pub use cuda::{CudaBackend, GemmKernel};
 pub use merkle::{verify_proof, MerkleProof, MerkleTree};
 
 /// A 32-byte BLAKE3 digest.
@@ -149,6 +149,20 @@ pub enum KernelError {
     UnknownBackend {
         /// The name given.
         name: String,
+    },
+    /// An unknown CUDA GEMM kernel name was given.
+    #[error("unknown gemm kernel {name:?} (expected auto, tma, wgmma, mma or dp4a)")]
+    UnknownGemmKernel {
+        /// The name given.
+        name: String,
+    },
+    /// The CUDA GEMM kernel asked for is not loaded on this device.
+    #[error("gemm kernel {kernel} is not available on {device}")]
+    GemmKernelUnavailable {
+        /// The kernel asked for.
+        kernel: &'static str,
+        /// The device.
+        device: String,
     },
 }
 
@@ -259,6 +273,30 @@ impl FromStr for BackendChoice {
 /// Only for [`BackendChoice::Cuda`]: [`KernelError::NoDevice`] when there is no usable
 /// device, or the NVRTC/driver error that stopped it from opening.
 pub fn detect_backend(pref: BackendChoice) -> Result<Box<dyn Backend>, KernelError> {
+    detect_backend_with(pref, GemmKernel::Auto)
+}
+
+/// [`detect_backend`], with the CUDA backend running `gemm` (see [`GemmKernel`]; the CPU
+/// backend has one GEMM and ignores it).
+///
+/// # Errors
+///
+/// As [`detect_backend`], and [`KernelError::GemmKernelUnavailable`] when CUDA opens but
+/// lacks the kernel asked for.
+pub fn detect_backend_with(
+    pref: BackendChoice,
+    gemm: GemmKernel,
+) -> Result<Box<dyn Backend>, KernelError> {
+    let cuda = |dev: CudaBackend| -> Result<Box<dyn Backend>, KernelError> {
+        let dev = dev.with_gemm_kernel(gemm)?;
+        tracing::info!(
+            backend = "cuda",
+            device = dev.device_name(),
+            gemm = gemm.name(),
+            "using the cuda backend"
+        );
+        Ok(Box::new(dev))
+    };
     match pref {
         BackendChoice::Cpu => {
             tracing::info!(
@@ -267,24 +305,9 @@ pub fn detect_backend(pref: BackendChoice) -> Result<Box<dyn Backend>, KernelErr
             );
             Ok(Box::new(CpuBackend::new()))
         }
-        BackendChoice::Cuda => {
-            let dev = CudaBackend::new(0)?;
-            tracing::info!(
-                backend = "cuda",
-                device = dev.device_name(),
-                "using the cuda backend"
-            );
-            Ok(Box::new(dev))
-        }
+        BackendChoice::Cuda => cuda(CudaBackend::new(0)?),
         BackendChoice::Auto => match CudaBackend::new(0) {
-            Ok(dev) => {
-                tracing::info!(
-                    backend = "cuda",
-                    device = dev.device_name(),
-                    "using the cuda backend"
-                );
-                Ok(Box::new(dev))
-            }
+            Ok(dev) => cuda(dev),
             Err(err) => {
                 tracing::info!(backend = "cpu", reason = %err, "cuda unavailable, using the cpu backend");
                 Ok(Box::new(CpuBackend::new()))
@@ -324,6 +347,14 @@ mod tests {
 
     #[test]
     fn backend_choice_parses_known_names() {
+        assert_eq!("tma".parse::<GemmKernel>(), Ok(GemmKernel::Tma));
+        assert_eq!("auto".parse::<GemmKernel>(), Ok(GemmKernel::Auto));
+        assert_eq!(
+            "wmma".parse::<GemmKernel>(),
+            Err(KernelError::UnknownGemmKernel {
+                name: "wmma".into()
+            })
+        );
         assert_eq!("auto".parse::<BackendChoice>(), Ok(BackendChoice::Auto));
         assert_eq!("cpu".parse::<BackendChoice>(), Ok(BackendChoice::Cpu));
         assert_eq!("cuda".parse::<BackendChoice>(), Ok(BackendChoice::Cuda));

@@ -150,6 +150,10 @@ enum Cmd {
         /// Kernel backend: auto (CUDA when a device opens), cpu or cuda.
         #[arg(long, default_value = "auto")]
         backend: String,
+        /// CUDA GEMM kernel: auto (the fastest verified on this device), tma (experimental,
+        /// Hopper), wgmma (Hopper), mma (sm_80+) or dp4a. Results are identical either way.
+        #[arg(long, default_value = "auto")]
+        gemm_kernel: String,
         /// Bond to post if not yet registered (native denomination).
         #[arg(long, default_value_t = 10_000)]
         bond: u128,
@@ -647,6 +651,7 @@ fn main() -> anyhow::Result<()> {
             node,
             key,
             backend,
+            gemm_kernel,
             bond,
             validator,
             max_jobs,
@@ -656,8 +661,11 @@ fn main() -> anyhow::Result<()> {
             let choice: proofwork_kernels::BackendChoice = backend
                 .parse()
                 .map_err(|e| anyhow::anyhow!("--backend: {e}"))?;
+            let gemm: proofwork_kernels::GemmKernel = gemm_kernel
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--gemm-kernel: {e}"))?;
             let backend: Arc<dyn proofwork_kernels::Backend> =
-                Arc::from(proofwork_kernels::detect_backend(choice)?);
+                Arc::from(proofwork_kernels::detect_backend_with(choice, gemm)?);
             let validator = validator
                 .map(|v| -> anyhow::Result<[u8; 32]> {
                     hex::decode(&v)?

@@ -118,3 +118,35 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
         .await;
     assert!(err.is_err());
 }
+
+/// A worker started with an unknown `--backend` or `--gemm-kernel` stops at once with a message
+/// naming the flag and the accepted values (before any network or device is touched).
+#[test]
+fn worker_refuses_unknown_backend_and_gemm_kernel_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    crate::support::cli_ok(&["init", "--home", home.to_str().unwrap()]);
+    for (flag, value, want) in [
+        ("--backend", "tpu", "--backend: unknown backend \"tpu\""),
+        (
+            "--gemm-kernel",
+            "wmma",
+            "--gemm-kernel: unknown gemm kernel \"wmma\"",
+        ),
+    ] {
+        let out = crate::support::cli(&[
+            "worker",
+            "--home",
+            home.to_str().unwrap(),
+            "--node",
+            "http://127.0.0.1:9",
+            "--key",
+            "dave",
+            flag,
+            value,
+        ]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{flag}: {err}");
+    }
+}

@@ -264,10 +264,55 @@ pub struct CudaBackend {
     gemm_wgmma: Option<CudaFunction>,
     /// The experimental Hopper TMA GEMM (compute capability 9.0 only).
     gemm_tma: Option<TmaKernel>,
+    /// Which GEMM kernel [`CudaBackend::gemm_on_device`] runs.
+    gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
     chunk_cvs: CudaFunction,
     digest_roots: CudaFunction,
     device_name: String,
+}
+
+/// The GEMM kernel the CUDA backend runs when `k % 16 == 0` (any other `k` runs `__dp4a`).
+/// Every one is exact and bit-identical to the CPU; the choice only changes speed. A knob for
+/// operators (`proofwork worker --gemm-kernel`) and for measuring a kernel end to end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GemmKernel {
+    /// The fastest kernel verified on hardware that the device has: `wgmma` on Hopper,
+    /// `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
+    #[default]
+    Auto,
+    /// The experimental TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`).
+    Tma,
+    /// `wgmma` with cp.async loads (Hopper).
+    Wgmma,
+    /// `mma.sync` v2 (sm_80+).
+    Mma,
+    /// `__dp4a` (sm_61+).
+    Dp4a,
+}
+
+impl GemmKernel {
+    /// The kernel's name, as parsed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Tma => "tma",
+            Self::Wgmma => "wgmma",
+            Self::Mma => "mma",
+            Self::Dp4a => "dp4a",
+        }
+    }
+}
+
+impl std::str::FromStr for GemmKernel {
+    type Err = KernelError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Self::Auto, Self::Tma, Self::Wgmma, Self::Mma, Self::Dp4a]
+            .into_iter()
+            .find(|k| k.name() == s)
+            .ok_or_else(|| KernelError::UnknownGemmKernel { name: s.to_owned() })
+    }
 }
 
 /// The TMA kernel and the number of blocks its persistent grid launches (one per SM).
@@ -416,6 +461,7 @@ impl CudaBackend {
             gemm_mma,
             gemm_wgmma,
             gemm_tma,
+            gemm_kernel: GemmKernel::Auto,
             digests_serial,
             chunk_cvs,
             digest_roots,
@@ -462,6 +508,33 @@ impl CudaBackend {
             f,
             blocks: u32::try_from(sms.max(1)).unwrap_or(1),
         })
+    }
+
+    /// Runs `kernel` for every GEMM with `k % 16 == 0` from now on.
+    ///
+    /// # Errors
+    ///
+    /// [`KernelError::GemmKernelUnavailable`] when this device does not have it loaded.
+    pub fn with_gemm_kernel(mut self, kernel: GemmKernel) -> Result<Self, KernelError> {
+        let available = match kernel {
+            GemmKernel::Auto | GemmKernel::Dp4a => true,
+            GemmKernel::Tma => self.gemm_tma.is_some() && self.gemm_mma.is_some(),
+            GemmKernel::Wgmma => self.gemm_wgmma.is_some() && self.gemm_mma.is_some(),
+            GemmKernel::Mma => self.gemm_mma.is_some(),
+        };
+        if !available {
+            return Err(KernelError::GemmKernelUnavailable {
+                kernel: kernel.name(),
+                device: self.device_name.clone(),
+            });
+        }
+        self.gemm_kernel = kernel;
+        Ok(self)
+    }
+
+    /// The GEMM kernel asked for (see [`CudaBackend::with_gemm_kernel`]).
+    pub fn gemm_kernel(&self) -> GemmKernel {
+        self.gemm_kernel
     }
 
     /// Drops the experimental TMA kernel (the profile's `--no-tma`: a kernel that has not yet
@@ -671,6 +744,12 @@ impl CudaBackend {
                 reason: format!("k = {k} is not a multiple of {MMA_K_MULTIPLE}"),
             });
         }
+        if !matches!(self.gemm_kernel, GemmKernel::Auto | GemmKernel::Wgmma) {
+            return Err(KernelError::Cuda {
+                op: "wgmma gemm",
+                reason: format!("the backend is set to run {}", self.gemm_kernel.name()),
+            });
+        }
         // With the kernel loaded and k % 16 == 0, the backend's own path runs wgmma.
         self.gemm_i8(a, b, m, k, n)
     }
@@ -815,15 +894,21 @@ impl CudaBackend {
         let a_dev = self.upload(a, "copy a to device")?;
         let b_dev = self.upload(b, "copy b to device")?;
         let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
-        // Fastest first: wgmma (Hopper), mma.sync v2 (sm_80+), __dp4a; the first two need
-        // k % 16 == 0 and take Bᵀ.
+        // Auto: fastest verified first: wgmma (Hopper), mma.sync v2 (sm_80+), __dp4a. All but
+        // __dp4a need k % 16 == 0 and take Bᵀ; `with_gemm_kernel` checked that the kernel
+        // asked for is loaded.
         match &self.gemm_mma {
-            Some(mma) if self.uses_tensor_cores(k) => {
+            Some(mma) if self.uses_tensor_cores(k) && self.gemm_kernel != GemmKernel::Dp4a => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                match &self.gemm_wgmma {
-                    Some(wgmma) => self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?,
-                    None => self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d, false)?,
+                match (self.gemm_kernel, &self.gemm_tma, &self.gemm_wgmma) {
+                    (GemmKernel::Tma, Some(t), _) => {
+                        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?
+                    }
+                    (GemmKernel::Auto | GemmKernel::Wgmma, _, Some(wgmma)) => {
+                        self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?
+                    }
+                    _ => self.launch_mma(mma, &a_dev, &bt, &mut c_dev, d, false)?,
                 }
             }
             _ => self.launch_dp4a(&a_dev, &b_dev, &mut c_dev, d)?,
@@ -1247,6 +1332,29 @@ mod tests {
             std::mem::size_of::<cudarc::driver::sys::CUtensorMap>()
         );
         assert_eq!(std::mem::align_of::<TmaDesc>(), 64);
+    }
+
+    /// The backend's own GEMM under each kernel choice the device has (the TMA one is
+    /// covered, in isolation, by `tma_matches_cpu_when_present`).
+    #[test]
+    fn gemm_kernel_choices_match_cpu_when_present() {
+        for kernel in [
+            GemmKernel::Auto,
+            GemmKernel::Wgmma,
+            GemmKernel::Mma,
+            GemmKernel::Dp4a,
+        ] {
+            let dev = match CudaBackend::new(0).map(|d| d.with_gemm_kernel(kernel)) {
+                Ok(Ok(dev)) => dev,
+                Ok(Err(e)) => {
+                    eprintln!("skipped {}: {e}", kernel.name());
+                    continue;
+                }
+                Err(e) => return eprintln!("skipped: {e}"),
+            };
+            assert_eq!(dev.gemm_kernel(), kernel);
+            matches_cpu(&HOPPER_SHAPES, |a, b, m, k, n| dev.gemm_i8(a, b, m, k, n));
+        }
     }
 
     #[test]
