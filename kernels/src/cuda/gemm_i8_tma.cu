@@ -159,9 +159,6 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
     const unsigned int half = wg - 1u;
     const unsigned int t128 = tid & 127u;
-    const unsigned int q = t128 >> 5;
-    const unsigned int l = t128 & 31u;
-    const bool pairs = (n & 1u) == 0u;
     int acc[128];
     unsigned int use = 0;
     for (unsigned int t = blockIdx.x; t < tiles; t += gridDim.x) {
@@ -197,30 +194,6 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             tm_mbar_arrive(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
         }
 
-        const unsigned int rbase = row0 + half * 64u + 16u * q + (l >> 2);
-        const unsigned int cbase = col0 + 2u * (l & 3u);
-#pragma unroll
-        for (int h = 0; h < 2; ++h) {
-            const unsigned int gr = rbase + 8u * h;
-            if (gr < m) {
-                int* crow = c + (unsigned long long)gr * n;
-#pragma unroll
-                for (int i = 0; i < 32; ++i) {
-                    const unsigned int gc = cbase + 8u * i;
-                    const int v0 = acc[4 * i + 2 * h];
-                    const int v1 = acc[4 * i + 2 * h + 1];
-                    if (pairs && gc + 1u < n) {
-                        *reinterpret_cast<int2*>(crow + gc) = make_int2(v0, v1);
-                    } else {
-                        if (gc < n) {
-                            crow[gc] = v0;
-                        }
-                        if (gc + 1u < n) {
-                            crow[gc + 1u] = v1;
-                        }
-                    }
-                }
-            }
-        }
+        wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
     }
 }

@@ -160,33 +160,5 @@ gemm_i8_wgmma_nt(const signed char* __restrict__ a,
     wg_fence_acc(acc);
     wg_cp_async_wait<0>();
 
-    const unsigned int t = tid & 127u;
-    const unsigned int q = t >> 5;
-    const unsigned int l = t & 31u;
-    const unsigned int rbase = row0 + wg * 64u + 16u * q + (l >> 2);
-    const unsigned int cbase = col0 + 2u * (l & 3u);
-    const bool pairs = (n & 1u) == 0u;
-#pragma unroll
-    for (int h = 0; h < 2; ++h) {
-        const unsigned int gr = rbase + 8u * h;
-        if (gr < m) {
-            int* crow = c + (unsigned long long)gr * n;
-#pragma unroll
-            for (int i = 0; i < 32; ++i) {
-                const unsigned int gc = cbase + 8u * i;
-                const int v0 = acc[4 * i + 2 * h];
-                const int v1 = acc[4 * i + 2 * h + 1];
-                if (pairs && gc + 1u < n) {
-                    *reinterpret_cast<int2*>(crow + gc) = make_int2(v0, v1);
-                } else {
-                    if (gc < n) {
-                        crow[gc] = v0;
-                    }
-                    if (gc + 1u < n) {
-                        crow[gc + 1u] = v1;
-                    }
-                }
-            }
-        }
-    }
+    wg_store_acc(c, acc, m, n, row0 + wg * 64u, col0, tid & 127u);
 }

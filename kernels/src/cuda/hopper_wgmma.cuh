@@ -75,3 +75,39 @@ __device__ __forceinline__ void wgmma_m64n256k32(int (&d)[128], unsigned long lo
         : "l"(da), "l"(db), "r"(1));
 }
 
+// Stores a warpgroup's 64×256 accumulator tile whose top-left element is C[row0][col0]
+// (`t` = thread index in the warpgroup, 0..127), bounds-checked against m and n; pairs of
+// columns go out as one 8-byte store when n is even.
+__device__ __forceinline__ void wg_store_acc(int* __restrict__ c, const int (&acc)[128],
+                                             unsigned int m, unsigned int n,
+                                             unsigned int row0, unsigned int col0,
+                                             unsigned int t) {
+    const unsigned int q = t >> 5;
+    const unsigned int l = t & 31u;
+    const unsigned int rbase = row0 + 16u * q + (l >> 2);
+    const unsigned int cbase = col0 + 2u * (l & 3u);
+    const bool pairs = (n & 1u) == 0u;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+        const unsigned int gr = rbase + 8u * h;
+        if (gr < m) {
+            int* crow = c + (unsigned long long)gr * n;
+#pragma unroll
+            for (int i = 0; i < 32; ++i) {
+                const unsigned int gc = cbase + 8u * i;
+                const int v0 = acc[4 * i + 2 * h];
+                const int v1 = acc[4 * i + 2 * h + 1];
+                if (pairs && gc + 1u < n) {
+                    *reinterpret_cast<int2*>(crow + gc) = make_int2(v0, v1);
+                } else {
+                    if (gc < n) {
+                        crow[gc] = v0;
+                    }
+                    if (gc + 1u < n) {
+                        crow[gc + 1u] = v1;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -103,6 +103,19 @@ const MMA_K_MULTIPLE: usize = 16;
 /// CUDA's limit on `gridDim.y`.
 const MAX_GRID_Y: usize = 65_535;
 
+/// The Hopper kernels read K in 16-byte chunks (cp.async) or boxes whose global stride must be
+/// a multiple of 16 bytes (TMA).
+fn require_k_multiple(k: usize, op: &'static str) -> Result<(), KernelError> {
+    if k.is_multiple_of(MMA_K_MULTIPLE) {
+        Ok(())
+    } else {
+        Err(KernelError::Cuda {
+            op,
+            reason: format!("k = {k} is not a multiple of {MMA_K_MULTIPLE}"),
+        })
+    }
+}
+
 /// Whether the CUDA driver and NVRTC libraries can be loaded.
 ///
 /// # Errors
@@ -691,12 +704,7 @@ impl CudaBackend {
         c: &mut CudaSlice<i32>,
         d: Dims,
     ) -> Result<(), KernelError> {
-        if !d.k.is_multiple_of(MMA_K_MULTIPLE as u32) {
-            return Err(KernelError::Cuda {
-                op: "launch wgmma gemm",
-                reason: format!("k = {} is not a multiple of {MMA_K_MULTIPLE}", d.k),
-            });
-        }
+        require_k_multiple(d.k as usize, "launch wgmma gemm")?;
         // n_tiles ≤ 65535 for 128-wide tiles bounds the 256-wide count too.
         let cfg = LaunchConfig {
             grid_dim: (d.m.div_ceil(WGMMA_BM), d.n.div_ceil(WGMMA_BN), 1),
@@ -738,12 +746,7 @@ impl CudaBackend {
                 reason: "the wgmma kernel is not loaded (needs compute capability 9.0)".into(),
             });
         }
-        if !k.is_multiple_of(MMA_K_MULTIPLE) {
-            return Err(KernelError::Cuda {
-                op: "launch wgmma gemm",
-                reason: format!("k = {k} is not a multiple of {MMA_K_MULTIPLE}"),
-            });
-        }
+        require_k_multiple(k, "launch wgmma gemm")?;
         if !matches!(self.gemm_kernel, GemmKernel::Auto | GemmKernel::Wgmma) {
             return Err(KernelError::Cuda {
                 op: "wgmma gemm",
@@ -810,12 +813,7 @@ impl CudaBackend {
         d: Dims,
     ) -> Result<(), KernelError> {
         use cudarc::driver::DevicePtr;
-        if !d.k.is_multiple_of(MMA_K_MULTIPLE as u32) {
-            return Err(KernelError::Cuda {
-                op: "launch tma gemm",
-                reason: format!("k = {} is not a multiple of {MMA_K_MULTIPLE}", d.k),
-            });
-        }
+        require_k_multiple(d.k as usize, "launch tma gemm")?;
         let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
         let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
         let tma_a = Self::tensor_map(a_ptr, d.m, d.k, WGMMA_BM)?;
