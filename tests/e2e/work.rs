@@ -9,6 +9,23 @@ use proofwork_proto::blobs::v1::StatRequest;
 
 use crate::support::{cli_ok, sample, TestNode};
 
+/// `proofwork worker` (CPU backend) as `key` until one job is settled; its output.
+fn work_one_job(node: &TestNode, key: &str) -> String {
+    cli_ok(&[
+        "worker",
+        "--home",
+        node.home_str(),
+        "--node",
+        &node.url(),
+        "--key",
+        key,
+        "--backend",
+        "cpu",
+        "--max-jobs",
+        "1",
+    ])
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     // The blob GC keeps `A` while the job is open and collects it 10 blocks after it closes.
@@ -31,19 +48,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     let posted = api.job(job_id).await.unwrap();
     assert_eq!(posted.status, "posted");
     let a_root = posted.a_root.clone();
-    let out = cli_ok(&[
-        "worker",
-        "--home",
-        node.home_str(),
-        "--node",
-        &node.url(),
-        "--key",
-        "dave",
-        "--backend",
-        "cpu",
-        "--max-jobs",
-        "1",
-    ]);
+    let out = work_one_job(&node, "dave");
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     let jobs: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "jobs"])).unwrap();
@@ -86,19 +91,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     )
     .await
     .unwrap();
-    let out = cli_ok(&[
-        "worker",
-        "--home",
-        node.home_str(),
-        "--node",
-        &node.url(),
-        "--key",
-        "bob",
-        "--backend",
-        "cpu",
-        "--max-jobs",
-        "1",
-    ]);
+    let out = work_one_job(&node, "bob");
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     assert_eq!(api.job(credit_job).await.unwrap().status, "verified");
     let bob = node.key("bob").public_key().address();
@@ -162,19 +155,7 @@ async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
     let job_id = post_demo_job(&mut api, &alice, model_id, (m, 16), 1_000_000, 12)
         .await
         .unwrap();
-    let out = cli_ok(&[
-        "worker",
-        "--home",
-        node.home_str(),
-        "--node",
-        &node.url(),
-        "--key",
-        "dave",
-        "--backend",
-        "cpu",
-        "--max-jobs",
-        "1",
-    ]);
+    let out = work_one_job(&node, "dave");
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     let job = api.job(job_id).await.unwrap();
     assert_eq!((job.status.as_str(), job.slashes), ("verified", 0));
