@@ -394,28 +394,7 @@ fn init_logging(format: &str) {
     }
 }
 
-/// Keeps glibc's allocator from handing large freed blocks straight back to the kernel.
-///
-/// A reveal tx is ~2 MiB and its rows are copied out of it; with glibc's defaults each such
-/// buffer was mapped fresh (or the heap top trimmed and re-grown), so decoding one paid for
-/// ~500 page faults: 2.5 ms per reveal, against 1.3 ms with these settings (measured on the
-/// tx example, same machine). Memory above the threshold is still returned, and blocks of
-/// 32 MiB or more are still mapped on their own.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_allocator() {
-    // SAFETY: `mallopt` only sets allocator parameters; called first thing in `main`, before
-    // any other thread exists. A rejected value leaves the default (return value ignored).
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_allocator() {}
-
 fn main() -> anyhow::Result<()> {
-    tune_allocator();
     let cli = Cli::parse();
     init_logging(&cli.log_format);
     let rt = tokio::runtime::Builder::new_multi_thread()
