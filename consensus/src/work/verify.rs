@@ -178,21 +178,17 @@ pub fn reveal_context<S: StateRead>(
 /// in parallel.
 const PROOF_CHUNK: usize = 24;
 
-/// Stage 1: the revealed rows are exactly the sampled ones, with exact lengths and valid
-/// Merkle proofs under the job's roots. Rows are hashed as the bytes the tx carries (the
-/// leaf format is those bytes), so nothing is decoded or copied per value.
+/// Stage 1 — the revealed rows are exactly the sampled ones, with exact lengths and valid
+/// Merkle proofs under the job's roots; rows are hashed as the bytes the tx carries (the leaf
+/// format is those bytes), so nothing is decoded or copied per value — and, given `B·r`,
+/// stage 2 in the same pass over each row (its bytes are still in cache from hashing).
+/// `Ok(Some(i))` names the first row (position in `rows`) that fails Freivalds, `Ok(None)`
+/// means none does or no `checker` was given. A stage-1 error anywhere takes precedence over
+/// every Freivalds failure, as if the stages ran one after the other.
 ///
 /// # Errors
 /// [`TxError::RowsNotSampled`], [`TxError::RevealRowLength`], [`TxError::RevealProof`]: the
 /// first failing row in row order (the same on every validator, whatever the scheduling).
-pub fn check_proofs(ctx: &RevealContext, rows: &[RevealedRow]) -> Result<(), TxError> {
-    check_rows(ctx, rows, None).map(|_| ())
-}
-
-/// Stage 1 and, given `B·r`, stage 2 in the same pass over each row (its bytes are still in
-/// cache from hashing): `Ok(Some(i))` names the first row (position in `rows`) that fails
-/// Freivalds, `Ok(None)` means none does or no `checker` was given. A stage-1 error anywhere
-/// takes precedence over every Freivalds failure, as if the stages ran one after the other.
 fn check_rows(
     ctx: &RevealContext,
     rows: &[RevealedRow],
@@ -392,7 +388,7 @@ impl BrSource {
 /// result is a pure function of those (the tx fixes the rows, the context everything else).
 ///
 /// # Errors
-/// `Ok(Err(_))` for a malformed reveal (see [`check_proofs`]); `Err(_)` for storage
+/// `Ok(Err(_))` for a malformed reveal (see [`check_rows`]); `Err(_)` for storage
 /// failures.
 pub fn check_reveal<S: StateRead>(
     s: &S,

@@ -571,7 +571,7 @@ impl App {
                     }),
                 };
                 tx_results.push(TxOutcome {
-                    hash: *blake3::hash(bytes).as_bytes(),
+                    hash: proofwork_tx::tx_hash(bytes),
                     result,
                 });
                 continue;
@@ -581,7 +581,7 @@ impl App {
                     tx.hash,
                     deliver_tx_with(&mut delta, &cfg, &tx, Some(&self.work))?,
                 ),
-                Err(e) => (*blake3::hash(bytes).as_bytes(), Err(e)),
+                Err(e) => (proofwork_tx::tx_hash(bytes), Err(e)),
             };
             tx_results.push(TxOutcome { hash, result });
         }
