@@ -40,7 +40,7 @@ mod profile;
 pub use profile::GpuProfile;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchConfig, PushKernelArg,
@@ -268,15 +268,19 @@ fn driver_err(op: &'static str) -> impl Fn(DriverError) -> KernelError {
 pub struct CudaBackend {
     // Keeps the context alive for the module and stream (they also hold it, this is for
     // clarity and future use).
-    _ctx: Arc<CudaContext>,
+    ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
     gemm_dp4a: CudaFunction,
     /// The tensor-core GEMM and the transpose feeding it (sm_80+).
     gemm_mma: Option<MmaKernels>,
     /// The Hopper `wgmma` GEMM (compute capability 9.0 only, when it compiled and loaded).
     gemm_wgmma: Option<CudaFunction>,
-    /// The experimental Hopper TMA GEMM (compute capability 9.0 only).
-    gemm_tma: Option<TmaKernel>,
+    /// The experimental Hopper TMA GEMM, compiled on first use (it is not the default, so
+    /// opening a backend does not pay its NVRTC compile); `None` inside once it failed.
+    gemm_tma: OnceLock<Option<TmaKernel>>,
+    /// Whether this device may load the TMA kernel (compute capability 9.0 with the `wgmma`
+    /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
+    tma_allowed: bool,
     /// Which GEMM kernel [`CudaBackend::gemm_on_device`] runs.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
@@ -441,17 +445,6 @@ impl CudaBackend {
         } else {
             None
         };
-        let gemm_tma = if gemm_wgmma.is_some() {
-            match Self::load_tma(&ctx) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    tracing::warn!(error = %e, "tma gemm unavailable");
-                    None
-                }
-            }
-        } else {
-            None
-        };
         let [digests_serial, chunk_cvs, digest_roots]: [CudaFunction; 3] = load(
             ptx.digests,
             "load row digests",
@@ -464,16 +457,16 @@ impl CudaBackend {
             device = %device_name,
             tensor_cores = gemm_mma.is_some(),
             wgmma = gemm_wgmma.is_some(),
-            tma = gemm_tma.is_some(),
             "cuda kernels loaded"
         );
         Ok(Self {
-            _ctx: ctx,
+            tma_allowed: gemm_wgmma.is_some(),
+            ctx,
             stream,
             gemm_dp4a,
             gemm_mma,
             gemm_wgmma,
-            gemm_tma,
+            gemm_tma: OnceLock::new(),
             gemm_kernel: GemmKernel::Auto,
             digests_serial,
             chunk_cvs,
@@ -482,36 +475,47 @@ impl CudaBackend {
         })
     }
 
-    /// Compiles and loads the `wgmma` kernel and allows it its dynamic shared memory.
-    fn load_wgmma(ctx: &Arc<CudaContext>) -> Result<CudaFunction, KernelError> {
-        let module = ctx
-            .load_module(compile_wgmma()?)
-            .map_err(driver_err("load wgmma gemm"))?;
-        let f = module
-            .load_function("gemm_i8_wgmma_nt")
-            .map_err(driver_err("load wgmma gemm"))?;
+    /// Loads kernel `name` from `ptx` and allows it `smem` bytes of dynamic shared memory.
+    fn load_with_smem(
+        ctx: &Arc<CudaContext>,
+        ptx: Ptx,
+        name: &str,
+        smem: u32,
+        op: &'static str,
+    ) -> Result<CudaFunction, KernelError> {
+        let f = ctx
+            .load_module(ptx)
+            .map_err(driver_err(op))?
+            .load_function(name)
+            .map_err(driver_err(op))?;
         f.set_attribute(
             cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-            WGMMA_SMEM as i32,
+            smem as i32,
         )
-        .map_err(driver_err("raise wgmma shared memory limit"))?;
+        .map_err(driver_err(op))?;
         Ok(f)
     }
 
-    /// Compiles and loads the TMA kernel, allows it its dynamic shared memory and sizes its
-    /// persistent grid.
-    fn load_tma(ctx: &Arc<CudaContext>) -> Result<TmaKernel, KernelError> {
-        let module = ctx
-            .load_module(compile_tma()?)
-            .map_err(driver_err("load tma gemm"))?;
-        let f = module
-            .load_function("gemm_i8_tma_nt")
-            .map_err(driver_err("load tma gemm"))?;
-        f.set_attribute(
-            cudarc::driver::sys::CUfunction_attribute::CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-            TMA_SMEM as i32,
+    /// Compiles and loads the `wgmma` kernel.
+    fn load_wgmma(ctx: &Arc<CudaContext>) -> Result<CudaFunction, KernelError> {
+        Self::load_with_smem(
+            ctx,
+            compile_wgmma()?,
+            "gemm_i8_wgmma_nt",
+            WGMMA_SMEM,
+            "load wgmma gemm",
         )
-        .map_err(driver_err("raise tma shared memory limit"))?;
+    }
+
+    /// Compiles and loads the TMA kernel and sizes its persistent grid.
+    fn load_tma(ctx: &Arc<CudaContext>) -> Result<TmaKernel, KernelError> {
+        let f = Self::load_with_smem(
+            ctx,
+            compile_tma()?,
+            "gemm_i8_tma_nt",
+            TMA_SMEM,
+            "load tma gemm",
+        )?;
         let sms = ctx
             .attribute(
                 cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
@@ -523,6 +527,22 @@ impl CudaBackend {
         })
     }
 
+    /// The TMA kernel, compiled and loaded on the first call where the device allows it.
+    fn tma(&self) -> Option<&TmaKernel> {
+        if !self.tma_allowed {
+            return None;
+        }
+        self.gemm_tma
+            .get_or_init(|| match Self::load_tma(&self.ctx) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, "tma gemm unavailable");
+                    None
+                }
+            })
+            .as_ref()
+    }
+
     /// Runs `kernel` for every GEMM with `k % 16 == 0` from now on.
     ///
     /// # Errors
@@ -531,7 +551,7 @@ impl CudaBackend {
     pub fn with_gemm_kernel(mut self, kernel: GemmKernel) -> Result<Self, KernelError> {
         let available = match kernel {
             GemmKernel::Auto | GemmKernel::Dp4a => true,
-            GemmKernel::Tma => self.gemm_tma.is_some() && self.gemm_mma.is_some(),
+            GemmKernel::Tma => self.tma().is_some() && self.gemm_mma.is_some(),
             GemmKernel::Wgmma => self.gemm_wgmma.is_some() && self.gemm_mma.is_some(),
             GemmKernel::Mma => self.gemm_mma.is_some(),
         };
@@ -553,13 +573,14 @@ impl CudaBackend {
     /// Drops the experimental TMA kernel (the profile's `--no-tma`: a kernel that has not yet
     /// run on hardware must not be able to take the other measurements down with it).
     pub fn without_tma(mut self) -> Self {
-        self.gemm_tma = None;
+        self.tma_allowed = false;
         self
     }
 
-    /// Whether the experimental TMA kernel is loaded (compute capability 9.0).
+    /// Whether the experimental TMA kernel is available (compute capability 9.0); compiles
+    /// and loads it on the first call.
     pub fn has_tma(&self) -> bool {
-        self.gemm_tma.is_some()
+        self.tma().is_some()
     }
 
     /// Whether the Hopper `wgmma` kernel is loaded (compute capability 9.0).
@@ -859,7 +880,7 @@ impl CudaBackend {
         n: usize,
     ) -> Result<Vec<i32>, KernelError> {
         check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        let (Some(t), Some(mma)) = (&self.gemm_tma, &self.gemm_mma) else {
+        let (Some(t), Some(mma)) = (self.tma(), &self.gemm_mma) else {
             return Err(KernelError::Cuda {
                 op: "tma gemm",
                 reason: "the tma kernel is not loaded (needs compute capability 9.0)".into(),
@@ -899,7 +920,11 @@ impl CudaBackend {
             Some(mma) if self.uses_tensor_cores(k) && self.gemm_kernel != GemmKernel::Dp4a => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                match (self.gemm_kernel, &self.gemm_tma, &self.gemm_wgmma) {
+                let tma = match self.gemm_kernel {
+                    GemmKernel::Tma => self.tma(),
+                    _ => None,
+                };
+                match (self.gemm_kernel, tma, &self.gemm_wgmma) {
                     (GemmKernel::Tma, Some(t), _) => {
                         self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?
                     }

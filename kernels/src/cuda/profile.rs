@@ -209,7 +209,7 @@ impl CudaBackend {
             )),
             _ => None,
         };
-        let tma_ms = match (&self.gemm_tma, &self.gemm_mma) {
+        let tma_ms = match (self.tma(), &self.gemm_mma) {
             (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
                 "tma gemm vs dp4a gemm",
                 mma,
