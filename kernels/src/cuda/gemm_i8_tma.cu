@@ -40,6 +40,7 @@
 #define TM_A_BYTES (TM_BM * TM_BK)
 #define TM_B_BYTES (TM_BN * TM_BK)
 #define TM_STAGE_BYTES (TM_A_BYTES + TM_B_BYTES)
+static_assert(TM_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
 // Tiles, + 1024 to align them to 1024 bytes whatever the dynamic base is, + 1024 for the
 // 2·TM_STAGES mbarriers (8 bytes each; a whole KiB keeps the arithmetic obvious).
 #define TM_SMEM_BYTES (TM_STAGES * TM_STAGE_BYTES + 1024 + 1024)
@@ -174,16 +175,8 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             const unsigned int st = base + s * TM_STAGE_BYTES;
             const unsigned long long da = wg_desc(st + half * (64u * TM_BK));
             const unsigned long long db = wg_desc(st + TM_A_BYTES);
-            wg_fence_acc(acc);
-            wgmma_fence();
-#pragma unroll
-            for (int kk = 0; kk < TM_BK / 32; ++kk) {
-                wgmma_m64n256k32(acc, da + 2ull * kk, db + 2ull * kk);
-            }
-            wgmma_commit();
+            wg_mma_stage_k128(acc, da, db);
             // The group before this one has completed: its slot may be refilled.
-            wgmma_wait<1>();
-            wg_fence_acc(acc);
             if (kt > 0) {
                 tm_mbar_arrive(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
             }

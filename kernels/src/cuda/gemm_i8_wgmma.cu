@@ -45,6 +45,7 @@
 #define WG_A_BYTES (WG_BM * WG_BK)
 #define WG_B_BYTES (WG_BN * WG_BK)
 #define WG_STAGE_BYTES (WG_A_BYTES + WG_B_BYTES)
+static_assert(WG_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
 // + 1024 so the stages can be aligned to 1024 bytes whatever the dynamic base is.
 #define WG_SMEM_BYTES (WG_STAGES * WG_STAGE_BYTES + 1024)
 
@@ -145,16 +146,7 @@ gemm_i8_wgmma_nt(const signed char* __restrict__ a,
         const unsigned int st = base + (kt % WG_STAGES) * WG_STAGE_BYTES;
         const unsigned long long da = wg_desc(st + wg * (64u * WG_BK));
         const unsigned long long db = wg_desc(st + WG_A_BYTES);
-        wg_fence_acc(acc);
-        wgmma_fence();
-#pragma unroll
-        for (int kk = 0; kk < WG_BK / 32; ++kk) {
-            // +32 bytes of K per step: +2 in the start-address field (address >> 4).
-            wgmma_m64n256k32(acc, da + 2ull * kk, db + 2ull * kk);
-        }
-        wgmma_commit();
-        wgmma_wait<1>();
-        wg_fence_acc(acc);
+        wg_mma_stage_k128(acc, da, db);
     }
     wgmma_wait<0>();
     wg_fence_acc(acc);

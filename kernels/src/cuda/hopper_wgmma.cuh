@@ -75,6 +75,23 @@ __device__ __forceinline__ void wgmma_m64n256k32(int (&d)[128], unsigned long lo
         : "l"(da), "l"(db), "r"(1));
 }
 
+// One 128-byte K stage: four m64n256k32 wgmmas from the swizzled tiles at descriptors da / db
+// (+32 bytes of K per step: +2 in the start-address field, address >> 4), committed as one
+// group; returns once the group before it has completed, so the stage that group read may be
+// refilled.
+__device__ __forceinline__ void wg_mma_stage_k128(int (&acc)[128], unsigned long long da,
+                                                  unsigned long long db) {
+    wg_fence_acc(acc);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; ++kk) {
+        wgmma_m64n256k32(acc, da + 2ull * kk, db + 2ull * kk);
+    }
+    wgmma_commit();
+    wgmma_wait<1>();
+    wg_fence_acc(acc);
+}
+
 // Stores a warpgroup's 64×256 accumulator tile whose top-left element is C[row0][col0]
 // (`t` = thread index in the warpgroup, 0..127), bounds-checked against m and n; pairs of
 // columns go out as one 8-byte store when n is even.
