@@ -296,6 +296,8 @@ pub struct RowChecker {
     r: Vec<i64>,
     a_block: usize,
     c_block: usize,
+    /// Detected once: a checker serves every row of every job on its (model, beacon).
+    isa: Isa,
 }
 
 impl RowChecker {
@@ -314,6 +316,7 @@ impl RowChecker {
             c_block: block(1 << 31, &r),
             br,
             r,
+            isa: Isa::detect(),
         }
     }
 
@@ -340,7 +343,7 @@ impl RowChecker {
         {
             return false;
         }
-        let isa = Isa::detect();
+        let isa = self.isa;
         let lhs = blocked(self.a_block, k, |lo, hi| {
             dot_a(isa, &a_row[lo..hi], &self.br[lo..hi])
         })
