@@ -281,7 +281,7 @@ pub struct CudaBackend {
     /// Whether this device may load the TMA kernel (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
     tma_allowed: bool,
-    /// Which GEMM kernel [`CudaBackend::gemm_on_device`] runs.
+    /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
     chunk_cvs: CudaFunction,
@@ -768,14 +768,7 @@ impl CudaBackend {
             });
         }
         require_k_multiple(k, "launch wgmma gemm")?;
-        if !matches!(self.gemm_kernel, GemmKernel::Auto | GemmKernel::Wgmma) {
-            return Err(KernelError::Cuda {
-                op: "wgmma gemm",
-                reason: format!("the backend is set to run {}", self.gemm_kernel.name()),
-            });
-        }
-        // With the kernel loaded and k % 16 == 0, the backend's own path runs wgmma.
-        self.gemm_i8(a, b, m, k, n)
+        self.gemm_with(GemmKernel::Wgmma, a, b, m, k, n)
     }
 
     /// A 2-D tensor map over a row-major `rows × k` int8 matrix at `ptr`: boxes of
@@ -880,29 +873,40 @@ impl CudaBackend {
         n: usize,
     ) -> Result<Vec<i32>, KernelError> {
         check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        let (Some(t), Some(mma)) = (self.tma(), &self.gemm_mma) else {
+        if self.tma().is_none() || self.gemm_mma.is_none() {
             return Err(KernelError::Cuda {
                 op: "tma gemm",
                 reason: "the tma kernel is not loaded (needs compute capability 9.0)".into(),
             });
-        };
+        }
+        require_k_multiple(k, "launch tma gemm")?;
+        self.gemm_with(GemmKernel::Tma, a, b, m, k, n)
+    }
+
+    /// `a·b` with `kernel` (see [`CudaBackend::gemm_on_device`]).
+    fn gemm_with(
+        &self,
+        kernel: GemmKernel,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<Vec<i32>, KernelError> {
+        check_gemm_shape(a.len(), b.len(), m, k, n)?;
         if m == 0 || n == 0 || k == 0 {
             return Ok(vec![0; m * n]);
         }
-        let d = Dims::new(m, k, n)?;
-        let a_dev = self.upload(a, "copy a to device")?;
-        let b_dev = self.upload(b, "copy b to device")?;
-        let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
-        self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
-        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?;
+        let c_dev = self.gemm_on_device(kernel, a, b, m, k, n)?;
         self.download(&c_dev)
     }
 
-    /// Runs the GEMM and leaves `C` on the device. Shapes must have been checked, and
-    /// `m, k, n > 0`.
+    /// Runs the GEMM with `kernel` and leaves `C` on the device. Shapes must have been
+    /// checked, and `m, k, n > 0`. A kernel that is not loaded, or a `k` the tensor-core
+    /// kernels cannot take, falls back as `Auto` would.
     fn gemm_on_device(
         &self,
+        kernel: GemmKernel,
         a: &[i8],
         b: &[i8],
         m: usize,
@@ -914,17 +918,16 @@ impl CudaBackend {
         let b_dev = self.upload(b, "copy b to device")?;
         let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
         // Auto: fastest verified first: wgmma (Hopper), mma.sync v2 (sm_80+), __dp4a. All but
-        // __dp4a need k % 16 == 0 and take Bᵀ; `with_gemm_kernel` checked that the kernel
-        // asked for is loaded.
+        // __dp4a need k % 16 == 0 and take Bᵀ.
         match &self.gemm_mma {
-            Some(mma) if self.uses_tensor_cores(k) && self.gemm_kernel != GemmKernel::Dp4a => {
+            Some(mma) if self.uses_tensor_cores(k) && kernel != GemmKernel::Dp4a => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                let tma = match self.gemm_kernel {
+                let tma = match kernel {
                     GemmKernel::Tma => self.tma(),
                     _ => None,
                 };
-                match (self.gemm_kernel, tma, &self.gemm_wgmma) {
+                match (kernel, tma, &self.gemm_wgmma) {
                     (GemmKernel::Tma, Some(t), _) => {
                         self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?
                     }
@@ -1083,13 +1086,7 @@ impl Backend for CudaBackend {
         k: usize,
         n: usize,
     ) -> Result<Vec<i32>, KernelError> {
-        check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        if m == 0 || n == 0 || k == 0 {
-            return Ok(vec![0; m * n]);
-        }
-        let c_dev = self.gemm_on_device(a, b, m, k, n)?;
-        let c = self.download(&c_dev)?;
-        Ok(c)
+        self.gemm_with(self.gemm_kernel, a, b, m, k, n)
     }
 
     fn row_digests(&self, c: &[i32], m: usize, n: usize) -> Result<Vec<Digest>, KernelError> {
@@ -1118,7 +1115,7 @@ impl Backend for CudaBackend {
             let tree = MerkleTree::from_leaves(merkle::row_digests_i32(&c, m, n)?)?;
             return Ok(GemmCommitment { c, tree });
         }
-        let c_dev = self.gemm_on_device(a, b, m, k, n)?;
+        let c_dev = self.gemm_on_device(self.gemm_kernel, a, b, m, k, n)?;
         let leaves = self.digests_on_device(&c_dev, m, n)?;
         let c = self.download(&c_dev)?;
         Ok(GemmCommitment {
