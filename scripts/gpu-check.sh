@@ -38,25 +38,25 @@ if [ -z "${BIN_DIR:-}" ]; then
 fi
 
 # Every step has a time limit (STEP_TIMEOUT seconds): a kernel that hangs is killed and
-# reported instead of eating the device session. The experimental TMA kernel runs in its own
-# test step first; when it fails or hangs, the profile runs without it (--no-tma), so the
-# other kernels' numbers still come back.
+# reported instead of eating the device session. The experimental TMA builds (tma, tma-mc) run
+# in their own test steps first; the profile then leaves out each one that failed or hung
+# (--skip NAME), so the other kernels' numbers still come back.
 step=${STEP_TIMEOUT:-180}
 rc=0
-tma_ok=1
-for t in "$BIN_DIR"/proofwork_kernels-*; do
-    say "== $(basename "$t") tma_matches_cpu_when_present"
-    timeout "$step" "$t" tma_matches_cpu_when_present --nocapture 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|mismatch|error"
-    [ "${PIPESTATUS[0]}" -eq 0 ] || { tma_ok=0; rc=1; say "tma test failed or timed out"; }
+skip=()
+for build in tma tma_mc; do
+    for t in "$BIN_DIR"/proofwork_kernels-*; do
+        say "== $(basename "$t") ${build}_matches_cpu_when_present"
+        timeout "$step" "$t" "${build}_matches_cpu_when_present" --nocapture 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|mismatch|error"
+        [ "${PIPESTATUS[0]}" -eq 0 ] || { skip+=(--skip "${build/_/-}"); rc=1; say "$build test failed or timed out"; }
+    done
 done
 for t in "$BIN_DIR"/proofwork_kernels-* "$BIN_DIR"/it-*; do
     say "== $(basename "$t")"
-    timeout "$step" "$t" --test-threads 4 --skip tma_matches_cpu_when_present 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|cuda device present|error"
+    timeout "$step" "$t" --test-threads 4 --skip tma_matches_cpu_when_present --skip tma_mc_matches_cpu_when_present 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|cuda device present|error"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 done
-say "== profile"
-extra=""
-[ "$tma_ok" -eq 1 ] || extra="--no-tma"
-timeout "$step" "$BIN_DIR/gpu_profile" ${PROFILE_ARGS:-} $extra 2>&1 | tee -a "$LOG"
+say "== profile ${skip[*]}"
+timeout "$step" "$BIN_DIR/gpu_profile" ${PROFILE_ARGS:-} "${skip[@]}" 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 exit $rc

@@ -47,7 +47,7 @@ pub mod freivalds;
 pub mod merkle;
 
 pub use cpu::CpuBackend;
-pub use cuda::{CudaBackend, GemmKernel};
+pub use cuda::{CudaBackend, GemmKernel, TmaVariant};
 pub use merkle::{verify_proof, MerkleProof, MerkleTree};
 
 /// A 32-byte BLAKE3 digest.
@@ -348,6 +348,7 @@ mod tests {
     #[test]
     fn backend_choice_parses_known_names() {
         assert_eq!("tma".parse::<GemmKernel>(), Ok(GemmKernel::Tma));
+        assert_eq!("tma-mc".parse::<GemmKernel>(), Ok(GemmKernel::TmaMulticast));
         assert_eq!("auto".parse::<GemmKernel>(), Ok(GemmKernel::Auto));
         assert_eq!(
             "wmma".parse::<GemmKernel>(),

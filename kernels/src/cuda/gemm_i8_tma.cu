@@ -12,35 +12,57 @@
 // their stage's mbarrier, and a block keeps its shared memory and pipeline across output
 // tiles (grid = number of SMs), so the next tile's loads overlap this tile's epilogue.
 //
+// Two builds of this source (the host prepends `#define TM_CLUSTER 2` for the second):
+//   TM_CLUSTER 1 ("tma"): each block loads its own A and B boxes.
+//   TM_CLUSTER 2 ("tma-mc"): blocks run in clusters of two that compute vertically adjacent
+//     tiles (rows row0 and row0 + 128, the same 256 columns), so they need the same B box:
+//     each block loads its own A box and one half (128 rows) of B, multicast into both blocks'
+//     shared memory at the same offset. Per stage a block then pulls 32 KiB from L2 instead of
+//     48 KiB — a third less L2 → SM traffic, which is what bounds this tile shape: a 4096³ GEMM
+//     moves 768 MiB through L2 at 128×256 tiles, ~6 TB/s at 1,000 TOPS.
+//
 // Requirements (checked by the host): k % 16 == 0 (TMA global strides are multiples of 16
 // bytes), 16-byte aligned base pointers, TM_SMEM_BYTES of dynamic shared memory allowed on
-// the function, tensor maps built by the host as described at `gemm_i8_tma_nt`.
+// the function, tensor maps built by the host as described at `gemm_i8_tma_nt`, and for
+// TM_CLUSTER 2 an even grid (the cluster shape is compiled in with __cluster_dims__).
 //
 // Block: 384 threads = 3 warpgroups. Warpgroup 0 is the producer (thread 0 issues all TMA
 // copies; the others idle at reduced registers), warpgroups 1 and 2 compute rows 0..63 and
 // 64..127 of a 128×256 tile of C, 128 int32 accumulators per thread.
 //
 // Pipeline: TM_STAGES slots of (A 128×128 B, B 256×128 B). Slot s has two mbarriers:
-//   full[s]  (arrival count 1): the producer's arrive.expect_tx(48 KiB); completes when both
-//            boxes have landed (the TMA unit's complete_tx).
-//   empty[s] (arrival count 256): every consumer thread arrives once its wgmma group that read
-//            the slot has completed (wgmma.wait_group), so the producer may overwrite it.
+//   full[s]  (arrival count 1): the producer's arrive.expect_tx(48 KiB); completes when all
+//            boxes have landed (the TMA unit's complete_tx, from this block's loads and, with
+//            TM_CLUSTER 2, the peer's multicast half of B).
+//   empty[s] (arrival count 8·TM_CLUSTER): lane 0 of every consumer warp of every block in the
+//            cluster arrives once its warpgroup's wgmma group that read the slot has completed
+//            (wgmma.wait_group), so the producer may overwrite the slot — in every block its
+//            loads write to, hence the arrivals from the peer.
 // Use number u = 0, 1, 2, … of the pipeline (counted across tiles) goes to slot u % S in round
 // r = u / S: consumers wait for completion r of full[s] (parity r & 1); the producer, for r ≥ 1,
-// waits for completion r - 1 of empty[s] (parity (r - 1) & 1).
+// waits for completion r - 1 of empty[s] (parity (r - 1) & 1). Both blocks of a cluster walk
+// the same tiles with the same number of K steps, so their use numbers agree.
 //
-// Descriptors, swizzle and accumulator layout: as in gemm_i8_wgmma.cu.
+// Descriptors, swizzle and accumulator layout: as in gemm_i8_wgmma.cu. Two 128-row B halves
+// stacked in shared memory are byte for byte one 256-row box (the swizzle repeats every 8
+// rows, 1 KiB), so the consumers read B the same way in both builds.
 
+#ifndef TM_CLUSTER
+#define TM_CLUSTER 1
+#endif
 #define TM_BM 128
 #define TM_BN 256
 #define TM_BK 128
 #define TM_STAGES 4
 #define TM_THREADS 384
-#define TM_CONSUMERS 256
+#define TM_CONSUMER_WARPS 8
 #define TM_A_BYTES (TM_BM * TM_BK)
 #define TM_B_BYTES (TM_BN * TM_BK)
 #define TM_STAGE_BYTES (TM_A_BYTES + TM_B_BYTES)
+// Rows of B each block of a cluster loads (and multicasts).
+#define TM_B_ROWS (TM_BN / TM_CLUSTER)
 static_assert(TM_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
+static_assert(TM_CLUSTER == 1 || TM_CLUSTER == 2, "clusters of one or two blocks");
 // Tiles, + 1024 to align them to 1024 bytes whatever the dynamic base is, + 1024 for the
 // 2·TM_STAGES mbarriers (8 bytes each; a whole KiB keeps the arithmetic obvious).
 #define TM_SMEM_BYTES (TM_STAGES * TM_STAGE_BYTES + 1024 + 1024)
@@ -70,14 +92,51 @@ __device__ __forceinline__ void tm_mbar_wait(unsigned int bar, unsigned int pari
         : "memory");
 }
 
-__device__ __forceinline__ void tm_mbar_arrive(unsigned int bar) {
-    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
-}
-
 __device__ __forceinline__ void tm_mbar_arrive_expect_tx(unsigned int bar, unsigned int bytes) {
     asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar),
                  "r"(bytes)
                  : "memory");
+}
+
+// Arrives on the mbarrier at shared offset `bar` of block `cta` of the cluster (this block
+// included; without a cluster launch the block is a cluster of one, rank 0).
+__device__ __forceinline__ void tm_mbar_arrive_cluster(unsigned int bar, unsigned int cta) {
+    asm volatile(
+        "{\n"
+        ".reg .b32 remote;\n"
+        "mapa.shared::cluster.u32 remote, %0, %1;\n"
+        "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
+        "}\n" ::"r"(bar),
+        "r"(cta)
+        : "memory");
+}
+
+// Releases slot barrier `empty` (lane 0 of a consumer warp, after its warpgroup's wgmma group
+// that read the slot completed) in every block whose shared memory the slot's loads write.
+__device__ __forceinline__ void tm_release(unsigned int empty) {
+#if TM_CLUSTER > 1
+#pragma unroll
+    for (unsigned int p = 0; p < TM_CLUSTER; ++p) {
+        tm_mbar_arrive_cluster(empty, p);
+    }
+#else
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(empty) : "memory");
+#endif
+}
+
+__device__ __forceinline__ unsigned int tm_cluster_rank() {
+    unsigned int r;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
+    return r;
+}
+
+// Every thread of every block of the cluster: writes before it (barrier initialisation, the
+// last arrivals on a peer's barriers) are visible to all of them after it.
+__device__ __forceinline__ void tm_cluster_sync() {
+    asm volatile(
+        "barrier.cluster.arrive.release.aligned;\n"
+        "barrier.cluster.wait.acquire.aligned;\n" ::
+            : "memory");
 }
 
 // One 2-D TMA box: coordinates (x = byte offset along K, y = row) of `desc`'s tensor into
@@ -92,18 +151,35 @@ __device__ __forceinline__ void tm_tma_load_2d(unsigned int dst, const TmaDesc* 
         : "memory");
 }
 
+// As tm_tma_load_2d, into the same shared offset `dst` of every block in `mask` (bit i =
+// cluster rank i), completing the bytes on each one's mbarrier at offset `bar`.
+__device__ __forceinline__ void tm_tma_load_2d_multicast(unsigned int dst, const TmaDesc* desc,
+                                                         unsigned int bar, int x, int y,
+                                                         unsigned short mask) {
+    asm volatile(
+        "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+        ".multicast::cluster [%0], [%1, {%3, %4}], [%2], %5;\n" ::"r"(dst),
+        "l"(reinterpret_cast<unsigned long long>(desc)), "r"(bar), "r"(x), "r"(y), "h"(mask)
+        : "memory");
+}
 
-// Output tile `t` of a tiles_m × tiles_n grid, M fastest: the blocks running at once share
-// a few column tiles of B while A streams (A and Bᵀ of a 4096² job both fit in L2).
-__device__ __forceinline__ void tm_tile_coords(unsigned int t, unsigned int tiles_m,
-                                               unsigned int* row0, unsigned int* col0) {
-    *row0 = (t % tiles_m) * TM_BM;
-    *col0 = (t / tiles_m) * TM_BN;
+// The output tile of block `rank` of the cluster in tile group `g`: groups are TM_CLUSTER
+// vertically adjacent tiles, numbered M fastest, so the blocks running at once share a few
+// column tiles of B while A streams (A and Bᵀ of a 4096² job both fit in L2).
+__device__ __forceinline__ void tm_tile_coords(unsigned int g, unsigned int groups_m,
+                                               unsigned int rank, unsigned int* row0,
+                                               unsigned int* col0) {
+    *row0 = ((g % groups_m) * TM_CLUSTER + rank) * TM_BM;
+    *col0 = (g / groups_m) * TM_BN;
 }
 
 // tma_a: 2-D tensor map over A, dims {k, m} (K innermost), row stride k bytes, box {128, 128},
-// 128-byte swizzle, zero fill. tma_b: over Bᵀ, dims {k, n}, box {128, 256}, same otherwise.
+// 128-byte swizzle, zero fill. tma_b: over Bᵀ, dims {k, n}, box {128, TM_B_ROWS}, same
+// otherwise.
 extern "C" __global__ void __launch_bounds__(TM_THREADS, 1)
+#if TM_CLUSTER > 1
+__cluster_dims__(TM_CLUSTER, 1, 1)
+#endif
 gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                const __grid_constant__ TmaDesc tma_b,
                int* __restrict__ c,
@@ -119,16 +195,27 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
 #pragma unroll
         for (int s = 0; s < TM_STAGES; ++s) {
             tm_mbar_init(bars + 8u * s, 1u);
-            tm_mbar_init(bars + 8u * (TM_STAGES + s), TM_CONSUMERS);
+            tm_mbar_init(bars + 8u * (TM_STAGES + s), TM_CONSUMER_WARPS * TM_CLUSTER);
         }
-        // Make the initialised barriers visible to the async proxy (the TMA unit).
+        // Make the initialised barriers visible to the async proxy (the TMA unit) and to
+        // the cluster.
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
+#if TM_CLUSTER > 1
+    // The peer's barriers must be initialised before this block multicasts into them.
+    tm_cluster_sync();
+    const unsigned int rank = tm_cluster_rank();
+#else
     __syncthreads();
+    const unsigned int rank = 0;
+#endif
 
     const unsigned int tiles_m = (m + TM_BM - 1u) / TM_BM;
-    const unsigned int tiles = tiles_m * ((n + TM_BN - 1u) / TM_BN);
+    const unsigned int groups_m = (tiles_m + TM_CLUSTER - 1u) / TM_CLUSTER;
+    const unsigned int groups = groups_m * ((n + TM_BN - 1u) / TM_BN);
     const unsigned int ktiles = (k + TM_BK - 1u) / TM_BK;
+    const unsigned int first = blockIdx.x / TM_CLUSTER;
+    const unsigned int stride = gridDim.x / TM_CLUSTER;
     const unsigned int wg = tid >> 7;
 
     if (wg == 0) {
@@ -136,9 +223,9 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
         if (tid == 0) {
             unsigned int use = 0;
-            for (unsigned int t = blockIdx.x; t < tiles; t += gridDim.x) {
+            for (unsigned int g = first; g < groups; g += stride) {
                 unsigned int row0, col0;
-                tm_tile_coords(t, tiles_m, &row0, &col0);
+                tm_tile_coords(g, groups_m, rank, &row0, &col0);
                 for (unsigned int kt = 0; kt < ktiles; ++kt, ++use) {
                     const unsigned int s = use % TM_STAGES;
                     const unsigned int round = use / TM_STAGES;
@@ -147,12 +234,25 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                     }
                     const unsigned int full = bars + 8u * s;
                     const unsigned int st = base + s * TM_STAGE_BYTES;
+                    const int x = (int)(kt * TM_BK);
                     tm_mbar_arrive_expect_tx(full, TM_STAGE_BYTES);
-                    tm_tma_load_2d(st, &tma_a, full, (int)(kt * TM_BK), (int)row0);
-                    tm_tma_load_2d(st + TM_A_BYTES, &tma_b, full, (int)(kt * TM_BK), (int)col0);
+                    tm_tma_load_2d(st, &tma_a, full, x, (int)row0);
+#if TM_CLUSTER > 1
+                    tm_tma_load_2d_multicast(st + TM_A_BYTES + rank * (TM_B_ROWS * TM_BK),
+                                             &tma_b, full, x, (int)(col0 + rank * TM_B_ROWS),
+                                             (unsigned short)((1u << TM_CLUSTER) - 1u));
+#else
+                    tm_tma_load_2d(st + TM_A_BYTES, &tma_b, full, x, (int)col0);
+#endif
                 }
             }
         }
+#if TM_CLUSTER > 1
+        // Stay for the final cluster barrier: the peer may still multicast into this block
+        // and arrive on its barriers until its consumers are done.
+        __syncwarp();
+        tm_cluster_sync();
+#endif
         return;
     }
 
@@ -160,11 +260,12 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
     const unsigned int half = wg - 1u;
     const unsigned int t128 = tid & 127u;
+    const bool signals = (tid & 31u) == 0u;
     int acc[128];
     unsigned int use = 0;
-    for (unsigned int t = blockIdx.x; t < tiles; t += gridDim.x) {
+    for (unsigned int g = first; g < groups; g += stride) {
         unsigned int row0, col0;
-        tm_tile_coords(t, tiles_m, &row0, &col0);
+        tm_tile_coords(g, groups_m, rank, &row0, &col0);
 #pragma unroll
         for (int i = 0; i < 128; ++i) {
             acc[i] = 0;
@@ -177,16 +278,19 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             const unsigned long long db = wg_desc(st + TM_A_BYTES);
             wg_mma_stage_k128(acc, da, db);
             // The group before this one has completed: its slot may be refilled.
-            if (kt > 0) {
-                tm_mbar_arrive(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
+            if (kt > 0 && signals) {
+                tm_release(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
             }
         }
         wgmma_wait<0>();
         wg_fence_acc(acc);
-        if (ktiles > 0) {
-            tm_mbar_arrive(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
+        if (ktiles > 0 && signals) {
+            tm_release(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
         }
 
         wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
     }
+#if TM_CLUSTER > 1
+    tm_cluster_sync();
+#endif
 }

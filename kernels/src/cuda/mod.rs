@@ -16,10 +16,11 @@
 //!   `wgmma.mma_async` m64n256k32 s8 from 128-byte-swizzled shared memory, 128×256 tiles,
 //!   4-stage cp.async. Loaded when it compiles; the backend's GEMM on Hopper when
 //!   `k % 16 == 0` (about 2× the `mma.sync` kernel, measured on an H200).
-//! - `gemm_i8_tma.cu`: Hopper only, **experimental** (an explicit entry point,
-//!   [`CudaBackend::gemm_i8_tma`], and a column of the profile; not the backend's GEMM until
-//!   it has been measured on a device): the same `wgmma` tiles fed by TMA boxes through
-//!   mbarriers from a producer warpgroup, persistent over output tiles.
+//! - `gemm_i8_tma.cu` ([`tma`]): Hopper only, **experimental** (an explicit entry point,
+//!   [`CudaBackend::gemm_i8_tma`], kernel choices and columns of the profile; not the
+//!   backend's GEMM until measured on a device): the same `wgmma` tiles fed by TMA boxes
+//!   through mbarriers from a producer warpgroup, persistent over output tiles; built twice,
+//!   one block per tile (`tma`) and clusters of two sharing B by TMA multicast (`tma-mc`).
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -36,8 +37,10 @@
 
 pub mod cublaslt;
 mod profile;
+mod tma;
 
 pub use profile::GpuProfile;
+pub use tma::{compile_tma, TmaVariant, GEMM_TMA_SRC};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -59,11 +62,6 @@ pub const GEMM_MMA_SRC: &str = include_str!("gemm_i8_mma.cu");
 pub const GEMM_WGMMA_SRC: &str = concat!(
     include_str!("hopper_wgmma.cuh"),
     include_str!("gemm_i8_wgmma.cu")
-);
-/// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel.
-pub const GEMM_TMA_SRC: &str = concat!(
-    include_str!("hopper_wgmma.cuh"),
-    include_str!("gemm_i8_tma.cu")
 );
 /// CUDA C source of the row-digest kernel.
 pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
@@ -88,14 +86,6 @@ const WGMMA_SMEM: u32 = 4 * (128 + 256) * 128 + 1024;
 /// Rows and columns of C per `wgmma` block (`WG_BM`, `WG_BN`).
 const WGMMA_BM: u32 = 128;
 const WGMMA_BN: u32 = 256;
-/// Dynamic shared memory of the TMA kernel (`TM_SMEM_BYTES` in `gemm_i8_tma.cu`): the same
-/// 4 stages, 1 KiB of alignment slack and 1 KiB for the mbarriers.
-const TMA_SMEM: u32 = 4 * (128 + 256) * 128 + 2048;
-/// Threads per block of the TMA kernel (`TM_THREADS`): a producer and two consumer
-/// warpgroups.
-const TMA_THREADS: u32 = 384;
-/// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
-const TMA_BOX_K: u32 = 128;
 /// The NVRTC architecture of the `wgmma` kernel: `wgmma` exists only in the `a` variant.
 const WGMMA_ARCH: &str = "compute_90a";
 /// The tensor-core kernels copy `k` in 16-byte chunks.
@@ -228,15 +218,6 @@ pub fn compile_wgmma() -> Result<Ptx, KernelError> {
     compile_hopper(GEMM_WGMMA_SRC, "gemm_i8_wgmma.cu")
 }
 
-/// Compiles the Hopper TMA kernel for [`WGMMA_ARCH`] (needs only NVRTC, no device).
-///
-/// # Errors
-///
-/// As [`compile_kernels`].
-pub fn compile_tma() -> Result<Ptx, KernelError> {
-    compile_hopper(GEMM_TMA_SRC, "gemm_i8_tma.cu")
-}
-
 fn compile_hopper(src: &str, name: &str) -> Result<Ptx, KernelError> {
     nvrtc_present()?;
     catch_unwind(AssertUnwindSafe(|| compile(src, name, WGMMA_ARCH))).unwrap_or_else(|p| {
@@ -275,12 +256,13 @@ pub struct CudaBackend {
     gemm_mma: Option<MmaKernels>,
     /// The Hopper `wgmma` GEMM (compute capability 9.0 only, when it compiled and loaded).
     gemm_wgmma: Option<CudaFunction>,
-    /// The experimental Hopper TMA GEMM, compiled on first use (it is not the default, so
-    /// opening a backend does not pay its NVRTC compile); `None` inside once it failed.
-    gemm_tma: OnceLock<Option<TmaKernel>>,
-    /// Whether this device may load the TMA kernel (compute capability 9.0 with the `wgmma`
+    /// The experimental Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
+    /// use (they are not the default, so opening a backend does not pay their NVRTC
+    /// compile); `None` inside once it failed.
+    gemm_tma: [OnceLock<Option<tma::TmaKernel>>; 2],
+    /// Whether this device may load each TMA build (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
-    tma_allowed: bool,
+    tma_allowed: [bool; 2],
     /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
@@ -298,8 +280,11 @@ pub enum GemmKernel {
     /// `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
     #[default]
     Auto,
-    /// The experimental TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`).
+    /// The experimental TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile).
     Tma,
+    /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
+    /// with `TM_CLUSTER 2`).
+    TmaMulticast,
     /// `wgmma` with cp.async loads (Hopper).
     Wgmma,
     /// `mma.sync` v2 (sm_80+).
@@ -314,6 +299,7 @@ impl GemmKernel {
         match self {
             Self::Auto => "auto",
             Self::Tma => "tma",
+            Self::TmaMulticast => "tma-mc",
             Self::Wgmma => "wgmma",
             Self::Mma => "mma",
             Self::Dp4a => "dp4a",
@@ -325,28 +311,19 @@ impl std::str::FromStr for GemmKernel {
     type Err = KernelError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        [Self::Auto, Self::Tma, Self::Wgmma, Self::Mma, Self::Dp4a]
-            .into_iter()
-            .find(|k| k.name() == s)
-            .ok_or_else(|| KernelError::UnknownGemmKernel { name: s.to_owned() })
+        [
+            Self::Auto,
+            Self::Tma,
+            Self::TmaMulticast,
+            Self::Wgmma,
+            Self::Mma,
+            Self::Dp4a,
+        ]
+        .into_iter()
+        .find(|k| k.name() == s)
+        .ok_or_else(|| KernelError::UnknownGemmKernel { name: s.to_owned() })
     }
 }
-
-/// The TMA kernel and the number of blocks its persistent grid launches (one per SM).
-#[derive(Debug)]
-struct TmaKernel {
-    f: CudaFunction,
-    blocks: u32,
-}
-
-/// A `CUtensorMap`, passed by value as the TMA kernel's `TmaDesc` parameters.
-#[repr(C, align(64))]
-#[derive(Debug, Clone, Copy)]
-struct TmaDesc([u64; 16]);
-
-// SAFETY: plain bytes of the same size (128) and alignment (64) as `TmaDesc` in
-// gemm_i8_tma.cu, which the kernel receives by value.
-unsafe impl cudarc::driver::DeviceRepr for TmaDesc {}
 
 #[derive(Debug)]
 struct MmaKernels {
@@ -460,13 +437,13 @@ impl CudaBackend {
             "cuda kernels loaded"
         );
         Ok(Self {
-            tma_allowed: gemm_wgmma.is_some(),
+            tma_allowed: [gemm_wgmma.is_some(); 2],
             ctx,
             stream,
             gemm_dp4a,
             gemm_mma,
             gemm_wgmma,
-            gemm_tma: OnceLock::new(),
+            gemm_tma: [OnceLock::new(), OnceLock::new()],
             gemm_kernel: GemmKernel::Auto,
             digests_serial,
             chunk_cvs,
@@ -507,42 +484,6 @@ impl CudaBackend {
         )
     }
 
-    /// Compiles and loads the TMA kernel and sizes its persistent grid.
-    fn load_tma(ctx: &Arc<CudaContext>) -> Result<TmaKernel, KernelError> {
-        let f = Self::load_with_smem(
-            ctx,
-            compile_tma()?,
-            "gemm_i8_tma_nt",
-            TMA_SMEM,
-            "load tma gemm",
-        )?;
-        let sms = ctx
-            .attribute(
-                cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
-            )
-            .map_err(driver_err("multiprocessor count"))?;
-        Ok(TmaKernel {
-            f,
-            blocks: u32::try_from(sms.max(1)).unwrap_or(1),
-        })
-    }
-
-    /// The TMA kernel, compiled and loaded on the first call where the device allows it.
-    fn tma(&self) -> Option<&TmaKernel> {
-        if !self.tma_allowed {
-            return None;
-        }
-        self.gemm_tma
-            .get_or_init(|| match Self::load_tma(&self.ctx) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    tracing::warn!(error = %e, "tma gemm unavailable");
-                    None
-                }
-            })
-            .as_ref()
-    }
-
     /// Runs `kernel` for every GEMM with `k % 16 == 0` from now on.
     ///
     /// # Errors
@@ -551,7 +492,9 @@ impl CudaBackend {
     pub fn with_gemm_kernel(mut self, kernel: GemmKernel) -> Result<Self, KernelError> {
         let available = match kernel {
             GemmKernel::Auto | GemmKernel::Dp4a => true,
-            GemmKernel::Tma => self.tma().is_some() && self.gemm_mma.is_some(),
+            GemmKernel::Tma | GemmKernel::TmaMulticast => {
+                TmaVariant::of(kernel).is_some_and(|v| self.has_tma(v)) && self.gemm_mma.is_some()
+            }
             GemmKernel::Wgmma => self.gemm_wgmma.is_some() && self.gemm_mma.is_some(),
             GemmKernel::Mma => self.gemm_mma.is_some(),
         };
@@ -568,19 +511,6 @@ impl CudaBackend {
     /// The GEMM kernel asked for (see [`CudaBackend::with_gemm_kernel`]).
     pub fn gemm_kernel(&self) -> GemmKernel {
         self.gemm_kernel
-    }
-
-    /// Drops the experimental TMA kernel (the profile's `--no-tma`: a kernel that has not yet
-    /// run on hardware must not be able to take the other measurements down with it).
-    pub fn without_tma(mut self) -> Self {
-        self.tma_allowed = false;
-        self
-    }
-
-    /// Whether the experimental TMA kernel is available (compute capability 9.0); compiles
-    /// and loads it on the first call.
-    pub fn has_tma(&self) -> bool {
-        self.tma().is_some()
     }
 
     /// Whether the Hopper `wgmma` kernel is loaded (compute capability 9.0).
@@ -771,118 +701,6 @@ impl CudaBackend {
         self.gemm_with(GemmKernel::Wgmma, a, b, m, k, n)
     }
 
-    /// A 2-D tensor map over a row-major `rows × k` int8 matrix at `ptr`: boxes of
-    /// `TMA_BOX_K × box_rows` bytes, 128-byte swizzle, zero fill outside the matrix.
-    fn tensor_map(
-        ptr: cudarc::driver::sys::CUdeviceptr,
-        rows: u32,
-        k: u32,
-        box_rows: u32,
-    ) -> Result<TmaDesc, KernelError> {
-        use cudarc::driver::sys::{
-            cuTensorMapEncodeTiled, CUtensorMap, CUtensorMapDataType as Ty,
-            CUtensorMapFloatOOBfill as Fill, CUtensorMapInterleave as Il,
-            CUtensorMapL2promotion as L2, CUtensorMapSwizzle as Sw,
-        };
-        let dims = [u64::from(k), u64::from(rows)];
-        let strides = [u64::from(k)];
-        let boxes = [TMA_BOX_K, box_rows];
-        let elem_strides = [1u32, 1];
-        let mut map = std::mem::MaybeUninit::<CUtensorMap>::zeroed();
-        // SAFETY: every pointer is to a live local of the length the rank (2) requires
-        // (dims 2, strides rank - 1 = 1, box 2, element strides 2) and `map` is writable
-        // storage for one CUtensorMap. The driver validates the values (alignment of `ptr`,
-        // stride a multiple of 16, box ≤ 256, 128-byte inner box for the swizzle) and reports
-        // violations as an error code, not undefined behaviour.
-        let res = unsafe {
-            cuTensorMapEncodeTiled(
-                map.as_mut_ptr(),
-                Ty::CU_TENSOR_MAP_DATA_TYPE_UINT8,
-                2,
-                ptr as *mut std::ffi::c_void,
-                dims.as_ptr(),
-                strides.as_ptr(),
-                boxes.as_ptr(),
-                elem_strides.as_ptr(),
-                Il::CU_TENSOR_MAP_INTERLEAVE_NONE,
-                Sw::CU_TENSOR_MAP_SWIZZLE_128B,
-                L2::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
-                Fill::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE,
-            )
-        };
-        res.result().map_err(driver_err("encode tensor map"))?;
-        // SAFETY: the call succeeded, so the driver wrote the whole map (and `zeroed` made
-        // every byte initialised anyway).
-        Ok(TmaDesc(unsafe { map.assume_init() }.opaque))
-    }
-
-    /// Enqueues `c = a·b` with the experimental TMA kernel, from `bt = bᵀ` (`n×k`);
-    /// `k % 16 == 0`.
-    fn launch_tma(
-        &self,
-        t: &TmaKernel,
-        a: &CudaSlice<i8>,
-        bt: &CudaSlice<i8>,
-        c: &mut CudaSlice<i32>,
-        d: Dims,
-    ) -> Result<(), KernelError> {
-        use cudarc::driver::DevicePtr;
-        require_k_multiple(d.k as usize, "launch tma gemm")?;
-        let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
-        let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
-        let tma_a = Self::tensor_map(a_ptr, d.m, d.k, WGMMA_BM)?;
-        let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, WGMMA_BN)?;
-        let tiles = u64::from(d.m.div_ceil(WGMMA_BM)) * u64::from(d.n.div_ceil(WGMMA_BN));
-        let blocks = u32::try_from(tiles.min(u64::from(t.blocks))).unwrap_or(t.blocks);
-        let cfg = LaunchConfig {
-            grid_dim: (blocks.max(1), 1, 1),
-            block_dim: (TMA_THREADS, 1, 1),
-            shared_mem_bytes: TMA_SMEM,
-        };
-        let mut launch = self.stream.launch_builder(&t.f);
-        launch
-            .arg(&tma_a)
-            .arg(&tma_b)
-            .arg(c)
-            .arg(&d.m)
-            .arg(&d.k)
-            .arg(&d.n);
-        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned, unsigned, unsigned)`
-        // matches these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe
-        // exactly a (m×k) and bt (n×k), which stay alive (and their stream guards held) until
-        // after the launch is enqueued on the same stream; the TMA unit reads only inside
-        // them, zero-filling the rest of each box. The kernel writes c[0..m·n) with bounds
-        // checks (`Dims::new` checked the lengths). TMA_SMEM was allowed at load time.
-        unsafe { launch.launch(cfg) }.map_err(driver_err("launch tma gemm"))?;
-        Ok(())
-    }
-
-    /// `a·b` with the experimental TMA kernel (not the backend's GEMM yet: for tests and
-    /// the profile).
-    ///
-    /// # Errors
-    ///
-    /// Shape errors as for [`Backend::gemm_i8`]; [`KernelError::Cuda`] when the kernel is not
-    /// loaded (see [`CudaBackend::has_tma`]), `k % 16 != 0`, or the driver fails.
-    pub fn gemm_i8_tma(
-        &self,
-        a: &[i8],
-        b: &[i8],
-        m: usize,
-        k: usize,
-        n: usize,
-    ) -> Result<Vec<i32>, KernelError> {
-        check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        if self.tma().is_none() || self.gemm_mma.is_none() {
-            return Err(KernelError::Cuda {
-                op: "tma gemm",
-                reason: "the tma kernel is not loaded (needs compute capability 9.0)".into(),
-            });
-        }
-        require_k_multiple(k, "launch tma gemm")?;
-        self.gemm_with(GemmKernel::Tma, a, b, m, k, n)
-    }
-
     /// `a·b` with `kernel` (see [`CudaBackend::gemm_on_device`]).
     fn gemm_with(
         &self,
@@ -923,14 +741,9 @@ impl CudaBackend {
             Some(mma) if self.uses_tensor_cores(k) && kernel != GemmKernel::Dp4a => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                let tma = match kernel {
-                    GemmKernel::Tma => self.tma(),
-                    _ => None,
-                };
+                let tma = TmaVariant::of(kernel).and_then(|v| self.tma(v));
                 match (kernel, tma, &self.gemm_wgmma) {
-                    (GemmKernel::Tma, Some(t), _) => {
-                        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?
-                    }
+                    (_, Some(t), _) => self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?,
                     (GemmKernel::Auto | GemmKernel::Wgmma, _, Some(wgmma)) => {
                         self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?
                     }
@@ -1271,7 +1084,7 @@ mod tests {
     }
 
     /// Compares `gemm` with the CPU reference on random inputs of each shape.
-    fn matches_cpu(
+    pub(super) fn matches_cpu(
         shapes: &[(usize, usize, usize)],
         gemm: impl Fn(&[i8], &[i8], usize, usize, usize) -> Result<Vec<i32>, KernelError>,
     ) {
@@ -1301,7 +1114,7 @@ mod tests {
 
     /// Partial tiles in m and n, k not a multiple of the 128-byte stage, odd n, one tile,
     /// several stages, and the 4-stage ring wrapping around.
-    const HOPPER_SHAPES: [(usize, usize, usize); 7] = [
+    pub(super) const HOPPER_SHAPES: [(usize, usize, usize); 7] = [
         (1, 16, 1),
         (128, 128, 256),
         (129, 48, 257),
@@ -1323,39 +1136,9 @@ mod tests {
         });
     }
 
-    #[test]
-    fn tma_kernel_compiles_for_sm90a_when_present() {
-        match compile_tma() {
-            Ok(ptx) => {
-                let src = ptx.to_src();
-                assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
-                assert!(src.contains("gemm_i8_tma_nt"));
-                for op in [
-                    "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8",
-                    "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes",
-                    "mbarrier.try_wait.parity.shared::cta.b64",
-                    "mbarrier.arrive.expect_tx.shared::cta.b64",
-                    "setmaxnreg.inc.sync.aligned.u32",
-                ] {
-                    assert!(src.contains(op), "{op}");
-                }
-            }
-            Err(KernelError::NoDevice { reason }) => eprintln!("skipped: {reason}"),
-            Err(other) => panic!("{other}"),
-        }
-    }
-
-    #[test]
-    fn tma_descriptor_matches_the_driver_struct() {
-        assert_eq!(
-            std::mem::size_of::<TmaDesc>(),
-            std::mem::size_of::<cudarc::driver::sys::CUtensorMap>()
-        );
-        assert_eq!(std::mem::align_of::<TmaDesc>(), 64);
-    }
-
-    /// The backend's own GEMM under each kernel choice the device has (the TMA one is
-    /// covered, in isolation, by `tma_matches_cpu_when_present`).
+    /// The backend's own GEMM under each kernel choice the device has (the TMA builds are
+    /// covered, in isolation, by `tma_matches_cpu_when_present` and
+    /// `tma_mc_matches_cpu_when_present`).
     #[test]
     fn gemm_kernel_choices_match_cpu_when_present() {
         for kernel in [
@@ -1375,20 +1158,6 @@ mod tests {
             assert_eq!(dev.gemm_kernel(), kernel);
             matches_cpu(&HOPPER_SHAPES, |a, b, m, k, n| dev.gemm_i8(a, b, m, k, n));
         }
-    }
-
-    #[test]
-    fn tma_matches_cpu_when_present() {
-        let dev = match CudaBackend::new(0) {
-            Ok(dev) if dev.has_tma() => dev,
-            Ok(dev) => return eprintln!("skipped: {} has no tma kernel", dev.device_name()),
-            Err(e) => return eprintln!("skipped: {e}"),
-        };
-        // Plus more output tiles than SMs (the persistent loop wraps, and the pipeline's
-        // phases carry across tiles).
-        let mut shapes = HOPPER_SHAPES.to_vec();
-        shapes.push((2048, 144, 4096));
-        matches_cpu(&shapes, |a, b, m, k, n| dev.gemm_i8_tma(a, b, m, k, n));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use cudarc::driver::sys::CUevent_flags;
 use cudarc::driver::CudaSlice;
 
 use super::cublaslt::LtInt8;
-use super::{driver_err, CudaBackend, Dims};
+use super::{driver_err, CudaBackend, Dims, TmaVariant};
 use crate::{cpu, merkle, KernelError};
 
 /// Rows recomputed on the CPU as a cross-check.
@@ -41,6 +41,8 @@ pub struct GpuProfile {
     /// The experimental TMA kernel (warp-specialised, mbarriers, persistent; compute
     /// capability 9.0 only), checked and timed like `wgmma_ms`, after it.
     pub tma_ms: Option<Result<f64, String>>,
+    /// Its multicast build (clusters of two blocks sharing B), likewise, after it.
+    pub tma_mc_ms: Option<Result<f64, String>>,
     /// Transposing B on the device (once per model's weights).
     pub transpose_ms: Option<f64>,
     /// The `__dp4a` kernel.
@@ -209,20 +211,27 @@ impl CudaBackend {
             )),
             _ => None,
         };
-        let tma_ms = match (self.tma(), &self.gemm_mma) {
-            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
-                "tma gemm vs dp4a gemm",
-                mma,
-                &a_dev,
-                &b_dev,
-                &mut bt_dev,
-                d,
-                &reference,
-                iters,
-                |a, bt, c| self.launch_tma(t, a, bt, c, d),
-            )),
-            _ => None,
-        };
+        let mut tma = [None, None];
+        for (variant, out) in TmaVariant::ALL.into_iter().zip(&mut tma) {
+            *out = match (self.tma(variant), &self.gemm_mma) {
+                (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
+                    match variant {
+                        TmaVariant::Solo => "tma gemm vs dp4a gemm",
+                        TmaVariant::Multicast => "tma-mc gemm vs dp4a gemm",
+                    },
+                    mma,
+                    &a_dev,
+                    &b_dev,
+                    &mut bt_dev,
+                    d,
+                    &reference,
+                    iters,
+                    |a, bt, c| self.launch_tma(t, a, bt, c, d),
+                )),
+                _ => None,
+            };
+        }
+        let [tma_ms, tma_mc_ms] = tma;
 
         Ok(GpuProfile {
             device: self.device_name.clone(),
@@ -233,6 +242,7 @@ impl CudaBackend {
             mma_v1_ms,
             wgmma_ms,
             tma_ms,
+            tma_mc_ms,
             transpose_ms,
             dp4a_ms,
             cublaslt_ms,

@@ -1,0 +1,406 @@
+//! The experimental Hopper TMA kernels (`gemm_i8_tma.cu`): two builds of one source, compiled
+//! and loaded on first use, their tensor maps and their persistent launch.
+//!
+//! Not the backend's default GEMM until measured on a device: they are explicit entry points
+//! ([`CudaBackend::gemm_i8_tma`]), kernel choices ([`GemmKernel::Tma`],
+//! [`GemmKernel::TmaMulticast`]) and columns of the profile.
+
+use std::sync::Arc;
+
+use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, LaunchConfig, PushKernelArg};
+use cudarc::nvrtc::Ptx;
+
+use super::{
+    compile_hopper, driver_err, require_k_multiple, CudaBackend, Dims, GemmKernel, WGMMA_BM,
+    WGMMA_BN,
+};
+use crate::cpu::check_gemm_shape;
+use crate::KernelError;
+
+/// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel
+/// (the [`TmaVariant::Solo`] build; [`TmaVariant::source`] gives each).
+pub const GEMM_TMA_SRC: &str = concat!(
+    include_str!("hopper_wgmma.cuh"),
+    include_str!("gemm_i8_tma.cu")
+);
+
+/// Dynamic shared memory of the TMA kernel (`TM_SMEM_BYTES` in `gemm_i8_tma.cu`): 4 stages
+/// of (128 + 256 rows) × 128 bytes, 1 KiB of alignment slack and 1 KiB for the mbarriers.
+const TMA_SMEM: u32 = 4 * (128 + 256) * 128 + 2048;
+/// Threads per block (`TM_THREADS`): a producer and two consumer warpgroups.
+const TMA_THREADS: u32 = 384;
+/// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
+const TMA_BOX_K: u32 = 128;
+
+/// The two builds of `gemm_i8_tma.cu` (`TM_CLUSTER`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TmaVariant {
+    /// Every block loads its own A and B boxes (`tma`).
+    Solo,
+    /// Clusters of two blocks on vertically adjacent tiles; each loads its A box and half
+    /// of the shared B box, multicast into both (`tma-mc`): a third less L2 traffic.
+    Multicast,
+}
+
+impl TmaVariant {
+    /// Both builds, in the order of [`TmaVariant::index`].
+    pub const ALL: [Self; 2] = [Self::Solo, Self::Multicast];
+
+    /// Blocks per cluster (`TM_CLUSTER`).
+    pub fn cluster(self) -> u32 {
+        match self {
+            Self::Solo => 1,
+            Self::Multicast => 2,
+        }
+    }
+
+    pub(super) fn index(self) -> usize {
+        match self {
+            Self::Solo => 0,
+            Self::Multicast => 1,
+        }
+    }
+
+    /// The kernel choice that runs this build.
+    pub fn kernel(self) -> GemmKernel {
+        match self {
+            Self::Solo => GemmKernel::Tma,
+            Self::Multicast => GemmKernel::TmaMulticast,
+        }
+    }
+
+    /// The build a kernel choice names, if it names one.
+    pub fn of(kernel: GemmKernel) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.kernel() == kernel)
+    }
+
+    /// The CUDA C source of this build.
+    pub fn source(self) -> String {
+        format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster())
+    }
+}
+
+/// A loaded build and the number of blocks its persistent grid launches (as many as can be
+/// resident at once: one per SM, in whole clusters).
+#[derive(Debug)]
+pub(super) struct TmaKernel {
+    f: CudaFunction,
+    blocks: u32,
+    variant: TmaVariant,
+}
+
+/// A `CUtensorMap`, passed by value as the TMA kernel's `TmaDesc` parameters.
+#[repr(C, align(64))]
+#[derive(Debug, Clone, Copy)]
+struct TmaDesc([u64; 16]);
+
+// SAFETY: plain bytes of the same size (128) and alignment (64) as `TmaDesc` in
+// gemm_i8_tma.cu, which the kernel receives by value.
+unsafe impl cudarc::driver::DeviceRepr for TmaDesc {}
+
+/// Compiles one build of the Hopper TMA kernel for `compute_90a` (needs only NVRTC, no
+/// device).
+///
+/// # Errors
+///
+/// As [`super::compile_kernels`].
+pub fn compile_tma(variant: TmaVariant) -> Result<Ptx, KernelError> {
+    compile_hopper(&variant.source(), "gemm_i8_tma.cu")
+}
+
+impl CudaBackend {
+    /// Compiles and loads one build and sizes its persistent grid.
+    fn load_tma(
+        ctx: &Arc<CudaContext>,
+        stream: &cudarc::driver::CudaStream,
+        variant: TmaVariant,
+    ) -> Result<TmaKernel, KernelError> {
+        let f = Self::load_with_smem(
+            ctx,
+            compile_tma(variant)?,
+            "gemm_i8_tma_nt",
+            TMA_SMEM,
+            "load tma gemm",
+        )?;
+        let sms = ctx
+            .attribute(
+                cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+            )
+            .map_err(driver_err("multiprocessor count"))?;
+        let sms = u32::try_from(sms.max(1)).unwrap_or(1);
+        let cluster = variant.cluster();
+        // Clusters must fit in one GPC, so fewer than SMs / cluster may be resident at once;
+        // a persistent grid larger than that would run its last clusters as a second wave.
+        let clusters = if cluster > 1 {
+            let cfg = LaunchConfig {
+                grid_dim: (cluster * (sms / cluster).max(1), 1, 1),
+                block_dim: (TMA_THREADS, 1, 1),
+                shared_mem_bytes: TMA_SMEM,
+            };
+            f.occupancy_max_active_clusters(cfg, stream)
+                .map_err(driver_err("max active clusters"))?
+        } else {
+            sms
+        };
+        tracing::debug!(?variant, sms, clusters, "tma gemm loaded");
+        Ok(TmaKernel {
+            f,
+            blocks: cluster * clusters.max(1),
+            variant,
+        })
+    }
+
+    /// A TMA build, compiled and loaded on the first call where the device allows it.
+    pub(super) fn tma(&self, variant: TmaVariant) -> Option<&TmaKernel> {
+        let i = variant.index();
+        if !self.tma_allowed[i] {
+            return None;
+        }
+        self.gemm_tma[i]
+            .get_or_init(|| match Self::load_tma(&self.ctx, &self.stream, variant) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    tracing::warn!(error = %e, ?variant, "tma gemm unavailable");
+                    None
+                }
+            })
+            .as_ref()
+    }
+
+    /// Drops every experimental TMA build (the profile's `--no-tma`: a kernel that has not
+    /// yet run on hardware must not be able to take the other measurements down with it).
+    pub fn without_tma(mut self) -> Self {
+        self.tma_allowed = [false; 2];
+        self
+    }
+
+    /// Drops one TMA build (the profile's `--skip tma|tma-mc`).
+    pub fn without_tma_variant(mut self, variant: TmaVariant) -> Self {
+        self.tma_allowed[variant.index()] = false;
+        self
+    }
+
+    /// Whether a TMA build is available (compute capability 9.0); compiles and loads it on
+    /// the first call.
+    pub fn has_tma(&self, variant: TmaVariant) -> bool {
+        self.tma(variant).is_some()
+    }
+
+    /// A 2-D tensor map over a row-major `rows × k` int8 matrix at `ptr`: boxes of
+    /// `TMA_BOX_K × box_rows` bytes, 128-byte swizzle, zero fill outside the matrix.
+    fn tensor_map(
+        ptr: cudarc::driver::sys::CUdeviceptr,
+        rows: u32,
+        k: u32,
+        box_rows: u32,
+    ) -> Result<TmaDesc, KernelError> {
+        use cudarc::driver::sys::{
+            cuTensorMapEncodeTiled, CUtensorMap, CUtensorMapDataType as Ty,
+            CUtensorMapFloatOOBfill as Fill, CUtensorMapInterleave as Il,
+            CUtensorMapL2promotion as L2, CUtensorMapSwizzle as Sw,
+        };
+        let dims = [u64::from(k), u64::from(rows)];
+        let strides = [u64::from(k)];
+        let boxes = [TMA_BOX_K, box_rows];
+        let elem_strides = [1u32, 1];
+        let mut map = std::mem::MaybeUninit::<CUtensorMap>::zeroed();
+        // SAFETY: every pointer is to a live local of the length the rank (2) requires
+        // (dims 2, strides rank - 1 = 1, box 2, element strides 2) and `map` is writable
+        // storage for one CUtensorMap. The driver validates the values (alignment of `ptr`,
+        // stride a multiple of 16, box ≤ 256, 128-byte inner box for the swizzle) and reports
+        // violations as an error code, not undefined behaviour.
+        let res = unsafe {
+            cuTensorMapEncodeTiled(
+                map.as_mut_ptr(),
+                Ty::CU_TENSOR_MAP_DATA_TYPE_UINT8,
+                2,
+                ptr as *mut std::ffi::c_void,
+                dims.as_ptr(),
+                strides.as_ptr(),
+                boxes.as_ptr(),
+                elem_strides.as_ptr(),
+                Il::CU_TENSOR_MAP_INTERLEAVE_NONE,
+                Sw::CU_TENSOR_MAP_SWIZZLE_128B,
+                L2::CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                Fill::CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE,
+            )
+        };
+        res.result().map_err(driver_err("encode tensor map"))?;
+        // SAFETY: the call succeeded, so the driver wrote the whole map (and `zeroed` made
+        // every byte initialised anyway).
+        Ok(TmaDesc(unsafe { map.assume_init() }.opaque))
+    }
+
+    /// Enqueues `c = a·b` with a TMA build, from `bt = bᵀ` (`n×k`); `k % 16 == 0`.
+    pub(super) fn launch_tma(
+        &self,
+        t: &TmaKernel,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        d: Dims,
+    ) -> Result<(), KernelError> {
+        use cudarc::driver::DevicePtr;
+        require_k_multiple(d.k as usize, "launch tma gemm")?;
+        let cluster = t.variant.cluster();
+        let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
+        let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
+        let tma_a = Self::tensor_map(a_ptr, d.m, d.k, WGMMA_BM)?;
+        let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, WGMMA_BN / cluster)?;
+        // Tile groups: `cluster` vertically adjacent tiles each, one group per cluster at a
+        // time (`groups_m` in the kernel).
+        let groups =
+            u64::from(d.m.div_ceil(WGMMA_BM).div_ceil(cluster)) * u64::from(d.n.div_ceil(WGMMA_BN));
+        let clusters = groups.clamp(1, u64::from(t.blocks / cluster).max(1));
+        let blocks = u32::try_from(clusters * u64::from(cluster)).unwrap_or(t.blocks);
+        let cfg = LaunchConfig {
+            grid_dim: (blocks, 1, 1),
+            block_dim: (TMA_THREADS, 1, 1),
+            shared_mem_bytes: TMA_SMEM,
+        };
+        let mut launch = self.stream.launch_builder(&t.f);
+        launch
+            .arg(&tma_a)
+            .arg(&tma_b)
+            .arg(c)
+            .arg(&d.m)
+            .arg(&d.k)
+            .arg(&d.n);
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned, unsigned, unsigned)`
+        // matches these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe
+        // exactly a (m×k) and bt (n×k), which stay alive (and their stream guards held) until
+        // after the launch is enqueued on the same stream; the TMA unit reads only inside
+        // them, zero-filling the rest of each box. The kernel writes c[0..m·n) with bounds
+        // checks (`Dims::new` checked the lengths). TMA_SMEM was allowed at load time; the
+        // grid is a whole number of the build's compiled-in clusters.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch tma gemm"))?;
+        Ok(())
+    }
+
+    /// `a·b` with one TMA build alone (not the backend's GEMM yet: for tests and the
+    /// profile; fails instead of falling back).
+    ///
+    /// # Errors
+    ///
+    /// Shape errors as for [`crate::Backend::gemm_i8`]; [`KernelError::Cuda`] when the build
+    /// is not loaded (see [`CudaBackend::has_tma`]), `k % 16 != 0`, or the driver fails.
+    pub fn gemm_i8_tma(
+        &self,
+        variant: TmaVariant,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<Vec<i32>, KernelError> {
+        check_gemm_shape(a.len(), b.len(), m, k, n)?;
+        if self.tma(variant).is_none() || self.gemm_mma.is_none() {
+            return Err(KernelError::Cuda {
+                op: "tma gemm",
+                reason: format!(
+                    "the {} kernel is not loaded (needs compute capability 9.0)",
+                    variant.kernel().name()
+                ),
+            });
+        }
+        require_k_multiple(k, "launch tma gemm")?;
+        self.gemm_with(variant.kernel(), a, b, m, k, n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{matches_cpu, HOPPER_SHAPES};
+    use super::*;
+
+    #[test]
+    fn tma_kernels_compile_for_sm90a_when_present() {
+        for variant in TmaVariant::ALL {
+            match compile_tma(variant) {
+                Ok(ptx) => {
+                    let src = ptx.to_src();
+                    assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
+                    assert!(src.contains("gemm_i8_tma_nt"));
+                    let load = "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes";
+                    for op in [
+                        "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8",
+                        load,
+                        "mbarrier.try_wait.parity.shared::cta.b64",
+                        "mbarrier.arrive.expect_tx.shared::cta.b64",
+                        "setmaxnreg.inc.sync.aligned.u32",
+                    ] {
+                        assert!(src.contains(op), "{variant:?}: {op}");
+                    }
+                    let multicast = format!("{load}.multicast::cluster");
+                    let cluster = ".reqnctapercluster 2, 1, 1";
+                    match variant {
+                        TmaVariant::Solo => {
+                            assert!(!src.contains(&multicast) && !src.contains(cluster))
+                        }
+                        TmaVariant::Multicast => {
+                            assert!(src.contains(&multicast), "no multicast load");
+                            assert!(src.contains(cluster), "no cluster shape");
+                            assert!(src.contains("mapa.shared::cluster.u32"));
+                            assert!(src.contains("barrier.cluster.wait.acquire.aligned"));
+                        }
+                    }
+                }
+                Err(KernelError::NoDevice { reason }) => return eprintln!("skipped: {reason}"),
+                Err(other) => panic!("{variant:?}: {other}"),
+            }
+        }
+    }
+
+    #[test]
+    fn variants_name_their_kernels() {
+        for v in TmaVariant::ALL {
+            assert_eq!(TmaVariant::of(v.kernel()), Some(v));
+            assert_eq!(TmaVariant::ALL[v.index()], v);
+            assert!(v
+                .source()
+                .starts_with(&format!("#define TM_CLUSTER {}\n", v.cluster())));
+        }
+        assert_eq!(TmaVariant::of(GemmKernel::Wgmma), None);
+    }
+
+    #[test]
+    fn tma_descriptor_matches_the_driver_struct() {
+        assert_eq!(
+            std::mem::size_of::<TmaDesc>(),
+            std::mem::size_of::<cudarc::driver::sys::CUtensorMap>()
+        );
+        assert_eq!(std::mem::align_of::<TmaDesc>(), 64);
+    }
+
+    /// Partial tiles, an odd number of row tiles (the multicast build's second block then
+    /// computes a tile wholly outside `m`), and more output tiles than SMs (the persistent
+    /// loop wraps, and the pipeline's phases carry across tiles).
+    fn check(variant: TmaVariant) {
+        let dev = match CudaBackend::new(0) {
+            Ok(dev) if dev.has_tma(variant) => dev,
+            Ok(dev) => {
+                return eprintln!(
+                    "skipped: {} has no {} kernel",
+                    dev.device_name(),
+                    variant.kernel().name()
+                )
+            }
+            Err(e) => return eprintln!("skipped: {e}"),
+        };
+        let mut shapes = HOPPER_SHAPES.to_vec();
+        shapes.extend([(2048, 144, 4096), (1920, 256, 8192)]);
+        matches_cpu(&shapes, |a, b, m, k, n| {
+            dev.gemm_i8_tma(variant, a, b, m, k, n)
+        });
+    }
+
+    #[test]
+    fn tma_matches_cpu_when_present() {
+        check(TmaVariant::Solo);
+    }
+
+    #[test]
+    fn tma_mc_matches_cpu_when_present() {
+        check(TmaVariant::Multicast);
+    }
+}
