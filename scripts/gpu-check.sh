@@ -37,8 +37,9 @@ if [ -z "${BIN_DIR:-}" ]; then
     cargo build --release -p proofwork-kernels --example gpu_profile && cp target/release/examples/gpu_profile "$BIN_DIR/"
 fi
 
-# Every step has a time limit (STEP_TIMEOUT seconds): a kernel that hangs is killed and
-# reported instead of eating the device session. The experimental TMA builds (tma, tma-mc) run
+# Every step has a time limit (STEP_TIMEOUT seconds, TMA_STEP_TIMEOUT for the TMA tests,
+# which take seconds when they work): a kernel that hangs is killed and reported instead of
+# eating the device session. The experimental TMA builds (tma, tma-mc) run
 # in their own test steps first; the profile then leaves out each one that failed or hung
 # (--skip NAME), so the other kernels' numbers still come back.
 step=${STEP_TIMEOUT:-180}
@@ -47,7 +48,7 @@ skip=()
 for build in tma tma_mc; do
     for t in "$BIN_DIR"/proofwork_kernels-*; do
         say "== $(basename "$t") ${build}_matches_cpu_when_present"
-        timeout "$step" "$t" "${build}_matches_cpu_when_present" --nocapture 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|mismatch|error"
+        timeout "${TMA_STEP_TIMEOUT:-60}" "$t" "${build}_matches_cpu_when_present" --nocapture 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|mismatch|error"
         [ "${PIPESTATUS[0]}" -eq 0 ] || { skip+=(--skip "${build/_/-}"); rc=1; say "$build test failed or timed out"; }
     done
 done

@@ -18,8 +18,9 @@
 //     tiles (rows row0 and row0 + 128, the same 256 columns), so they need the same B box:
 //     each block loads its own A box and one half (128 rows) of B, multicast into both blocks'
 //     shared memory at the same offset. Per stage a block then pulls 32 KiB from L2 instead of
-//     48 KiB — a third less L2 → SM traffic, which is what bounds this tile shape: a 4096³ GEMM
-//     moves 768 MiB through L2 at 128×256 tiles, ~6 TB/s at 1,000 TOPS.
+//     48 KiB: a third less L2-to-SM traffic, the likely bound of this tile shape (a 4096³
+//     GEMM moves 768 MiB through L2 at 128×256 tiles: ~6 TB/s at the wgmma kernel's 1,000
+//     TOPS, about what an H100's L2 delivers; cuBLASLt uses such clusters).
 //
 // Requirements (checked by the host): k % 16 == 0 (TMA global strides are multiples of 16
 // bytes), 16-byte aligned base pointers, TM_SMEM_BYTES of dynamic shared memory allowed on
@@ -139,6 +140,12 @@ __device__ __forceinline__ void tm_cluster_sync() {
             : "memory");
 }
 
+// Brings a tensor map into the TMA unit's descriptor cache ahead of the first load.
+__device__ __forceinline__ void tm_prefetch_tensormap(const TmaDesc* desc) {
+    asm volatile("prefetch.tensormap [%0];\n" ::"l"(reinterpret_cast<unsigned long long>(desc))
+                 : "memory");
+}
+
 // One 2-D TMA box: coordinates (x = byte offset along K, y = row) of `desc`'s tensor into
 // shared memory at `dst`, completing `bytes` of transaction on `bar`. Out-of-range elements
 // are written as zeros.
@@ -222,6 +229,8 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
         // Producer. It needs few registers; the consumers get them.
         asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
         if (tid == 0) {
+            tm_prefetch_tensormap(&tma_a);
+            tm_prefetch_tensormap(&tma_b);
             unsigned int use = 0;
             for (unsigned int g = first; g < groups; g += stride) {
                 unsigned int row0, col0;

@@ -258,8 +258,8 @@ pub struct CudaBackend {
     gemm_wgmma: Option<CudaFunction>,
     /// The experimental Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
     /// use (they are not the default, so opening a backend does not pay their NVRTC
-    /// compile); `None` inside once it failed.
-    gemm_tma: [OnceLock<Option<tma::TmaKernel>>; 2],
+    /// compile); the error inside once it failed.
+    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 2],
     /// Whether this device may load each TMA build (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
     tma_allowed: [bool; 2],

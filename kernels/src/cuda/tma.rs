@@ -132,6 +132,7 @@ impl CudaBackend {
         // Clusters must fit in one GPC, so fewer than SMs / cluster may be resident at once;
         // a persistent grid larger than that would run its last clusters as a second wave.
         let clusters = if cluster > 1 {
+            ctx.bind_to_thread().map_err(driver_err("bind context"))?;
             let cfg = LaunchConfig {
                 grid_dim: (cluster * (sms / cluster).max(1), 1, 1),
                 block_dim: (TMA_THREADS, 1, 1),
@@ -152,19 +153,26 @@ impl CudaBackend {
 
     /// A TMA build, compiled and loaded on the first call where the device allows it.
     pub(super) fn tma(&self, variant: TmaVariant) -> Option<&TmaKernel> {
+        self.tma_loaded(variant)?.as_ref().ok()
+    }
+
+    /// The outcome of loading a TMA build (`None` where the device may not load it).
+    fn tma_loaded(&self, variant: TmaVariant) -> Option<&Result<TmaKernel, KernelError>> {
         let i = variant.index();
         if !self.tma_allowed[i] {
             return None;
         }
-        self.gemm_tma[i]
-            .get_or_init(|| match Self::load_tma(&self.ctx, &self.stream, variant) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    tracing::warn!(error = %e, ?variant, "tma gemm unavailable");
-                    None
-                }
+        Some(self.gemm_tma[i].get_or_init(|| {
+            Self::load_tma(&self.ctx, &self.stream, variant).inspect_err(|e| {
+                tracing::warn!(error = %e, ?variant, "tma gemm unavailable");
             })
-            .as_ref()
+        }))
+    }
+
+    /// Why a TMA build the device allows failed to compile or load (`None` when it loaded,
+    /// or the device may not load it: not compute capability 9.0, or switched off).
+    pub fn tma_error(&self, variant: TmaVariant) -> Option<&KernelError> {
+        self.tma_loaded(variant)?.as_ref().err()
     }
 
     /// Drops every experimental TMA build (the profile's `--no-tma`: a kernel that has not
@@ -378,6 +386,13 @@ mod tests {
     fn check(variant: TmaVariant) {
         let dev = match CudaBackend::new(0) {
             Ok(dev) if dev.has_tma(variant) => dev,
+            // On Hopper a build that does not load is a failure, not a skip.
+            Ok(dev) if dev.tma_error(variant).is_some() => panic!(
+                "{} did not load on {}: {}",
+                variant.kernel().name(),
+                dev.device_name(),
+                dev.tma_error(variant).map(ToString::to_string).unwrap_or_default()
+            ),
             Ok(dev) => {
                 return eprintln!(
                     "skipped: {} has no {} kernel",
