@@ -151,7 +151,7 @@ pub enum KernelError {
         name: String,
     },
     /// An unknown CUDA GEMM kernel name was given.
-    #[error("unknown gemm kernel {name:?} (expected auto, tma, wgmma, mma or dp4a)")]
+    #[error("unknown gemm kernel {name:?} (expected auto, tma, tma-mc, wgmma, mma or dp4a)")]
     UnknownGemmKernel {
         /// The name given.
         name: String,
