@@ -428,6 +428,29 @@ fn fractional_vault_share_sales_buyout_and_redeem() {
     assert_eq!(accounts::balance(&w.s, &vault.account(), "upw").unwrap(), 0);
 }
 
+/// More denominations in a vault than one page of balances, all sorting before the buyout
+/// denomination (anyone can send any denomination to the vault's account): the holders
+/// still get the whole buyout, and the dust too.
+#[test]
+fn dust_in_many_denominations_cannot_hide_a_vaults_proceeds() {
+    let mut w = World::with_art(true);
+    let (a, c) = (addr("alice"), addr("carol"));
+    w.ok(|s| fractional::fractionalize(s, &a, ART, 1, 10, 10_000, "upw"));
+    let account = fractional::vault(&w.s, 1).unwrap().unwrap().account();
+    let dust = accounts::BALANCES_SHOWN + 76;
+    for i in 0..dust {
+        accounts::mint(&mut w.s, &account, &format!("a{i:05}"), 3).unwrap();
+    }
+    w.ok(|s| fractional::buyout(s, &c, 1));
+    let in_vault = accounts::balance(&w.s, &account, "upw").unwrap();
+    assert_eq!(in_vault, 9_500, "the buyout less the 5 % royalty");
+    let before = w.bal("alice", "upw");
+    w.ok(|s| fractional::redeem_shares(s, &a, 1, 10));
+    assert_eq!(w.bal("alice", "upw") - before, in_vault);
+    assert_eq!(w.bal("alice", &format!("a{:05}", dust - 1)), 3);
+    assert!(accounts::all_balances(&w.s, &account).unwrap().is_empty());
+}
+
 #[test]
 fn all_shares_redeem_the_token() {
     let mut w = World::with_art(false);

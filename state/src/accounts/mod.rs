@@ -89,14 +89,48 @@ pub fn balance<S: StateRead>(s: &S, addr: &Address, denom: &str) -> Result<u128,
     read_u128(&key, s.get_raw(&key)?)
 }
 
-/// Every non-zero balance of an account, by denomination.
+/// Balances shown per account by queries (the first this many denominations, by name).
+pub const BALANCES_SHOWN: usize = 1024;
+
+/// The account's first [`BALANCES_SHOWN`] non-zero balances, by denomination (for queries;
+/// a state transition that must see them all uses [`all_balances`]).
 ///
 /// # Errors
 /// Storage failures.
 pub fn balances<S: StateRead>(s: &S, addr: &Address) -> Result<Vec<(String, u128)>, StateError> {
     let prefix = state_key::balances_of(addr);
-    s.scan_prefix(&prefix, None, 1024)?
-        .into_iter()
+    decode_balances(&prefix, s.scan_prefix(&prefix, None, BALANCES_SHOWN)?)
+}
+
+/// Every non-zero balance of an account, by denomination, however many there are: what a
+/// vault pays out. Anyone can send any denomination to any account, so a capped read would
+/// let 1,024 cheap denominations that sort first hide the real proceeds.
+///
+/// # Errors
+/// Storage failures.
+pub fn all_balances<S: StateRead>(
+    s: &S,
+    addr: &Address,
+) -> Result<Vec<(String, u128)>, StateError> {
+    let prefix = state_key::balances_of(addr);
+    let mut out = Vec::new();
+    let mut after: Option<Vec<u8>> = None;
+    loop {
+        let page = s.scan_prefix(&prefix, after.as_deref(), BALANCES_SHOWN)?;
+        let full = page.len() == BALANCES_SHOWN;
+        after = page.last().map(|(k, _)| k.clone());
+        out.extend(decode_balances(&prefix, page)?);
+        if !full {
+            return Ok(out);
+        }
+    }
+}
+
+fn decode_balances(
+    prefix: &[u8],
+    rows: Vec<(Vec<u8>, Vec<u8>)>,
+) -> Result<Vec<(String, u128)>, StateError> {
+    rows.into_iter()
         .map(|(k, v)| {
             let denom = String::from_utf8_lossy(&k[prefix.len()..]).into_owned();
             Ok((denom, read_u128(&k, Some(v))?))

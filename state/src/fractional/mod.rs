@@ -240,7 +240,7 @@ pub fn redeem_shares<S: StateWrite>(
     accounts::burn(s, holder, &v.share_denom(), amount)?;
     let account = v.account();
     let mut paid = Vec::new();
-    for (denom, held) in accounts::balances(s, &account)? {
+    for (denom, held) in accounts::all_balances(s, &account)? {
         let part = mul_div(held, amount, v.outstanding).ok_or_else(|| TxError::Overflow {
             what: "redemption".into(),
         })?;
@@ -286,7 +286,7 @@ pub fn unfractionalize<S: StateWrite>(
     }
     accounts::burn(s, holder, &v.share_denom(), v.shares)?;
     let account = v.account();
-    for (denom, amount) in accounts::balances(s, &account)? {
+    for (denom, amount) in accounts::all_balances(s, &account)? {
         accounts::move_funds(s, &account, holder, &denom, amount)?;
     }
     let mut t = assets::require_token(s, &v.class, v.token)?;
