@@ -96,6 +96,38 @@ impl<R: StateRead> StateDelta<R> {
     }
 }
 
+/// Writes `writes` (a child overlay's) into `state`, in key order.
+pub fn apply_writes<S: StateWrite>(state: &mut S, writes: WriteSet) {
+    for (k, v) in writes {
+        match v {
+            Some(v) => state.put_raw(k, v),
+            None => state.delete(k),
+        }
+    }
+}
+
+/// Runs `f` over a child overlay of `state` and keeps its writes only if it succeeds: a
+/// refusal comes back as `Ok(Err(_))` with `state` untouched (as a failed tx leaves it), a
+/// storage failure or broken invariant as `Err`, which must halt.
+///
+/// # Errors
+/// [`StateError`] from `f`.
+pub fn attempt<S: StateWrite, T>(
+    state: &mut S,
+    f: impl FnOnce(&mut StateDelta<&S>) -> Result<T, crate::ExecError>,
+) -> Result<Result<T, proofwork_tx::TxError>, StateError> {
+    let mut child = StateDelta::new(&*state);
+    match f(&mut child) {
+        Ok(v) => {
+            let writes = child.into_writes();
+            apply_writes(state, writes);
+            Ok(Ok(v))
+        }
+        Err(crate::ExecError::Tx(e)) => Ok(Err(e)),
+        Err(crate::ExecError::State(e)) => Err(e),
+    }
+}
+
 impl<R: StateRead> StateRead for StateDelta<R> {
     fn get_raw(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
         match self.writes.get(key) {

@@ -31,7 +31,7 @@ pub mod store;
 #[cfg(test)]
 mod ledger_tests;
 
-pub use delta::{KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
+pub use delta::{apply_writes, attempt, KvPairs, StateDelta, StateRead, StateWrite, WriteSet};
 pub use error::{ExecError, StateError};
 pub use store::{
     genesis_root, verify_proof, AppHash, Blake3Hasher, PreparedCommit, ProofError, StateProof,

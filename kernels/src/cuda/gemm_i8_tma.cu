@@ -32,7 +32,8 @@
 // 64..127 of a 128×256 tile of C, 128 int32 accumulators per thread.
 //
 // Pipeline: TM_STAGES slots of (A 128×128 B, B 256×128 B). Slot s has two mbarriers:
-//   full[s]  (arrival count 1): the producer's arrive.expect_tx(48 KiB); completes when all
+//   full[s]  (arrival count 1): the producer's arrive.expect_tx(48 KiB, less by the boxes
+//            the multicast build skips as wholly outside the matrix); completes when all
 //            boxes have landed (the TMA unit's complete_tx, from this block's loads and, with
 //            TM_CLUSTER 2, the peer's multicast half of B).
 //   empty[s] (arrival count 8·TM_CLUSTER): lane 0 of every consumer warp of every block in the
@@ -60,10 +61,21 @@
 #define TM_A_BYTES (TM_BM * TM_BK)
 #define TM_B_BYTES (TM_BN * TM_BK)
 #define TM_STAGE_BYTES (TM_A_BYTES + TM_B_BYTES)
+// Registers per thread after setmaxnreg: 128·producer + 256·consumer ≤ 65,536 (168 each at
+// launch). The multicast build's producer needs more than 40 to count wholly-outside boxes
+// without spilling.
+#if TM_CLUSTER > 1
+#define TM_PRODUCER_REGS "56"
+#define TM_CONSUMER_REGS "224"
+#else
+#define TM_PRODUCER_REGS "40"
+#define TM_CONSUMER_REGS "232"
+#endif
 // Rows of B each block of a cluster loads (and multicasts).
 #define TM_B_ROWS (TM_BN / TM_CLUSTER)
 static_assert(TM_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
 static_assert(TM_CLUSTER == 1 || TM_CLUSTER == 2, "clusters of one or two blocks");
+// (The producer's byte count for TM_CLUSTER 2 assumes exactly two B halves.)
 // Tiles, + 1024 to align them to 1024 bytes whatever the dynamic base is, + 1024 for the
 // 2·TM_STAGES mbarriers (8 bytes each; a whole KiB keeps the arithmetic obvious).
 #define TM_SMEM_BYTES (TM_STAGES * TM_STAGE_BYTES + 1024 + 1024)
@@ -106,7 +118,7 @@ __device__ __forceinline__ void tm_mbar_arrive_cluster(unsigned int bar, unsigne
         "{\n"
         ".reg .b32 remote;\n"
         "mapa.shared::cluster.u32 remote, %0, %1;\n"
-        "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
+        "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n"
         "}\n" ::"r"(bar),
         "r"(cta)
         : "memory");
@@ -221,13 +233,20 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     const unsigned int groups_m = (tiles_m + TM_CLUSTER - 1u) / TM_CLUSTER;
     const unsigned int groups = groups_m * ((n + TM_BN - 1u) / TM_BN);
     const unsigned int ktiles = (k + TM_BK - 1u) / TM_BK;
-    const unsigned int first = blockIdx.x / TM_CLUSTER;
-    const unsigned int stride = gridDim.x / TM_CLUSTER;
+#if TM_CLUSTER > 1
+    // The cluster's index and count: the same in both blocks by definition.
+    unsigned int first, stride;
+    asm volatile("mov.u32 %0, %%clusterid.x;\n" : "=r"(first));
+    asm volatile("mov.u32 %0, %%nclusterid.x;\n" : "=r"(stride));
+#else
+    const unsigned int first = blockIdx.x;
+    const unsigned int stride = gridDim.x;
+#endif
     const unsigned int wg = tid >> 7;
 
     if (wg == 0) {
         // Producer. It needs few registers; the consumers get them.
-        asm volatile("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
+        asm volatile("setmaxnreg.dec.sync.aligned.u32 " TM_PRODUCER_REGS ";\n" ::: "memory");
         if (tid == 0) {
             tm_prefetch_tensormap(&tma_a);
             tm_prefetch_tensormap(&tma_b);
@@ -235,6 +254,17 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             for (unsigned int g = first; g < groups; g += stride) {
                 unsigned int row0, col0;
                 tm_tile_coords(g, groups_m, rank, &row0, &col0);
+#if TM_CLUSTER > 1
+                // Boxes wholly outside the matrix are not loaded (rank 1's A box when the
+                // number of row tiles is odd, the second B half at or past n): their rows or
+                // columns of C are never stored, so whatever the slot held may stay. Both
+                // blocks count the same B halves (the first is always inside n), which land
+                // in both.
+                const bool a_in = row0 < m;
+                const bool b_in = col0 + rank * TM_B_ROWS < n;
+                const unsigned int bytes = (a_in ? TM_A_BYTES : 0u) + TM_B_ROWS * TM_BK +
+                                           (col0 + TM_B_ROWS < n ? TM_B_ROWS * TM_BK : 0u);
+#endif
                 for (unsigned int kt = 0; kt < ktiles; ++kt, ++use) {
                     const unsigned int s = use % TM_STAGES;
                     const unsigned int round = use / TM_STAGES;
@@ -244,13 +274,19 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                     const unsigned int full = bars + 8u * s;
                     const unsigned int st = base + s * TM_STAGE_BYTES;
                     const int x = (int)(kt * TM_BK);
+#if TM_CLUSTER > 1
+                    tm_mbar_arrive_expect_tx(full, bytes);
+                    if (a_in) {
+                        tm_tma_load_2d(st, &tma_a, full, x, (int)row0);
+                    }
+                    if (b_in) {
+                        tm_tma_load_2d_multicast(st + TM_A_BYTES + rank * (TM_B_ROWS * TM_BK),
+                                                 &tma_b, full, x, (int)(col0 + rank * TM_B_ROWS),
+                                                 (unsigned short)((1u << TM_CLUSTER) - 1u));
+                    }
+#else
                     tm_mbar_arrive_expect_tx(full, TM_STAGE_BYTES);
                     tm_tma_load_2d(st, &tma_a, full, x, (int)row0);
-#if TM_CLUSTER > 1
-                    tm_tma_load_2d_multicast(st + TM_A_BYTES + rank * (TM_B_ROWS * TM_BK),
-                                             &tma_b, full, x, (int)(col0 + rank * TM_B_ROWS),
-                                             (unsigned short)((1u << TM_CLUSTER) - 1u));
-#else
                     tm_tma_load_2d(st + TM_A_BYTES, &tma_b, full, x, (int)col0);
 #endif
                 }
@@ -266,7 +302,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     }
 
     // Consumers: warpgroup 1 → rows 0..63 of the tile, warpgroup 2 → rows 64..127.
-    asm volatile("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+    asm volatile("setmaxnreg.inc.sync.aligned.u32 " TM_CONSUMER_REGS ";\n" ::: "memory");
     const unsigned int half = wg - 1u;
     const unsigned int t128 = tid & 127u;
     const bool signals = (tid & 31u) == 0u;

@@ -391,7 +391,9 @@ mod tests {
                 "{} did not load on {}: {}",
                 variant.kernel().name(),
                 dev.device_name(),
-                dev.tma_error(variant).map(ToString::to_string).unwrap_or_default()
+                dev.tma_error(variant)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
             ),
             Ok(dev) => {
                 return eprintln!(

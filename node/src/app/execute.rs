@@ -3,7 +3,7 @@
 use proofwork_consensus::admission;
 use proofwork_consensus::work::{self, WorkCache};
 use proofwork_proto::block::v1 as pb;
-use proofwork_state::{accounts, assets, ExecError, StateDelta, StateWrite};
+use proofwork_state::{accounts, assets, attempt, ExecError, StateWrite};
 use proofwork_tx::{Message, SignedTx, TxError};
 
 use super::ChainConfig;
@@ -83,53 +83,26 @@ pub fn deliver_tx_with<S: StateWrite>(
     tx: &SignedTx,
     work_cache: Option<&WorkCache>,
 ) -> Result<Result<Vec<Event>, TxError>, proofwork_state::StateError> {
-    let charged = {
-        let mut charge = StateDelta::new(&*state);
-        match charge_fee(&mut charge, cfg, tx) {
-            Ok(()) => charge.into_writes(),
-            Err(ExecError::Tx(e)) => return Ok(Err(e)),
-            Err(ExecError::State(e)) => return Err(e),
-        }
-    };
-    apply(state, charged);
-    let (result, writes) = {
-        let mut exec = StateDelta::new(&*state);
-        let mut events = Vec::with_capacity(tx.body.messages.len());
-        let mut result = Ok(());
-        for (i, msg) in tx.body.messages.iter().enumerate() {
-            let env = work::WorkEnv {
-                native_denom: &cfg.native_denom,
-                cache: work_cache,
-                tx_hash: tx.hash,
-                msg_index: i as u32,
-            };
-            match execute_message(&mut exec, &env, tx, msg) {
-                Ok(ev) => events.push(ev),
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        match result {
-            Ok(()) => (Ok(events), Some(exec.into_writes())),
-            Err(ExecError::Tx(e)) => (Err(e), None),
-            Err(ExecError::State(e)) => return Err(e),
-        }
-    };
-    if let Some(w) = writes {
-        apply(state, w);
+    if let Err(e) = attempt(state, |charge| charge_fee(charge, cfg, tx))? {
+        return Ok(Err(e));
     }
-    Ok(result)
-}
-
-fn apply<S: StateWrite>(state: &mut S, writes: proofwork_state::WriteSet) {
-    for (k, v) in writes {
-        match v {
-            Some(v) => state.put_raw(k, v),
-            None => state.delete(k),
-        }
-    }
+    // All messages or none.
+    attempt(state, |exec| {
+        tx.body
+            .messages
+            .iter()
+            .enumerate()
+            .map(|(i, msg)| {
+                let env = work::WorkEnv {
+                    native_denom: &cfg.native_denom,
+                    cache: work_cache,
+                    tx_hash: tx.hash,
+                    msg_index: i as u32,
+                };
+                execute_message(exec, &env, tx, msg)
+            })
+            .collect()
+    })
 }
 
 /// The checks and charges that happen before any message runs; shared with CheckTx.
