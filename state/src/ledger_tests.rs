@@ -546,6 +546,49 @@ fn royalty_rights_are_sold_on_the_market() {
     assert_eq!(w.bal("artist", "upw"), 310);
 }
 
+/// A royalty right is not locked while auctioned, so its seller can sell it elsewhere
+/// first; settling then cannot complete the sale, and must still close the auction and give
+/// the winning bid back rather than hold it forever.
+#[test]
+fn an_auction_that_cannot_complete_refunds_its_best_bid() {
+    let mut w = World::with_art(false);
+    let (b, c, artist) = (addr("bob"), addr("carol"), addr("artist"));
+    let right = Item::RoyaltyRight {
+        class: ART.into(),
+        token: 1,
+    };
+    let end = w.time + 1_500;
+    w.ok(|s| market::create_auction(s, &artist, &right, "upw", 100, end));
+    w.ok(|s| market::bid(s, &c, 1, 700));
+    assert_eq!(w.bal("carol", "upw"), 1_000_000 - 700);
+    w.ok(|s| market::list(s, &artist, &right, 300, "upw"));
+    w.ok(|s| market::buy(s, &b, 1));
+    w.next_block();
+    w.next_block();
+    let attrs = w.ok(|s| market::settle_auction(s, 1));
+    let get = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+    assert_eq!(get("result").as_deref(), Some("failed"));
+    assert!(
+        get("reason").unwrap().contains("does not hold"),
+        "{attrs:?}"
+    );
+    assert_eq!(
+        w.bal("carol", "upw"),
+        1_000_000,
+        "the winning bid came back"
+    );
+    assert_eq!(
+        accounts::balance(&w.s, &market::escrow_account(), "upw").unwrap(),
+        0
+    );
+    let t = assets::token(&w.s, ART, 1).unwrap().unwrap();
+    assert_eq!(t.royalty.shares[0].recipient, b, "the other sale stands");
+    assert!(matches!(
+        w.run(|s| market::settle_auction(s, 1)),
+        Err(TxError::UnknownAuction { .. })
+    ));
+}
+
 #[test]
 fn oracle_escrow_pays_out_or_refunds() {
     let mut w = World::new();

@@ -15,7 +15,7 @@ use crate::accounts;
 use crate::assets::{self, check_payment_denom, format_paid, Attrs, Lock, Price, ProvKind};
 use crate::codec;
 use crate::royalties::{self, RoyaltyPolicy};
-use crate::{ExecError, StateError, StateRead, StateWrite};
+use crate::{attempt, ExecError, StateError, StateRead, StateWrite};
 
 /// The market's escrow account.
 pub fn escrow_account() -> Address {
@@ -566,7 +566,10 @@ pub fn bid<S: StateWrite>(
 }
 
 /// Settles an auction after its end (anyone may call): the best bid buys the item with
-/// royalties paid; with no bid the item returns to the seller.
+/// royalties paid; with no bid the item returns to the seller. When the sale can no longer
+/// happen (the seller sold a royalty right elsewhere meanwhile, the item was frozen or its
+/// token is gone), the auction still closes: the best bid goes back to its bidder and the
+/// item to the seller — an auction must never hold a bid it cannot settle.
 ///
 /// # Errors
 /// [`TxError::AuctionOpen`] before the end; unknown auction.
@@ -582,16 +585,36 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
     }
     s.delete(state_key::auction(id));
     let mut attrs = match a.best {
-        Some((winner, amount)) => settle_sale(
-            s,
-            &escrow_account(),
-            &a.seller,
-            &winner,
-            &a.item,
-            amount,
-            &a.denom,
-            true,
-        )?,
+        Some((winner, amount)) => {
+            let sale = attempt(s, |s| {
+                settle_sale(
+                    s,
+                    &escrow_account(),
+                    &a.seller,
+                    &winner,
+                    &a.item,
+                    amount,
+                    &a.denom,
+                    true,
+                )
+            })?;
+            match sale {
+                Ok(attrs) => attrs,
+                Err(why) => {
+                    accounts::move_funds(s, &escrow_account(), &winner, &a.denom, amount)?;
+                    // The item may be unreturnable too (a burnt token): then nothing is left
+                    // to return.
+                    let returned = attempt(s, |s| release_item(s, &a.seller, &a.item))?.is_ok();
+                    vec![
+                        ("item", a.item.to_string()),
+                        ("result", "failed".into()),
+                        ("reason", why.to_string()),
+                        ("refunded", format!("{winner}:{amount}{}", a.denom)),
+                        ("item_returned", returned.to_string()),
+                    ]
+                }
+            }
+        }
         None => {
             release_item(s, &a.seller, &a.item)?;
             vec![("item", a.item.to_string()), ("result", "no bids".into())]
