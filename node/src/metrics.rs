@@ -193,9 +193,13 @@ pub struct GrpcLatency<S> {
     inner: S,
 }
 
-impl<S, B> tower::Service<http::Request<B>> for GrpcLatency<S>
+/// The label of a call to a method the server does not have: paths are chosen by the
+/// client, so labelling them as sent would let anyone grow the metric set without bound.
+const UNKNOWN_METHOD: &str = "unimplemented";
+
+impl<S, B, RB> tower::Service<http::Request<B>> for GrpcLatency<S>
 where
-    S: tower::Service<http::Request<B>> + Send,
+    S: tower::Service<http::Request<B>, Response = http::Response<RB>> + Send,
     S::Future: Send + 'static,
 {
     type Response = S::Response;
@@ -213,6 +217,18 @@ where
         let fut = self.inner.call(req);
         Box::pin(async move {
             let r = fut.await;
+            // Unknown services and methods are answered Unimplemented (grpc-status 12) by the
+            // router, in the response headers.
+            let unimplemented = r.as_ref().is_ok_and(|resp| {
+                resp.headers()
+                    .get("grpc-status")
+                    .is_some_and(|v| v.as_bytes() == b"12")
+            });
+            let method = if unimplemented {
+                UNKNOWN_METHOD.to_owned()
+            } else {
+                method
+            };
             metrics()
                 .grpc_seconds
                 .get_or_create(&MethodLabel { method })
@@ -276,5 +292,42 @@ pub fn observe_block(
             m.block_interval_seconds
                 .observe(now.duration_since(prev).as_secs_f64());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::{Service, ServiceExt};
+
+    /// Calls to methods the server does not have share one label, whatever their path.
+    #[tokio::test]
+    async fn unknown_grpc_methods_share_one_label() {
+        let inner = tower::service_fn(|req: http::Request<()>| async move {
+            let status = if req.uri().path() == "/proofwork.test.v1.Known/Call" {
+                "0"
+            } else {
+                "12"
+            };
+            Ok::<_, std::convert::Infallible>(
+                http::Response::builder()
+                    .header("grpc-status", status)
+                    .body(())
+                    .unwrap(),
+            )
+        });
+        let mut svc = tower::Layer::layer(&GrpcLatencyLayer, inner);
+        for path in [
+            "/proofwork.test.v1.Known/Call",
+            "/made.up.Service/Method1",
+            "/made.up.Service/Method2",
+        ] {
+            let req = http::Request::builder().uri(path).body(()).unwrap();
+            svc.ready().await.unwrap().call(req).await.unwrap();
+        }
+        let text = metrics().render();
+        assert!(text.contains("/proofwork.test.v1.Known/Call"), "{text}");
+        assert!(text.contains(UNKNOWN_METHOD), "{text}");
+        assert!(!text.contains("made.up"), "{text}");
     }
 }
