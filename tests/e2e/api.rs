@@ -307,6 +307,65 @@ async fn block_stream_has_no_gaps_for_a_slow_consumer_and_events_filter() {
         .any(|a| a.key == "amount" && a.value == "9"));
 }
 
+/// Streams that will not emit for a long time (a start height far ahead, a filter nothing
+/// matches) still give their slot back when the client goes away: with every slot taken by
+/// such streams, new ones are refused, and once the clients drop them, every slot opens again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_streams_free_their_slots_when_clients_leave() {
+    const MAX_STREAMS: usize = 256; // proofwork_node::grpc::node::MAX_STREAMS
+    type Held = Box<dyn std::any::Any + Send>;
+    let node = TestNode::start(50);
+    // Several connections: HTTP/2 servers cap concurrent streams per connection (often 200).
+    let mut clients = Vec::new();
+    for _ in 0..MAX_STREAMS.div_ceil(64) {
+        clients.push(node.client().await);
+    }
+    // Opens stream `i`: blocks from a height far ahead, or events of a kind that never occurs.
+    async fn open(c: &mut proofwork_client::Client, i: usize) -> Result<Held, tonic::Status> {
+        if i % 8 == 7 {
+            let req = pb::StreamEventsRequest {
+                from_height: u64::MAX,
+                kind: "no-such-event".into(),
+                attribute_key: String::new(),
+                attribute_value: String::new(),
+            };
+            let s = c.raw().stream_events(req).await?.into_inner();
+            Ok(Box::new(s))
+        } else {
+            let req = pb::StreamBlocksRequest {
+                from_height: u64::MAX,
+            };
+            Ok(Box::new(c.raw().stream_blocks(req).await?.into_inner()))
+        }
+    }
+    let mut held = Vec::with_capacity(MAX_STREAMS);
+    for i in 0..MAX_STREAMS {
+        held.push(open(&mut clients[i / 64], i).await.unwrap());
+    }
+    let err = open(&mut clients[0], 0)
+        .await
+        .err()
+        .expect("a stream past the limit");
+    assert_eq!(err.code(), tonic::Code::ResourceExhausted, "{err}");
+    drop(held);
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let mut again = Vec::with_capacity(MAX_STREAMS);
+    while again.len() < MAX_STREAMS {
+        let i = again.len();
+        match open(&mut clients[i / 64], i).await {
+            Ok(s) => again.push(s),
+            Err(e) if e.code() == tonic::Code::ResourceExhausted => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "only {i} of {MAX_STREAMS} slots freed"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simulate_predicts_without_committing_and_blocks_resolve_by_hash() {
     use proofwork_tx::{sign_body, Message, TxBody};

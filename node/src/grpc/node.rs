@@ -70,15 +70,19 @@ impl NodeService {
 type BoxStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send>>;
 
 /// Feeds block records from `next` on into `tx`, from the block log, waking on each commit.
-/// Ends when the receiver goes away or stops reading for [`STREAM_SEND_TIMEOUT`].
+/// Ends when the receiver goes away (`gone` completes, checked while waiting for blocks, so a
+/// stream that emits nothing — a future start height, a filter nothing matches — still frees
+/// its slot) or stops reading for [`STREAM_SEND_TIMEOUT`].
 async fn follow_blocks<F>(
     storage: proofwork_state::Storage,
     mut sub: Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
     mut next: u64,
+    gone: impl std::future::Future<Output = ()> + Send,
     mut emit: F,
 ) where
     F: FnMut(block_pb::BlockRecord) -> Option<Vec<tokio::task::JoinHandle<bool>>> + Send,
 {
+    tokio::pin!(gone);
     loop {
         let latest = storage.latest().map_or(0, |l| l.height);
         while next <= latest {
@@ -99,12 +103,18 @@ async fn follow_blocks<F>(
             next += 1;
         }
         // Wait for the next commit (or re-check periodically if notifications lagged).
-        match sub.as_mut() {
-            Some(sub) => {
-                let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+        let wait = async {
+            match sub.as_mut() {
+                Some(sub) => {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+                }
+                // Under CometBFT there is no in-process notification: poll the block log.
+                None => tokio::time::sleep(Duration::from_millis(100)).await,
             }
-            // Under CometBFT there is no in-process notification: poll the block log.
-            None => tokio::time::sleep(Duration::from_millis(100)).await,
+        };
+        tokio::select! {
+            () = &mut gone => return,
+            () = wait => {}
         }
     }
 }
@@ -252,7 +262,11 @@ impl node_server::Node for NodeService {
         let (storage, sub) = self.follow_source();
         tokio::spawn(async move {
             let _permit = permit;
-            follow_blocks(storage, sub, from, |rec| Some(vec![spawn_send(&tx, rec)])).await;
+            let gone = tx.clone();
+            follow_blocks(storage, sub, from, gone.closed(), |rec| {
+                Some(vec![spawn_send(&tx, rec)])
+            })
+            .await;
         });
         Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
     }
@@ -275,7 +289,8 @@ impl node_server::Node for NodeService {
         let (storage, sub) = self.follow_source();
         tokio::spawn(async move {
             let _permit = permit;
-            follow_blocks(storage, sub, from, |rec| {
+            let gone = tx.clone();
+            follow_blocks(storage, sub, from, gone.closed(), |rec| {
                 let mut waits = Vec::new();
                 for (i, r) in rec.results.iter().enumerate() {
                     for ev in &r.events {
