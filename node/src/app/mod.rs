@@ -413,6 +413,13 @@ impl App {
                 return false;
             }
         };
+        // The same tx twice in one block can only be a byzantine proposer's doing (mempools
+        // drop duplicates): the second copy would fail as a replay and waste the block.
+        let mut seen = BTreeSet::new();
+        if !rest.iter().all(|t| seen.insert(proofwork_tx::tx_hash(t))) {
+            tracing::warn!("rejecting a proposal: the same tx twice");
+            return false;
+        }
         rest.par_iter()
             .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
     }
@@ -617,10 +624,18 @@ impl App {
             );
         }
         prepared.put_aux(block_key(input.height), record.encode_to_vec());
+        // A tx is indexed where it first appeared: the same bytes included again (a replay
+        // by a byzantine proposer, refused with ReplayedNonce) must not repoint GetTx at the
+        // failed copy.
+        let mut indexed = BTreeSet::new();
         for (i, r) in tx_results.iter().enumerate() {
+            let key = tx_key(&r.hash);
+            if !indexed.insert(r.hash) || self.storage.get_aux(&key)?.is_some() {
+                continue;
+            }
             let mut loc = input.height.to_be_bytes().to_vec();
             loc.extend_from_slice(&(i as u32).to_be_bytes());
-            prepared.put_aux(tx_key(&r.hash), loc);
+            prepared.put_aux(key, loc);
         }
         let outcome = BlockOutcome {
             height: input.height,

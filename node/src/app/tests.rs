@@ -521,6 +521,33 @@ fn proposal_with_an_invalid_tx_is_rejected() {
     );
 }
 
+/// A byzantine proposer repeating a tx: twice in one proposal is rejected; included again in
+/// a later block it fails as a replay, and the tx index keeps pointing at the first, successful
+/// inclusion (GetTx must not report a committed transfer as failed).
+#[test]
+fn repeated_txs_are_rejected_and_never_repoint_the_tx_index() {
+    let mut h = Harness::new();
+    let t = sign_body(&key("alice"), &transfer(0, addr("bob"), 1));
+    assert!(!h.app.process_proposal(&[t.clone(), t.clone()]));
+    let first = h.block(vec![t.clone()]);
+    assert!(first.tx_results[0].result.is_ok());
+    let location = |h: &Harness| {
+        h.app
+            .storage()
+            .get_aux(&tx_key(&proofwork_tx::tx_hash(&t)))
+            .unwrap()
+            .unwrap()
+    };
+    let at_first = location(&h);
+    assert_eq!(at_first[..8], first.height.to_be_bytes());
+    let replay = h.block(vec![t.clone()]);
+    assert!(matches!(
+        replay.tx_results[0].result,
+        Err(TxError::ReplayedNonce { .. })
+    ));
+    assert_eq!(location(&h), at_first);
+}
+
 #[test]
 fn same_blocks_give_same_app_hashes_on_two_nodes() {
     let mut a = Harness::new();
