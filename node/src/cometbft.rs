@@ -233,9 +233,17 @@ impl CommitWaiters {
         rx
     }
 
-    /// Drops the waiters of `hash`.
-    pub fn forget(&self, hash: &TxHash) {
-        self.waiters.lock().expect("waiters lock").remove(hash);
+    /// Drops the waiters of `hash` whose receivers are gone (the caller drops its own first):
+    /// others may wait on the same tx — a re-broadcast of a pending tx must not cancel the
+    /// first submitter's wait.
+    pub fn forget_abandoned(&self, hash: &TxHash) {
+        let mut waiters = self.waiters.lock().expect("waiters lock");
+        if let Some(list) = waiters.get_mut(hash) {
+            list.retain(|w| !w.is_closed());
+            if list.is_empty() {
+                waiters.remove(hash);
+            }
+        }
     }
 
     /// Wakes the waiters of every tx in a committed block.
@@ -318,11 +326,13 @@ impl CometBackend {
         match self.rpc.broadcast_tx_sync(&tx).await {
             Ok((0, _)) => {}
             Ok((code, log)) => {
-                self.waiters.forget(&hash);
+                drop(rx);
+                self.waiters.forget_abandoned(&hash);
                 return Ok(refused(code, log));
             }
             Err(e) => {
-                self.waiters.forget(&hash);
+                drop(rx);
+                self.waiters.forget_abandoned(&hash);
                 if let Some(r) = e.downcast_ref::<RpcError>() {
                     if r.data.contains("already exists in cache") {
                         let e = TxError::DuplicateTx;
@@ -352,7 +362,8 @@ impl CometBackend {
                     })
                 }
                 _ => {
-                    self.waiters.forget(&hash);
+                    // The timeout consumed (dropped) this call's receiver.
+                    self.waiters.forget_abandoned(&hash);
                     return Err(Status::deadline_exceeded(format!(
                         "tx {} not committed within {commit_wait:?}",
                         hex::encode(hash)
@@ -361,5 +372,39 @@ impl CometBackend {
             }
         }
         Ok(resp)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::TxOutcome;
+
+    /// A second broadcast of a pending tx that is refused (DuplicateTx) withdraws only its own
+    /// waiter: the first submitter still learns of the commit.
+    #[test]
+    fn a_refused_rebroadcast_leaves_the_first_waiter() {
+        let waiters = CommitWaiters::default();
+        let hash = [7; 32];
+        let first = waiters.register(hash);
+        let second = waiters.register(hash);
+        drop(second);
+        waiters.forget_abandoned(&hash);
+        waiters.notify(&BlockOutcome {
+            height: 5,
+            app_hash: [0; 32],
+            tx_results: vec![TxOutcome {
+                hash,
+                result: Ok(Vec::new()),
+            }],
+            validator_updates: Vec::new(),
+        });
+        let committed = first.blocking_recv().expect("the first waiter is woken");
+        assert_eq!(committed.height, 5);
+        // Once every waiter is gone, the entry goes too.
+        let third = waiters.register(hash);
+        drop(third);
+        waiters.forget_abandoned(&hash);
+        assert!(waiters.waiters.lock().unwrap().is_empty());
     }
 }

@@ -158,8 +158,17 @@ impl Node {
         });
         let res = self.mempool.lock().expect("mempool lock").add(bytes);
         if let Err(e) = res {
-            if wait {
-                self.waiters.lock().expect("waiters lock").remove(&hash);
+            if let Some(rx) = rx {
+                // Withdraw this call's waiter only: the same tx may be pending already (this
+                // error is then DuplicateTx), and its first submitter still waits for it.
+                drop(rx);
+                let mut waiters = self.waiters.lock().expect("waiters lock");
+                if let Some(list) = waiters.get_mut(&hash) {
+                    list.retain(|w| !w.is_closed());
+                    if list.is_empty() {
+                        waiters.remove(&hash);
+                    }
+                }
             }
             return Err(e);
         }
