@@ -77,6 +77,7 @@ impl AbciApp {
                 app.sig_cache().clone(),
                 local_max_tx_bytes,
             )
+            .with_work_cache(app.work_cache().clone())
         });
         AbciApp {
             app: Arc::new(Mutex::new(app)),
@@ -192,12 +193,15 @@ impl Application for AbciApp {
             Err(e) => self.fatal("init_chain", e),
         };
         if let Some(cfg) = app.config().cloned() {
-            *self.check.lock().expect("check lock") = Some(CheckState::new(
-                app.storage().clone(),
-                cfg,
-                app.sig_cache().clone(),
-                self.local_max_tx_bytes,
-            ));
+            *self.check.lock().expect("check lock") = Some(
+                CheckState::new(
+                    app.storage().clone(),
+                    cfg,
+                    app.sig_cache().clone(),
+                    self.local_max_tx_bytes,
+                )
+                .with_work_cache(app.work_cache().clone()),
+            );
         }
         // The app's registry is authoritative: answer with it, so that CometBFT's set is
         // the registry even if its genesis.json lists other validators (then warn).

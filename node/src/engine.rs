@@ -72,6 +72,8 @@ pub struct Node {
     blocks: broadcast::Sender<Arc<BlockSummary>>,
     last: Mutex<(u64, [u8; 32])>,
     sigs: Arc<crate::app::SigCache>,
+    /// The application's spot-check cache, shared with CheckTx and Simulate.
+    work: Arc<proofwork_consensus::work::WorkCache>,
 }
 
 impl Node {
@@ -83,12 +85,14 @@ impl Node {
         let cfg = app.config().cloned().ok_or(AppError::NotInitialized)?;
         let storage = app.storage().clone();
         let app_sigs = app.sig_cache().clone();
+        let work = app.work_cache().clone();
         let check = CheckState::new(
             storage.clone(),
             cfg.clone(),
             app.sig_cache().clone(),
             engine.local_max_tx_bytes,
-        );
+        )
+        .with_work_cache(work.clone());
         let last_time = proofwork_state::accounts::block_time_ns(&storage)?;
         let last_hash = match storage.latest() {
             Some(l) if l.height > 0 => crate::app::load_block(&storage, l.height)?
@@ -107,6 +111,7 @@ impl Node {
             blocks,
             last: Mutex::new((last_time, last_hash)),
             sigs: app_sigs,
+            work,
         }))
     }
 
@@ -201,7 +206,7 @@ impl Node {
         let mut delta = proofwork_state::StateDelta::new(self.storage.clone());
         let time = proofwork_state::accounts::block_time_ns(&self.storage)?;
         proofwork_state::accounts::set_block_info(&mut delta, latest + 1, time.saturating_add(1));
-        let result = crate::app::deliver_tx(&mut delta, &self.cfg, &tx)?;
+        let result = crate::app::deliver_tx_with(&mut delta, &self.cfg, &tx, Some(&self.work))?;
         Ok((TxOutcome { hash, result }, tx.body.fee, latest))
     }
 

@@ -110,6 +110,11 @@ impl WorkCache {
         }
     }
 
+    /// Number of cached verdicts (for tests and metrics).
+    pub fn verdict_len(&self) -> usize {
+        self.verdicts.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
     /// Number of cached `B·r` vectors (for tests and metrics).
     pub fn br_len(&self) -> usize {
         self.br.lock().map(|m| m.len()).unwrap_or(0)

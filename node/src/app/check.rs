@@ -1,18 +1,19 @@
 //! CheckTx: the mempool's view of state.
 //!
-//! Cheap checks only — size, decoding, signature, chain id, minimum fee, nonce, and that
-//! the fee is covered — against committed state plus the txs already accepted since the
-//! last commit (so one account can queue nonces n, n+1, … before a block). Messages that
-//! are cheap to run (transfers) are also run on the overlay, so a transfer the sender cannot
-//! cover is refused before it costs a fee. It runs
+//! Size, decoding, signature, chain id, minimum fee, nonce and that the fee is covered,
+//! then the tx's messages, against committed state plus the txs already accepted since the
+//! last commit (so one account can queue nonces n, n+1, … before a block, and a transfer the
+//! sender cannot cover is refused before it costs a fee). A reveal's spot check runs with the
+//! application's cache, so CheckTx, ProcessProposal and FinalizeBlock check it once. It runs
 //! concurrently with FinalizeBlock on its own overlay, which is reset after each Commit.
 
 use std::sync::Arc;
 
+use proofwork_consensus::work::WorkCache;
 use proofwork_state::{ExecError, StateDelta, Storage};
 use proofwork_tx::SignedTx;
 
-use super::{decode_and_verify, deliver_tx, ChainConfig, SigCache};
+use super::{decode_and_verify, deliver_tx_with, ChainConfig, SigCache};
 
 /// Mempool-side state.
 pub struct CheckState {
@@ -21,6 +22,11 @@ pub struct CheckState {
     sigs: Arc<SigCache>,
     delta: StateDelta<Storage>,
     local_max_tx_bytes: u64,
+    /// The application's spot-check cache: a reveal checked here reads `B` and computes
+    /// `B·r` once per (model, beacon), not once per CheckTx (nothing is charged for a refused
+    /// tx, so an uncached check would let anyone make the node re-read a model for free), and
+    /// ProcessProposal reuses the verdict.
+    work: Option<Arc<WorkCache>>,
 }
 
 impl CheckState {
@@ -39,7 +45,14 @@ impl CheckState {
             sigs,
             delta,
             local_max_tx_bytes,
+            work: None,
         }
+    }
+
+    /// Shares the application's spot-check cache (see [`crate::app::App::work_cache`]).
+    pub fn with_work_cache(mut self, work: Arc<WorkCache>) -> Self {
+        self.work = Some(work);
+        self
     }
 
     /// The chain config.
@@ -56,7 +69,7 @@ impl CheckState {
         let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
         let writes = {
             let mut d = StateDelta::new(&self.delta);
-            deliver_tx(&mut d, &self.cfg, &tx)??;
+            deliver_tx_with(&mut d, &self.cfg, &tx, self.work.as_deref())??;
             d.into_writes()
         };
         self.delta.apply(writes);

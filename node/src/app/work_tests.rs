@@ -478,3 +478,38 @@ fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
     assert_eq!(ev[0].kind, "work_verified");
     assert_eq!(h.app.work_cache().br_len(), before + 1);
 }
+
+/// CheckTx checks a reveal with the application's cache: the spot check it runs (reading
+/// `B`, `B·r`, the rows) is not repeated by ProcessProposal, and a stream of CheckTx calls on
+/// the same model and beacon computes `B·r` once.
+#[test]
+fn check_tx_shares_the_spot_check_cache() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    let good = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let cfg = h.app.config().cloned().unwrap();
+    let mut check = CheckState::new(
+        h.app.storage().clone(),
+        cfg,
+        h.app.sig_cache().clone(),
+        u64::MAX,
+    )
+    .with_work_cache(h.app.work_cache().clone());
+    let cache = h.app.work_cache().clone();
+    let verdicts = cache.verdict_len();
+    check.check(&good).unwrap();
+    assert_eq!(
+        cache.verdict_len(),
+        verdicts + 1,
+        "CheckTx's verdict is cached"
+    );
+    let br = cache.br_len();
+    assert!(h.app.process_proposal(std::slice::from_ref(&good)));
+    assert_eq!(
+        cache.verdict_len(),
+        verdicts + 1,
+        "ProcessProposal reused it"
+    );
+    assert_eq!(cache.br_len(), br);
+}

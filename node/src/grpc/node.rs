@@ -21,12 +21,16 @@ pub struct NodeService {
     backend: Backend,
     limits: GrpcLimits,
     streams: Arc<tokio::sync::Semaphore>,
+    simulations: Arc<tokio::sync::Semaphore>,
 }
 
 /// Longest key `QueryState` accepts.
 pub const MAX_KEY_BYTES: usize = 1024;
 /// Most concurrent block/event streams; more get ResourceExhausted.
 pub const MAX_STREAMS: usize = 256;
+/// Most concurrent Simulate calls (each runs a tx, possibly a whole spot check, on a blocking
+/// thread); more get ResourceExhausted.
+pub const MAX_SIMULATIONS: usize = 8;
 /// A stream whose consumer does not take a message for this long is closed (slow loris).
 pub const STREAM_SEND_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -42,6 +46,7 @@ impl NodeService {
             backend,
             limits,
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
+            simulations: Arc::new(tokio::sync::Semaphore::new(MAX_SIMULATIONS)),
         }
     }
 
@@ -230,11 +235,17 @@ impl node_server::Node for NodeService {
         req: Request<pb::SimulateRequest>,
     ) -> Result<Response<pb::SimulateResponse>, Status> {
         let node = self.embedded("Simulate")?.clone();
+        let permit = self.simulations.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!("at most {MAX_SIMULATIONS} concurrent simulations"))
+        })?;
         let tx = req.into_inner().tx;
-        let (outcome, fee, height) = tokio::task::spawn_blocking(move || node.simulate(&tx))
-            .await
-            .map_err(internal)?
-            .map_err(internal)?;
+        let (outcome, fee, height) = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            node.simulate(&tx)
+        })
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
         let r = outcome.to_proto();
         Ok(Response::new(pb::SimulateResponse {
             code: r.code,
