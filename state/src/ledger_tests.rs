@@ -330,6 +330,25 @@ fn w_height(h: u64) -> u64 {
     h
 }
 
+/// Offers and auctions page by id (a ranged read, not a full scan).
+#[test]
+fn offers_and_auctions_page_by_id() {
+    let mut w = World::with_art(false);
+    let (a, b) = (addr("alice"), addr("bob"));
+    for price in [10, 20, 30] {
+        w.ok(|s| market::make_offer(s, &b, &art(1), price, "upw", 100));
+    }
+    let ids = |v: Vec<market::Offer>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(ids(market::offers(&w.s, 0, 10).unwrap()), [1, 2, 3]);
+    assert_eq!(ids(market::offers(&w.s, 1, 10).unwrap()), [2, 3]);
+    assert_eq!(ids(market::offers(&w.s, 1, 1).unwrap()), [2]);
+    assert!(market::offers(&w.s, 3, 10).unwrap().is_empty());
+    let end = w.time + 10_000;
+    w.ok(|s| market::create_auction(s, &a, &art(1), "upw", 1, end));
+    assert_eq!(market::auctions(&w.s, 0, 10).unwrap().len(), 1);
+    assert!(market::auctions(&w.s, 1, 10).unwrap().is_empty());
+}
+
 #[test]
 fn english_auction_rules() {
     let mut w = World::with_art(true);

@@ -199,11 +199,11 @@ impl asset_query_server::AssetQuery for AssetService {
         req: Request<pb::PageRequest>,
     ) -> Result<Response<pb::OffersResponse>, Status> {
         let (after, limit) = page(req.get_ref());
-        let offers = market::offers(self.storage(), usize::MAX)
+        // A ranged read: offers cost little to post and are never swept, so reading them
+        // all to page in memory would let anyone make every Offers call slow.
+        let offers = market::offers(self.storage(), after, limit)
             .map_err(internal)?
             .into_iter()
-            .filter(|o| o.id > after)
-            .take(limit)
             .map(|o| pb::OfferInfo {
                 id: o.id,
                 buyer: o.buyer.to_string(),
@@ -221,11 +221,9 @@ impl asset_query_server::AssetQuery for AssetService {
         req: Request<pb::PageRequest>,
     ) -> Result<Response<pb::AuctionsResponse>, Status> {
         let (after, limit) = page(req.get_ref());
-        let auctions = market::auctions(self.storage(), usize::MAX)
+        let auctions = market::auctions(self.storage(), after, limit)
             .map_err(internal)?
             .into_iter()
-            .filter(|a| a.id > after)
-            .take(limit)
             .map(|a| pb::AuctionInfo {
                 id: a.id,
                 seller: a.seller.to_string(),

@@ -247,15 +247,18 @@ pub fn offer<S: StateRead>(s: &S, id: u64) -> Result<Option<Offer>, StateError> 
     codec::get(s, &state_key::offer(id))
 }
 
-/// Open offers, at most `limit`.
+/// Open offers after `after` (id), at most `limit`.
 ///
 /// # Errors
 /// Storage failures.
-pub fn offers<S: StateRead>(s: &S, limit: usize) -> Result<Vec<Offer>, StateError> {
-    Ok(codec::scan(s, state_key::OFFER_PREFIX, None, limit)?
-        .into_iter()
-        .map(|(_, o)| o)
-        .collect())
+pub fn offers<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Offer>, StateError> {
+    let start = (after > 0).then(|| state_key::offer(after));
+    Ok(
+        codec::scan(s, state_key::OFFER_PREFIX, start.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, o)| o)
+            .collect(),
+    )
 }
 
 /// An auction.
@@ -266,15 +269,18 @@ pub fn auction<S: StateRead>(s: &S, id: u64) -> Result<Option<Auction>, StateErr
     codec::get(s, &state_key::auction(id))
 }
 
-/// Open auctions, at most `limit`.
+/// Open auctions after `after` (id), at most `limit`.
 ///
 /// # Errors
 /// Storage failures.
-pub fn auctions<S: StateRead>(s: &S, limit: usize) -> Result<Vec<Auction>, StateError> {
-    Ok(codec::scan(s, state_key::AUCTION_PREFIX, None, limit)?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect())
+pub fn auctions<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Auction>, StateError> {
+    let start = (after > 0).then(|| state_key::auction(after));
+    Ok(
+        codec::scan(s, state_key::AUCTION_PREFIX, start.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect(),
+    )
 }
 
 /// Lists an item at a fixed price.
