@@ -51,6 +51,10 @@ pub struct BlobsSection {
     /// store full"). Lowering it below what is stored refuses new uploads until enough is
     /// collected; nothing is deleted to make room.
     pub max_total_bytes: u64,
+    /// Free bytes the disk under the blob store always keeps (for RocksDB): an upload that
+    /// would leave less is refused with RESOURCE_EXHAUSTED ("disk nearly full"); 0 turns the
+    /// check off.
+    pub min_free_bytes: u64,
     /// Blocks a blob no open job and no model needs is kept before the garbage collector
     /// deletes it (see `blobs::gc` for the rule).
     pub retain_blocks: u64,
@@ -68,6 +72,7 @@ impl Default for BlobsSection {
             max_concurrent_uploads: d.max_concurrent_uploads,
             idle_timeout_ms: d.idle_timeout.as_millis() as u64,
             max_total_bytes: d.max_total_bytes,
+            min_free_bytes: d.min_free_bytes,
             retain_blocks: gc.retain_blocks,
             gc_interval_ms: gc.interval.as_millis() as u64,
         }
@@ -237,6 +242,7 @@ impl Config {
             max_concurrent_uploads: self.blobs.max_concurrent_uploads.max(1),
             idle_timeout: Duration::from_millis(self.blobs.idle_timeout_ms.max(1)),
             max_total_bytes: self.blobs.max_total_bytes,
+            min_free_bytes: self.blobs.min_free_bytes,
         }
     }
 

@@ -70,6 +70,10 @@ pub struct BlobLimits {
     /// Most bytes the store holds: complete blobs plus the declared sizes of uploads in
     /// progress. An upload that would go over is refused ([`BlobError::StoreFull`]).
     pub max_total_bytes: u64,
+    /// Free space the disk under the store keeps whatever the quota says: an upload that
+    /// would leave less is refused ([`BlobError::DiskFull`]), so blobs can never take the
+    /// space RocksDB needs to commit blocks.
+    pub min_free_bytes: u64,
 }
 
 impl Default for BlobLimits {
@@ -80,6 +84,7 @@ impl Default for BlobLimits {
             max_concurrent_uploads: 8,
             idle_timeout: Duration::from_secs(30),
             max_total_bytes: 64 << 30,
+            min_free_bytes: 1 << 30,
         }
     }
 }
@@ -108,6 +113,21 @@ pub enum BlobError {
         used: u64,
         /// `max_total_bytes`.
         limit: u64,
+    },
+    /// The disk under the store would keep less than `min_free_bytes` free.
+    #[error(
+        "disk nearly full: {size} more bytes would leave less than this node's reserve of \
+         {min_free} bytes free ({free} bytes free, {reserved} reserved by uploads in progress)"
+    )]
+    DiskFull {
+        /// Declared size.
+        size: u64,
+        /// Bytes free on the disk now.
+        free: u64,
+        /// Bytes reserved by uploads in progress (not all written yet).
+        reserved: u64,
+        /// `min_free_bytes`.
+        min_free: u64,
     },
     /// Too many uploads in progress.
     #[error("too many uploads in progress (limit {limit}); retry later")]
@@ -222,6 +242,12 @@ pub fn digest(what: &'static str, bytes: &[u8]) -> Result<Hash, BlobError> {
         what,
         got: bytes.len(),
     })
+}
+
+/// Bytes available to this (unprivileged) process on the filesystem holding `dir`.
+fn free_bytes(dir: &Path) -> Result<u64, BlobError> {
+    let st = rustix::fs::statvfs(dir).map_err(std::io::Error::from)?;
+    Ok(st.f_bavail.saturating_mul(st.f_frsize))
 }
 
 /// The store. Cheap to clone (shared state behind an `Arc`).
@@ -621,6 +647,23 @@ impl BlobStore {
                 used,
                 limit,
             });
+        }
+        let min_free = self.inner.limits.min_free_bytes;
+        if bytes > 0 && min_free > 0 {
+            let free = free_bytes(&self.inner.dir)?;
+            // Uploads in progress may not have written their reservations yet: count them
+            // as if they had.
+            let need = bytes
+                .saturating_add(st.reserved_bytes)
+                .saturating_add(min_free);
+            if free < need {
+                return Err(BlobError::DiskFull {
+                    size: expect.size,
+                    free,
+                    reserved: st.reserved_bytes,
+                    min_free,
+                });
+            }
         }
         st.reserved_bytes = st.reserved_bytes.saturating_add(bytes);
         st.pin(expect.hash);
@@ -1156,6 +1199,37 @@ mod tests {
             out.extend_from_slice(&c);
         }
         panic!("read did not end");
+    }
+
+    /// Whatever the quota, an upload that would eat into the disk's reserve is refused up
+    /// front (the reserve here is more than any disk has); a blob already stored still
+    /// re-uploads (it takes no new space).
+    #[test]
+    fn disk_reserve_is_kept_whatever_the_quota() {
+        let (_d, s) = store(BlobLimits {
+            min_free_bytes: 0,
+            ..BlobLimits::default()
+        });
+        let a = data(600);
+        let meta = put(&s, &a, 0);
+        let dir = s.inner.dir.clone();
+        drop(s);
+        let s = BlobStore::open(
+            dir,
+            BlobLimits {
+                min_free_bytes: u64::MAX / 2,
+                ..BlobLimits::default()
+            },
+        )
+        .unwrap();
+        let e = s.begin(expect(&data(10))).unwrap_err();
+        assert!(
+            matches!(e, BlobError::DiskFull { size: 10, min_free, .. } if min_free == u64::MAX / 2),
+            "{e:?}"
+        );
+        assert!(e.to_string().starts_with("disk nearly full: "), "{e}");
+        assert_eq!(s.usage().reserved_bytes, 0);
+        assert_eq!(put(&s, &a, 0).hash, meta.hash);
     }
 
     #[test]

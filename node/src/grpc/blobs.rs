@@ -2,7 +2,8 @@
 //! blobs (job inputs `A`, model weights `B`) over the node's [`BlobStore`].
 //!
 //! Status codes (also in `blobs.proto`): a node limit (size above `max_blob_bytes`, too many
-//! uploads, the store's `max_total_bytes` quota — "blob store full: ...") is
+//! uploads, the store's `max_total_bytes` quota — "blob store full: ...", its disk's
+//! `min_free_bytes` reserve — "disk nearly full: ...") is
 //! `RESOURCE_EXHAUSTED` — the request may succeed elsewhere or later; anything the
 //! client got wrong about its own upload (first message, a chunk over the limit, more or fewer
 //! bytes than declared, hash or row-root mismatch) is `INVALID_ARGUMENT`; an unknown blob, job
@@ -21,17 +22,26 @@ use tonic::{Request, Response, Status, Streaming};
 use super::internal;
 use crate::blobs::{digest, BlobError, BlobMeta, BlobStore, Expect};
 
+/// Most downloads streaming at once (each holds an open file and a task); more get
+/// RESOURCE_EXHAUSTED.
+pub const MAX_DOWNLOADS: usize = 64;
+
 /// The service.
 #[derive(Clone)]
 pub struct BlobsService {
     store: BlobStore,
     storage: proofwork_state::Storage,
+    downloads: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl BlobsService {
     /// A service over a blob store, checking typed uploads against the chain state `storage`.
     pub fn new(store: BlobStore, storage: proofwork_state::Storage) -> Self {
-        BlobsService { store, storage }
+        BlobsService {
+            store,
+            storage,
+            downloads: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_DOWNLOADS)),
+        }
     }
 
     /// What the upload declared by `h` must turn out to be.
@@ -82,9 +92,10 @@ impl BlobsService {
 fn status(e: BlobError) -> Status {
     let msg = e.to_string();
     match e {
-        BlobError::TooLarge { .. } | BlobError::Busy { .. } | BlobError::StoreFull { .. } => {
-            Status::resource_exhausted(msg)
-        }
+        BlobError::TooLarge { .. }
+        | BlobError::Busy { .. }
+        | BlobError::StoreFull { .. }
+        | BlobError::DiskFull { .. } => Status::resource_exhausted(msg),
         BlobError::NotFound(_) => Status::not_found(msg),
         BlobError::OffsetPastEnd { .. } => Status::out_of_range(msg),
         BlobError::Io(_) => Status::internal(msg),
@@ -185,6 +196,9 @@ impl blobs_server::Blobs for BlobsService {
     ) -> Result<Response<DownloadStream>, Status> {
         let r = req.into_inner();
         let hash = digest("hash", &r.hash).map_err(status)?;
+        let permit = self.downloads.clone().try_acquire_owned().map_err(|_| {
+            Status::resource_exhausted(format!("at most {MAX_DOWNLOADS} concurrent downloads"))
+        })?;
         let store = self.store.clone();
         let offset = r.offset;
         let (file, size) = blocking(move || store.open_at(&hash, offset)).await?;
@@ -196,6 +210,7 @@ impl blobs_server::Blobs for BlobsService {
         let chunk = limits.max_chunk_bytes.max(1);
         let (tx, rx) = tokio::sync::mpsc::channel(4);
         tokio::spawn(async move {
+            let _permit = permit;
             let mut file = file;
             let mut pos = offset;
             while pos < end {
