@@ -24,8 +24,13 @@ pub struct Genesis {
     pub app_state: AppState,
 }
 
-/// The application part of genesis (CometBFT's `app_state`).
+/// Most total voting power CometBFT accepts (`MaxTotalVotingPower`, `i64::MAX / 8`).
+pub const MAX_TOTAL_POWER: u64 = (i64::MAX / 8) as u64;
+
+/// The application part of genesis (CometBFT's `app_state`). Unknown fields are refused: a
+/// misspelt field must not silently fall back to a default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppState {
     /// Chain parameters.
     pub params: Params,
@@ -100,6 +105,7 @@ impl Default for Params {
 
 /// One funded account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenesisAccount {
     /// bech32 address.
     pub address: String,
@@ -109,6 +115,7 @@ pub struct GenesisAccount {
 
 /// An amount of a denomination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenesisCoin {
     /// Denomination.
     pub denom: String,
@@ -118,6 +125,7 @@ pub struct GenesisCoin {
 
 /// One initial validator.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenesisValidator {
     /// ed25519 consensus key, base64 (as in CometBFT's files).
     pub pub_key: String,
@@ -209,6 +217,7 @@ impl AppState {
             return Err(inv("params.max_messages must be 1 to 1024".into()));
         }
         let mut seen = BTreeSet::new();
+        let mut native_supply = 0u128;
         for (i, a) in self.accounts.iter().enumerate() {
             let addr: Address = a
                 .address
@@ -228,14 +237,29 @@ impl AppState {
                         accounts::CREDIT_DENOM
                     )));
                 }
-                parse_amount(&c.amount).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
+                let amount =
+                    parse_amount(&c.amount).map_err(|e| inv(format!("accounts[{i}]: {e}")))?;
+                if c.denom == p.native_denom {
+                    native_supply = native_supply.checked_add(amount).ok_or_else(|| {
+                        inv(format!("accounts: total {} overflows", p.native_denom))
+                    })?;
+                }
                 if !denoms.insert(&c.denom) {
                     return Err(inv(format!("accounts[{i}]: duplicate denom {}", c.denom)));
                 }
             }
         }
+        // With no native supply the native denomination would be free for anyone to create
+        // as an asset class (with the power to mint it), and no fee could be paid.
+        if native_supply == 0 {
+            return Err(inv(format!(
+                "accounts: no {} balance: the native denomination needs a supply",
+                p.native_denom
+            )));
+        }
         let mut keys = BTreeSet::new();
         let mut operators = BTreeSet::new();
+        let mut total_power = 0u64;
         for (i, v) in self.validators.iter().enumerate() {
             if let Some(op) = &v.operator {
                 let a: Address = op
@@ -253,6 +277,14 @@ impl AppState {
             if v.power == 0 {
                 return Err(inv(format!("validators[{i}]: power must be positive")));
             }
+            total_power = total_power
+                .checked_add(v.power)
+                .filter(|&t| t <= MAX_TOTAL_POWER)
+                .ok_or_else(|| {
+                    inv(format!(
+                        "validators: total power above CometBFT's maximum {MAX_TOTAL_POWER}"
+                    ))
+                })?;
             match &v.vrf_key {
                 Some(k) => {
                     decode_vrf_key(k).map_err(|e| inv(format!("validators[{i}].vrf_key: {e}")))?;
@@ -582,6 +614,31 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("params.native_denom"));
+        // No native supply: anyone could create the native denomination as an asset.
+        let mut g = sample();
+        g.app_state.accounts[0].balances[0].denom = "other".into();
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("native denomination needs a supply"));
+        // More total power than CometBFT accepts.
+        let mut g = sample();
+        let mut v = g.app_state.validators[0].clone();
+        v.pub_key = base64::engine::general_purpose::STANDARD.encode([8u8; 32]);
+        g.app_state.validators[0].power = MAX_TOTAL_POWER;
+        v.power = 1;
+        g.app_state.validators.push(v);
+        assert!(g
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("total power above"));
+        // A misspelt field is an error, not a silent default.
+        let mut json = serde_json::to_value(sample()).unwrap();
+        json["app_state"]["accounts"][0]["balance"] = serde_json::json!([]);
+        let bytes = serde_json::to_vec(&json).unwrap();
+        assert!(Genesis::from_json(&bytes).is_err());
     }
 
     #[test]
