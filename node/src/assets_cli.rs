@@ -340,6 +340,10 @@ pub(crate) enum EscrowCmd {
         id: u64,
         #[arg(long)]
         outcome: bool,
+        /// The escrow's chain (the signature is valid there only); default: the home's
+        /// genesis chain id.
+        #[arg(long)]
+        chain_id: Option<String>,
     },
     /// Resolve with the oracle's signature.
     Resolve {
@@ -702,11 +706,20 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 home_key,
                 id,
                 outcome,
+                chain_id,
             } => {
                 let (_, key) = home::load_key(h, &home_key.oracle)?;
+                let chain_id = match chain_id {
+                    Some(c) => c,
+                    None => {
+                        h.load_genesis()
+                            .context("--chain-id not given and the home has no genesis")?
+                            .chain_id
+                    }
+                };
                 println!(
                     "{}",
-                    hex::encode(key.sign_digest(&oracle_digest(id, outcome)))
+                    hex::encode(key.sign_digest(&oracle_digest(&chain_id, id, outcome)))
                 );
                 return Ok(());
             }

@@ -23,6 +23,7 @@ struct World {
 }
 
 const ART: &str = "art";
+const CHAIN: &str = "pw-ledger";
 
 impl World {
     fn new() -> Self {
@@ -627,9 +628,9 @@ fn oracle_escrow_pays_out_or_refunds() {
             deadline,
         )
     });
-    let sig = oracle.sign_digest(&oracle_digest(1, true));
+    let sig = oracle.sign_digest(&oracle_digest(CHAIN, 1, true));
     assert!(matches!(
-        w.run(|s| escrow::resolve(s, 1, true, &sig)),
+        w.run(|s| escrow::resolve(s, CHAIN, 1, true, &sig)),
         Err(TxError::EscrowWrongState { .. })
     ));
     assert!(matches!(
@@ -637,24 +638,30 @@ fn oracle_escrow_pays_out_or_refunds() {
         Err(TxError::NotEscrowParty { .. })
     ));
     w.ok(|s| escrow::fund(s, &b, 1));
-    let forged = SecretKey::from_seed("mallory").sign_digest(&oracle_digest(1, true));
+    let forged = SecretKey::from_seed("mallory").sign_digest(&oracle_digest(CHAIN, 1, true));
     assert!(matches!(
-        w.run(|s| escrow::resolve(s, 1, true, &forged)),
+        w.run(|s| escrow::resolve(s, CHAIN, 1, true, &forged)),
+        Err(TxError::BadOracleSignature { .. })
+    ));
+    // Nor does the oracle's own signature for escrow 1 of another chain.
+    let elsewhere = oracle.sign_digest(&oracle_digest("pw-other-chain", 1, true));
+    assert!(matches!(
+        w.run(|s| escrow::resolve(s, CHAIN, 1, true, &elsewhere)),
         Err(TxError::BadOracleSignature { .. })
     ));
     // A signature for the other outcome does not verify for this one.
     assert!(matches!(
-        w.run(|s| escrow::resolve(s, 1, false, &sig)),
+        w.run(|s| escrow::resolve(s, CHAIN, 1, false, &sig)),
         Err(TxError::BadOracleSignature { .. })
     ));
     assert!(matches!(
         w.run(|s| escrow::refund(s, 1)),
         Err(TxError::EscrowNotExpired { .. })
     ));
-    w.ok(|s| escrow::resolve(s, 1, true, &sig));
+    w.ok(|s| escrow::resolve(s, CHAIN, 1, true, &sig));
     assert_eq!(w.bal("alice", "upw"), 1_000_000 + 1_000);
     assert!(matches!(
-        w.run(|s| escrow::resolve(s, 1, true, &sig)),
+        w.run(|s| escrow::resolve(s, CHAIN, 1, true, &sig)),
         Err(TxError::EscrowWrongState { .. })
     ));
     // Second escrow: deadline passes, refund.
@@ -675,9 +682,9 @@ fn oracle_escrow_pays_out_or_refunds() {
     w.ok(|s| escrow::fund(s, &b, 2));
     w.next_block();
     w.next_block();
-    let sig = oracle.sign_digest(&oracle_digest(2, true));
+    let sig = oracle.sign_digest(&oracle_digest(CHAIN, 2, true));
     assert!(matches!(
-        w.run(|s| escrow::resolve(s, 2, true, &sig)),
+        w.run(|s| escrow::resolve(s, CHAIN, 2, true, &sig)),
         Err(TxError::EscrowExpired { .. })
     ));
     let (ab, bb) = (w.bal("alice", "upw"), w.bal("bob", "upw"));

@@ -544,8 +544,9 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     };
     send(&mut c, &alice, create(now_ns() + 60_000_000_000)).await;
     send(&mut c, &bob, AssetMsg::FundEscrow { id: 1 }).await;
+    let chain = c.status().await.unwrap().chain_id;
     let forged = SecretKey::from_seed("mallory")
-        .sign_digest(&oracle_digest(1, true))
+        .sign_digest(&oracle_digest(&chain, 1, true))
         .to_vec();
     let (code, log) = code_of(
         &mut c,
@@ -559,7 +560,7 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     .await;
     assert_eq!(code, 281, "{log}");
     let a0 = c.balance(&a, "upw").await.unwrap();
-    let sig = oracle.sign_digest(&oracle_digest(1, true)).to_vec();
+    let sig = oracle.sign_digest(&oracle_digest(&chain, 1, true)).to_vec();
     send(
         &mut c,
         &alice,

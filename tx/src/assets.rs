@@ -10,13 +10,17 @@ use proofwork_proto::tx::v1::message::Kind;
 use crate::{check_denom, parse_amount, Address, PublicKey, TxError};
 
 /// Domain tag of oracle attestations.
-pub const ORACLE_DOMAIN: &[u8] = b"proofwork/oracle/v1";
+pub const ORACLE_DOMAIN: &[u8] = b"proofwork/oracle/v2";
 
-/// The digest an oracle signs to resolve escrow `id` with `outcome`:
-/// `BLAKE3("proofwork/oracle/v1" || id (u64 BE) || outcome (1 byte))`.
-pub fn oracle_digest(escrow_id: u64, outcome: bool) -> [u8; 32] {
+/// The digest an oracle signs to resolve escrow `id` with `outcome` on chain `chain_id`:
+/// `BLAKE3("proofwork/oracle/v2" || len(chain_id) (u32 BE) || chain_id || id (u64 BE) ||
+/// outcome (1 byte))`. The chain id keeps an oracle that serves several chains (a testnet
+/// and its mainnet) from having its signature for escrow 7 on one replayed on the other.
+pub fn oracle_digest(chain_id: &str, escrow_id: u64, outcome: bool) -> [u8; 32] {
     let mut h = blake3::Hasher::new();
     h.update(ORACLE_DOMAIN);
+    h.update(&(chain_id.len() as u32).to_be_bytes());
+    h.update(chain_id.as_bytes());
     h.update(&escrow_id.to_be_bytes());
     h.update(&[u8::from(outcome)]);
     *h.finalize().as_bytes()
@@ -941,7 +945,8 @@ mod tests {
 
     #[test]
     fn oracle_digest_binds_id_and_outcome() {
-        assert_ne!(oracle_digest(1, true), oracle_digest(1, false));
-        assert_ne!(oracle_digest(1, true), oracle_digest(2, true));
+        assert_ne!(oracle_digest("a", 1, true), oracle_digest("a", 1, false));
+        assert_ne!(oracle_digest("a", 1, true), oracle_digest("a", 2, true));
+        assert_ne!(oracle_digest("a", 1, true), oracle_digest("b", 1, true));
     }
 }

@@ -13,6 +13,7 @@ use super::execute::{event, Event};
 pub(crate) fn execute<S: StateWrite>(
     s: &mut S,
     signer: &Address,
+    chain_id: &str,
     msg: &AssetMsg,
 ) -> Result<Event, ExecError> {
     use AssetMsg as A;
@@ -157,7 +158,7 @@ pub(crate) fn execute<S: StateWrite>(
             id,
             outcome,
             signature,
-        } => escrow::resolve(s, *id, *outcome, signature)?,
+        } => escrow::resolve(s, chain_id, *id, *outcome, signature)?,
         A::RefundEscrow { id } => escrow::refund(s, *id)?,
     };
     let mut all: Vec<(&str, String)> = Vec::with_capacity(attrs.len() + 1);

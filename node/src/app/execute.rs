@@ -156,7 +156,8 @@ fn execute_message<S: StateWrite>(
                 ],
             ))
         }
-        Message::Asset(m) => super::assets::execute(state, &tx.signer, m),
+        // The tx's chain id is the chain's (checked with the fee).
+        Message::Asset(m) => super::assets::execute(state, &tx.signer, &tx.body.chain_id, m),
         Message::ApplyValidator {
             consensus_pubkey,
             moniker,

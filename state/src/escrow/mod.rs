@@ -5,7 +5,7 @@
 //!    (insurer), the oracle's public key, the event, and a deadline (block time);
 //! 2. the counterparty funds its deposit (the cover) before the deadline;
 //! 3. before the deadline, anyone may submit the oracle's signature over
-//!    [`proofwork_tx::assets::oracle_digest`]`(id, outcome)`: outcome `true` (the event
+//!    [`proofwork_tx::assets::oracle_digest`]`(chain_id, id, outcome)`: outcome `true` (the event
 //!    happened) pays both deposits to the holder, `false` pays them to the counterparty;
 //! 4. at or after the deadline, unresolved deposits are refunded to whoever paid them.
 //!
@@ -174,6 +174,7 @@ pub fn fund<S: StateWrite>(s: &mut S, signer: &Address, id: u64) -> Result<Attrs
 /// [`TxError::BadOracleSignature`], [`TxError::EscrowExpired`], wrong state.
 pub fn resolve<S: StateWrite>(
     s: &mut S,
+    chain_id: &str,
     id: u64,
     outcome: bool,
     signature: &[u8],
@@ -197,7 +198,7 @@ pub fn resolve<S: StateWrite>(
     let key = PublicKey::from_bytes(&e.oracle).map_err(|e| TxError::BadOracleSignature {
         reason: e.to_string(),
     })?;
-    key.verify_digest(&oracle_digest(id, outcome), signature)
+    key.verify_digest(&oracle_digest(chain_id, id, outcome), signature)
         .map_err(|e| TxError::BadOracleSignature {
             reason: e.to_string(),
         })?;
