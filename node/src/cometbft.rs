@@ -161,7 +161,11 @@ impl RpcClient {
                 let size = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
                     .with_context(|| format!("bad chunk size {line:?}"))?;
                 let start = body.len();
-                body.resize(start + size, 0);
+                let end = start
+                    .checked_add(size)
+                    .filter(|&e| e <= MAX_RPC_BODY)
+                    .with_context(|| format!("CometBFT RPC body over {MAX_RPC_BODY} bytes"))?;
+                body.resize(end, 0);
                 conn.read_exact(&mut body[start..]).await?;
                 let mut crlf = [0u8; 2];
                 conn.read_exact(&mut crlf).await?;
@@ -170,10 +174,19 @@ impl RpcClient {
                 }
             }
         } else if let Some(n) = length {
+            if n > MAX_RPC_BODY {
+                bail!("CometBFT RPC body of {n} bytes is over {MAX_RPC_BODY}");
+            }
             body.resize(n, 0);
             conn.read_exact(&mut body).await?;
         } else {
-            conn.read_to_end(&mut body).await?;
+            (&mut conn)
+                .take(MAX_RPC_BODY as u64 + 1)
+                .read_to_end(&mut body)
+                .await?;
+            if body.len() > MAX_RPC_BODY {
+                bail!("CometBFT RPC body over {MAX_RPC_BODY} bytes");
+            }
             close = true;
         }
         if !close {
@@ -213,6 +226,10 @@ impl RpcClient {
             .context("status has no latest_block_height")
     }
 }
+
+/// Largest CometBFT RPC response body read (its own default `max_body_bytes` is 1 MB; a
+/// broken or hostile endpoint must not make the node allocate without bound).
+const MAX_RPC_BODY: usize = 64 << 20;
 
 /// Parties waiting for txs to commit, woken from the ABCI app's Commit.
 #[derive(Default)]
