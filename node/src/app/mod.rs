@@ -384,12 +384,14 @@ impl App {
             .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
             .collect();
         let mut total = beacon.as_ref().map_or(0, |b| b.len() as u64);
+        // ProcessProposal refuses a tx twice in one block: never propose one.
+        let mut seen = BTreeSet::new();
         beacon
             .into_iter()
             .chain(
                 txs.into_iter()
                     .zip(ok)
-                    .filter(|(_, ok)| *ok)
+                    .filter(|(t, ok)| *ok && seen.insert(proofwork_tx::tx_hash(t)))
                     .map(|(t, _)| t)
                     .take_while(|t| {
                         total = total.saturating_add(t.len() as u64);
@@ -624,13 +626,16 @@ impl App {
             );
         }
         prepared.put_aux(block_key(input.height), record.encode_to_vec());
-        // A tx is indexed where it first appeared: the same bytes included again (a replay
-        // by a byzantine proposer, refused with ReplayedNonce) must not repoint GetTx at the
-        // failed copy.
+        // A failed copy of a tx never repoints an existing index entry (a replay by a
+        // byzantine proposer, refused with ReplayedNonce, must not hide the committed
+        // success); a success always takes the entry (the same bytes may fail first without
+        // using their nonce — a nonce from the future, an uncovered fee — and pass later).
         let mut indexed = BTreeSet::new();
         for (i, r) in tx_results.iter().enumerate() {
             let key = tx_key(&r.hash);
-            if !indexed.insert(r.hash) || self.storage.get_aux(&key)?.is_some() {
+            if !indexed.insert(r.hash)
+                || (r.result.is_err() && self.storage.get_aux(&key)?.is_some())
+            {
                 continue;
             }
             let mut loc = input.height.to_be_bytes().to_vec();

@@ -546,6 +546,21 @@ fn repeated_txs_are_rejected_and_never_repoint_the_tx_index() {
         Err(TxError::ReplayedNonce { .. })
     ));
     assert_eq!(location(&h), at_first);
+    // The other way round: bytes that first fail without using their nonce (one from the
+    // future) and later pass are indexed where they passed.
+    let early = sign_body(&key("alice"), &transfer(2, addr("bob"), 1));
+    let failed = h.block(vec![early.clone()]);
+    assert!(failed.tx_results[0].result.is_err());
+    h.block(vec![sign_body(&key("alice"), &transfer(1, addr("bob"), 1))]);
+    let passed = h.block(vec![early.clone()]);
+    assert!(passed.tx_results[0].result.is_ok());
+    let at = h
+        .app
+        .storage()
+        .get_aux(&tx_key(&proofwork_tx::tx_hash(&early)))
+        .unwrap()
+        .unwrap();
+    assert_eq!(at[..8], passed.height.to_be_bytes());
 }
 
 #[test]

@@ -634,6 +634,14 @@ impl BlobStore {
     /// only replace it with the same bytes) and pins the hash.
     fn reserve(&self, expect: &Expect) -> Result<Hold, BlobError> {
         let limit = self.inner.limits.max_total_bytes;
+        let min_free = self.inner.limits.min_free_bytes;
+        // Asked before taking the lock (a filesystem call); the reservations counted under
+        // the lock cover uploads that start meanwhile.
+        let free = if min_free > 0 {
+            Some(free_bytes(&self.inner.dir)?)
+        } else {
+            None
+        };
         let mut st = self.state();
         let bytes = if st.blobs.contains_key(&expect.hash) {
             0
@@ -648,11 +656,9 @@ impl BlobStore {
                 limit,
             });
         }
-        let min_free = self.inner.limits.min_free_bytes;
-        if bytes > 0 && min_free > 0 {
-            let free = free_bytes(&self.inner.dir)?;
-            // Uploads in progress may not have written their reservations yet: count them
-            // as if they had.
+        if let Some(free) = free.filter(|_| bytes > 0) {
+            // Uploads in progress may have written only part of their reservations: count
+            // them as if they had written nothing (conservative: refuses a little early).
             let need = bytes
                 .saturating_add(st.reserved_bytes)
                 .saturating_add(min_free);

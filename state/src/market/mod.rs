@@ -607,7 +607,17 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
             match sale {
                 Ok(attrs) => attrs,
                 Err(why) => {
-                    accounts::move_funds(s, &escrow_account(), &winner, &a.denom, amount)?;
+                    // The escrow holds every best bid it took; failing to return one is a
+                    // broken invariant (halt), never a refusal that would leave the bid stuck.
+                    accounts::move_funds(s, &escrow_account(), &winner, &a.denom, amount).map_err(
+                        |e| match e {
+                            ExecError::Tx(e) => StateError::Invariant(format!(
+                                "auction {id}: escrow cannot refund the best bid: {e}"
+                            ))
+                            .into(),
+                            state => state,
+                        },
+                    )?;
                     // The item may be unreturnable too (a burnt token): then nothing is left
                     // to return.
                     let returned = attempt(s, |s| release_item(s, &a.seller, &a.item))?.is_ok();
@@ -622,8 +632,12 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
             }
         }
         None => {
-            release_item(s, &a.seller, &a.item)?;
-            vec![("item", a.item.to_string()), ("result", "no bids".into())]
+            let returned = attempt(s, |s| release_item(s, &a.seller, &a.item))?.is_ok();
+            vec![
+                ("item", a.item.to_string()),
+                ("result", "no bids".into()),
+                ("item_returned", returned.to_string()),
+            ]
         }
     };
     attrs.insert(0, ("auction_id", id.to_string()));
