@@ -231,6 +231,18 @@ impl RpcClient {
 /// broken or hostile endpoint must not make the node allocate without bound).
 const MAX_RPC_BODY: usize = 64 << 20;
 
+/// Withdraws a broadcast's commit waiter when the broadcast ends, however it ends.
+struct Withdraw<'a> {
+    waiters: &'a CommitWaiters,
+    hash: TxHash,
+}
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        self.waiters.forget_abandoned(&self.hash);
+    }
+}
+
 /// Parties waiting for txs to commit, woken from the ABCI app's Commit.
 #[derive(Default)]
 pub struct CommitWaiters {
@@ -333,6 +345,13 @@ impl CometBackend {
         commit_wait: Duration,
     ) -> Result<pb::BroadcastTxResponse, Status> {
         let hash = *blake3::hash(&tx).as_bytes();
+        // Declared before `rx`, so dropped after it on every exit — a refusal, a timeout, or
+        // the gRPC call being cancelled mid-wait (a client that disconnects): this call's
+        // waiter never outlives it.
+        let _withdraw = wait.then_some(Withdraw {
+            waiters: &self.waiters,
+            hash,
+        });
         let rx = wait.then(|| self.waiters.register(hash));
         let refused = |code: u32, log: String| pb::BroadcastTxResponse {
             hash: Vec::new(),
@@ -343,13 +362,9 @@ impl CometBackend {
         match self.rpc.broadcast_tx_sync(&tx).await {
             Ok((0, _)) => {}
             Ok((code, log)) => {
-                drop(rx);
-                self.waiters.forget_abandoned(&hash);
                 return Ok(refused(code, log));
             }
             Err(e) => {
-                drop(rx);
-                self.waiters.forget_abandoned(&hash);
                 if let Some(r) = e.downcast_ref::<RpcError>() {
                     if r.data.contains("already exists in cache") {
                         let e = TxError::DuplicateTx;
@@ -379,8 +394,6 @@ impl CometBackend {
                     })
                 }
                 _ => {
-                    // The timeout consumed (dropped) this call's receiver.
-                    self.waiters.forget_abandoned(&hash);
                     return Err(Status::deadline_exceeded(format!(
                         "tx {} not committed within {commit_wait:?}",
                         hex::encode(hash)
@@ -418,6 +431,16 @@ mod tests {
         });
         let committed = first.blocking_recv().expect("the first waiter is woken");
         assert_eq!(committed.height, 5);
+        // A broadcast that ends (or is cancelled) while waiting leaves nothing behind: its
+        // receiver drops before its `Withdraw` guard.
+        {
+            let _withdraw = Withdraw {
+                waiters: &waiters,
+                hash: [9; 32],
+            };
+            let _rx = waiters.register([9; 32]);
+        }
+        assert!(!waiters.waiters.lock().unwrap().contains_key(&[9; 32]));
         // Once every waiter is gone, the entry goes too.
         let third = waiters.register(hash);
         drop(third);
