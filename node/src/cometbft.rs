@@ -6,7 +6,6 @@
 //! connection per request would pile up TIME_WAIT sockets under load), handling both
 //! `Content-Length` and chunked bodies, which is all CometBFT's RPC server sends.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,14 +13,12 @@ use anyhow::{bail, Context as _};
 use base64::Engine as _;
 use proofwork_proto::node::v1 as pb;
 use proofwork_state::Storage;
-use proofwork_tx::{TxError, TxHash};
+use proofwork_tx::TxError;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio::sync::oneshot;
 use tonic::Status;
 
-use crate::app::BlockOutcome;
-use crate::engine::CommittedTx;
+use crate::waiters::CommitWaiters;
 
 type Conn = BufReader<TcpStream>;
 
@@ -231,71 +228,6 @@ impl RpcClient {
 /// broken or hostile endpoint must not make the node allocate without bound).
 const MAX_RPC_BODY: usize = 64 << 20;
 
-/// Withdraws a broadcast's commit waiter when the broadcast ends, however it ends.
-struct Withdraw<'a> {
-    waiters: &'a CommitWaiters,
-    hash: TxHash,
-}
-
-impl Drop for Withdraw<'_> {
-    fn drop(&mut self) {
-        self.waiters.forget_abandoned(&self.hash);
-    }
-}
-
-/// Parties waiting for txs to commit, woken from the ABCI app's Commit.
-#[derive(Default)]
-pub struct CommitWaiters {
-    waiters: Mutex<BTreeMap<TxHash, Vec<oneshot::Sender<CommittedTx>>>>,
-}
-
-impl CommitWaiters {
-    /// Registers interest in `hash` (before broadcasting, so a fast commit is not missed).
-    pub fn register(&self, hash: TxHash) -> oneshot::Receiver<CommittedTx> {
-        let (tx, rx) = oneshot::channel();
-        self.waiters
-            .lock()
-            .expect("waiters lock")
-            .entry(hash)
-            .or_default()
-            .push(tx);
-        rx
-    }
-
-    /// Drops the waiters of `hash` whose receivers are gone (the caller drops its own first):
-    /// others may wait on the same tx — a re-broadcast of a pending tx must not cancel the
-    /// first submitter's wait.
-    pub fn forget_abandoned(&self, hash: &TxHash) {
-        let mut waiters = self.waiters.lock().expect("waiters lock");
-        if let Some(list) = waiters.get_mut(hash) {
-            list.retain(|w| !w.is_closed());
-            if list.is_empty() {
-                waiters.remove(hash);
-            }
-        }
-    }
-
-    /// Wakes the waiters of every tx in a committed block.
-    pub fn notify(&self, outcome: &BlockOutcome) {
-        let mut w = self.waiters.lock().expect("waiters lock");
-        if w.is_empty() {
-            return;
-        }
-        for (i, r) in outcome.tx_results.iter().enumerate() {
-            if let Some(ws) = w.remove(&r.hash) {
-                let c = CommittedTx {
-                    height: outcome.height,
-                    index: i as u32,
-                    result: r.to_proto(),
-                };
-                for s in ws {
-                    let _ = s.send(c.clone());
-                }
-            }
-        }
-    }
-}
-
 /// The gRPC backend of a node under CometBFT.
 pub struct CometBackend {
     storage: Storage,
@@ -345,13 +277,9 @@ impl CometBackend {
         commit_wait: Duration,
     ) -> Result<pb::BroadcastTxResponse, Status> {
         let hash = *blake3::hash(&tx).as_bytes();
-        // Declared before `rx`, so dropped after it on every exit — a refusal, a timeout, or
-        // the gRPC call being cancelled mid-wait (a client that disconnects): this call's
-        // waiter never outlives it.
-        let _withdraw = wait.then_some(Withdraw {
-            waiters: &self.waiters,
-            hash,
-        });
+        // Declared before `rx`: this call's waiter never outlives it, also when the gRPC call
+        // is cancelled mid-wait (a client that disconnects).
+        let _withdraw = wait.then(|| self.waiters.withdraw_on_drop(hash));
         let rx = wait.then(|| self.waiters.register(hash));
         let refused = |code: u32, log: String| pb::BroadcastTxResponse {
             hash: Vec::new(),
@@ -402,49 +330,5 @@ impl CometBackend {
             }
         }
         Ok(resp)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::app::TxOutcome;
-
-    /// A second broadcast of a pending tx that is refused (DuplicateTx) withdraws only its own
-    /// waiter: the first submitter still learns of the commit.
-    #[test]
-    fn a_refused_rebroadcast_leaves_the_first_waiter() {
-        let waiters = CommitWaiters::default();
-        let hash = [7; 32];
-        let first = waiters.register(hash);
-        let second = waiters.register(hash);
-        drop(second);
-        waiters.forget_abandoned(&hash);
-        waiters.notify(&BlockOutcome {
-            height: 5,
-            app_hash: [0; 32],
-            tx_results: vec![TxOutcome {
-                hash,
-                result: Ok(Vec::new()),
-            }],
-            validator_updates: Vec::new(),
-        });
-        let committed = first.blocking_recv().expect("the first waiter is woken");
-        assert_eq!(committed.height, 5);
-        // A broadcast that ends (or is cancelled) while waiting leaves nothing behind: its
-        // receiver drops before its `Withdraw` guard.
-        {
-            let _withdraw = Withdraw {
-                waiters: &waiters,
-                hash: [9; 32],
-            };
-            let _rx = waiters.register([9; 32]);
-        }
-        assert!(!waiters.waiters.lock().unwrap().contains_key(&[9; 32]));
-        // Once every waiter is gone, the entry goes too.
-        let third = waiters.register(hash);
-        drop(third);
-        waiters.forget_abandoned(&hash);
-        assert!(waiters.waiters.lock().unwrap().is_empty());
     }
 }

@@ -5,18 +5,18 @@
 // reads the wall clock for block times and pacing; the state machine never does.
 #![allow(clippy::disallowed_methods)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use proofwork_proto::block::v1 as pb;
 use proofwork_state::{ExecError, Storage};
 use proofwork_tx::TxHash;
 use tokio::sync::{broadcast, oneshot};
 
 use crate::app::{App, AppError, BlockInput, ChainConfig, CheckState, TxOutcome};
 use crate::mempool::{Mempool, MempoolLimits};
+use crate::waiters::CommitWaiters;
 
 /// Engine settings.
 #[derive(Debug, Clone, Copy)]
@@ -33,16 +33,7 @@ pub struct EngineConfig {
     pub local_max_tx_bytes: u64,
 }
 
-/// A committed tx, as reported to a waiting client.
-#[derive(Debug, Clone)]
-pub struct CommittedTx {
-    /// Height.
-    pub height: u64,
-    /// Position in the block.
-    pub index: u32,
-    /// Result.
-    pub result: pb::TxResult,
-}
+pub use crate::waiters::CommittedTx;
 
 /// A committed block, as broadcast to subscribers.
 #[derive(Debug, Clone)]
@@ -68,7 +59,7 @@ pub struct Node {
     storage: Storage,
     cfg: ChainConfig,
     engine: EngineConfig,
-    waiters: Mutex<BTreeMap<TxHash, Vec<oneshot::Sender<CommittedTx>>>>,
+    waiters: CommitWaiters,
     blocks: broadcast::Sender<Arc<BlockSummary>>,
     last: Mutex<(u64, [u8; 32])>,
     sigs: Arc<crate::app::SigCache>,
@@ -107,7 +98,7 @@ impl Node {
             storage,
             cfg,
             engine,
-            waiters: Mutex::new(BTreeMap::new()),
+            waiters: CommitWaiters::default(),
             blocks,
             last: Mutex::new((last_time, last_hash)),
             sigs: app_sigs,
@@ -151,29 +142,14 @@ impl Node {
         let tx = crate::app::decode_and_verify(&self.sigs, &limits, &bytes)?;
         let hash = tx.hash;
         // Register before queueing, so a commit between the two cannot be missed.
-        let rx = wait.then(|| {
-            let (tx, rx) = oneshot::channel();
-            self.waiters
-                .lock()
-                .expect("waiters lock")
-                .entry(hash)
-                .or_default()
-                .push(tx);
-            rx
-        });
+        let rx = wait.then(|| self.waiters.register(hash));
         let res = self.mempool.lock().expect("mempool lock").add(bytes);
         if let Err(e) = res {
             if let Some(rx) = rx {
                 // Withdraw this call's waiter only: the same tx may be pending already (this
                 // error is then DuplicateTx), and its first submitter still waits for it.
                 drop(rx);
-                let mut waiters = self.waiters.lock().expect("waiters lock");
-                if let Some(list) = waiters.get_mut(&hash) {
-                    list.retain(|w| !w.is_closed());
-                    if list.is_empty() {
-                        waiters.remove(&hash);
-                    }
-                }
+                self.waiters.forget_abandoned(&hash);
             }
             return Err(e);
         }
@@ -309,25 +285,10 @@ impl Node {
     }
 
     fn notify(&self, height: u64, results: &[TxOutcome], dropped: Vec<(TxHash, ExecError)>) {
-        let mut waiters = self.waiters.lock().expect("waiters lock");
-        if waiters.is_empty() {
-            return;
-        }
-        for (i, r) in results.iter().enumerate() {
-            if let Some(ws) = waiters.remove(&r.hash) {
-                let c = CommittedTx {
-                    height,
-                    index: i as u32,
-                    result: r.to_proto(),
-                };
-                for w in ws {
-                    let _ = w.send(c.clone());
-                }
-            }
-        }
+        self.waiters.notify(height, results);
         // Txs dropped on recheck will never commit: wake their waiters with nothing.
         for (hash, _) in dropped {
-            waiters.remove(&hash);
+            self.waiters.forget(&hash);
         }
     }
 

@@ -22,4 +22,5 @@ pub mod mempool;
 pub mod metrics;
 pub mod snapshot;
 pub mod testnet;
+pub mod waiters;
 pub mod worker;

@@ -767,10 +767,11 @@ async fn start_abci(
         tracing::info!(height = l.height, app_hash = %hex::encode(l.app_hash), "resuming");
     }
     let storage = app.storage().clone();
-    let waiters = Arc::new(cometbft::CommitWaiters::default());
+    let waiters = Arc::new(proofwork_node::waiters::CommitWaiters::default());
     let hook_waiters = waiters.clone();
-    let abci_app = abci::AbciApp::new(app, cfg.mempool.max_tx_bytes)
-        .with_commit_hook(Arc::new(move |outcome| hook_waiters.notify(outcome)));
+    let abci_app = abci::AbciApp::new(app, cfg.mempool.max_tx_bytes).with_commit_hook(Arc::new(
+        move |outcome| hook_waiters.notify(outcome.height, &outcome.tx_results),
+    ));
     // Bind before spawning so that a port clash is reported, not logged from a thread.
     let listener = std::net::TcpListener::bind(addr.trim_start_matches("tcp://"))
         .with_context(|| format!("binding ABCI on {addr}"))?;
