@@ -230,13 +230,29 @@ pub fn listing<S: StateRead>(s: &S, id: u64) -> Result<Option<Listing>, StateErr
 /// # Errors
 /// Storage failures.
 pub fn listings<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Listing>, StateError> {
-    let start = (after > 0).then(|| state_key::listing(after));
-    Ok(
-        codec::scan(s, state_key::LISTING_PREFIX, start.as_deref(), limit)?
-            .into_iter()
-            .map(|(_, l)| l)
-            .collect(),
+    open_after(
+        s,
+        state_key::LISTING_PREFIX,
+        state_key::listing,
+        after,
+        limit,
     )
+}
+
+/// The open entries under `prefix` (keyed by `key(id)`, ids big-endian so key order is id
+/// order) with ids above `after`, at most `limit`: one ranged read.
+fn open_after<S: StateRead, T: BorshDeserialize>(
+    s: &S,
+    prefix: &[u8],
+    key: fn(u64) -> Vec<u8>,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<T>, StateError> {
+    let start = (after > 0).then(|| key(after));
+    Ok(codec::scan(s, prefix, start.as_deref(), limit)?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
 }
 
 /// An offer.
@@ -252,13 +268,7 @@ pub fn offer<S: StateRead>(s: &S, id: u64) -> Result<Option<Offer>, StateError> 
 /// # Errors
 /// Storage failures.
 pub fn offers<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Offer>, StateError> {
-    let start = (after > 0).then(|| state_key::offer(after));
-    Ok(
-        codec::scan(s, state_key::OFFER_PREFIX, start.as_deref(), limit)?
-            .into_iter()
-            .map(|(_, o)| o)
-            .collect(),
-    )
+    open_after(s, state_key::OFFER_PREFIX, state_key::offer, after, limit)
 }
 
 /// An auction.
@@ -274,12 +284,12 @@ pub fn auction<S: StateRead>(s: &S, id: u64) -> Result<Option<Auction>, StateErr
 /// # Errors
 /// Storage failures.
 pub fn auctions<S: StateRead>(s: &S, after: u64, limit: usize) -> Result<Vec<Auction>, StateError> {
-    let start = (after > 0).then(|| state_key::auction(after));
-    Ok(
-        codec::scan(s, state_key::AUCTION_PREFIX, start.as_deref(), limit)?
-            .into_iter()
-            .map(|(_, a)| a)
-            .collect(),
+    open_after(
+        s,
+        state_key::AUCTION_PREFIX,
+        state_key::auction,
+        after,
+        limit,
     )
 }
 
