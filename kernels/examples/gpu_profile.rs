@@ -1,18 +1,20 @@
 //! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
 //!
 //! ```text
-//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc]
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc] [--sweep]
 //! ```
 //!
-//! `--no-tma` leaves out both experimental TMA builds, `--skip NAME` one of them (what
-//! scripts/gpu-check.sh passes for a build whose test failed or hung).
+//! `--no-tma` leaves out both TMA builds, `--skip NAME` one of them (what
+//! scripts/gpu-check.sh passes for a build whose test failed or hung). `--sweep` also times
+//! each TMA build under several tile schedules (bands of 1..32 tile rows, one band, and
+//! grids of one block per SM and of one block per tile, `tiles`) and prints a table of them.
 //!
 //! Default shapes: 4096³, 8192×4096×4096 and 16384×4096×4096. Prints one table row per shape
 //! (device times per launch, TOPS = 2·m·k·n / time, and the ratios BENCHMARKS.md reports),
 //! and one JSON line per shape for the record. Exits 0 with a message when there is no GPU.
 
 use proofwork_kernels::cuda::GpuProfile;
-use proofwork_kernels::{CudaBackend, GemmKernel, KernelError, TmaVariant};
+use proofwork_kernels::{CudaBackend, GemmKernel, KernelError, TmaSchedule, TmaVariant};
 
 fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
     let mut it = s.split('x').map(|v| v.parse::<usize>().ok());
@@ -49,8 +51,14 @@ fn main() {
     let mut shapes = Vec::new();
     let mut tma = true;
     let mut skip = Vec::new();
+    let mut sweep = false;
     let mut i = 0;
     while i < args.len() {
+        if args[i] == "--sweep" {
+            sweep = true;
+            i += 1;
+            continue;
+        }
         if args[i] == "--no-tma" {
             tma = false;
             i += 1;
@@ -104,9 +112,30 @@ fn main() {
         }
     };
     println!("device: {}", dev.device_name());
+    let schedules = if sweep {
+        let sms = dev.tma_blocks(TmaVariant::Solo);
+        let mut s: Vec<TmaSchedule> = [0, 1, 2, 4, 8, 16, 32]
+            .into_iter()
+            .map(|rows| TmaSchedule {
+                band_rows: Some(rows),
+                blocks: None,
+            })
+            .collect();
+        s.push(TmaSchedule {
+            band_rows: None,
+            blocks: sms,
+        });
+        s.push(TmaSchedule {
+            band_rows: None,
+            blocks: Some(u32::MAX),
+        });
+        s
+    } else {
+        Vec::new()
+    };
     let mut rows = Vec::new();
     for (m, k, n) in shapes {
-        match dev.profile(m, k, n, iters) {
+        match dev.profile(m, k, n, iters, &schedules) {
             Ok(p) => {
                 println!("{}", json(&p));
                 rows.push(p);
@@ -120,8 +149,8 @@ fn main() {
     println!();
     // One row per shape: times (ms), TOPS, and each custom kernel's speed as a fraction of
     // cuBLASLt's (`x/lt` = lt time / x time; the issue's goal is ≥ 0.9), then the row
-    // digests against the GEMM the backend runs (wgmma on Hopper, else mma.sync v2, else
-    // __dp4a; the TMA builds are experimental and not used by the backend yet).
+    // digests against the GEMM the backend runs (tma on Hopper, else mma.sync v2, else
+    // __dp4a).
     let head = [
         "m×k×n", "mma ms", "mma1 ms", "wg ms", "tma ms", "mc ms", "lt ms", "dp4a ms", "dig ms",
         "dig1 ms", "mma TOPS", "wg TOPS", "tma TOPS", "mc TOPS", "lt TOPS", "wg/lt", "tma/lt",
@@ -139,7 +168,7 @@ fn main() {
         let wg = p.wgmma_ms.clone().and_then(Result::ok);
         let tma = p.tma_ms.clone().and_then(Result::ok);
         let mc = p.tma_mc_ms.clone().and_then(Result::ok);
-        let gemm_ms = wg.or(p.mma_ms).unwrap_or(p.dp4a_ms);
+        let gemm_ms = tma.or(wg).or(p.mma_ms).unwrap_or(p.dp4a_ms);
         println!(
             "{}",
             row(&[
@@ -175,6 +204,55 @@ fn main() {
         }
         if let Err(e) = &p.cublaslt_ms {
             println!("  cublasLt unavailable: {e}");
+        }
+    }
+    if rows.iter().any(|p| !p.tma_sweep.is_empty()) {
+        let blocks = |v| dev.tma_blocks(v).map_or("-".to_owned(), |b| b.to_string());
+        println!();
+        println!(
+            "tile schedules (band: tile rows per band, 0 = one band, auto = {} rows; grid: \
+             blocks, auto = resident: tma {}, tma-mc {})",
+            dev.tma_blocks(TmaVariant::Solo)
+                .map_or(0, proofwork_kernels::default_band_rows),
+            blocks(TmaVariant::Solo),
+            blocks(TmaVariant::Multicast),
+        );
+        let head = ["m×k×n", "build", "band", "grid", "ms", "TOPS", "x/lt"];
+        println!("{}", row(&head.map(str::to_owned)));
+        for p in &rows {
+            let lt = p.cublaslt_ms.clone().ok();
+            for pt in &p.tma_sweep {
+                let auto = |v: Option<u32>| match v {
+                    None => "auto".to_owned(),
+                    Some(u32::MAX) => "tiles".to_owned(),
+                    Some(v) => v.to_string(),
+                };
+                let (ms, tops, ratio) = match (&pt.ms, lt) {
+                    (Ok(ms), Some(lt)) => (
+                        format!("{ms:.4}"),
+                        format!("{:.0}", p.tops(*ms)),
+                        format!("{:.3}", lt / ms),
+                    ),
+                    (Ok(ms), None) => (
+                        format!("{ms:.4}"),
+                        format!("{:.0}", p.tops(*ms)),
+                        "-".into(),
+                    ),
+                    (Err(e), _) => (format!("FAILED: {e}"), "-".into(), "-".into()),
+                };
+                println!(
+                    "{}",
+                    row(&[
+                        format!("{}x{}x{}", p.m, p.k, p.n),
+                        pt.variant.kernel().name().to_owned(),
+                        auto(pt.schedule.band_rows),
+                        auto(pt.schedule.blocks),
+                        ms,
+                        tops,
+                        ratio,
+                    ])
+                );
+            }
         }
     }
 }

@@ -47,7 +47,7 @@ pub mod freivalds;
 pub mod merkle;
 
 pub use cpu::CpuBackend;
-pub use cuda::{CudaBackend, GemmKernel, TmaVariant};
+pub use cuda::{default_band_rows, CudaBackend, GemmKernel, TmaSchedule, TmaVariant};
 pub use merkle::{verify_proof, MerkleProof, MerkleTree};
 
 /// A 32-byte BLAKE3 digest.

@@ -182,19 +182,27 @@ __device__ __forceinline__ void tm_tma_load_2d_multicast(unsigned int dst, const
         : "memory");
 }
 
-// The output tile of block `rank` of the cluster in tile group `g`: groups are TM_CLUSTER
-// vertically adjacent tiles, numbered M fastest, so the blocks running at once share a few
-// column tiles of B while A streams (A and Bᵀ of a 4096² job both fit in L2).
+// The output tile of block `rank` of the cluster in tile group `g` (a group is TM_CLUSTER
+// vertically adjacent tiles). Groups are ordered in bands of `band` group rows (the last band
+// may be shorter): within a band M runs fastest, then N, then the next band. The blocks
+// running at once then cover a few column tiles of B and at most `band` row panels of A, so
+// both stay in L2 however tall A is; `band` ≥ groups_m is plain M-fastest order (the host
+// chooses it, 1 ≤ band).
 __device__ __forceinline__ void tm_tile_coords(unsigned int g, unsigned int groups_m,
+                                               unsigned int tiles_n, unsigned int band,
                                                unsigned int rank, unsigned int* row0,
                                                unsigned int* col0) {
-    *row0 = ((g % groups_m) * TM_CLUSTER + rank) * TM_BM;
-    *col0 = (g / groups_m) * TM_BN;
+    const unsigned int per_band = band * tiles_n;
+    const unsigned int first = (g / per_band) * band;
+    const unsigned int rows = min(groups_m - first, band);
+    const unsigned int r = g % per_band;
+    *row0 = ((first + r % rows) * TM_CLUSTER + rank) * TM_BM;
+    *col0 = (r / rows) * TM_BN;
 }
 
 // tma_a: 2-D tensor map over A, dims {k, m} (K innermost), row stride k bytes, box {128, 128},
 // 128-byte swizzle, zero fill. tma_b: over Bᵀ, dims {k, n}, box {128, TM_B_ROWS}, same
-// otherwise.
+// otherwise. band: tile order (tm_tile_coords), ≥ 1.
 extern "C" __global__ void __launch_bounds__(TM_THREADS, 1)
 #if TM_CLUSTER > 1
 __cluster_dims__(TM_CLUSTER, 1, 1)
@@ -202,7 +210,7 @@ __cluster_dims__(TM_CLUSTER, 1, 1)
 gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                const __grid_constant__ TmaDesc tma_b,
                int* __restrict__ c,
-               unsigned int m, unsigned int k, unsigned int n)
+               unsigned int m, unsigned int k, unsigned int n, unsigned int band)
 {
     extern __shared__ __align__(1024) signed char tm_smem[];
     const unsigned int raw = (unsigned int)__cvta_generic_to_shared(tm_smem);
@@ -231,7 +239,8 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
 
     const unsigned int tiles_m = (m + TM_BM - 1u) / TM_BM;
     const unsigned int groups_m = (tiles_m + TM_CLUSTER - 1u) / TM_CLUSTER;
-    const unsigned int groups = groups_m * ((n + TM_BN - 1u) / TM_BN);
+    const unsigned int tiles_n = (n + TM_BN - 1u) / TM_BN;
+    const unsigned int groups = groups_m * tiles_n;
     const unsigned int ktiles = (k + TM_BK - 1u) / TM_BK;
 #if TM_CLUSTER > 1
     // The cluster's index and count: the same in both blocks by definition.
@@ -253,7 +262,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             unsigned int use = 0;
             for (unsigned int g = first; g < groups; g += stride) {
                 unsigned int row0, col0;
-                tm_tile_coords(g, groups_m, rank, &row0, &col0);
+                tm_tile_coords(g, groups_m, tiles_n, band, rank, &row0, &col0);
 #if TM_CLUSTER > 1
                 // Boxes wholly outside the matrix are not loaded (rank 1's A box when the
                 // number of row tiles is odd, the second B half at or past n): their rows or
@@ -310,7 +319,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     unsigned int use = 0;
     for (unsigned int g = first; g < groups; g += stride) {
         unsigned int row0, col0;
-        tm_tile_coords(g, groups_m, rank, &row0, &col0);
+        tm_tile_coords(g, groups_m, tiles_n, band, rank, &row0, &col0);
 #pragma unroll
         for (int i = 0; i < 128; ++i) {
             acc[i] = 0;

@@ -14,13 +14,14 @@
 //!   two stages, stays for the profile). Takes `Bᵀ`, produced on the device by `transpose_i8`.
 //! - `gemm_i8_wgmma.cu`: Hopper only (compute capability 9.0, compiled for `compute_90a`):
 //!   `wgmma.mma_async` m64n256k32 s8 from 128-byte-swizzled shared memory, 128×256 tiles,
-//!   4-stage cp.async. Loaded when it compiles; the backend's GEMM on Hopper when
-//!   `k % 16 == 0` (about 2× the `mma.sync` kernel, measured on an H200).
-//! - `gemm_i8_tma.cu` ([`tma`]): Hopper only, **experimental** (an explicit entry point,
-//!   [`CudaBackend::gemm_i8_tma`], kernel choices and columns of the profile; not the
-//!   backend's GEMM until measured on a device): the same `wgmma` tiles fed by TMA boxes
-//!   through mbarriers from a producer warpgroup, persistent over output tiles; built twice,
-//!   one block per tile (`tma`) and clusters of two sharing B by TMA multicast (`tma-mc`).
+//!   4-stage cp.async. Loaded when it compiles; the fallback on Hopper when the TMA kernel
+//!   does not load (about 2× the `mma.sync` kernel, measured on an H200).
+//! - `gemm_i8_tma.cu` ([`tma`]): Hopper only: the same `wgmma` tiles fed by TMA boxes
+//!   through mbarriers from a producer warpgroup, persistent over output tiles in bands that
+//!   keep A and B in L2. The backend's GEMM on Hopper when `k % 16 == 0` (compiled on first
+//!   use; 0.90–0.99× cuBLASLt and 1.3–1.4× `wgmma` on an H200). Built twice: one block per
+//!   tile (`tma`) and clusters of two sharing B by TMA multicast (`tma-mc`, correct but
+//!   slower: kept as a kernel choice and a profile column).
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -39,8 +40,8 @@ pub mod cublaslt;
 mod profile;
 mod tma;
 
-pub use profile::GpuProfile;
-pub use tma::{compile_tma, TmaVariant, GEMM_TMA_SRC};
+pub use profile::{GpuProfile, TmaPoint};
+pub use tma::{compile_tma, default_band_rows, TmaSchedule, TmaVariant, GEMM_TMA_SRC};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -276,14 +277,15 @@ pub struct CudaBackend {
 /// operators (`proofwork worker --gemm-kernel`) and for measuring a kernel end to end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum GemmKernel {
-    /// The fastest kernel verified on hardware that the device has: `wgmma` on Hopper,
-    /// `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
+    /// The fastest kernel verified on hardware that the device has: `tma` on Hopper (then
+    /// `wgmma` if it fails to load), `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
     #[default]
     Auto,
-    /// The experimental TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile).
+    /// The TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile; 0.90–0.99×
+    /// cuBLASLt on an H200).
     Tma,
     /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
-    /// with `TM_CLUSTER 2`).
+    /// with `TM_CLUSTER 2`; correct, but slower than `tma` on an H200).
     TmaMulticast,
     /// `wgmma` with cp.async loads (Hopper).
     Wgmma,
@@ -735,15 +737,20 @@ impl CudaBackend {
         let a_dev = self.upload(a, "copy a to device")?;
         let b_dev = self.upload(b, "copy b to device")?;
         let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
-        // Auto: fastest verified first: wgmma (Hopper), mma.sync v2 (sm_80+), __dp4a. All but
-        // __dp4a need k % 16 == 0 and take Bᵀ.
+        // Auto: fastest verified first: tma, then wgmma (Hopper), mma.sync v2 (sm_80+),
+        // __dp4a. All but __dp4a need k % 16 == 0 and take Bᵀ.
         match &self.gemm_mma {
             Some(mma) if self.uses_tensor_cores(k) && kernel != GemmKernel::Dp4a => {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
-                let tma = TmaVariant::of(kernel).and_then(|v| self.tma(v));
+                let tma = match kernel {
+                    GemmKernel::Auto => self.tma(TmaVariant::Solo),
+                    _ => TmaVariant::of(kernel).and_then(|v| self.tma(v)),
+                };
                 match (kernel, tma, &self.gemm_wgmma) {
-                    (_, Some(t), _) => self.launch_tma(t, &a_dev, &bt, &mut c_dev, d)?,
+                    (_, Some(t), _) => {
+                        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d, TmaSchedule::default())?
+                    }
                     (GemmKernel::Auto | GemmKernel::Wgmma, _, Some(wgmma)) => {
                         self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?
                     }

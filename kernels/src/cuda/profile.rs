@@ -12,7 +12,7 @@ use cudarc::driver::sys::CUevent_flags;
 use cudarc::driver::CudaSlice;
 
 use super::cublaslt::LtInt8;
-use super::{driver_err, CudaBackend, Dims, TmaVariant};
+use super::{driver_err, CudaBackend, Dims, TmaSchedule, TmaVariant};
 use crate::{cpu, merkle, KernelError};
 
 /// Rows recomputed on the CPU as a cross-check.
@@ -38,7 +38,7 @@ pub struct GpuProfile {
     /// why it failed: a launch error, or a mismatch with the reference (the first differing
     /// elements). It runs last, so a failure here leaves every other number valid.
     pub wgmma_ms: Option<Result<f64, String>>,
-    /// The experimental TMA kernel (warp-specialised, mbarriers, persistent; compute
+    /// The TMA kernel (warp-specialised, mbarriers, persistent; compute
     /// capability 9.0 only), checked and timed like `wgmma_ms`, after it.
     pub tma_ms: Option<Result<f64, String>>,
     /// Its multicast build (clusters of two blocks sharing B), likewise, after it.
@@ -53,6 +53,19 @@ pub struct GpuProfile {
     pub digests_ms: f64,
     /// Row digests, one thread per row.
     pub digests_serial_ms: f64,
+    /// Each TMA build under each schedule asked for (checked and timed like `tma_ms`).
+    pub tma_sweep: Vec<TmaPoint>,
+}
+
+/// One TMA build under one schedule, in [`GpuProfile::tma_sweep`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TmaPoint {
+    /// The build.
+    pub variant: TmaVariant,
+    /// The schedule asked for.
+    pub schedule: TmaSchedule,
+    /// Milliseconds per launch, or why it failed.
+    pub ms: Result<f64, String>,
 }
 
 impl GpuProfile {
@@ -104,7 +117,8 @@ impl CudaBackend {
     }
 
     /// Times the GEMM kernels, cuBLASLt and the row-digest kernels on a random `m×k×n` job,
-    /// after checking that they all agree (see the module docs).
+    /// after checking that they all agree (see the module docs); then each loaded TMA build
+    /// under each schedule in `sweep`.
     ///
     /// # Errors
     ///
@@ -116,6 +130,7 @@ impl CudaBackend {
         k: usize,
         n: usize,
         iters: usize,
+        sweep: &[TmaSchedule],
     ) -> Result<GpuProfile, KernelError> {
         let a = bytes(1, m * k);
         let b = bytes(2, k * n);
@@ -211,27 +226,40 @@ impl CudaBackend {
             )),
             _ => None,
         };
-        let mut tma = [None, None];
-        for (variant, out) in TmaVariant::ALL.into_iter().zip(&mut tma) {
-            *out = match (self.tma(variant), &self.gemm_mma) {
-                (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
-                    match variant {
-                        TmaVariant::Solo => "tma gemm vs dp4a gemm",
-                        TmaVariant::Multicast => "tma-mc gemm vs dp4a gemm",
-                    },
-                    mma,
-                    &a_dev,
-                    &b_dev,
-                    &mut bt_dev,
-                    d,
-                    &reference,
-                    iters,
-                    |a, bt, c| self.launch_tma(t, a, bt, c, d),
-                )),
-                _ => None,
-            };
+        let mut tma = |variant: TmaVariant, schedule: TmaSchedule| match (
+            self.tma(variant),
+            &self.gemm_mma,
+        ) {
+            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
+                match variant {
+                    TmaVariant::Solo => "tma gemm vs dp4a gemm",
+                    TmaVariant::Multicast => "tma-mc gemm vs dp4a gemm",
+                },
+                mma,
+                &a_dev,
+                &b_dev,
+                &mut bt_dev,
+                d,
+                &reference,
+                iters,
+                |a, bt, c| self.launch_tma(t, a, bt, c, d, schedule),
+            )),
+            _ => None,
+        };
+        let tma_ms = tma(TmaVariant::Solo, TmaSchedule::default());
+        let tma_mc_ms = tma(TmaVariant::Multicast, TmaSchedule::default());
+        let mut tma_sweep = Vec::new();
+        for variant in TmaVariant::ALL {
+            for &schedule in sweep {
+                if let Some(ms) = tma(variant, schedule) {
+                    tma_sweep.push(TmaPoint {
+                        variant,
+                        schedule,
+                        ms,
+                    });
+                }
+            }
         }
-        let [tma_ms, tma_mc_ms] = tma;
 
         Ok(GpuProfile {
             device: self.device_name.clone(),
@@ -248,6 +276,7 @@ impl CudaBackend {
             cublaslt_ms,
             digests_ms,
             digests_serial_ms,
+            tma_sweep,
         })
     }
 

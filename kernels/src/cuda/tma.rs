@@ -1,9 +1,9 @@
-//! The experimental Hopper TMA kernels (`gemm_i8_tma.cu`): two builds of one source, compiled
-//! and loaded on first use, their tensor maps and their persistent launch.
+//! The Hopper TMA kernels (`gemm_i8_tma.cu`): two builds of one source, compiled and loaded
+//! on first use, their tensor maps, tile schedule and persistent launch.
 //!
-//! Not the backend's default GEMM until measured on a device: they are explicit entry points
-//! ([`CudaBackend::gemm_i8_tma`]), kernel choices ([`GemmKernel::Tma`],
-//! [`GemmKernel::TmaMulticast`]) and columns of the profile.
+//! [`TmaVariant::Solo`] is the backend's GEMM on Hopper ([`GemmKernel::Auto`]); both builds
+//! are also explicit entry points ([`CudaBackend::gemm_i8_tma`]), kernel choices
+//! ([`GemmKernel::Tma`], [`GemmKernel::TmaMulticast`]) and columns of the profile.
 
 use std::sync::Arc;
 
@@ -78,6 +78,28 @@ impl TmaVariant {
     pub fn source(self) -> String {
         format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster())
     }
+}
+
+/// How a TMA build's persistent grid walks the output tiles (`tm_tile_coords` in
+/// `gemm_i8_tma.cu`). The default is what the backend runs; the profile sweeps others.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TmaSchedule {
+    /// Rows of output tiles per band: the blocks walk a band M-fastest, then N, then the
+    /// next band, so A's panels in flight stay in L2 however tall A is. `Some(0)`: one band
+    /// (plain M-fastest order); `None`: [`default_band_rows`].
+    pub band_rows: Option<u32>,
+    /// Blocks of the persistent grid (rounded down to whole clusters, at least one); `None`:
+    /// as many as are resident at once.
+    pub blocks: Option<u32>,
+}
+
+/// Rows of tiles per band when the schedule does not say: as many as the blocks resident at
+/// once can take while each still shares its B panel with a dozen others (about √(2·blocks):
+/// the band's A panels, 128 rows each, and the column tiles in flight, 256 rows each, then
+/// move about the same bytes), in whole clusters.
+pub fn default_band_rows(blocks: u32) -> u32 {
+    let rows = (2 * u64::from(blocks.max(1))).isqrt().next_power_of_two();
+    u32::try_from(rows).unwrap_or(u32::MAX)
 }
 
 /// A loaded build and the number of blocks its persistent grid launches (as many as can be
@@ -239,6 +261,11 @@ impl CudaBackend {
         Ok(TmaDesc(unsafe { map.assume_init() }.opaque))
     }
 
+    /// Blocks of a loaded TMA build's persistent grid (`None` when it is not loaded).
+    pub fn tma_blocks(&self, variant: TmaVariant) -> Option<u32> {
+        self.tma(variant).map(|t| t.blocks)
+    }
+
     /// Enqueues `c = a·b` with a TMA build, from `bt = bᵀ` (`n×k`); `k % 16 == 0`.
     pub(super) fn launch_tma(
         &self,
@@ -247,6 +274,7 @@ impl CudaBackend {
         bt: &CudaSlice<i8>,
         c: &mut CudaSlice<i32>,
         d: Dims,
+        schedule: TmaSchedule,
     ) -> Result<(), KernelError> {
         use cudarc::driver::DevicePtr;
         require_k_multiple(d.k as usize, "launch tma gemm")?;
@@ -257,10 +285,18 @@ impl CudaBackend {
         let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, WGMMA_BN / cluster)?;
         // Tile groups: `cluster` vertically adjacent tiles each, one group per cluster at a
         // time (`groups_m` in the kernel).
-        let groups =
-            u64::from(d.m.div_ceil(WGMMA_BM).div_ceil(cluster)) * u64::from(d.n.div_ceil(WGMMA_BN));
-        let clusters = groups.clamp(1, u64::from(t.blocks / cluster).max(1));
+        let groups_m = d.m.div_ceil(WGMMA_BM).div_ceil(cluster);
+        let groups = u64::from(groups_m) * u64::from(d.n.div_ceil(WGMMA_BN));
+        let resident = schedule.blocks.unwrap_or(t.blocks);
+        let clusters = groups.clamp(1, u64::from(resident / cluster).max(1));
         let blocks = u32::try_from(clusters * u64::from(cluster)).unwrap_or(t.blocks);
+        // The band in tile groups, 1..=groups_m (the kernel divides by it).
+        let band_rows = match schedule.band_rows {
+            Some(0) => u32::MAX,
+            Some(rows) => rows,
+            None => default_band_rows(blocks),
+        };
+        let band = (band_rows / cluster).clamp(1, groups_m.max(1));
         let cfg = LaunchConfig {
             grid_dim: (blocks, 1, 1),
             block_dim: (TMA_THREADS, 1, 1),
@@ -273,8 +309,9 @@ impl CudaBackend {
             .arg(c)
             .arg(&d.m)
             .arg(&d.k)
-            .arg(&d.n);
-        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned, unsigned, unsigned)`
+            .arg(&d.n)
+            .arg(&band);
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned ×4)`
         // matches these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe
         // exactly a (m×k) and bt (n×k), which stay alive (and their stream guards held) until
         // after the launch is enqueued on the same stream; the TMA unit reads only inside
@@ -372,6 +409,15 @@ mod tests {
     }
 
     #[test]
+    fn default_band_balances_a_and_b_panels() {
+        // √(2·132) ≈ 16.2 on an H100/H200's 132 SMs.
+        assert_eq!(default_band_rows(132), 16);
+        assert_eq!(default_band_rows(1), 1);
+        assert_eq!(default_band_rows(0), 1);
+        assert_eq!(default_band_rows(u32::MAX), 1 << 17);
+    }
+
+    #[test]
     fn tma_descriptor_matches_the_driver_struct() {
         assert_eq!(
             std::mem::size_of::<TmaDesc>(),
@@ -381,8 +427,9 @@ mod tests {
     }
 
     /// Partial tiles, an odd number of row tiles (the multicast build's second block then
-    /// computes a tile wholly outside `m`), and more output tiles than SMs (the persistent
-    /// loop wraps, and the pipeline's phases carry across tiles).
+    /// computes a tile wholly outside `m`), more output tiles than SMs (the persistent
+    /// loop wraps, and the pipeline's phases carry across tiles), and more row tiles than
+    /// one band (33: two whole bands and a short last one).
     fn check(variant: TmaVariant) {
         let dev = match CudaBackend::new(0) {
             Ok(dev) if dev.has_tma(variant) => dev,
@@ -405,7 +452,7 @@ mod tests {
             Err(e) => return eprintln!("skipped: {e}"),
         };
         let mut shapes = HOPPER_SHAPES.to_vec();
-        shapes.extend([(2048, 144, 4096), (1920, 256, 8192)]);
+        shapes.extend([(2048, 144, 4096), (1920, 256, 8192), (4224, 64, 768)]);
         matches_cpu(&shapes, |a, b, m, k, n| {
             dev.gemm_i8_tma(variant, a, b, m, k, n)
         });
