@@ -112,13 +112,16 @@ __device__ __forceinline__ void tm_mbar_arrive_expect_tx(unsigned int bar, unsig
 }
 
 // Arrives on the mbarrier at shared offset `bar` of block `cta` of the cluster (this block
-// included; without a cluster launch the block is a cluster of one, rank 0).
+// included; without a cluster launch the block is a cluster of one, rank 0). Default
+// semantics (release, CTA scope), as CUTLASS's ClusterBarrier::arrive(cta_id): what it
+// publishes is that this warp's wgmma reads of the slot have completed (wgmma.wait_group),
+// and a cluster-scope release on every slot of every warp cost the multicast build time.
 __device__ __forceinline__ void tm_mbar_arrive_cluster(unsigned int bar, unsigned int cta) {
     asm volatile(
         "{\n"
         ".reg .b32 remote;\n"
         "mapa.shared::cluster.u32 remote, %0, %1;\n"
-        "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n"
+        "mbarrier.arrive.shared::cluster.b64 _, [remote];\n"
         "}\n" ::"r"(bar),
         "r"(cta)
         : "memory");
