@@ -39,22 +39,23 @@ fi
 
 # Every step has a time limit (STEP_TIMEOUT seconds, TMA_STEP_TIMEOUT for the TMA tests,
 # which take seconds when they work): a kernel that hangs is killed and reported instead of
-# eating the device session. The experimental TMA builds (tma, tma-mc) run
-# in their own test steps first; the profile then leaves out each one that failed or hung
-# (--skip NAME), so the other kernels' numbers still come back.
+# eating the device session. The TMA builds (tma, tma-mc, tma-pp, tma-pp-mc) run in their
+# own test steps first; the profile then leaves out each one that failed or hung (--skip
+# NAME), so the other kernels' numbers still come back.
 step=${STEP_TIMEOUT:-180}
 rc=0
 skip=()
-for build in tma tma_mc; do
+tma_tests=(tma tma_mc tma_pp tma_pp_mc)
+for build in "${tma_tests[@]}"; do
     for t in "$BIN_DIR"/proofwork_kernels-*; do
         say "== $(basename "$t") ${build}_matches_cpu_when_present"
         timeout "${TMA_STEP_TIMEOUT:-60}" "$t" "${build}_matches_cpu_when_present" --nocapture 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|mismatch|error"
-        [ "${PIPESTATUS[0]}" -eq 0 ] || { skip+=(--skip "${build/_/-}"); rc=1; say "$build test failed or timed out"; }
+        [ "${PIPESTATUS[0]}" -eq 0 ] || { skip+=(--skip "${build//_/-}"); rc=1; say "$build test failed or timed out"; }
     done
 done
 for t in "$BIN_DIR"/proofwork_kernels-* "$BIN_DIR"/it-*; do
     say "== $(basename "$t")"
-    timeout "$step" "$t" --test-threads 4 --skip tma_matches_cpu_when_present --skip tma_mc_matches_cpu_when_present 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|cuda device present|error"
+    timeout "$step" "$t" --test-threads 4 $(printf -- '--skip %s_matches_cpu_when_present ' "${tma_tests[@]}") 2>&1 | tee -a "$LOG" | grep -E "skipped|test result|FAILED|panicked|cuda device present|error"
     [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
 done
 say "== profile ${skip[*]}"

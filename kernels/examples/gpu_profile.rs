@@ -1,10 +1,10 @@
 //! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
 //!
 //! ```text
-//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc] [--sweep]
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc|tma-pp|tma-pp-mc] [--sweep]
 //! ```
 //!
-//! `--no-tma` leaves out both TMA builds, `--skip NAME` one of them (what
+//! `--no-tma` leaves out the TMA builds, `--skip NAME` one of them (what
 //! scripts/gpu-check.sh passes for a build whose test failed or hung). `--sweep` also times
 //! each TMA build under several tile schedules (bands of 1..32 tile rows, one band, and
 //! grids of one block per SM and of one block per tile, `tiles`) and prints a table of them.
@@ -26,8 +26,18 @@ fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
 
 fn json(p: &GpuProfile) -> String {
     let opt = |v: Option<f64>| v.map_or("null".to_owned(), |v| format!("{v:.5}"));
+    let tma: String = TmaVariant::ALL
+        .into_iter()
+        .map(|v| {
+            format!(
+                ",\"{}_ms\":{}",
+                v.kernel().name().replace('-', "_"),
+                opt(p.tma_ms(v))
+            )
+        })
+        .collect();
     format!(
-        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{},\"tma_ms\":{},\"tma_mc_ms\":{},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{}{tma},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
         p.device,
         p.m,
         p.k,
@@ -35,8 +45,6 @@ fn json(p: &GpuProfile) -> String {
         opt(p.mma_ms),
         opt(p.mma_v1_ms),
         opt(p.wgmma_ms.clone().and_then(Result::ok)),
-        opt(p.tma_ms.clone().and_then(Result::ok)),
-        opt(p.tma_mc_ms.clone().and_then(Result::ok)),
         opt(p.transpose_ms),
         p.dp4a_ms,
         opt(p.cublaslt_ms.clone().ok()),
@@ -72,7 +80,7 @@ fn main() {
             match variant {
                 Some(v) => skip.push(v),
                 None => {
-                    eprintln!("--skip takes tma or tma-mc");
+                    eprintln!("--skip takes tma, tma-mc, tma-pp or tma-pp-mc");
                     std::process::exit(2);
                 }
             }
@@ -147,59 +155,53 @@ fn main() {
         }
     }
     println!();
-    // One row per shape: times (ms), TOPS, and each custom kernel's speed as a fraction of
-    // cuBLASLt's (`x/lt` = lt time / x time; the issue's goal is ≥ 0.9), then the row
-    // digests against the GEMM the backend runs (tma on Hopper, else mma.sync v2, else
-    // __dp4a).
-    let head = [
-        "m×k×n", "mma ms", "mma1 ms", "wg ms", "tma ms", "mc ms", "lt ms", "dp4a ms", "dig ms",
-        "dig1 ms", "mma TOPS", "wg TOPS", "tma TOPS", "mc TOPS", "lt TOPS", "wg/lt", "tma/lt",
-        "mc/lt", "dig/gemm",
-    ];
-    println!("{}", row(&head.map(str::to_owned)));
+    // One row per shape: times (ms), cuBLASLt's TOPS, each custom kernel's speed as a
+    // fraction of cuBLASLt's (`x/lt` = lt time / x time; the issue's goal is ≥ 0.9), then the
+    // row digests against the GEMM the backend runs (`dev.auto_tma()` on Hopper, else
+    // mma.sync v2, else __dp4a). mma.sync v1, __dp4a and the one-thread-per-row digests are
+    // in the JSON lines.
+    let short = |v: TmaVariant| v.kernel().name().trim_start_matches("tma-");
+    let mut head = vec!["m×k×n".to_owned(), "mma ms".into(), "wg ms".into()];
+    head.extend(TmaVariant::ALL.map(|v| format!("{} ms", short(v))));
+    head.extend([
+        "lt ms".into(),
+        "dig ms".into(),
+        "lt TOPS".into(),
+        "wg/lt".into(),
+    ]);
+    head.extend(TmaVariant::ALL.map(|v| format!("{}/lt", short(v))));
+    head.push("dig/gemm".into());
+    println!("{}", row(&head));
     for p in &rows {
         let lt = p.cublaslt_ms.clone().ok();
         let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.3}"));
-        let tops = |v: Option<f64>| f(v.map(|ms| p.tops(ms)));
         let ratio = |ours: Option<f64>| match (ours, lt) {
             (Some(a), Some(b)) => format!("{:.2}", b / a),
             _ => "-".to_owned(),
         };
         let wg = p.wgmma_ms.clone().and_then(Result::ok);
-        let tma = p.tma_ms.clone().and_then(Result::ok);
-        let mc = p.tma_mc_ms.clone().and_then(Result::ok);
-        let gemm_ms = tma.or(wg).or(p.mma_ms).unwrap_or(p.dp4a_ms);
-        println!(
-            "{}",
-            row(&[
-                format!("{}x{}x{}", p.m, p.k, p.n),
-                f(p.mma_ms),
-                f(p.mma_v1_ms),
-                f(wg),
-                f(tma),
-                f(mc),
-                f(lt),
-                f(Some(p.dp4a_ms)),
-                f(Some(p.digests_ms)),
-                f(Some(p.digests_serial_ms)),
-                tops(p.mma_ms),
-                tops(wg),
-                tops(tma),
-                tops(mc),
-                tops(lt),
-                ratio(wg),
-                ratio(tma),
-                ratio(mc),
-                format!("{:.2}", p.digests_ms / gemm_ms),
-            ])
-        );
-        for (name, r) in [
-            ("wgmma", &p.wgmma_ms),
-            ("tma", &p.tma_ms),
-            ("tma-mc", &p.tma_mc_ms),
-        ] {
-            if let Some(Err(e)) = r {
-                println!("  {name} FAILED: {e}");
+        let gemm_ms = p
+            .tma_ms(dev.auto_tma())
+            .or(wg)
+            .or(p.mma_ms)
+            .unwrap_or(p.dp4a_ms);
+        let mut cells = vec![format!("{}x{}x{}", p.m, p.k, p.n), f(p.mma_ms), f(wg)];
+        cells.extend(TmaVariant::ALL.map(|v| f(p.tma_ms(v))));
+        cells.extend([
+            f(lt),
+            f(Some(p.digests_ms)),
+            lt.map_or("-".to_owned(), |ms| format!("{:.0}", p.tops(ms))),
+            ratio(wg),
+        ]);
+        cells.extend(TmaVariant::ALL.map(|v| ratio(p.tma_ms(v))));
+        cells.push(format!("{:.2}", p.digests_ms / gemm_ms));
+        println!("{}", row(&cells));
+        if let Some(Err(e)) = &p.wgmma_ms {
+            println!("  wgmma FAILED: {e}");
+        }
+        for t in &p.tma {
+            if let Err(e) = &t.ms {
+                println!("  {} FAILED: {e}", t.variant.kernel().name());
             }
         }
         if let Err(e) = &p.cublaslt_ms {
@@ -209,13 +211,16 @@ fn main() {
     if rows.iter().any(|p| !p.tma_sweep.is_empty()) {
         let blocks = |v| dev.tma_blocks(v).map_or("-".to_owned(), |b| b.to_string());
         println!();
+        let grids: Vec<String> = TmaVariant::ALL
+            .into_iter()
+            .map(|v| format!("{} {}", v.kernel().name(), blocks(v)))
+            .collect();
         println!(
             "tile schedules (band: tile rows per band, 0 = one band, auto = {} rows; grid: \
-             blocks, auto = resident: tma {}, tma-mc {})",
+             blocks, auto = resident: {})",
             dev.tma_blocks(TmaVariant::Solo)
-                .map_or(0, proofwork_kernels::default_band_rows),
-            blocks(TmaVariant::Solo),
-            blocks(TmaVariant::Multicast),
+                .map_or(0, |b| TmaVariant::Solo.default_band_rows(b)),
+            grids.join(", "),
         );
         let head = ["m×k×n", "build", "band", "grid", "ms", "TOPS", "x/lt"];
         println!("{}", row(&head.map(str::to_owned)));

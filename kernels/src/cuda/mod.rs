@@ -41,7 +41,7 @@ mod profile;
 mod tma;
 
 pub use profile::{GpuProfile, TmaPoint};
-pub use tma::{compile_tma, default_band_rows, TmaSchedule, TmaVariant, GEMM_TMA_SRC};
+pub use tma::{compile_tma, TmaSchedule, TmaVariant, GEMM_TMA_PP_SRC, GEMM_TMA_SRC};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -260,10 +260,10 @@ pub struct CudaBackend {
     /// The experimental Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
     /// use (they are not the default, so opening a backend does not pay their NVRTC
     /// compile); the error inside once it failed.
-    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 2],
+    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 4],
     /// Whether this device may load each TMA build (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
-    tma_allowed: [bool; 2],
+    tma_allowed: [bool; 4],
     /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
@@ -285,8 +285,13 @@ pub enum GemmKernel {
     /// cuBLASLt on an H200).
     Tma,
     /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
-    /// with `TM_CLUSTER 2`; correct, but slower than `tma` on an H200).
+    /// with `TM_CLUSTER 2`).
     TmaMulticast,
+    /// The ping-pong TMA kernel (`gemm_i8_tma_pp.cu`: a 128×128 tile per consumer
+    /// warpgroup, the two taking turns so one's stores overlap the other's MMAs).
+    TmaPingPong,
+    /// The ping-pong kernel in clusters of two blocks sharing B (`TM_CLUSTER 2`).
+    TmaPingPongMulticast,
     /// `wgmma` with cp.async loads (Hopper).
     Wgmma,
     /// `mma.sync` v2 (sm_80+).
@@ -302,6 +307,8 @@ impl GemmKernel {
             Self::Auto => "auto",
             Self::Tma => "tma",
             Self::TmaMulticast => "tma-mc",
+            Self::TmaPingPong => "tma-pp",
+            Self::TmaPingPongMulticast => "tma-pp-mc",
             Self::Wgmma => "wgmma",
             Self::Mma => "mma",
             Self::Dp4a => "dp4a",
@@ -317,6 +324,8 @@ impl std::str::FromStr for GemmKernel {
             Self::Auto,
             Self::Tma,
             Self::TmaMulticast,
+            Self::TmaPingPong,
+            Self::TmaPingPongMulticast,
             Self::Wgmma,
             Self::Mma,
             Self::Dp4a,
@@ -439,13 +448,13 @@ impl CudaBackend {
             "cuda kernels loaded"
         );
         Ok(Self {
-            tma_allowed: [gemm_wgmma.is_some(); 2],
+            tma_allowed: [gemm_wgmma.is_some(); 4],
             ctx,
             stream,
             gemm_dp4a,
             gemm_mma,
             gemm_wgmma,
-            gemm_tma: [OnceLock::new(), OnceLock::new()],
+            gemm_tma: std::array::from_fn(|_| OnceLock::new()),
             gemm_kernel: GemmKernel::Auto,
             digests_serial,
             chunk_cvs,
@@ -494,7 +503,10 @@ impl CudaBackend {
     pub fn with_gemm_kernel(mut self, kernel: GemmKernel) -> Result<Self, KernelError> {
         let available = match kernel {
             GemmKernel::Auto | GemmKernel::Dp4a => true,
-            GemmKernel::Tma | GemmKernel::TmaMulticast => {
+            GemmKernel::Tma
+            | GemmKernel::TmaMulticast
+            | GemmKernel::TmaPingPong
+            | GemmKernel::TmaPingPongMulticast => {
                 TmaVariant::of(kernel).is_some_and(|v| self.has_tma(v)) && self.gemm_mma.is_some()
             }
             GemmKernel::Wgmma => self.gemm_wgmma.is_some() && self.gemm_mma.is_some(),
@@ -744,7 +756,7 @@ impl CudaBackend {
                 let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
                 self.launch_transpose(mma, &b_dev, &mut bt, d)?;
                 let tma = match kernel {
-                    GemmKernel::Auto => self.tma(TmaVariant::Solo),
+                    GemmKernel::Auto => self.tma(self.auto_tma()),
                     _ => TmaVariant::of(kernel).and_then(|v| self.tma(v)),
                 };
                 match (kernel, tma, &self.gemm_wgmma) {

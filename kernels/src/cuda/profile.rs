@@ -38,11 +38,10 @@ pub struct GpuProfile {
     /// why it failed: a launch error, or a mismatch with the reference (the first differing
     /// elements). It runs last, so a failure here leaves every other number valid.
     pub wgmma_ms: Option<Result<f64, String>>,
-    /// The TMA kernel (warp-specialised, mbarriers, persistent; compute
-    /// capability 9.0 only), checked and timed like `wgmma_ms`, after it.
-    pub tma_ms: Option<Result<f64, String>>,
-    /// Its multicast build (clusters of two blocks sharing B), likewise, after it.
-    pub tma_mc_ms: Option<Result<f64, String>>,
+    /// Each loaded TMA build (warp-specialised, mbarriers, persistent; compute capability
+    /// 9.0 only) under its default schedule, in [`TmaVariant::ALL`] order, checked and timed
+    /// like `wgmma_ms`, after it.
+    pub tma: Vec<TmaPoint>,
     /// Transposing B on the device (once per model's weights).
     pub transpose_ms: Option<f64>,
     /// The `__dp4a` kernel.
@@ -53,7 +52,7 @@ pub struct GpuProfile {
     pub digests_ms: f64,
     /// Row digests, one thread per row.
     pub digests_serial_ms: f64,
-    /// Each TMA build under each schedule asked for (checked and timed like `tma_ms`).
+    /// Each TMA build under each schedule asked for (checked and timed like `tma`).
     pub tma_sweep: Vec<TmaPoint>,
 }
 
@@ -72,6 +71,14 @@ impl GpuProfile {
     /// Tera-operations per second (2·m·k·n operations) at `ms` per product.
     pub fn tops(&self, ms: f64) -> f64 {
         2.0 * self.m as f64 * self.k as f64 * self.n as f64 / (ms * 1e-3) / 1e12
+    }
+
+    /// A TMA build's time under its default schedule, when it loaded and passed its check.
+    pub fn tma_ms(&self, variant: TmaVariant) -> Option<f64> {
+        self.tma
+            .iter()
+            .find(|p| p.variant == variant)
+            .and_then(|p| p.ms.clone().ok())
     }
 }
 
@@ -226,40 +233,38 @@ impl CudaBackend {
             )),
             _ => None,
         };
-        let mut tma = |variant: TmaVariant, schedule: TmaSchedule| match (
+        let mut time_tma = |variant: TmaVariant, schedule: TmaSchedule| match (
             self.tma(variant),
             &self.gemm_mma,
         ) {
-            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
-                match variant {
-                    TmaVariant::Solo => "tma gemm vs dp4a gemm",
-                    TmaVariant::Multicast => "tma-mc gemm vs dp4a gemm",
-                },
-                mma,
-                &a_dev,
-                &b_dev,
-                &mut bt_dev,
-                d,
-                &reference,
-                iters,
-                |a, bt, c| self.launch_tma(t, a, bt, c, d, schedule),
-            )),
+            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(TmaPoint {
+                variant,
+                schedule,
+                ms: self
+                    .profile_bt_kernel(
+                        "tma gemm vs dp4a gemm",
+                        mma,
+                        &a_dev,
+                        &b_dev,
+                        &mut bt_dev,
+                        d,
+                        &reference,
+                        iters,
+                        |a, bt, c| self.launch_tma(t, a, bt, c, d, schedule),
+                    )
+                    .map_err(|e| format!("{}: {e}", variant.kernel().name())),
+            }),
             _ => None,
         };
-        let tma_ms = tma(TmaVariant::Solo, TmaSchedule::default());
-        let tma_mc_ms = tma(TmaVariant::Multicast, TmaSchedule::default());
-        let mut tma_sweep = Vec::new();
-        for variant in TmaVariant::ALL {
-            for &schedule in sweep {
-                if let Some(ms) = tma(variant, schedule) {
-                    tma_sweep.push(TmaPoint {
-                        variant,
-                        schedule,
-                        ms,
-                    });
-                }
-            }
-        }
+        let tma: Vec<TmaPoint> = TmaVariant::ALL
+            .into_iter()
+            .filter_map(|v| time_tma(v, TmaSchedule::default()))
+            .collect();
+        let tma_sweep: Vec<TmaPoint> = TmaVariant::ALL
+            .into_iter()
+            .flat_map(|v| sweep.iter().map(move |&s| (v, s)))
+            .filter_map(|(v, s)| time_tma(v, s))
+            .collect();
 
         Ok(GpuProfile {
             device: self.device_name.clone(),
@@ -269,8 +274,7 @@ impl CudaBackend {
             mma_ms,
             mma_v1_ms,
             wgmma_ms,
-            tma_ms,
-            tma_mc_ms,
+            tma,
             transpose_ms,
             dp4a_ms,
             cublaslt_ms,

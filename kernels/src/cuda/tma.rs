@@ -18,39 +18,91 @@ use crate::cpu::check_gemm_shape;
 use crate::KernelError;
 
 /// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel
-/// (the [`TmaVariant::Solo`] build; [`TmaVariant::source`] gives each).
+/// with both consumer warpgroups on one 128×256 tile (the [`TmaVariant::Solo`] build;
+/// [`TmaVariant::source`] gives each).
 pub const GEMM_TMA_SRC: &str = concat!(
     include_str!("hopper_wgmma.cuh"),
+    include_str!("hopper_tma.cuh"),
     include_str!("gemm_i8_tma.cu")
 );
 
-/// Dynamic shared memory of the TMA kernel (`TM_SMEM_BYTES` in `gemm_i8_tma.cu`): 4 stages
-/// of (128 + 256 rows) × 128 bytes, 1 KiB of alignment slack and 1 KiB for the mbarriers.
-const TMA_SMEM: u32 = 4 * (128 + 256) * 128 + 2048;
-/// Threads per block (`TM_THREADS`): a producer and two consumer warpgroups.
+/// The ping-pong kernel: one 128×128 tile per consumer warpgroup, the two taking turns
+/// ([`TmaVariant::PingPong`]).
+pub const GEMM_TMA_PP_SRC: &str = concat!(
+    include_str!("hopper_wgmma.cuh"),
+    include_str!("hopper_tma.cuh"),
+    include_str!("gemm_i8_tma_pp.cu")
+);
+
+/// The build [`GemmKernel::Auto`] runs on Hopper (the fastest measured: BENCHMARKS.md).
+const AUTO_TMA: TmaVariant = TmaVariant::Solo;
+
+/// Threads per block (`TM_THREADS`, `PP_THREADS`): a producer and two consumer warpgroups.
 const TMA_THREADS: u32 = 384;
-/// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
+/// Bytes of K per TMA box (`TM_BK`, `PP_BK`; the 128-byte swizzle's row).
 const TMA_BOX_K: u32 = 128;
 
-/// The two builds of `gemm_i8_tma.cu` (`TM_CLUSTER`).
+/// The four builds of the two TMA kernels: cooperative (`gemm_i8_tma.cu`: both consumer
+/// warpgroups on one 128×256 tile) or ping-pong (`gemm_i8_tma_pp.cu`: a 128×128 tile each,
+/// taking turns), each alone or in clusters of two sharing B by multicast (`TM_CLUSTER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TmaVariant {
-    /// Every block loads its own A and B boxes (`tma`).
+    /// Cooperative, every block loads its own A and B boxes (`tma`).
     Solo,
-    /// Clusters of two blocks on vertically adjacent tiles; each loads its A box and half
-    /// of the shared B box, multicast into both (`tma-mc`): a third less L2 traffic.
+    /// Cooperative, clusters of two blocks on vertically adjacent tiles; each loads its A
+    /// box and half of the shared B box, multicast into both (`tma-mc`).
     Multicast,
+    /// Ping-pong, every block loads its own boxes (`tma-pp`).
+    PingPong,
+    /// Ping-pong in clusters of two sharing B (`tma-pp-mc`).
+    PingPongMulticast,
 }
 
 impl TmaVariant {
-    /// Both builds, in the order of [`TmaVariant::index`].
-    pub const ALL: [Self; 2] = [Self::Solo, Self::Multicast];
+    /// Every build, in the order of [`TmaVariant::index`].
+    pub const ALL: [Self; 4] = [
+        Self::Solo,
+        Self::Multicast,
+        Self::PingPong,
+        Self::PingPongMulticast,
+    ];
 
     /// Blocks per cluster (`TM_CLUSTER`).
     pub fn cluster(self) -> u32 {
         match self {
-            Self::Solo => 1,
-            Self::Multicast => 2,
+            Self::Solo | Self::PingPong => 1,
+            Self::Multicast | Self::PingPongMulticast => 2,
+        }
+    }
+
+    /// Whether this is a build of the ping-pong kernel.
+    pub fn ping_pong(self) -> bool {
+        matches!(self, Self::PingPong | Self::PingPongMulticast)
+    }
+
+    /// Rows and columns of the output tile one consumer step covers (128×256 cooperative,
+    /// 128×128 ping-pong).
+    pub fn tile(self) -> (u32, u32) {
+        if self.ping_pong() {
+            (128, 128)
+        } else {
+            (WGMMA_BM, WGMMA_BN)
+        }
+    }
+
+    /// Dynamic shared memory (`TM_SMEM_BYTES`, `PP_SMEM_BYTES`): the stages of (A + B)
+    /// boxes, 1 KiB of alignment slack and 1 KiB for the mbarriers.
+    fn smem(self) -> u32 {
+        let (bm, bn) = self.tile();
+        let stages = if self.ping_pong() { 7 } else { 4 };
+        stages * (bm + bn) * TMA_BOX_K + 2048
+    }
+
+    fn function(self) -> &'static str {
+        if self.ping_pong() {
+            "gemm_i8_tma_pp_nt"
+        } else {
+            "gemm_i8_tma_nt"
         }
     }
 
@@ -58,6 +110,8 @@ impl TmaVariant {
         match self {
             Self::Solo => 0,
             Self::Multicast => 1,
+            Self::PingPong => 2,
+            Self::PingPongMulticast => 3,
         }
     }
 
@@ -66,6 +120,8 @@ impl TmaVariant {
         match self {
             Self::Solo => GemmKernel::Tma,
             Self::Multicast => GemmKernel::TmaMulticast,
+            Self::PingPong => GemmKernel::TmaPingPong,
+            Self::PingPongMulticast => GemmKernel::TmaPingPongMulticast,
         }
     }
 
@@ -76,7 +132,24 @@ impl TmaVariant {
 
     /// The CUDA C source of this build.
     pub fn source(self) -> String {
-        format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster())
+        let src = if self.ping_pong() {
+            GEMM_TMA_PP_SRC
+        } else {
+            GEMM_TMA_SRC
+        };
+        format!("#define TM_CLUSTER {}\n{src}", self.cluster())
+    }
+
+    /// Rows of tiles per band when the schedule does not say, for `blocks` resident blocks:
+    /// the band's A panels (`bm` rows each) and the column tiles in flight (`bn` rows of Bᵀ
+    /// each) then move about the same bytes: `b·bm = (blocks / b)·bn`, so `b = √(blocks·bn /
+    /// bm)`, rounded up to a power of two (16 on an H100/H200's 132 SMs for both tiles).
+    pub fn default_band_rows(self, blocks: u32) -> u32 {
+        let (bm, bn) = self.tile();
+        let rows = (u64::from(blocks.max(1)) * u64::from(bn) / u64::from(bm))
+            .isqrt()
+            .next_power_of_two();
+        u32::try_from(rows).unwrap_or(u32::MAX)
     }
 }
 
@@ -86,20 +159,11 @@ impl TmaVariant {
 pub struct TmaSchedule {
     /// Rows of output tiles per band: the blocks walk a band M-fastest, then N, then the
     /// next band, so A's panels in flight stay in L2 however tall A is. `Some(0)`: one band
-    /// (plain M-fastest order); `None`: [`default_band_rows`].
+    /// (plain M-fastest order); `None`: [`TmaVariant::default_band_rows`].
     pub band_rows: Option<u32>,
     /// Blocks of the persistent grid (rounded down to whole clusters, at least one); `None`:
     /// as many as are resident at once.
     pub blocks: Option<u32>,
-}
-
-/// Rows of tiles per band when the schedule does not say: as many as the blocks resident at
-/// once can take while each still shares its B panel with a dozen others (about √(2·blocks):
-/// the band's A panels, 128 rows each, and the column tiles in flight, 256 rows each, then
-/// move about the same bytes), in whole clusters.
-pub fn default_band_rows(blocks: u32) -> u32 {
-    let rows = (2 * u64::from(blocks.max(1))).isqrt().next_power_of_two();
-    u32::try_from(rows).unwrap_or(u32::MAX)
 }
 
 /// A loaded build and the number of blocks its persistent grid launches (as many as can be
@@ -140,8 +204,8 @@ impl CudaBackend {
         let f = Self::load_with_smem(
             ctx,
             compile_tma(variant)?,
-            "gemm_i8_tma_nt",
-            TMA_SMEM,
+            variant.function(),
+            variant.smem(),
             "load tma gemm",
         )?;
         let sms = ctx
@@ -158,7 +222,7 @@ impl CudaBackend {
             let cfg = LaunchConfig {
                 grid_dim: (cluster * (sms / cluster).max(1), 1, 1),
                 block_dim: (TMA_THREADS, 1, 1),
-                shared_mem_bytes: TMA_SMEM,
+                shared_mem_bytes: variant.smem(),
             };
             f.occupancy_max_active_clusters(cfg, stream)
                 .map_err(driver_err("max active clusters"))?
@@ -200,11 +264,11 @@ impl CudaBackend {
     /// Drops every experimental TMA build (the profile's `--no-tma`: a kernel that has not
     /// yet run on hardware must not be able to take the other measurements down with it).
     pub fn without_tma(mut self) -> Self {
-        self.tma_allowed = [false; 2];
+        self.tma_allowed = [false; TmaVariant::ALL.len()];
         self
     }
 
-    /// Drops one TMA build (the profile's `--skip tma|tma-mc`).
+    /// Drops one TMA build (the profile's `--skip NAME`).
     pub fn without_tma_variant(mut self, variant: TmaVariant) -> Self {
         self.tma_allowed[variant.index()] = false;
         self
@@ -261,6 +325,11 @@ impl CudaBackend {
         Ok(TmaDesc(unsafe { map.assume_init() }.opaque))
     }
 
+    /// The TMA build [`GemmKernel::Auto`] runs on Hopper.
+    pub fn auto_tma(&self) -> TmaVariant {
+        AUTO_TMA
+    }
+
     /// Blocks of a loaded TMA build's persistent grid (`None` when it is not loaded).
     pub fn tma_blocks(&self, variant: TmaVariant) -> Option<u32> {
         self.tma(variant).map(|t| t.blocks)
@@ -279,14 +348,15 @@ impl CudaBackend {
         use cudarc::driver::DevicePtr;
         require_k_multiple(d.k as usize, "launch tma gemm")?;
         let cluster = t.variant.cluster();
+        let (bm, bn) = t.variant.tile();
         let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
         let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
-        let tma_a = Self::tensor_map(a_ptr, d.m, d.k, WGMMA_BM)?;
-        let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, WGMMA_BN / cluster)?;
+        let tma_a = Self::tensor_map(a_ptr, d.m, d.k, bm)?;
+        let tma_b = Self::tensor_map(bt_ptr, d.n, d.k, bn / cluster)?;
         // Tile groups: `cluster` vertically adjacent tiles each, one group per cluster at a
         // time (`groups_m` in the kernel).
-        let groups_m = d.m.div_ceil(WGMMA_BM).div_ceil(cluster);
-        let groups = u64::from(groups_m) * u64::from(d.n.div_ceil(WGMMA_BN));
+        let groups_m = d.m.div_ceil(bm).div_ceil(cluster);
+        let groups = u64::from(groups_m) * u64::from(d.n.div_ceil(bn));
         let resident = schedule.blocks.unwrap_or(t.blocks);
         let clusters = groups.clamp(1, u64::from(resident / cluster).max(1));
         let blocks = u32::try_from(clusters * u64::from(cluster)).unwrap_or(t.blocks);
@@ -294,13 +364,13 @@ impl CudaBackend {
         let band_rows = match schedule.band_rows {
             Some(0) => u32::MAX,
             Some(rows) => rows,
-            None => default_band_rows(blocks),
+            None => t.variant.default_band_rows(blocks),
         };
         let band = (band_rows / cluster).clamp(1, groups_m.max(1));
         let cfg = LaunchConfig {
             grid_dim: (blocks, 1, 1),
             block_dim: (TMA_THREADS, 1, 1),
-            shared_mem_bytes: TMA_SMEM,
+            shared_mem_bytes: t.variant.smem(),
         };
         let mut launch = self.stream.launch_builder(&t.f);
         launch
@@ -311,19 +381,20 @@ impl CudaBackend {
             .arg(&d.k)
             .arg(&d.n)
             .arg(&band);
-        // SAFETY: `gemm_i8_tma_nt(TmaDesc, TmaDesc, int*, unsigned ×4)`
-        // matches these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe
-        // exactly a (m×k) and bt (n×k), which stay alive (and their stream guards held) until
-        // after the launch is enqueued on the same stream; the TMA unit reads only inside
-        // them, zero-filling the rest of each box. The kernel writes c[0..m·n) with bounds
-        // checks (`Dims::new` checked the lengths). TMA_SMEM was allowed at load time; the
-        // grid is a whole number of the build's compiled-in clusters.
+        // SAFETY: `gemm_i8_tma_nt` and `gemm_i8_tma_pp_nt` both take `(TmaDesc, TmaDesc,
+        // int*, unsigned ×4)`, these arguments (`TmaDesc` by value, 128 bytes). The tensor
+        // maps describe exactly a (m×k) and bt (n×k), with the boxes the build's tile needs;
+        // both stay alive (and their stream guards held) until after the launch is enqueued
+        // on the same stream; the TMA unit reads only inside them, zero-filling the rest of
+        // each box. The kernel writes c[0..m·n) with bounds checks (`Dims::new` checked the
+        // lengths). The build's shared memory was allowed at load time; the grid is a whole
+        // number of the build's compiled-in clusters.
         unsafe { launch.launch(cfg) }.map_err(driver_err("launch tma gemm"))?;
         Ok(())
     }
 
-    /// `a·b` with one TMA build alone (not the backend's GEMM yet: for tests and the
-    /// profile; fails instead of falling back).
+    /// `a·b` with one TMA build alone (for tests and the profile; fails instead of falling
+    /// back).
     ///
     /// # Errors
     ///
@@ -365,10 +436,15 @@ mod tests {
                 Ok(ptx) => {
                     let src = ptx.to_src();
                     assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
-                    assert!(src.contains("gemm_i8_tma_nt"));
+                    assert!(src.contains(variant.function()));
                     let load = "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes";
+                    let mma = if variant.ping_pong() {
+                        "wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8"
+                    } else {
+                        "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8"
+                    };
                     for op in [
-                        "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8",
+                        mma,
                         load,
                         "mbarrier.try_wait.parity.shared::cta.b64",
                         "mbarrier.arrive.expect_tx.shared::cta.b64",
@@ -378,22 +454,36 @@ mod tests {
                     }
                     let multicast = format!("{load}.multicast::cluster");
                     let cluster = ".reqnctapercluster 2, 1, 1";
-                    match variant {
-                        TmaVariant::Solo => {
-                            assert!(!src.contains(&multicast) && !src.contains(cluster))
-                        }
-                        TmaVariant::Multicast => {
-                            assert!(src.contains(&multicast), "no multicast load");
-                            assert!(src.contains(cluster), "no cluster shape");
-                            assert!(src.contains("mapa.shared::cluster.u32"));
-                            assert!(src.contains("barrier.cluster.wait.acquire.aligned"));
-                        }
+                    if variant.cluster() == 1 {
+                        assert!(!src.contains(&multicast) && !src.contains(cluster));
+                    } else {
+                        assert!(src.contains(&multicast), "no multicast load");
+                        assert!(src.contains(cluster), "no cluster shape");
+                        assert!(src.contains("mapa.shared::cluster.u32"));
+                        assert!(src.contains("barrier.cluster.wait.acquire.aligned"));
                     }
                 }
                 Err(KernelError::NoDevice { reason }) => return eprintln!("skipped: {reason}"),
                 Err(other) => panic!("{variant:?}: {other}"),
             }
         }
+    }
+
+    #[test]
+    fn builds_fit_a_hopper_block() {
+        // 227 KiB of dynamic shared memory per block on compute capability 9.0.
+        for v in TmaVariant::ALL {
+            assert!(v.smem() <= 227 * 1024, "{v:?}: {}", v.smem());
+            let (bm, bn) = v.tile();
+            assert_eq!(
+                bn % (v.cluster() * 8),
+                0,
+                "B halves must be whole swizzle atoms"
+            );
+            assert_eq!(bm % 64, 0);
+        }
+        assert_eq!(TmaVariant::Solo.smem(), 4 * 48 * 1024 + 2048);
+        assert_eq!(TmaVariant::PingPong.smem(), 7 * 32 * 1024 + 2048);
     }
 
     #[test]
@@ -410,11 +500,12 @@ mod tests {
 
     #[test]
     fn default_band_balances_a_and_b_panels() {
-        // √(2·132) ≈ 16.2 on an H100/H200's 132 SMs.
-        assert_eq!(default_band_rows(132), 16);
-        assert_eq!(default_band_rows(1), 1);
-        assert_eq!(default_band_rows(0), 1);
-        assert_eq!(default_band_rows(u32::MAX), 1 << 17);
+        // √(132·256/128) ≈ 16.2 and √132 ≈ 11.5 on an H100/H200's 132 SMs: 16 either way.
+        assert_eq!(TmaVariant::Solo.default_band_rows(132), 16);
+        assert_eq!(TmaVariant::PingPong.default_band_rows(132), 16);
+        assert_eq!(TmaVariant::PingPong.default_band_rows(1), 1);
+        assert_eq!(TmaVariant::PingPong.default_band_rows(0), 1);
+        assert_eq!(TmaVariant::Solo.default_band_rows(u32::MAX), 1 << 17);
     }
 
     #[test]
@@ -429,7 +520,8 @@ mod tests {
     /// Partial tiles, an odd number of row tiles (the multicast build's second block then
     /// computes a tile wholly outside `m`), more output tiles than SMs (the persistent
     /// loop wraps, and the pipeline's phases carry across tiles), and more row tiles than
-    /// one band (33: two whole bands and a short last one).
+    /// one band (33: two whole bands and a short last one), and for the ping-pong builds an
+    /// odd number of tiles per block (the two consumers' turns end unevenly).
     fn check(variant: TmaVariant) {
         let dev = match CudaBackend::new(0) {
             Ok(dev) if dev.has_tma(variant) => dev,
@@ -466,5 +558,15 @@ mod tests {
     #[test]
     fn tma_mc_matches_cpu_when_present() {
         check(TmaVariant::Multicast);
+    }
+
+    #[test]
+    fn tma_pp_matches_cpu_when_present() {
+        check(TmaVariant::PingPong);
+    }
+
+    #[test]
+    fn tma_pp_mc_matches_cpu_when_present() {
+        check(TmaVariant::PingPongMulticast);
     }
 }
