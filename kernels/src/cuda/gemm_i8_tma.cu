@@ -18,9 +18,11 @@
 //     tiles (rows row0 and row0 + 128, the same 256 columns), so they need the same B box:
 //     each block loads its own A box and one half (128 rows) of B, multicast into both blocks'
 //     shared memory at the same offset. Per stage a block then pulls 32 KiB from L2 instead of
-//     48 KiB: a third less L2-to-SM traffic, the likely bound of this tile shape (a 4096³
-//     GEMM moves 768 MiB through L2 at 128×256 tiles: ~6 TB/s at the wgmma kernel's 1,000
-//     TOPS, about what an H100's L2 delivers; cuBLASLt uses such clusters).
+//     48 KiB. Measured on an H200: as fast as TM_CLUSTER 1 (±1 %), so L2 traffic is not what
+//     bounds this kernel (ncu: 55 % of L2 throughput); cuBLASLt uses such clusters too.
+//
+// The backend runs the TM_CLUSTER 1 build on Hopper: 0.90–0.93× cuBLASLt at m·n ≥ 4096²,
+// 1.05× at 8192³ (H200, BENCHMARKS.md).
 //
 // Requirements (checked by the host): k % 16 == 0 (TMA global strides are multiples of 16
 // bytes), 16-byte aligned base pointers, TM_SMEM_BYTES of dynamic shared memory allowed on
@@ -40,6 +42,9 @@
 //            cluster arrives once its warpgroup's wgmma group that read the slot has completed
 //            (wgmma.wait_group), so the producer may overwrite the slot — in every block its
 //            loads write to, hence the arrivals from the peer.
+// Tiles: in bands of row tiles (tm_tile_coords in hopper_tma.cuh), so that a tall A's
+// panels in flight stay in L2 (0.80× → 0.90× cuBLASLt at 16384×4096²).
+//
 // Use number u = 0, 1, 2, … of the pipeline (counted across tiles) goes to slot u % S in round
 // r = u / S: consumers wait for completion r of full[s] (parity r & 1); the producer, for r ≥ 1,
 // waits for completion r - 1 of empty[s] (parity (r - 1) & 1). Both blocks of a cluster walk

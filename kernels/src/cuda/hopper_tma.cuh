@@ -41,8 +41,9 @@ __device__ __forceinline__ void tm_mbar_arrive_expect_tx(unsigned int bar, unsig
 // Arrives on the mbarrier at shared offset `bar` of block `cta` of the cluster (this block
 // included; without a cluster launch the block is a cluster of one, rank 0). Default
 // semantics (release, CTA scope), as CUTLASS's ClusterBarrier::arrive(cta_id): what it
-// publishes is that this warp's wgmma reads of the slot have completed (wgmma.wait_group),
-// and a cluster-scope release on every slot of every warp cost the multicast build time.
+// publishes is that this warp's wgmma reads of the slot have completed (wgmma.wait_group).
+// `.release.cluster` here, on every slot of every warp, made the multicast build 40 % slower
+// (0.55× instead of 0.91× cuBLASLt on an H200).
 __device__ __forceinline__ void tm_mbar_arrive_cluster(unsigned int bar, unsigned int cta) {
     asm volatile(
         "{\n"

@@ -19,9 +19,12 @@
 //! - `gemm_i8_tma.cu` ([`tma`]): Hopper only: the same `wgmma` tiles fed by TMA boxes
 //!   through mbarriers from a producer warpgroup, persistent over output tiles in bands that
 //!   keep A and B in L2. The backend's GEMM on Hopper when `k % 16 == 0` (compiled on first
-//!   use; 0.90–0.99× cuBLASLt and 1.3–1.4× `wgmma` on an H200). Built twice: one block per
-//!   tile (`tma`) and clusters of two sharing B by TMA multicast (`tma-mc`, correct but
-//!   slower: kept as a kernel choice and a profile column).
+//!   use; 0.90–0.93× cuBLASLt at m·n ≥ 4096² and 1.3–1.4× `wgmma` on an H200). Built
+//!   twice: one block per tile (`tma`) and clusters of two sharing B by TMA multicast
+//!   (`tma-mc`, as fast).
+//! - `gemm_i8_tma_pp.cu` ([`tma`]): Hopper only, the ping-pong variant (a 128×128 tile per
+//!   consumer warpgroup, the two taking turns), alone and in clusters (`tma-pp`,
+//!   `tma-pp-mc`): correct, 3–6 % slower than `tma`; kernel choices and profile columns.
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -257,7 +260,7 @@ pub struct CudaBackend {
     gemm_mma: Option<MmaKernels>,
     /// The Hopper `wgmma` GEMM (compute capability 9.0 only, when it compiled and loaded).
     gemm_wgmma: Option<CudaFunction>,
-    /// The experimental Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
+    /// The Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
     /// use (they are not the default, so opening a backend does not pay their NVRTC
     /// compile); the error inside once it failed.
     gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 4],
@@ -281,8 +284,8 @@ pub enum GemmKernel {
     /// `wgmma` if it fails to load), `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
     #[default]
     Auto,
-    /// The TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile; 0.90–0.99×
-    /// cuBLASLt on an H200).
+    /// The TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile; 0.90–0.93×
+    /// cuBLASLt at m·n ≥ 4096² on an H200, 1.05× at 8192³).
     Tma,
     /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
     /// with `TM_CLUSTER 2`).
