@@ -6,8 +6,8 @@
 //!
 //! `--no-tma` leaves out the TMA builds, `--skip NAME` one of them (what
 //! scripts/gpu-check.sh passes for a build whose test failed or hung). `--sweep` also times
-//! each TMA build under several tile schedules (bands of 1..32 tile rows, one band, and
-//! grids of one block per SM and of one block per tile, `tiles`) and prints a table of them.
+//! each TMA build under several schedules (bands of 1..32 tile rows, one band, a grid of one
+//! block per tile (`tiles`), C stored from registers (`direct`)) and prints a table of them.
 //!
 //! Default shapes: 4096³, 8192×4096×4096 and 16384×4096×4096. Prints one table row per shape
 //! (device times per launch, TOPS = 2·m·k·n / time, and the ratios BENCHMARKS.md reports),
@@ -121,21 +121,20 @@ fn main() {
     };
     println!("device: {}", dev.device_name());
     let schedules = if sweep {
-        let sms = dev.tma_blocks(TmaVariant::Solo);
-        let mut s: Vec<TmaSchedule> = [0, 1, 2, 4, 8, 16, 32]
+        let mut s: Vec<TmaSchedule> = [0, 1, 4, 8, 16, 32]
             .into_iter()
             .map(|rows| TmaSchedule {
                 band_rows: Some(rows),
-                blocks: None,
+                ..TmaSchedule::default()
             })
             .collect();
         s.push(TmaSchedule {
-            band_rows: None,
-            blocks: sms,
+            blocks: Some(u32::MAX),
+            ..TmaSchedule::default()
         });
         s.push(TmaSchedule {
-            band_rows: None,
-            blocks: Some(u32::MAX),
+            direct_store: true,
+            ..TmaSchedule::default()
         });
         s
     } else {
@@ -222,7 +221,9 @@ fn main() {
                 .map_or(0, |b| TmaVariant::Solo.default_band_rows(b)),
             grids.join(", "),
         );
-        let head = ["m×k×n", "build", "band", "grid", "ms", "TOPS", "x/lt"];
+        let head = [
+            "m×k×n", "build", "band", "grid", "store", "ms", "TOPS", "x/lt",
+        ];
         println!("{}", row(&head.map(str::to_owned)));
         for p in &rows {
             let lt = p.cublaslt_ms.clone().ok();
@@ -252,6 +253,12 @@ fn main() {
                         pt.variant.kernel().name().to_owned(),
                         auto(pt.schedule.band_rows),
                         auto(pt.schedule.blocks),
+                        if pt.schedule.direct_store {
+                            "direct"
+                        } else {
+                            "auto"
+                        }
+                        .to_owned(),
                         ms,
                         tops,
                         ratio,

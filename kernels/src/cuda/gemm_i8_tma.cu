@@ -77,26 +77,90 @@
 #define TM_B_ROWS (TM_BN / TM_CLUSTER)
 static_assert(TM_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
 // (The producer's byte count for TM_CLUSTER 2 assumes exactly two B halves.)
-// Tiles, + 1024 to align them to 1024 bytes whatever the dynamic base is, + 1024 for the
-// 2·TM_STAGES mbarriers (8 bytes each; a whole KiB keeps the arithmetic obvious).
-#define TM_SMEM_BYTES (TM_STAGES * TM_STAGE_BYTES + 1024 + 1024)
+// The epilogue's staging buffers for the TMA store of C: per consumer warpgroup two chunks
+// of 64 rows × 32 int32 (8 KiB each, 128-byte rows, 128-byte swizzle).
+#define TM_EPI_COLS 32
+#define TM_EPI_BYTES (64 * TM_EPI_COLS * 4)
+#define TM_EPI_TOTAL (2 * 2 * TM_EPI_BYTES)
+// Tiles, epilogue buffers, + 1024 to align them to 1024 bytes whatever the dynamic base is,
+// + 1024 for the 2·TM_STAGES mbarriers (8 bytes each; a whole KiB keeps the arithmetic
+// obvious): 226 KiB of the 227 a block may have.
+#define TM_SMEM_BYTES (TM_STAGES * TM_STAGE_BYTES + TM_EPI_TOTAL + 1024 + 1024)
+
+// Stores a consumer warpgroup's 64×256 accumulator tile (top-left C[row0][col0]) through
+// shared memory and the TMA unit, so the warpgroup can start its next tile while the stores
+// drain: eight 64×32 chunks, alternating between the warpgroup's two buffers at `epi`.
+// Thread 0 of the warpgroup (`t` = 0) issues the bulk stores and owns their bulk groups; it
+// waits until the store that last read a buffer has read it before the warpgroup refills
+// it. Chunks wholly outside m or n are not stored; the TMA unit clips partial ones. `bar`:
+// the warpgroup's named barrier (128 threads).
+__device__ __forceinline__ void tm_store_acc_tma(const TmaDesc* tma_c, const int (&acc)[128],
+                                                 unsigned int epi, unsigned int bar,
+                                                 unsigned int m, unsigned int n,
+                                                 unsigned int row0, unsigned int col0,
+                                                 unsigned int t) {
+    const unsigned int q = t >> 5;
+    const unsigned int l = t & 31u;
+    // This thread's rows in the chunk (r, r + 8) and its 8-byte column pair within each
+    // 16-byte unit; the 128-byte swizzle XORs the unit index with the row's low 3 bits.
+    const unsigned int r = 16u * q + (l >> 2);
+    const unsigned int unit = (l & 3u) >> 1;
+    const unsigned int byte = (l & 1u) << 3;
+#pragma unroll
+    for (int j = 0; j < 256 / TM_EPI_COLS; ++j) {
+        const unsigned int buf = epi + (unsigned int)(j & 1) * TM_EPI_BYTES;
+        if (t == 0u) {
+            asm volatile("cp.async.bulk.wait_group.read 1;\n" ::: "memory");
+        }
+        asm volatile("bar.sync %0, 128;\n" ::"r"(bar) : "memory");
+#pragma unroll
+        for (int ii = 0; ii < TM_EPI_COLS / 8; ++ii) {
+            const int i = j * (TM_EPI_COLS / 8) + ii;
+#pragma unroll
+            for (int h = 0; h < 2; ++h) {
+                const unsigned int row = r + 8u * h;
+                const unsigned int addr =
+                    buf + row * 128u + ((((2u * ii) + unit) ^ (row & 7u)) << 4) + byte;
+                asm volatile("st.shared.v2.b32 [%0], {%1, %2};\n" ::"r"(addr),
+                             "r"(acc[4 * i + 2 * h]), "r"(acc[4 * i + 2 * h + 1])
+                             : "memory");
+            }
+        }
+        // The generic-proxy writes above must be visible to the TMA unit (async proxy).
+        asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+        asm volatile("bar.sync %0, 128;\n" ::"r"(bar) : "memory");
+        const unsigned int cx = col0 + (unsigned int)j * TM_EPI_COLS;
+        if (t == 0u && row0 < m && cx < n) {
+            asm volatile(
+                "cp.async.bulk.tensor.2d.global.shared::cta.bulk_group [%0, {%1, %2}], [%3];\n"
+                "cp.async.bulk.commit_group;\n" ::"l"(reinterpret_cast<unsigned long long>(tma_c)),
+                "r"((int)cx), "r"((int)row0), "r"(buf)
+                : "memory");
+        }
+    }
+}
 
 // tma_a: 2-D tensor map over A, dims {k, m} (K innermost), row stride k bytes, box {128, 128},
 // 128-byte swizzle, zero fill. tma_b: over Bᵀ, dims {k, n}, box {128, TM_B_ROWS}, same
-// otherwise. band: tile order (tm_tile_coords), ≥ 1.
+// otherwise. tma_c: over C as int32, dims {n, m}, row stride 4n bytes, box {32, 64},
+// 128-byte swizzle, used when tma_store != 0 (which needs n % 4 == 0); otherwise the
+// consumers store C from registers. band: tile order (tm_tile_coords), ≥ 1.
 extern "C" __global__ void __launch_bounds__(TM_THREADS, 1)
 #if TM_CLUSTER > 1
 __cluster_dims__(TM_CLUSTER, 1, 1)
 #endif
 gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                const __grid_constant__ TmaDesc tma_b,
+               const __grid_constant__ TmaDesc tma_c,
                int* __restrict__ c,
-               unsigned int m, unsigned int k, unsigned int n, unsigned int band)
+               unsigned int m, unsigned int k, unsigned int n, unsigned int band,
+               unsigned int tma_store)
 {
     extern __shared__ __align__(1024) signed char tm_smem[];
     const unsigned int raw = (unsigned int)__cvta_generic_to_shared(tm_smem);
     const unsigned int base = (raw + 1023u) & ~1023u;
-    const unsigned int bars = base + TM_STAGES * TM_STAGE_BYTES;
+    const unsigned int epi_base = base + TM_STAGES * TM_STAGE_BYTES;
+    const unsigned int bars = epi_base + TM_EPI_TOTAL;
     // full[s] at bars + 8s, empty[s] at bars + 8·(TM_STAGES + s).
     const unsigned int tid = threadIdx.x;
     if (tid == 0) {
@@ -140,6 +204,9 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
         if (tid == 0) {
             tm_prefetch_tensormap(&tma_a);
             tm_prefetch_tensormap(&tma_b);
+            if (tma_store != 0u) {
+                tm_prefetch_tensormap(&tma_c);
+            }
             unsigned int use = 0;
             for (unsigned int g = first; g < groups; g += stride) {
                 unsigned int row0, col0;
@@ -223,7 +290,16 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             tm_release(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
         }
 
-        wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
+        if (tma_store != 0u) {
+            tm_store_acc_tma(&tma_c, acc, epi_base + half * (2u * TM_EPI_BYTES), 1u + half, m,
+                             n, row0 + half * 64u, col0, t128);
+        } else {
+            wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
+        }
+    }
+    if (tma_store != 0u && t128 == 0u) {
+        // The last stores must have read shared memory before the block may exit.
+        asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");
     }
 #if TM_CLUSTER > 1
     tm_cluster_sync();

@@ -715,13 +715,15 @@ impl CudaBackend {
             });
         }
         require_k_multiple(k, "launch wgmma gemm")?;
-        self.gemm_with(GemmKernel::Wgmma, a, b, m, k, n)
+        self.gemm_with(GemmKernel::Wgmma, TmaSchedule::default(), a, b, m, k, n)
     }
 
     /// `a·b` with `kernel` (see [`CudaBackend::gemm_on_device`]).
+    #[allow(clippy::too_many_arguments)]
     fn gemm_with(
         &self,
         kernel: GemmKernel,
+        schedule: TmaSchedule,
         a: &[i8],
         b: &[i8],
         m: usize,
@@ -732,16 +734,18 @@ impl CudaBackend {
         if m == 0 || n == 0 || k == 0 {
             return Ok(vec![0; m * n]);
         }
-        let c_dev = self.gemm_on_device(kernel, a, b, m, k, n)?;
+        let c_dev = self.gemm_on_device(kernel, schedule, a, b, m, k, n)?;
         self.download(&c_dev)
     }
 
     /// Runs the GEMM with `kernel` and leaves `C` on the device. Shapes must have been
     /// checked, and `m, k, n > 0`. A kernel that is not loaded, or a `k` the tensor-core
     /// kernels cannot take, falls back as `Auto` would.
+    #[allow(clippy::too_many_arguments)]
     fn gemm_on_device(
         &self,
         kernel: GemmKernel,
+        schedule: TmaSchedule,
         a: &[i8],
         b: &[i8],
         m: usize,
@@ -763,9 +767,7 @@ impl CudaBackend {
                     _ => TmaVariant::of(kernel).and_then(|v| self.tma(v)),
                 };
                 match (kernel, tma, &self.gemm_wgmma) {
-                    (_, Some(t), _) => {
-                        self.launch_tma(t, &a_dev, &bt, &mut c_dev, d, TmaSchedule::default())?
-                    }
+                    (_, Some(t), _) => self.launch_tma(t, &a_dev, &bt, &mut c_dev, d, schedule)?,
                     (GemmKernel::Auto | GemmKernel::Wgmma, _, Some(wgmma)) => {
                         self.launch_wgmma(wgmma, &a_dev, &bt, &mut c_dev, d)?
                     }
@@ -921,7 +923,7 @@ impl Backend for CudaBackend {
         k: usize,
         n: usize,
     ) -> Result<Vec<i32>, KernelError> {
-        self.gemm_with(self.gemm_kernel, a, b, m, k, n)
+        self.gemm_with(self.gemm_kernel, TmaSchedule::default(), a, b, m, k, n)
     }
 
     fn row_digests(&self, c: &[i32], m: usize, n: usize) -> Result<Vec<Digest>, KernelError> {
@@ -950,7 +952,7 @@ impl Backend for CudaBackend {
             let tree = MerkleTree::from_leaves(merkle::row_digests_i32(&c, m, n)?)?;
             return Ok(GemmCommitment { c, tree });
         }
-        let c_dev = self.gemm_on_device(self.gemm_kernel, a, b, m, k, n)?;
+        let c_dev = self.gemm_on_device(self.gemm_kernel, TmaSchedule::default(), a, b, m, k, n)?;
         let leaves = self.digests_on_device(&c_dev, m, n)?;
         let c = self.download(&c_dev)?;
         Ok(GemmCommitment {

@@ -96,8 +96,12 @@ impl TmaVariant {
     /// boxes, 1 KiB of alignment slack and 1 KiB for the mbarriers.
     fn smem(self) -> u32 {
         let (bm, bn) = self.tile();
-        let stages = if self.ping_pong() { 7 } else { 4 };
-        stages * (bm + bn) * TMA_BOX_K + 2048
+        if self.ping_pong() {
+            7 * (bm + bn) * TMA_BOX_K + 2048
+        } else {
+            // + the epilogue's four 64×32 int32 staging buffers (`TM_EPI_TOTAL`).
+            4 * (bm + bn) * TMA_BOX_K + 4 * 64 * 32 * 4 + 2048
+        }
     }
 
     fn function(self) -> &'static str {
@@ -166,6 +170,17 @@ pub struct TmaSchedule {
     /// Blocks of the persistent grid (rounded down to whole clusters, at least one); `None`:
     /// as many as are resident at once.
     pub blocks: Option<u32>,
+    /// Store C from the consumers' registers even where the cooperative builds could stage
+    /// it through shared memory and the TMA unit (`n % 4 == 0`), which lets them start the
+    /// next tile while the stores drain. The ping-pong builds always store directly.
+    pub direct_store: bool,
+}
+
+/// Element types of the tensor maps: int8 operands, int32 results.
+#[derive(Debug, Clone, Copy)]
+enum Elem {
+    I8,
+    I32,
 }
 
 /// A loaded build and the number of blocks its persistent grid launches (as many as can be
@@ -291,14 +306,29 @@ impl CudaBackend {
         k: u32,
         box_rows: u32,
     ) -> Result<TmaDesc, KernelError> {
+        Self::tensor_map_2d(ptr, Elem::I8, rows, k, [TMA_BOX_K, box_rows])
+    }
+
+    /// A 2-D tensor map over a row-major `rows × cols` matrix of `elem` at `ptr`, boxes of
+    /// `boxes` = [columns, rows] elements, 128-byte swizzle.
+    fn tensor_map_2d(
+        ptr: cudarc::driver::sys::CUdeviceptr,
+        elem: Elem,
+        rows: u32,
+        cols: u32,
+        boxes: [u32; 2],
+    ) -> Result<TmaDesc, KernelError> {
         use cudarc::driver::sys::{
             cuTensorMapEncodeTiled, CUtensorMap, CUtensorMapDataType as Ty,
             CUtensorMapFloatOOBfill as Fill, CUtensorMapInterleave as Il,
             CUtensorMapL2promotion as L2, CUtensorMapSwizzle as Sw,
         };
-        let dims = [u64::from(k), u64::from(rows)];
-        let strides = [u64::from(k)];
-        let boxes = [TMA_BOX_K, box_rows];
+        let (ty, size) = match elem {
+            Elem::I8 => (Ty::CU_TENSOR_MAP_DATA_TYPE_UINT8, 1),
+            Elem::I32 => (Ty::CU_TENSOR_MAP_DATA_TYPE_INT32, 4),
+        };
+        let dims = [u64::from(cols), u64::from(rows)];
+        let strides = [u64::from(cols) * size];
         let elem_strides = [1u32, 1];
         let mut map = std::mem::MaybeUninit::<CUtensorMap>::zeroed();
         // SAFETY: every pointer is to a live local of the length the rank (2) requires
@@ -309,7 +339,7 @@ impl CudaBackend {
         let res = unsafe {
             cuTensorMapEncodeTiled(
                 map.as_mut_ptr(),
-                Ty::CU_TENSOR_MAP_DATA_TYPE_UINT8,
+                ty,
                 2,
                 ptr as *mut std::ffi::c_void,
                 dims.as_ptr(),
@@ -375,37 +405,52 @@ impl CudaBackend {
             block_dim: (TMA_THREADS, 1, 1),
             shared_mem_bytes: t.variant.smem(),
         };
+        // The cooperative builds stage C through shared memory for a TMA store when its rows
+        // are whole 16-byte units (a tensor map's row stride must be a multiple of 16).
+        let tma_store = !t.variant.ping_pong() && !schedule.direct_store && d.n.is_multiple_of(4);
+        let tma_c = if tma_store {
+            use cudarc::driver::DevicePtr;
+            let (c_ptr, _c_guard) = c.device_ptr(&self.stream);
+            Self::tensor_map_2d(c_ptr, Elem::I32, d.m, d.n, [32, 64])?
+        } else {
+            // Not read by the kernel (tma_store = 0); any valid bytes will do.
+            tma_a
+        };
+        let store_flag = u32::from(tma_store);
         let mut launch = self.stream.launch_builder(&t.f);
-        launch
-            .arg(&tma_a)
-            .arg(&tma_b)
-            .arg(c)
-            .arg(&d.m)
-            .arg(&d.k)
-            .arg(&d.n)
-            .arg(&band);
-        // SAFETY: `gemm_i8_tma_nt` and `gemm_i8_tma_pp_nt` both take `(TmaDesc, TmaDesc,
-        // int*, unsigned ×4)`, these arguments (`TmaDesc` by value, 128 bytes). The tensor
-        // maps describe exactly a (m×k) and bt (n×k), with the boxes the build's tile needs;
-        // both stay alive (and their stream guards held) until after the launch is enqueued
-        // on the same stream; the TMA unit reads only inside them, zero-filling the rest of
-        // each box. The kernel writes c[0..m·n) with bounds checks (`Dims::new` checked the
-        // lengths). The build's shared memory was allowed at load time; the grid is a whole
+        launch.arg(&tma_a).arg(&tma_b);
+        if !t.variant.ping_pong() {
+            launch.arg(&tma_c);
+        }
+        launch.arg(c).arg(&d.m).arg(&d.k).arg(&d.n).arg(&band);
+        if !t.variant.ping_pong() {
+            launch.arg(&store_flag);
+        }
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc a, TmaDesc b, TmaDesc c, int*, unsigned ×5)` and
+        // `gemm_i8_tma_pp_nt(TmaDesc a, TmaDesc b, int*, unsigned ×4)` take exactly these
+        // arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe exactly a (m×k),
+        // bt (n×k) and, when the kernel is told to use it, c (m×n int32), with the boxes the
+        // build's tile needs; the buffers stay alive (and their stream guards held) until
+        // after the launch is enqueued on the same stream; the TMA unit reads and writes only
+        // inside them (loads zero-fill the rest of a box, stores clip it). Otherwise the
+        // kernel writes c[0..m·n) with bounds checks (`Dims::new` checked the lengths). The build's shared memory was allowed at load time; the grid is a whole
         // number of the build's compiled-in clusters.
         unsafe { launch.launch(cfg) }.map_err(driver_err("launch tma gemm"))?;
         Ok(())
     }
 
-    /// `a·b` with one TMA build alone (for tests and the profile; fails instead of falling
+    /// `a·b` with one TMA build alone under `schedule` (for tests; fails instead of falling
     /// back).
     ///
     /// # Errors
     ///
     /// Shape errors as for [`crate::Backend::gemm_i8`]; [`KernelError::Cuda`] when the build
     /// is not loaded (see [`CudaBackend::has_tma`]), `k % 16 != 0`, or the driver fails.
+    #[allow(clippy::too_many_arguments)]
     pub fn gemm_i8_tma(
         &self,
         variant: TmaVariant,
+        schedule: TmaSchedule,
         a: &[i8],
         b: &[i8],
         m: usize,
@@ -423,7 +468,7 @@ impl CudaBackend {
             });
         }
         require_k_multiple(k, "launch tma gemm")?;
-        self.gemm_with(variant.kernel(), a, b, m, k, n)
+        self.gemm_with(variant.kernel(), schedule, a, b, m, k, n)
     }
 }
 
@@ -485,7 +530,7 @@ mod tests {
             );
             assert_eq!(bm % 64, 0);
         }
-        assert_eq!(TmaVariant::Solo.smem(), 4 * 48 * 1024 + 2048);
+        assert_eq!(TmaVariant::Solo.smem(), 4 * 48 * 1024 + 32 * 1024 + 2048);
         assert_eq!(TmaVariant::PingPong.smem(), 7 * 32 * 1024 + 2048);
     }
 
@@ -548,9 +593,23 @@ mod tests {
         };
         let mut shapes = HOPPER_SHAPES.to_vec();
         shapes.extend([(2048, 144, 4096), (1920, 256, 8192), (4224, 64, 768)]);
-        matches_cpu(&shapes, |a, b, m, k, n| {
-            dev.gemm_i8_tma(variant, a, b, m, k, n)
-        });
+        // The default schedule, C stored from registers (the cooperative builds otherwise
+        // store through the TMA unit wherever n % 4 == 0), and one-row bands (many bands).
+        for schedule in [
+            TmaSchedule::default(),
+            TmaSchedule {
+                direct_store: true,
+                ..TmaSchedule::default()
+            },
+            TmaSchedule {
+                band_rows: Some(1),
+                ..TmaSchedule::default()
+            },
+        ] {
+            matches_cpu(&shapes, |a, b, m, k, n| {
+                dev.gemm_i8_tma(variant, schedule, a, b, m, k, n)
+            });
+        }
     }
 
     #[test]
