@@ -39,13 +39,13 @@ fi
 
 # Every step has a time limit (STEP_TIMEOUT seconds, TMA_STEP_TIMEOUT for the TMA tests,
 # which take seconds when they work): a kernel that hangs is killed and reported instead of
-# eating the device session. The TMA builds (tma, tma-mc, tma-pp, tma-pp-mc) run in their
+# eating the device session. The TMA builds (tma, tma-mc) run in their
 # own test steps first; the profile then leaves out each one that failed or hung (--skip
 # NAME), so the other kernels' numbers still come back.
 step=${STEP_TIMEOUT:-180}
 rc=0
 skip=()
-tma_tests=(tma tma_mc tma_pp tma_pp_mc)
+tma_tests=(tma tma_mc)
 for build in "${tma_tests[@]}"; do
     for t in "$BIN_DIR"/proofwork_kernels-*; do
         say "== $(basename "$t") ${build}_matches_cpu_when_present"

@@ -1,7 +1,7 @@
 //! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
 //!
 //! ```text
-//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc|tma-pp|tma-pp-mc] [--sweep]
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc] [--sweep]
 //! ```
 //!
 //! `--no-tma` leaves out the TMA builds, `--skip NAME` one of them (what
@@ -80,7 +80,7 @@ fn main() {
             match variant {
                 Some(v) => skip.push(v),
                 None => {
-                    eprintln!("--skip takes tma, tma-mc, tma-pp or tma-pp-mc");
+                    eprintln!("--skip takes tma or tma-mc");
                     std::process::exit(2);
                 }
             }
@@ -218,7 +218,7 @@ fn main() {
             "tile schedules (band: tile rows per band, 0 = one band, auto = {} rows; grid: \
              blocks, auto = resident: {})",
             dev.tma_blocks(TmaVariant::Solo)
-                .map_or(0, |b| TmaVariant::Solo.default_band_rows(b)),
+                .map_or(0, proofwork_kernels::default_band_rows),
             grids.join(", "),
         );
         let head = [

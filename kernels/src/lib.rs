@@ -47,7 +47,7 @@ pub mod freivalds;
 pub mod merkle;
 
 pub use cpu::CpuBackend;
-pub use cuda::{CudaBackend, GemmKernel, TmaSchedule, TmaVariant};
+pub use cuda::{default_band_rows, CudaBackend, GemmKernel, TmaSchedule, TmaVariant};
 pub use merkle::{verify_proof, MerkleProof, MerkleTree};
 
 /// A 32-byte BLAKE3 digest.
@@ -349,11 +349,6 @@ mod tests {
     fn backend_choice_parses_known_names() {
         assert_eq!("tma".parse::<GemmKernel>(), Ok(GemmKernel::Tma));
         assert_eq!("tma-mc".parse::<GemmKernel>(), Ok(GemmKernel::TmaMulticast));
-        assert_eq!("tma-pp".parse::<GemmKernel>(), Ok(GemmKernel::TmaPingPong));
-        assert_eq!(
-            "tma-pp-mc".parse::<GemmKernel>(),
-            Ok(GemmKernel::TmaPingPongMulticast)
-        );
         assert_eq!("auto".parse::<GemmKernel>(), Ok(GemmKernel::Auto));
         assert_eq!(
             "wmma".parse::<GemmKernel>(),

@@ -151,8 +151,8 @@ enum Cmd {
         #[arg(long, default_value = "auto")]
         backend: String,
         /// CUDA GEMM kernel: auto (the fastest verified on this device: tma on Hopper),
-        /// tma, tma-mc, tma-pp, tma-pp-mc or wgmma (Hopper), mma (sm_80+) or dp4a. Results
-        /// are identical either way.
+        /// tma, tma-mc or wgmma (Hopper), mma (sm_80+) or dp4a. Results are identical
+        /// either way.
         #[arg(long, default_value = "auto")]
         gemm_kernel: String,
         /// Bond to post if not yet registered (native denomination).

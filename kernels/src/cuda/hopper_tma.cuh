@@ -1,5 +1,5 @@
-// Shared by the Hopper TMA GEMM kernels (gemm_i8_tma.cu, gemm_i8_tma_pp.cu; prepended to
-// each after hopper_wgmma.cuh by the host, which defines TM_CLUSTER for the cluster builds):
+// The Hopper TMA kernel's building blocks (prepended to gemm_i8_tma.cu after
+// hopper_wgmma.cuh by the host, which defines TM_CLUSTER for the cluster build):
 // tensor maps, mbarriers, TMA box loads (plain and multicast) and cluster barriers.
 
 #ifndef TM_CLUSTER

@@ -75,34 +75,6 @@ __device__ __forceinline__ void wgmma_m64n256k32(int (&d)[128], unsigned long lo
         : "l"(da), "l"(db), "r"(1));
 }
 
-// D += A·B over 32 bytes of K, 64×128 (scale-d = 1): the ping-pong kernel's instruction.
-__device__ __forceinline__ void wgmma_m64n128k32(int (&d)[64], unsigned long long da,
-                                                 unsigned long long db) {
-    asm volatile(
-        "{\n"
-        ".reg .pred p;\n"
-        "setp.ne.b32 p, %66, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8 {"
-        "%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, "
-        "%18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, "
-        "%34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, "
-        "%50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63"
-        "}, %64, %65, p;\n"
-        "}\n"
-        : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3]), "+r"(d[4]), "+r"(d[5]), "+r"(d[6]),
-          "+r"(d[7]), "+r"(d[8]), "+r"(d[9]), "+r"(d[10]), "+r"(d[11]), "+r"(d[12]),
-          "+r"(d[13]), "+r"(d[14]), "+r"(d[15]), "+r"(d[16]), "+r"(d[17]), "+r"(d[18]),
-          "+r"(d[19]), "+r"(d[20]), "+r"(d[21]), "+r"(d[22]), "+r"(d[23]), "+r"(d[24]),
-          "+r"(d[25]), "+r"(d[26]), "+r"(d[27]), "+r"(d[28]), "+r"(d[29]), "+r"(d[30]),
-          "+r"(d[31]), "+r"(d[32]), "+r"(d[33]), "+r"(d[34]), "+r"(d[35]), "+r"(d[36]),
-          "+r"(d[37]), "+r"(d[38]), "+r"(d[39]), "+r"(d[40]), "+r"(d[41]), "+r"(d[42]),
-          "+r"(d[43]), "+r"(d[44]), "+r"(d[45]), "+r"(d[46]), "+r"(d[47]), "+r"(d[48]),
-          "+r"(d[49]), "+r"(d[50]), "+r"(d[51]), "+r"(d[52]), "+r"(d[53]), "+r"(d[54]),
-          "+r"(d[55]), "+r"(d[56]), "+r"(d[57]), "+r"(d[58]), "+r"(d[59]), "+r"(d[60]),
-          "+r"(d[61]), "+r"(d[62]), "+r"(d[63])
-        : "l"(da), "l"(db), "r"(1));
-}
-
 // One 128-byte K stage: four m64n256k32 wgmmas from the swizzled tiles at descriptors da / db
 // (+32 bytes of K per step: +2 in the start-address field, address >> 4), committed as one
 // group; returns once the group before it has completed, so the stage that group read may be
@@ -120,20 +92,10 @@ __device__ __forceinline__ void wg_mma_stage_k128(int (&acc)[128], unsigned long
     wg_fence_acc(acc);
 }
 
-// Pins a 64-register accumulator (m64n128) likewise.
-__device__ __forceinline__ void wg_fence_acc64(int (&d)[64]) {
-#pragma unroll
-    for (int i = 0; i < 64; ++i) {
-        asm volatile("" : "+r"(d[i])::"memory");
-    }
-}
-
-// Stores a warpgroup's 64×(2·R) accumulator tile (R registers per thread: 128 for m64n256,
-// 64 for m64n128) whose top-left element is C[row0][col0] (`t` = thread index in the
-// warpgroup, 0..127), bounds-checked against m and n; pairs of columns go out as one 8-byte
-// store when n is even.
-template <int R>
-__device__ __forceinline__ void wg_store_acc(int* __restrict__ c, const int (&acc)[R],
+// Stores a warpgroup's 64×256 accumulator tile whose top-left element is C[row0][col0]
+// (`t` = thread index in the warpgroup, 0..127), bounds-checked against m and n; pairs of
+// columns go out as one 8-byte store when n is even.
+__device__ __forceinline__ void wg_store_acc(int* __restrict__ c, const int (&acc)[128],
                                              unsigned int m, unsigned int n,
                                              unsigned int row0, unsigned int col0,
                                              unsigned int t) {
@@ -148,7 +110,7 @@ __device__ __forceinline__ void wg_store_acc(int* __restrict__ c, const int (&ac
         if (gr < m) {
             int* crow = c + (unsigned long long)gr * n;
 #pragma unroll
-            for (int i = 0; i < R / 4; ++i) {
+            for (int i = 0; i < 32; ++i) {
                 const unsigned int gc = cbase + 8u * i;
                 const int v0 = acc[4 * i + 2 * h];
                 const int v1 = acc[4 * i + 2 * h + 1];

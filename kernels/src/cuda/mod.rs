@@ -22,9 +22,6 @@
 //!   use; 0.90–0.93× cuBLASLt at m·n ≥ 4096² and 1.3–1.4× `wgmma` on an H200). Built
 //!   twice: one block per tile (`tma`) and clusters of two sharing B by TMA multicast
 //!   (`tma-mc`, as fast).
-//! - `gemm_i8_tma_pp.cu` ([`tma`]): Hopper only, the ping-pong variant (a 128×128 tile per
-//!   consumer warpgroup, the two taking turns), alone and in clusters (`tma-pp`,
-//!   `tma-pp-mc`): correct, 3–6 % slower than `tma`; kernel choices and profile columns.
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
 //!   other shape and sm_61..sm_75.
 //!
@@ -44,7 +41,7 @@ mod profile;
 mod tma;
 
 pub use profile::{GpuProfile, TmaPoint};
-pub use tma::{compile_tma, TmaSchedule, TmaVariant, GEMM_TMA_PP_SRC, GEMM_TMA_SRC};
+pub use tma::{compile_tma, default_band_rows, TmaSchedule, TmaVariant, GEMM_TMA_SRC};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, OnceLock};
@@ -263,10 +260,10 @@ pub struct CudaBackend {
     /// The Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
     /// use (they are not the default, so opening a backend does not pay their NVRTC
     /// compile); the error inside once it failed.
-    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 4],
+    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 2],
     /// Whether this device may load each TMA build (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
-    tma_allowed: [bool; 4],
+    tma_allowed: [bool; 2],
     /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
@@ -290,11 +287,6 @@ pub enum GemmKernel {
     /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
     /// with `TM_CLUSTER 2`).
     TmaMulticast,
-    /// The ping-pong TMA kernel (`gemm_i8_tma_pp.cu`: a 128×128 tile per consumer
-    /// warpgroup, the two taking turns so one's stores overlap the other's MMAs).
-    TmaPingPong,
-    /// The ping-pong kernel in clusters of two blocks sharing B (`TM_CLUSTER 2`).
-    TmaPingPongMulticast,
     /// `wgmma` with cp.async loads (Hopper).
     Wgmma,
     /// `mma.sync` v2 (sm_80+).
@@ -310,8 +302,6 @@ impl GemmKernel {
             Self::Auto => "auto",
             Self::Tma => "tma",
             Self::TmaMulticast => "tma-mc",
-            Self::TmaPingPong => "tma-pp",
-            Self::TmaPingPongMulticast => "tma-pp-mc",
             Self::Wgmma => "wgmma",
             Self::Mma => "mma",
             Self::Dp4a => "dp4a",
@@ -327,8 +317,6 @@ impl std::str::FromStr for GemmKernel {
             Self::Auto,
             Self::Tma,
             Self::TmaMulticast,
-            Self::TmaPingPong,
-            Self::TmaPingPongMulticast,
             Self::Wgmma,
             Self::Mma,
             Self::Dp4a,
@@ -451,7 +439,7 @@ impl CudaBackend {
             "cuda kernels loaded"
         );
         Ok(Self {
-            tma_allowed: [gemm_wgmma.is_some(); 4],
+            tma_allowed: [gemm_wgmma.is_some(); 2],
             ctx,
             stream,
             gemm_dp4a,
@@ -506,10 +494,7 @@ impl CudaBackend {
     pub fn with_gemm_kernel(mut self, kernel: GemmKernel) -> Result<Self, KernelError> {
         let available = match kernel {
             GemmKernel::Auto | GemmKernel::Dp4a => true,
-            GemmKernel::Tma
-            | GemmKernel::TmaMulticast
-            | GemmKernel::TmaPingPong
-            | GemmKernel::TmaPingPongMulticast => {
+            GemmKernel::Tma | GemmKernel::TmaMulticast => {
                 TmaVariant::of(kernel).is_some_and(|v| self.has_tma(v)) && self.gemm_mma.is_some()
             }
             GemmKernel::Wgmma => self.gemm_wgmma.is_some() && self.gemm_mma.is_some(),

@@ -18,106 +18,55 @@ use crate::cpu::check_gemm_shape;
 use crate::KernelError;
 
 /// CUDA C source of the Hopper (`sm_90a`) warp-specialised TMA + `wgmma` int8 GEMM kernel
-/// with both consumer warpgroups on one 128×256 tile (the [`TmaVariant::Solo`] build;
-/// [`TmaVariant::source`] gives each).
+/// (the [`TmaVariant::Solo`] build; [`TmaVariant::source`] gives each).
 pub const GEMM_TMA_SRC: &str = concat!(
     include_str!("hopper_wgmma.cuh"),
     include_str!("hopper_tma.cuh"),
     include_str!("gemm_i8_tma.cu")
 );
 
-/// The ping-pong kernel: one 128×128 tile per consumer warpgroup, the two taking turns
-/// ([`TmaVariant::PingPong`]).
-pub const GEMM_TMA_PP_SRC: &str = concat!(
-    include_str!("hopper_wgmma.cuh"),
-    include_str!("hopper_tma.cuh"),
-    include_str!("gemm_i8_tma_pp.cu")
-);
-
-/// The build [`GemmKernel::Auto`] runs on Hopper: on an H200, `tma` and `tma-mc` are within
-/// ±1 % of each other (0.90–0.93× cuBLASLt), the ping-pong builds 3–6 % slower
-/// (BENCHMARKS.md); `tma` needs no cluster scheduling and is faster on small shapes.
+/// The build [`GemmKernel::Auto`] runs on Hopper: on an H200 `tma` and `tma-mc` are within
+/// ±2 % of each other (BENCHMARKS.md); `tma` needs no cluster scheduling and is faster on
+/// small shapes.
 const AUTO_TMA: TmaVariant = TmaVariant::Solo;
 
-/// Threads per block (`TM_THREADS`, `PP_THREADS`): a producer and two consumer warpgroups.
+/// Threads per block (`TM_THREADS`): a producer and two consumer warpgroups.
 const TMA_THREADS: u32 = 384;
-/// Bytes of K per TMA box (`TM_BK`, `PP_BK`; the 128-byte swizzle's row).
+/// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
 const TMA_BOX_K: u32 = 128;
 
-/// The four builds of the two TMA kernels: cooperative (`gemm_i8_tma.cu`: both consumer
-/// warpgroups on one 128×256 tile) or ping-pong (`gemm_i8_tma_pp.cu`: a 128×128 tile each,
-/// taking turns), each alone or in clusters of two sharing B by multicast (`TM_CLUSTER`).
+/// The two builds of `gemm_i8_tma.cu` (`TM_CLUSTER`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TmaVariant {
-    /// Cooperative, every block loads its own A and B boxes (`tma`).
+    /// Every block loads its own A and B boxes (`tma`).
     Solo,
-    /// Cooperative, clusters of two blocks on vertically adjacent tiles; each loads its A
-    /// box and half of the shared B box, multicast into both (`tma-mc`).
+    /// Clusters of two blocks on vertically adjacent tiles; each loads its A box and half
+    /// of the shared B box, multicast into both (`tma-mc`).
     Multicast,
-    /// Ping-pong, every block loads its own boxes (`tma-pp`).
-    PingPong,
-    /// Ping-pong in clusters of two sharing B (`tma-pp-mc`).
-    PingPongMulticast,
 }
 
 impl TmaVariant {
-    /// Every build, in the order of [`TmaVariant::index`].
-    pub const ALL: [Self; 4] = [
-        Self::Solo,
-        Self::Multicast,
-        Self::PingPong,
-        Self::PingPongMulticast,
-    ];
+    /// Both builds, in the order of [`TmaVariant::index`].
+    pub const ALL: [Self; 2] = [Self::Solo, Self::Multicast];
 
     /// Blocks per cluster (`TM_CLUSTER`).
     pub fn cluster(self) -> u32 {
         match self {
-            Self::Solo | Self::PingPong => 1,
-            Self::Multicast | Self::PingPongMulticast => 2,
+            Self::Solo => 1,
+            Self::Multicast => 2,
         }
     }
 
-    /// Whether this is a build of the ping-pong kernel.
-    pub fn ping_pong(self) -> bool {
-        matches!(self, Self::PingPong | Self::PingPongMulticast)
-    }
-
-    /// Rows and columns of the output tile one consumer step covers (128×256 cooperative,
-    /// 128×128 ping-pong).
-    pub fn tile(self) -> (u32, u32) {
-        if self.ping_pong() {
-            (128, 128)
-        } else {
-            (WGMMA_BM, WGMMA_BN)
-        }
-    }
-
-    /// Dynamic shared memory (`TM_SMEM_BYTES`, `PP_SMEM_BYTES`): the stages of (A + B)
-    /// boxes, 1 KiB of alignment slack and 1 KiB for the mbarriers.
+    /// Dynamic shared memory (`TM_SMEM_BYTES`): 4 stages of (A + B) boxes, the epilogue's
+    /// four 64×32 int32 staging buffers, 1 KiB of alignment slack and 1 KiB for the mbarriers.
     fn smem(self) -> u32 {
-        let (bm, bn) = self.tile();
-        if self.ping_pong() {
-            7 * (bm + bn) * TMA_BOX_K + 2048
-        } else {
-            // + the epilogue's four 64×32 int32 staging buffers (`TM_EPI_TOTAL`).
-            4 * (bm + bn) * TMA_BOX_K + 4 * 64 * 32 * 4 + 2048
-        }
-    }
-
-    fn function(self) -> &'static str {
-        if self.ping_pong() {
-            "gemm_i8_tma_pp_nt"
-        } else {
-            "gemm_i8_tma_nt"
-        }
+        4 * (WGMMA_BM + WGMMA_BN) * TMA_BOX_K + 4 * 64 * 32 * 4 + 2048
     }
 
     pub(super) fn index(self) -> usize {
         match self {
             Self::Solo => 0,
             Self::Multicast => 1,
-            Self::PingPong => 2,
-            Self::PingPongMulticast => 3,
         }
     }
 
@@ -126,8 +75,6 @@ impl TmaVariant {
         match self {
             Self::Solo => GemmKernel::Tma,
             Self::Multicast => GemmKernel::TmaMulticast,
-            Self::PingPong => GemmKernel::TmaPingPong,
-            Self::PingPongMulticast => GemmKernel::TmaPingPongMulticast,
         }
     }
 
@@ -138,25 +85,17 @@ impl TmaVariant {
 
     /// The CUDA C source of this build.
     pub fn source(self) -> String {
-        let src = if self.ping_pong() {
-            GEMM_TMA_PP_SRC
-        } else {
-            GEMM_TMA_SRC
-        };
-        format!("#define TM_CLUSTER {}\n{src}", self.cluster())
+        format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster())
     }
+}
 
-    /// Rows of tiles per band when the schedule does not say, for `blocks` resident blocks:
-    /// the band's A panels (`bm` rows each) and the column tiles in flight (`bn` rows of Bᵀ
-    /// each) then move about the same bytes: `b·bm = (blocks / b)·bn`, so `b = √(blocks·bn /
-    /// bm)`, rounded up to a power of two (16 on an H100/H200's 132 SMs for both tiles).
-    pub fn default_band_rows(self, blocks: u32) -> u32 {
-        let (bm, bn) = self.tile();
-        let rows = (u64::from(blocks.max(1)) * u64::from(bn) / u64::from(bm))
-            .isqrt()
-            .next_power_of_two();
-        u32::try_from(rows).unwrap_or(u32::MAX)
-    }
+/// Rows of tiles per band when the schedule does not say, for `blocks` resident blocks: the
+/// band's A panels (128 rows each) and the column tiles in flight (256 rows of Bᵀ each) then
+/// move about the same bytes: `b·128 = (blocks / b)·256`, so `b = √(2·blocks)`, rounded up to
+/// a power of two (16 on an H100/H200's 132 SMs; bands of 4–32 rows measured within ±1 %).
+pub fn default_band_rows(blocks: u32) -> u32 {
+    let rows = (2 * u64::from(blocks.max(1))).isqrt().next_power_of_two();
+    u32::try_from(rows).unwrap_or(u32::MAX)
 }
 
 /// How a TMA build's persistent grid walks the output tiles (`tm_tile_coords` in
@@ -165,14 +104,14 @@ impl TmaVariant {
 pub struct TmaSchedule {
     /// Rows of output tiles per band: the blocks walk a band M-fastest, then N, then the
     /// next band, so A's panels in flight stay in L2 however tall A is. `Some(0)`: one band
-    /// (plain M-fastest order); `None`: [`TmaVariant::default_band_rows`].
+    /// (plain M-fastest order); `None`: [`default_band_rows`].
     pub band_rows: Option<u32>,
     /// Blocks of the persistent grid (rounded down to whole clusters, at least one); `None`:
     /// as many as are resident at once.
     pub blocks: Option<u32>,
-    /// Store C from the consumers' registers even where the cooperative builds could stage
-    /// it through shared memory and the TMA unit (`n % 4 == 0`), which lets them start the
-    /// next tile while the stores drain. The ping-pong builds always store directly.
+    /// Store C from the consumers' registers even where the kernel could stage it through
+    /// shared memory and the TMA unit (`n % 4 == 0`), which lets the consumers start the
+    /// next tile while the stores drain (5–6 % faster on an H200).
     pub direct_store: bool,
 }
 
@@ -221,7 +160,7 @@ impl CudaBackend {
         let f = Self::load_with_smem(
             ctx,
             compile_tma(variant)?,
-            variant.function(),
+            "gemm_i8_tma_nt",
             variant.smem(),
             "load tma gemm",
         )?;
@@ -381,7 +320,7 @@ impl CudaBackend {
         use cudarc::driver::DevicePtr;
         require_k_multiple(d.k as usize, "launch tma gemm")?;
         let cluster = t.variant.cluster();
-        let (bm, bn) = t.variant.tile();
+        let (bm, bn) = (WGMMA_BM, WGMMA_BN);
         let (a_ptr, _a_guard) = a.device_ptr(&self.stream);
         let (bt_ptr, _bt_guard) = bt.device_ptr(&self.stream);
         let tma_a = Self::tensor_map(a_ptr, d.m, d.k, bm)?;
@@ -397,7 +336,7 @@ impl CudaBackend {
         let band_rows = match schedule.band_rows {
             Some(0) => u32::MAX,
             Some(rows) => rows,
-            None => t.variant.default_band_rows(blocks),
+            None => default_band_rows(blocks),
         };
         let band = (band_rows / cluster).clamp(1, groups_m.max(1));
         let cfg = LaunchConfig {
@@ -405,9 +344,9 @@ impl CudaBackend {
             block_dim: (TMA_THREADS, 1, 1),
             shared_mem_bytes: t.variant.smem(),
         };
-        // The cooperative builds stage C through shared memory for a TMA store when its rows
-        // are whole 16-byte units (a tensor map's row stride must be a multiple of 16).
-        let tma_store = !t.variant.ping_pong() && !schedule.direct_store && d.n.is_multiple_of(4);
+        // C goes through shared memory and a TMA store when its rows are whole 16-byte units
+        // (a tensor map's row stride must be a multiple of 16).
+        let tma_store = !schedule.direct_store && d.n.is_multiple_of(4);
         let tma_c = if tma_store {
             use cudarc::driver::DevicePtr;
             let (c_ptr, _c_guard) = c.device_ptr(&self.stream);
@@ -418,17 +357,18 @@ impl CudaBackend {
         };
         let store_flag = u32::from(tma_store);
         let mut launch = self.stream.launch_builder(&t.f);
-        launch.arg(&tma_a).arg(&tma_b);
-        if !t.variant.ping_pong() {
-            launch.arg(&tma_c);
-        }
-        launch.arg(c).arg(&d.m).arg(&d.k).arg(&d.n).arg(&band);
-        if !t.variant.ping_pong() {
-            launch.arg(&store_flag);
-        }
-        // SAFETY: `gemm_i8_tma_nt(TmaDesc a, TmaDesc b, TmaDesc c, int*, unsigned ×5)` and
-        // `gemm_i8_tma_pp_nt(TmaDesc a, TmaDesc b, int*, unsigned ×4)` take exactly these
-        // arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe exactly a (m×k),
+        launch
+            .arg(&tma_a)
+            .arg(&tma_b)
+            .arg(&tma_c)
+            .arg(c)
+            .arg(&d.m)
+            .arg(&d.k)
+            .arg(&d.n)
+            .arg(&band)
+            .arg(&store_flag);
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc a, TmaDesc b, TmaDesc c, int*, unsigned ×5)` takes
+        // exactly these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe exactly a (m×k),
         // bt (n×k) and, when the kernel is told to use it, c (m×n int32), with the boxes the
         // build's tile needs; the buffers stay alive (and their stream guards held) until
         // after the launch is enqueued on the same stream; the TMA unit reads and writes only
@@ -484,15 +424,11 @@ mod tests {
                 Ok(ptx) => {
                     let src = ptx.to_src();
                     assert!(src.contains(".target sm_90a"), "not compiled for sm_90a");
-                    assert!(src.contains(variant.function()));
+                    assert!(src.contains("gemm_i8_tma_nt"));
                     let load = "cp.async.bulk.tensor.2d.shared::cluster.global.tile.mbarrier::complete_tx::bytes";
-                    let mma = if variant.ping_pong() {
-                        "wgmma.mma_async.sync.aligned.m64n128k32.s32.s8.s8"
-                    } else {
-                        "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8"
-                    };
                     for op in [
-                        mma,
+                        "wgmma.mma_async.sync.aligned.m64n256k32.s32.s8.s8",
+                        "cp.async.bulk.tensor.2d.global.shared::cta.bulk_group",
                         load,
                         "mbarrier.try_wait.parity.shared::cta.b64",
                         "mbarrier.arrive.expect_tx.shared::cta.b64",
@@ -521,17 +457,14 @@ mod tests {
     fn builds_fit_a_hopper_block() {
         // 227 KiB of dynamic shared memory per block on compute capability 9.0.
         for v in TmaVariant::ALL {
-            assert!(v.smem() <= 227 * 1024, "{v:?}: {}", v.smem());
-            let (bm, bn) = v.tile();
+            assert_eq!(v.smem(), 4 * 48 * 1024 + 32 * 1024 + 2048);
+            assert!(v.smem() <= 227 * 1024);
             assert_eq!(
-                bn % (v.cluster() * 8),
+                WGMMA_BN % (v.cluster() * 8),
                 0,
-                "B halves must be whole swizzle atoms"
+                "B halves are whole swizzle atoms"
             );
-            assert_eq!(bm % 64, 0);
         }
-        assert_eq!(TmaVariant::Solo.smem(), 4 * 48 * 1024 + 32 * 1024 + 2048);
-        assert_eq!(TmaVariant::PingPong.smem(), 7 * 32 * 1024 + 2048);
     }
 
     #[test]
@@ -548,12 +481,11 @@ mod tests {
 
     #[test]
     fn default_band_balances_a_and_b_panels() {
-        // √(132·256/128) ≈ 16.2 and √132 ≈ 11.5 on an H100/H200's 132 SMs: 16 either way.
-        assert_eq!(TmaVariant::Solo.default_band_rows(132), 16);
-        assert_eq!(TmaVariant::PingPong.default_band_rows(132), 16);
-        assert_eq!(TmaVariant::PingPong.default_band_rows(1), 1);
-        assert_eq!(TmaVariant::PingPong.default_band_rows(0), 1);
-        assert_eq!(TmaVariant::Solo.default_band_rows(u32::MAX), 1 << 17);
+        // √(2·132) ≈ 16.2 on an H100/H200's 132 SMs.
+        assert_eq!(default_band_rows(132), 16);
+        assert_eq!(default_band_rows(1), 1);
+        assert_eq!(default_band_rows(0), 1);
+        assert_eq!(default_band_rows(u32::MAX), 1 << 17);
     }
 
     #[test]
@@ -568,8 +500,7 @@ mod tests {
     /// Partial tiles, an odd number of row tiles (the multicast build's second block then
     /// computes a tile wholly outside `m`), more output tiles than SMs (the persistent
     /// loop wraps, and the pipeline's phases carry across tiles), and more row tiles than
-    /// one band (33: two whole bands and a short last one), and for the ping-pong builds an
-    /// odd number of tiles per block (the two consumers' turns end unevenly).
+    /// one band (33: two whole bands and a short last one).
     fn check(variant: TmaVariant) {
         let dev = match CudaBackend::new(0) {
             Ok(dev) if dev.has_tma(variant) => dev,
@@ -593,8 +524,8 @@ mod tests {
         };
         let mut shapes = HOPPER_SHAPES.to_vec();
         shapes.extend([(2048, 144, 4096), (1920, 256, 8192), (4224, 64, 768)]);
-        // The default schedule, C stored from registers (the cooperative builds otherwise
-        // store through the TMA unit wherever n % 4 == 0), and one-row bands (many bands).
+        // The default schedule, C stored from registers (otherwise it goes through the TMA
+        // unit wherever n % 4 == 0), and one-row bands (many bands).
         for schedule in [
             TmaSchedule::default(),
             TmaSchedule {
@@ -620,15 +551,5 @@ mod tests {
     #[test]
     fn tma_mc_matches_cpu_when_present() {
         check(TmaVariant::Multicast);
-    }
-
-    #[test]
-    fn tma_pp_matches_cpu_when_present() {
-        check(TmaVariant::PingPong);
-    }
-
-    #[test]
-    fn tma_pp_mc_matches_cpu_when_present() {
-        check(TmaVariant::PingPongMulticast);
     }
 }
