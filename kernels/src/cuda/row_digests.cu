@@ -119,23 +119,29 @@ __device__ void load_block(const int* row, unsigned long long len, unsigned long
     }
 }
 
-// The 16 message words of block p (p a multiple of 64, p >= 64) of a FULL chunk, from five
-// aligned 16-byte loads: message bytes p..p+63 are row bytes p-17..p+46, which lie inside
-// the aligned span [p-32, p+48) of the row (in bounds: a full chunk is followed by at least
-// one more message byte). Needs 16-byte aligned rows (n % 4 == 0). Word w = row bytes
-// p-17+4w .. p-14+4w = byte 3 of span word 3+w and bytes 0..2 of span word 4+w.
-__device__ __forceinline__ void load_block_vec(const int* row, unsigned long long p,
-                                               unsigned int m[16]) {
+// Block p (p a multiple of 64, p >= 64) of a FULL chunk comes from five aligned 16-byte loads:
+// message bytes p..p+63 are row bytes p-17..p+46, which lie inside the aligned span
+// [p-32, p+48) of the row (in bounds: a full chunk is followed by at least one more message
+// byte). Needs 16-byte aligned rows (n % 4 == 0). `load_span` issues the loads, `span_words`
+// assembles the message: word w = row bytes p-17+4w .. p-14+4w = byte 3 of span word 3+w and
+// bytes 0..2 of span word 4+w. Split so a chunk can load block b+1 while compressing block b.
+__device__ __forceinline__ void load_span(const int* row, unsigned long long p, uint4 span[5]) {
     const uint4* src = reinterpret_cast<const uint4*>(
         reinterpret_cast<const unsigned char*>(row) + (p - 32ull));
+#pragma unroll
+    for (int i = 0; i < 5; ++i) {
+        span[i] = __ldg(src + i);
+    }
+}
+
+__device__ __forceinline__ void span_words(const uint4 span[5], unsigned int m[16]) {
     unsigned int u[20];
 #pragma unroll
     for (int i = 0; i < 5; ++i) {
-        const uint4 v = __ldg(src + i);
-        u[4 * i + 0] = v.x;
-        u[4 * i + 1] = v.y;
-        u[4 * i + 2] = v.z;
-        u[4 * i + 3] = v.w;
+        u[4 * i + 0] = span[i].x;
+        u[4 * i + 1] = span[i].y;
+        u[4 * i + 2] = span[i].z;
+        u[4 * i + 3] = span[i].w;
     }
 #pragma unroll
     for (int w = 0; w < 16; ++w) {
@@ -143,7 +149,10 @@ __device__ __forceinline__ void load_block_vec(const int* row, unsigned long lon
     }
 }
 
-// The chaining value of full chunk `ch` of a row (every chunk but the last is full).
+// The chaining value of full chunk `ch` of a row (every chunk but the last is full). With
+// aligned rows, the next block's loads are in flight while this block is compressed (the
+// loads of a block otherwise stall its thread for a memory round trip, 16 times a chunk, and
+// a 4096-row job has only about four warps per scheduler to cover for it).
 __device__ __forceinline__ void chunk_cv(const int* row, unsigned int n, unsigned long long len,
                                          unsigned long long ch, unsigned int cv[8]) {
     unsigned int words[16];
@@ -152,10 +161,20 @@ __device__ __forceinline__ void chunk_cv(const int* row, unsigned int n, unsigne
     for (int t = 0; t < 8; ++t) {
         cv[t] = IV[t];
     }
+    const unsigned long long base = ch * CHUNK_LEN;
+    // Block 0 of chunk 0 holds the tag: byte by byte.
+    const unsigned int first_vec = base == 0ull ? 1u : 0u;
+    uint4 span[5];
+    if (vec) {
+        load_span(row, base + first_vec * BLOCK_LEN, span);
+    }
     for (unsigned int blk = 0; blk < 16u; ++blk) {
-        const unsigned long long p = ch * CHUNK_LEN + blk * BLOCK_LEN;
-        if (vec && p >= BLOCK_LEN) {
-            load_block_vec(row, p, words);
+        const unsigned long long p = base + blk * BLOCK_LEN;
+        if (vec && blk >= first_vec) {
+            span_words(span, words);
+            if (blk + 1u < 16u) {
+                load_span(row, p + BLOCK_LEN, span);
+            }
         } else {
             load_block(row, len, p, words);
         }
