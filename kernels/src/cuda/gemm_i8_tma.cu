@@ -21,7 +21,7 @@
 //     48 KiB. Measured on an H200: as fast as TM_CLUSTER 1 (±1 %), so L2 traffic is not what
 //     bounds this kernel (ncu: 55 % of L2 throughput); cuBLASLt uses such clusters too.
 //
-// The backend runs the TM_CLUSTER 1 build on Hopper: 0.90–0.93× cuBLASLt at m·n ≥ 4096²,
+// The backend runs the TM_CLUSTER 1 build on Hopper: 0.93–0.97× cuBLASLt at m·n ≥ 4096²,
 // 1.05× at 8192³ (H200, BENCHMARKS.md).
 //
 // Requirements (checked by the host): k % 16 == 0 (TMA global strides are multiples of 16
@@ -43,7 +43,12 @@
 //            (wgmma.wait_group), so the producer may overwrite the slot — in every block its
 //            loads write to, hence the arrivals from the peer.
 // Tiles: in bands of row tiles (tm_tile_coords in hopper_tma.cuh), so that a tall A's
-// panels in flight stay in L2 (0.80× → 0.90× cuBLASLt at 16384×4096²).
+// panels in flight stay in L2 (0.83× → 0.93× cuBLASLt at 16384×4096²).
+//
+// Epilogue: when n % 4 == 0 each consumer warpgroup stages its 64×256 int32 result through
+// two 8 KiB swizzled shared-memory buffers and TMA bulk stores (tm_store_acc_tma), which
+// drain while it starts the next tile's MMAs; storing straight from registers kept the
+// tensor cores idle for the whole store (5.8 % slower at 4096³). Other n store directly.
 //
 // Use number u = 0, 1, 2, … of the pipeline (counted across tiles) goes to slot u % S in round
 // r = u / S: consumers wait for completion r of full[s] (parity r & 1); the producer, for r ≥ 1,

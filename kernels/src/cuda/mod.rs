@@ -19,7 +19,7 @@
 //! - `gemm_i8_tma.cu` ([`tma`]): Hopper only: the same `wgmma` tiles fed by TMA boxes
 //!   through mbarriers from a producer warpgroup, persistent over output tiles in bands that
 //!   keep A and B in L2. The backend's GEMM on Hopper when `k % 16 == 0` (compiled on first
-//!   use; 0.90–0.93× cuBLASLt at m·n ≥ 4096² and 1.3–1.4× `wgmma` on an H200). Built
+//!   use; 0.93–0.97× cuBLASLt at m·n ≥ 4096² and 1.4× `wgmma` on an H200). Built
 //!   twice: one block per tile (`tma`) and clusters of two sharing B by TMA multicast
 //!   (`tma-mc`, as fast).
 //! - `gemm_i8.cu`: 128×128 shared-memory tiles, 8×8 per thread, `__dp4a` inner loop: every
@@ -281,7 +281,7 @@ pub enum GemmKernel {
     /// `wgmma` if it fails to load), `mma.sync` v2 on sm_80+, `__dp4a` otherwise.
     #[default]
     Auto,
-    /// The TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile; 0.90–0.93×
+    /// The TMA + mbarrier Hopper kernel (`gemm_i8_tma.cu`, one block per tile; 0.93–0.97×
     /// cuBLASLt at m·n ≥ 4096² on an H200, 1.05× at 8192³).
     Tma,
     /// The same in clusters of two blocks sharing B through TMA multicast (`gemm_i8_tma.cu`
