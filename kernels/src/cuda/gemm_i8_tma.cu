@@ -94,16 +94,20 @@ static_assert(TM_BK == 128, "wg_mma_stage_k128 consumes 128-byte K stages");
 
 // Stores a consumer warpgroup's 64×256 accumulator tile (top-left C[row0][col0]) through
 // shared memory and the TMA unit, so the warpgroup can start its next tile while the stores
-// drain: eight 64×32 chunks, alternating between the warpgroup's two buffers at `epi`.
-// Thread 0 of the warpgroup (`t` = 0) issues the bulk stores and owns their bulk groups; it
-// waits until the store that last read a buffer has read it before the warpgroup refills
-// it. Chunks wholly outside m or n are not stored; the TMA unit clips partial ones. `bar`:
-// the warpgroup's named barrier (128 threads).
+// drain: eight 64×32 chunks, each into one of the warpgroup's two buffers at `epi`. Thread 0
+// of the warpgroup (`t` = 0) issues the bulk stores and owns their bulk groups. Chunks wholly
+// outside m or n are skipped altogether (the condition is the same for the whole
+// warpgroup); the TMA unit clips partial ones. The buffers alternate by `issued`, the
+// warpgroup's count of stores so far (across tiles), not by chunk index: the store that last
+// read a buffer is then always the one before the newest, which `wait_group.read 1` covers.
+// (Alternating by chunk index let a skipped chunk leave the newest store reading the buffer
+// about to be refilled; an H100 caught it.) `bar`: the warpgroup's named barrier (128
+// threads).
 __device__ __forceinline__ void tm_store_acc_tma(const TmaDesc* tma_c, const int (&acc)[128],
                                                  unsigned int epi, unsigned int bar,
                                                  unsigned int m, unsigned int n,
                                                  unsigned int row0, unsigned int col0,
-                                                 unsigned int t) {
+                                                 unsigned int t, unsigned int& issued) {
     const unsigned int q = t >> 5;
     const unsigned int l = t & 31u;
     // This thread's rows in the chunk (r, r + 8) and its 8-byte column pair within each
@@ -113,7 +117,12 @@ __device__ __forceinline__ void tm_store_acc_tma(const TmaDesc* tma_c, const int
     const unsigned int byte = (l & 1u) << 3;
 #pragma unroll
     for (int j = 0; j < 256 / TM_EPI_COLS; ++j) {
-        const unsigned int buf = epi + (unsigned int)(j & 1) * TM_EPI_BYTES;
+        const unsigned int cx = col0 + (unsigned int)j * TM_EPI_COLS;
+        if (row0 >= m || cx >= n) {
+            continue;
+        }
+        const unsigned int buf = epi + (issued & 1u) * TM_EPI_BYTES;
+        ++issued;
         if (t == 0u) {
             asm volatile("cp.async.bulk.wait_group.read 1;\n" ::: "memory");
         }
@@ -134,8 +143,7 @@ __device__ __forceinline__ void tm_store_acc_tma(const TmaDesc* tma_c, const int
         // The generic-proxy writes above must be visible to the TMA unit (async proxy).
         asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
         asm volatile("bar.sync %0, 128;\n" ::"r"(bar) : "memory");
-        const unsigned int cx = col0 + (unsigned int)j * TM_EPI_COLS;
-        if (t == 0u && row0 < m && cx < n) {
+        if (t == 0u) {
             asm volatile(
                 "cp.async.bulk.tensor.2d.global.shared::cta.bulk_group [%0, {%1, %2}], [%3];\n"
                 "cp.async.bulk.commit_group;\n" ::"l"(reinterpret_cast<unsigned long long>(tma_c)),
@@ -270,6 +278,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     const bool signals = (tid & 31u) == 0u;
     int acc[128];
     unsigned int use = 0;
+    unsigned int issued = 0;
     for (unsigned int g = first; g < groups; g += stride) {
         unsigned int row0, col0;
         tm_tile_coords<TM_BM, TM_BN>(g, groups_m, tiles_n, band, rank, &row0, &col0);
@@ -297,7 +306,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
 
         if (tma_store != 0u) {
             tm_store_acc_tma(&tma_c, acc, epi_base + half * (2u * TM_EPI_BYTES), 1u + half, m,
-                             n, row0 + half * 64u, col0, t128);
+                             n, row0 + half * 64u, col0, t128, issued);
         } else {
             wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
         }
