@@ -348,7 +348,6 @@ impl CudaBackend {
         // (a tensor map's row stride must be a multiple of 16).
         let tma_store = !schedule.direct_store && d.n.is_multiple_of(4);
         let tma_c = if tma_store {
-            use cudarc::driver::DevicePtr;
             let (c_ptr, _c_guard) = c.device_ptr(&self.stream);
             Self::tensor_map_2d(c_ptr, Elem::I32, d.m, d.n, [32, 64])?
         } else {
