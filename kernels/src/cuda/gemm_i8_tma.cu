@@ -18,11 +18,12 @@
 //     tiles (rows row0 and row0 + 128, the same 256 columns), so they need the same B box:
 //     each block loads its own A box and one half (128 rows) of B, multicast into both blocks'
 //     shared memory at the same offset. Per stage a block then pulls 32 KiB from L2 instead of
-//     48 KiB. Measured on an H200: as fast as TM_CLUSTER 1 (±1 %), so L2 traffic is not what
-//     bounds this kernel (ncu: 55 % of L2 throughput); cuBLASLt uses such clusters too.
+//     48 KiB. Measured on an H100 and an H200: as fast as TM_CLUSTER 1 (±2 %), so L2
+//     traffic is not what bounds this kernel (ncu: 55 % of L2 throughput); cuBLASLt uses
+//     such clusters too.
 //
-// The backend runs the TM_CLUSTER 1 build on Hopper: 0.93–0.97× cuBLASLt at m·n ≥ 4096²,
-// 1.05× at 8192³ (H200, BENCHMARKS.md).
+// The backend runs the TM_CLUSTER 1 build on Hopper: 0.92–0.96× cuBLASLt at m·n ≥ 4096² on
+// an H100, 0.93–0.97× on an H200, faster than cuBLASLt at 8192³ (BENCHMARKS.md).
 //
 // Requirements (checked by the host): k % 16 == 0 (TMA global strides are multiples of 16
 // bytes), 16-byte aligned base pointers, TM_SMEM_BYTES of dynamic shared memory allowed on
@@ -42,6 +43,7 @@
 //            cluster arrives once its warpgroup's wgmma group that read the slot has completed
 //            (wgmma.wait_group), so the producer may overwrite the slot — in every block its
 //            loads write to, hence the arrivals from the peer.
+//
 // Tiles: in bands of row tiles (tm_tile_coords in hopper_tma.cuh), so that a tall A's
 // panels in flight stay in L2 (0.83× → 0.93× cuBLASLt at 16384×4096²).
 //
