@@ -482,21 +482,56 @@ impl Client {
         call!(self.assets.token(req), "AssetQuery/Token")
     }
 
-    /// Tokens an address owns.
+    /// One page of the tokens an address owns, in (class, id) order: at most `limit` (0 =
+    /// 100) after the token `after` (`None`: from the first); `more` says whether another
+    /// page follows. [`Client::all_tokens_of`] pages through them all.
     ///
     /// # Errors
     /// [`ClientError::Rpc`].
     pub async fn tokens_of(
         &mut self,
         owner: &Address,
+        after: Option<(&str, u64)>,
+        limit: u32,
     ) -> Result<apb::TokensOfResponse, ClientError> {
+        let (after_class, after_token) = after.map_or((String::new(), 0), |(c, t)| (c.into(), t));
         let req = apb::TokensOfRequest {
             owner: owner.to_string(),
+            after_class,
+            after_token,
+            limit,
         };
         call!(self.assets.tokens_of(req), "AssetQuery/TokensOf")
     }
 
-    /// A token's provenance (every transfer and sale).
+    /// Every token an address owns, a page at a time.
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn all_tokens_of(
+        &mut self,
+        owner: &Address,
+    ) -> Result<Vec<apb::TokenInfo>, ClientError> {
+        let mut all: Vec<apb::TokenInfo> = Vec::new();
+        loop {
+            let after = all.last().map(|t| (t.class_id.clone(), t.token_id));
+            let page = self
+                .tokens_of(owner, after.as_ref().map(|(c, t)| (c.as_str(), *t)), 0)
+                .await?;
+            // A page that does not move past the last token would repeat forever.
+            let next = page.tokens.last().map(|t| (t.class_id.clone(), t.token_id));
+            let done = !page.more || next.is_none() || next <= after;
+            all.extend(page.tokens);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// One page of a token's provenance (every mint, transfer, sale and attestation, oldest
+    /// first): at most `limit` (0 = 100) entries after sequence number `after` (0: from the
+    /// first); `more` says whether another page follows. [`Client::all_provenance`] pages
+    /// through it all.
     ///
     /// # Errors
     /// [`ClientError::Rpc`].
@@ -504,13 +539,39 @@ impl Client {
         &mut self,
         class_id: &str,
         token_id: u64,
+        after: u64,
+        limit: u32,
     ) -> Result<apb::ProvenanceResponse, ClientError> {
-        let req = apb::TokenRequest {
+        let req = apb::ProvenanceRequest {
             class_id: class_id.into(),
             token_id,
+            after,
+            limit,
             at: None,
         };
         call!(self.assets.provenance(req), "AssetQuery/Provenance")
+    }
+
+    /// A token's whole provenance, a page at a time.
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn all_provenance(
+        &mut self,
+        class_id: &str,
+        token_id: u64,
+    ) -> Result<Vec<apb::ProvenanceEntry>, ClientError> {
+        let mut all: Vec<apb::ProvenanceEntry> = Vec::new();
+        loop {
+            let after = all.last().map_or(0, |e| e.seq);
+            let page = self.provenance(class_id, token_id, after, 0).await?;
+            // A page that does not move past the last entry would repeat forever.
+            let done = !page.more || page.entries.last().is_none_or(|e| e.seq <= after);
+            all.extend(page.entries);
+            if done {
+                return Ok(all);
+            }
+        }
     }
 
     /// Open listings, by id after `after` (at most `limit`; 0 = 100).

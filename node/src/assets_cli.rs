@@ -776,11 +776,9 @@ pub(crate) async fn query(node: &str, cmd: AssetQueryCmd) -> anyhow::Result<()> 
         AssetQueryCmd::Asset { class, token } => json(&c.token(&class, token).await?),
         AssetQueryCmd::Tokens { address } => {
             let owner: Address = address.parse().context("parsing the owner address")?;
-            json(&c.tokens_of(&owner).await?.tokens)
+            json(&c.all_tokens_of(&owner).await?)
         }
-        AssetQueryCmd::Provenance { class, token } => {
-            json(&c.provenance(&class, token).await?.entries)
-        }
+        AssetQueryCmd::Provenance { class, token } => json(&c.all_provenance(&class, token).await?),
         AssetQueryCmd::Listings => json(&c.listings(0, 0).await?.listings),
         AssetQueryCmd::Offers => json(&c.offers(0, 0).await?.offers),
         AssetQueryCmd::Auctions => json(&c.auctions(0, 0).await?.auctions),

@@ -143,15 +143,25 @@ fn list_and_buy_pays_royalty_and_records_provenance() {
     assert_eq!(w.bal("bob", "upw"), 1_000_000 - 10_000);
     let t = assets::token(&w.s, ART, 1).unwrap().unwrap();
     assert_eq!(t.owner, b);
-    let h = assets::provenance(&w.s, ART, 1, 100).unwrap();
+    let h = assets::provenance(&w.s, ART, 1, 0, 100).unwrap();
     assert_eq!(h.len(), 2);
-    assert_eq!(h[1].kind, ProvKind::Sale);
-    assert_eq!(h[1].price.as_ref().unwrap().amount, 10_000);
+    assert_eq!((h[0].0, h[1].0), (1, 2), "sequence numbers from 1");
+    assert_eq!(h[1].1.kind, ProvKind::Sale);
+    assert_eq!(h[1].1.price.as_ref().unwrap().amount, 10_000);
+    // Pages resume after a sequence number.
+    let rest = assets::provenance(&w.s, ART, 1, 1, 100).unwrap();
+    assert_eq!(rest.len(), 1);
+    assert_eq!(rest[0].0, 2);
+    assert!(assets::provenance(&w.s, ART, 1, 2, 100).unwrap().is_empty());
+    assert_eq!(assets::provenance(&w.s, ART, 1, 0, 1).unwrap().len(), 1);
     assert_eq!(
-        assets::tokens_of(&w.s, &b, 10).unwrap(),
+        assets::tokens_of(&w.s, &b, None, 10).unwrap(),
         vec![(ART.into(), 1)]
     );
-    assert!(assets::tokens_of(&w.s, &a, 10).unwrap().is_empty());
+    assert!(assets::tokens_of(&w.s, &b, Some((ART, 1)), 10)
+        .unwrap()
+        .is_empty());
+    assert!(assets::tokens_of(&w.s, &a, None, 10).unwrap().is_empty());
     assert_eq!(
         w.run(|s| market::buy(s, &b, 1)),
         Err(TxError::UnknownListing { id: 1 })
@@ -541,9 +551,9 @@ fn certified_attestations_attach_to_history() {
     ));
     w.ok(|s| assets::add_certifier(s, &a, ART, &b, "Lab"));
     w.ok(|s| assets::attest(s, &b, ART, 1, "certified authentic"));
-    let h = assets::provenance(&w.s, ART, 1, 10).unwrap();
-    assert_eq!(h.last().unwrap().kind, ProvKind::Attestation);
-    assert_eq!(h.last().unwrap().note, "certified authentic");
+    let h = assets::provenance(&w.s, ART, 1, 0, 10).unwrap();
+    assert_eq!(h.last().unwrap().1.kind, ProvKind::Attestation);
+    assert_eq!(h.last().unwrap().1.note, "certified authentic");
 }
 
 #[test]

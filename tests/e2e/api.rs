@@ -182,9 +182,11 @@ async fn typed_point_queries_prove_what_they_read_at_any_kept_height() {
     assert_eq!(err.code(), tonic::Code::OutOfRange, "{err}");
     let err = c
         .assets()
-        .provenance(apb::TokenRequest {
+        .provenance(apb::ProvenanceRequest {
             class_id: "art".into(),
             token_id: 1,
+            after: 0,
+            limit: 0,
             at: Some(At {
                 height: 0,
                 prove: true,

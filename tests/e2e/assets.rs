@@ -200,20 +200,23 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     .await;
     assert_eq!(c.balance(&cr, "upw").await.unwrap() + 1 - before, 19_000);
 
-    let h = c
-        .assets()
-        .provenance(pb::TokenRequest {
-            class_id: "art".into(),
-            token_id: 1,
-            at: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let kinds: Vec<&str> = h.entries.iter().map(|e| e.kind.as_str()).collect();
+    let h = c.all_provenance("art", 1).await.unwrap();
+    let kinds: Vec<&str> = h.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["mint", "sale", "fractionalized", "sale"]);
-    assert_eq!(h.entries[1].price, "10000");
-    assert_eq!(h.entries[3].price, "50000");
+    assert_eq!(h[1].price, "10000");
+    assert_eq!(h[3].price, "50000");
+    // Paged over gRPC: two entries at a time, resuming after the last `seq`.
+    let first = c.provenance("art", 1, 0, 2).await.unwrap();
+    assert_eq!(
+        (first.entries.len(), first.more, first.entries[1].seq),
+        (2, true, 2)
+    );
+    let second = c.provenance("art", 1, 2, 2).await.unwrap();
+    let kinds: Vec<&str> = second.entries.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        (kinds, second.more),
+        (vec!["fractionalized", "sale"], false)
+    );
     // The CLI prints JSON: provenance entries, and the token with its item fields.
     let out = cli_ok(&["query", "--node", &node.url(), "provenance", "art", "1"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -231,14 +234,8 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     // After the buyout alice holds the token: TokensOf lists it; an offer and an auction
     // show up in their lists; a proven Token query proves the token record it read.
     let a = alice.public_key().address();
-    let owned = c
-        .assets()
-        .tokens_of(pb::TokensOfRequest {
-            owner: a.to_string(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let owned = c.tokens_of(&a, None, 0).await.unwrap();
+    assert!(!owned.more);
     assert!(
         owned
             .tokens
@@ -476,17 +473,8 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
             "shipped",
         ],
     );
-    let h = c
-        .assets()
-        .provenance(pb::TokenRequest {
-            class_id: "works".into(),
-            token_id: 1,
-            at: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(h.entries.last().unwrap().note, "shipped");
+    let h = c.all_provenance("works", 1).await.unwrap();
+    assert_eq!(h.last().unwrap().note, "shipped");
 
     // Compute credits never move; royalty over the cap is refused.
     let chain_id = c.status().await.unwrap().chain_id;

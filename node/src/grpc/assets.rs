@@ -43,12 +43,16 @@ fn royalty(p: &RoyaltyPolicy) -> Vec<pbtx::RoyaltyShare> {
 }
 
 fn page(r: &pb::PageRequest) -> (u64, usize) {
-    let limit = if r.limit == 0 {
+    (r.after, page_limit(r.limit))
+}
+
+/// A request's page size: 0 means 100; never more than [`MAX_PAGE`].
+fn page_limit(limit: u32) -> usize {
+    if limit == 0 {
         100
     } else {
-        (r.limit as usize).min(MAX_PAGE)
-    };
-    (r.after, limit)
+        (limit as usize).min(MAX_PAGE)
+    }
 }
 
 fn token_info(t: &assets::Token) -> pb::TokenInfo {
@@ -135,28 +139,39 @@ impl asset_query_server::AssetQuery for AssetService {
         &self,
         req: Request<pb::TokensOfRequest>,
     ) -> Result<Response<pb::TokensOfResponse>, Status> {
-        let owner = parse_address(&req.get_ref().owner)?;
+        let r = req.get_ref();
+        let owner = parse_address(&r.owner)?;
         let s = self.storage();
-        let mut tokens = Vec::new();
-        for (class, id) in assets::tokens_of(s, &owner, MAX_PAGE).map_err(internal)? {
+        let limit = page_limit(r.limit);
+        let after = (!r.after_class.is_empty()).then_some((r.after_class.as_str(), r.after_token));
+        // One more than asked for says whether another page follows.
+        let mut ids = assets::tokens_of(s, &owner, after, limit + 1).map_err(internal)?;
+        let more = ids.len() > limit;
+        ids.truncate(limit);
+        let mut tokens = Vec::with_capacity(ids.len());
+        for (class, id) in ids {
             if let Some(t) = assets::token(s, &class, id).map_err(internal)? {
                 tokens.push(token_info(&t));
             }
         }
-        Ok(Response::new(pb::TokensOfResponse { tokens }))
+        Ok(Response::new(pb::TokensOfResponse { tokens, more }))
     }
 
     async fn provenance(
         &self,
-        req: Request<pb::TokenRequest>,
+        req: Request<pb::ProvenanceRequest>,
     ) -> Result<Response<pb::ProvenanceResponse>, Status> {
         let r = req.get_ref();
         // A history is a list: `at` may only name the latest height, unproven.
         let s = AtReader::new(self.storage(), r.at.as_ref())?;
-        let entries = assets::provenance(&s, &r.class_id, r.token_id, usize::MAX)
-            .map_err(state_status)?
+        let limit = page_limit(r.limit);
+        let mut page = assets::provenance(&s, &r.class_id, r.token_id, r.after, limit + 1)
+            .map_err(state_status)?;
+        let more = page.len() > limit;
+        page.truncate(limit);
+        let entries = page
             .into_iter()
-            .map(|e| pb::ProvenanceEntry {
+            .map(|(seq, e)| pb::ProvenanceEntry {
                 kind: e.kind.name().into(),
                 from: opt_addr(e.from),
                 to: opt_addr(e.to),
@@ -169,9 +184,10 @@ impl asset_query_server::AssetQuery for AssetService {
                     .unwrap_or_default(),
                 denom: e.price.map(|p| p.denom).unwrap_or_default(),
                 note: e.note,
+                seq,
             })
             .collect();
-        Ok(Response::new(pb::ProvenanceResponse { entries }))
+        Ok(Response::new(pb::ProvenanceResponse { entries, more }))
     }
 
     async fn listings(

@@ -327,35 +327,49 @@ pub fn record<S: StateWrite>(
     Ok(())
 }
 
-/// A token's history, oldest first (at most `limit` entries after sequence `after`).
+/// A token's history, oldest first: at most `limit` entries with sequence numbers after
+/// `after` (0: from the first), each with its sequence number (1 = the first entry).
 ///
 /// # Errors
-/// Storage failures.
+/// Storage failures; [`StateError::Corrupt`] for a key that is not a provenance key.
 pub fn provenance<S: StateRead>(
     s: &S,
     class: &str,
     token: u64,
+    after: u64,
     limit: usize,
-) -> Result<Vec<ProvEntry>, StateError> {
-    Ok(
-        codec::scan(s, &state_key::provenance_of(class, token), None, limit)?
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect(),
-    )
+) -> Result<Vec<(u64, ProvEntry)>, StateError> {
+    let prefix = state_key::provenance_of(class, token);
+    let start = (after > 0).then(|| state_key::provenance(class, token, after));
+    codec::scan(s, &prefix, start.as_deref(), limit)?
+        .into_iter()
+        .map(|(k, e)| {
+            let seq = k[prefix.len()..]
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StateError::Corrupt {
+                    key: hex::encode(&k),
+                    reason: "not a provenance key".into(),
+                })?;
+            Ok((seq, e))
+        })
+        .collect()
 }
 
-/// Tokens owned by an account, as `(class, id)`, in key order.
+/// Tokens owned by an account, as `(class, id)`, in key order: at most `limit` after the
+/// token `after` (`None`: from the first).
 ///
 /// # Errors
 /// Storage failures.
 pub fn tokens_of<S: StateRead>(
     s: &S,
     owner: &Address,
+    after: Option<(&str, u64)>,
     limit: usize,
 ) -> Result<Vec<(String, u64)>, StateError> {
     let prefix = state_key::owned_by(owner);
-    Ok(s.scan_prefix(&prefix, None, limit)?
+    let start = after.map(|(class, id)| state_key::owned(owner, class, id));
+    Ok(s.scan_prefix(&prefix, start.as_deref(), limit)?
         .into_iter()
         .filter_map(|(k, _)| {
             let rest = &k[prefix.len()..];
