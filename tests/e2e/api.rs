@@ -238,6 +238,18 @@ async fn bad_queries_get_precise_status_codes() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), tonic::Code::NotFound);
+    // A job status that does not exist is named in the refusal, not an empty list.
+    let err = c
+        .work()
+        .jobs(proofwork_proto::work::v1::JobsRequest {
+            status: "finished".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::InvalidArgument);
+    assert!(err.message().contains("posted"), "{err}");
+    let raw = c.raw();
     // An oversize request is refused and the node keeps serving.
     let err = raw
         .broadcast_tx(pb::BroadcastTxRequest {

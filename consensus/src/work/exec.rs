@@ -12,8 +12,8 @@ use proofwork_tx::{Address, Message, RevealedRow, TxError, WORK_K_LIMIT};
 
 use super::verify::{check_reveal, reveal_context, Verdict};
 use super::{
-    get_u128, get_u64, job_credits, model_rows, params, put, state_key, Job, JobStatus, Model,
-    WorkCache, WorkParams, Worker,
+    get_u128, get_u64, job_credits, model_rows, params, put, save_job, state_key, Job, JobStatus,
+    Model, WorkCache, WorkParams, Worker,
 };
 
 /// What a work message needs besides state and the signer.
@@ -449,7 +449,7 @@ fn post_job<S: StateWrite>(
         slashes: 0,
         last_event: "posted".into(),
     };
-    put(s, state_key::job(id), &job);
+    save_job(s, &job)?;
     Ok((
         "post_job",
         vec![
@@ -500,7 +500,7 @@ fn claim_job<S: StateWrite>(
     };
     job.last_event = format!("claimed by {signer}");
     w.active_claims = w.active_claims.saturating_add(1);
-    put(s, state_key::job(job_id), &job);
+    save_job(s, &job)?;
     put(s, state_key::worker(&signer.0), &w);
     s.put_raw(state_key::due(commit_deadline, job_id), vec![]);
     Ok((
@@ -558,7 +558,7 @@ fn commit_work<S: StateWrite>(
         reveal_deadline,
     };
     job.last_event = format!("committed at {height}");
-    put(s, state_key::job(job_id), &job);
+    save_job(s, &job)?;
     s.put_raw(state_key::due(reveal_deadline, job_id), vec![]);
     Ok((
         "commit_work",
@@ -668,7 +668,7 @@ fn settle_pass<S: StateWrite>(
     job.last_event = format!("verified at {height}");
     put(s, state_key::worker(&worker_addr.0), &w);
     put(s, state_key::model(mdl.id), &mdl);
-    put(s, state_key::job(job.id), &job);
+    save_job(s, &job)?;
     Ok((
         "work_verified",
         vec![
@@ -724,7 +724,7 @@ fn settle_credit_pass<S: StateWrite>(
     job.last_event = format!("verified at {height} (paid {} credits)", job.price);
     put(s, state_key::worker(&worker_addr.0), &w);
     put(s, state_key::model(mdl.id), &mdl);
-    put(s, state_key::job(job.id), &job);
+    save_job(s, &job)?;
     Ok((
         "work_verified",
         vec![
@@ -786,7 +786,7 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
         job.status = JobStatus::Open;
         job.last_event = format!("reopened: worker slashed {amount} ({reason})");
     }
-    put(s, state_key::job(job.id), &job);
+    save_job(s, &job)?;
     Ok(amount)
 }
 
@@ -813,6 +813,6 @@ fn cancel_job<S: StateWrite>(
     let height = accounts::block_height(s)?;
     job.status = JobStatus::Cancelled { height };
     job.last_event = "cancelled by the client".into();
-    put(s, state_key::job(job_id), &job);
+    save_job(s, &job)?;
     Ok(("cancel_job", vec![("job_id", job_id.to_string())]))
 }

@@ -221,6 +221,16 @@ pub enum JobStatus {
 }
 
 impl JobStatus {
+    /// Every [`JobStatus::name`].
+    pub const NAMES: [&'static str; 6] = [
+        "posted",
+        "claimed",
+        "committed",
+        "verified",
+        "cancelled",
+        "expired",
+    ];
+
     /// Short name for queries and errors.
     pub fn name(&self) -> &'static str {
         match self {
@@ -289,6 +299,22 @@ fn get<T: BorshDeserialize, S: StateRead>(s: &S, key: &[u8]) -> Result<Option<T>
 
 fn put<T: BorshSerialize, S: StateWrite>(s: &mut S, key: Vec<u8>, v: &T) {
     s.put_raw(key, borsh::to_vec(v).expect("borsh into a Vec cannot fail"));
+}
+
+/// Stores a job and keeps the by-status index ([`state_key::job_status`]) in step: every
+/// job write goes through here.
+///
+/// # Errors
+/// Storage failures reading the stored job.
+fn save_job<S: StateWrite>(s: &mut S, j: &Job) -> Result<(), StateError> {
+    if let Some(old) = job(s, j.id)? {
+        if old.status.name() != j.status.name() {
+            s.delete(state_key::job_status(old.status.name(), j.id));
+        }
+    }
+    s.put_raw(state_key::job_status(j.status.name(), j.id), Vec::new());
+    put(s, state_key::job(j.id), j);
+    Ok(())
 }
 
 fn get_u64<S: StateRead>(s: &S, key: &[u8]) -> Result<u64, StateError> {
@@ -407,6 +433,30 @@ fn list<T: BorshDeserialize, S: StateRead>(
 pub fn jobs<S: StateRead>(s: &S, after: Option<u64>, limit: usize) -> Result<Vec<Job>, StateError> {
     let start = after.map(state_key::job);
     list(s, state_key::JOB_PREFIX, start.as_deref(), limit)
+}
+
+/// Jobs with status `status` (a [`JobStatus::name`]) in id order, starting after `after`,
+/// at most `limit`: reads the by-status index, so only those jobs.
+///
+/// # Errors
+/// Storage failures; [`StateError::Corrupt`] for an index entry without its job.
+pub fn jobs_with_status<S: StateRead>(
+    s: &S,
+    status: &str,
+    after: Option<u64>,
+    limit: usize,
+) -> Result<Vec<Job>, StateError> {
+    let prefix = state_key::jobs_with_status(status);
+    let start = after.map(|id| state_key::job_status(status, id));
+    let mut out = Vec::new();
+    for (k, _) in s.scan_prefix(&prefix, start.as_deref(), limit)? {
+        let id = k[prefix.len()..]
+            .try_into()
+            .map(u64::from_be_bytes)
+            .map_err(|_| corrupt(&k, "not a job status key"))?;
+        out.push(job(s, id)?.ok_or_else(|| corrupt(&k, "indexed job is missing"))?);
+    }
+    Ok(out)
 }
 
 /// Models in id order.

@@ -31,6 +31,17 @@ pub fn job(id: u64) -> Vec<u8> {
     [JOB_PREFIX, &id.to_be_bytes()].concat()
 }
 
+/// Prefix of the jobs with one status (a [`super::JobStatus::name`]).
+pub fn jobs_with_status(status: &str) -> Vec<u8> {
+    [b"work/jst/".as_slice(), status.as_bytes(), &[0]].concat()
+}
+
+/// `work/jst/{status}\0{id BE}` → empty: the by-status index of jobs, kept in step with
+/// every job write (`super::save_job`), so listing the open jobs reads only those.
+pub fn job_status(status: &str, id: u64) -> Vec<u8> {
+    [jobs_with_status(status).as_slice(), &id.to_be_bytes()].concat()
+}
+
 /// Prefix of every worker record.
 pub const WORKER_PREFIX: &[u8] = b"work/worker/";
 /// `work/worker/{address}` → borsh [`super::Worker`].

@@ -15,6 +15,25 @@ use crate::validators::{put_validator, Validator};
 const DENOM: &str = "upw";
 type Base = BTreeMap<Vec<u8>, Vec<u8>>;
 
+/// The by-status job index holds exactly one entry per job, under its current status, and
+/// lists each status's jobs in id order.
+fn check_status_index<S: StateRead>(s: &S) {
+    let all = jobs(s, None, usize::MAX).unwrap();
+    for status in JobStatus::NAMES {
+        let indexed: Vec<u64> = jobs_with_status(s, status, None, usize::MAX)
+            .unwrap()
+            .iter()
+            .map(|j| j.id)
+            .collect();
+        let want: Vec<u64> = all
+            .iter()
+            .filter(|j| j.status.name() == status)
+            .map(|j| j.id)
+            .collect();
+        assert_eq!(indexed, want, "index of {status} jobs");
+    }
+}
+
 fn addr(name: &str) -> Address {
     SecretKey::from_seed(name).public_key().address()
 }
@@ -134,6 +153,7 @@ impl Sim {
             }
         }
         accounts::check_supply_full(&full).unwrap();
+        check_status_index(&self.s);
         out
     }
 
@@ -1615,4 +1635,37 @@ fn a_bad_proof_anywhere_outranks_an_earlier_freivalds_failure_on_both_paths() {
             "cached={cached}"
         );
     }
+}
+
+#[test]
+fn open_jobs_are_listed_from_the_status_index_in_pages() {
+    let mut sim = Sim::new(16, 8, 8);
+    sim.begin();
+    for _ in 0..5 {
+        sim.post(4, 1_000_000);
+    }
+    sim.ok("worker", Message::ClaimJob { job_id: 1 });
+    sim.ok("worker", Message::ClaimJob { job_id: 3 });
+    let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),
+        [0, 2, 4]
+    );
+    assert_eq!(
+        ids(jobs_with_status(&sim.s, "posted", Some(0), 1).unwrap()),
+        [2]
+    );
+    assert_eq!(
+        ids(jobs_with_status(&sim.s, "posted", Some(4), 10).unwrap()),
+        [0u64; 0]
+    );
+    assert_eq!(
+        ids(jobs_with_status(&sim.s, "claimed", None, 10).unwrap()),
+        [1, 3]
+    );
+    assert!(jobs_with_status(&sim.s, "verified", None, 10)
+        .unwrap()
+        .is_empty());
+    check_status_index(&sim.s);
+    sim.end();
 }

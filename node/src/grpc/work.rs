@@ -149,45 +149,45 @@ impl work_server::Work for WorkService {
             0 => 100,
             l => l.min(1000),
         } as usize;
+        if !r.status.is_empty() && !JobStatus::NAMES.contains(&r.status.as_str()) {
+            return Err(Status::invalid_argument(format!(
+                "unknown job status {:?}: one of {}",
+                r.status,
+                JobStatus::NAMES.join(", ")
+            )));
+        }
         let s = &self.storage;
-        let mut out = Vec::new();
-        let mut after = r.has_after.then_some(r.after);
+        let after = r.has_after.then_some(r.after);
+        // A status reads its index (only those jobs); no status, the jobs in id order.
+        let page = if r.status.is_empty() {
+            work::jobs(s, after, limit)
+        } else {
+            work::jobs_with_status(s, &r.status, after, limit)
+        }
+        .map_err(internal)?;
+        let mut out = Vec::with_capacity(page.len());
         let mut models = BTreeMap::new();
         let mut native: Option<String> = None;
-        // Scan in pages so a status filter still returns up to `limit` matches.
-        'scan: loop {
-            let page = work::jobs(s, after, 1000).map_err(internal)?;
-            if page.is_empty() {
-                break;
-            }
-            for j in &page {
-                after = Some(j.id);
-                if !r.status.is_empty() && j.status.name() != r.status {
-                    continue;
+        for j in &page {
+            let (k, n) = match models.get(&j.model_id) {
+                Some(&kn) => kn,
+                None => {
+                    let m = work::model(s, j.model_id).map_err(internal)?;
+                    let kn = m.map_or((0, 0), |m| (m.k, m.n));
+                    models.insert(j.model_id, kn);
+                    kn
                 }
-                let (k, n) = match models.get(&j.model_id) {
-                    Some(&kn) => kn,
-                    None => {
-                        let m = work::model(s, j.model_id).map_err(internal)?;
-                        let kn = m.map_or((0, 0), |m| (m.k, m.n));
-                        models.insert(j.model_id, kn);
-                        kn
-                    }
-                };
-                let denom = match &native {
-                    Some(d) => work::job_denom(s, j.id, d).map_err(internal)?,
-                    None => {
-                        let d = native_denom(s)?;
-                        let jd = work::job_denom(s, j.id, &d).map_err(internal)?;
-                        native = Some(d);
-                        jd
-                    }
-                };
-                out.push(job_info(j, k, n, denom));
-                if out.len() >= limit {
-                    break 'scan;
+            };
+            let denom = match &native {
+                Some(d) => work::job_denom(s, j.id, d).map_err(internal)?,
+                None => {
+                    let d = native_denom(s)?;
+                    let jd = work::job_denom(s, j.id, &d).map_err(internal)?;
+                    native = Some(d);
+                    jd
                 }
-            }
+            };
+            out.push(job_info(j, k, n, denom));
         }
         Ok(Response::new(pb::JobsResponse {
             jobs: out,
