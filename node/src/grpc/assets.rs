@@ -10,10 +10,7 @@ use proofwork_tx::assets::{item_to_proto, powers};
 use tonic::{Request, Response, Status};
 
 use super::proven::{state_status, AtReader};
-use super::{internal, parse_address};
-
-/// Most rows one page returns.
-const MAX_PAGE: usize = 1000;
+use super::{internal, page_limit, parse_address, take_page, MAX_PAGE};
 
 /// The `proofwork.assets.v1.AssetQuery` service.
 #[derive(Clone)]
@@ -44,15 +41,6 @@ fn royalty(p: &RoyaltyPolicy) -> Vec<pbtx::RoyaltyShare> {
 
 fn page(r: &pb::PageRequest) -> (u64, usize) {
     (r.after, page_limit(r.limit))
-}
-
-/// A request's page size: 0 means 100; never more than [`MAX_PAGE`].
-fn page_limit(limit: u32) -> usize {
-    if limit == 0 {
-        100
-    } else {
-        (limit as usize).min(MAX_PAGE)
-    }
 }
 
 fn token_info(t: &assets::Token) -> pb::TokenInfo {
@@ -145,9 +133,10 @@ impl asset_query_server::AssetQuery for AssetService {
         let limit = page_limit(r.limit);
         let after = (!r.after_class.is_empty()).then_some((r.after_class.as_str(), r.after_token));
         // One more than asked for says whether another page follows.
-        let mut ids = assets::tokens_of(s, &owner, after, limit + 1).map_err(internal)?;
-        let more = ids.len() > limit;
-        ids.truncate(limit);
+        let (ids, more) = take_page(
+            assets::tokens_of(s, &owner, after, limit + 1).map_err(internal)?,
+            limit,
+        );
         let mut tokens = Vec::with_capacity(ids.len());
         for (class, id) in ids {
             if let Some(t) = assets::token(s, &class, id).map_err(internal)? {
@@ -165,10 +154,11 @@ impl asset_query_server::AssetQuery for AssetService {
         // A history is a list: `at` may only name the latest height, unproven.
         let s = AtReader::new(self.storage(), r.at.as_ref())?;
         let limit = page_limit(r.limit);
-        let mut page = assets::provenance(&s, &r.class_id, r.token_id, r.after, limit + 1)
-            .map_err(state_status)?;
-        let more = page.len() > limit;
-        page.truncate(limit);
+        let (page, more) = take_page(
+            assets::provenance(&s, &r.class_id, r.token_id, r.after, limit + 1)
+                .map_err(state_status)?,
+            limit,
+        );
         let entries = page
             .into_iter()
             .map(|(seq, e)| pb::ProvenanceEntry {

@@ -80,6 +80,25 @@ pub(crate) fn parse_address(s: &str) -> Result<Address, Status> {
         .map_err(|e| Status::invalid_argument(format!("address: {e}")))
 }
 
+/// The most entries one list response carries.
+pub(crate) const MAX_PAGE: usize = 1000;
+
+/// A list request's page size: 0 means 100; never more than [`MAX_PAGE`].
+pub(crate) fn page_limit(limit: u32) -> usize {
+    if limit == 0 {
+        100
+    } else {
+        (limit as usize).min(MAX_PAGE)
+    }
+}
+
+/// Cuts `items`, read with `limit + 1`, to one page: the page, and whether more follow.
+pub(crate) fn take_page<T>(mut items: Vec<T>, limit: usize) -> (Vec<T>, bool) {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    (items, more)
+}
+
 /// A storage failure as an Internal status.
 pub(crate) fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())

@@ -12,7 +12,7 @@ use proofwork_tx::Address;
 use tonic::{Request, Response, Status};
 
 use super::proven::{state_status, AtReader};
-use super::{internal, GrpcLimits};
+use super::{internal, page_limit, GrpcLimits};
 
 /// The service.
 #[derive(Clone)]
@@ -145,10 +145,7 @@ impl work_server::Work for WorkService {
         req: Request<pb::JobsRequest>,
     ) -> Result<Response<pb::JobsResponse>, Status> {
         let r = req.into_inner();
-        let limit = match r.limit {
-            0 => 100,
-            l => l.min(1000),
-        } as usize;
+        let limit = page_limit(r.limit);
         if !r.status.is_empty() && !JobStatus::NAMES.contains(&r.status.as_str()) {
             return Err(Status::invalid_argument(format!(
                 "unknown job status {:?}: one of {}",
@@ -211,7 +208,7 @@ impl work_server::Work for WorkService {
         req: Request<pb::ModelsRequest>,
     ) -> Result<Response<pb::ModelsResponse>, Status> {
         let r = req.into_inner();
-        let limit = if r.limit == 0 { 100 } else { r.limit.min(1000) } as usize;
+        let limit = page_limit(r.limit);
         let ms =
             work::models(&self.storage, r.has_after.then_some(r.after), limit).map_err(internal)?;
         let models = ms
@@ -254,10 +251,7 @@ impl work_server::Work for WorkService {
         &self,
         req: Request<pb::WorkersRequest>,
     ) -> Result<Response<pb::WorkersResponse>, Status> {
-        let limit = match req.into_inner().limit {
-            0 => 100,
-            l => l.min(1000),
-        } as usize;
+        let limit = page_limit(req.into_inner().limit);
         let ws = work::workers(&self.storage, limit).map_err(internal)?;
         let workers = ws
             .iter()
