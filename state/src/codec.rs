@@ -55,6 +55,21 @@ pub fn scan<T: BorshDeserialize, S: StateRead + ?Sized>(
         .collect()
 }
 
+/// The big-endian u64 that ends `key` right after its `prefix_len`-byte prefix (index keys
+/// `{prefix}{id BE}`, as `scan_prefix` returns them).
+///
+/// # Errors
+/// [`StateError::Corrupt`] when exactly 8 bytes do not follow the prefix.
+pub fn u64_after(key: &[u8], prefix_len: usize) -> Result<u64, StateError> {
+    key.get(prefix_len..)
+        .and_then(|b| b.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StateError::Corrupt {
+            key: hex::encode(key),
+            reason: "expected a u64 after the key's prefix".into(),
+        })
+}
+
 /// Takes the next id from the counter under `key` (ids start at 1, so 0 means "none").
 ///
 /// # Errors

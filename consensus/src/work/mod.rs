@@ -450,10 +450,7 @@ pub fn jobs_with_status<S: StateRead>(
     let start = after.map(|id| state_key::job_status(status, id));
     let mut out = Vec::new();
     for (k, _) in s.scan_prefix(&prefix, start.as_deref(), limit)? {
-        let id = k[prefix.len()..]
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| corrupt(&k, "not a job status key"))?;
+        let id = proofwork_state::codec::u64_after(&k, prefix.len())?;
         out.push(job(s, id)?.ok_or_else(|| corrupt(&k, "indexed job is missing"))?);
     }
     Ok(out)

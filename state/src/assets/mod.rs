@@ -343,16 +343,7 @@ pub fn provenance<S: StateRead>(
     let start = (after > 0).then(|| state_key::provenance(class, token, after));
     codec::scan(s, &prefix, start.as_deref(), limit)?
         .into_iter()
-        .map(|(k, e)| {
-            let seq = k[prefix.len()..]
-                .try_into()
-                .map(u64::from_be_bytes)
-                .map_err(|_| StateError::Corrupt {
-                    key: hex::encode(&k),
-                    reason: "not a provenance key".into(),
-                })?;
-            Ok((seq, e))
-        })
+        .map(|(k, e)| Ok((codec::u64_after(&k, prefix.len())?, e)))
         .collect()
 }
 
