@@ -1669,3 +1669,28 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     check_status_index(&sim.s);
     sim.end();
 }
+
+#[test]
+fn status_names_list_every_status_once() {
+    let every = [
+        JobStatus::Open,
+        JobStatus::Claimed {
+            worker: [0; 20],
+            commit_deadline: 0,
+        },
+        JobStatus::Committed {
+            worker: [0; 20],
+            c_root: [0; 32],
+            commit_height: 0,
+            reveal_deadline: 0,
+        },
+        JobStatus::Verified {
+            worker: [0; 20],
+            height: 0,
+        },
+        JobStatus::Cancelled { height: 0 },
+        JobStatus::Expired { height: 0 },
+    ];
+    let names: Vec<&str> = every.iter().map(JobStatus::name).collect();
+    assert_eq!(names, JobStatus::NAMES);
+}
