@@ -219,30 +219,13 @@ impl CudaBackend {
             }
         }
 
-        let wgmma_ms = match (&self.gemm_wgmma, &self.gemm_mma) {
-            (Some(f), Some(mma)) if self.uses_tensor_cores(k) => Some(self.profile_bt_kernel(
-                "wgmma gemm vs dp4a gemm",
-                mma,
-                &a_dev,
-                &b_dev,
-                &mut bt_dev,
-                d,
-                &reference,
-                iters,
-                |a, bt, c| self.launch_wgmma(f, a, bt, c, d),
-            )),
-            _ => None,
-        };
-        let mut time_tma = |variant: TmaVariant, schedule: TmaSchedule| match (
-            self.tma(variant),
-            &self.gemm_mma,
-        ) {
-            (Some(t), Some(mma)) if self.uses_tensor_cores(k) => Some(TmaPoint {
-                variant,
-                schedule,
-                ms: self
-                    .profile_bt_kernel(
-                        "tma gemm vs dp4a gemm",
+        // The Bᵀ kernels (wgmma and the TMA builds), each checked against the reference and
+        // then timed: only where the tensor-core path (and its transpose) runs.
+        let (wgmma_ms, tma, tma_sweep) = match &self.gemm_mma {
+            Some(mma) if self.uses_tensor_cores(k) => {
+                let mut check_and_time = |op, launch: &dyn Fn(&_, &_, &mut _) -> _| {
+                    self.profile_bt_kernel(
+                        op,
                         mma,
                         &a_dev,
                         &b_dev,
@@ -250,21 +233,38 @@ impl CudaBackend {
                         d,
                         &reference,
                         iters,
-                        |a, bt, c| self.launch_tma(t, a, bt, c, d, schedule),
+                        launch,
                     )
-                    .map_err(|e| format!("{}: {e}", variant.kernel().name())),
-            }),
-            _ => None,
+                };
+                let wgmma_ms = self.gemm_wgmma.as_ref().map(|f| {
+                    check_and_time("wgmma gemm vs dp4a gemm", &|a, bt, c| {
+                        self.launch_wgmma(f, a, bt, c, d)
+                    })
+                });
+                let mut time_tma = |variant: TmaVariant, schedule: TmaSchedule| {
+                    let t = self.tma(variant)?;
+                    Some(TmaPoint {
+                        variant,
+                        schedule,
+                        ms: check_and_time("tma gemm vs dp4a gemm", &|a, bt, c| {
+                            self.launch_tma(t, a, bt, c, d, schedule)
+                        })
+                        .map_err(|e| format!("{}: {e}", variant.kernel().name())),
+                    })
+                };
+                let tma: Vec<TmaPoint> = TmaVariant::ALL
+                    .into_iter()
+                    .filter_map(|v| time_tma(v, TmaSchedule::default()))
+                    .collect();
+                let tma_sweep: Vec<TmaPoint> = TmaVariant::ALL
+                    .into_iter()
+                    .flat_map(|v| sweep.iter().map(move |&s| (v, s)))
+                    .filter_map(|(v, s)| time_tma(v, s))
+                    .collect();
+                (wgmma_ms, tma, tma_sweep)
+            }
+            _ => (None, Vec::new(), Vec::new()),
         };
-        let tma: Vec<TmaPoint> = TmaVariant::ALL
-            .into_iter()
-            .filter_map(|v| time_tma(v, TmaSchedule::default()))
-            .collect();
-        let tma_sweep: Vec<TmaPoint> = TmaVariant::ALL
-            .into_iter()
-            .flat_map(|v| sweep.iter().map(move |&s| (v, s)))
-            .filter_map(|(v, s)| time_tma(v, s))
-            .collect();
 
         Ok(GpuProfile {
             device: self.device_name.clone(),
