@@ -39,11 +39,11 @@ async fn main() -> anyhow::Result<()> {
 
     let mut client = Client::connect_with(node, ClientConfig::default()).await?;
     let mut signer = Signer::new(key);
-    let transfer = Message::Transfer {
+    let transfer = Message::Transfer(proofwork_tx::Transfer {
         to,
         denom: "upw".into(),
         amount,
-    };
+    });
     let sent = client.send_with(&mut signer, vec![transfer], true).await?;
     let committed = sent.committed.context("no commit in the answer")?;
 

@@ -71,11 +71,11 @@ impl TxBuilder {
 
     /// Adds a transfer of `amount` base units of `denom` to `to`.
     pub fn transfer(self, to: Address, denom: &str, amount: u128) -> Self {
-        self.message(Message::Transfer {
+        self.message(Message::Transfer(proofwork_tx::Transfer {
             to,
             denom: denom.into(),
             amount,
-        })
+        }))
     }
 
     /// Sets the fee (native base units, burned).

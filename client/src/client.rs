@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use proofwork_proto::assets::v1::{self as apb, asset_query_client::AssetQueryClient};
+use proofwork_proto::blobs::v1::blobs_client::BlobsClient;
 use proofwork_proto::block::v1::BlockRecord;
 use proofwork_proto::node::v1::{self as pb, node_client::NodeClient};
 use proofwork_proto::validators::v1::{self as vpb, validators_client::ValidatorsClient};
@@ -65,6 +66,7 @@ pub struct Client {
     assets: AssetQueryClient<Channel>,
     validators: ValidatorsClient<Channel>,
     work: WorkClient<Channel>,
+    blobs: BlobsClient<Channel>,
 }
 
 macro_rules! call {
@@ -120,7 +122,10 @@ impl Client {
             node: NodeClient::new(channel.clone()).max_decoding_message_size(max),
             assets: AssetQueryClient::new(channel.clone()).max_decoding_message_size(max),
             validators: ValidatorsClient::new(channel.clone()).max_decoding_message_size(max),
-            work: WorkClient::new(channel).max_decoding_message_size(max),
+            work: WorkClient::new(channel.clone()).max_decoding_message_size(max),
+            blobs: BlobsClient::new(channel)
+                .max_decoding_message_size(max)
+                .max_encoding_message_size(max),
         })
     }
 
@@ -271,11 +276,11 @@ impl Client {
         fee: u128,
         wait: bool,
     ) -> Result<pb::BroadcastTxResponse, ClientError> {
-        let m = Message::Transfer {
+        let m = Message::Transfer(proofwork_tx::Transfer {
             to,
             denom: denom.into(),
             amount,
-        };
+        });
         self.send(key, vec![m], fee, wait).await
     }
 
@@ -668,6 +673,57 @@ impl Client {
         )
     }
 
+    /// `count` rows of a model's weights `B` from `first_row` (at most what one message
+    /// carries; see [`Client::model_weights`]).
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn model_rows(
+        &mut self,
+        model_id: u64,
+        first_row: u32,
+        count: u32,
+    ) -> Result<wpb::ModelRowsResponse, ClientError> {
+        call!(
+            self.work.model_rows(wpb::ModelRowsRequest {
+                model_id,
+                first_row,
+                count,
+            }),
+            "Work/ModelRows"
+        )
+    }
+
+    /// All of a model's weights `B` (`k·n` int8), fetched in pages of at most 1 MiB.
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn model_weights(
+        &mut self,
+        model_id: u64,
+        k: u32,
+        n: u32,
+    ) -> Result<Vec<i8>, ClientError> {
+        let per = ((1u32 << 20) / n.max(1)).max(1);
+        let mut out = Vec::with_capacity(k as usize * n as usize);
+        let mut row = 0;
+        while row < k {
+            let count = per.min(k - row);
+            let r = self.model_rows(model_id, row, count).await?;
+            out.extend(r.rows.iter().map(|&v| v as i8));
+            row += count;
+        }
+        Ok(out)
+    }
+
+    /// The beacon-sampled rows of a committed job (`ready` once its beacon is on chain).
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn sample(&mut self, job_id: u64) -> Result<wpb::SampleResponse, ClientError> {
+        call!(self.work.sample(wpb::SampleRequest { job_id }), "Work/Sample")
+    }
+
     /// Registered models, paged by id.
     ///
     /// # Errors
@@ -742,6 +798,11 @@ impl Client {
     /// The generated `Work` client.
     pub fn work(&mut self) -> &mut WorkClient<Channel> {
         &mut self.work
+    }
+
+    /// The generated `Blobs` client (job inputs: streamed upload and download).
+    pub fn blobs(&mut self) -> &mut BlobsClient<Channel> {
+        &mut self.blobs
     }
 }
 

@@ -21,7 +21,7 @@
 //! let mut alice = Signer::new(SecretKey::from_seed("alice"));
 //! let to = Address([1; 20]);
 //! let sent = client
-//!     .send_with(&mut alice, vec![Message::Transfer { to, denom: "upw".into(), amount: 5 }], true)
+//!     .send_with(&mut alice, vec![Message::Transfer(proofwork_tx::Transfer { to, denom: "upw".into(), amount: 5 })], true)
 //!     .await?;
 //! println!("committed at {:?}", sent.committed.map(|c| c.height));
 //! let bal = client.verified_balance(&to, "upw").await?;

@@ -54,7 +54,17 @@ fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static 
         tx_hash: [0; 32],
         msg_index: 0,
     };
-    work::execute(s, &env, who, &msg).unwrap().unwrap().1
+    let ev = match &msg {
+        Message::RegisterModel(m) => work::exec::register_model(s, who, m),
+        Message::UploadModelChunk(m) => work::exec::upload_model_chunk(s, who, m),
+        Message::RegisterWorker(m) => work::exec::register_worker(s, &env, who, m),
+        Message::PostJob(m) => work::exec::post_job(s, &env, who, m),
+        Message::ClaimJob(m) => work::exec::claim_job(s, who, m),
+        Message::CommitWork(m) => work::exec::commit_work(s, who, m),
+        Message::RevealWork(m) => work::exec::reveal_work(s, &env, who, m),
+        other => panic!("not benchmarked: {}", other.kind_name()),
+    };
+    ev.unwrap().1
 }
 
 /// A state with the 4096×4096 model and one committed job of `m` rows whose beacon is on
@@ -78,25 +88,25 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
     exec(
         &mut s,
         &owner,
-        Message::RegisterModel {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
             k: K as u32,
             n: N as u32,
             b_root,
             royalties: vec![],
-        },
+        }),
     );
     for first in (0..K).step_by(256) {
         exec(
             &mut s,
             &owner,
-            Message::UploadModelChunk {
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: 0,
                 first_row: first as u32,
                 rows: b[first * N..(first + 256) * N]
                     .iter()
                     .map(|&v| v as u8)
                     .collect(),
-            },
+            }),
         );
     }
     let a = rand_i8(m as u64, m * K);
@@ -104,7 +114,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
     exec(
         &mut s,
         &owner,
-        Message::PostJob {
+        Message::PostJob(proofwork_tx::PostJob {
             model_id: 0,
             a_root: a_tree.root(),
             m: m as u32,
@@ -112,17 +122,17 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             commit_blocks: 0,
             reveal_blocks: 0,
             denom: None,
-        },
+        }),
     );
     exec(
         &mut s,
         &owner,
-        Message::RegisterWorker {
+        Message::RegisterWorker(proofwork_tx::RegisterWorker {
             bond: 1 << 40,
             validator: None,
-        },
+        }),
     );
-    exec(&mut s, &owner, Message::ClaimJob { job_id: 0 });
+    exec(&mut s, &owner, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
     // The beacon (hash of block 2) is chosen here, so only the sampled rows are computed.
     let beacon = [42u8; 32];
     let rows = sampled_rows(&beacon, 0, m as u32, SAMPLE);
@@ -140,10 +150,10 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
     exec(
         &mut s,
         &owner,
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: 0,
             c_root: c_tree.root(),
-        },
+        }),
     );
     work::record_block_hash(&mut s, 2, &beacon).unwrap();
     accounts::set_block_info(&mut s, 3, 3);
@@ -235,10 +245,10 @@ fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
         chain_id: "pw-bench".into(),
         nonce: 7,
         fee: 1,
-        messages: vec![Message::RevealWork {
+        messages: vec![Message::RevealWork(proofwork_tx::RevealWork {
             job_id: 0,
             rows: rows.to_vec(),
-        }],
+        })],
     };
     let bytes = sign_body(&SecretKey::from_seed("worker"), &body);
     let limits = TxLimits {
@@ -275,27 +285,27 @@ fn bench_jobs_listing(c: &mut Criterion) {
     exec(
         &mut s,
         &client,
-        Message::RegisterModel {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
             k: k as u32,
             n: n as u32,
             b_root,
             royalties: vec![],
-        },
+        }),
     );
     exec(
         &mut s,
         &client,
-        Message::UploadModelChunk {
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id: 0,
             first_row: 0,
             rows: b.iter().map(|&v| v as u8).collect(),
-        },
+        }),
     );
     for id in 0..total {
         exec(
             &mut s,
             &client,
-            Message::PostJob {
+            Message::PostJob(proofwork_tx::PostJob {
                 model_id: 0,
                 a_root: [1; 32],
                 m: 4,
@@ -303,10 +313,10 @@ fn bench_jobs_listing(c: &mut Criterion) {
                 commit_blocks: 0,
                 reveal_blocks: 0,
                 denom: None,
-            },
+            }),
         );
         if id % 1000 != 0 {
-            exec(&mut s, &client, Message::CancelJob { job_id: id });
+            exec(&mut s, &client, Message::CancelJob(proofwork_tx::CancelJob { job_id: id }));
         }
     }
     // Committed state: the block's writes applied (deleted index entries gone), as the

@@ -13,7 +13,7 @@ use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator,
 use proofwork_node::app::{App, BlockInput, SigCache};
 use proofwork_state::Storage;
 use proofwork_tx::assets::ShareSpec;
-use proofwork_tx::{sign_body, Address, AssetMsg, Item, Message, SecretKey, TxBody};
+use proofwork_tx::{sign_body, Address, Item, Message, SecretKey, TxBody};
 
 const CHAIN: &str = "pw-bench";
 /// Seller/buyer pairs; each pair contributes 6 txs to a mixed block.
@@ -78,7 +78,7 @@ impl Bench {
             .map(|i| {
                 b.sign(
                     i,
-                    AssetMsg::CreateClass {
+                    Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
                         id: format!("c{i}"),
                         unique: true,
                         powers: 1,
@@ -86,7 +86,7 @@ impl Bench {
                         royalty: vec![],
                         metadata: String::new(),
                         initial_supply: 0,
-                    },
+                    }),
                 )
             })
             .collect();
@@ -94,8 +94,8 @@ impl Bench {
         b
     }
 
-    fn sign(&mut self, who: usize, m: AssetMsg) -> Vec<u8> {
-        self.sign_msg(who, Message::Asset(m))
+    fn sign(&mut self, who: usize, m: Message) -> Vec<u8> {
+        self.sign_msg(who, m)
     }
 
     fn sign_msg(&mut self, who: usize, m: Message) -> Vec<u8> {
@@ -135,7 +135,7 @@ impl Bench {
             let (seller, buyer) = (self.addrs[s], self.addrs[b]);
             txs.push(self.sign(
                 s,
-                AssetMsg::MintUnique {
+                Message::MintUnique(proofwork_tx::MintUnique {
                     class: class.clone(),
                     to: seller,
                     metadata: "bench".into(),
@@ -144,54 +144,54 @@ impl Bench {
                         recipient: seller,
                         bps: 250,
                     }],
-                },
+                }),
             ));
             txs.push(self.sign(
                 s,
-                AssetMsg::List {
+                Message::CreateListing(proofwork_tx::CreateListing {
                     item: Item::Unique {
                         class: class.clone(),
                         token,
                     },
                     price: 1_000,
                     denom: "upw".into(),
-                },
+                }),
             ));
             self.next_listing += 1;
             txs.push(self.sign(
                 b,
-                AssetMsg::Buy {
+                Message::BuyListing(proofwork_tx::BuyListing {
                     id: self.next_listing,
-                },
+                }),
             ));
             txs.push(self.sign(
                 b,
-                AssetMsg::Fractionalize {
+                Message::Fractionalize(proofwork_tx::Fractionalize {
                     class,
                     token,
                     shares: 100,
                     reserve: 100_000,
                     denom: "upw".into(),
-                },
+                }),
             ));
             self.next_vault += 1;
             txs.push(self.sign(
                 b,
-                AssetMsg::List {
+                Message::CreateListing(proofwork_tx::CreateListing {
                     item: Item::Fungible {
                         denom: format!("frac/{}", self.next_vault),
                         amount: 10,
                     },
                     price: 500,
                     denom: "upw".into(),
-                },
+                }),
             ));
             self.next_listing += 1;
             txs.push(self.sign(
                 s,
-                AssetMsg::Buy {
+                Message::BuyListing(proofwork_tx::BuyListing {
                     id: self.next_listing,
-                },
+                }),
             ));
             let _ = buyer;
         }
@@ -205,11 +205,11 @@ impl Bench {
                 let to = self.addrs[(from + 1) % (2 * PAIRS)];
                 self.sign_msg(
                     from,
-                    Message::Transfer {
+                    Message::Transfer(proofwork_tx::Transfer {
                         to,
                         denom: "upw".into(),
                         amount: 7,
-                    },
+                    }),
                 )
             })
             .collect()

@@ -58,11 +58,11 @@ fn transfers(keys: &[SecretKey]) -> Vec<Vec<u8>> {
                 chain_id: "bench".into(),
                 nonce: (i / ACCOUNTS) as u64,
                 fee: 1,
-                messages: vec![Message::Transfer {
+                messages: vec![Message::Transfer(proofwork_tx::Transfer {
                     to,
                     denom: "upw".into(),
                     amount: 5,
-                }],
+                })],
             };
             sign_body(from, &body)
         })

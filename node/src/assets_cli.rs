@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use proofwork_client::Client;
 use proofwork_node::home::{self, Home};
 use proofwork_tx::assets::{oracle_digest, powers, ShareSpec};
-use proofwork_tx::{Address, AssetMsg, Item, Message, PublicKey};
+use proofwork_tx::{Address, Item, Message, PublicKey};
 
 use crate::resolve_address;
 
@@ -437,7 +437,7 @@ fn parse_powers(s: &str) -> anyhow::Result<u8> {
 
 /// Builds, signs and sends one asset message; prints the committed result as JSON.
 pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<()> {
-    use AssetMsg as A;
+    use Message as A;
     let (signer, msg) = match cmd {
         AssetTxCmd::CreateClass {
             signer,
@@ -450,7 +450,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             supply,
         } => (
             signer,
-            A::CreateClass {
+            Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
                 id,
                 unique,
                 powers: parse_powers(&powers)?,
@@ -458,7 +458,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 royalty: parse_shares(h, &royalty)?,
                 metadata,
                 initial_supply: supply,
-            },
+            }),
         ),
         AssetTxCmd::Mint {
             signer,
@@ -475,8 +475,8 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 None => me,
             };
             let msg = match amount {
-                Some(amount) => A::MintFungible { class, to, amount },
-                None => A::MintUnique {
+                Some(amount) => Message::MintFungible(proofwork_tx::MintFungible { class, to, amount }),
+                None => Message::MintUnique(proofwork_tx::MintUnique {
                     class,
                     to,
                     content_hash: match content_hash {
@@ -485,7 +485,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                     },
                     metadata,
                     royalty: parse_shares(h, &royalty)?,
-                },
+                }),
             };
             (signer, msg)
         }
@@ -498,12 +498,12 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             price_denom,
         } => (
             signer,
-            A::TransferUnique {
+            Message::TransferUnique(proofwork_tx::TransferUnique {
                 class,
                 token,
                 to: resolve_address(h, &to)?,
                 price: (price > 0).then_some((price_denom, price)),
-            },
+            }),
         ),
         AssetTxCmd::Freeze {
             signer,
@@ -512,11 +512,11 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             thaw,
         } => (
             signer,
-            A::Freeze {
+            Message::FreezeAsset(proofwork_tx::FreezeAsset {
                 class,
                 token,
                 frozen: !thaw,
-            },
+            }),
         ),
         AssetTxCmd::List {
             signer,
@@ -525,14 +525,14 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             price_denom,
         } => (
             signer,
-            A::List {
+            Message::CreateListing(proofwork_tx::CreateListing {
                 item: item.item()?,
                 price,
                 denom: price_denom,
-            },
+            }),
         ),
-        AssetTxCmd::Unlist { signer, listing } => (signer, A::CancelListing { id: listing }),
-        AssetTxCmd::Buy { signer, listing } => (signer, A::Buy { id: listing }),
+        AssetTxCmd::Unlist { signer, listing } => (signer, Message::CancelListing(proofwork_tx::CancelListing { id: listing })),
+        AssetTxCmd::Buy { signer, listing } => (signer, Message::BuyListing(proofwork_tx::BuyListing { id: listing })),
         AssetTxCmd::Offer {
             signer,
             item,
@@ -543,14 +543,14 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             cancel,
         } => {
             let msg = match (accept, cancel) {
-                (Some(id), _) => A::AcceptOffer { id },
-                (None, Some(id)) => A::CancelOffer { id },
-                (None, None) => A::Offer {
+                (Some(id), _) => Message::AcceptOffer(proofwork_tx::AcceptOffer { id }),
+                (None, Some(id)) => Message::CancelOffer(proofwork_tx::CancelOffer { id }),
+                (None, None) => Message::MakeOffer(proofwork_tx::MakeOffer {
                     item: item.item()?,
                     price,
                     denom: price_denom,
                     expires_height,
-                },
+                }),
             };
             (signer, msg)
         }
@@ -562,12 +562,12 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             duration_secs,
         } => (
             signer,
-            A::CreateAuction {
+            Message::CreateAuction(proofwork_tx::CreateAuction {
                 item: item.item()?,
                 denom: price_denom,
                 min_bid,
                 end_time_ns: in_secs(duration_secs)?,
-            },
+            }),
         ),
         AssetTxCmd::Bid {
             signer,
@@ -575,12 +575,12 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             amount,
         } => (
             signer,
-            A::Bid {
+            Message::PlaceBid(proofwork_tx::PlaceBid {
                 id: auction,
                 amount,
-            },
+            }),
         ),
-        AssetTxCmd::Settle { signer, auction } => (signer, A::SettleAuction { id: auction }),
+        AssetTxCmd::Settle { signer, auction } => (signer, Message::SettleAuction(proofwork_tx::SettleAuction { id: auction })),
         AssetTxCmd::Fractionalize {
             signer,
             class,
@@ -590,15 +590,15 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             price_denom,
         } => (
             signer,
-            A::Fractionalize {
+            Message::Fractionalize(proofwork_tx::Fractionalize {
                 class,
                 token,
                 shares,
                 reserve,
                 denom: price_denom,
-            },
+            }),
         ),
-        AssetTxCmd::Buyout { signer, vault } => (signer, A::Buyout { vault }),
+        AssetTxCmd::Buyout { signer, vault } => (signer, Message::Buyout(proofwork_tx::Buyout { vault })),
         AssetTxCmd::Redeem {
             signer,
             vault,
@@ -606,8 +606,8 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
         } => (
             signer,
             match amount {
-                Some(amount) => A::RedeemShares { vault, amount },
-                None => A::Unfractionalize { vault },
+                Some(amount) => Message::RedeemShares(proofwork_tx::RedeemShares { vault, amount }),
+                None => Message::Unfractionalize(proofwork_tx::Unfractionalize { vault }),
             },
         ),
         AssetTxCmd::RegisterIp {
@@ -618,12 +618,12 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             token,
         } => (
             signer,
-            A::RegisterIp {
+            Message::RegisterIp(proofwork_tx::RegisterIp {
                 content_hash: hash32(&content_hash)?,
                 title,
                 class,
                 token,
-            },
+            }),
         ),
         AssetTxCmd::License {
             signer,
@@ -636,17 +636,17 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
         } => {
             let content_hash = hash32(&content_hash)?;
             let msg = match terms {
-                Some(terms) => A::TakeLicense {
+                Some(terms) => Message::TakeLicense(proofwork_tx::TakeLicense {
                     content_hash,
                     terms,
-                },
-                None => A::AddLicenseTerms {
+                }),
+                None => Message::AddLicenseTerms(proofwork_tx::AddLicenseTerms {
                     content_hash,
                     fee: price,
                     denom: price_denom,
                     duration_ns: duration_secs.saturating_mul(1_000_000_000),
                     scope,
-                },
+                }),
             };
             (signer, msg)
         }
@@ -659,16 +659,16 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
             name,
         } => {
             let msg = match (add_certifier, statement) {
-                (Some(c), _) => A::AddCertifier {
+                (Some(c), _) => Message::AddCertifier(proofwork_tx::AddCertifier {
                     class,
                     certifier: resolve_address(h, &c)?,
                     name,
-                },
-                (None, Some(statement)) => A::Attest {
+                }),
+                (None, Some(statement)) => Message::Attest(proofwork_tx::Attest {
                     class,
                     token,
                     statement,
-                },
+                }),
                 (None, None) => bail!("give --statement or --add-certifier"),
             };
             (signer, msg)
@@ -690,7 +690,7 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 };
                 (
                     signer,
-                    A::CreateEscrow {
+                    Message::CreateEscrow(proofwork_tx::CreateEscrow {
                         counterparty: resolve_address(h, &counterparty)?,
                         oracle,
                         event,
@@ -698,10 +698,10 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                         deposit,
                         counter_deposit,
                         deadline_ns: in_secs(deadline_secs)?,
-                    },
+                    }),
                 )
             }
-            EscrowCmd::Fund { signer, id } => (signer, A::FundEscrow { id }),
+            EscrowCmd::Fund { signer, id } => (signer, Message::FundEscrow(proofwork_tx::FundEscrow { id })),
             EscrowCmd::Sign {
                 home_key,
                 id,
@@ -730,19 +730,19 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 signature,
             } => (
                 signer,
-                A::ResolveEscrow {
+                Message::ResolveEscrow(proofwork_tx::ResolveEscrow {
                     id,
                     outcome,
                     signature: hex::decode(&signature).context("signature must be hex")?,
-                },
+                }),
             ),
-            EscrowCmd::Refund { signer, id } => (signer, A::RefundEscrow { id }),
+            EscrowCmd::Refund { signer, id } => (signer, Message::RefundEscrow(proofwork_tx::RefundEscrow { id })),
         },
     };
     let (_, key) = home::load_key(h, &signer.from)?;
     let mut c = Client::connect(node).await?;
     let r = c
-        .send(&key, vec![Message::Asset(msg)], signer.fee, !signer.no_wait)
+        .send(&key, vec![msg], signer.fee, !signer.no_wait)
         .await?;
     let committed = r.committed.as_ref().map(|c| {
         let res = c.result.clone().unwrap_or_default();

@@ -574,11 +574,11 @@ mod tests {
                     chain_id: "replay".into(),
                     nonce: *n,
                     fee: 1,
-                    messages: vec![Message::Transfer {
+                    messages: vec![Message::Transfer(proofwork_tx::Transfer {
                         to: keys[(i + 1) % 8].public_key().address(),
                         denom: "upw".into(),
                         amount,
-                    }],
+                    })],
                 };
                 *n += 1;
                 txs.push(sign_body(&keys[i], &body));

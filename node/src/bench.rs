@@ -96,11 +96,11 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             fee: 1,
             messages: chunk
                 .iter()
-                .map(|k| Message::Transfer {
+                .map(|k| Message::Transfer(proofwork_tx::Transfer {
                     to: k.public_key().address(),
                     denom: "upw".into(),
                     amount: (per_account as u128 + 1) * 10,
-                })
+                }))
                 .collect(),
         };
         let r = client.broadcast(sign_body(&funder, &body), true).await?;
@@ -135,11 +135,11 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
                 chain_id: chain_id.clone(),
                 nonce: j as u64,
                 fee: 1,
-                messages: vec![Message::Transfer {
+                messages: vec![Message::Transfer(proofwork_tx::Transfer {
                     to: sink,
                     denom: "upw".into(),
                     amount: 1,
-                }],
+                })],
             };
             let tx = sign_body(k, &body);
             lanes[i % connections].push((*blake3::hash(&tx).as_bytes(), tx));
@@ -257,11 +257,11 @@ async fn run_per_account(
                         chain_id: chain_id.to_string(),
                         nonce: j as u64,
                         fee: 1,
-                        messages: vec![Message::Transfer {
+                        messages: vec![Message::Transfer(proofwork_tx::Transfer {
                             to: sink,
                             denom: "upw".into(),
                             amount: 1,
-                        }],
+                        })],
                     },
                 )
             })

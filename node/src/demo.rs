@@ -64,11 +64,11 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
                 chain_id: chain_id.clone(),
                 nonce,
                 fee: 1,
-                messages: vec![Message::Transfer {
+                messages: vec![Message::Transfer(proofwork_tx::Transfer {
                     to: to_addr,
                     denom: "upw".into(),
                     amount,
-                }],
+                })],
             };
             let r = client.broadcast(sign_body(from, &body), false).await?;
             if r.code == 0 {
@@ -159,7 +159,8 @@ async fn work_demo(h: Home, url: String, stop: Arc<AtomicBool>) {
 }
 
 async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    use proofwork_node::worker::{self, WorkApi, WorkerOptions};
+    use proofwork_client::Client;
+    use proofwork_node::worker::{self, WorkerOptions};
     let (_, alice) = home::load_key(&h, "alice")?;
     let (_, dave) = home::load_key(&h, "dave")?;
     let (carol, _) = home::load_key(&h, "carol")?;
@@ -173,7 +174,7 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
         let mut last = None;
         let mut api = None;
         for _ in 0..50 {
-            match WorkApi::connect(&url).await {
+            match Client::connect(&url).await {
                 Ok(a) => {
                     api = Some(a);
                     break;
@@ -238,10 +239,9 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
             let j = api.job(job_id).await?;
             if j.status == "verified" || j.status == "expired" {
                 let credits = api
-                    .node
                     .balance(&dave_addr(&h)?, proofwork_state::accounts::CREDIT_DENOM)
                     .await?;
-                let royalties = api.node.balance(&carol, "upw").await?;
+                let royalties = api.balance(&carol, "upw").await?;
                 println!(
                     "  [client alice] job {job_id} {}: dave now holds {credits} compute credits; \
                      carol's balance {royalties} upw (royalties included)",

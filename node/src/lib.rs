@@ -10,7 +10,9 @@
 //! a test compare their app hashes.
 
 pub mod abci;
-pub mod app;
+pub use proofwork_app as app;
+#[cfg(test)]
+mod app_tests;
 pub mod audit;
 pub mod blobs;
 pub mod cometbft;

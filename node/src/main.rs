@@ -748,6 +748,7 @@ fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
         .with_context(|| format!("opening {}", h.data().display()))?;
     // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
     let mut app = App::new(storage, Arc::new(SigCache::new(1 << 17)))?;
+    app.set_probe(Arc::new(proofwork_node::metrics::NodeProbe));
     // The VRF key signs vote extensions (the work beacon); a full node has none to use.
     if h.vrf_key().exists() {
         app.set_vrf_secret(Arc::new(home::load_vrf_key(&h.vrf_key())?));
@@ -1031,11 +1032,11 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
                 &h,
                 node,
                 &from,
-                Message::ApplyValidator {
+                Message::ApplyValidator(proofwork_tx::ApplyValidator {
                     consensus_pubkey,
                     moniker,
                     vrf_pubkey,
-                },
+                }),
             )
             .await
         }
@@ -1048,14 +1049,14 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
                 &h,
                 node,
                 &from,
-                Message::VoteValidator {
+                Message::VoteValidator(proofwork_tx::VoteValidator {
                     application_id: application,
                     approve: !reject,
-                },
+                }),
             )
             .await
         }
-        TxCmd::UnbondWorker { from } => send_message(&h, node, &from, Message::UnbondWorker).await,
+        TxCmd::UnbondWorker { from } => send_message(&h, node, &from, Message::UnbondWorker(proofwork_tx::UnbondWorker)).await,
         TxCmd::ProposeRemoval { from, pubkey } => {
             let consensus_pubkey =
                 proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;
@@ -1063,7 +1064,7 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
                 &h,
                 node,
                 &from,
-                Message::ProposeRemoval { consensus_pubkey },
+                Message::ProposeRemoval(proofwork_tx::ProposeRemoval { consensus_pubkey }),
             )
             .await
         }
@@ -1117,24 +1118,23 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
     match cmd {
         QueryCmd::Asset(_) => unreachable!("handled above"),
         QueryCmd::Jobs { status } => {
-            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
-            let jobs: Vec<_> = api.jobs(&status).await?.iter().map(job_json).collect();
+            let jobs: Vec<_> = proofwork_node::worker::jobs(&mut c, &status)
+                .await?
+                .iter()
+                .map(job_json)
+                .collect();
             println!("{}", serde_json::to_string_pretty(&jobs)?);
         }
         QueryCmd::Job { id } => {
-            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
             println!(
                 "{}",
-                serde_json::to_string_pretty(&job_json(&api.job(id).await?))?
+                serde_json::to_string_pretty(&job_json(&c.job(id).await?))?
             );
         }
         QueryCmd::Models => {
-            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
-            let ms = api
-                .work
+            let ms = c
                 .models(proofwork_proto::work::v1::ModelsRequest::default())
                 .await?
-                .into_inner()
                 .models;
             let v: Vec<_> = ms
                 .iter()
@@ -1152,13 +1152,7 @@ async fn query(node: &str, cmd: QueryCmd) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         QueryCmd::Workers => {
-            let mut api = proofwork_node::worker::WorkApi::connect(node).await?;
-            let ws = api
-                .work
-                .workers(proofwork_proto::work::v1::WorkersRequest::default())
-                .await?
-                .into_inner()
-                .workers;
+            let ws = c.workers(0).await?.workers;
             let v: Vec<_> = ws
                 .iter()
                 .map(|w| {

@@ -249,6 +249,20 @@ pub fn time_proof_verify<T>(check: impl FnOnce() -> T) -> T {
     out
 }
 
+/// The application's measurements, sent to [`metrics`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NodeProbe;
+
+impl proofwork_app::Probe for NodeProbe {
+    fn time_proof_verify(&self, check: &mut dyn FnMut()) {
+        time_proof_verify(check);
+    }
+
+    fn br_prefetched(&self) {
+        metrics().br_prefetched.inc();
+    }
+}
+
 /// Wall time of one block's FinalizeBlock + Commit.
 #[derive(Debug)]
 pub struct BlockTimer(Instant);

@@ -22,13 +22,12 @@ use std::time::Duration;
 use anyhow::{bail, Context as _};
 use proofwork_consensus::work::prover::{i8_root, Proof};
 use proofwork_kernels::Backend;
-use proofwork_proto::blobs::v1::{self as blobs_pb, blobs_client::BlobsClient};
+use proofwork_proto::blobs::v1 as blobs_pb;
 use proofwork_proto::block::v1 as block_pb;
-use proofwork_proto::work::v1::{self as pb, work_client::WorkClient};
-use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
-use tonic::transport::{Channel, Endpoint};
+use proofwork_proto::work::v1 as pb;
+use proofwork_tx::{Address, Message, SecretKey};
 
-use proofwork_client::Client;
+use proofwork_client::{Client, Signer};
 
 use crate::blobs::client::{self as blob_client, Kind};
 
@@ -53,140 +52,38 @@ impl Sent {
     }
 }
 
-/// The node and work gRPC clients together.
-#[derive(Clone)]
-pub struct WorkApi {
-    /// Work queries.
-    pub work: WorkClient<Channel>,
-    /// Blob upload and download (job inputs).
-    pub blobs: BlobsClient<Channel>,
-    /// Node API (broadcast, accounts).
-    pub node: Client,
-    chain_id: String,
+/// Signs `messages` with `key`'s next nonce and the builder's default fee, broadcasts them
+/// and waits for the commit.
+///
+/// # Errors
+/// RPC failures, a CheckTx refusal, or a failure in the block (with its code and log).
+pub async fn send(
+    client: &mut Client,
+    key: &SecretKey,
+    messages: Vec<Message>,
+) -> anyhow::Result<Sent> {
+    let mut signer = Signer::new(key.clone());
+    let r = client.send_with(&mut signer, messages, true).await?;
+    let c = r.committed.context("the tx was not committed in time")?;
+    Ok(Sent {
+        height: c.height,
+        events: c.result.unwrap_or_default().events,
+    })
 }
 
-impl WorkApi {
-    /// Connects to a node.
-    ///
-    /// # Errors
-    /// Connection failures.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let mut node = Client::connect(url).await?;
-        let chain_id = node.status().await?.chain_id;
-        let url = if url.contains("://") {
-            url.to_string()
-        } else {
-            format!("http://{url}")
-        };
-        let channel = Endpoint::from_shared(url)?.connect().await?;
-        let work = WorkClient::new(channel.clone())
-            .max_decoding_message_size(64 << 20)
-            .max_encoding_message_size(64 << 20);
-        let blobs = BlobsClient::new(channel)
-            .max_decoding_message_size(4 << 20)
-            .max_encoding_message_size(4 << 20);
-        Ok(WorkApi {
-            work,
-            blobs,
-            node,
-            chain_id,
+/// Jobs with a status ("" for all), at most 1000.
+///
+/// # Errors
+/// RPC failures.
+pub async fn jobs(client: &mut Client, status: &str) -> anyhow::Result<Vec<pb::JobInfo>> {
+    Ok(client
+        .jobs(pb::JobsRequest {
+            status: status.into(),
+            limit: 1000,
+            ..Default::default()
         })
-    }
-
-    /// Signs `messages` with the account's next nonce, broadcasts and waits for the commit.
-    ///
-    /// # Errors
-    /// RPC failures, a CheckTx refusal, or a failure in the block (with its code and log).
-    pub async fn send(&mut self, key: &SecretKey, messages: Vec<Message>) -> anyhow::Result<Sent> {
-        let addr = key.public_key().address();
-        let nonce = self.node.account(&addr).await?.nonce;
-        let body = TxBody {
-            chain_id: self.chain_id.clone(),
-            nonce,
-            fee: 1,
-            messages,
-        };
-        let r = self.node.broadcast(sign_body(key, &body), true).await?;
-        if r.code != 0 {
-            bail!("refused (code {}): {}", r.code, r.log);
-        }
-        let c = r.committed.context("the tx was not committed in time")?;
-        let res = c.result.unwrap_or_default();
-        if res.code != 0 {
-            bail!(
-                "failed in block {} (code {}): {}",
-                c.height,
-                res.code,
-                res.log
-            );
-        }
-        Ok(Sent {
-            height: c.height,
-            events: res.events,
-        })
-    }
-
-    /// Jobs with a status ("" for all).
-    ///
-    /// # Errors
-    /// RPC failures.
-    pub async fn jobs(&mut self, status: &str) -> anyhow::Result<Vec<pb::JobInfo>> {
-        Ok(self
-            .work
-            .jobs(pb::JobsRequest {
-                status: status.into(),
-                limit: 1000,
-                ..Default::default()
-            })
-            .await?
-            .into_inner()
-            .jobs)
-    }
-
-    /// One job.
-    ///
-    /// # Errors
-    /// RPC failures (NotFound for an unknown id).
-    pub async fn job(&mut self, id: u64) -> anyhow::Result<pb::JobInfo> {
-        Ok(self
-            .work
-            .job(pb::JobRequest {
-                job_id: id,
-                at: None,
-            })
-            .await?
-            .into_inner())
-    }
-
-    /// All of a model's weights `B` (`k·n` bytes), fetched in pages of at most 1 MiB.
-    ///
-    /// # Errors
-    /// RPC failures.
-    pub async fn model_weights(
-        &mut self,
-        model_id: u64,
-        k: u32,
-        n: u32,
-    ) -> anyhow::Result<Vec<i8>> {
-        let per = ((1u32 << 20) / n.max(1)).max(1);
-        let mut out = Vec::with_capacity(k as usize * n as usize);
-        let mut row = 0;
-        while row < k {
-            let count = per.min(k - row);
-            let r = self
-                .work
-                .model_rows(pb::ModelRowsRequest {
-                    model_id,
-                    first_row: row,
-                    count,
-                })
-                .await?
-                .into_inner();
-            out.extend(r.rows.iter().map(|&v| v as i8));
-            row += count;
-        }
-        Ok(out)
-    }
+        .await?
+        .jobs)
 }
 
 /// Registers a model with random weights `B` (`k×n`, from `seed`), uploads it in chunks and
@@ -195,7 +92,7 @@ impl WorkApi {
 /// # Errors
 /// RPC or tx failures.
 pub async fn register_demo_model(
-    api: &mut WorkApi,
+    client: &mut Client,
     owner: &SecretKey,
     k: u32,
     n: u32,
@@ -204,15 +101,15 @@ pub async fn register_demo_model(
 ) -> anyhow::Result<(u64, Vec<i8>)> {
     let b = random_i8(seed, k as usize * n as usize);
     let root = i8_root(&b, k as usize, n as usize)?;
-    let sent = api
-        .send(
+    let sent = send(
+        client,
             owner,
-            vec![Message::RegisterModel {
+            vec![Message::RegisterModel(proofwork_tx::RegisterModel {
                 k,
                 n,
                 b_root: root,
                 royalties,
-            }],
+            })],
         )
         .await
         .context("registering the model")?;
@@ -228,13 +125,14 @@ pub async fn register_demo_model(
             .iter()
             .map(|&v| v as u8)
             .collect();
-        api.send(
+        send(
+            client,
             owner,
-            vec![Message::UploadModelChunk {
+            vec![Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: id,
                 first_row: row,
                 rows: bytes,
-            }],
+            })],
         )
         .await
         .with_context(|| format!("uploading rows {row}.."))?;
@@ -249,20 +147,20 @@ pub async fn register_demo_model(
 /// # Errors
 /// RPC or tx failures.
 pub async fn post_demo_job(
-    api: &mut WorkApi,
-    client: &SecretKey,
+    client: &mut Client,
+    poster: &SecretKey,
     model_id: u64,
     dims: (u32, u32),
     price: u128,
     seed: u64,
 ) -> anyhow::Result<u64> {
-    post_demo_job_in(api, client, model_id, dims, price, None, seed).await
+    post_demo_job_in(client, poster, model_id, dims, price, None, seed).await
 }
 
 /// [`post_demo_job`] priced in `denom` (`Some("credit")`: paid in compute credits).
 pub async fn post_demo_job_in(
-    api: &mut WorkApi,
-    client: &SecretKey,
+    client: &mut Client,
+    poster: &SecretKey,
     model_id: u64,
     (m, k): (u32, u32),
     price: u128,
@@ -271,10 +169,10 @@ pub async fn post_demo_job_in(
 ) -> anyhow::Result<u64> {
     let a = random_i8(seed, m as usize * k as usize);
     let root = i8_root(&a, m as usize, k as usize)?;
-    let sent = api
-        .send(
-            client,
-            vec![Message::PostJob {
+    let sent = send(
+        client,
+            poster,
+            vec![Message::PostJob(proofwork_tx::PostJob {
                 model_id,
                 a_root: root,
                 m,
@@ -282,7 +180,7 @@ pub async fn post_demo_job_in(
                 commit_blocks: 0,
                 reveal_blocks: 0,
                 denom: denom.map(str::to_string),
-            }],
+            })],
         )
         .await
         .context("posting the job")?;
@@ -292,7 +190,7 @@ pub async fn post_demo_job_in(
         .parse()?;
     let bytes: Vec<u8> = a.iter().map(|&v| v as u8).collect();
     blob_client::upload(
-        &mut api.blobs,
+        client.blobs(),
         Arc::new(bytes),
         Kind::JobInput {
             job_id: id,
@@ -365,26 +263,25 @@ pub async fn run_worker(
     stop: Arc<AtomicBool>,
     label: &str,
 ) -> anyhow::Result<WorkerStats> {
-    let mut api = WorkApi::connect(url).await?;
+    let mut client = Client::connect(url).await?;
     let me = key.public_key().address();
-    let params = api.work.params(pb::ParamsRequest {}).await?.into_inner();
+    let params = client.work_params().await?;
     let min_bond: u128 = params.min_bond.parse()?;
-    let registered = api
-        .work
-        .workers(pb::WorkersRequest { limit: 1000 })
+    let registered = client
+        .workers(1000)
         .await?
-        .into_inner()
         .workers
         .into_iter()
         .find(|w| w.address == me.to_string());
     let bond: u128 = registered.as_ref().map_or(Ok(0), |w| w.bond.parse())?;
     if registered.is_none() || bond < min_bond {
-        api.send(
+        send(
+            &mut client,
             &key,
-            vec![Message::RegisterWorker {
+            vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
                 bond: opts.bond.max(min_bond),
                 validator: opts.validator,
-            }],
+            })],
         )
         .await
         .context("registering as a worker")?;
@@ -400,12 +297,12 @@ pub async fn run_worker(
         if opts.max_jobs > 0 && stats.verified + stats.slashed >= opts.max_jobs {
             break;
         }
-        let open = api.jobs("posted").await?;
+        let open = jobs(&mut client, "posted").await?;
         let mut picked = None;
         for j in open {
             // A job is workable once its input is on the node (indexed by the job's a_root).
-            if let Ok(r) = api
-                .blobs
+            if let Ok(r) = client
+                .blobs()
                 .stat(blobs_pb::StatRequest {
                     row_root: j.a_root.clone(),
                     ..Default::default()
@@ -421,7 +318,7 @@ pub async fn run_worker(
             continue;
         };
         match work_one(
-            &mut api,
+            &mut client,
             &key,
             &backend,
             &mut weights,
@@ -451,7 +348,7 @@ pub async fn run_worker(
 /// Downloads a job's `A` (streamed) and checks it against the job's `a_root` before any
 /// compute: the node checked it too, but a worker trusts only the chain.
 async fn fetch_input(
-    api: &mut WorkApi,
+    client: &mut Client,
     job: &pb::JobInfo,
     blob: &blobs_pb::BlobInfo,
 ) -> anyhow::Result<Vec<i8>> {
@@ -462,7 +359,7 @@ async fn fetch_input(
         .as_slice()
         .try_into()
         .context("the node returned a malformed blob hash")?;
-    let bytes = blob_client::download(&mut api.blobs, &hash, size)
+    let bytes = blob_client::download(client.blobs(), &hash, size)
         .await
         .with_context(|| format!("downloading A ({size} bytes)"))?;
     if bytes.len() as u64 != size {
@@ -483,7 +380,7 @@ struct Outcome {
 
 #[allow(clippy::too_many_arguments)]
 async fn work_one(
-    api: &mut WorkApi,
+    client: &mut Client,
     key: &SecretKey,
     backend: &Arc<dyn Backend>,
     weights: &mut BTreeMap<u64, Arc<Vec<i8>>>,
@@ -494,10 +391,13 @@ async fn work_one(
     label: &str,
 ) -> anyhow::Result<Option<Outcome>> {
     // Fetch and check A before claiming: a claim we cannot work costs a slash.
-    let a = fetch_input(api, job, &a).await?;
-    if let Err(e) = api
-        .send(key, vec![Message::ClaimJob { job_id: job.id }])
-        .await
+    let a = fetch_input(client, job, &a).await?;
+    if let Err(e) = send(
+        client,
+        key,
+        vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: job.id })],
+    )
+    .await
     {
         // Another worker was faster: not an error of ours.
         tracing::debug!(job = job.id, error = %e, "claim failed");
@@ -507,7 +407,7 @@ async fn work_one(
     let b = match weights.get(&job.model_id) {
         Some(b) => b.clone(),
         None => {
-            let b = Arc::new(api.model_weights(job.model_id, job.k, job.n).await?);
+            let b = Arc::new(client.model_weights(job.model_id, job.k, job.n).await?);
             weights.insert(job.model_id, b.clone());
             b
         }
@@ -521,13 +421,13 @@ async fn work_one(
     if proof.a_root().as_slice() != job.a_root.as_slice() {
         bail!("the stored input does not match the job's a_root");
     }
-    let sent = api
-        .send(
+    let sent = send(
+        client,
             key,
-            vec![Message::CommitWork {
+            vec![Message::CommitWork(proofwork_tx::CommitWork {
                 job_id: job.id,
                 c_root: proof.c_root(),
-            }],
+            })],
         )
         .await
         .context("committing")?;
@@ -542,24 +442,20 @@ async fn work_one(
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let s = api
-            .work
-            .sample(pb::SampleRequest { job_id: job.id })
-            .await?
-            .into_inner();
+        let s = client.sample(job.id).await?;
         if s.ready {
             break s;
         }
         tokio::time::sleep(opts.poll).await;
     };
     let rows = proof.reveal(&sample.rows)?;
-    let sent = api
-        .send(
+    let sent = send(
+        client,
             key,
-            vec![Message::RevealWork {
+            vec![Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: job.id,
                 rows,
-            }],
+            })],
         )
         .await
         .context("revealing")?;

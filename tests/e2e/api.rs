@@ -391,11 +391,11 @@ async fn simulate_predicts_without_committing_and_blocks_resolve_by_hash() {
         chain_id: chain_id.clone(),
         nonce: 0,
         fee: 1,
-        messages: vec![Message::Transfer {
+        messages: vec![Message::Transfer(proofwork_tx::Transfer {
             to: bob,
             denom: "upw".into(),
             amount,
-        }],
+        })],
     };
     let before = c.balance(&bob, "upw").await.unwrap();
     let ok = c

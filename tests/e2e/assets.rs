@@ -6,7 +6,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use proofwork_client::Client;
 use proofwork_proto::assets::v1 as pb;
 use proofwork_tx::assets::{oracle_digest, ShareSpec};
-use proofwork_tx::{sign_body, Address, AssetMsg, Item, Message, SecretKey, TxBody};
+use proofwork_tx::{sign_body, Address, Item, Message, SecretKey, TxBody};
 
 use crate::support::{cli_ok, TestNode};
 
@@ -18,21 +18,21 @@ fn cli_tx(node: &TestNode, args: &[&str]) -> String {
 }
 
 /// Broadcasts without waiting and returns the CheckTx code (0 = accepted).
-async fn code_of(c: &mut Client, key: &SecretKey, msg: AssetMsg) -> (u32, String) {
+async fn code_of(c: &mut Client, key: &SecretKey, msg: Message) -> (u32, String) {
     let chain_id = c.status().await.unwrap().chain_id;
     let nonce = c.account(&key.public_key().address()).await.unwrap().nonce;
     let body = TxBody {
         chain_id,
         nonce,
         fee: 1,
-        messages: vec![Message::Asset(msg)],
+        messages: vec![msg],
     };
     let r = c.broadcast(sign_body(key, &body), false).await.unwrap();
     (r.code, r.log)
 }
 
-async fn send(c: &mut Client, key: &SecretKey, msg: AssetMsg) {
-    c.send(key, vec![Message::Asset(msg)], 1, true)
+async fn send(c: &mut Client, key: &SecretKey, msg: Message) {
+    c.send(key, vec![msg], 1, true)
         .await
         .unwrap();
 }
@@ -96,7 +96,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     assert_eq!(listings.listings.len(), 1);
 
     // Bad input: buying one's own listing; a gift of a sales-only token.
-    let (code, log) = code_of(&mut c, &alice, AssetMsg::Buy { id: 1 }).await;
+    let (code, log) = code_of(&mut c, &alice, Message::BuyListing(proofwork_tx::BuyListing { id: 1 })).await;
     assert_eq!(code, 221, "{log}");
     cli_tx(&node, &["buy", "--from", "bob", "--listing", "1"]);
     assert_eq!(
@@ -118,12 +118,12 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     let (code, log) = code_of(
         &mut c,
         &bob,
-        AssetMsg::TransferUnique {
+        Message::TransferUnique(proofwork_tx::TransferUnique {
             class: "art".into(),
             token: 1,
             to: carol.public_key().address(),
             price: None,
-        },
+        }),
     )
     .await;
     assert_eq!(code, 208, "{log}");
@@ -132,13 +132,13 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     send(
         &mut c,
         &bob,
-        AssetMsg::Fractionalize {
+        Message::Fractionalize(proofwork_tx::Fractionalize {
             class: "art".into(),
             token: 1,
             shares: 100,
             reserve: 50_000,
             denom: "upw".into(),
-        },
+        }),
     )
     .await;
     let v = c
@@ -152,17 +152,17 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     send(
         &mut c,
         &bob,
-        AssetMsg::List {
+        Message::CreateListing(proofwork_tx::CreateListing {
             item: Item::Fungible {
                 denom: "frac/1".into(),
                 amount: 40,
             },
             price: 20_000,
             denom: "upw".into(),
-        },
+        }),
     )
     .await;
-    send(&mut c, &carol, AssetMsg::Buy { id: 2 }).await;
+    send(&mut c, &carol, Message::BuyListing(proofwork_tx::BuyListing { id: 2 })).await;
     assert_eq!(
         c.balance(&dave, "upw").await.unwrap() - dave0,
         1_500,
@@ -174,11 +174,11 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
             .unwrap(),
         40
     );
-    let (code, log) = code_of(&mut c, &bob, AssetMsg::Unfractionalize { vault: 1 }).await;
+    let (code, log) = code_of(&mut c, &bob, Message::Unfractionalize(proofwork_tx::Unfractionalize { vault: 1 })).await;
     assert_eq!(code, 241, "{log}");
 
     // Buyout at the reserve: royalty, then the holders redeem pro rata.
-    send(&mut c, &alice, AssetMsg::Buyout { vault: 1 }).await;
+    send(&mut c, &alice, Message::Buyout(proofwork_tx::Buyout { vault: 1 })).await;
     assert_eq!(c.balance(&dave, "upw").await.unwrap() - dave0, 4_000);
     let b = bob.public_key().address();
     let before = c.balance(&b, "upw").await.unwrap();
@@ -192,10 +192,10 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     send(
         &mut c,
         &carol,
-        AssetMsg::RedeemShares {
+        Message::RedeemShares(proofwork_tx::RedeemShares {
             vault: 1,
             amount: 40,
-        },
+        }),
     )
     .await;
     assert_eq!(c.balance(&cr, "upw").await.unwrap() + 1 - before, 19_000);
@@ -247,7 +247,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     send(
         &mut c,
         &bob,
-        AssetMsg::Offer {
+        Message::MakeOffer(proofwork_tx::MakeOffer {
             item: Item::Unique {
                 class: "art".into(),
                 token: 1,
@@ -255,7 +255,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
             price: 70_000,
             denom: "upw".into(),
             expires_height: height + 1_000,
-        },
+        }),
     )
     .await;
     let offers = c
@@ -269,7 +269,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     send(
         &mut c,
         &alice,
-        AssetMsg::CreateAuction {
+        Message::CreateAuction(proofwork_tx::CreateAuction {
             item: Item::Unique {
                 class: "art".into(),
                 token: 1,
@@ -277,7 +277,7 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
             denom: "upw".into(),
             min_bid: 1_000,
             end_time_ns: now_ns() + 600_000_000_000,
-        },
+        }),
     )
     .await;
     let auctions = c
@@ -328,7 +328,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
     send(
         &mut c,
         &alice,
-        AssetMsg::CreateClass {
+        Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
             id: "works".into(),
             unique: true,
             powers: 1,
@@ -336,20 +336,20 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
             royalty: vec![],
             metadata: String::new(),
             initial_supply: 0,
-        },
+        }),
     )
     .await;
     for to in [a, b] {
         send(
             &mut c,
             &alice,
-            AssetMsg::MintUnique {
+            Message::MintUnique(proofwork_tx::MintUnique {
                 class: "works".into(),
                 to,
                 metadata: "song".into(),
                 content_hash: [1; 32],
                 royalty: royalty.clone(),
-            },
+            }),
         )
         .await;
     }
@@ -373,12 +373,12 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
     let (code, log) = code_of(
         &mut c,
         &bob,
-        AssetMsg::RegisterIp {
+        Message::RegisterIp(proofwork_tx::RegisterIp {
             content_hash: hash,
             title: "mine".into(),
             class: "works".into(),
             token: 2,
-        },
+        }),
     )
     .await;
     assert_eq!(code, 260, "{log}");
@@ -437,11 +437,11 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
     let (code, log) = code_of(
         &mut c,
         &carol,
-        AssetMsg::Attest {
+        Message::Attest(proofwork_tx::Attest {
             class: "works".into(),
             token: 1,
             statement: "authentic".into(),
-        },
+        }),
     )
     .await;
     assert_eq!(code, 300, "{log}");
@@ -483,11 +483,11 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
         chain_id,
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer {
+        messages: vec![Message::Transfer(proofwork_tx::Transfer {
             to: b,
             denom: "credit".into(),
             amount: 1,
-        }],
+        })],
     };
     assert_eq!(
         c.broadcast(sign_body(&alice, &body), false)
@@ -499,7 +499,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
     let (code, log) = code_of(
         &mut c,
         &alice,
-        AssetMsg::MintUnique {
+        Message::MintUnique(proofwork_tx::MintUnique {
             class: "works".into(),
             to: a,
             metadata: String::new(),
@@ -508,7 +508,7 @@ async fn ip_registry_refuses_duplicates_and_licences_pay_the_holder() {
                 recipient: dave,
                 bps: 9_000,
             }],
-        },
+        }),
     )
     .await;
     assert_eq!(code, 23, "{log}");
@@ -521,7 +521,7 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     let (alice, bob) = (node.key("alice"), node.key("bob"));
     let (a, b) = (alice.public_key().address(), bob.public_key().address());
     let oracle = SecretKey::from_seed("flight-oracle");
-    let create = |deadline_ns: u64| AssetMsg::CreateEscrow {
+    let create = |deadline_ns: u64| Message::CreateEscrow(proofwork_tx::CreateEscrow {
         counterparty: b,
         oracle: oracle.public_key(),
         event: "PW123 delayed >= 120 min".into(),
@@ -529,9 +529,9 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
         deposit: 100,
         counter_deposit: 5_000,
         deadline_ns,
-    };
+    });
     send(&mut c, &alice, create(now_ns() + 60_000_000_000)).await;
-    send(&mut c, &bob, AssetMsg::FundEscrow { id: 1 }).await;
+    send(&mut c, &bob, Message::FundEscrow(proofwork_tx::FundEscrow { id: 1 })).await;
     let chain = c.status().await.unwrap().chain_id;
     let forged = SecretKey::from_seed("mallory")
         .sign_digest(&oracle_digest(&chain, 1, true))
@@ -539,11 +539,11 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     let (code, log) = code_of(
         &mut c,
         &alice,
-        AssetMsg::ResolveEscrow {
+        Message::ResolveEscrow(proofwork_tx::ResolveEscrow {
             id: 1,
             outcome: true,
             signature: forged,
-        },
+        }),
     )
     .await;
     assert_eq!(code, 281, "{log}");
@@ -552,19 +552,19 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     send(
         &mut c,
         &alice,
-        AssetMsg::ResolveEscrow {
+        Message::ResolveEscrow(proofwork_tx::ResolveEscrow {
             id: 1,
             outcome: true,
             signature: sig,
-        },
+        }),
     )
     .await;
     assert_eq!(c.balance(&a, "upw").await.unwrap() + 1 - a0, 5_100);
 
     // Deadline passes without an attestation: each side is refunded.
     send(&mut c, &alice, create(now_ns() + 2_000_000_000)).await;
-    send(&mut c, &bob, AssetMsg::FundEscrow { id: 2 }).await;
-    let (code, log) = code_of(&mut c, &alice, AssetMsg::RefundEscrow { id: 2 }).await;
+    send(&mut c, &bob, Message::FundEscrow(proofwork_tx::FundEscrow { id: 2 })).await;
+    let (code, log) = code_of(&mut c, &alice, Message::RefundEscrow(proofwork_tx::RefundEscrow { id: 2 })).await;
     assert_eq!(code, 283, "{log}");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
@@ -575,7 +575,7 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
         match c
             .send(
                 &alice,
-                vec![Message::Asset(AssetMsg::RefundEscrow { id: 2 })],
+                vec![Message::RefundEscrow(proofwork_tx::RefundEscrow { id: 2 })],
                 1,
                 true,
             )

@@ -18,11 +18,11 @@ async fn bad_txs_get_distinct_codes_and_change_nothing() {
         chain_id: chain_id.clone(),
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer {
+        messages: vec![Message::Transfer(proofwork_tx::Transfer {
             to: bob,
             denom: "upw".into(),
             amount,
-        }],
+        })],
     };
     let raw = |b: pb::TxBody| {
         let body_bytes = b.encode_to_vec();

@@ -17,11 +17,11 @@ async fn client_sends_with_wait_and_proves_the_balance_offline() {
 
     // Two sends in a row: the second uses the signer's local nonce.
     for amount in [10u128, 15] {
-        let m = Message::Transfer {
+        let m = Message::Transfer(proofwork_tx::Transfer {
             to,
             denom: "upw".into(),
             amount,
-        };
+        });
         let sent = c.send_with(&mut signer, vec![m], true).await.unwrap();
         let committed = sent.committed.expect("waited for the commit");
         assert_eq!(committed.result.unwrap().code, 0);
@@ -69,11 +69,11 @@ async fn client_sends_with_wait_and_proves_the_balance_offline() {
         e => panic!("expected a refusal, got {e}"),
     }
     signer = signer.with_nonce(0);
-    let m = Message::Transfer {
+    let m = Message::Transfer(proofwork_tx::Transfer {
         to,
         denom: "upw".into(),
         amount: 1,
-    };
+    });
     assert!(matches!(
         c.send_with(&mut signer, vec![m.clone()], true).await,
         Err(ClientError::Refused { .. })
@@ -84,7 +84,7 @@ async fn client_sends_with_wait_and_proves_the_balance_offline() {
     // CheckTx runs the messages too: buying an unknown listing is refused with the asset
     // module's stable code. (A failure inside a block maps to `ClientError::Failed`; see
     // the client's unit tests — CheckTx leaves no simple way to provoke one here.)
-    let m = Message::Asset(proofwork_tx::AssetMsg::Buy { id: 999_999 });
+    let m = Message::Asset(proofwork_tx::Message::BuyListing(proofwork_tx::BuyListing { id: 999_999 }));
     match c.send_with(&mut signer, vec![m], true).await.unwrap_err() {
         ClientError::Refused { code, log, .. } => assert_eq!(code, 220, "{log}"),
         e => panic!("expected a refusal, got {e}"),

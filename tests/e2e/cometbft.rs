@@ -27,11 +27,11 @@ fn transfer(chain_id: &str, key: &SecretKey, nonce: u64, to: Address) -> Vec<u8>
             chain_id: chain_id.into(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer {
+            messages: vec![Message::Transfer(proofwork_tx::Transfer {
                 to,
                 denom: "upw".into(),
                 amount: 1,
-            }],
+            })],
         },
     )
 }
@@ -391,10 +391,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     let err = c4
         .send(
             &alice,
-            vec![Message::VoteValidator {
+            vec![Message::VoteValidator(proofwork_tx::VoteValidator {
                 application_id: 0,
                 approve: true,
-            }],
+            })],
             1,
             true,
         )
@@ -406,11 +406,11 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     let err = c4
         .send(
             &alice,
-            vec![Message::ApplyValidator {
+            vec![Message::ApplyValidator(proofwork_tx::ApplyValidator {
                 consensus_pubkey: in_set,
                 moniker: "dup".into(),
                 vrf_pubkey: proofwork_genesis::decode_vrf_key(&n4.vrf_pub_key).unwrap(),
-            }],
+            })],
             1,
             true,
         )
@@ -450,10 +450,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         let r = c
             .send(
                 &op,
-                vec![Message::VoteValidator {
+                vec![Message::VoteValidator(proofwork_tx::VoteValidator {
                     application_id: id,
                     approve: true,
-                }],
+                })],
                 1,
                 true,
             )
@@ -465,10 +465,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
             let err = c
                 .send(
                     &op,
-                    vec![Message::VoteValidator {
+                    vec![Message::VoteValidator(proofwork_tx::VoteValidator {
                         application_id: id,
                         approve: true,
-                    }],
+                    })],
                     1,
                     true,
                 )
@@ -508,9 +508,9 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
     let r = c0
         .send(
             &op0,
-            vec![Message::ProposeRemoval {
+            vec![Message::ProposeRemoval(proofwork_tx::ProposeRemoval {
                 consensus_pubkey: new_key,
-            }],
+            })],
             1,
             true,
         )
@@ -525,10 +525,10 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
             .await
             .send(
                 &op,
-                vec![Message::VoteValidator {
+                vec![Message::VoteValidator(proofwork_tx::VoteValidator {
                     application_id: rid,
                     approve: true,
-                }],
+                })],
                 1,
                 true,
             )

@@ -35,11 +35,11 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
                     chain_id: chain_id.clone(),
                     nonce,
                     fee: 1,
-                    messages: vec![Message::Transfer {
+                    messages: vec![Message::Transfer(proofwork_tx::Transfer {
                         to: sink,
                         denom: "upw".into(),
                         amount: 1,
-                    }],
+                    })],
                 };
                 match c.broadcast(sign_body(&k, &body), true).await {
                     Ok(r) if r.committed.is_some() => {
@@ -88,11 +88,11 @@ async fn kill9_under_load_resumes_from_last_commit_and_matches_replay() {
         chain_id,
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer {
+        messages: vec![Message::Transfer(proofwork_tx::Transfer {
             to: sink,
             denom: "upw".into(),
             amount: 1,
-        }],
+        })],
     };
     let r = c.broadcast(sign_body(&alice, &body), true).await.unwrap();
     assert_eq!(r.committed.unwrap().result.unwrap().code, 0);

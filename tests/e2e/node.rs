@@ -20,11 +20,11 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
             chain_id: chain_id.clone(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer {
+            messages: vec![Message::Transfer(proofwork_tx::Transfer {
                 to: bob,
                 denom: "upw".into(),
                 amount: 10,
-            }],
+            })],
         };
         // The last one waits for its commit; the block takes the earlier ones too.
         let r = c

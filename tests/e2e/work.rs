@@ -4,7 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use proofwork_node::worker::{post_demo_job, post_demo_job_in, register_demo_model, WorkApi};
+use proofwork_client::Client;
+use proofwork_node::worker::{post_demo_job, post_demo_job_in, register_demo_model};
 use proofwork_proto::blobs::v1::StatRequest;
 
 use crate::support::{cli_ok, sample, TestNode};
@@ -34,11 +35,11 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
         cfg.blobs.gc_interval_ms = 200;
     });
     let _ = node.client().await;
-    let mut api = WorkApi::connect(&node.url()).await.unwrap();
+    let mut api = Client::connect(&node.url()).await.unwrap();
     let alice = node.key("alice");
     let carol = node.key("carol").public_key().address();
     let dave = node.key("dave").public_key().address();
-    let carol_before = api.node.balance(&carol, "upw").await.unwrap();
+    let carol_before = api.balance(&carol, "upw").await.unwrap();
     let (model_id, _) = register_demo_model(&mut api, &alice, 128, 128, vec![(carol, 1_000)], 7)
         .await
         .unwrap();
@@ -117,7 +118,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let found = api
-            .blobs
+            .blobs()
             .stat(StatRequest {
                 row_root: a_root.clone(),
                 ..Default::default()
@@ -146,7 +147,7 @@ async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
     // 327 680 rows on a loaded machine (a missed commit is slashed and the job reopens).
     let node = TestNode::start(1000);
     let _ = node.client().await;
-    let mut api = WorkApi::connect(&node.url()).await.unwrap();
+    let mut api = Client::connect(&node.url()).await.unwrap();
     let alice = node.key("alice");
     let (model_id, _) = register_demo_model(&mut api, &alice, 16, 16, vec![], 11)
         .await

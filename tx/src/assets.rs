@@ -5,7 +5,6 @@
 //! values. Checks that need state (ownership, caps, deadlines) happen in `proofwork-state`.
 
 use proofwork_proto::tx::v1 as pb;
-use proofwork_proto::tx::v1::message::Kind;
 
 use crate::{check_denom, parse_amount, Address, PublicKey, TxError};
 
@@ -98,158 +97,6 @@ impl std::fmt::Display for Item {
             Item::RoyaltyRight { class, token } => write!(f, "royalty right of {class}#{token}"),
         }
     }
-}
-
-/// A validated asset message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[allow(missing_docs)] // fields are documented on the proto messages
-pub enum AssetMsg {
-    CreateClass {
-        id: String,
-        unique: bool,
-        powers: u8,
-        sales_only: bool,
-        royalty: Vec<ShareSpec>,
-        metadata: String,
-        initial_supply: u128,
-    },
-    MintFungible {
-        class: String,
-        to: Address,
-        amount: u128,
-    },
-    MintUnique {
-        class: String,
-        to: Address,
-        metadata: String,
-        content_hash: [u8; 32],
-        royalty: Vec<ShareSpec>,
-    },
-    TransferUnique {
-        class: String,
-        token: u64,
-        to: Address,
-        /// Declared price and its denomination; `None` for a gift.
-        price: Option<(String, u128)>,
-    },
-    Burn {
-        class: String,
-        token: u64,
-        amount: u128,
-        from: Option<Address>,
-    },
-    Freeze {
-        class: String,
-        token: u64,
-        frozen: bool,
-    },
-    ForceTransfer {
-        class: String,
-        token: u64,
-        amount: u128,
-        from: Address,
-        to: Address,
-    },
-    List {
-        item: Item,
-        price: u128,
-        denom: String,
-    },
-    CancelListing {
-        id: u64,
-    },
-    Buy {
-        id: u64,
-    },
-    Offer {
-        item: Item,
-        price: u128,
-        denom: String,
-        expires_height: u64,
-    },
-    AcceptOffer {
-        id: u64,
-    },
-    CancelOffer {
-        id: u64,
-    },
-    CreateAuction {
-        item: Item,
-        denom: String,
-        min_bid: u128,
-        end_time_ns: u64,
-    },
-    Bid {
-        id: u64,
-        amount: u128,
-    },
-    SettleAuction {
-        id: u64,
-    },
-    Fractionalize {
-        class: String,
-        token: u64,
-        shares: u128,
-        reserve: u128,
-        denom: String,
-    },
-    Buyout {
-        vault: u64,
-    },
-    RedeemShares {
-        vault: u64,
-        amount: u128,
-    },
-    Unfractionalize {
-        vault: u64,
-    },
-    RegisterIp {
-        content_hash: [u8; 32],
-        title: String,
-        class: String,
-        token: u64,
-    },
-    AddLicenseTerms {
-        content_hash: [u8; 32],
-        fee: u128,
-        denom: String,
-        duration_ns: u64,
-        scope: String,
-    },
-    TakeLicense {
-        content_hash: [u8; 32],
-        terms: u64,
-    },
-    AddCertifier {
-        class: String,
-        certifier: Address,
-        name: String,
-    },
-    Attest {
-        class: String,
-        token: u64,
-        statement: String,
-    },
-    CreateEscrow {
-        counterparty: Address,
-        oracle: PublicKey,
-        event: String,
-        denom: String,
-        deposit: u128,
-        counter_deposit: u128,
-        deadline_ns: u64,
-    },
-    FundEscrow {
-        id: u64,
-    },
-    ResolveEscrow {
-        id: u64,
-        outcome: bool,
-        signature: Vec<u8>,
-    },
-    RefundEscrow {
-        id: u64,
-    },
 }
 
 fn field(field: &str, reason: impl Into<String>) -> TxError {
@@ -369,487 +216,780 @@ fn denom(d: String) -> Result<String, TxError> {
     Ok(d)
 }
 
-impl AssetMsg {
-    /// Parses and checks one proto message kind; `Ok(None)` when it is not an asset kind.
-    ///
-    /// # Errors
-    /// Field errors: addresses, amounts, denominations, sizes, zero ids.
-    pub fn try_from_kind(kind: Kind) -> Result<Option<Self>, TxError> {
-        use AssetMsg as A;
-        Ok(Some(match kind {
-            Kind::Transfer(_)
-            | Kind::RegisterModel(_)
-            | Kind::UploadModelChunk(_)
-            | Kind::RegisterWorker(_)
-            | Kind::PostJob(_)
-            | Kind::ClaimJob(_)
-            | Kind::CommitWork(_)
-            | Kind::RevealWork(_)
-            | Kind::CancelJob(_)
-            | Kind::UnbondWorker(_)
-            | Kind::ApplyValidator(_)
-            | Kind::VoteValidator(_)
-            | Kind::ProposeRemoval(_) => return Ok(None),
-            Kind::CreateAssetClass(m) => {
-                let p = m.powers.unwrap_or_default();
-                let powers = (if p.mint { powers::MINT } else { 0 })
-                    | (if p.burn { powers::BURN } else { 0 })
-                    | (if p.freeze { powers::FREEZE } else { 0 })
-                    | (if p.force_transfer {
-                        powers::FORCE_TRANSFER
-                    } else {
-                        0
-                    });
-                let initial_supply = optional_amount(&m.initial_supply)?;
-                if m.unique && initial_supply != 0 {
-                    return Err(field("initial_supply", "unique classes have no supply"));
-                }
-                A::CreateClass {
-                    id: class(m.class_id)?,
-                    unique: m.unique,
-                    powers,
-                    sales_only: m.sales_only,
-                    royalty: shares(m.royalty)?,
-                    metadata: text("metadata", m.metadata)?,
-                    initial_supply,
-                }
-            }
-            Kind::MintFungible(m) => A::MintFungible {
-                class: class(m.class_id)?,
-                to: m.to.parse()?,
-                amount: positive(&m.amount)?,
-            },
-            Kind::MintUnique(m) => A::MintUnique {
-                class: class(m.class_id)?,
-                to: m.to.parse()?,
-                metadata: text("metadata", m.metadata)?,
-                content_hash: hash32("content_hash", m.content_hash)?,
-                royalty: shares(m.royalty)?,
-            },
-            Kind::TransferUnique(m) => {
-                let price = optional_amount(&m.price)?;
-                A::TransferUnique {
-                    class: class(m.class_id)?,
-                    token: id("token_id", m.token_id)?,
-                    to: m.to.parse()?,
-                    price: if price == 0 {
-                        None
-                    } else {
-                        Some((denom(m.denom)?, price))
-                    },
-                }
-            }
-            Kind::BurnAsset(m) => {
-                let amount = optional_amount(&m.amount)?;
-                if (m.token_id == 0) == (amount == 0) {
-                    return Err(field("burn", "give either a token id or an amount"));
-                }
-                A::Burn {
-                    class: class(m.class_id)?,
-                    token: m.token_id,
-                    amount,
-                    from: if m.from.is_empty() {
-                        None
-                    } else {
-                        Some(m.from.parse()?)
-                    },
-                }
-            }
-            Kind::FreezeAsset(m) => A::Freeze {
-                class: class(m.class_id)?,
-                token: m.token_id,
-                frozen: m.frozen,
-            },
-            Kind::ForceTransfer(m) => {
-                let amount = optional_amount(&m.amount)?;
-                if (m.token_id == 0) == (amount == 0) {
-                    return Err(field(
-                        "force_transfer",
-                        "give either a token id or an amount",
-                    ));
-                }
-                A::ForceTransfer {
-                    class: class(m.class_id)?,
-                    token: m.token_id,
-                    amount,
-                    from: m.from.parse()?,
-                    to: m.to.parse()?,
-                }
-            }
-            Kind::CreateListing(m) => A::List {
-                item: item(m.item)?,
-                price: positive(&m.price)?,
-                denom: denom(m.denom)?,
-            },
-            Kind::CancelListing(m) => A::CancelListing {
-                id: id("listing_id", m.listing_id)?,
-            },
-            Kind::BuyListing(m) => A::Buy {
-                id: id("listing_id", m.listing_id)?,
-            },
-            Kind::MakeOffer(m) => A::Offer {
-                item: item(m.item)?,
-                price: positive(&m.price)?,
-                denom: denom(m.denom)?,
-                expires_height: m.expires_height,
-            },
-            Kind::AcceptOffer(m) => A::AcceptOffer {
-                id: id("offer_id", m.offer_id)?,
-            },
-            Kind::CancelOffer(m) => A::CancelOffer {
-                id: id("offer_id", m.offer_id)?,
-            },
-            Kind::CreateAuction(m) => A::CreateAuction {
-                item: item(m.item)?,
-                denom: denom(m.denom)?,
-                min_bid: positive(&m.min_bid)?,
-                end_time_ns: m.end_time_ns,
-            },
-            Kind::PlaceBid(m) => A::Bid {
-                id: id("auction_id", m.auction_id)?,
-                amount: positive(&m.amount)?,
-            },
-            Kind::SettleAuction(m) => A::SettleAuction {
-                id: id("auction_id", m.auction_id)?,
-            },
-            Kind::Fractionalize(m) => A::Fractionalize {
-                class: class(m.class_id)?,
-                token: id("token_id", m.token_id)?,
-                shares: positive(&m.shares)?,
-                reserve: positive(&m.reserve_price)?,
-                denom: denom(m.denom)?,
-            },
-            Kind::Buyout(m) => A::Buyout {
-                vault: id("vault_id", m.vault_id)?,
-            },
-            Kind::RedeemShares(m) => A::RedeemShares {
-                vault: id("vault_id", m.vault_id)?,
-                amount: positive(&m.amount)?,
-            },
-            Kind::Unfractionalize(m) => A::Unfractionalize {
-                vault: id("vault_id", m.vault_id)?,
-            },
-            Kind::RegisterIp(m) => A::RegisterIp {
-                content_hash: hash32("content_hash", m.content_hash)?,
-                title: text("title", m.title)?,
-                class: class(m.class_id)?,
-                token: id("token_id", m.token_id)?,
-            },
-            Kind::AddLicenseTerms(m) => A::AddLicenseTerms {
-                content_hash: hash32("content_hash", m.content_hash)?,
-                fee: positive(&m.fee)?,
-                denom: denom(m.denom)?,
-                duration_ns: id("duration_ns", m.duration_ns)?,
-                scope: text("scope", m.scope)?,
-            },
-            Kind::TakeLicense(m) => A::TakeLicense {
-                content_hash: hash32("content_hash", m.content_hash)?,
-                terms: id("terms_id", m.terms_id)?,
-            },
-            Kind::AddCertifier(m) => A::AddCertifier {
-                class: class(m.class_id)?,
-                certifier: m.certifier.parse()?,
-                name: text("name", m.name)?,
-            },
-            Kind::Attest(m) => {
-                if m.statement.is_empty() {
-                    return Err(field("statement", "empty"));
-                }
-                A::Attest {
-                    class: class(m.class_id)?,
-                    token: id("token_id", m.token_id)?,
-                    statement: text("statement", m.statement)?,
-                }
-            }
-            Kind::CreateEscrow(m) => A::CreateEscrow {
-                counterparty: m.counterparty.parse()?,
-                oracle: PublicKey::from_bytes(&m.oracle_key)?,
-                event: text("event", m.event)?,
-                denom: denom(m.denom)?,
-                deposit: positive(&m.deposit)?,
-                counter_deposit: positive(&m.counter_deposit)?,
-                deadline_ns: m.deadline_ns,
-            },
-            Kind::FundEscrow(m) => A::FundEscrow {
-                id: id("escrow_id", m.escrow_id)?,
-            },
-            Kind::ResolveEscrow(m) => A::ResolveEscrow {
-                id: id("escrow_id", m.escrow_id)?,
-                outcome: m.outcome,
-                signature: m.signature,
-            },
-            Kind::RefundEscrow(m) => A::RefundEscrow {
-                id: id("escrow_id", m.escrow_id)?,
-            },
-        }))
-    }
-
-    /// The proto oneof kind.
-    pub fn to_kind(&self) -> Kind {
-        use AssetMsg as A;
-        match self {
-            A::CreateClass {
-                id,
-                unique,
-                powers: p,
-                sales_only,
-                royalty,
-                metadata,
-                initial_supply,
-            } => Kind::CreateAssetClass(pb::CreateAssetClass {
-                class_id: id.clone(),
-                unique: *unique,
-                powers: if *p == 0 {
-                    None
-                } else {
-                    Some(pb::AdminPowers {
-                        mint: p & powers::MINT != 0,
-                        burn: p & powers::BURN != 0,
-                        freeze: p & powers::FREEZE != 0,
-                        force_transfer: p & powers::FORCE_TRANSFER != 0,
-                    })
-                },
-                sales_only: *sales_only,
-                royalty: shares_to_proto(royalty),
-                metadata: metadata.clone(),
-                initial_supply: amount_or_empty(*initial_supply),
-            }),
-            A::MintFungible { class, to, amount } => Kind::MintFungible(pb::MintFungible {
-                class_id: class.clone(),
-                to: to.to_string(),
-                amount: amount.to_string(),
-            }),
-            A::MintUnique {
-                class,
-                to,
-                metadata,
-                content_hash,
-                royalty,
-            } => Kind::MintUnique(pb::MintUnique {
-                class_id: class.clone(),
-                to: to.to_string(),
-                metadata: metadata.clone(),
-                content_hash: content_hash.to_vec(),
-                royalty: shares_to_proto(royalty),
-            }),
-            A::TransferUnique {
-                class,
-                token,
-                to,
-                price,
-            } => Kind::TransferUnique(pb::TransferUnique {
-                class_id: class.clone(),
-                token_id: *token,
-                to: to.to_string(),
-                price: price.as_ref().map(|p| p.1.to_string()).unwrap_or_default(),
-                denom: price.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
-            }),
-            A::Burn {
-                class,
-                token,
-                amount,
-                from,
-            } => Kind::BurnAsset(pb::BurnAsset {
-                class_id: class.clone(),
-                token_id: *token,
-                amount: amount_or_empty(*amount),
-                from: from.map(|a| a.to_string()).unwrap_or_default(),
-            }),
-            A::Freeze {
-                class,
-                token,
-                frozen,
-            } => Kind::FreezeAsset(pb::FreezeAsset {
-                class_id: class.clone(),
-                token_id: *token,
-                frozen: *frozen,
-            }),
-            A::ForceTransfer {
-                class,
-                token,
-                amount,
-                from,
-                to,
-            } => Kind::ForceTransfer(pb::ForceTransfer {
-                class_id: class.clone(),
-                token_id: *token,
-                amount: amount_or_empty(*amount),
-                from: from.to_string(),
-                to: to.to_string(),
-            }),
-            A::List { item, price, denom } => Kind::CreateListing(pb::CreateListing {
-                item: Some(item_to_proto(item)),
-                price: price.to_string(),
-                denom: denom.clone(),
-            }),
-            A::CancelListing { id } => Kind::CancelListing(pb::CancelListing { listing_id: *id }),
-            A::Buy { id } => Kind::BuyListing(pb::BuyListing { listing_id: *id }),
-            A::Offer {
-                item,
-                price,
-                denom,
-                expires_height,
-            } => Kind::MakeOffer(pb::MakeOffer {
-                item: Some(item_to_proto(item)),
-                price: price.to_string(),
-                denom: denom.clone(),
-                expires_height: *expires_height,
-            }),
-            A::AcceptOffer { id } => Kind::AcceptOffer(pb::AcceptOffer { offer_id: *id }),
-            A::CancelOffer { id } => Kind::CancelOffer(pb::CancelOffer { offer_id: *id }),
-            A::CreateAuction {
-                item,
-                denom,
-                min_bid,
-                end_time_ns,
-            } => Kind::CreateAuction(pb::CreateAuction {
-                item: Some(item_to_proto(item)),
-                denom: denom.clone(),
-                min_bid: min_bid.to_string(),
-                end_time_ns: *end_time_ns,
-            }),
-            A::Bid { id, amount } => Kind::PlaceBid(pb::PlaceBid {
-                auction_id: *id,
-                amount: amount.to_string(),
-            }),
-            A::SettleAuction { id } => Kind::SettleAuction(pb::SettleAuction { auction_id: *id }),
-            A::Fractionalize {
-                class,
-                token,
-                shares,
-                reserve,
-                denom,
-            } => Kind::Fractionalize(pb::Fractionalize {
-                class_id: class.clone(),
-                token_id: *token,
-                shares: shares.to_string(),
-                reserve_price: reserve.to_string(),
-                denom: denom.clone(),
-            }),
-            A::Buyout { vault } => Kind::Buyout(pb::Buyout { vault_id: *vault }),
-            A::RedeemShares { vault, amount } => Kind::RedeemShares(pb::RedeemShares {
-                vault_id: *vault,
-                amount: amount.to_string(),
-            }),
-            A::Unfractionalize { vault } => {
-                Kind::Unfractionalize(pb::Unfractionalize { vault_id: *vault })
-            }
-            A::RegisterIp {
-                content_hash,
-                title,
-                class,
-                token,
-            } => Kind::RegisterIp(pb::RegisterIp {
-                content_hash: content_hash.to_vec(),
-                title: title.clone(),
-                class_id: class.clone(),
-                token_id: *token,
-            }),
-            A::AddLicenseTerms {
-                content_hash,
-                fee,
-                denom,
-                duration_ns,
-                scope,
-            } => Kind::AddLicenseTerms(pb::AddLicenseTerms {
-                content_hash: content_hash.to_vec(),
-                fee: fee.to_string(),
-                denom: denom.clone(),
-                duration_ns: *duration_ns,
-                scope: scope.clone(),
-            }),
-            A::TakeLicense {
-                content_hash,
-                terms,
-            } => Kind::TakeLicense(pb::TakeLicense {
-                content_hash: content_hash.to_vec(),
-                terms_id: *terms,
-            }),
-            A::AddCertifier {
-                class,
-                certifier,
-                name,
-            } => Kind::AddCertifier(pb::AddCertifier {
-                class_id: class.clone(),
-                certifier: certifier.to_string(),
-                name: name.clone(),
-            }),
-            A::Attest {
-                class,
-                token,
-                statement,
-            } => Kind::Attest(pb::Attest {
-                class_id: class.clone(),
-                token_id: *token,
-                statement: statement.clone(),
-            }),
-            A::CreateEscrow {
-                counterparty,
-                oracle,
-                event,
-                denom,
-                deposit,
-                counter_deposit,
-                deadline_ns,
-            } => Kind::CreateEscrow(pb::CreateEscrow {
-                counterparty: counterparty.to_string(),
-                oracle_key: oracle.to_bytes().to_vec(),
-                event: event.clone(),
-                denom: denom.clone(),
-                deposit: deposit.to_string(),
-                counter_deposit: counter_deposit.to_string(),
-                deadline_ns: *deadline_ns,
-            }),
-            A::FundEscrow { id } => Kind::FundEscrow(pb::FundEscrow { escrow_id: *id }),
-            A::ResolveEscrow {
-                id,
-                outcome,
-                signature,
-            } => Kind::ResolveEscrow(pb::ResolveEscrow {
-                escrow_id: *id,
-                outcome: *outcome,
-                signature: signature.clone(),
-            }),
-            A::RefundEscrow { id } => Kind::RefundEscrow(pb::RefundEscrow { escrow_id: *id }),
+/// Implements `TryFrom<pb::$t>` and `From<&$t> for pb::$t` for a message whose only field
+/// is a non-zero id.
+macro_rules! id_message {
+    ($(#[$doc:meta])* $t:ident { $field:ident: $pbfield:ident, $name:literal }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $t {
+            /// Object id, never zero.
+            pub $field: u64,
         }
-    }
 
-    /// Short name for logs and events.
-    pub fn kind_name(&self) -> &'static str {
-        use AssetMsg as A;
-        match self {
-            A::CreateClass { .. } => "create_asset_class",
-            A::MintFungible { .. } => "mint_fungible",
-            A::MintUnique { .. } => "mint_unique",
-            A::TransferUnique { .. } => "transfer_unique",
-            A::Burn { .. } => "burn_asset",
-            A::Freeze { .. } => "freeze_asset",
-            A::ForceTransfer { .. } => "force_transfer",
-            A::List { .. } => "create_listing",
-            A::CancelListing { .. } => "cancel_listing",
-            A::Buy { .. } => "buy_listing",
-            A::Offer { .. } => "make_offer",
-            A::AcceptOffer { .. } => "accept_offer",
-            A::CancelOffer { .. } => "cancel_offer",
-            A::CreateAuction { .. } => "create_auction",
-            A::Bid { .. } => "place_bid",
-            A::SettleAuction { .. } => "settle_auction",
-            A::Fractionalize { .. } => "fractionalize",
-            A::Buyout { .. } => "buyout",
-            A::RedeemShares { .. } => "redeem_shares",
-            A::Unfractionalize { .. } => "unfractionalize",
-            A::RegisterIp { .. } => "register_ip",
-            A::AddLicenseTerms { .. } => "add_license_terms",
-            A::TakeLicense { .. } => "take_license",
-            A::AddCertifier { .. } => "add_certifier",
-            A::Attest { .. } => "attest",
-            A::CreateEscrow { .. } => "create_escrow",
-            A::FundEscrow { .. } => "fund_escrow",
-            A::ResolveEscrow { .. } => "resolve_escrow",
-            A::RefundEscrow { .. } => "refund_escrow",
+        impl TryFrom<pb::$t> for $t {
+            type Error = TxError;
+            fn try_from(m: pb::$t) -> Result<Self, TxError> {
+                Ok($t {
+                    $field: id($name, m.$pbfield)?,
+                })
+            }
+        }
+
+        impl From<&$t> for pb::$t {
+            fn from(m: &$t) -> Self {
+                pb::$t {
+                    $pbfield: m.$field,
+                }
+            }
+        }
+    };
+}
+
+/// Creates an asset class (fields documented on the proto message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct CreateAssetClass {
+    pub id: String,
+    pub unique: bool,
+    pub powers: u8,
+    pub sales_only: bool,
+    pub royalty: Vec<ShareSpec>,
+    pub metadata: String,
+    pub initial_supply: u128,
+}
+
+impl TryFrom<pb::CreateAssetClass> for CreateAssetClass {
+    type Error = TxError;
+    fn try_from(m: pb::CreateAssetClass) -> Result<Self, TxError> {
+        let p = m.powers.unwrap_or_default();
+        let powers = (if p.mint { powers::MINT } else { 0 })
+            | (if p.burn { powers::BURN } else { 0 })
+            | (if p.freeze { powers::FREEZE } else { 0 })
+            | (if p.force_transfer {
+                powers::FORCE_TRANSFER
+            } else {
+                0
+            });
+        let initial_supply = optional_amount(&m.initial_supply)?;
+        if m.unique && initial_supply != 0 {
+            return Err(field("initial_supply", "unique classes have no supply"));
+        }
+        Ok(CreateAssetClass {
+            id: class(m.class_id)?,
+            unique: m.unique,
+            powers,
+            sales_only: m.sales_only,
+            royalty: shares(m.royalty)?,
+            metadata: text("metadata", m.metadata)?,
+            initial_supply,
+        })
+    }
+}
+
+impl From<&CreateAssetClass> for pb::CreateAssetClass {
+    fn from(m: &CreateAssetClass) -> Self {
+        let p = m.powers;
+        pb::CreateAssetClass {
+            class_id: m.id.clone(),
+            unique: m.unique,
+            powers: if p == 0 {
+                None
+            } else {
+                Some(pb::AdminPowers {
+                    mint: p & powers::MINT != 0,
+                    burn: p & powers::BURN != 0,
+                    freeze: p & powers::FREEZE != 0,
+                    force_transfer: p & powers::FORCE_TRANSFER != 0,
+                })
+            },
+            sales_only: m.sales_only,
+            royalty: shares_to_proto(&m.royalty),
+            metadata: m.metadata.clone(),
+            initial_supply: amount_or_empty(m.initial_supply),
         }
     }
 }
+
+/// Mints units of a fungible class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct MintFungible {
+    pub class: String,
+    pub to: Address,
+    pub amount: u128,
+}
+
+impl TryFrom<pb::MintFungible> for MintFungible {
+    type Error = TxError;
+    fn try_from(m: pb::MintFungible) -> Result<Self, TxError> {
+        Ok(MintFungible {
+            class: class(m.class_id)?,
+            to: m.to.parse()?,
+            amount: positive(&m.amount)?,
+        })
+    }
+}
+
+impl From<&MintFungible> for pb::MintFungible {
+    fn from(m: &MintFungible) -> Self {
+        pb::MintFungible {
+            class_id: m.class.clone(),
+            to: m.to.to_string(),
+            amount: m.amount.to_string(),
+        }
+    }
+}
+
+/// Mints a unique token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct MintUnique {
+    pub class: String,
+    pub to: Address,
+    pub metadata: String,
+    pub content_hash: [u8; 32],
+    pub royalty: Vec<ShareSpec>,
+}
+
+impl TryFrom<pb::MintUnique> for MintUnique {
+    type Error = TxError;
+    fn try_from(m: pb::MintUnique) -> Result<Self, TxError> {
+        Ok(MintUnique {
+            class: class(m.class_id)?,
+            to: m.to.parse()?,
+            metadata: text("metadata", m.metadata)?,
+            content_hash: hash32("content_hash", m.content_hash)?,
+            royalty: shares(m.royalty)?,
+        })
+    }
+}
+
+impl From<&MintUnique> for pb::MintUnique {
+    fn from(m: &MintUnique) -> Self {
+        pb::MintUnique {
+            class_id: m.class.clone(),
+            to: m.to.to_string(),
+            metadata: m.metadata.clone(),
+            content_hash: m.content_hash.to_vec(),
+            royalty: shares_to_proto(&m.royalty),
+        }
+    }
+}
+
+/// Transfers a unique token, as a gift or with a declared price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct TransferUnique {
+    pub class: String,
+    pub token: u64,
+    pub to: Address,
+    /// Declared price and its denomination; `None` for a gift.
+    pub price: Option<(String, u128)>,
+}
+
+impl TryFrom<pb::TransferUnique> for TransferUnique {
+    type Error = TxError;
+    fn try_from(m: pb::TransferUnique) -> Result<Self, TxError> {
+        let price = optional_amount(&m.price)?;
+        Ok(TransferUnique {
+            class: class(m.class_id)?,
+            token: id("token_id", m.token_id)?,
+            to: m.to.parse()?,
+            price: if price == 0 {
+                None
+            } else {
+                Some((denom(m.denom)?, price))
+            },
+        })
+    }
+}
+
+impl From<&TransferUnique> for pb::TransferUnique {
+    fn from(m: &TransferUnique) -> Self {
+        pb::TransferUnique {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            to: m.to.to_string(),
+            price: m.price.as_ref().map(|p| p.1.to_string()).unwrap_or_default(),
+            denom: m.price.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Burns units (`amount`) or a token (`token`), exactly one of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct BurnAsset {
+    pub class: String,
+    pub token: u64,
+    pub amount: u128,
+    pub from: Option<Address>,
+}
+
+impl TryFrom<pb::BurnAsset> for BurnAsset {
+    type Error = TxError;
+    fn try_from(m: pb::BurnAsset) -> Result<Self, TxError> {
+        let amount = optional_amount(&m.amount)?;
+        if (m.token_id == 0) == (amount == 0) {
+            return Err(field("burn", "give either a token id or an amount"));
+        }
+        Ok(BurnAsset {
+            class: class(m.class_id)?,
+            token: m.token_id,
+            amount,
+            from: if m.from.is_empty() {
+                None
+            } else {
+                Some(m.from.parse()?)
+            },
+        })
+    }
+}
+
+impl From<&BurnAsset> for pb::BurnAsset {
+    fn from(m: &BurnAsset) -> Self {
+        pb::BurnAsset {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            amount: amount_or_empty(m.amount),
+            from: m.from.map(|a| a.to_string()).unwrap_or_default(),
+        }
+    }
+}
+
+/// Freezes or thaws a class (`token` 0) or a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct FreezeAsset {
+    pub class: String,
+    pub token: u64,
+    pub frozen: bool,
+}
+
+impl TryFrom<pb::FreezeAsset> for FreezeAsset {
+    type Error = TxError;
+    fn try_from(m: pb::FreezeAsset) -> Result<Self, TxError> {
+        Ok(FreezeAsset {
+            class: class(m.class_id)?,
+            token: m.token_id,
+            frozen: m.frozen,
+        })
+    }
+}
+
+impl From<&FreezeAsset> for pb::FreezeAsset {
+    fn from(m: &FreezeAsset) -> Self {
+        pb::FreezeAsset {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            frozen: m.frozen,
+        }
+    }
+}
+
+/// Moves units or a token by the class admin's power.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct ForceTransfer {
+    pub class: String,
+    pub token: u64,
+    pub amount: u128,
+    pub from: Address,
+    pub to: Address,
+}
+
+impl TryFrom<pb::ForceTransfer> for ForceTransfer {
+    type Error = TxError;
+    fn try_from(m: pb::ForceTransfer) -> Result<Self, TxError> {
+        let amount = optional_amount(&m.amount)?;
+        if (m.token_id == 0) == (amount == 0) {
+            return Err(field(
+                "force_transfer",
+                "give either a token id or an amount",
+            ));
+        }
+        Ok(ForceTransfer {
+            class: class(m.class_id)?,
+            token: m.token_id,
+            amount,
+            from: m.from.parse()?,
+            to: m.to.parse()?,
+        })
+    }
+}
+
+impl From<&ForceTransfer> for pb::ForceTransfer {
+    fn from(m: &ForceTransfer) -> Self {
+        pb::ForceTransfer {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            amount: amount_or_empty(m.amount),
+            from: m.from.to_string(),
+            to: m.to.to_string(),
+        }
+    }
+}
+
+/// Lists an item for sale at a fixed price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct CreateListing {
+    pub item: Item,
+    pub price: u128,
+    pub denom: String,
+}
+
+impl TryFrom<pb::CreateListing> for CreateListing {
+    type Error = TxError;
+    fn try_from(m: pb::CreateListing) -> Result<Self, TxError> {
+        Ok(CreateListing {
+            item: item(m.item)?,
+            price: positive(&m.price)?,
+            denom: denom(m.denom)?,
+        })
+    }
+}
+
+impl From<&CreateListing> for pb::CreateListing {
+    fn from(m: &CreateListing) -> Self {
+        pb::CreateListing {
+            item: Some(item_to_proto(&m.item)),
+            price: m.price.to_string(),
+            denom: m.denom.clone(),
+        }
+    }
+}
+
+id_message!(
+    /// Withdraws the signer's listing.
+    CancelListing { id: listing_id, "listing_id" }
+);
+id_message!(
+    /// Buys a listing at its price.
+    BuyListing { id: listing_id, "listing_id" }
+);
+
+/// Offers to buy an item, escrowing the price until `expires_height`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct MakeOffer {
+    pub item: Item,
+    pub price: u128,
+    pub denom: String,
+    pub expires_height: u64,
+}
+
+impl TryFrom<pb::MakeOffer> for MakeOffer {
+    type Error = TxError;
+    fn try_from(m: pb::MakeOffer) -> Result<Self, TxError> {
+        Ok(MakeOffer {
+            item: item(m.item)?,
+            price: positive(&m.price)?,
+            denom: denom(m.denom)?,
+            expires_height: m.expires_height,
+        })
+    }
+}
+
+impl From<&MakeOffer> for pb::MakeOffer {
+    fn from(m: &MakeOffer) -> Self {
+        pb::MakeOffer {
+            item: Some(item_to_proto(&m.item)),
+            price: m.price.to_string(),
+            denom: m.denom.clone(),
+            expires_height: m.expires_height,
+        }
+    }
+}
+
+id_message!(
+    /// The item's owner accepts an offer.
+    AcceptOffer { id: offer_id, "offer_id" }
+);
+id_message!(
+    /// Withdraws the signer's offer.
+    CancelOffer { id: offer_id, "offer_id" }
+);
+
+/// Opens an auction ending at `end_time_ns` (block time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct CreateAuction {
+    pub item: Item,
+    pub denom: String,
+    pub min_bid: u128,
+    pub end_time_ns: u64,
+}
+
+impl TryFrom<pb::CreateAuction> for CreateAuction {
+    type Error = TxError;
+    fn try_from(m: pb::CreateAuction) -> Result<Self, TxError> {
+        Ok(CreateAuction {
+            item: item(m.item)?,
+            denom: denom(m.denom)?,
+            min_bid: positive(&m.min_bid)?,
+            end_time_ns: m.end_time_ns,
+        })
+    }
+}
+
+impl From<&CreateAuction> for pb::CreateAuction {
+    fn from(m: &CreateAuction) -> Self {
+        pb::CreateAuction {
+            item: Some(item_to_proto(&m.item)),
+            denom: m.denom.clone(),
+            min_bid: m.min_bid.to_string(),
+            end_time_ns: m.end_time_ns,
+        }
+    }
+}
+
+/// Bids in an auction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct PlaceBid {
+    pub id: u64,
+    pub amount: u128,
+}
+
+impl TryFrom<pb::PlaceBid> for PlaceBid {
+    type Error = TxError;
+    fn try_from(m: pb::PlaceBid) -> Result<Self, TxError> {
+        Ok(PlaceBid {
+            id: id("auction_id", m.auction_id)?,
+            amount: positive(&m.amount)?,
+        })
+    }
+}
+
+impl From<&PlaceBid> for pb::PlaceBid {
+    fn from(m: &PlaceBid) -> Self {
+        pb::PlaceBid {
+            auction_id: m.id,
+            amount: m.amount.to_string(),
+        }
+    }
+}
+
+id_message!(
+    /// Settles an ended auction (anyone may).
+    SettleAuction { id: auction_id, "auction_id" }
+);
+
+/// Locks a unique token in a vault and mints `shares` fungible shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct Fractionalize {
+    pub class: String,
+    pub token: u64,
+    pub shares: u128,
+    pub reserve: u128,
+    pub denom: String,
+}
+
+impl TryFrom<pb::Fractionalize> for Fractionalize {
+    type Error = TxError;
+    fn try_from(m: pb::Fractionalize) -> Result<Self, TxError> {
+        Ok(Fractionalize {
+            class: class(m.class_id)?,
+            token: id("token_id", m.token_id)?,
+            shares: positive(&m.shares)?,
+            reserve: positive(&m.reserve_price)?,
+            denom: denom(m.denom)?,
+        })
+    }
+}
+
+impl From<&Fractionalize> for pb::Fractionalize {
+    fn from(m: &Fractionalize) -> Self {
+        pb::Fractionalize {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            shares: m.shares.to_string(),
+            reserve_price: m.reserve.to_string(),
+            denom: m.denom.clone(),
+        }
+    }
+}
+
+id_message!(
+    /// Buys a vault out at its reserve price.
+    Buyout { vault: vault_id, "vault_id" }
+);
+
+/// Redeems shares of a bought-out vault for their part of the price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct RedeemShares {
+    pub vault: u64,
+    pub amount: u128,
+}
+
+impl TryFrom<pb::RedeemShares> for RedeemShares {
+    type Error = TxError;
+    fn try_from(m: pb::RedeemShares) -> Result<Self, TxError> {
+        Ok(RedeemShares {
+            vault: id("vault_id", m.vault_id)?,
+            amount: positive(&m.amount)?,
+        })
+    }
+}
+
+impl From<&RedeemShares> for pb::RedeemShares {
+    fn from(m: &RedeemShares) -> Self {
+        pb::RedeemShares {
+            vault_id: m.vault,
+            amount: m.amount.to_string(),
+        }
+    }
+}
+
+id_message!(
+    /// Returns every share of a vault and takes the token back.
+    Unfractionalize { vault: vault_id, "vault_id" }
+);
+
+/// Registers a work (by content hash) as IP, tied to a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct RegisterIp {
+    pub content_hash: [u8; 32],
+    pub title: String,
+    pub class: String,
+    pub token: u64,
+}
+
+impl TryFrom<pb::RegisterIp> for RegisterIp {
+    type Error = TxError;
+    fn try_from(m: pb::RegisterIp) -> Result<Self, TxError> {
+        Ok(RegisterIp {
+            content_hash: hash32("content_hash", m.content_hash)?,
+            title: text("title", m.title)?,
+            class: class(m.class_id)?,
+            token: id("token_id", m.token_id)?,
+        })
+    }
+}
+
+impl From<&RegisterIp> for pb::RegisterIp {
+    fn from(m: &RegisterIp) -> Self {
+        pb::RegisterIp {
+            content_hash: m.content_hash.to_vec(),
+            title: m.title.clone(),
+            class_id: m.class.clone(),
+            token_id: m.token,
+        }
+    }
+}
+
+/// Adds license terms to registered IP.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct AddLicenseTerms {
+    pub content_hash: [u8; 32],
+    pub fee: u128,
+    pub denom: String,
+    pub duration_ns: u64,
+    pub scope: String,
+}
+
+impl TryFrom<pb::AddLicenseTerms> for AddLicenseTerms {
+    type Error = TxError;
+    fn try_from(m: pb::AddLicenseTerms) -> Result<Self, TxError> {
+        Ok(AddLicenseTerms {
+            content_hash: hash32("content_hash", m.content_hash)?,
+            fee: positive(&m.fee)?,
+            denom: denom(m.denom)?,
+            duration_ns: id("duration_ns", m.duration_ns)?,
+            scope: text("scope", m.scope)?,
+        })
+    }
+}
+
+impl From<&AddLicenseTerms> for pb::AddLicenseTerms {
+    fn from(m: &AddLicenseTerms) -> Self {
+        pb::AddLicenseTerms {
+            content_hash: m.content_hash.to_vec(),
+            fee: m.fee.to_string(),
+            denom: m.denom.clone(),
+            duration_ns: m.duration_ns,
+            scope: m.scope.clone(),
+        }
+    }
+}
+
+/// Takes a license under some terms, paying their fee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct TakeLicense {
+    pub content_hash: [u8; 32],
+    pub terms: u64,
+}
+
+impl TryFrom<pb::TakeLicense> for TakeLicense {
+    type Error = TxError;
+    fn try_from(m: pb::TakeLicense) -> Result<Self, TxError> {
+        Ok(TakeLicense {
+            content_hash: hash32("content_hash", m.content_hash)?,
+            terms: id("terms_id", m.terms_id)?,
+        })
+    }
+}
+
+impl From<&TakeLicense> for pb::TakeLicense {
+    fn from(m: &TakeLicense) -> Self {
+        pb::TakeLicense {
+            content_hash: m.content_hash.to_vec(),
+            terms_id: m.terms,
+        }
+    }
+}
+
+/// The class admin adds a certifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct AddCertifier {
+    pub class: String,
+    pub certifier: Address,
+    pub name: String,
+}
+
+impl TryFrom<pb::AddCertifier> for AddCertifier {
+    type Error = TxError;
+    fn try_from(m: pb::AddCertifier) -> Result<Self, TxError> {
+        Ok(AddCertifier {
+            class: class(m.class_id)?,
+            certifier: m.certifier.parse()?,
+            name: text("name", m.name)?,
+        })
+    }
+}
+
+impl From<&AddCertifier> for pb::AddCertifier {
+    fn from(m: &AddCertifier) -> Self {
+        pb::AddCertifier {
+            class_id: m.class.clone(),
+            certifier: m.certifier.to_string(),
+            name: m.name.clone(),
+        }
+    }
+}
+
+/// A certifier attests a statement about a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct Attest {
+    pub class: String,
+    pub token: u64,
+    pub statement: String,
+}
+
+impl TryFrom<pb::Attest> for Attest {
+    type Error = TxError;
+    fn try_from(m: pb::Attest) -> Result<Self, TxError> {
+        if m.statement.is_empty() {
+            return Err(field("statement", "empty"));
+        }
+        Ok(Attest {
+            class: class(m.class_id)?,
+            token: id("token_id", m.token_id)?,
+            statement: text("statement", m.statement)?,
+        })
+    }
+}
+
+impl From<&Attest> for pb::Attest {
+    fn from(m: &Attest) -> Self {
+        pb::Attest {
+            class_id: m.class.clone(),
+            token_id: m.token,
+            statement: m.statement.clone(),
+        }
+    }
+}
+
+/// Opens an escrow that an oracle resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct CreateEscrow {
+    pub counterparty: Address,
+    pub oracle: PublicKey,
+    pub event: String,
+    pub denom: String,
+    pub deposit: u128,
+    pub counter_deposit: u128,
+    pub deadline_ns: u64,
+}
+
+impl TryFrom<pb::CreateEscrow> for CreateEscrow {
+    type Error = TxError;
+    fn try_from(m: pb::CreateEscrow) -> Result<Self, TxError> {
+        Ok(CreateEscrow {
+            counterparty: m.counterparty.parse()?,
+            oracle: PublicKey::from_bytes(&m.oracle_key)?,
+            event: text("event", m.event)?,
+            denom: denom(m.denom)?,
+            deposit: positive(&m.deposit)?,
+            counter_deposit: positive(&m.counter_deposit)?,
+            deadline_ns: m.deadline_ns,
+        })
+    }
+}
+
+impl From<&CreateEscrow> for pb::CreateEscrow {
+    fn from(m: &CreateEscrow) -> Self {
+        pb::CreateEscrow {
+            counterparty: m.counterparty.to_string(),
+            oracle_key: m.oracle.to_bytes().to_vec(),
+            event: m.event.clone(),
+            denom: m.denom.clone(),
+            deposit: m.deposit.to_string(),
+            counter_deposit: m.counter_deposit.to_string(),
+            deadline_ns: m.deadline_ns,
+        }
+    }
+}
+
+id_message!(
+    /// The counterparty funds an escrow.
+    FundEscrow { id: escrow_id, "escrow_id" }
+);
+
+/// Resolves an escrow with the oracle's signature over [`oracle_digest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub struct ResolveEscrow {
+    pub id: u64,
+    pub outcome: bool,
+    pub signature: Vec<u8>,
+}
+
+impl TryFrom<pb::ResolveEscrow> for ResolveEscrow {
+    type Error = TxError;
+    fn try_from(m: pb::ResolveEscrow) -> Result<Self, TxError> {
+        Ok(ResolveEscrow {
+            id: id("escrow_id", m.escrow_id)?,
+            outcome: m.outcome,
+            signature: m.signature,
+        })
+    }
+}
+
+impl From<&ResolveEscrow> for pb::ResolveEscrow {
+    fn from(m: &ResolveEscrow) -> Self {
+        pb::ResolveEscrow {
+            escrow_id: m.id,
+            outcome: m.outcome,
+            signature: m.signature.clone(),
+        }
+    }
+}
+
+id_message!(
+    /// Refunds an escrow past its deadline (anyone may).
+    RefundEscrow { id: escrow_id, "escrow_id" }
+);
 
 // Canonical form of an optional amount: empty for zero, so a default field stays unset.
 fn amount_or_empty(v: u128) -> String {
@@ -865,13 +1005,13 @@ mod tests {
     use super::*;
     use crate::{sign_body, Message, SecretKey, SignedTx, TxBody, TxLimits};
 
-    fn round_trip(m: AssetMsg) {
+    fn round_trip(m: Message) {
         let k = SecretKey::from_seed("a");
         let body = TxBody {
             chain_id: "c".into(),
             nonce: 0,
             fee: 1,
-            messages: vec![Message::Asset(m)],
+            messages: vec![m],
         };
         let tx = SignedTx::decode(&sign_body(&k, &body), &TxLimits::default()).unwrap();
         assert_eq!(tx.body, body);
@@ -880,7 +1020,7 @@ mod tests {
     #[test]
     fn asset_messages_round_trip() {
         let a = Address([3; 20]);
-        round_trip(AssetMsg::CreateClass {
+        round_trip(Message::CreateAssetClass(CreateAssetClass {
             id: "art".into(),
             unique: true,
             powers: powers::MINT | powers::FREEZE,
@@ -891,22 +1031,22 @@ mod tests {
             }],
             metadata: "m".into(),
             initial_supply: 0,
-        });
-        round_trip(AssetMsg::List {
+        }));
+        round_trip(Message::CreateListing(CreateListing {
             item: Item::Unique {
                 class: "art".into(),
                 token: 1,
             },
             price: 10,
             denom: "upw".into(),
-        });
-        round_trip(AssetMsg::TransferUnique {
+        }));
+        round_trip(Message::TransferUnique(TransferUnique {
             class: "art".into(),
             token: 1,
             to: a,
             price: Some(("upw".into(), 5)),
-        });
-        round_trip(AssetMsg::CreateEscrow {
+        }));
+        round_trip(Message::CreateEscrow(CreateEscrow {
             counterparty: a,
             oracle: SecretKey::from_seed("o").public_key(),
             event: "flight PW1 delayed >= 120 min".into(),
@@ -914,33 +1054,28 @@ mod tests {
             deposit: 1,
             counter_deposit: 2,
             deadline_ns: 9,
-        });
+        }));
     }
 
     #[test]
     fn bad_asset_fields_are_rejected() {
-        let bad = |k: Kind| AssetMsg::try_from_kind(k).unwrap_err();
-        assert!(matches!(
-            bad(Kind::MintUnique(pb::MintUnique {
-                class_id: "art".into(),
-                to: Address([1; 20]).to_string(),
-                content_hash: vec![1; 31],
-                ..Default::default()
-            })),
-            TxError::BadAssetField { .. }
-        ));
-        assert!(matches!(
-            bad(Kind::BuyListing(pb::BuyListing { listing_id: 0 })),
-            TxError::BadAssetField { .. }
-        ));
-        assert!(matches!(
-            bad(Kind::CreateListing(pb::CreateListing {
-                item: None,
-                price: "1".into(),
-                denom: "upw".into()
-            })),
-            TxError::BadAssetField { .. }
-        ));
+        let e = MintUnique::try_from(pb::MintUnique {
+            class_id: "art".into(),
+            to: Address([1; 20]).to_string(),
+            content_hash: vec![1; 31],
+            ..Default::default()
+        })
+        .unwrap_err();
+        assert!(matches!(e, TxError::BadAssetField { .. }));
+        let e = BuyListing::try_from(pb::BuyListing { listing_id: 0 }).unwrap_err();
+        assert!(matches!(e, TxError::BadAssetField { .. }));
+        let e = CreateListing::try_from(pb::CreateListing {
+            item: None,
+            price: "1".into(),
+            denom: "upw".into(),
+        })
+        .unwrap_err();
+        assert!(matches!(e, TxError::BadAssetField { .. }));
     }
 
     #[test]

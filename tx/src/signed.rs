@@ -3,7 +3,7 @@
 use proofwork_proto::tx::v1 as pb;
 use prost::Message as _;
 
-use crate::{parse_amount, Address, AssetMsg, PublicKey, SecretKey, TxError};
+use crate::{Address, Message, PublicKey, SecretKey, TxError};
 
 /// Domain tag hashed before the body bytes, so a tx signature can never be valid for any
 /// other proofwork message (or another protocol using the same key).
@@ -28,146 +28,6 @@ impl Default for TxLimits {
             max_messages: 64,
         }
     }
-}
-
-/// A validated message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Message {
-    /// Move `amount` of `denom` from the signer to `to`.
-    Transfer {
-        /// Recipient.
-        to: Address,
-        /// Denomination.
-        denom: String,
-        /// Amount, never zero.
-        amount: u128,
-    },
-    /// Assets, markets, royalties, IP and escrow (see [`AssetMsg`]).
-    Asset(AssetMsg),
-    /// Registers a model's weights `B` (`k×n` int8) by their row Merkle root.
-    RegisterModel {
-        /// Inner dimension (rows of `B`), `0 < k < 131072`.
-        k: u32,
-        /// Output columns, `n > 0`.
-        n: u32,
-        /// Committed Merkle root over the rows of `B`.
-        b_root: [u8; 32],
-        /// Royalty recipients and their basis points.
-        royalties: Vec<(Address, u16)>,
-    },
-    /// Uploads rows of a model's `B`.
-    UploadModelChunk {
-        /// Model id.
-        model_id: u64,
-        /// First row in the chunk.
-        first_row: u32,
-        /// Whole rows, `n` bytes each.
-        rows: Vec<u8>,
-    },
-    /// Registers the signer as a worker or tops up its bond.
-    RegisterWorker {
-        /// Bond added, native denomination, never zero.
-        bond: u128,
-        /// Validator credited with the worker's verified work.
-        validator: Option<[u8; 32]>,
-    },
-    /// Posts a job on a model, escrowing its price.
-    PostJob {
-        /// Model id.
-        model_id: u64,
-        /// Committed Merkle root over the rows of `A`.
-        a_root: [u8; 32],
-        /// Rows of `A` (and `C`).
-        m: u32,
-        /// Price in `denom`, never zero.
-        price: u128,
-        /// Blocks from the claim to the commit deadline (0: chain default).
-        commit_blocks: u32,
-        /// Blocks from the beacon block to the reveal deadline (0: chain default).
-        reveal_blocks: u32,
-        /// Denomination of the price: `None` (empty on the wire) for the chain
-        /// denomination; otherwise a well-formed name, which execution accepts only if it is
-        /// the chain denomination or compute credits.
-        denom: Option<String>,
-    },
-    /// Takes an open job.
-    ClaimJob {
-        /// Job id.
-        job_id: u64,
-    },
-    /// Commits to the output of a claimed job.
-    CommitWork {
-        /// Job id.
-        job_id: u64,
-        /// Committed Merkle root over the rows of `C`.
-        c_root: [u8; 32],
-    },
-    /// Reveals the beacon-sampled rows of a committed job.
-    RevealWork {
-        /// Job id.
-        job_id: u64,
-        /// Sampled rows, ascending.
-        rows: Vec<RevealedRow>,
-    },
-    /// Withdraws an unclaimed job.
-    CancelJob {
-        /// Job id.
-        job_id: u64,
-    },
-    /// The signing worker asks for its bond back: no new claims from now; the bond is
-    /// released once its jobs are resolved and the unbonding period has passed.
-    UnbondWorker,
-    /// Apply to join the validator set; the signer becomes the operator.
-    ApplyValidator {
-        /// ed25519 consensus key (a valid curve point).
-        consensus_pubkey: [u8; 32],
-        /// Display name (see [`check_moniker`]).
-        moniker: String,
-        /// sr25519 VRF public key that signs the validator's vote extensions (the work
-        /// beacon); see [`check_vrf_key`].
-        vrf_pubkey: [u8; 32],
-    },
-    /// A current validator's operator votes on an open application.
-    VoteValidator {
-        /// Application id.
-        application_id: u64,
-        /// Approve or reject.
-        approve: bool,
-    },
-    /// A current validator's operator proposes removing a validator.
-    ProposeRemoval {
-        /// ed25519 consensus key of the validator to remove.
-        consensus_pubkey: [u8; 32],
-    },
-}
-
-/// One revealed row of a job (see [`Message::RevealWork`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevealedRow {
-    /// Row index in `A` and `C`.
-    pub index: u64,
-    /// `A_i`: `k` bytes (int8). `Bytes`: a decoded reveal's rows are slices of the tx.
-    pub a_row: bytes::Bytes,
-    /// `C_i`: `n` little-endian `i32`.
-    pub c_row: bytes::Bytes,
-    /// Merkle siblings of `A_i` under the job's `a_root`.
-    pub a_proof: Vec<[u8; 32]>,
-    /// Merkle siblings of `C_i` under the committed `c_root`.
-    pub c_proof: Vec<[u8; 32]>,
-}
-
-/// Exclusive bound on `K` (rows of `B`): the int32 result is exact below it.
-pub const WORK_K_LIMIT: u32 = 1 << 17;
-
-fn digest(what: &'static str, b: &[u8]) -> Result<[u8; 32], TxError> {
-    b.try_into().map_err(|_| TxError::BadDigest {
-        what,
-        got: b.len() as u64,
-    })
-}
-
-fn digests(what: &'static str, v: &[Vec<u8>]) -> Result<Vec<[u8; 32]>, TxError> {
-    v.iter().map(|d| digest(what, d)).collect()
 }
 
 /// Most bytes in a validator moniker.
@@ -222,293 +82,6 @@ pub fn check_vrf_key(bytes: &[u8]) -> Result<[u8; 32], TxError> {
         .map_err(|e| TxError::BadVrfKey {
             reason: format!("not an sr25519 key: {e}"),
         })
-}
-
-impl Message {
-    fn try_from_proto(index: usize, m: pb::Message) -> Result<Self, TxError> {
-        match m.kind {
-            Some(pb::message::Kind::Transfer(t)) => {
-                let to: Address = t.to.parse()?;
-                check_denom(&t.denom)?;
-                let amount = parse_amount(&t.amount)?;
-                if amount == 0 {
-                    return Err(TxError::ZeroAmount);
-                }
-                Ok(Message::Transfer {
-                    to,
-                    denom: t.denom,
-                    amount,
-                })
-            }
-            Some(pb::message::Kind::ApplyValidator(a)) => {
-                let consensus_pubkey = check_consensus_key(&a.consensus_pubkey)?;
-                check_moniker(&a.moniker)?;
-                let vrf_pubkey = check_vrf_key(&a.vrf_pubkey)?;
-                Ok(Message::ApplyValidator {
-                    consensus_pubkey,
-                    moniker: a.moniker,
-                    vrf_pubkey,
-                })
-            }
-            Some(pb::message::Kind::VoteValidator(v)) => Ok(Message::VoteValidator {
-                application_id: v.application_id,
-                approve: v.approve,
-            }),
-            Some(pb::message::Kind::ProposeRemoval(r)) => Ok(Message::ProposeRemoval {
-                consensus_pubkey: check_consensus_key(&r.consensus_pubkey)?,
-            }),
-            Some(pb::message::Kind::RegisterModel(r)) => {
-                if r.k == 0 || r.n == 0 {
-                    return Err(TxError::WorkDims {
-                        reason: "k and n must be positive".into(),
-                    });
-                }
-                if r.k >= WORK_K_LIMIT {
-                    return Err(TxError::KTooLarge {
-                        k: u64::from(r.k),
-                        limit: u64::from(WORK_K_LIMIT),
-                    });
-                }
-                let royalties = r
-                    .royalties
-                    .iter()
-                    .map(|s| {
-                        let bps = u16::try_from(s.bps)
-                            .ok()
-                            .filter(|&b| b <= 10_000)
-                            .ok_or_else(|| TxError::BadRoyaltyPolicy {
-                                reason: format!("{} bps exceeds 10000", s.bps),
-                            })?;
-                        Ok((s.recipient.parse::<Address>()?, bps))
-                    })
-                    .collect::<Result<Vec<_>, TxError>>()?;
-                Ok(Message::RegisterModel {
-                    k: r.k,
-                    n: r.n,
-                    b_root: digest("b_root", &r.b_root)?,
-                    royalties,
-                })
-            }
-            Some(pb::message::Kind::UploadModelChunk(c)) => Ok(Message::UploadModelChunk {
-                model_id: c.model_id,
-                first_row: c.first_row,
-                rows: c.rows,
-            }),
-            Some(pb::message::Kind::RegisterWorker(w)) => {
-                let bond = parse_amount(&w.bond)?;
-                if bond == 0 {
-                    return Err(TxError::ZeroAmount);
-                }
-                let validator = if w.validator_pub_key.is_empty() {
-                    None
-                } else {
-                    Some(digest("validator_pub_key", &w.validator_pub_key)?)
-                };
-                Ok(Message::RegisterWorker { bond, validator })
-            }
-            Some(pb::message::Kind::PostJob(j)) => {
-                if j.m == 0 {
-                    return Err(TxError::WorkDims {
-                        reason: "m must be positive".into(),
-                    });
-                }
-                let price = parse_amount(&j.price)?;
-                if price == 0 {
-                    return Err(TxError::ZeroAmount);
-                }
-                let denom = if j.denom.is_empty() {
-                    None
-                } else {
-                    check_denom(&j.denom)?;
-                    Some(j.denom)
-                };
-                Ok(Message::PostJob {
-                    model_id: j.model_id,
-                    a_root: digest("a_root", &j.a_root)?,
-                    m: j.m,
-                    price,
-                    commit_blocks: j.commit_blocks,
-                    reveal_blocks: j.reveal_blocks,
-                    denom,
-                })
-            }
-            Some(pb::message::Kind::ClaimJob(c)) => Ok(Message::ClaimJob { job_id: c.job_id }),
-            Some(pb::message::Kind::CommitWork(c)) => Ok(Message::CommitWork {
-                job_id: c.job_id,
-                c_root: digest("c_root", &c.c_root)?,
-            }),
-            Some(pb::message::Kind::RevealWork(r)) => Ok(Message::RevealWork {
-                job_id: r.job_id,
-                rows: r
-                    .rows
-                    .into_iter()
-                    .map(|row| {
-                        Ok(RevealedRow {
-                            index: row.index,
-                            a_proof: digests("a_proof", &row.a_proof)?,
-                            c_proof: digests("c_proof", &row.c_proof)?,
-                            a_row: row.a_row,
-                            c_row: row.c_row,
-                        })
-                    })
-                    .collect::<Result<_, TxError>>()?,
-            }),
-            Some(pb::message::Kind::CancelJob(c)) => Ok(Message::CancelJob { job_id: c.job_id }),
-            Some(pb::message::Kind::UnbondWorker(pb::UnbondWorker {})) => Ok(Message::UnbondWorker),
-            // Everything else is an asset message (fields 20–59).
-            Some(kind) => match AssetMsg::try_from_kind(kind)? {
-                Some(a) => Ok(Message::Asset(a)),
-                None => Err(TxError::UnknownMessage {
-                    index: index as u32,
-                }),
-            },
-            None => Err(TxError::UnknownMessage {
-                index: index as u32,
-            }),
-        }
-    }
-
-    /// The protobuf form.
-    pub fn to_proto(&self) -> pb::Message {
-        match self {
-            Message::Transfer { to, denom, amount } => pb::Message {
-                kind: Some(pb::message::Kind::Transfer(pb::Transfer {
-                    to: to.to_string(),
-                    denom: denom.clone(),
-                    amount: amount.to_string(),
-                })),
-            },
-            Message::Asset(a) => pb::Message {
-                kind: Some(a.to_kind()),
-            },
-            Message::RegisterModel {
-                k,
-                n,
-                b_root,
-                royalties,
-            } => kind(pb::message::Kind::RegisterModel(pb::RegisterModel {
-                k: *k,
-                n: *n,
-                b_root: b_root.to_vec(),
-                royalties: royalties
-                    .iter()
-                    .map(|(a, bps)| pb::ModelRoyaltyShare {
-                        recipient: a.to_string(),
-                        bps: u32::from(*bps),
-                    })
-                    .collect(),
-            })),
-            Message::UploadModelChunk {
-                model_id,
-                first_row,
-                rows,
-            } => kind(pb::message::Kind::UploadModelChunk(pb::UploadModelChunk {
-                model_id: *model_id,
-                first_row: *first_row,
-                rows: rows.clone(),
-            })),
-            Message::RegisterWorker { bond, validator } => {
-                kind(pb::message::Kind::RegisterWorker(pb::RegisterWorker {
-                    bond: bond.to_string(),
-                    validator_pub_key: validator.map(|v| v.to_vec()).unwrap_or_default(),
-                }))
-            }
-            Message::PostJob {
-                model_id,
-                a_root,
-                m,
-                price,
-                commit_blocks,
-                reveal_blocks,
-                denom,
-            } => kind(pb::message::Kind::PostJob(pb::PostJob {
-                model_id: *model_id,
-                a_root: a_root.to_vec(),
-                m: *m,
-                price: price.to_string(),
-                commit_blocks: *commit_blocks,
-                reveal_blocks: *reveal_blocks,
-                denom: denom.clone().unwrap_or_default(),
-            })),
-            Message::ClaimJob { job_id } => kind(pb::message::Kind::ClaimJob(pb::ClaimJob {
-                job_id: *job_id,
-            })),
-            Message::CommitWork { job_id, c_root } => {
-                kind(pb::message::Kind::CommitWork(pb::CommitWork {
-                    job_id: *job_id,
-                    c_root: c_root.to_vec(),
-                }))
-            }
-            Message::RevealWork { job_id, rows } => {
-                kind(pb::message::Kind::RevealWork(pb::RevealWork {
-                    job_id: *job_id,
-                    rows: rows
-                        .iter()
-                        .map(|r| pb::RevealedRow {
-                            index: r.index,
-                            a_row: r.a_row.clone(),
-                            c_row: r.c_row.clone(),
-                            a_proof: r.a_proof.iter().map(|d| d.to_vec()).collect(),
-                            c_proof: r.c_proof.iter().map(|d| d.to_vec()).collect(),
-                        })
-                        .collect(),
-                }))
-            }
-            Message::CancelJob { job_id } => kind(pb::message::Kind::CancelJob(pb::CancelJob {
-                job_id: *job_id,
-            })),
-            Message::UnbondWorker => kind(pb::message::Kind::UnbondWorker(pb::UnbondWorker {})),
-            Message::ApplyValidator {
-                consensus_pubkey,
-                moniker,
-                vrf_pubkey,
-            } => pb::Message {
-                kind: Some(pb::message::Kind::ApplyValidator(pb::ApplyValidator {
-                    consensus_pubkey: consensus_pubkey.to_vec(),
-                    moniker: moniker.clone(),
-                    vrf_pubkey: vrf_pubkey.to_vec(),
-                })),
-            },
-            Message::VoteValidator {
-                application_id,
-                approve,
-            } => pb::Message {
-                kind: Some(pb::message::Kind::VoteValidator(pb::VoteValidator {
-                    application_id: *application_id,
-                    approve: *approve,
-                })),
-            },
-            Message::ProposeRemoval { consensus_pubkey } => pb::Message {
-                kind: Some(pb::message::Kind::ProposeRemoval(pb::ProposeRemoval {
-                    consensus_pubkey: consensus_pubkey.to_vec(),
-                })),
-            },
-        }
-    }
-
-    /// Short name for logs and events.
-    pub fn kind_name(&self) -> &'static str {
-        match self {
-            Message::Transfer { .. } => "transfer",
-            Message::Asset(a) => a.kind_name(),
-            Message::RegisterModel { .. } => "register_model",
-            Message::UploadModelChunk { .. } => "upload_model_chunk",
-            Message::RegisterWorker { .. } => "register_worker",
-            Message::PostJob { .. } => "post_job",
-            Message::ClaimJob { .. } => "claim_job",
-            Message::CommitWork { .. } => "commit_work",
-            Message::RevealWork { .. } => "reveal_work",
-            Message::CancelJob { .. } => "cancel_job",
-            Message::UnbondWorker => "unbond_worker",
-            Message::ApplyValidator { .. } => "apply_validator",
-            Message::VoteValidator { .. } => "vote_validator",
-            Message::ProposeRemoval { .. } => "propose_removal",
-        }
-    }
-}
-
-fn kind(k: pb::message::Kind) -> pb::Message {
-    pb::Message { kind: Some(k) }
 }
 
 /// Checks a denomination name: 1 to 64 characters of `[a-z0-9/._-]`, starting with a letter.
@@ -780,6 +353,7 @@ pub fn sign_body(key: &SecretKey, body: &TxBody) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::*;
     use proptest::prelude::*;
 
     fn body(nonce: u64, amount: u128) -> TxBody {
@@ -787,11 +361,11 @@ mod tests {
             chain_id: "test".into(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer {
+            messages: vec![Message::Transfer(Transfer {
                 to: Address([9; 20]),
                 denom: "upw".into(),
                 amount,
-            }],
+            })],
         }
     }
 
@@ -970,18 +544,18 @@ mod tests {
     fn admission_messages_round_trip() {
         let k = SecretKey::from_seed("op");
         for m in [
-            Message::ApplyValidator {
+            Message::ApplyValidator(ApplyValidator {
                 consensus_pubkey: valid_consensus_key(),
                 moniker: "v5".into(),
                 vrf_pubkey: valid_vrf_key(),
-            },
-            Message::VoteValidator {
+            }),
+            Message::VoteValidator(VoteValidator {
                 application_id: 7,
                 approve: true,
-            },
-            Message::ProposeRemoval {
+            }),
+            Message::ProposeRemoval(ProposeRemoval {
                 consensus_pubkey: valid_consensus_key(),
-            },
+            }),
         ] {
             let b = admission_body(m);
             assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
@@ -991,7 +565,7 @@ mod tests {
     #[test]
     fn unbond_and_credit_priced_jobs_round_trip() {
         let k = SecretKey::from_seed("op");
-        let post = |denom: Option<&str>| Message::PostJob {
+        let post = |denom: Option<&str>| Message::PostJob(PostJob {
             model_id: 3,
             a_root: [5; 32],
             m: 8,
@@ -999,8 +573,8 @@ mod tests {
             commit_blocks: 0,
             reveal_blocks: 0,
             denom: denom.map(Into::into),
-        };
-        for m in [Message::UnbondWorker, post(None), post(Some("credit"))] {
+        });
+        for m in [Message::UnbondWorker(UnbondWorker), post(None), post(Some("credit"))] {
             let b = admission_body(m);
             assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
         }
@@ -1040,11 +614,11 @@ mod tests {
             Err(TxError::BadVrfKey { .. })
         ));
         assert!(matches!(check_vrf_key(&[]), Err(TxError::BadVrfKey { .. })));
-        let mut b = admission_body(Message::ApplyValidator {
+        let mut b = admission_body(Message::ApplyValidator(ApplyValidator {
             consensus_pubkey: valid_consensus_key(),
             moniker: "ok".into(),
             vrf_pubkey: valid_vrf_key(),
-        })
+        }))
         .to_proto();
         if let Some(pb::message::Kind::ApplyValidator(a)) = &mut b.messages[0].kind {
             a.consensus_pubkey = vec![9; 33];
@@ -1089,7 +663,7 @@ mod tests {
                 chain_id: "pw".into(),
                 nonce: 5,
                 fee: 9,
-                messages: vec![Message::RevealWork {
+                messages: vec![Message::RevealWork(RevealWork {
                     job_id: 1,
                     rows: rows
                         .iter()
@@ -1101,7 +675,7 @@ mod tests {
                             c_proof: vec![],
                         })
                         .collect(),
-                }],
+                })],
             }
             .to_proto();
             let enc = b.encode_to_vec();

@@ -1,7 +1,7 @@
 //! End-of-block work: the beacon record, deadlines, and validator power at epoch ends.
 
 use proofwork_state::accounts;
-use proofwork_state::{ExecError, StateError, StateWrite};
+use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
 
 use super::exec::slash_and_reopen;
 use super::{job, params, state_key, JobStatus, WorkEvent};
@@ -18,6 +18,9 @@ pub struct EndBlock {
     pub events: Vec<WorkEvent>,
     /// Validators whose power changed at an epoch end (power 0 removes).
     pub validator_updates: Vec<Validator>,
+    /// Models of the jobs committed in this block, ascending: their spot checks need `B·r`
+    /// for the beacon of `height + 1`, which a node may compute ahead (a cache warm-up).
+    pub prefetch_models: Vec<u64>,
 }
 
 /// Records block `height`'s hash: the beacon of every job committed at `height − 1` on a
@@ -132,7 +135,20 @@ pub fn end_block<S: StateWrite>(
             ));
         }
     }
+    out.prefetch_models = models_committed_at(s, height)?;
     Ok(out)
+}
+
+/// Models of the jobs committed at `height`, ascending and distinct (read through the
+/// by-status index, which holds only jobs awaiting their reveal).
+fn models_committed_at<S: StateRead>(s: &S, height: u64) -> Result<Vec<u64>, StateError> {
+    let committed = super::jobs_with_status(s, "committed", None, usize::MAX)?;
+    let models: std::collections::BTreeSet<u64> = committed
+        .into_iter()
+        .filter(|j| matches!(j.status, JobStatus::Committed { commit_height, .. } if commit_height == height))
+        .map(|j| j.model_id)
+        .collect();
+    Ok(models.into_iter().collect())
 }
 
 /// Returns the bonds of unbonding workers whose period has passed (`release_at ≤ height`)

@@ -8,7 +8,10 @@ use proofwork_kernels::{merkle, MerkleTree};
 use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
-use proofwork_tx::{Address, Message, RevealedRow, TxError, WORK_K_LIMIT};
+use proofwork_tx::{
+    Address, CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
+    RevealedRow, TxError, UploadModelChunk, WORK_K_LIMIT,
+};
 
 use super::verify::{check_reveal, reveal_context, Verdict};
 use super::{
@@ -34,61 +37,6 @@ pub type WorkEvent = (&'static str, Vec<(&'static str, String)>);
 
 fn fail<T>(e: TxError) -> Result<T, ExecError> {
     Err(ExecError::Tx(e))
-}
-
-/// Executes a work message; `Ok(None)` when `msg` is not one.
-///
-/// # Errors
-/// The message's [`TxError`], or a storage failure.
-pub fn execute<S: StateWrite>(
-    s: &mut S,
-    env: &WorkEnv<'_>,
-    signer: &Address,
-    msg: &Message,
-) -> Result<Option<WorkEvent>, ExecError> {
-    let ev = match msg {
-        Message::RegisterModel {
-            k,
-            n,
-            b_root,
-            royalties,
-        } => register_model(s, signer, *k, *n, *b_root, royalties)?,
-        Message::UploadModelChunk {
-            model_id,
-            first_row,
-            rows,
-        } => upload_model_chunk(s, signer, *model_id, *first_row, rows)?,
-        Message::RegisterWorker { bond, validator } => {
-            register_worker(s, env, signer, *bond, *validator)?
-        }
-        Message::PostJob {
-            model_id,
-            a_root,
-            m,
-            price,
-            commit_blocks,
-            reveal_blocks,
-            denom,
-        } => post_job(
-            s,
-            env,
-            signer,
-            *model_id,
-            *a_root,
-            *m,
-            (*price, denom.as_deref()),
-            (*commit_blocks, *reveal_blocks),
-        )?,
-        Message::ClaimJob { job_id } => claim_job(s, signer, *job_id)?,
-        Message::CommitWork { job_id, c_root } => commit_work(s, signer, *job_id, *c_root)?,
-        Message::RevealWork { job_id, rows } => reveal_work(s, env, signer, *job_id, rows)?,
-        Message::CancelJob { job_id } => cancel_job(s, env, signer, *job_id)?,
-        Message::UnbondWorker => unbond_worker(s, signer)?,
-        // Not a work message (transfers, and whatever other components add).
-        #[allow(unreachable_patterns)]
-        _ => return Ok(None),
-    };
-    Ok(Some(ev))
 }
 
 fn next_id<S: StateWrite>(s: &mut S, key: &[u8]) -> Result<u64, ExecError> {
@@ -129,14 +77,21 @@ fn policy(m: &Model) -> RoyaltyPolicy {
     }
 }
 
-fn register_model<S: StateWrite>(
+/// Registers a model (see [`RegisterModel`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn register_model<S: StateWrite>(
     s: &mut S,
     signer: &Address,
-    k: u32,
-    n: u32,
-    b_root: [u8; 32],
-    royalties: &[(Address, u16)],
+    msg: &RegisterModel,
 ) -> Result<WorkEvent, ExecError> {
+    let &RegisterModel {
+        k,
+        n,
+        b_root,
+        ref royalties,
+    } = msg;
     let p = params(s)?;
     if k == 0 || n == 0 {
         return fail(TxError::WorkDims {
@@ -196,13 +151,20 @@ fn register_model<S: StateWrite>(
     ))
 }
 
-fn upload_model_chunk<S: StateWrite>(
+/// Stores rows of a model's `B` (see [`UploadModelChunk`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn upload_model_chunk<S: StateWrite>(
     s: &mut S,
     signer: &Address,
-    model_id: u64,
-    first_row: u32,
-    rows: &[u8],
+    msg: &UploadModelChunk,
 ) -> Result<WorkEvent, ExecError> {
+    let &UploadModelChunk {
+        model_id,
+        first_row,
+        ref rows,
+    } = msg;
     let mut m = load_model(s, model_id)?;
     if m.active {
         return fail(TxError::ModelState {
@@ -270,13 +232,17 @@ fn upload_model_chunk<S: StateWrite>(
     Ok(("upload_model_chunk", attrs))
 }
 
-fn register_worker<S: StateWrite>(
+/// Registers or tops up a worker (see [`RegisterWorker`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn register_worker<S: StateWrite>(
     s: &mut S,
     env: &WorkEnv<'_>,
     signer: &Address,
-    bond: u128,
-    validator: Option<[u8; 32]>,
+    msg: &RegisterWorker,
 ) -> Result<WorkEvent, ExecError> {
+    let &RegisterWorker { bond, validator } = msg;
     // A top-up during unbonding would be released with the rest; refuse it so the request
     // stays the worker's last word on its bond (it re-registers after the release).
     if super::unbonding(s, &signer.0)?.is_some() {
@@ -320,7 +286,11 @@ fn register_worker<S: StateWrite>(
 
 /// `UnbondWorker` (docs/work.md "Unbonding"): records the earliest release height; the bond
 /// stays in `work/bonds`, slashable, until [`super::block::release_unbonded`] returns it.
-fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkEvent, ExecError> {
+/// Starts unbonding the signing worker (see [`UnbondWorker`](proofwork_tx::UnbondWorker)).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkEvent, ExecError> {
     let w = load_worker(s, &signer.0)?;
     if let Some(release_at) = super::unbonding(s, &signer.0)? {
         return fail(TxError::AlreadyUnbonding {
@@ -356,16 +326,26 @@ fn window(given: u32, default: u32, max: u32, what: &str) -> Result<u32, ExecErr
 }
 
 #[allow(clippy::too_many_arguments)]
-fn post_job<S: StateWrite>(
+/// Posts a job, escrowing its price (see [`PostJob`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn post_job<S: StateWrite>(
     s: &mut S,
     env: &WorkEnv<'_>,
     signer: &Address,
-    model_id: u64,
-    a_root: [u8; 32],
-    m: u32,
-    (price, denom): (u128, Option<&str>),
-    (commit_blocks, reveal_blocks): (u32, u32),
+    msg: &PostJob,
 ) -> Result<WorkEvent, ExecError> {
+    let &PostJob {
+        model_id,
+        a_root,
+        m,
+        price,
+        commit_blocks,
+        reveal_blocks,
+        ref denom,
+    } = msg;
+    let denom = denom.as_deref();
     let in_credits = match denom {
         None => false,
         Some(d) if d == env.native_denom => false,
@@ -463,10 +443,14 @@ fn post_job<S: StateWrite>(
     ))
 }
 
-fn claim_job<S: StateWrite>(
+/// Claims an open job (see [`ClaimJob`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn claim_job<S: StateWrite>(
     s: &mut S,
     signer: &Address,
-    job_id: u64,
+    &ClaimJob { job_id }: &ClaimJob,
 ) -> Result<WorkEvent, ExecError> {
     let p = params(s)?;
     let mut job = load_job(s, job_id)?;
@@ -513,11 +497,14 @@ fn claim_job<S: StateWrite>(
     ))
 }
 
-fn commit_work<S: StateWrite>(
+/// Commits to a claimed job's output (see [`CommitWork`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn commit_work<S: StateWrite>(
     s: &mut S,
     signer: &Address,
-    job_id: u64,
-    c_root: [u8; 32],
+    &CommitWork { job_id, c_root }: &CommitWork,
 ) -> Result<WorkEvent, ExecError> {
     let mut job = load_job(s, job_id)?;
     let JobStatus::Claimed {
@@ -571,13 +558,18 @@ fn commit_work<S: StateWrite>(
     ))
 }
 
-fn reveal_work<S: StateWrite>(
+/// Checks a reveal and settles the job (see [`RevealWork`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn reveal_work<S: StateWrite>(
     s: &mut S,
     env: &WorkEnv<'_>,
     signer: &Address,
-    job_id: u64,
-    rows: &[RevealedRow],
+    msg: &RevealWork,
 ) -> Result<WorkEvent, ExecError> {
+    let job_id = msg.job_id;
+    let rows: &[RevealedRow] = &msg.rows;
     let height = accounts::block_height(s)?;
     let ctx = reveal_context(s, signer, job_id, height)??;
     let verdict = check_reveal(
@@ -790,11 +782,15 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     Ok(amount)
 }
 
-fn cancel_job<S: StateWrite>(
+/// Withdraws an unclaimed job (see [`CancelJob`]).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn cancel_job<S: StateWrite>(
     s: &mut S,
     env: &WorkEnv<'_>,
     signer: &Address,
-    job_id: u64,
+    &CancelJob { job_id }: &CancelJob,
 ) -> Result<WorkEvent, ExecError> {
     let mut job = load_job(s, job_id)?;
     if job.status != JobStatus::Open {

@@ -43,7 +43,7 @@ use proofwork_state::{StateError, StateRead, StateWrite};
 
 pub use block::{end_block, record_beacon, record_block_hash, EndBlock};
 pub use cache::WorkCache;
-pub use exec::{execute, WorkEnv, WorkEvent};
+pub use exec::{WorkEnv, WorkEvent};
 pub use verify::{check_reveal, reveal_context, RevealContext, Verdict};
 
 /// Chain parameters of the protocol, stored under `work/params` (the defaults apply until

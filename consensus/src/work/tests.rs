@@ -10,6 +10,27 @@ use proofwork_tx::{Address, Message, RevealedRow, SecretKey, TxError};
 
 use super::prover::{i8_root, sampled_rows, Proof};
 use super::*;
+
+/// The work arms of the app's dispatch, for driving the component directly.
+pub(crate) fn dispatch<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    who: &Address,
+    msg: &Message,
+) -> Result<WorkEvent, ExecError> {
+    match msg {
+        Message::RegisterModel(m) => exec::register_model(s, who, m),
+        Message::UploadModelChunk(m) => exec::upload_model_chunk(s, who, m),
+        Message::RegisterWorker(m) => exec::register_worker(s, env, who, m),
+        Message::PostJob(m) => exec::post_job(s, env, who, m),
+        Message::ClaimJob(m) => exec::claim_job(s, who, m),
+        Message::CommitWork(m) => exec::commit_work(s, who, m),
+        Message::RevealWork(m) => exec::reveal_work(s, env, who, m),
+        Message::CancelJob(m) => exec::cancel_job(s, env, who, m),
+        Message::UnbondWorker(_) => exec::unbond_worker(s, who),
+        other => panic!("not a work message: {}", other.kind_name()),
+    }
+}
 use crate::validators::{put_validator, Validator};
 
 const DENOM: &str = "upw";
@@ -105,30 +126,30 @@ impl Sim {
         let root = i8_root(&sim.b, k as usize, n as usize).unwrap();
         sim.ok(
             "owner",
-            Message::RegisterModel {
+            Message::RegisterModel(proofwork_tx::RegisterModel {
                 k,
                 n,
                 b_root: root,
                 royalties: vec![(addr("artist"), 1_000)],
-            },
+            }),
         );
         let rows: Vec<u8> = sim.b.iter().map(|&v| v as u8).collect();
         sim.ok(
             "owner",
-            Message::UploadModelChunk {
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: 0,
                 first_row: 0,
                 rows,
-            },
+            }),
         );
         assert!(model(&sim.s, 0).unwrap().unwrap().active);
         for w in ["worker", "cheat"] {
             sim.ok(
                 w,
-                Message::RegisterWorker {
+                Message::RegisterWorker(proofwork_tx::RegisterWorker {
                     bond: 100_000_000,
                     validator: Some(VAL_KEY),
-                },
+                }),
             );
         }
         sim.end();
@@ -167,7 +188,7 @@ impl Sim {
             msg_index: 0,
         };
         let mut child = StateDelta::new(&self.s);
-        match execute(&mut child, &env, &addr(who), &msg) {
+        match dispatch(&mut child, &env, &addr(who), &msg) {
             Ok(ev) => {
                 let w = child.into_writes();
                 for (k, v) in w {
@@ -176,7 +197,7 @@ impl Sim {
                         None => self.s.delete(k),
                     }
                 }
-                Ok(ev)
+                Ok(Some(ev))
             }
             Err(ExecError::Tx(e)) => Err(e),
             Err(ExecError::State(e)) => panic!("state error {e}"),
@@ -202,7 +223,7 @@ impl Sim {
         let root = i8_root(&a, m as usize, self.k as usize).unwrap();
         let ev = self.ok(
             "client",
-            Message::PostJob {
+            Message::PostJob(proofwork_tx::PostJob {
                 model_id: 0,
                 a_root: root,
                 m,
@@ -210,7 +231,7 @@ impl Sim {
                 commit_blocks: 0,
                 reveal_blocks: 0,
                 denom: denom.map(Into::into),
-            },
+            }),
         );
         let id = ev.1[0].1.parse().unwrap();
         (id, a)
@@ -278,7 +299,7 @@ impl Sim {
     ) -> &'static str {
         self.begin();
         let (id, a) = self.post_in(m, price, denom);
-        self.ok(who, Message::ClaimJob { job_id: id });
+        self.ok(who, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
         let proof = if fake.is_empty() {
             self.honest(a, m)
         } else {
@@ -286,17 +307,17 @@ impl Sim {
         };
         self.ok(
             who,
-            Message::CommitWork {
+            Message::CommitWork(proofwork_tx::CommitWork {
                 job_id: id,
                 c_root: proof.c_root(),
-            },
+            }),
         );
         self.end();
         self.begin();
         self.end();
         self.begin();
         let rows = self.reveal_rows(id, &proof, m);
-        let ev = self.ok(who, Message::RevealWork { job_id: id, rows });
+        let ev = self.ok(who, Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
         self.end();
         ev.0
     }
@@ -341,7 +362,7 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     // Reopened: an honest worker can now take it.
     sim.begin();
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
     sim.end();
 }
 
@@ -354,7 +375,7 @@ fn job_expires_after_max_attempts_and_refunds_client() {
         if round == 0 {
             sim.post(4, 1_000_000);
         }
-        sim.ok("cheat", Message::ClaimJob { job_id: 0 });
+        sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -373,7 +394,7 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(0)
@@ -399,14 +420,14 @@ fn late_reveal_is_refused_and_slashed() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     let proof = sim.honest(a, 12);
     sim.ok(
         "worker",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: proof.c_root(),
-        },
+        }),
     );
     let JobStatus::Committed {
         reveal_deadline, ..
@@ -427,10 +448,10 @@ fn late_reveal_is_refused_and_slashed() {
     sim.begin();
     let e = sim.err(
         "worker",
-        Message::RevealWork {
+        Message::RevealWork(proofwork_tx::RevealWork {
             job_id: id,
             rows: vec![],
-        },
+        }),
     );
     assert_eq!(e.code(), 412, "{e}");
 }
@@ -440,14 +461,14 @@ fn reveal_after_deadline_height_is_refused() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     let proof = sim.honest(a, 12);
     sim.ok(
         "worker",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: proof.c_root(),
-        },
+        }),
     );
     sim.end();
     sim.begin();
@@ -457,7 +478,7 @@ fn reveal_after_deadline_height_is_refused() {
     sim.begin();
     let rows = sim.reveal_rows(id, &proof, 12);
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
         TxError::DeadlinePassed { .. }
     ));
 }
@@ -469,13 +490,13 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
     let before = sim.bal("client", DENOM);
     sim.post(4, 5_000);
     assert!(matches!(
-        sim.err("worker", Message::CancelJob { job_id: 0 }),
+        sim.err("worker", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 })),
         TxError::NotJobClient { .. }
     ));
-    sim.ok("client", Message::CancelJob { job_id: 0 });
+    sim.ok("client", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }));
     assert_eq!(sim.bal("client", DENOM), before);
     assert!(matches!(
-        sim.err("worker", Message::ClaimJob { job_id: 0 }),
+        sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
         TxError::JobState { .. }
     ));
 }
@@ -485,12 +506,12 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
 #[test]
 fn register_model_rejects_bad_dims() {
     let mut sim = Sim::new(16, 8, 8);
-    let msg = |k, n| Message::RegisterModel {
+    let msg = |k, n| Message::RegisterModel(proofwork_tx::RegisterModel {
         k,
         n,
         b_root: [0; 32],
         royalties: vec![],
-    };
+    });
     assert!(matches!(
         sim.err("owner", msg(0, 8)),
         TxError::WorkDims { .. }
@@ -512,12 +533,12 @@ fn register_model_rejects_bad_dims() {
     );
     let e = sim.err(
         "owner",
-        Message::RegisterModel {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
             k: 4,
             n: 4,
             b_root: [0; 32],
             royalties: vec![(addr("a"), 6_000)],
-        },
+        }),
     );
     assert!(matches!(e, TxError::BadRoyaltyPolicy { .. }));
 }
@@ -525,12 +546,12 @@ fn register_model_rejects_bad_dims() {
 fn new_model(sim: &mut Sim, k: u32, n: u32, root: [u8; 32]) -> u64 {
     let ev = sim.ok(
         "owner",
-        Message::RegisterModel {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
             k,
             n,
             b_root: root,
             royalties: vec![],
-        },
+        }),
     );
     ev.1[0].1.parse().unwrap()
 }
@@ -544,22 +565,22 @@ fn uploaded_chunks_must_match_the_registered_root() {
     let bytes: Vec<u8> = b.iter().map(|&v| v as u8).collect();
     sim.ok(
         "owner",
-        Message::UploadModelChunk {
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id: id,
             first_row: 0,
             rows: bytes[..16].to_vec(),
-        },
+        }),
     );
     let mut bad = bytes[16..].to_vec();
     bad[3] ^= 1;
     assert!(matches!(
         sim.err(
             "owner",
-            Message::UploadModelChunk {
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: id,
                 first_row: 2,
                 rows: bad
-            }
+            })
         ),
         TxError::ModelRootMismatch { .. }
     ));
@@ -570,7 +591,7 @@ fn uploaded_chunks_must_match_the_registered_root() {
     assert!(matches!(
         sim.err(
             "client",
-            Message::PostJob {
+            Message::PostJob(proofwork_tx::PostJob {
                 model_id: id,
                 a_root: [0; 32],
                 m: 1,
@@ -578,28 +599,28 @@ fn uploaded_chunks_must_match_the_registered_root() {
                 commit_blocks: 0,
                 reveal_blocks: 0,
                 denom: None,
-            }
+            })
         ),
         TxError::ModelState { .. }
     ));
     // The right rows complete it.
     sim.ok(
         "owner",
-        Message::UploadModelChunk {
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id: id,
             first_row: 2,
             rows: bytes[16..].to_vec(),
-        },
+        }),
     );
     assert!(model(&sim.s, id).unwrap().unwrap().active);
     assert!(matches!(
         sim.err(
             "owner",
-            Message::UploadModelChunk {
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: id,
                 first_row: 0,
                 rows: bytes[..8].to_vec()
-            }
+            })
         ),
         TxError::ModelState { .. }
     ));
@@ -609,11 +630,11 @@ fn uploaded_chunks_must_match_the_registered_root() {
 fn chunks_must_be_whole_rows_in_order_by_the_owner() {
     let mut sim = Sim::new(16, 8, 8);
     let id = new_model(&mut sim, 4, 8, [1; 32]);
-    let up = |first_row, len| Message::UploadModelChunk {
+    let up = |first_row, len| Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
         model_id: id,
         first_row,
         rows: vec![0; len],
-    };
+    });
     assert!(matches!(
         sim.err("owner", up(0, 12)),
         TxError::ChunkLength { .. }
@@ -634,11 +655,11 @@ fn chunks_must_be_whole_rows_in_order_by_the_owner() {
     assert_eq!(
         sim.err(
             "owner",
-            Message::UploadModelChunk {
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: 99,
                 first_row: 0,
                 rows: vec![0; 8]
-            }
+            })
         ),
         TxError::UnknownModel { id: 99 }
     );
@@ -647,7 +668,7 @@ fn chunks_must_be_whole_rows_in_order_by_the_owner() {
 #[test]
 fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
     let mut sim = Sim::new(16, 8, 8);
-    let post = |model_id, m, price, commit_blocks| Message::PostJob {
+    let post = |model_id, m, price, commit_blocks| Message::PostJob(proofwork_tx::PostJob {
         model_id,
         a_root: [0; 32],
         m,
@@ -655,7 +676,7 @@ fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
         commit_blocks,
         reveal_blocks: 0,
         denom: None,
-    };
+    });
     assert_eq!(
         sim.err("client", post(42, 4, 100, 0)),
         TxError::UnknownModel { id: 42 }
@@ -687,35 +708,35 @@ fn workers_need_registration_bond_and_known_validator() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
     assert!(matches!(
-        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        sim.err("client", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
         TxError::NotWorker { .. }
     ));
     assert!(matches!(
         sim.err(
             "client",
-            Message::RegisterWorker {
+            Message::RegisterWorker(proofwork_tx::RegisterWorker {
                 bond: 10,
                 validator: Some([9; 32])
-            }
+            })
         ),
         TxError::UnknownWorkValidator { .. }
     ));
     sim.ok(
         "client",
-        Message::RegisterWorker {
+        Message::RegisterWorker(proofwork_tx::RegisterWorker {
             bond: 999,
             validator: None,
-        },
+        }),
     );
     assert_eq!(
-        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        sim.err("client", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
         TxError::BondTooLow {
             bond: 999,
             needed: 1_000
         }
     );
     assert_eq!(
-        sim.err("worker", Message::ClaimJob { job_id: 7 }),
+        sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 7 })),
         TxError::UnknownJob { id: 7 }
     );
 }
@@ -724,15 +745,15 @@ fn workers_need_registration_bond_and_known_validator() {
 fn commit_needs_the_claiming_worker_before_the_deadline() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
-    let commit = Message::CommitWork {
+    let commit = Message::CommitWork(proofwork_tx::CommitWork {
         job_id: 0,
         c_root: [1; 32],
-    };
+    });
     assert!(matches!(
         sim.err("worker", commit.clone()),
         TxError::JobState { .. }
     ));
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
     assert_eq!(
         sim.err("cheat", commit.clone()),
         TxError::NotJobWorker { id: 0 }
@@ -750,14 +771,14 @@ fn committed(m: u32, sample: u32) -> (Sim, u64, Proof) {
     let mut sim = Sim::new(16, 8, sample);
     sim.begin();
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     let proof = sim.honest(a, m);
     sim.ok(
         "worker",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: proof.c_root(),
-        },
+        }),
     );
     sim.end();
     // Same block as the beacon: its hash is recorded only at its end.
@@ -765,10 +786,10 @@ fn committed(m: u32, sample: u32) -> (Sim, u64, Proof) {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: vec![]
-            }
+            })
         ),
         TxError::BeaconNotReady { .. }
     ));
@@ -787,33 +808,33 @@ fn reveal_of_unsampled_rows_is_refused() {
     let mut rows = sampled.clone();
     rows[0] = proof.reveal(&[other]).unwrap().remove(0);
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
         TxError::RowsNotSampled { .. }
     ));
     // Too few rows.
     let mut rows = sampled.clone();
     rows.pop();
     assert!(matches!(
-        sim.err("worker", Message::RevealWork { job_id: id, rows }),
+        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
         TxError::RowsNotSampled { .. }
     ));
     // Only the claiming worker may reveal.
     assert_eq!(
         sim.err(
             "cheat",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: sampled.clone()
-            }
+            })
         ),
         TxError::NotJobWorker { id }
     );
     sim.ok(
         "worker",
-        Message::RevealWork {
+        Message::RevealWork(proofwork_tx::RevealWork {
             job_id: id,
             rows: sampled,
-        },
+        }),
     );
 }
 
@@ -827,10 +848,10 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: t
-            }
+            })
         ),
         TxError::RevealRowLength { what: "c", .. }
     ));
@@ -839,10 +860,10 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: t
-            }
+            })
         ),
         TxError::RevealRowLength { what: "a", .. }
     ));
@@ -853,10 +874,10 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: t
-            }
+            })
         ),
         TxError::RevealProof { what: "a", .. }
     ));
@@ -865,10 +886,10 @@ fn truncated_rows_and_bad_proofs_are_refused() {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: id,
                 rows: t
-            }
+            })
         ),
         TxError::RevealProof { what: "c", .. }
     ));
@@ -882,13 +903,13 @@ fn reveal_replayed_for_another_job_is_refused() {
     let (j1, a1) = sim.post(40, 1_000_000);
     let (p0, p1) = (sim.honest(a0, 40), sim.honest(a1, 40));
     for (j, p) in [(j0, &p0), (j1, &p1)] {
-        sim.ok("worker", Message::ClaimJob { job_id: j });
+        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: j }));
         sim.ok(
             "worker",
-            Message::CommitWork {
+            Message::CommitWork(proofwork_tx::CommitWork {
                 job_id: j,
                 c_root: p.c_root(),
-            },
+            }),
         );
     }
     sim.end();
@@ -898,10 +919,10 @@ fn reveal_replayed_for_another_job_is_refused() {
     let rows0 = sim.reveal_rows(j0, &p0, 40);
     let e = sim.err(
         "worker",
-        Message::RevealWork {
+        Message::RevealWork(proofwork_tx::RevealWork {
             job_id: j1,
             rows: rows0.clone(),
-        },
+        }),
     );
     assert!(
         matches!(
@@ -912,19 +933,19 @@ fn reveal_replayed_for_another_job_is_refused() {
     );
     sim.ok(
         "worker",
-        Message::RevealWork {
+        Message::RevealWork(proofwork_tx::RevealWork {
             job_id: j0,
             rows: rows0.clone(),
-        },
+        }),
     );
     // And replaying it for the same job again is refused too (the job is verified).
     assert!(matches!(
         sim.err(
             "worker",
-            Message::RevealWork {
+            Message::RevealWork(proofwork_tx::RevealWork {
                 job_id: j0,
                 rows: rows0
-            }
+            })
         ),
         TxError::JobState { .. }
     ));
@@ -940,15 +961,15 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("cheat", Message::ClaimJob { job_id: id });
+    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     let garbage =
         Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8).unwrap();
     sim.ok(
         "cheat",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: garbage.c_root(),
-        },
+        }),
     );
     sim.end();
     sim.begin();
@@ -963,12 +984,12 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
         r.c_proof = g.c_proof;
     }
     assert!(matches!(
-        sim.err("cheat", Message::RevealWork { job_id: id, rows }),
+        sim.err("cheat", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
         TxError::RevealProof { what: "c", .. }
     ));
     // Revealing what was committed is a valid reveal that fails the spot check.
     let rows = garbage.reveal(&sample).unwrap();
-    let ev = sim.ok("cheat", Message::RevealWork { job_id: id, rows });
+    let ev = sim.ok("cheat", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
     assert_eq!(ev.0, "work_slashed");
 }
 
@@ -980,13 +1001,13 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
     for _ in 0..3 {
         let (id, a) = sim.post(10, 1_000_000);
         let p = sim.honest(a, 10);
-        sim.ok("worker", Message::ClaimJob { job_id: id });
+        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
         sim.ok(
             "worker",
-            Message::CommitWork {
+            Message::CommitWork(proofwork_tx::CommitWork {
                 job_id: id,
                 c_root: p.c_root(),
-            },
+            }),
         );
         jobs.push((id, p));
     }
@@ -997,7 +1018,7 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
     let n0 = sim.cache.br_len();
     for (id, p) in &jobs {
         let rows = sim.reveal_rows(*id, p, 10);
-        sim.ok("worker", Message::RevealWork { job_id: *id, rows });
+        sim.ok("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }));
     }
     assert_eq!(sim.cache.br_len(), n0 + 1);
 }
@@ -1107,10 +1128,10 @@ fn cheaters_are_caught_at_the_rate_sampling_predicts() {
             if worker(&sim.s, &addr("cheat").0).unwrap().unwrap().bond < 50_000_000 {
                 sim.ok(
                     "cheat",
-                    Message::RegisterWorker {
+                    Message::RegisterWorker(proofwork_tx::RegisterWorker {
                         bond: 100_000_000,
                         validator: None,
-                    },
+                    }),
                 );
             }
         }
@@ -1204,7 +1225,7 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
     let before = sim.bal("worker", DENOM);
     sim.begin();
     let requested = sim.height;
-    let ev = sim.ok("worker", Message::UnbondWorker);
+    let ev = sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     assert_eq!(ev.0, "unbond_worker");
     assert_eq!(
         unbonding(&sim.s, &addr("worker").0).unwrap(),
@@ -1227,16 +1248,16 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
     assert_eq!(unbonding(&sim.s, &addr("worker").0).unwrap(), None);
     // Gone: a second request is an unknown worker; registering again works and can claim.
     sim.begin();
-    assert_eq!(sim.err("worker", Message::UnbondWorker).code(), 409);
+    assert_eq!(sim.err("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker)).code(), 409);
     sim.ok(
         "worker",
-        Message::RegisterWorker {
+        Message::RegisterWorker(proofwork_tx::RegisterWorker {
             bond: 5_000,
             validator: None,
-        },
+        }),
     );
     let (id, _) = sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: id });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     sim.end();
     assert_eq!(sim.bal("worker", DENOM), before + 100_000_000 - 5_000);
 }
@@ -1249,26 +1270,26 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     sim.begin();
     let (held, _) = sim.post(4, 1_000_000);
     let (other, _) = sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: held });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }));
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(held)
     else {
         panic!()
     };
-    sim.ok("worker", Message::UnbondWorker);
+    sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     // From now on: no claims, no top-ups, no second request — each with its own code.
-    let e = sim.err("worker", Message::ClaimJob { job_id: other });
+    let e = sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }));
     assert_eq!(e.code(), 424, "{e}");
     let e = sim.err(
         "worker",
-        Message::RegisterWorker {
+        Message::RegisterWorker(proofwork_tx::RegisterWorker {
             bond: 1_000,
             validator: None,
-        },
+        }),
     );
     assert_eq!(e.code(), 424, "{e}");
-    let e = sim.err("worker", Message::UnbondWorker);
+    let e = sim.err("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     assert_eq!(e.code(), 423, "{e}");
     sim.end();
     // The period (5 blocks) ends long before the job's commit deadline (20): the bond waits.
@@ -1292,8 +1313,8 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     assert_eq!(bonds_held(&sim), 100_000_000);
     // Another worker can take both jobs.
     sim.begin();
-    sim.ok("cheat", Message::ClaimJob { job_id: held });
-    sim.ok("cheat", Message::ClaimJob { job_id: other });
+    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }));
+    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }));
     sim.end();
 }
 
@@ -1304,15 +1325,15 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
     let before = sim.bal("worker", DENOM);
     sim.begin();
     let (id, a) = sim.post(20, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: id });
-    sim.ok("worker", Message::UnbondWorker);
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     let proof = sim.honest(a, 20);
     sim.ok(
         "worker",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: proof.c_root(),
-        },
+        }),
     );
     sim.end();
     sim.begin();
@@ -1320,7 +1341,7 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
     assert!(worker(&sim.s, &addr("worker").0).unwrap().is_some());
     sim.begin();
     let rows = sim.reveal_rows(id, &proof, 20);
-    sim.ok("worker", Message::RevealWork { job_id: id, rows });
+    sim.ok("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
     let out = sim.end();
     assert_eq!(out.events[0].0, "worker_unbonded");
     assert_eq!(sim.bal("worker", DENOM), before + 810_000 + 100_000_000);
@@ -1330,7 +1351,7 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
 fn unbond_from_an_unknown_worker_is_refused() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
-    let e = sim.err("client", Message::UnbondWorker);
+    let e = sim.err("client", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     assert!(matches!(e, TxError::NotWorker { .. }), "{e}");
     assert_eq!(e.code(), 409);
     sim.end();
@@ -1415,7 +1436,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     assert_eq!(sim.bal("client", DENOM), client_native + 25_000_000);
     sim.begin();
-    sim.ok("client", Message::CancelJob { job_id: 0 });
+    sim.ok("client", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }));
     sim.end();
     assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
     // Expiry after max_attempts missed commits refunds credits too.
@@ -1424,7 +1445,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         if round == 0 {
             sim.post_in(4, 8, Some(CREDIT_DENOM));
         }
-        sim.ok("cheat", Message::ClaimJob { job_id: 1 });
+        sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }));
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -1445,7 +1466,7 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
     set_macs_per_credit(&mut sim, 512);
     grant_credits(&mut sim, "client", 10);
     sim.begin();
-    let post = |price: u128, denom: &str| Message::PostJob {
+    let post = |price: u128, denom: &str| Message::PostJob(proofwork_tx::PostJob {
         model_id: 0,
         a_root: [1; 32],
         m: 20,
@@ -1453,7 +1474,7 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
         commit_blocks: 0,
         reveal_blocks: 0,
         denom: Some(denom.into()),
-    };
+    });
     let e = sim.err("client", post(20, CREDIT_DENOM));
     assert!(matches!(e, TxError::InsufficientFunds { .. }), "{e}");
     assert_eq!(e.code(), 10);
@@ -1529,7 +1550,7 @@ proptest::proptest! {
                     proofs.insert(id, (a, 4));
                 }
                 1 => {
-                    let _ = sim.exec(name, Message::ClaimJob { job_id: x });
+                    let _ = sim.exec(name, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: x }));
                 }
                 2 | 3 => {
                     // Commit (honest for op 2, forged for op 3) if this worker holds job x.
@@ -1540,24 +1561,24 @@ proptest::proptest! {
                             } else {
                                 sim.forged(a.clone(), *m, &[0])
                             };
-                            sim.ok(name, Message::CommitWork { job_id: x, c_root: proof.c_root() });
+                            sim.ok(name, Message::CommitWork(proofwork_tx::CommitWork { job_id: x, c_root: proof.c_root() }));
                             sim.end();
                             sim.begin();
                             sim.end();
                             sim.begin();
                             let rows = sim.reveal_rows(x, &proof, *m);
-                            let _ = sim.exec(name, Message::RevealWork { job_id: x, rows });
+                            let _ = sim.exec(name, Message::RevealWork(proofwork_tx::RevealWork { job_id: x, rows }));
                         }
                     }
                 }
                 4 => {
-                    let _ = sim.exec(name, Message::UnbondWorker);
+                    let _ = sim.exec(name, Message::UnbondWorker(proofwork_tx::UnbondWorker));
                 }
                 5 => {
-                    let _ = sim.exec(name, Message::RegisterWorker { bond: 2_000 + u128::from(x), validator: None });
+                    let _ = sim.exec(name, Message::RegisterWorker(proofwork_tx::RegisterWorker { bond: 2_000 + u128::from(x), validator: None }));
                 }
                 6 => {
-                    let _ = sim.exec("client", Message::CancelJob { job_id: x });
+                    let _ = sim.exec("client", Message::CancelJob(proofwork_tx::CancelJob { job_id: x }));
                 }
                 _ => {}
             }
@@ -1595,16 +1616,16 @@ fn a_bad_proof_anywhere_outranks_an_earlier_freivalds_failure_on_both_paths() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("cheat", Message::ClaimJob { job_id: id });
+    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
     // Which rows will be sampled is not known yet: forge them all.
     let all: Vec<usize> = (0..m as usize).collect();
     let forged = sim.forged(a, m, &all);
     sim.ok(
         "cheat",
-        Message::CommitWork {
+        Message::CommitWork(proofwork_tx::CommitWork {
             job_id: id,
             c_root: forged.c_root(),
-        },
+        }),
     );
     sim.end();
     sim.begin();
@@ -1644,8 +1665,8 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     for _ in 0..5 {
         sim.post(4, 1_000_000);
     }
-    sim.ok("worker", Message::ClaimJob { job_id: 1 });
-    sim.ok("worker", Message::ClaimJob { job_id: 3 });
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }));
+    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 3 }));
     let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),

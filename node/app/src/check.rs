@@ -1,7 +1,7 @@
 //! CheckTx: the mempool's view of state.
 //!
-//! Size, decoding, signature, chain id, minimum fee, nonce and that the fee is covered,
-//! then the tx's messages, against committed state plus the txs already accepted since the
+//! Size, decoding, signature, every message's historical check against committed state,
+//! chain id, minimum fee, nonce and that the fee is covered, then the tx's messages, against committed state plus the txs already accepted since the
 //! last commit (so one account can queue nonces n, n+1, … before a block, and a transfer the
 //! sender cannot cover is refused before it costs a fee). A reveal's spot check runs with the
 //! application's cache, so CheckTx, ProcessProposal and FinalizeBlock check it once. It runs
@@ -13,7 +13,7 @@ use proofwork_consensus::work::WorkCache;
 use proofwork_state::{ExecError, StateDelta, Storage};
 use proofwork_tx::SignedTx;
 
-use super::{decode_and_verify, deliver_tx_with, ChainConfig, SigCache};
+use crate::{check_historical, decode_and_verify, deliver_tx_with, ChainConfig, NoProbe, SigCache};
 
 /// Mempool-side state.
 pub struct CheckState {
@@ -49,7 +49,7 @@ impl CheckState {
         }
     }
 
-    /// Shares the application's spot-check cache (see [`crate::app::App::work_cache`]).
+    /// Shares the application's spot-check cache (see [`crate::App::work_cache`]).
     pub fn with_work_cache(mut self, work: Arc<WorkCache>) -> Self {
         self.work = Some(work);
         self
@@ -67,6 +67,15 @@ impl CheckState {
     pub fn check(&mut self, bytes: &[u8]) -> Result<Arc<SignedTx>, ExecError> {
         let limits = self.cfg.mempool_limits(self.local_max_tx_bytes);
         let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
+        let height = self.storage.latest().map_or(0, |l| l.height).saturating_add(1);
+        check_historical(
+            &self.storage,
+            &self.cfg,
+            &tx,
+            self.work.as_deref(),
+            &NoProbe,
+            height,
+        )?;
         let writes = {
             let mut d = StateDelta::new(&self.delta);
             deliver_tx_with(&mut d, &self.cfg, &tx, self.work.as_deref())??;

@@ -1,5 +1,6 @@
 //! The application: proofwork's state machine behind ABCI, independent of which engine
-//! (embedded or CometBFT) drives it.
+//! (embedded or CometBFT) drives it. No server, CLI or clock here: the node crate adapts
+//! it to ABCI, gRPC and metrics (through [`Probe`]).
 //!
 //! ```text
 //! tx bytes -> SignedTx::decode + verify_signature   [pure; parallel; cached by hash]
@@ -9,9 +10,11 @@
 //!          -> Storage::commit (one synced batch)     [Commit]
 //! ```
 
-mod assets;
 mod check;
+pub mod events;
 mod execute;
+pub mod handlers;
+pub mod hooks;
 pub mod query;
 mod sigcache;
 
@@ -26,12 +29,14 @@ use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
     accounts, AppHash, PreparedCommit, StateDelta, StateError, Storage, StoredHeight, WriteSet,
 };
-use proofwork_tx::{parse_amount, Message, SignedTx, TxError, TxHash, TxLimits};
+use events::TypedEvent as _;
+use proofwork_tx::{parse_amount, SignedTx, TxError, TxHash, TxLimits};
 use prost::Message as _;
 use rayon::prelude::*;
 
 pub use check::CheckState;
-pub use execute::{charge_fee, deliver_tx, deliver_tx_with, Event, TxOutcome};
+pub use events::Event;
+pub use execute::{charge_fee, deliver_tx, deliver_tx_with, TxOutcome};
 pub use proofwork_consensus::admission::ValidatorUpdate;
 pub use sigcache::SigCache;
 
@@ -157,6 +162,8 @@ pub struct BlockOutcome {
 struct Pending {
     outcome: BlockOutcome,
     prepared: PreparedCommit,
+    /// Models the hooks asked to prefetch `B·r` for (see [`App::prefetch_br`]).
+    prefetch_models: Vec<u64>,
 }
 
 /// The state machine. One instance per node, driven from a single consensus thread.
@@ -170,7 +177,25 @@ pub struct App {
     br_pending: BTreeMap<u64, BTreeSet<u64>>,
     pending: Option<Pending>,
     vrf: Option<Arc<VrfSecret>>,
+    probe: Arc<dyn Probe>,
 }
+
+/// What the application reports to the node's metrics. The app has no clock: the node
+/// times the work it is handed.
+pub trait Probe: Send + Sync {
+    /// Runs one reveal proof check (`check` always runs exactly once), timing it.
+    fn time_proof_verify(&self, check: &mut dyn FnMut()) {
+        check();
+    }
+    /// A model's `B·r` was prefetched into the spot-check cache.
+    fn br_prefetched(&self) {}
+}
+
+/// Reports nothing (tests and tools).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProbe;
+
+impl Probe for NoProbe {}
 
 /// Key of a block record in the aux column: `blk/{height BE}`.
 pub fn block_key(height: u64) -> Vec<u8> {
@@ -202,7 +227,13 @@ impl App {
             br_pending: BTreeMap::new(),
             pending: None,
             vrf: None,
+            probe: Arc::new(NoProbe),
         })
+    }
+
+    /// Sends the app's measurements to `probe`.
+    pub fn set_probe(&mut self, probe: Arc<dyn Probe>) {
+        self.probe = probe;
     }
 
     /// The store.
@@ -381,7 +412,7 @@ impl App {
     ) -> Vec<Vec<u8>> {
         let ok: Vec<bool> = txs
             .par_iter()
-            .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
+            .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_historical(&tx)))
             .collect();
         let mut total = beacon.as_ref().map_or(0, |b| b.len() as u64);
         // ProcessProposal refuses a tx twice in one block: never propose one.
@@ -423,7 +454,7 @@ impl App {
             return false;
         }
         rest.par_iter()
-            .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_work(&tx)))
+            .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_historical(&tx)))
     }
 
     /// `Ok(true)`: the first tx is the required, valid beacon tx; `Ok(false)`: none is
@@ -451,51 +482,27 @@ impl App {
             .map_err(|e| e.to_string())
     }
 
-    /// The useful-work pre-check of ProcessProposal (DESIGN.md "Useful work" step 6): `false`
-    /// when the tx carries a reveal whose sampled rows, lengths or Merkle proofs fail against
-    /// committed state. The full check (with Freivalds) is cached by tx hash and context, and
-    /// FinalizeBlock reuses it. A reveal whose context does not resolve (job not committed,
-    /// beacon not on chain, …) is left to FinalizeBlock, which fails it as a tx error; a
-    /// well-formed reveal that fails Freivalds is valid evidence and is executed (slash).
-    fn check_work(&self, tx: &SignedTx) -> bool {
+    /// The historical checks of ProcessProposal: `false` when a message of `tx` fails its
+    /// handler's [`check_historical`](handlers::Handler::check_historical) against committed
+    /// state (today: a reveal whose rows or proofs fail).
+    fn check_historical(&self, tx: &SignedTx) -> bool {
+        let Some(cfg) = &self.cfg else {
+            return true;
+        };
         let height = self
             .storage
             .latest()
             .map_or(0, |l| l.height)
             .saturating_add(1);
-        for (i, msg) in tx.body.messages.iter().enumerate() {
-            let Message::RevealWork { job_id, rows } = msg else {
-                continue;
-            };
-            let ctx = match work::reveal_context(&self.storage, &tx.signer, *job_id, height) {
-                Ok(Ok(ctx)) => ctx,
-                Ok(Err(_)) => continue,
-                Err(e) => {
-                    // FinalizeBlock meets the same failure and halts the node.
-                    tracing::error!(error = %e, "storage failure in the reveal pre-check");
-                    continue;
-                }
-            };
-            let checked = crate::metrics::time_proof_verify(|| {
-                work::check_reveal(
-                    &self.storage,
-                    &ctx,
-                    rows,
-                    Some((&self.work, tx.hash, i as u32)),
-                )
-            });
-            match checked {
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    tracing::warn!(job_id, tx = %hex::encode(tx.hash), error = %e, "rejecting a proposal with an invalid reveal");
-                    return false;
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "storage failure in the reveal pre-check");
-                }
-            }
-        }
-        true
+        check_historical(
+            &self.storage,
+            cfg,
+            tx,
+            Some(&self.work),
+            self.probe.as_ref(),
+            height,
+        )
+        .is_ok()
     }
 
     fn check_stateless(&self, bytes: &[u8]) -> Result<Arc<SignedTx>, TxError> {
@@ -568,13 +575,11 @@ impl App {
         for (i, (bytes, d)) in input.txs.iter().zip(decoded).enumerate() {
             if i == 0 && beacon_slot.is_some() {
                 let result = match vrf_beacon {
-                    Some(b) => Ok(vec![execute::event(
-                        "beacon",
-                        &[
-                            ("height", latest.height.to_string()),
-                            ("beacon", hex::encode(b)),
-                        ],
-                    )]),
+                    Some(beacon) => Ok(vec![events::BeaconEvent {
+                        height: latest.height,
+                        beacon,
+                    }
+                    .into_event()]),
                     None => Err(TxError::Malformed {
                         reason: "invalid beacon tx".into(),
                     }),
@@ -595,11 +600,19 @@ impl App {
             tx_results.push(TxOutcome { hash, result });
         }
         // End-of-block hooks, after the txs and before the supply check.
-        let end = work::end_block(&mut delta, input.height, &input.hash, &cfg.native_denom)?;
-        for (kind, attrs) in &end.events {
-            tracing::info!(height = input.height, event = kind, ?attrs, "work");
+        let block = hooks::BlockCtx {
+            height: input.height,
+            block_hash: &input.hash,
+            native_denom: &cfg.native_denom,
+        };
+        let mut prefetch_models = Vec::new();
+        for hook in hooks::END_BLOCK {
+            let out = hook.end_block(&mut delta, &block)?;
+            for (kind, attrs) in &out.events {
+                tracing::info!(height = input.height, event = kind, ?attrs, "{}", hook.name());
+            }
+            prefetch_models.extend(out.prefetch_models);
         }
-        beacon::end_block(&mut delta, input.height)?;
         let validator_updates =
             admission::validator_updates(&validators_before, &validators::validators(&delta)?);
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {
@@ -648,7 +661,14 @@ impl App {
             tx_results,
             validator_updates,
         };
-        Ok(&self.pending.insert(Pending { outcome, prepared }).outcome)
+        Ok(&self
+            .pending
+            .insert(Pending {
+                outcome,
+                prepared,
+                prefetch_models,
+            })
+            .outcome)
     }
 
     /// The authenticated writes of the finalized, not yet committed block (the auditor
@@ -662,41 +682,30 @@ impl App {
     /// # Errors
     /// [`AppError::NothingToCommit`]; storage failures (fatal).
     pub fn commit(&mut self) -> Result<(StoredHeight, BlockOutcome), AppError> {
-        let Pending { outcome, prepared } = self.pending.take().ok_or(AppError::NothingToCommit)?;
-        let jobs_written: Vec<u64> = prepared
-            .writes()
-            .iter()
-            .filter(|(_, v)| v.is_some())
-            .filter_map(|(k, _)| k.strip_prefix(work::state_key::JOB_PREFIX))
-            .filter_map(|id| id.try_into().ok().map(u64::from_be_bytes))
-            .collect();
+        let Pending {
+            outcome,
+            prepared,
+            prefetch_models,
+        } = self.pending.take().ok_or(AppError::NothingToCommit)?;
         let stored = self.storage.commit(prepared)?;
         for r in &outcome.tx_results {
             self.sigs.remove(&r.hash);
         }
-        self.prefetch_br(stored.height, &jobs_written);
+        self.prefetch_br(stored.height, prefetch_models);
         Ok((stored, outcome))
     }
 
     /// Notes the models of jobs committed in block `height` (their beacon is that of
-    /// `height + 1`), and for every beacon now on chain that such jobs wait on starts
-    /// computing `B·r` on the rayon pool. A cache warm-up only: the spot check computes
-    /// whatever is missing itself, and the result is a pure function of (model, beacon).
-    fn prefetch_br(&mut self, height: u64, jobs_written: &[u64]) {
-        for &id in jobs_written {
-            match work::job(&self.storage, id) {
-                Ok(Some(j)) => {
-                    if matches!(j.status, work::JobStatus::Committed { commit_height, .. } if commit_height == height)
-                    {
-                        self.br_pending
-                            .entry(height.saturating_add(1))
-                            .or_default()
-                            .insert(j.model_id);
-                    }
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(job = id, error = %e, "B·r prefetch: cannot read job"),
-            }
+    /// `height + 1`; the work hook reports them), and for every beacon now on chain that such
+    /// jobs wait on starts computing `B·r` on the rayon pool. A cache warm-up only: the spot
+    /// check computes whatever is missing itself, and the result is a pure function of
+    /// (model, beacon).
+    fn prefetch_br(&mut self, height: u64, models: Vec<u64>) {
+        if !models.is_empty() {
+            self.br_pending
+                .entry(height.saturating_add(1))
+                .or_default()
+                .extend(models);
         }
         // This block recorded the beacon of `height` (block-hash beacon) or of `height - 1`
         // (VRF beacon); anything older that still has none never will.
@@ -718,11 +727,12 @@ impl App {
                 continue;
             };
             let (storage, cache) = (self.storage.clone(), self.work.clone());
+            let probe = self.probe.clone();
             rayon::spawn(move || {
                 for model in models {
                     match work::verify::warm_br(&storage, model, &beacon, &cache) {
                         Ok(true) => {
-                            crate::metrics::metrics().br_prefetched.inc();
+                            probe.br_prefetched();
                             tracing::debug!(model, beacon_height = b, "B·r prefetched");
                         }
                         Ok(false) => {}
@@ -769,9 +779,41 @@ pub fn decode_and_verify(
     }
     let tx = SignedTx::decode_hashed(bytes, hash, limits)?;
     tx.verify_signature()?;
+    for (i, msg) in tx.body.messages.iter().enumerate() {
+        let ctx = handlers::StatelessCtx {
+            signer: &tx.signer,
+            tx_hash: tx.hash,
+            msg_index: u32::try_from(i).unwrap_or(u32::MAX),
+        };
+        handlers::check_stateless(msg, &ctx)?;
+    }
     let tx = Arc::new(tx);
     sigs.insert(tx.clone());
     Ok(tx)
+}
+
+/// Runs every message's historical check against committed state `state` for the block at
+/// `height` (ProcessProposal, PrepareProposal and CheckTx).
+///
+/// # Errors
+/// The first message's error.
+pub fn check_historical<S: proofwork_state::StateRead>(
+    state: &S,
+    cfg: &ChainConfig,
+    tx: &SignedTx,
+    work: Option<&WorkCache>,
+    probe: &dyn Probe,
+    height: u64,
+) -> Result<(), TxError> {
+    for (i, msg) in tx.body.messages.iter().enumerate() {
+        let hctx = handlers::HistoricalCtx {
+            tx: execute::message_ctx(cfg, tx, i, work),
+            height,
+            probe,
+        };
+        handlers::check_historical(msg, state, &hctx)?;
+    }
+    Ok(())
 }
 
 /// Loads a block record from the log.
@@ -791,10 +833,6 @@ pub fn load_block(storage: &Storage, height: u64) -> Result<Option<pb::BlockReco
     }
 }
 
-#[cfg(test)]
-mod admission_tests;
-#[cfg(test)]
-mod beacon_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

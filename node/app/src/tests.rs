@@ -111,11 +111,11 @@ fn transfer(nonce: u64, to: Address, amount: u128) -> TxBody {
         chain_id: CHAIN.into(),
         nonce,
         fee: 1,
-        messages: vec![Message::Transfer {
+        messages: vec![Message::Transfer(proofwork_tx::Transfer {
             to,
             denom: "upw".into(),
             amount,
-        }],
+        })],
     }
 }
 
@@ -617,13 +617,13 @@ fn restart_resumes_from_the_last_commit() {
 #[test]
 fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
     use proofwork_tx::assets::{powers, ShareSpec};
-    use proofwork_tx::{AssetMsg, Item};
+    use proofwork_tx::{Message, Item};
     let mut h = Harness::new();
-    let m = |nonce: u64, msg: AssetMsg| TxBody {
+    let m = |nonce: u64, msg: Message| TxBody {
         chain_id: CHAIN.into(),
         nonce,
         fee: 1,
-        messages: vec![Message::Asset(msg)],
+        messages: vec![msg],
     };
     let art = Item::Unique {
         class: "art".into(),
@@ -635,7 +635,7 @@ fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
             &alice,
             &m(
                 0,
-                AssetMsg::CreateClass {
+                Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
                     id: "art".into(),
                     unique: true,
                     powers: powers::MINT,
@@ -643,14 +643,14 @@ fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
                     royalty: vec![],
                     metadata: String::new(),
                     initial_supply: 0,
-                },
+                }),
             ),
         ),
         sign_body(
             &alice,
             &m(
                 1,
-                AssetMsg::MintUnique {
+                Message::MintUnique(proofwork_tx::MintUnique {
                     class: "art".into(),
                     to: addr("alice"),
                     metadata: "m".into(),
@@ -659,22 +659,22 @@ fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
                         recipient: addr("carol"),
                         bps: 500,
                     }],
-                },
+                }),
             ),
         ),
         sign_body(
             &alice,
             &m(
                 2,
-                AssetMsg::List {
+                Message::CreateListing(proofwork_tx::CreateListing {
                     item: art,
                     price: 100,
                     denom: "upw".into(),
-                },
+                }),
             ),
         ),
-        sign_body(&alice, &m(3, AssetMsg::Buy { id: 1 })),
-        sign_body(&key("bob"), &m(0, AssetMsg::Buy { id: 1 })),
+        sign_body(&alice, &m(3, Message::BuyListing(proofwork_tx::BuyListing { id: 1 }))),
+        sign_body(&key("bob"), &m(0, Message::BuyListing(proofwork_tx::BuyListing { id: 1 }))),
     ]);
     let codes: Vec<u32> = out
         .tx_results
@@ -697,12 +697,12 @@ fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
         &key("bob"),
         &m(
             1,
-            AssetMsg::TransferUnique {
+            Message::TransferUnique(proofwork_tx::TransferUnique {
                 class: "art".into(),
                 token: 1,
                 to: addr("alice"),
                 price: None,
-            },
+            }),
         ),
     )]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 208);

@@ -12,7 +12,7 @@ use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
 use tendermint_proto::v0_38::types::BlockIdFlag;
 
-use super::*;
+use crate::app::*;
 use crate::abci::AbciApp;
 
 const CHAIN: &str = "pw-beacon";
@@ -180,11 +180,11 @@ fn transfer(nonce: u64) -> Vec<u8> {
             chain_id: CHAIN.into(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer {
+            messages: vec![Message::Transfer(proofwork_tx::Transfer {
                 to: proofwork_tx::Address([7; 20]),
                 denom: "upw".into(),
                 amount: 1,
-            }],
+            })],
         },
     )
 }

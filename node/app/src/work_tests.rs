@@ -68,25 +68,25 @@ impl Harness {
         h.ok(
             "alice",
             vec![
-                Message::RegisterModel {
+                Message::RegisterModel(proofwork_tx::RegisterModel {
                     k: K,
                     n: N,
                     b_root: root,
                     royalties: vec![(addr("carol"), 500)],
-                },
-                Message::UploadModelChunk {
+                }),
+                Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                     model_id: 0,
                     first_row: 0,
                     rows,
-                },
+                }),
             ],
         );
         h.ok(
             "bob",
-            vec![Message::RegisterWorker {
+            vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
                 bond: 1_000_000,
                 validator: Some([1; 32]),
-            }],
+            })],
         );
         h
     }
@@ -138,7 +138,7 @@ impl Harness {
         let root = i8_root(&a, M as usize, K as usize).unwrap();
         let ev = self.ok(
             "alice",
-            vec![Message::PostJob {
+            vec![Message::PostJob(proofwork_tx::PostJob {
                 model_id: 0,
                 a_root: root,
                 m: M,
@@ -146,7 +146,7 @@ impl Harness {
                 commit_blocks: 0,
                 reveal_blocks: 0,
                 denom: None,
-            }],
+            })],
         );
         let id: u64 = ev[0].attributes[0].value.parse().unwrap();
         let mut c = cpu::gemm_i8(&a, &self.b, M as usize, K as usize, N as usize).unwrap();
@@ -169,11 +169,11 @@ impl Harness {
         self.ok(
             "bob",
             vec![
-                Message::ClaimJob { job_id: id },
-                Message::CommitWork {
+                Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+                Message::CommitWork(proofwork_tx::CommitWork {
                     job_id: id,
                     c_root: proof.c_root(),
-                },
+                }),
             ],
         );
         self.block(vec![]);
@@ -192,7 +192,15 @@ impl Harness {
 }
 
 fn proofwork_node_random(seed: u64, len: usize) -> Vec<i8> {
-    crate::worker::random_i8(seed, len)
+    let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as i8
+        })
+        .collect()
 }
 
 #[test]
@@ -207,12 +215,12 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
     bad_rows[5].c_row = c.into();
     let bad = h.tx(
         "bob",
-        vec![Message::RevealWork {
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
             job_id: id,
             rows: bad_rows,
-        }],
+        })],
     );
-    let good = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let good = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     // A proposer including the invalid reveal gets its proposal rejected …
     assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
     assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
@@ -245,10 +253,10 @@ fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
     let rows0 = h.reveal_rows(j0, &p0);
     let replay = h.tx(
         "bob",
-        vec![Message::RevealWork {
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
             job_id: j1,
             rows: rows0.clone(),
-        }],
+        })],
     );
     assert!(!h.app.process_proposal(&[replay]));
     let mut shifted = rows0.clone();
@@ -258,10 +266,10 @@ fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
     shifted[0] = p0.reveal(&[unsampled]).unwrap().remove(0);
     let t = h.tx(
         "bob",
-        vec![Message::RevealWork {
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
             job_id: j0,
             rows: shifted,
-        }],
+        })],
     );
     assert!(!h.app.process_proposal(&[t]));
 }
@@ -273,7 +281,7 @@ fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
     let all: Vec<usize> = (0..M as usize).collect();
     let (id, proof) = h.committed(&all);
     let rows = h.reveal_rows(id, &proof);
-    let t = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let t = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     // Valid evidence of fraud: the proposal is accepted and the worker slashed.
     assert!(h.app.process_proposal(std::slice::from_ref(&t)));
     let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
@@ -297,7 +305,7 @@ fn epoch_end_returns_validator_updates_from_work() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     while h.height() % 100 != 99 {
         h.block(vec![]);
     }
@@ -318,7 +326,7 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     let rows = h.reveal_rows(id, &proof);
     let before = accounts::balance(h.app.storage(), &addr("bob"), "upw").unwrap();
     let a = proofwork_node_random(5, (M * K) as usize);
-    let post = |price: u128, denom: Option<&str>| Message::PostJob {
+    let post = |price: u128, denom: Option<&str>| Message::PostJob(proofwork_tx::PostJob {
         model_id: 0,
         a_root: i8_root(&a, M as usize, K as usize).unwrap(),
         m: M,
@@ -326,17 +334,17 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
         commit_blocks: 0,
         reveal_blocks: 0,
         denom: denom.map(Into::into),
-    };
+    });
     h.ok("alice", vec![post(1_000_000, None)]);
     let open = id + 1;
-    h.ok("bob", vec![Message::UnbondWorker]);
+    h.ok("bob", vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)]);
     let requested = h.height();
-    let out = h.block(vec![h.tx("bob", vec![Message::UnbondWorker])]);
+    let out = h.block(vec![h.tx("bob", vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)])]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 423);
-    let out = h.block(vec![h.tx("bob", vec![Message::ClaimJob { job_id: open }])]);
+    let out = h.block(vec![h.tx("bob", vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: open })])]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 424);
     // Finishing the held job is allowed and paid (in the chain denomination: 1 credit).
-    let ev = h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let ev = h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     assert_eq!(ev[0].kind, "work_verified");
     let period = work::params(h.app.storage()).unwrap().unbonding_blocks;
     while h.height() < requested + period - 1 {
@@ -364,12 +372,12 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     // Re-registering works.
     h.ok(
         "bob",
-        vec![Message::RegisterWorker {
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
             bond: 1_000,
             validator: None,
-        }],
+        })],
     );
-    let ev = h.ok("bob", vec![Message::ClaimJob { job_id }]);
+    let ev = h.ok("bob", vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id })]);
     assert_eq!(ev[0].kind, "claim_job");
 }
 
@@ -474,7 +482,7 @@ fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
     assert_eq!(h.app.work_cache().br_len(), before + 1);
     // The reveal's spot check finds it: no second B·r for the same (model, beacon).
     let rows = h.reveal_rows(id, &proof);
-    let ev = h.ok("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let ev = h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     assert_eq!(ev[0].kind, "work_verified");
     assert_eq!(h.app.work_cache().br_len(), before + 1);
 }
@@ -487,7 +495,7 @@ fn check_tx_shares_the_spot_check_cache() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    let good = h.tx("bob", vec![Message::RevealWork { job_id: id, rows }]);
+    let good = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),

@@ -10,7 +10,7 @@ use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
 use tendermint_proto::v0_38::crypto::public_key::Sum;
 
-use super::*;
+use crate::app::*;
 use crate::abci::AbciApp;
 
 const CHAIN: &str = "pw-adm";
@@ -103,10 +103,10 @@ impl Chain {
 }
 
 fn vote(id: u64, approve: bool) -> Message {
-    Message::VoteValidator {
+    Message::VoteValidator(proofwork_tx::VoteValidator {
         application_id: id,
         approve,
-    }
+    })
 }
 
 #[test]
@@ -115,11 +115,11 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
     let new_key = consensus_key(9);
     let apply = c.tx(
         5,
-        Message::ApplyValidator {
+        Message::ApplyValidator(proofwork_tx::ApplyValidator {
             consensus_pubkey: new_key,
             moniker: "v9".into(),
             vrf_pubkey: proofwork_consensus::beacon::VrfSecret::from_seed(&[9; 32]).public(),
-        },
+        }),
     );
     let r = c.block(vec![apply]);
     assert_eq!(r.tx_results[0].code, 0, "{}", r.tx_results[0].log);
@@ -149,9 +149,9 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
     let txs = vec![
         c.tx(
             0,
-            Message::ProposeRemoval {
+            Message::ProposeRemoval(proofwork_tx::ProposeRemoval {
                 consensus_pubkey: new_key,
-            },
+            }),
         ),
         c.tx(1, vote(1, true)),
         c.tx(2, vote(1, true)),
@@ -169,9 +169,9 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
         c.tx(0, vote(1, true)),
         c.tx(
             0,
-            Message::ProposeRemoval {
+            Message::ProposeRemoval(proofwork_tx::ProposeRemoval {
                 consensus_pubkey: new_key,
-            },
+            }),
         ),
     ];
     let r = c.block(txs);
@@ -187,11 +187,11 @@ fn malformed_consensus_key_is_refused_at_decode() {
         chain_id: CHAIN.into(),
         nonce: 0,
         fee: 1,
-        messages: vec![Message::ApplyValidator {
+        messages: vec![Message::ApplyValidator(proofwork_tx::ApplyValidator {
             consensus_pubkey: consensus_key(9),
             moniker: "v9".into(),
             vrf_pubkey: proofwork_consensus::beacon::VrfSecret::from_seed(&[9; 32]).public(),
-        }],
+        })],
     }
     .to_proto();
     if let Some(proofwork_proto::tx::v1::message::Kind::ApplyValidator(a)) =

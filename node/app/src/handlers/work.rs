@@ -1,0 +1,108 @@
+//! Useful work (`proofwork-consensus` work).
+
+use proofwork_consensus::work::{self, exec, WorkEvent};
+use proofwork_state::{ExecError, StateRead, StateWrite};
+use proofwork_tx::{
+    CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork, TxError,
+    UnbondWorker, UploadModelChunk,
+};
+
+use super::{Ctx, Handler, HistoricalCtx};
+use crate::events::{abci_event, Event};
+
+fn event(r: Result<WorkEvent, ExecError>) -> Result<Event, ExecError> {
+    r.map(|(kind, attrs)| abci_event(kind, attrs))
+}
+
+impl Handler for RegisterModel {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::register_model(s, ctx.signer, self))
+    }
+}
+
+impl Handler for UploadModelChunk {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::upload_model_chunk(s, ctx.signer, self))
+    }
+}
+
+impl Handler for RegisterWorker {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::register_worker(s, &ctx.work_env(), ctx.signer, self))
+    }
+}
+
+impl Handler for PostJob {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::post_job(s, &ctx.work_env(), ctx.signer, self))
+    }
+}
+
+impl Handler for ClaimJob {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::claim_job(s, ctx.signer, self))
+    }
+}
+
+impl Handler for CommitWork {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::commit_work(s, ctx.signer, self))
+    }
+}
+
+impl Handler for RevealWork {
+    /// The useful-work pre-check of ProcessProposal: fails when the reveal's sampled rows,
+    /// lengths or Merkle proofs fail against committed state. The full check (with
+    /// Freivalds) is cached by tx hash and context, and FinalizeBlock reuses it. A reveal
+    /// whose context does not resolve (job not committed, beacon not on chain, …) is left to
+    /// FinalizeBlock, which fails it as a tx error; a well-formed reveal that fails Freivalds
+    /// is valid evidence and is executed (slash).
+    fn check_historical<S: StateRead>(
+        &self,
+        s: &S,
+        ctx: &HistoricalCtx<'_>,
+    ) -> Result<(), TxError> {
+        let tx = &ctx.tx;
+        let rc = match work::reveal_context(s, tx.signer, self.job_id, ctx.height) {
+            Ok(Ok(rc)) => rc,
+            Ok(Err(_)) => return Ok(()),
+            Err(e) => {
+                // Execution meets the same failure and halts the node.
+                tracing::error!(error = %e, "storage failure in the reveal pre-check");
+                return Ok(());
+            }
+        };
+        let cache_key = tx.work_cache.map(|c| (c, tx.tx_hash, tx.msg_index));
+        let mut checked = None;
+        ctx.probe.time_proof_verify(&mut || {
+            checked = Some(work::check_reveal(s, &rc, &self.rows, cache_key));
+        });
+        match checked {
+            Some(Ok(Ok(_))) | None => Ok(()),
+            Some(Ok(Err(e))) => {
+                tracing::warn!(job_id = self.job_id, tx = %hex::encode(tx.tx_hash), error = %e, "invalid reveal");
+                Err(e)
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "storage failure in the reveal pre-check");
+                Ok(())
+            }
+        }
+    }
+
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::reveal_work(s, &ctx.work_env(), ctx.signer, self))
+    }
+}
+
+impl Handler for CancelJob {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::cancel_job(s, &ctx.work_env(), ctx.signer, self))
+    }
+}
+
+impl Handler for UnbondWorker {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::unbond_worker(s, ctx.signer))
+    }
+}
