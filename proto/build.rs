@@ -19,7 +19,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     // JSON output of query answers (the CLI prints them): serde on the asset query types
     // and the tx types they embed; bytes as hex, oneof variants in snake_case.
+    // Services only with the `grpc` feature: the messages alone need prost, not tonic.
+    let grpc = std::env::var_os("CARGO_FEATURE_GRPC").is_some();
     let mut cfg = tonic_prost_build::configure()
+        .build_client(grpc)
+        .build_server(grpc)
         .file_descriptor_set_path(out.join("proofwork_descriptor.bin"));
     for t in [
         ".proofwork.assets.v1",

@@ -521,3 +521,41 @@ fn check_tx_shares_the_spot_check_cache() {
     );
     assert_eq!(cache.br_len(), br);
 }
+
+/// The reveal handler's historical check runs in CheckTx too: a reveal whose proofs fail
+/// against committed state never enters the mempool (ProcessProposal would refuse any block
+/// holding it), while the valid reveal of the same job passes.
+#[test]
+fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    let mut bad_rows = rows.clone();
+    let mut c = bad_rows[0].c_row.to_vec();
+    c[0] ^= 1;
+    bad_rows[0].c_row = c.into();
+    let bad = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows: bad_rows,
+        })],
+    );
+    let good = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })],
+    );
+    let cfg = h.app.config().cloned().unwrap();
+    let mut check = CheckState::new(
+        h.app.storage().clone(),
+        cfg,
+        h.app.sig_cache().clone(),
+        u64::MAX,
+    );
+    let e = check.check(&bad).unwrap_err();
+    assert!(
+        matches!(e, proofwork_state::ExecError::Tx(TxError::RevealProof { .. })),
+        "{e:?}"
+    );
+    check.check(&good).unwrap();
+}

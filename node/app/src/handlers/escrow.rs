@@ -20,5 +20,5 @@ component_handlers! {
     FundEscrow => |m, s, ctx| escrow::fund(s, ctx.signer, m.id);
     // The tx's chain id is the chain's (checked with the fee).
     ResolveEscrow => |m, s, ctx| escrow::resolve(s, ctx.chain_id, m.id, m.outcome, &m.signature);
-    RefundEscrow => |m, s, _ctx| escrow::refund(s, m.id);
+    RefundEscrow => |m, s, ctx| escrow::refund(s, m.id);
 }

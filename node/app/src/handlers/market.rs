@@ -31,5 +31,5 @@ component_handlers! {
         m.end_time_ns,
     );
     PlaceBid => |m, s, ctx| market::bid(s, ctx.signer, m.id, m.amount);
-    SettleAuction => |m, s, _ctx| market::settle_auction(s, m.id);
+    SettleAuction => |m, s, ctx| market::settle_auction(s, m.id);
 }
