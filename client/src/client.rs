@@ -721,7 +721,10 @@ impl Client {
     /// # Errors
     /// [`ClientError::Rpc`].
     pub async fn sample(&mut self, job_id: u64) -> Result<wpb::SampleResponse, ClientError> {
-        call!(self.work.sample(wpb::SampleRequest { job_id }), "Work/Sample")
+        call!(
+            self.work.sample(wpb::SampleRequest { job_id }),
+            "Work/Sample"
+        )
     }
 
     /// Registered models, paged by id.

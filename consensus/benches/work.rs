@@ -132,7 +132,11 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             validator: None,
         }),
     );
-    exec(&mut s, &owner, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
+    exec(
+        &mut s,
+        &owner,
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+    );
     // The beacon (hash of block 2) is chosen here, so only the sampled rows are computed.
     let beacon = [42u8; 32];
     let rows = sampled_rows(&beacon, 0, m as u32, SAMPLE);
@@ -316,7 +320,11 @@ fn bench_jobs_listing(c: &mut Criterion) {
             }),
         );
         if id % 1000 != 0 {
-            exec(&mut s, &client, Message::CancelJob(proofwork_tx::CancelJob { job_id: id }));
+            exec(
+                &mut s,
+                &client,
+                Message::CancelJob(proofwork_tx::CancelJob { job_id: id }),
+            );
         }
     }
     // Committed state: the block's writes applied (deleted index entries gone), as the

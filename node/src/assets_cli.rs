@@ -437,7 +437,6 @@ fn parse_powers(s: &str) -> anyhow::Result<u8> {
 
 /// Builds, signs and sends one asset message; prints the committed result as JSON.
 pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<()> {
-    use Message as A;
     let (signer, msg) = match cmd {
         AssetTxCmd::CreateClass {
             signer,
@@ -475,7 +474,9 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 None => me,
             };
             let msg = match amount {
-                Some(amount) => Message::MintFungible(proofwork_tx::MintFungible { class, to, amount }),
+                Some(amount) => {
+                    Message::MintFungible(proofwork_tx::MintFungible { class, to, amount })
+                }
                 None => Message::MintUnique(proofwork_tx::MintUnique {
                     class,
                     to,
@@ -531,8 +532,14 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 denom: price_denom,
             }),
         ),
-        AssetTxCmd::Unlist { signer, listing } => (signer, Message::CancelListing(proofwork_tx::CancelListing { id: listing })),
-        AssetTxCmd::Buy { signer, listing } => (signer, Message::BuyListing(proofwork_tx::BuyListing { id: listing })),
+        AssetTxCmd::Unlist { signer, listing } => (
+            signer,
+            Message::CancelListing(proofwork_tx::CancelListing { id: listing }),
+        ),
+        AssetTxCmd::Buy { signer, listing } => (
+            signer,
+            Message::BuyListing(proofwork_tx::BuyListing { id: listing }),
+        ),
         AssetTxCmd::Offer {
             signer,
             item,
@@ -580,7 +587,10 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 amount,
             }),
         ),
-        AssetTxCmd::Settle { signer, auction } => (signer, Message::SettleAuction(proofwork_tx::SettleAuction { id: auction })),
+        AssetTxCmd::Settle { signer, auction } => (
+            signer,
+            Message::SettleAuction(proofwork_tx::SettleAuction { id: auction }),
+        ),
         AssetTxCmd::Fractionalize {
             signer,
             class,
@@ -598,7 +608,9 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                 denom: price_denom,
             }),
         ),
-        AssetTxCmd::Buyout { signer, vault } => (signer, Message::Buyout(proofwork_tx::Buyout { vault })),
+        AssetTxCmd::Buyout { signer, vault } => {
+            (signer, Message::Buyout(proofwork_tx::Buyout { vault }))
+        }
         AssetTxCmd::Redeem {
             signer,
             vault,
@@ -701,7 +713,9 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                     }),
                 )
             }
-            EscrowCmd::Fund { signer, id } => (signer, Message::FundEscrow(proofwork_tx::FundEscrow { id })),
+            EscrowCmd::Fund { signer, id } => {
+                (signer, Message::FundEscrow(proofwork_tx::FundEscrow { id }))
+            }
             EscrowCmd::Sign {
                 home_key,
                 id,
@@ -736,14 +750,15 @@ pub(crate) async fn tx(h: &Home, node: &str, cmd: AssetTxCmd) -> anyhow::Result<
                     signature: hex::decode(&signature).context("signature must be hex")?,
                 }),
             ),
-            EscrowCmd::Refund { signer, id } => (signer, Message::RefundEscrow(proofwork_tx::RefundEscrow { id })),
+            EscrowCmd::Refund { signer, id } => (
+                signer,
+                Message::RefundEscrow(proofwork_tx::RefundEscrow { id }),
+            ),
         },
     };
     let (_, key) = home::load_key(h, &signer.from)?;
     let mut c = Client::connect(node).await?;
-    let r = c
-        .send(&key, vec![msg], signer.fee, !signer.no_wait)
-        .await?;
+    let r = c.send(&key, vec![msg], signer.fee, !signer.no_wait).await?;
     let committed = r.committed.as_ref().map(|c| {
         let res = c.result.clone().unwrap_or_default();
         let events: Vec<_> = res

@@ -96,11 +96,13 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             fee: 1,
             messages: chunk
                 .iter()
-                .map(|k| Message::Transfer(proofwork_tx::Transfer {
-                    to: k.public_key().address(),
-                    denom: "upw".into(),
-                    amount: (per_account as u128 + 1) * 10,
-                }))
+                .map(|k| {
+                    Message::Transfer(proofwork_tx::Transfer {
+                        to: k.public_key().address(),
+                        denom: "upw".into(),
+                        amount: (per_account as u128 + 1) * 10,
+                    })
+                })
                 .collect(),
         };
         let r = client.broadcast(sign_body(&funder, &body), true).await?;

@@ -1056,7 +1056,15 @@ async fn tx(h: Home, node: &str, cmd: TxCmd) -> anyhow::Result<()> {
             )
             .await
         }
-        TxCmd::UnbondWorker { from } => send_message(&h, node, &from, Message::UnbondWorker(proofwork_tx::UnbondWorker)).await,
+        TxCmd::UnbondWorker { from } => {
+            send_message(
+                &h,
+                node,
+                &from,
+                Message::UnbondWorker(proofwork_tx::UnbondWorker),
+            )
+            .await
+        }
         TxCmd::ProposeRemoval { from, pubkey } => {
             let consensus_pubkey =
                 proofwork_genesis::decode_pub_key(&pubkey).map_err(|e| anyhow::anyhow!(e))?;

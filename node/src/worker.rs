@@ -103,16 +103,16 @@ pub async fn register_demo_model(
     let root = i8_root(&b, k as usize, n as usize)?;
     let sent = send(
         client,
-            owner,
-            vec![Message::RegisterModel(proofwork_tx::RegisterModel {
-                k,
-                n,
-                b_root: root,
-                royalties,
-            })],
-        )
-        .await
-        .context("registering the model")?;
+        owner,
+        vec![Message::RegisterModel(proofwork_tx::RegisterModel {
+            k,
+            n,
+            b_root: root,
+            royalties,
+        })],
+    )
+    .await
+    .context("registering the model")?;
     let id: u64 = sent
         .attr("register_model", "model_id")
         .context("no model id in the events")?
@@ -171,19 +171,19 @@ pub async fn post_demo_job_in(
     let root = i8_root(&a, m as usize, k as usize)?;
     let sent = send(
         client,
-            poster,
-            vec![Message::PostJob(proofwork_tx::PostJob {
-                model_id,
-                a_root: root,
-                m,
-                price,
-                commit_blocks: 0,
-                reveal_blocks: 0,
-                denom: denom.map(str::to_string),
-            })],
-        )
-        .await
-        .context("posting the job")?;
+        poster,
+        vec![Message::PostJob(proofwork_tx::PostJob {
+            model_id,
+            a_root: root,
+            m,
+            price,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+            denom: denom.map(str::to_string),
+        })],
+    )
+    .await
+    .context("posting the job")?;
     let id: u64 = sent
         .attr("post_job", "job_id")
         .context("no job id in the events")?
@@ -423,14 +423,14 @@ async fn work_one(
     }
     let sent = send(
         client,
-            key,
-            vec![Message::CommitWork(proofwork_tx::CommitWork {
-                job_id: job.id,
-                c_root: proof.c_root(),
-            })],
-        )
-        .await
-        .context("committing")?;
+        key,
+        vec![Message::CommitWork(proofwork_tx::CommitWork {
+            job_id: job.id,
+            c_root: proof.c_root(),
+        })],
+    )
+    .await
+    .context("committing")?;
     println!(
         "{label} job {}: computed C = A·B ({m}×{k}·{k}×{n}) on {} in {ms} ms, committed root {}… at height {}",
         job.id,
@@ -451,14 +451,14 @@ async fn work_one(
     let rows = proof.reveal(&sample.rows)?;
     let sent = send(
         client,
-            key,
-            vec![Message::RevealWork(proofwork_tx::RevealWork {
-                job_id: job.id,
-                rows,
-            })],
-        )
-        .await
-        .context("revealing")?;
+        key,
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: job.id,
+            rows,
+        })],
+    )
+    .await
+    .context("revealing")?;
     if let Some(credits) = sent.attr("work_verified", "credits") {
         println!(
             "{label} job {}: beacon block {} sampled {} rows; revealed at height {}: VERIFIED, \

@@ -32,9 +32,7 @@ async fn code_of(c: &mut Client, key: &SecretKey, msg: Message) -> (u32, String)
 }
 
 async fn send(c: &mut Client, key: &SecretKey, msg: Message) {
-    c.send(key, vec![msg], 1, true)
-        .await
-        .unwrap();
+    c.send(key, vec![msg], 1, true).await.unwrap();
 }
 
 fn now_ns() -> u64 {
@@ -96,7 +94,12 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
     assert_eq!(listings.listings.len(), 1);
 
     // Bad input: buying one's own listing; a gift of a sales-only token.
-    let (code, log) = code_of(&mut c, &alice, Message::BuyListing(proofwork_tx::BuyListing { id: 1 })).await;
+    let (code, log) = code_of(
+        &mut c,
+        &alice,
+        Message::BuyListing(proofwork_tx::BuyListing { id: 1 }),
+    )
+    .await;
     assert_eq!(code, 221, "{log}");
     cli_tx(&node, &["buy", "--from", "bob", "--listing", "1"]);
     assert_eq!(
@@ -162,7 +165,12 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
         }),
     )
     .await;
-    send(&mut c, &carol, Message::BuyListing(proofwork_tx::BuyListing { id: 2 })).await;
+    send(
+        &mut c,
+        &carol,
+        Message::BuyListing(proofwork_tx::BuyListing { id: 2 }),
+    )
+    .await;
     assert_eq!(
         c.balance(&dave, "upw").await.unwrap() - dave0,
         1_500,
@@ -174,11 +182,21 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
             .unwrap(),
         40
     );
-    let (code, log) = code_of(&mut c, &bob, Message::Unfractionalize(proofwork_tx::Unfractionalize { vault: 1 })).await;
+    let (code, log) = code_of(
+        &mut c,
+        &bob,
+        Message::Unfractionalize(proofwork_tx::Unfractionalize { vault: 1 }),
+    )
+    .await;
     assert_eq!(code, 241, "{log}");
 
     // Buyout at the reserve: royalty, then the holders redeem pro rata.
-    send(&mut c, &alice, Message::Buyout(proofwork_tx::Buyout { vault: 1 })).await;
+    send(
+        &mut c,
+        &alice,
+        Message::Buyout(proofwork_tx::Buyout { vault: 1 }),
+    )
+    .await;
     assert_eq!(c.balance(&dave, "upw").await.unwrap() - dave0, 4_000);
     let b = bob.public_key().address();
     let before = c.balance(&b, "upw").await.unwrap();
@@ -521,17 +539,24 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
     let (alice, bob) = (node.key("alice"), node.key("bob"));
     let (a, b) = (alice.public_key().address(), bob.public_key().address());
     let oracle = SecretKey::from_seed("flight-oracle");
-    let create = |deadline_ns: u64| Message::CreateEscrow(proofwork_tx::CreateEscrow {
-        counterparty: b,
-        oracle: oracle.public_key(),
-        event: "PW123 delayed >= 120 min".into(),
-        denom: "upw".into(),
-        deposit: 100,
-        counter_deposit: 5_000,
-        deadline_ns,
-    });
+    let create = |deadline_ns: u64| {
+        Message::CreateEscrow(proofwork_tx::CreateEscrow {
+            counterparty: b,
+            oracle: oracle.public_key(),
+            event: "PW123 delayed >= 120 min".into(),
+            denom: "upw".into(),
+            deposit: 100,
+            counter_deposit: 5_000,
+            deadline_ns,
+        })
+    };
     send(&mut c, &alice, create(now_ns() + 60_000_000_000)).await;
-    send(&mut c, &bob, Message::FundEscrow(proofwork_tx::FundEscrow { id: 1 })).await;
+    send(
+        &mut c,
+        &bob,
+        Message::FundEscrow(proofwork_tx::FundEscrow { id: 1 }),
+    )
+    .await;
     let chain = c.status().await.unwrap().chain_id;
     let forged = SecretKey::from_seed("mallory")
         .sign_digest(&oracle_digest(&chain, 1, true))
@@ -563,8 +588,18 @@ async fn oracle_escrow_pays_on_attestation_and_refunds_after_the_deadline() {
 
     // Deadline passes without an attestation: each side is refunded.
     send(&mut c, &alice, create(now_ns() + 2_000_000_000)).await;
-    send(&mut c, &bob, Message::FundEscrow(proofwork_tx::FundEscrow { id: 2 })).await;
-    let (code, log) = code_of(&mut c, &alice, Message::RefundEscrow(proofwork_tx::RefundEscrow { id: 2 })).await;
+    send(
+        &mut c,
+        &bob,
+        Message::FundEscrow(proofwork_tx::FundEscrow { id: 2 }),
+    )
+    .await;
+    let (code, log) = code_of(
+        &mut c,
+        &alice,
+        Message::RefundEscrow(proofwork_tx::RefundEscrow { id: 2 }),
+    )
+    .await;
     assert_eq!(code, 283, "{log}");
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

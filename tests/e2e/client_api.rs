@@ -84,7 +84,7 @@ async fn client_sends_with_wait_and_proves_the_balance_offline() {
     // CheckTx runs the messages too: buying an unknown listing is refused with the asset
     // module's stable code. (A failure inside a block maps to `ClientError::Failed`; see
     // the client's unit tests — CheckTx leaves no simple way to provoke one here.)
-    let m = Message::Asset(proofwork_tx::Message::BuyListing(proofwork_tx::BuyListing { id: 999_999 }));
+    let m = Message::BuyListing(proofwork_tx::BuyListing { id: 999_999 });
     match c.send_with(&mut signer, vec![m], true).await.unwrap_err() {
         ClientError::Refused { code, log, .. } => assert_eq!(code, 220, "{log}"),
         e => panic!("expected a refusal, got {e}"),

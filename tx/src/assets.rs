@@ -411,7 +411,11 @@ impl From<&TransferUnique> for pb::TransferUnique {
             class_id: m.class.clone(),
             token_id: m.token,
             to: m.to.to_string(),
-            price: m.price.as_ref().map(|p| p.1.to_string()).unwrap_or_default(),
+            price: m
+                .price
+                .as_ref()
+                .map(|p| p.1.to_string())
+                .unwrap_or_default(),
             denom: m.price.as_ref().map(|p| p.0.clone()).unwrap_or_default(),
         }
     }

@@ -10,8 +10,8 @@
 //! [`TxError`] is the single registry of deterministic tx error codes: each variant maps
 //! to a stable ABCI code that clients may match on.
 
-pub mod admission;
 mod address;
+pub mod admission;
 mod amount;
 pub mod assets;
 mod error;
@@ -22,8 +22,8 @@ mod signed;
 pub mod work;
 
 pub use address::{Address, ADDRESS_HRP, ADDRESS_LEN};
-pub use amount::{format_amount, parse_amount};
 pub use admission::{ApplyValidator, ProposeRemoval, VoteValidator};
+pub use amount::{format_amount, parse_amount};
 pub use assets::{
     AcceptOffer, AddCertifier, AddLicenseTerms, Attest, BurnAsset, BuyListing, Buyout,
     CancelListing, CancelOffer, CreateAssetClass, CreateAuction, CreateEscrow, CreateListing,
@@ -31,14 +31,14 @@ pub use assets::{
     MintUnique, PlaceBid, RedeemShares, RefundEscrow, RegisterIp, ResolveEscrow, SettleAuction,
     ShareSpec, TakeLicense, TransferUnique, Unfractionalize,
 };
-pub use message::{Message, Transfer};
-pub use work::{
-    CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
-    RevealedRow, UnbondWorker, UploadModelChunk, WORK_K_LIMIT,
-};
 pub use error::TxError;
 pub use keys::{PublicKey, SecretKey};
+pub use message::{Message, Transfer};
 pub use signed::{
     check_consensus_key, check_denom, check_moniker, check_vrf_key, sign_body, signing_digest,
     tx_hash, SignedTx, TxBody, TxHash, TxLimits, MAX_MONIKER_BYTES, SIGNING_DOMAIN,
+};
+pub use work::{
+    CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
+    RevealedRow, UnbondWorker, UploadModelChunk, WORK_K_LIMIT,
 };

@@ -3,7 +3,7 @@
 use proofwork_proto::tx::v1 as pb;
 use prost::Message as _;
 
-use crate::{Address, Message, PublicKey, SecretKey, TxError};
+use crate::{parse_amount, Address, Message, PublicKey, SecretKey, TxError};
 
 /// Domain tag hashed before the body bytes, so a tx signature can never be valid for any
 /// other proofwork message (or another protocol using the same key).
@@ -565,16 +565,22 @@ mod tests {
     #[test]
     fn unbond_and_credit_priced_jobs_round_trip() {
         let k = SecretKey::from_seed("op");
-        let post = |denom: Option<&str>| Message::PostJob(PostJob {
-            model_id: 3,
-            a_root: [5; 32],
-            m: 8,
-            price: 42,
-            commit_blocks: 0,
-            reveal_blocks: 0,
-            denom: denom.map(Into::into),
-        });
-        for m in [Message::UnbondWorker(UnbondWorker), post(None), post(Some("credit"))] {
+        let post = |denom: Option<&str>| {
+            Message::PostJob(PostJob {
+                model_id: 3,
+                a_root: [5; 32],
+                m: 8,
+                price: 42,
+                commit_blocks: 0,
+                reveal_blocks: 0,
+                denom: denom.map(Into::into),
+            })
+        };
+        for m in [
+            Message::UnbondWorker(UnbondWorker),
+            post(None),
+            post(Some("credit")),
+        ] {
             let b = admission_body(m);
             assert_eq!(decode(&sign_body(&k, &b)).unwrap().body, b);
         }

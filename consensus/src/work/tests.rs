@@ -299,7 +299,10 @@ impl Sim {
     ) -> &'static str {
         self.begin();
         let (id, a) = self.post_in(m, price, denom);
-        self.ok(who, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+        self.ok(
+            who,
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+        );
         let proof = if fake.is_empty() {
             self.honest(a, m)
         } else {
@@ -317,7 +320,10 @@ impl Sim {
         self.end();
         self.begin();
         let rows = self.reveal_rows(id, &proof, m);
-        let ev = self.ok(who, Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
+        let ev = self.ok(
+            who,
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
+        );
         self.end();
         ev.0
     }
@@ -362,7 +368,10 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     // Reopened: an honest worker can now take it.
     sim.begin();
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+    );
     sim.end();
 }
 
@@ -375,7 +384,10 @@ fn job_expires_after_max_attempts_and_refunds_client() {
         if round == 0 {
             sim.post(4, 1_000_000);
         }
-        sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
+        sim.ok(
+            "cheat",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+        );
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -394,7 +406,10 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+    );
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(0)
@@ -420,7 +435,10 @@ fn late_reveal_is_refused_and_slashed() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     let proof = sim.honest(a, 12);
     sim.ok(
         "worker",
@@ -461,7 +479,10 @@ fn reveal_after_deadline_height_is_refused() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     let proof = sim.honest(a, 12);
     sim.ok(
         "worker",
@@ -478,7 +499,10 @@ fn reveal_after_deadline_height_is_refused() {
     sim.begin();
     let rows = sim.reveal_rows(id, &proof, 12);
     assert!(matches!(
-        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
+        sim.err(
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })
+        ),
         TxError::DeadlinePassed { .. }
     ));
 }
@@ -490,13 +514,22 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
     let before = sim.bal("client", DENOM);
     sim.post(4, 5_000);
     assert!(matches!(
-        sim.err("worker", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 })),
+        sim.err(
+            "worker",
+            Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 })
+        ),
         TxError::NotJobClient { .. }
     ));
-    sim.ok("client", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }));
+    sim.ok(
+        "client",
+        Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }),
+    );
     assert_eq!(sim.bal("client", DENOM), before);
     assert!(matches!(
-        sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
+        sim.err(
+            "worker",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+        ),
         TxError::JobState { .. }
     ));
 }
@@ -506,12 +539,14 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
 #[test]
 fn register_model_rejects_bad_dims() {
     let mut sim = Sim::new(16, 8, 8);
-    let msg = |k, n| Message::RegisterModel(proofwork_tx::RegisterModel {
-        k,
-        n,
-        b_root: [0; 32],
-        royalties: vec![],
-    });
+    let msg = |k, n| {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
+            k,
+            n,
+            b_root: [0; 32],
+            royalties: vec![],
+        })
+    };
     assert!(matches!(
         sim.err("owner", msg(0, 8)),
         TxError::WorkDims { .. }
@@ -630,11 +665,13 @@ fn uploaded_chunks_must_match_the_registered_root() {
 fn chunks_must_be_whole_rows_in_order_by_the_owner() {
     let mut sim = Sim::new(16, 8, 8);
     let id = new_model(&mut sim, 4, 8, [1; 32]);
-    let up = |first_row, len| Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
-        model_id: id,
-        first_row,
-        rows: vec![0; len],
-    });
+    let up = |first_row, len| {
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+            model_id: id,
+            first_row,
+            rows: vec![0; len],
+        })
+    };
     assert!(matches!(
         sim.err("owner", up(0, 12)),
         TxError::ChunkLength { .. }
@@ -668,15 +705,17 @@ fn chunks_must_be_whole_rows_in_order_by_the_owner() {
 #[test]
 fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
     let mut sim = Sim::new(16, 8, 8);
-    let post = |model_id, m, price, commit_blocks| Message::PostJob(proofwork_tx::PostJob {
-        model_id,
-        a_root: [0; 32],
-        m,
-        price,
-        commit_blocks,
-        reveal_blocks: 0,
-        denom: None,
-    });
+    let post = |model_id, m, price, commit_blocks| {
+        Message::PostJob(proofwork_tx::PostJob {
+            model_id,
+            a_root: [0; 32],
+            m,
+            price,
+            commit_blocks,
+            reveal_blocks: 0,
+            denom: None,
+        })
+    };
     assert_eq!(
         sim.err("client", post(42, 4, 100, 0)),
         TxError::UnknownModel { id: 42 }
@@ -708,7 +747,10 @@ fn workers_need_registration_bond_and_known_validator() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
     assert!(matches!(
-        sim.err("client", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
+        sim.err(
+            "client",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+        ),
         TxError::NotWorker { .. }
     ));
     assert!(matches!(
@@ -729,14 +771,20 @@ fn workers_need_registration_bond_and_known_validator() {
         }),
     );
     assert_eq!(
-        sim.err("client", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })),
+        sim.err(
+            "client",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+        ),
         TxError::BondTooLow {
             bond: 999,
             needed: 1_000
         }
     );
     assert_eq!(
-        sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 7 })),
+        sim.err(
+            "worker",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 7 })
+        ),
         TxError::UnknownJob { id: 7 }
     );
 }
@@ -753,7 +801,10 @@ fn commit_needs_the_claiming_worker_before_the_deadline() {
         sim.err("worker", commit.clone()),
         TxError::JobState { .. }
     ));
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+    );
     assert_eq!(
         sim.err("cheat", commit.clone()),
         TxError::NotJobWorker { id: 0 }
@@ -771,7 +822,10 @@ fn committed(m: u32, sample: u32) -> (Sim, u64, Proof) {
     let mut sim = Sim::new(16, 8, sample);
     sim.begin();
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     let proof = sim.honest(a, m);
     sim.ok(
         "worker",
@@ -808,14 +862,20 @@ fn reveal_of_unsampled_rows_is_refused() {
     let mut rows = sampled.clone();
     rows[0] = proof.reveal(&[other]).unwrap().remove(0);
     assert!(matches!(
-        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
+        sim.err(
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })
+        ),
         TxError::RowsNotSampled { .. }
     ));
     // Too few rows.
     let mut rows = sampled.clone();
     rows.pop();
     assert!(matches!(
-        sim.err("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
+        sim.err(
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })
+        ),
         TxError::RowsNotSampled { .. }
     ));
     // Only the claiming worker may reveal.
@@ -903,7 +963,10 @@ fn reveal_replayed_for_another_job_is_refused() {
     let (j1, a1) = sim.post(40, 1_000_000);
     let (p0, p1) = (sim.honest(a0, 40), sim.honest(a1, 40));
     for (j, p) in [(j0, &p0), (j1, &p1)] {
-        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: j }));
+        sim.ok(
+            "worker",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: j }),
+        );
         sim.ok(
             "worker",
             Message::CommitWork(proofwork_tx::CommitWork {
@@ -961,7 +1024,10 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "cheat",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     let garbage =
         Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8).unwrap();
     sim.ok(
@@ -984,12 +1050,18 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
         r.c_proof = g.c_proof;
     }
     assert!(matches!(
-        sim.err("cheat", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })),
+        sim.err(
+            "cheat",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })
+        ),
         TxError::RevealProof { what: "c", .. }
     ));
     // Revealing what was committed is a valid reveal that fails the spot check.
     let rows = garbage.reveal(&sample).unwrap();
-    let ev = sim.ok("cheat", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
+    let ev = sim.ok(
+        "cheat",
+        Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
+    );
     assert_eq!(ev.0, "work_slashed");
 }
 
@@ -1001,7 +1073,10 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
     for _ in 0..3 {
         let (id, a) = sim.post(10, 1_000_000);
         let p = sim.honest(a, 10);
-        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+        sim.ok(
+            "worker",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+        );
         sim.ok(
             "worker",
             Message::CommitWork(proofwork_tx::CommitWork {
@@ -1018,7 +1093,10 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
     let n0 = sim.cache.br_len();
     for (id, p) in &jobs {
         let rows = sim.reveal_rows(*id, p, 10);
-        sim.ok("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }));
+        sim.ok(
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }),
+        );
     }
     assert_eq!(sim.cache.br_len(), n0 + 1);
 }
@@ -1248,7 +1326,11 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
     assert_eq!(unbonding(&sim.s, &addr("worker").0).unwrap(), None);
     // Gone: a second request is an unknown worker; registering again works and can claim.
     sim.begin();
-    assert_eq!(sim.err("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker)).code(), 409);
+    assert_eq!(
+        sim.err("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker))
+            .code(),
+        409
+    );
     sim.ok(
         "worker",
         Message::RegisterWorker(proofwork_tx::RegisterWorker {
@@ -1257,7 +1339,10 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
         }),
     );
     let (id, _) = sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     sim.end();
     assert_eq!(sim.bal("worker", DENOM), before + 100_000_000 - 5_000);
 }
@@ -1270,7 +1355,10 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     sim.begin();
     let (held, _) = sim.post(4, 1_000_000);
     let (other, _) = sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }),
+    );
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(held)
@@ -1279,7 +1367,10 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     };
     sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     // From now on: no claims, no top-ups, no second request — each with its own code.
-    let e = sim.err("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }));
+    let e = sim.err(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }),
+    );
     assert_eq!(e.code(), 424, "{e}");
     let e = sim.err(
         "worker",
@@ -1313,8 +1404,14 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     assert_eq!(bonds_held(&sim), 100_000_000);
     // Another worker can take both jobs.
     sim.begin();
-    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }));
-    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }));
+    sim.ok(
+        "cheat",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }),
+    );
+    sim.ok(
+        "cheat",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }),
+    );
     sim.end();
 }
 
@@ -1325,7 +1422,10 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
     let before = sim.bal("worker", DENOM);
     sim.begin();
     let (id, a) = sim.post(20, 1_000_000);
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     let proof = sim.honest(a, 20);
     sim.ok(
@@ -1341,7 +1441,10 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
     assert!(worker(&sim.s, &addr("worker").0).unwrap().is_some());
     sim.begin();
     let rows = sim.reveal_rows(id, &proof, 20);
-    sim.ok("worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }));
+    sim.ok(
+        "worker",
+        Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
+    );
     let out = sim.end();
     assert_eq!(out.events[0].0, "worker_unbonded");
     assert_eq!(sim.bal("worker", DENOM), before + 810_000 + 100_000_000);
@@ -1436,7 +1539,10 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     assert_eq!(sim.bal("client", DENOM), client_native + 25_000_000);
     sim.begin();
-    sim.ok("client", Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }));
+    sim.ok(
+        "client",
+        Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }),
+    );
     sim.end();
     assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
     // Expiry after max_attempts missed commits refunds credits too.
@@ -1445,7 +1551,10 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         if round == 0 {
             sim.post_in(4, 8, Some(CREDIT_DENOM));
         }
-        sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }));
+        sim.ok(
+            "cheat",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
+        );
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -1466,15 +1575,17 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
     set_macs_per_credit(&mut sim, 512);
     grant_credits(&mut sim, "client", 10);
     sim.begin();
-    let post = |price: u128, denom: &str| Message::PostJob(proofwork_tx::PostJob {
-        model_id: 0,
-        a_root: [1; 32],
-        m: 20,
-        price,
-        commit_blocks: 0,
-        reveal_blocks: 0,
-        denom: Some(denom.into()),
-    });
+    let post = |price: u128, denom: &str| {
+        Message::PostJob(proofwork_tx::PostJob {
+            model_id: 0,
+            a_root: [1; 32],
+            m: 20,
+            price,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+            denom: Some(denom.into()),
+        })
+    };
     let e = sim.err("client", post(20, CREDIT_DENOM));
     assert!(matches!(e, TxError::InsufficientFunds { .. }), "{e}");
     assert_eq!(e.code(), 10);
@@ -1616,7 +1727,10 @@ fn a_bad_proof_anywhere_outranks_an_earlier_freivalds_failure_on_both_paths() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok("cheat", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        "cheat",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     // Which rows will be sampled is not known yet: forge them all.
     let all: Vec<usize> = (0..m as usize).collect();
     let forged = sim.forged(a, m, &all);
@@ -1665,8 +1779,14 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     for _ in 0..5 {
         sim.post(4, 1_000_000);
     }
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }));
-    sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 3 }));
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
+    );
+    sim.ok(
+        "worker",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 3 }),
+    );
     let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),

@@ -67,7 +67,11 @@ impl CheckState {
     pub fn check(&mut self, bytes: &[u8]) -> Result<Arc<SignedTx>, ExecError> {
         let limits = self.cfg.mempool_limits(self.local_max_tx_bytes);
         let tx = decode_and_verify(&self.sigs, &limits, bytes)?;
-        let height = self.storage.latest().map_or(0, |l| l.height).saturating_add(1);
+        let height = self
+            .storage
+            .latest()
+            .map_or(0, |l| l.height)
+            .saturating_add(1);
         check_historical(
             &self.storage,
             &self.cfg,

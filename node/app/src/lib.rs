@@ -21,6 +21,7 @@ mod sigcache;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use events::TypedEvent as _;
 use proofwork_consensus::beacon::{self, BeaconTx, VrfSecret};
 use proofwork_consensus::work::{self, WorkCache};
 use proofwork_consensus::{admission, validators};
@@ -29,7 +30,6 @@ use proofwork_proto::block::v1 as pb;
 use proofwork_state::{
     accounts, AppHash, PreparedCommit, StateDelta, StateError, Storage, StoredHeight, WriteSet,
 };
-use events::TypedEvent as _;
 use proofwork_tx::{parse_amount, SignedTx, TxError, TxHash, TxLimits};
 use prost::Message as _;
 use rayon::prelude::*;
@@ -412,7 +412,10 @@ impl App {
     ) -> Vec<Vec<u8>> {
         let ok: Vec<bool> = txs
             .par_iter()
-            .map(|t| self.check_stateless(t).is_ok_and(|tx| self.check_historical(&tx)))
+            .map(|t| {
+                self.check_stateless(t)
+                    .is_ok_and(|tx| self.check_historical(&tx))
+            })
             .collect();
         let mut total = beacon.as_ref().map_or(0, |b| b.len() as u64);
         // ProcessProposal refuses a tx twice in one block: never propose one.
@@ -453,8 +456,10 @@ impl App {
             tracing::warn!("rejecting a proposal: the same tx twice");
             return false;
         }
-        rest.par_iter()
-            .all(|t| self.check_stateless(t).is_ok_and(|tx| self.check_historical(&tx)))
+        rest.par_iter().all(|t| {
+            self.check_stateless(t)
+                .is_ok_and(|tx| self.check_historical(&tx))
+        })
     }
 
     /// `Ok(true)`: the first tx is the required, valid beacon tx; `Ok(false)`: none is
@@ -609,7 +614,13 @@ impl App {
         for hook in hooks::END_BLOCK {
             let out = hook.end_block(&mut delta, &block)?;
             for (kind, attrs) in &out.events {
-                tracing::info!(height = input.height, event = kind, ?attrs, "{}", hook.name());
+                tracing::info!(
+                    height = input.height,
+                    event = kind,
+                    ?attrs,
+                    "{}",
+                    hook.name()
+                );
             }
             prefetch_models.extend(out.prefetch_models);
         }

@@ -617,7 +617,7 @@ fn restart_resumes_from_the_last_commit() {
 #[test]
 fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
     use proofwork_tx::assets::{powers, ShareSpec};
-    use proofwork_tx::{Message, Item};
+    use proofwork_tx::{Item, Message};
     let mut h = Harness::new();
     let m = |nonce: u64, msg: Message| TxBody {
         chain_id: CHAIN.into(),
@@ -673,8 +673,14 @@ fn app_executes_asset_messages_enforces_royalties_and_refuses_self_trade() {
                 }),
             ),
         ),
-        sign_body(&alice, &m(3, Message::BuyListing(proofwork_tx::BuyListing { id: 1 }))),
-        sign_body(&key("bob"), &m(0, Message::BuyListing(proofwork_tx::BuyListing { id: 1 }))),
+        sign_body(
+            &alice,
+            &m(3, Message::BuyListing(proofwork_tx::BuyListing { id: 1 })),
+        ),
+        sign_body(
+            &key("bob"),
+            &m(0, Message::BuyListing(proofwork_tx::BuyListing { id: 1 })),
+        ),
     ]);
     let codes: Vec<u32> = out
         .tx_results

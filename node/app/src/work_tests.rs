@@ -220,7 +220,13 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
             rows: bad_rows,
         })],
     );
-    let good = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    let good = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     // A proposer including the invalid reveal gets its proposal rejected …
     assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
     assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
@@ -281,7 +287,13 @@ fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
     let all: Vec<usize> = (0..M as usize).collect();
     let (id, proof) = h.committed(&all);
     let rows = h.reveal_rows(id, &proof);
-    let t = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    let t = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     // Valid evidence of fraud: the proposal is accepted and the worker slashed.
     assert!(h.app.process_proposal(std::slice::from_ref(&t)));
     let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
@@ -305,7 +317,13 @@ fn epoch_end_returns_validator_updates_from_work() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    h.ok(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     while h.height() % 100 != 99 {
         h.block(vec![]);
     }
@@ -326,25 +344,42 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     let rows = h.reveal_rows(id, &proof);
     let before = accounts::balance(h.app.storage(), &addr("bob"), "upw").unwrap();
     let a = proofwork_node_random(5, (M * K) as usize);
-    let post = |price: u128, denom: Option<&str>| Message::PostJob(proofwork_tx::PostJob {
-        model_id: 0,
-        a_root: i8_root(&a, M as usize, K as usize).unwrap(),
-        m: M,
-        price,
-        commit_blocks: 0,
-        reveal_blocks: 0,
-        denom: denom.map(Into::into),
-    });
+    let post = |price: u128, denom: Option<&str>| {
+        Message::PostJob(proofwork_tx::PostJob {
+            model_id: 0,
+            a_root: i8_root(&a, M as usize, K as usize).unwrap(),
+            m: M,
+            price,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+            denom: denom.map(Into::into),
+        })
+    };
     h.ok("alice", vec![post(1_000_000, None)]);
     let open = id + 1;
-    h.ok("bob", vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)]);
+    h.ok(
+        "bob",
+        vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)],
+    );
     let requested = h.height();
-    let out = h.block(vec![h.tx("bob", vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)])]);
+    let out = h.block(vec![h.tx(
+        "bob",
+        vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)],
+    )]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 423);
-    let out = h.block(vec![h.tx("bob", vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: open })])]);
+    let out = h.block(vec![h.tx(
+        "bob",
+        vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: open })],
+    )]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 424);
     // Finishing the held job is allowed and paid (in the chain denomination: 1 credit).
-    let ev = h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    let ev = h.ok(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     assert_eq!(ev[0].kind, "work_verified");
     let period = work::params(h.app.storage()).unwrap().unbonding_blocks;
     while h.height() < requested + period - 1 {
@@ -377,7 +412,10 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
             validator: None,
         })],
     );
-    let ev = h.ok("bob", vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id })]);
+    let ev = h.ok(
+        "bob",
+        vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id })],
+    );
     assert_eq!(ev[0].kind, "claim_job");
 }
 
@@ -482,7 +520,13 @@ fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
     assert_eq!(h.app.work_cache().br_len(), before + 1);
     // The reveal's spot check finds it: no second B·r for the same (model, beacon).
     let rows = h.reveal_rows(id, &proof);
-    let ev = h.ok("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    let ev = h.ok(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     assert_eq!(ev[0].kind, "work_verified");
     assert_eq!(h.app.work_cache().br_len(), before + 1);
 }
@@ -495,7 +539,13 @@ fn check_tx_shares_the_spot_check_cache() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    let good = h.tx("bob", vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })]);
+    let good = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
+    );
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),
@@ -543,7 +593,10 @@ fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
     );
     let good = h.tx(
         "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })],
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows,
+        })],
     );
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
@@ -554,7 +607,10 @@ fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
     );
     let e = check.check(&bad).unwrap_err();
     assert!(
-        matches!(e, proofwork_state::ExecError::Tx(TxError::RevealProof { .. })),
+        matches!(
+            e,
+            proofwork_state::ExecError::Tx(TxError::RevealProof { .. })
+        ),
         "{e:?}"
     );
     check.check(&good).unwrap();

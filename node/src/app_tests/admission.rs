@@ -10,8 +10,8 @@ use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
 use tendermint_proto::v0_38::crypto::public_key::Sum;
 
-use crate::app::*;
 use crate::abci::AbciApp;
+use crate::app::*;
 
 const CHAIN: &str = "pw-adm";
 

@@ -12,8 +12,8 @@ use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
 use tendermint_proto::v0_38::types::BlockIdFlag;
 
-use crate::app::*;
 use crate::abci::AbciApp;
+use crate::app::*;
 
 const CHAIN: &str = "pw-beacon";
 
