@@ -19,13 +19,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     // JSON output of query answers (the CLI prints them): serde on the asset query types
     // and the tx types they embed; bytes as hex, oneof variants in snake_case.
-    // Services only with the `grpc` feature: the messages alone need prost, not tonic.
-    let grpc = std::env::var_os("CARGO_FEATURE_GRPC").is_some();
-    let mut cfg = tonic_prost_build::configure()
-        .build_client(grpc)
-        .build_server(grpc)
-        .file_descriptor_set_path(out.join("proofwork_descriptor.bin"));
-    for t in [
+    let mut types: Vec<(&str, &str)> = [
         ".proofwork.assets.v1",
         ".proofwork.query.v1",
         ".proofwork.tx.v1.Item",
@@ -34,14 +28,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ".proofwork.tx.v1.RoyaltyRightItem",
         ".proofwork.tx.v1.RoyaltyShare",
         ".proofwork.tx.v1.AdminPowers",
-    ] {
-        cfg = cfg.type_attribute(t, "#[derive(serde::Serialize)]");
-    }
-    cfg = cfg.type_attribute(
+    ]
+    .into_iter()
+    .map(|t| (t, "#[derive(serde::Serialize)]"))
+    .collect();
+    types.push((
         ".proofwork.tx.v1.Item.kind",
         "#[serde(rename_all = \"snake_case\")]",
-    );
-    for f in [
+    ));
+    let hex_fields = [
         ".proofwork.assets.v1.TokenInfo.content_hash",
         ".proofwork.assets.v1.WorkInfo.content_hash",
         ".proofwork.assets.v1.WorkRequest.content_hash",
@@ -50,19 +45,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ".proofwork.query.v1.ProvenRead.key",
         ".proofwork.query.v1.ProvenRead.value",
         ".proofwork.query.v1.ProvenRead.proof",
-    ] {
-        cfg = cfg.field_attribute(f, "#[serde(serialize_with = \"crate::serde_hex\")]");
-    }
+    ];
+    const HEX: &str = "#[serde(serialize_with = \"crate::serde_hex\")]";
     // Zero-copy decoding of the big fields: decoded from a `Bytes` buffer, a tx's body and a
     // reveal's rows (~2 MiB per job) are slices of it, not copies.
-    for f in [
+    let bytes_fields = [
         ".proofwork.tx.v1.Tx.body_bytes",
         ".proofwork.tx.v1.RevealedRow.a_row",
         ".proofwork.tx.v1.RevealedRow.c_row",
-    ] {
-        cfg = cfg.bytes(f);
+    ];
+    let descriptor = out.join("proofwork_descriptor.bin");
+    // With the `grpc` feature, tonic clients and servers too; without it (the state
+    // machine's build) plain prost, so nothing of tonic is even a build dependency.
+    #[cfg(feature = "grpc")]
+    {
+        let mut cfg = tonic_prost_build::configure().file_descriptor_set_path(descriptor);
+        for (t, a) in types {
+            cfg = cfg.type_attribute(t, a);
+        }
+        for f in hex_fields {
+            cfg = cfg.field_attribute(f, HEX);
+        }
+        for f in bytes_fields {
+            cfg = cfg.bytes(f);
+        }
+        cfg.compile_protos(&protos, &["proto"])?;
     }
-    cfg.compile_protos(&protos, &["proto"])?;
+    #[cfg(not(feature = "grpc"))]
+    {
+        let mut cfg = prost_build::Config::new();
+        cfg.file_descriptor_set_path(descriptor);
+        for (t, a) in types {
+            cfg.type_attribute(t, a);
+        }
+        for f in hex_fields {
+            cfg.field_attribute(f, HEX);
+        }
+        cfg.bytes(bytes_fields);
+        cfg.compile_protos(&protos, &["proto"])?;
+    }
     for p in protos {
         println!("cargo:rerun-if-changed={p}");
     }
