@@ -503,7 +503,7 @@ impl App {
             &self.storage,
             cfg,
             tx,
-            Some(&self.work),
+            Some(self.work.as_ref()),
             self.probe.as_ref(),
             height,
         )

@@ -214,4 +214,4 @@ macro_rules! component_handlers {
         })*
     };
 }
-use component_handlers;
+pub(crate) use component_handlers;
