@@ -159,7 +159,6 @@ async fn work_demo(h: Home, url: String, stop: Arc<AtomicBool>) {
 }
 
 async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
-    use proofwork_client::Client;
     use proofwork_node::worker::{self, WorkerOptions};
     let (_, alice) = home::load_key(&h, "alice")?;
     let (_, dave) = home::load_key(&h, "dave")?;
@@ -170,21 +169,7 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
         .ok()
         .and_then(|g| g.app_state.validators.first().cloned())
         .and_then(|v| proofwork_genesis::decode_pub_key(&v.pub_key).ok());
-    let mut api = {
-        let mut last = None;
-        let mut api = None;
-        for _ in 0..50 {
-            match Client::connect(&url).await {
-                Ok(a) => {
-                    api = Some(a);
-                    break;
-                }
-                Err(e) => last = Some(e),
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        api.ok_or_else(|| last.unwrap_or_else(|| anyhow::anyhow!("no connection")))?
-    };
+    let mut api = connect_with_retry(&url).await?;
     // CUDA when a device opens (the worker's GEMM and row digests on the GPU; validators
     // still check on the CPU), the CPU reference otherwise.
     let backend: Arc<dyn proofwork_kernels::Backend> = Arc::from(
