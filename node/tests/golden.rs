@@ -26,8 +26,9 @@ const T0_NS: u64 = 1_800_000_000_000_000_000;
 const K: u32 = 16;
 const N: u32 = 8;
 const M: u32 = 200;
-/// The first id of the model, job and validator-application counters.
-const FIRST_ID: u64 = 0;
+/// The first id of the model, job and validator-application counters (every counter starts
+/// at 1: docs/state.md).
+const FIRST_ID: u64 = 1;
 
 /// Every message of the golden chain is built here (one function per message kind).
 mod msg {
