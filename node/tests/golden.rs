@@ -35,14 +35,14 @@ mod msg {
     use proofwork_tx::assets::ShareSpec;
     use proofwork_tx::{Address, AssetMsg, Item, Message, PublicKey, RevealedRow};
 
-    pub fn transfer(to: Address, denom: &str, amount: u128) -> Message {
+    pub(crate) fn transfer(to: Address, denom: &str, amount: u128) -> Message {
         Message::Transfer {
             to,
             denom: denom.into(),
             amount,
         }
     }
-    pub fn create_class(
+    pub(crate) fn create_class(
         id: &str,
         unique: bool,
         powers: u8,
@@ -62,14 +62,14 @@ mod msg {
             initial_supply,
         })
     }
-    pub fn mint_fungible(class: &str, to: Address, amount: u128) -> Message {
+    pub(crate) fn mint_fungible(class: &str, to: Address, amount: u128) -> Message {
         Message::Asset(AssetMsg::MintFungible {
             class: class.into(),
             to,
             amount,
         })
     }
-    pub fn mint_unique(class: &str, to: Address, content_hash: [u8; 32]) -> Message {
+    pub(crate) fn mint_unique(class: &str, to: Address, content_hash: [u8; 32]) -> Message {
         Message::Asset(AssetMsg::MintUnique {
             class: class.into(),
             to,
@@ -78,7 +78,7 @@ mod msg {
             royalty: vec![],
         })
     }
-    pub fn transfer_unique(class: &str, token: u64, to: Address) -> Message {
+    pub(crate) fn transfer_unique(class: &str, token: u64, to: Address) -> Message {
         Message::Asset(AssetMsg::TransferUnique {
             class: class.into(),
             token,
@@ -86,7 +86,7 @@ mod msg {
             price: None,
         })
     }
-    pub fn burn(class: &str, amount: u128, from: Address) -> Message {
+    pub(crate) fn burn(class: &str, amount: u128, from: Address) -> Message {
         Message::Asset(AssetMsg::Burn {
             class: class.into(),
             token: 0,
@@ -94,14 +94,14 @@ mod msg {
             from: Some(from),
         })
     }
-    pub fn freeze(class: &str, frozen: bool) -> Message {
+    pub(crate) fn freeze(class: &str, frozen: bool) -> Message {
         Message::Asset(AssetMsg::Freeze {
             class: class.into(),
             token: 0,
             frozen,
         })
     }
-    pub fn force_transfer(class: &str, amount: u128, from: Address, to: Address) -> Message {
+    pub(crate) fn force_transfer(class: &str, amount: u128, from: Address, to: Address) -> Message {
         Message::Asset(AssetMsg::ForceTransfer {
             class: class.into(),
             token: 0,
@@ -116,14 +116,14 @@ mod msg {
             token,
         }
     }
-    pub fn list_unique(class: &str, token: u64, price: u128) -> Message {
+    pub(crate) fn list_unique(class: &str, token: u64, price: u128) -> Message {
         Message::Asset(AssetMsg::List {
             item: unique(class, token),
             price,
             denom: "upw".into(),
         })
     }
-    pub fn list_fungible(denom: &str, amount: u128, price: u128) -> Message {
+    pub(crate) fn list_fungible(denom: &str, amount: u128, price: u128) -> Message {
         Message::Asset(AssetMsg::List {
             item: Item::Fungible {
                 denom: denom.into(),
@@ -133,13 +133,13 @@ mod msg {
             denom: "upw".into(),
         })
     }
-    pub fn cancel_listing(id: u64) -> Message {
+    pub(crate) fn cancel_listing(id: u64) -> Message {
         Message::Asset(AssetMsg::CancelListing { id })
     }
-    pub fn buy(id: u64) -> Message {
+    pub(crate) fn buy(id: u64) -> Message {
         Message::Asset(AssetMsg::Buy { id })
     }
-    pub fn offer(class: &str, token: u64, price: u128, expires_height: u64) -> Message {
+    pub(crate) fn offer(class: &str, token: u64, price: u128, expires_height: u64) -> Message {
         Message::Asset(AssetMsg::Offer {
             item: unique(class, token),
             price,
@@ -147,13 +147,18 @@ mod msg {
             expires_height,
         })
     }
-    pub fn accept_offer(id: u64) -> Message {
+    pub(crate) fn accept_offer(id: u64) -> Message {
         Message::Asset(AssetMsg::AcceptOffer { id })
     }
-    pub fn cancel_offer(id: u64) -> Message {
+    pub(crate) fn cancel_offer(id: u64) -> Message {
         Message::Asset(AssetMsg::CancelOffer { id })
     }
-    pub fn create_auction(class: &str, token: u64, min_bid: u128, end_time_ns: u64) -> Message {
+    pub(crate) fn create_auction(
+        class: &str,
+        token: u64,
+        min_bid: u128,
+        end_time_ns: u64,
+    ) -> Message {
         Message::Asset(AssetMsg::CreateAuction {
             item: unique(class, token),
             denom: "upw".into(),
@@ -161,13 +166,13 @@ mod msg {
             end_time_ns,
         })
     }
-    pub fn bid(id: u64, amount: u128) -> Message {
+    pub(crate) fn bid(id: u64, amount: u128) -> Message {
         Message::Asset(AssetMsg::Bid { id, amount })
     }
-    pub fn settle_auction(id: u64) -> Message {
+    pub(crate) fn settle_auction(id: u64) -> Message {
         Message::Asset(AssetMsg::SettleAuction { id })
     }
-    pub fn fractionalize(class: &str, token: u64, shares: u128, reserve: u128) -> Message {
+    pub(crate) fn fractionalize(class: &str, token: u64, shares: u128, reserve: u128) -> Message {
         Message::Asset(AssetMsg::Fractionalize {
             class: class.into(),
             token,
@@ -176,16 +181,16 @@ mod msg {
             denom: "upw".into(),
         })
     }
-    pub fn buyout(vault: u64) -> Message {
+    pub(crate) fn buyout(vault: u64) -> Message {
         Message::Asset(AssetMsg::Buyout { vault })
     }
-    pub fn redeem_shares(vault: u64, amount: u128) -> Message {
+    pub(crate) fn redeem_shares(vault: u64, amount: u128) -> Message {
         Message::Asset(AssetMsg::RedeemShares { vault, amount })
     }
-    pub fn unfractionalize(vault: u64) -> Message {
+    pub(crate) fn unfractionalize(vault: u64) -> Message {
         Message::Asset(AssetMsg::Unfractionalize { vault })
     }
-    pub fn register_ip(content_hash: [u8; 32], class: &str, token: u64) -> Message {
+    pub(crate) fn register_ip(content_hash: [u8; 32], class: &str, token: u64) -> Message {
         Message::Asset(AssetMsg::RegisterIp {
             content_hash,
             title: "Song".into(),
@@ -193,7 +198,7 @@ mod msg {
             token,
         })
     }
-    pub fn add_license_terms(content_hash: [u8; 32], fee: u128) -> Message {
+    pub(crate) fn add_license_terms(content_hash: [u8; 32], fee: u128) -> Message {
         Message::Asset(AssetMsg::AddLicenseTerms {
             content_hash,
             fee,
@@ -202,27 +207,31 @@ mod msg {
             scope: "streaming".into(),
         })
     }
-    pub fn take_license(content_hash: [u8; 32], terms: u64) -> Message {
+    pub(crate) fn take_license(content_hash: [u8; 32], terms: u64) -> Message {
         Message::Asset(AssetMsg::TakeLicense {
             content_hash,
             terms,
         })
     }
-    pub fn add_certifier(class: &str, certifier: Address) -> Message {
+    pub(crate) fn add_certifier(class: &str, certifier: Address) -> Message {
         Message::Asset(AssetMsg::AddCertifier {
             class: class.into(),
             certifier,
             name: "Lab".into(),
         })
     }
-    pub fn attest(class: &str, token: u64) -> Message {
+    pub(crate) fn attest(class: &str, token: u64) -> Message {
         Message::Asset(AssetMsg::Attest {
             class: class.into(),
             token,
             statement: "authentic".into(),
         })
     }
-    pub fn create_escrow(counterparty: Address, oracle: PublicKey, deadline_ns: u64) -> Message {
+    pub(crate) fn create_escrow(
+        counterparty: Address,
+        oracle: PublicKey,
+        deadline_ns: u64,
+    ) -> Message {
         Message::Asset(AssetMsg::CreateEscrow {
             counterparty,
             oracle,
@@ -233,36 +242,36 @@ mod msg {
             deadline_ns,
         })
     }
-    pub fn fund_escrow(id: u64) -> Message {
+    pub(crate) fn fund_escrow(id: u64) -> Message {
         Message::Asset(AssetMsg::FundEscrow { id })
     }
-    pub fn resolve_escrow(id: u64, outcome: bool, signature: Vec<u8>) -> Message {
+    pub(crate) fn resolve_escrow(id: u64, outcome: bool, signature: Vec<u8>) -> Message {
         Message::Asset(AssetMsg::ResolveEscrow {
             id,
             outcome,
             signature,
         })
     }
-    pub fn refund_escrow(id: u64) -> Message {
+    pub(crate) fn refund_escrow(id: u64) -> Message {
         Message::Asset(AssetMsg::RefundEscrow { id })
     }
-    pub fn apply_validator(consensus_pubkey: [u8; 32], vrf_pubkey: [u8; 32]) -> Message {
+    pub(crate) fn apply_validator(consensus_pubkey: [u8; 32], vrf_pubkey: [u8; 32]) -> Message {
         Message::ApplyValidator {
             consensus_pubkey,
             moniker: "v1".into(),
             vrf_pubkey,
         }
     }
-    pub fn vote_validator(application_id: u64, approve: bool) -> Message {
+    pub(crate) fn vote_validator(application_id: u64, approve: bool) -> Message {
         Message::VoteValidator {
             application_id,
             approve,
         }
     }
-    pub fn propose_removal(consensus_pubkey: [u8; 32]) -> Message {
+    pub(crate) fn propose_removal(consensus_pubkey: [u8; 32]) -> Message {
         Message::ProposeRemoval { consensus_pubkey }
     }
-    pub fn register_model(b_root: [u8; 32], royalty: Address) -> Message {
+    pub(crate) fn register_model(b_root: [u8; 32], royalty: Address) -> Message {
         Message::RegisterModel {
             k: super::K,
             n: super::N,
@@ -270,17 +279,17 @@ mod msg {
             royalties: vec![(royalty, 500)],
         }
     }
-    pub fn upload_model_chunk(model_id: u64, rows: Vec<u8>) -> Message {
+    pub(crate) fn upload_model_chunk(model_id: u64, rows: Vec<u8>) -> Message {
         Message::UploadModelChunk {
             model_id,
             first_row: 0,
             rows,
         }
     }
-    pub fn register_worker(bond: u128, validator: Option<[u8; 32]>) -> Message {
+    pub(crate) fn register_worker(bond: u128, validator: Option<[u8; 32]>) -> Message {
         Message::RegisterWorker { bond, validator }
     }
-    pub fn post_job(model_id: u64, a_root: [u8; 32], price: u128) -> Message {
+    pub(crate) fn post_job(model_id: u64, a_root: [u8; 32], price: u128) -> Message {
         Message::PostJob {
             model_id,
             a_root,
@@ -291,19 +300,19 @@ mod msg {
             denom: None,
         }
     }
-    pub fn claim_job(job_id: u64) -> Message {
+    pub(crate) fn claim_job(job_id: u64) -> Message {
         Message::ClaimJob { job_id }
     }
-    pub fn commit_work(job_id: u64, c_root: [u8; 32]) -> Message {
+    pub(crate) fn commit_work(job_id: u64, c_root: [u8; 32]) -> Message {
         Message::CommitWork { job_id, c_root }
     }
-    pub fn reveal_work(job_id: u64, rows: Vec<RevealedRow>) -> Message {
+    pub(crate) fn reveal_work(job_id: u64, rows: Vec<RevealedRow>) -> Message {
         Message::RevealWork { job_id, rows }
     }
-    pub fn cancel_job(job_id: u64) -> Message {
+    pub(crate) fn cancel_job(job_id: u64) -> Message {
         Message::CancelJob { job_id }
     }
-    pub fn unbond_worker() -> Message {
+    pub(crate) fn unbond_worker() -> Message {
         Message::UnbondWorker
     }
 }
