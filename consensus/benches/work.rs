@@ -90,7 +90,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             &mut s,
             &owner,
             Message::UploadModelChunk {
-                model_id: 0,
+                model_id: 1,
                 first_row: first as u32,
                 rows: b[first * N..(first + 256) * N]
                     .iter()
@@ -105,7 +105,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
         &mut s,
         &owner,
         Message::PostJob {
-            model_id: 0,
+            model_id: 1,
             a_root: a_tree.root(),
             m: m as u32,
             price: 1 << 60,
@@ -122,10 +122,10 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             validator: None,
         },
     );
-    exec(&mut s, &owner, Message::ClaimJob { job_id: 0 });
+    exec(&mut s, &owner, Message::ClaimJob { job_id: 1 });
     // The beacon (hash of block 2) is chosen here, so only the sampled rows are computed.
     let beacon = [42u8; 32];
-    let rows = sampled_rows(&beacon, 0, m as u32, SAMPLE);
+    let rows = sampled_rows(&beacon, 1, m as u32, SAMPLE);
     let a_sub: Vec<i8> = rows
         .iter()
         .flat_map(|&i| a[i as usize * K..(i as usize + 1) * K].iter().copied())
@@ -141,7 +141,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
         &mut s,
         &owner,
         Message::CommitWork {
-            job_id: 0,
+            job_id: 1,
             c_root: c_tree.root(),
         },
     );
@@ -164,7 +164,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             c_proof: c_tree.proof(i).unwrap().siblings,
         })
         .collect();
-    let ctx = reveal_context(&s, &owner, 0, 3).unwrap().unwrap();
+    let ctx = reveal_context(&s, &owner, 1, 3).unwrap().unwrap();
     (s, ctx, reveal)
 }
 
@@ -236,7 +236,7 @@ fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
         nonce: 7,
         fee: 1,
         messages: vec![Message::RevealWork {
-            job_id: 0,
+            job_id: 1,
             rows: rows.to_vec(),
         }],
     };
@@ -286,7 +286,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
         &mut s,
         &client,
         Message::UploadModelChunk {
-            model_id: 0,
+            model_id: 1,
             first_row: 0,
             rows: b.iter().map(|&v| v as u8).collect(),
         },
@@ -296,7 +296,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
             &mut s,
             &client,
             Message::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: [1; 32],
                 m: 4,
                 price: 1,
@@ -306,7 +306,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
             },
         );
         if id % 1000 != 0 {
-            exec(&mut s, &client, Message::CancelJob { job_id: id });
+            exec(&mut s, &client, Message::CancelJob { job_id: id + 1 });
         }
     }
     // Committed state: the block's writes applied (deleted index entries gone), as the

@@ -75,33 +75,6 @@ impl RoyaltyPolicy {
         }
         Ok(())
     }
-
-    /// Fixed layout: count u8, then per share address (20) ‖ bps u16 BE.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(1 + self.shares.len() * 22);
-        v.push(self.shares.len() as u8);
-        for s in &self.shares {
-            v.extend_from_slice(s.recipient.as_bytes());
-            v.extend_from_slice(&s.bps.to_be_bytes());
-        }
-        v
-    }
-
-    /// Inverse of [`RoyaltyPolicy::encode`]; `None` on malformed bytes.
-    pub fn decode(b: &[u8]) -> Option<Self> {
-        let (&n, rest) = b.split_first()?;
-        if rest.len() != usize::from(n) * 22 {
-            return None;
-        }
-        let shares = rest
-            .chunks_exact(22)
-            .map(|c| RoyaltyShare {
-                recipient: Address(c[..20].try_into().expect("20 bytes")),
-                bps: u16::from_be_bytes([c[20], c[21]]),
-            })
-            .collect();
-        Some(RoyaltyPolicy { shares })
-    }
 }
 
 /// `floor(amount · bps / 10000)` without overflow for any u128 amount.
@@ -243,10 +216,12 @@ mod tests {
     }
 
     #[test]
-    fn policy_round_trips() {
+    fn policy_round_trips_through_borsh() {
         let p = policy(&[500, 1, 9000]);
-        assert_eq!(RoyaltyPolicy::decode(&p.encode()), Some(p));
-        assert_eq!(RoyaltyPolicy::decode(&[2, 0]), None);
+        let bytes = borsh::to_vec(&p).unwrap();
+        // u32 LE count, then per share: address (20) ‖ bps u16 LE (docs/state.md).
+        assert_eq!(bytes.len(), 4 + 3 * 22);
+        assert_eq!(borsh::from_slice::<RoyaltyPolicy>(&bytes).unwrap(), p);
     }
 
     proptest! {

@@ -13,7 +13,7 @@
 mod address;
 mod amount;
 pub mod assets;
-mod error;
+pub mod error;
 mod keys;
 pub mod proof;
 mod signed;

@@ -116,12 +116,12 @@ impl Sim {
         sim.ok(
             "owner",
             Message::UploadModelChunk {
-                model_id: 0,
+                model_id: 1,
                 first_row: 0,
                 rows,
             },
         );
-        assert!(model(&sim.s, 0).unwrap().unwrap().active);
+        assert!(model(&sim.s, 1).unwrap().unwrap().active);
         for w in ["worker", "cheat"] {
             sim.ok(
                 w,
@@ -203,7 +203,7 @@ impl Sim {
         let ev = self.ok(
             "client",
             Message::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: root,
                 m,
                 price,
@@ -321,7 +321,7 @@ fn honest_job_pays_worker_royalty_burn_and_mints_credits() {
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 1);
     let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
     assert_eq!((w.jobs_verified, w.active_claims, w.slashes), (1, 0, 0));
-    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 90_000);
+    assert_eq!(model(&sim.s, 1).unwrap().unwrap().royalties_paid, 90_000);
 }
 
 #[test]
@@ -341,7 +341,7 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     // Reopened: an honest worker can now take it.
     sim.begin();
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob { job_id: 1 });
     sim.end();
 }
 
@@ -354,7 +354,7 @@ fn job_expires_after_max_attempts_and_refunds_client() {
         if round == 0 {
             sim.post(4, 1_000_000);
         }
-        sim.ok("cheat", Message::ClaimJob { job_id: 0 });
+        sim.ok("cheat", Message::ClaimJob { job_id: 1 });
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -373,7 +373,7 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     sim.post(4, 1_000_000);
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob { job_id: 1 });
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(0)
@@ -469,13 +469,13 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
     let before = sim.bal("client", DENOM);
     sim.post(4, 5_000);
     assert!(matches!(
-        sim.err("worker", Message::CancelJob { job_id: 0 }),
+        sim.err("worker", Message::CancelJob { job_id: 1 }),
         TxError::NotJobClient { .. }
     ));
-    sim.ok("client", Message::CancelJob { job_id: 0 });
+    sim.ok("client", Message::CancelJob { job_id: 1 });
     assert_eq!(sim.bal("client", DENOM), before);
     assert!(matches!(
-        sim.err("worker", Message::ClaimJob { job_id: 0 }),
+        sim.err("worker", Message::ClaimJob { job_id: 1 }),
         TxError::JobState { .. }
     ));
 }
@@ -687,7 +687,7 @@ fn workers_need_registration_bond_and_known_validator() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
     assert!(matches!(
-        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        sim.err("client", Message::ClaimJob { job_id: 1 }),
         TxError::NotWorker { .. }
     ));
     assert!(matches!(
@@ -708,7 +708,7 @@ fn workers_need_registration_bond_and_known_validator() {
         },
     );
     assert_eq!(
-        sim.err("client", Message::ClaimJob { job_id: 0 }),
+        sim.err("client", Message::ClaimJob { job_id: 1 }),
         TxError::BondTooLow {
             bond: 999,
             needed: 1_000
@@ -725,17 +725,17 @@ fn commit_needs_the_claiming_worker_before_the_deadline() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
     let commit = Message::CommitWork {
-        job_id: 0,
+        job_id: 1,
         c_root: [1; 32],
     };
     assert!(matches!(
         sim.err("worker", commit.clone()),
         TxError::JobState { .. }
     ));
-    sim.ok("worker", Message::ClaimJob { job_id: 0 });
+    sim.ok("worker", Message::ClaimJob { job_id: 1 });
     assert_eq!(
         sim.err("cheat", commit.clone()),
-        TxError::NotJobWorker { id: 0 }
+        TxError::NotJobWorker { id: 1 }
     );
     sim.height += 21;
     sim.begin();
@@ -1017,7 +1017,7 @@ fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
     }
     // Validator VAL_KEY earns 500 units, the others none (floor 10).
     sim.s
-        .put_raw(state_key::score(&VAL_KEY), 500u128.to_be_bytes().to_vec());
+        .put_raw(state_key::score(&VAL_KEY), borsh::to_vec(&500u128).unwrap());
     while sim.height % 100 != 99 {
         sim.begin();
         sim.end();
@@ -1381,7 +1381,7 @@ fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_min
     );
     assert_eq!(accounts::supply(&sim.s, DENOM).unwrap(), native_supply);
     assert_eq!(sim.bal("artist", DENOM), 0);
-    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 0);
+    assert_eq!(model(&sim.s, 1).unwrap().unwrap().royalties_paid, 0);
     assert_eq!(sim.bal("worker", DENOM), native_before);
     // No work score: power counts only work paid in the chain denomination.
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0);
@@ -1415,7 +1415,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     assert_eq!(sim.bal("client", DENOM), client_native + 25_000_000);
     sim.begin();
-    sim.ok("client", Message::CancelJob { job_id: 0 });
+    sim.ok("client", Message::CancelJob { job_id: 1 });
     sim.end();
     assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
     // Expiry after max_attempts missed commits refunds credits too.
@@ -1424,7 +1424,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         if round == 0 {
             sim.post_in(4, 8, Some(CREDIT_DENOM));
         }
-        sim.ok("cheat", Message::ClaimJob { job_id: 1 });
+        sim.ok("cheat", Message::ClaimJob { job_id: 2 });
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -1446,7 +1446,7 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
     grant_credits(&mut sim, "client", 10);
     sim.begin();
     let post = |price: u128, denom: &str| Message::PostJob {
-        model_id: 0,
+        model_id: 1,
         a_root: [1; 32],
         m: 20,
         price,
@@ -1644,8 +1644,8 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     for _ in 0..5 {
         sim.post(4, 1_000_000);
     }
-    sim.ok("worker", Message::ClaimJob { job_id: 1 });
-    sim.ok("worker", Message::ClaimJob { job_id: 3 });
+    sim.ok("worker", Message::ClaimJob { job_id: 2 });
+    sim.ok("worker", Message::ClaimJob { job_id: 4 });
     let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),

@@ -36,7 +36,7 @@ impl TxOutcome {
                 log: e.to_string(),
                 events: vec![],
                 hash: self.hash.to_vec(),
-                codespace: e.codespace_name().to_string(),
+                codespace: e.codespace().to_string(),
             },
         }
     }

@@ -177,7 +177,7 @@ pub type Attrs = Vec<(&'static str, String)>;
 
 /// Sets the chain's royalty cap (genesis).
 pub fn set_royalty_cap<S: StateWrite>(s: &mut S, bps: u32) {
-    s.put_raw(state_key::ROYALTY_CAP.to_vec(), bps.to_be_bytes().to_vec());
+    codec::put(s, state_key::ROYALTY_CAP.to_vec(), &bps);
 }
 
 /// The chain's royalty cap in basis points ([`ROYALTY_CAP_BPS`] unless genesis set one).
@@ -185,17 +185,7 @@ pub fn set_royalty_cap<S: StateWrite>(s: &mut S, bps: u32) {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn royalty_cap<S: StateRead>(s: &S) -> Result<u32, StateError> {
-    match s.get_raw(state_key::ROYALTY_CAP)? {
-        None => Ok(ROYALTY_CAP_BPS),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u32::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: "asset/params/royalty_cap_bps".into(),
-                reason: "expected 4 bytes".into(),
-            }),
-    }
+    Ok(codec::get(s, state_key::ROYALTY_CAP)?.unwrap_or(ROYALTY_CAP_BPS))
 }
 
 /// Converts tx shares into a policy and checks it against the chain's royalty cap.
@@ -364,8 +354,8 @@ pub fn tokens_of<S: StateRead>(
         .into_iter()
         .filter_map(|(k, _)| {
             let rest = &k[prefix.len()..];
-            let (class, id) = rest.split_at(rest.len().checked_sub(9)?);
-            let id = u64::from_be_bytes(id[1..].try_into().ok()?);
+            let (class, sep_id) = rest.split_at(rest.len().checked_sub(9)?);
+            let id = codec::u64_after(sep_id, 1).ok()?;
             Some((String::from_utf8_lossy(class).into_owned(), id))
         })
         .collect())
