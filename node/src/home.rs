@@ -6,8 +6,9 @@
 //! HOME/priv_validator_key.json   ed25519 consensus key (CometBFT's format)
 //! HOME/vrf_key.json              sr25519 VRF key that signs vote extensions (mode 0600)
 //! HOME/keys/NAME.json            secp256k1 account keys (mode 0600)
-//! HOME/data/                     RocksDB
-//! HOME/blobs/                    blob store (see `blobs`)
+//! HOME/data/                     RocksDB, created only by `init` / `import`, and its
+//!                                COMMITTED_HEIGHT marker (see `proofwork_state::store`)
+//! HOME/blobs/                    blob store (see `blobs`; damaged blobs in quarantine/)
 //! ```
 
 use std::path::{Path, PathBuf};

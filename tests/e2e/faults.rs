@@ -205,7 +205,7 @@ async fn run_case(src: &Path, scratch: &Path, case: &str, committed: &[AppHash])
         Outcome::Refused(msg) => {
             let first = msg
                 .lines()
-                .find(|l| l.contains("Error") || l.contains("error"))
+                .find(|l| l.starts_with("Error:"))
                 .unwrap_or("(no message)")
                 .to_string();
             assert!(

@@ -4,8 +4,9 @@
 //! from the index) and answered with [`BlobError::Corrupt`] — never served.
 //!
 //! "Unchanged" is the file's inode, size, mtime and ctime: any write through the file
-//! system changes the ctime, which no user can set back. Damage below the file system
-//! (a bad sector) changes none of them; [`BlobStore::scrub`] re-hashes everything for that.
+//! system changes the ctime, which no user can set back (to the file system's timestamp
+//! granularity, a few ms). Damage below the file system (a bad sector) changes none of
+//! them; [`BlobStore::scrub`] re-hashes everything for that.
 
 use std::fs::File;
 use std::io::Read as _;
@@ -185,6 +186,9 @@ mod tests {
     }
 
     fn zero_16_bytes(s: &BlobStore, hash: &Hash, at: u64) {
+        // File times tick at the kernel's coarse clock (a few ms): damage in the same tick
+        // as the last verification would leave the stamp unchanged.
+        std::thread::sleep(std::time::Duration::from_millis(30));
         let f = std::fs::OpenOptions::new()
             .write(true)
             .open(s.path(hash))

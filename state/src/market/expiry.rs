@@ -63,12 +63,16 @@ pub fn end_block<S: StateWrite>(s: &mut S, height: u64) -> Result<Vec<Refund>, S
         let Some(o) = offer(s, id)? else {
             return Err(corrupt(&key, "indexes a missing offer"));
         };
-        accounts::move_funds(s, &escrow_account(), &o.buyer, &o.denom, o.price).map_err(
-            |e| match e {
-                ExecError::State(e) => e,
-                ExecError::Tx(e) => StateError::Invariant(format!("refunding offer {id}: {e}")),
-            },
-        )?;
+        if o.price > 0 {
+            accounts::move_funds(s, &escrow_account(), &o.buyer, &o.denom, o.price).map_err(
+                |e| match e {
+                    ExecError::State(e) => e,
+                    ExecError::Tx(e) => {
+                        StateError::Invariant(format!("refunding offer {id}: {e}"))
+                    }
+                },
+            )?;
+        }
         s.delete(state_key::offer(id));
         unindex(s, &o);
         out.push(Refund {

@@ -380,11 +380,13 @@ impl Storage {
 
     /// Writes a prepared block atomically and durably: tree nodes, values, the flat index,
     /// aux data, the new height and app hash, and pruning of versions that fell out of the
-    /// retention window — one synced `WriteBatch`.
+    /// retention window — one synced `WriteBatch`; then the committed-height marker.
     ///
     /// # Errors
     /// [`StateError::OutOfOrder`] if another commit happened since `prepare`; RocksDB
-    /// failures (the node must halt: nothing was written).
+    /// failures (the node must halt: nothing was written); [`StateError::ReadOnly`];
+    /// [`StateError::BadMarker`] when the marker cannot be written (the node must halt: the
+    /// block is committed but must not be reported).
     pub fn commit(&self, prepared: PreparedCommit) -> Result<StoredHeight, StateError> {
         let expected = self.latest().map_or(0, |l| l.height + 1);
         if prepared.version != expected {
@@ -456,16 +458,14 @@ impl Storage {
             height: prepared.version,
             app_hash: prepared.app_hash,
         };
-        // After the store's synced batch, before anyone hears of the commit: the marker is
-        // never ahead of the store, and every height reported committed is at or below it.
-        marker
-            .lock()
-            .map_err(|_| poisoned())?
-            .write(&stored)?;
         *self.0.latest.write().expect("lock is not poisoned") = Some(stored);
         if let Some(o) = new_oldest {
             *self.0.oldest.write().expect("lock is not poisoned") = o;
         }
+        // After the store's synced batch, before anyone hears of the commit: the marker is
+        // never ahead of the store, and every height reported committed is at or below it.
+        // If it cannot be written the block stays committed here, unreported; the node halts.
+        marker.lock().map_err(|_| poisoned())?.write(&stored)?;
         Ok(stored)
     }
 

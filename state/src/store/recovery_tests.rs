@@ -1,7 +1,15 @@
 //! Recovery on real RocksDB files: a damaged write-ahead log or a missing `CURRENT` must
 //! refuse to open, or recover everything committed — never open at a lower height.
 
+use std::path::PathBuf;
+
 use super::*;
+
+fn one_key(h: u64) -> WriteSet {
+    let mut w = WriteSet::new();
+    w.insert(format!("other/{h}").into_bytes(), Some(vec![1]));
+    w
+}
 
 const HEIGHTS: u64 = 40;
 
@@ -137,7 +145,7 @@ fn an_undamaged_store_reopens_at_its_height() {
     let (dir, committed) = committed_store();
     let s = Storage::open_existing(dir.path(), StorageConfig::default()).unwrap();
     assert_eq!(s.latest(), Some(committed));
-    let next = s.prepare(HEIGHTS, WriteSet::new(), WriteSet::new()).unwrap();
+    let next = s.prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new()).unwrap();
     s.commit(next).unwrap();
     drop(s);
     let s = Storage::open_existing(dir.path(), StorageConfig::default()).unwrap();
@@ -179,7 +187,7 @@ fn read_only_open_changes_nothing_and_refuses_writes() {
     let before = files(dir.path());
     let s = Storage::open_read_only(dir.path(), StorageConfig::default()).unwrap();
     assert_eq!(s.latest(), Some(committed));
-    let p = s.prepare(HEIGHTS, WriteSet::new(), WriteSet::new()).unwrap();
+    let p = s.prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new()).unwrap();
     assert!(matches!(s.commit(p), Err(StateError::ReadOnly)));
     drop(s);
     assert_eq!(files(dir.path()), before);
@@ -200,7 +208,7 @@ fn a_store_replaced_by_a_different_chain_refuses() {
     let other = tempfile::tempdir().unwrap();
     let s = Storage::open(other.path(), StorageConfig::default()).unwrap();
     for h in 0..=committed.height {
-        s.commit(s.prepare(h, WriteSet::new(), WriteSet::new()).unwrap())
+        s.commit(s.prepare(h, one_key(h), WriteSet::new()).unwrap())
             .unwrap();
     }
     drop(s);
