@@ -512,8 +512,8 @@ fn main() -> anyhow::Result<()> {
                             }
                         },
                     );
-                    let source =
-                        Storage::open_read_only(&dir, StorageConfig::default()).with_context(|| {
+                    let source = Storage::open_read_only(&dir, StorageConfig::default())
+                        .with_context(|| {
                             format!(
                                 "opening the block log at {} (is the node still running?)",
                                 dir.display()

@@ -178,7 +178,10 @@ async fn kill9_loop_loses_no_committed_tx() {
         let mut c = node.client().await;
         let resumed = c.status().await.unwrap().height;
         for (hash, height) in &all {
-            let found = c.get_tx(hash).await.expect("a committed tx survives kill -9");
+            let found = c
+                .get_tx(hash)
+                .await
+                .expect("a committed tx survives kill -9");
             assert_eq!(found.height, *height);
         }
         let line = format!(

@@ -86,7 +86,8 @@ fn newest_named(dir: &Path, prefix: &str) -> PathBuf {
         })
         .collect();
     v.sort();
-    v.pop().unwrap_or_else(|| panic!("no {prefix}* in {}", dir.display()))
+    v.pop()
+        .unwrap_or_else(|| panic!("no {prefix}* in {}", dir.display()))
 }
 
 fn garble(path: &Path, at_percent: u64) {
@@ -105,7 +106,10 @@ fn set_len(path: &Path, len: u64) {
 }
 
 fn percent(case: &str) -> u64 {
-    case.rsplit('-').next().and_then(|p| p.parse().ok()).unwrap()
+    case.rsplit('-')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap()
 }
 
 /// Applies `case` to the copy of a home's `data/` (or `blobs/`).
@@ -171,7 +175,9 @@ async fn try_start(home: &Path) -> Outcome {
             assert!(!status.success(), "exited 0 without serving: {text}");
             return Outcome::Refused(text);
         }
-        if let Ok(mut c) = proofwork_client::Client::connect(&format!("http://127.0.0.1:{port}")).await {
+        if let Ok(mut c) =
+            proofwork_client::Client::connect(&format!("http://127.0.0.1:{port}")).await
+        {
             if let Ok(s) = c.status().await {
                 let _ = child.kill();
                 let _ = child.wait();
@@ -225,10 +231,18 @@ async fn run_case(src: &Path, scratch: &Path, case: &str, committed: &[AppHash])
             match now {
                 Ok(now) => {
                     assert!(at >= h, "{case}: resumed at {at} below committed {h}");
-                    assert_eq!(&now[..committed.len()], committed, "{case}: re-decided blocks");
-                    report(&format!("{case}: recovered to height {at} (committed {h}), blocks unchanged"));
+                    assert_eq!(
+                        &now[..committed.len()],
+                        committed,
+                        "{case}: re-decided blocks"
+                    );
+                    report(&format!(
+                        "{case}: recovered to height {at} (committed {h}), blocks unchanged"
+                    ));
                 }
-                Err(e) => report(&format!("{case}: served, then the damage is reported on read: {e}")),
+                Err(e) => report(&format!(
+                    "{case}: served, then the damage is reported on read: {e}"
+                )),
             }
         }
     }
@@ -265,7 +279,12 @@ async fn disk_fault_matrix_refuses_or_recovers_never_re_decides() {
     // The long form (scripts/chaos/disk-faults.sh --long): garbage and cuts across the WAL.
     let long: Vec<String> = if std::env::var_os("PW_FAULT_LONG").is_some() {
         (1..20)
-            .flat_map(|i| [format!("wal-garbage-{}", i * 5), format!("wal-keep-{}", i * 5)])
+            .flat_map(|i| {
+                [
+                    format!("wal-garbage-{}", i * 5),
+                    format!("wal-keep-{}", i * 5),
+                ]
+            })
             .collect()
     } else {
         Vec::new()

@@ -120,7 +120,11 @@ impl BlobStore {
         let mut st = self.state();
         let n = st.bump();
         let dest = qdir.join(format!("{}.{n}", hex::encode(hash)));
-        let roots = st.blobs.get(hash).map(|b| b.roots.clone()).unwrap_or_default();
+        let roots = st
+            .blobs
+            .get(hash)
+            .map(|b| b.roots.clone())
+            .unwrap_or_default();
         for root in &roots {
             remove_if_exists(&self.root_path(root))?;
             st.roots.remove(root);
@@ -212,7 +216,10 @@ mod tests {
         }
         // Gone from the index, kept for the operator in quarantine/.
         assert!(matches!(s.stat(&meta.hash), Err(BlobError::NotFound(_))));
-        assert!(matches!(s.open_at(&meta.hash, 0), Err(BlobError::NotFound(_))));
+        assert!(matches!(
+            s.open_at(&meta.hash, 0),
+            Err(BlobError::NotFound(_))
+        ));
         assert_eq!(s.usage().blobs, 0);
         let q: Vec<_> = std::fs::read_dir(s.inner.dir.join("quarantine"))
             .unwrap()

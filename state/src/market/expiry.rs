@@ -67,9 +67,7 @@ pub fn end_block<S: StateWrite>(s: &mut S, height: u64) -> Result<Vec<Refund>, S
             accounts::move_funds(s, &escrow_account(), &o.buyer, &o.denom, o.price).map_err(
                 |e| match e {
                     ExecError::State(e) => e,
-                    ExecError::Tx(e) => {
-                        StateError::Invariant(format!("refunding offer {id}: {e}"))
-                    }
+                    ExecError::Tx(e) => StateError::Invariant(format!("refunding offer {id}: {e}")),
                 },
             )?;
         }

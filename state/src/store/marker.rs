@@ -119,8 +119,14 @@ mod tests {
         let mut bytes = std::fs::read(path(dir.path())).unwrap();
         bytes[3] ^= 1;
         std::fs::write(path(dir.path()), &bytes).unwrap();
-        assert!(matches!(read(dir.path()), Err(StateError::BadMarker { .. })));
+        assert!(matches!(
+            read(dir.path()),
+            Err(StateError::BadMarker { .. })
+        ));
         std::fs::write(path(dir.path()), &bytes[..20]).unwrap();
-        assert!(matches!(read(dir.path()), Err(StateError::BadMarker { .. })));
+        assert!(matches!(
+            read(dir.path()),
+            Err(StateError::BadMarker { .. })
+        ));
     }
 }

@@ -243,9 +243,7 @@ impl Storage {
             storage.check_marker(path, &c)?;
         } else if let (Some(m), Some(l)) = (&storage.0.marker, latest) {
             // A store from before markers existed: start tracking from what it holds.
-            m.lock()
-                .map_err(|_| poisoned())?
-                .write(&l)?;
+            m.lock().map_err(|_| poisoned())?.write(&l)?;
         }
         Ok(storage)
     }
@@ -275,9 +273,7 @@ impl Storage {
             None
         };
         match at {
-            Some(h) if h != committed.app_hash => {
-                Err(rolled_back(shown(committed.height, &h)))
-            }
+            Some(h) if h != committed.app_hash => Err(rolled_back(shown(committed.height, &h))),
             _ => Ok(()),
         }
     }

@@ -40,7 +40,10 @@ fn newest_log(dir: &Path) -> PathBuf {
         .collect();
     logs.sort();
     let log = logs.pop().expect("a WAL file");
-    assert!(std::fs::metadata(&log).unwrap().len() > 10_000, "WAL holds the blocks");
+    assert!(
+        std::fs::metadata(&log).unwrap().len() > 10_000,
+        "WAL holds the blocks"
+    );
     log
 }
 
@@ -109,8 +112,15 @@ fn damage(case: &str) {
     }
     let before = files(dir.path());
     let refused = refuses_or_recovers(dir.path(), committed);
-    assert!(refused, "{case}: the damage lost committed blocks, so it must refuse");
-    assert_eq!(files(dir.path()), before, "{case}: a refused open changed files");
+    assert!(
+        refused,
+        "{case}: the damage lost committed blocks, so it must refuse"
+    );
+    assert_eq!(
+        files(dir.path()),
+        before,
+        "{case}: a refused open changed files"
+    );
     // A retry refuses again: nothing was repaired away in between.
     assert!(refuses_or_recovers(dir.path(), committed), "{case}: retry");
 }
@@ -145,7 +155,9 @@ fn an_undamaged_store_reopens_at_its_height() {
     let (dir, committed) = committed_store();
     let s = Storage::open_existing(dir.path(), StorageConfig::default()).unwrap();
     assert_eq!(s.latest(), Some(committed));
-    let next = s.prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new()).unwrap();
+    let next = s
+        .prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new())
+        .unwrap();
     s.commit(next).unwrap();
     drop(s);
     let s = Storage::open_existing(dir.path(), StorageConfig::default()).unwrap();
@@ -187,7 +199,9 @@ fn read_only_open_changes_nothing_and_refuses_writes() {
     let before = files(dir.path());
     let s = Storage::open_read_only(dir.path(), StorageConfig::default()).unwrap();
     assert_eq!(s.latest(), Some(committed));
-    let p = s.prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new()).unwrap();
+    let p = s
+        .prepare(HEIGHTS, one_key(HEIGHTS), WriteSet::new())
+        .unwrap();
     assert!(matches!(s.commit(p), Err(StateError::ReadOnly)));
     drop(s);
     assert_eq!(files(dir.path()), before);
