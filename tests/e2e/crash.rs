@@ -177,6 +177,8 @@ async fn kill9_loop_loses_no_committed_tx() {
         node.spawn(30);
         let mut c = node.client().await;
         let resumed = c.status().await.unwrap().height;
+        let reported = all.iter().map(|(_, h)| *h).max().unwrap_or(0);
+        assert!(resumed >= reported, "resumed at {resumed} below reported {reported}");
         for (hash, height) in &all {
             let found = c
                 .get_tx(hash)

@@ -198,8 +198,6 @@ impl Storage {
         // Every commit is a synced batch, so only the record being written when the process
         // died can be incomplete; tolerate that, refuse corruption anywhere else.
         opts.set_wal_recovery_mode(rocksdb::DBRecoveryMode::TolerateCorruptedTailRecords);
-        // Synced WALs are listed in the MANIFEST: a deleted or shortened one is an error.
-        opts.set_track_and_verify_wals_in_manifest(true);
         opts.set_paranoid_checks(true);
         let cfs = [CF_NODES, CF_VALUES, CF_FLAT, CF_STALE, CF_AUX];
         let opened = match mode {
