@@ -14,6 +14,12 @@
 //! Versions are block heights; genesis is version 0. Only the tree root is the app hash:
 //! `flat` and `aux` are indexes that [`Storage::commit`] updates in the same atomic,
 //! synced `WriteBatch`, so they can never disagree with the tree after a crash.
+//!
+//! Beside the RocksDB files, `COMMITTED_HEIGHT` ([`marker`]) records the last commit
+//! outside the write-ahead log; a store that recovers below it is refused, so a damaged
+//! WAL can never roll back blocks that were reported committed. Only [`Storage::open`]
+//! creates a store (`init`, `import`); [`Storage::open_existing`] and
+//! [`Storage::open_read_only`] refuse a missing one.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
