@@ -309,7 +309,7 @@ struct Stored {
     roots: BTreeSet<Hash>,
     /// Changed each time the blob is stored again or indexed under a root.
     generation: u64,
-    /// The file as it was when its content last hashed to its name (see [`verify`]).
+    /// The file as it was when its content last hashed to its name (see `verify.rs`).
     verified: Option<verify::FileStamp>,
 }
 
