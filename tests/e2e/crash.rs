@@ -178,7 +178,10 @@ async fn kill9_loop_loses_no_committed_tx() {
         let mut c = node.client().await;
         let resumed = c.status().await.unwrap().height;
         let reported = all.iter().map(|(_, h)| *h).max().unwrap_or(0);
-        assert!(resumed >= reported, "resumed at {resumed} below reported {reported}");
+        assert!(
+            resumed >= reported,
+            "resumed at {resumed} below reported {reported}"
+        );
         for (hash, height) in &all {
             let found = c
                 .get_tx(hash)

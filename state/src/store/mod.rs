@@ -15,8 +15,8 @@
 //! `flat` and `aux` are indexes that [`Storage::commit`] updates in the same atomic,
 //! synced `WriteBatch`, so they can never disagree with the tree after a crash.
 //!
-//! Beside the RocksDB files, `COMMITTED_HEIGHT` (`store/marker.rs`) records the last commit
-//! outside the write-ahead log; a store that recovers below it is refused, so a damaged
+//! Beside the RocksDB files, `COMMITTED_HEIGHT` (`store/marker.rs`) records the last
+//! commit outside the write-ahead log; a store that recovers below it is refused, so a damaged
 //! WAL can never roll back blocks that were reported committed. Only [`Storage::open`]
 //! creates a store (`init`, `import`); [`Storage::open_existing`] and
 //! [`Storage::open_read_only`] refuse a missing one.
@@ -147,8 +147,8 @@ impl Storage {
     ///
     /// Before RocksDB may write anything (its recovery flushes and deletes WAL files), a
     /// read-only probe recovers the store and compares it with the committed-height marker
-    /// (`store/marker.rs`): a store that recovers below it, or to a different app hash, is refused
-    /// and left as it was.
+    /// (`store/marker.rs`): a store that recovers below it, or to a different app hash, is
+    /// refused and left as it was.
     ///
     /// # Errors
     /// [`StateError::NoStore`] when `path` or its `CURRENT` is missing;
