@@ -600,6 +600,9 @@ impl App {
             tracing::info!(height = input.height, event = kind, ?attrs, "work");
         }
         beacon::end_block(&mut delta, input.height)?;
+        for r in proofwork_state::market::expiry::end_block(&mut delta, input.height)? {
+            tracing::info!(height = input.height, offer = r.id, buyer = %r.buyer, amount = r.amount, denom = %r.denom, "expired offer refunded");
+        }
         let validator_updates =
             admission::validator_updates(&validators_before, &validators::validators(&delta)?);
         accounts::check_supply_delta(&self.storage, delta.writes()).map_err(|e| {

@@ -126,6 +126,15 @@ pub enum ProvKind {
     Burn,
     /// A certifier's statement.
     Attestation,
+    /// The token was bound to a registered work (`to`: the registrant; the note names the
+    /// content hash and title).
+    IpRegistered,
+    /// A licence of the token's work was taken (`from`: who was paid, `to`: the licensee,
+    /// the fee as the price; the note names the licence, its terms and scope).
+    Licensed,
+    /// A royalty right of the token (or, under token 0, of its class) was sold (`from`:
+    /// seller, `to`: buyer, with the price).
+    RoyaltyRightSale,
 }
 
 impl ProvKind {
@@ -140,6 +149,9 @@ impl ProvKind {
             ProvKind::Redeemed => "redeemed",
             ProvKind::Burn => "burn",
             ProvKind::Attestation => "attestation",
+            ProvKind::IpRegistered => "ip_registered",
+            ProvKind::Licensed => "licensed",
+            ProvKind::RoyaltyRightSale => "royalty_right_sale",
         }
     }
 }

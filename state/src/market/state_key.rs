@@ -31,3 +31,16 @@ pub const NEXT_AUCTION: &[u8] = b"market/next/auction";
 
 /// Name of the module account holding escrowed market funds and listed units.
 pub const ESCROW_ACCOUNT: &str = "market";
+
+/// `market/offer_expiry/{expires_height BE}{id BE}` → empty: offers by expiry, swept at the
+/// end of each block (ordered by height, so the sweep reads only what is due).
+pub fn offer_expiry(expires_height: u64, id: u64) -> Vec<u8> {
+    [
+        OFFER_EXPIRY_PREFIX,
+        &expires_height.to_be_bytes(),
+        &id.to_be_bytes(),
+    ]
+    .concat()
+}
+/// Prefix of the offer expiry index.
+pub const OFFER_EXPIRY_PREFIX: &[u8] = b"market/offer_expiry/";
