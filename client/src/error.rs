@@ -60,7 +60,8 @@ pub enum ClientError {
         height: u64,
         /// Stable [`TxError`](proofwork_tx::TxError) code.
         code: u32,
-        /// Short error name.
+        /// ABCI codespace: the module that owns the code (`tx`, `assets`, `work`, …); the
+        /// per-error name is [`ClientError::error_name`].
         codespace: String,
         /// Message.
         log: String,
@@ -99,6 +100,17 @@ impl ClientError {
     /// The gRPC code, when the node answered with one.
     pub fn code(&self) -> Option<tonic::Code> {
         self.status().map(tonic::Status::code)
+    }
+
+    /// The stable name of a refused or failed tx's error code (`insufficient_funds`), from
+    /// the chain's error table (docs/errors.md).
+    pub fn error_name(&self) -> Option<&'static str> {
+        match self {
+            ClientError::Refused { code, .. } | ClientError::Failed { code, .. } => {
+                proofwork_tx::error::info(*code).map(|i| i.name)
+            }
+            _ => None,
+        }
     }
 
     /// True for [`tonic::Code::NotFound`] (unknown tx, block or asset).
@@ -145,12 +157,11 @@ mod tests {
         let e = ClientError::Failed {
             hash: vec![0xab],
             height: 7,
-            code: 5,
-            codespace: "insufficient_funds".into(),
+            code: 10,
+            codespace: "tx".into(),
             log: "x".into(),
         };
-        assert!(e
-            .to_string()
-            .contains("block 7 (code 5, insufficient_funds)"));
+        assert!(e.to_string().contains("block 7 (code 10, tx)"));
+        assert_eq!(e.error_name(), Some("insufficient_funds"));
     }
 }

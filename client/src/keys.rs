@@ -7,13 +7,14 @@
 
 use proofwork_tx::Address;
 
-/// `acct/nonce/{address}` → u64 big-endian: the next nonce the account must use (absent =
-/// 0).
+/// `acct/nonce/{address}` → u64 borsh (8 bytes little-endian): the next nonce the account
+/// must use (absent = 0).
 pub fn nonce(addr: &Address) -> Vec<u8> {
     [b"acct/nonce/".as_slice(), addr.as_bytes()].concat()
 }
 
-/// `bank/bal/{address}{denom}` → u128 big-endian. Zero balances are absent.
+/// `bank/bal/{address}{denom}` → u128 borsh (16 bytes little-endian). Zero balances are
+/// absent.
 pub fn balance(addr: &Address, denom: &str) -> Vec<u8> {
     [b"bank/bal/".as_slice(), addr.as_bytes(), denom.as_bytes()].concat()
 }
@@ -22,7 +23,7 @@ pub fn balance(addr: &Address, denom: &str) -> Vec<u8> {
 pub fn decode_balance(value: Option<&[u8]>) -> Option<u128> {
     match value {
         None => Some(0),
-        Some(v) => v.try_into().ok().map(u128::from_be_bytes),
+        Some(v) => v.try_into().ok().map(u128::from_le_bytes),
     }
 }
 
@@ -30,7 +31,7 @@ pub fn decode_balance(value: Option<&[u8]>) -> Option<u128> {
 pub fn decode_nonce(value: Option<&[u8]>) -> Option<u64> {
     match value {
         None => Some(0),
-        Some(v) => v.try_into().ok().map(u64::from_be_bytes),
+        Some(v) => v.try_into().ok().map(u64::from_le_bytes),
     }
 }
 
@@ -48,11 +49,23 @@ mod tests {
     }
 
     #[test]
+    fn decoders_read_what_the_state_codec_writes() {
+        let v = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10_u128;
+        let bytes = proofwork_state::codec::encode(&v);
+        assert_eq!(decode_balance(Some(&bytes)), Some(v));
+        let n = 0x0102_0304_0506_0708_u64;
+        assert_eq!(
+            decode_nonce(Some(&proofwork_state::codec::encode(&n))),
+            Some(n)
+        );
+    }
+
+    #[test]
     fn decoders_reject_wrong_lengths() {
         assert_eq!(decode_balance(None), Some(0));
-        assert_eq!(decode_balance(Some(&5u128.to_be_bytes())), Some(5));
+        assert_eq!(decode_balance(Some(&5u128.to_le_bytes())), Some(5));
         assert_eq!(decode_balance(Some(&[1, 2])), None);
-        assert_eq!(decode_nonce(Some(&9u64.to_be_bytes())), Some(9));
+        assert_eq!(decode_nonce(Some(&9u64.to_le_bytes())), Some(9));
         assert_eq!(decode_nonce(Some(&[0; 16])), None);
     }
 }

@@ -100,7 +100,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             &mut s,
             &owner,
             Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
-                model_id: 0,
+                model_id: 1,
                 first_row: first as u32,
                 rows: b[first * N..(first + 256) * N]
                     .iter()
@@ -115,7 +115,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
         &mut s,
         &owner,
         Message::PostJob(proofwork_tx::PostJob {
-            model_id: 0,
+            model_id: 1,
             a_root: a_tree.root(),
             m: m as u32,
             price: 1 << 60,
@@ -135,11 +135,11 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
     exec(
         &mut s,
         &owner,
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
     );
     // The beacon (hash of block 2) is chosen here, so only the sampled rows are computed.
     let beacon = [42u8; 32];
-    let rows = sampled_rows(&beacon, 0, m as u32, SAMPLE);
+    let rows = sampled_rows(&beacon, 1, m as u32, SAMPLE);
     let a_sub: Vec<i8> = rows
         .iter()
         .flat_map(|&i| a[i as usize * K..(i as usize + 1) * K].iter().copied())
@@ -155,7 +155,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
         &mut s,
         &owner,
         Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: 0,
+            job_id: 1,
             c_root: c_tree.root(),
         }),
     );
@@ -178,7 +178,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             c_proof: c_tree.proof(i).unwrap().siblings,
         })
         .collect();
-    let ctx = reveal_context(&s, &owner, 0, 3).unwrap().unwrap();
+    let ctx = reveal_context(&s, &owner, 1, 3).unwrap().unwrap();
     (s, ctx, reveal)
 }
 
@@ -250,7 +250,7 @@ fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
         nonce: 7,
         fee: 1,
         messages: vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: 0,
+            job_id: 1,
             rows: rows.to_vec(),
         })],
     };
@@ -300,7 +300,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
         &mut s,
         &client,
         Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
-            model_id: 0,
+            model_id: 1,
             first_row: 0,
             rows: b.iter().map(|&v| v as u8).collect(),
         }),
@@ -310,7 +310,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
             &mut s,
             &client,
             Message::PostJob(proofwork_tx::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: [1; 32],
                 m: 4,
                 price: 1,
@@ -323,7 +323,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
             exec(
                 &mut s,
                 &client,
-                Message::CancelJob(proofwork_tx::CancelJob { job_id: id }),
+                Message::CancelJob(proofwork_tx::CancelJob { job_id: id + 1 }),
             );
         }
     }

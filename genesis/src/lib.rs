@@ -7,8 +7,9 @@
 use std::collections::BTreeSet;
 
 use base64::Engine as _;
+use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_consensus::validators::{put_validator, Validator};
-use proofwork_state::accounts;
+use proofwork_state::{accounts, codec};
 use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{check_denom, parse_amount, Address};
 use serde::{Deserialize, Serialize};
@@ -40,8 +41,10 @@ pub struct AppState {
     pub validators: Vec<GenesisValidator>,
 }
 
-/// Chain parameters fixed at genesis (changeable later only by a protocol upgrade).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Chain parameters fixed at genesis (changeable later only by a protocol upgrade). JSON in
+/// genesis.json; stored in state as borsh (`chain/params`, field by field in this order:
+/// docs/state.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
     /// Native denomination, used for fees.
@@ -57,19 +60,19 @@ pub struct Params {
     pub royalty_cap_bps: u32,
     /// First height whose votes carry VRF vote extensions, the work beacon's source from
     /// then on (docs/adr-006-vrf-beacon.md); 0 keeps the block-hash beacon. Must equal
-    /// CometBFT's `consensus_params.abci.vote_extensions_enable_height`. Not serialized
-    /// when 0, so older genesis files keep their state and app hash.
+    /// CometBFT's `consensus_params.abci.vote_extensions_enable_height`. Left out of the
+    /// JSON when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub vote_extensions_enable_height: u64,
     /// Useful-work parameters set at genesis (docs/work.md); absent: every default applies
-    /// and nothing is written, so older genesis files keep their state and app hash.
+    /// and no `work/params` record is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work: Option<WorkGenesisParams>,
 }
 
 /// The useful-work parameters a genesis file may set (`params.work`); the rest of
 /// `WorkParams` keeps its defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkGenesisParams {
     /// Blocks from a worker's `UnbondWorker` to the earliest release of its bond.
@@ -158,8 +161,10 @@ pub enum GenesisError {
     State(#[from] StateError),
 }
 
-const PARAMS_KEY: &[u8] = b"chain/params";
-const CHAIN_ID_KEY: &[u8] = b"chain/id";
+/// `chain/params` → borsh [`Params`].
+pub const PARAMS_KEY: &[u8] = b"chain/params";
+/// `chain/id` → borsh `String`: the chain id.
+pub const CHAIN_ID_KEY: &[u8] = b"chain/id";
 
 impl Genesis {
     /// Parses and validates genesis JSON.
@@ -310,12 +315,9 @@ impl AppState {
     /// [`GenesisError`] if a value is invalid or overflows.
     pub fn apply<S: StateWrite>(&self, chain_id: &str, s: &mut S) -> Result<(), GenesisError> {
         self.validate()?;
-        s.put_raw(CHAIN_ID_KEY.to_vec(), chain_id.as_bytes().to_vec());
+        codec::put(s, CHAIN_ID_KEY.to_vec(), chain_id);
         proofwork_state::assets::set_royalty_cap(s, self.params.royalty_cap_bps);
-        s.put_raw(
-            PARAMS_KEY.to_vec(),
-            serde_json::to_vec(&self.params).expect("params always serialize"),
-        );
+        codec::put(s, PARAMS_KEY.to_vec(), &self.params);
         for a in &self.accounts {
             let addr: Address = a
                 .address
@@ -376,16 +378,10 @@ impl AppState {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn params<S: StateRead>(s: &S) -> Result<Params, StateError> {
-    match s.get_raw(PARAMS_KEY)? {
-        None => Err(StateError::Corrupt {
-            key: "chain/params".into(),
-            reason: "missing".into(),
-        }),
-        Some(b) => serde_json::from_slice(&b).map_err(|e| StateError::Corrupt {
-            key: "chain/params".into(),
-            reason: e.to_string(),
-        }),
-    }
+    codec::get(s, PARAMS_KEY)?.ok_or_else(|| StateError::Corrupt {
+        key: "chain/params".into(),
+        reason: "missing".into(),
+    })
 }
 
 /// Reads the chain id from state.
@@ -393,8 +389,7 @@ pub fn params<S: StateRead>(s: &S) -> Result<Params, StateError> {
 /// # Errors
 /// Storage failures.
 pub fn chain_id<S: StateRead>(s: &S) -> Result<Option<String>, StateError> {
-    Ok(s.get_raw(CHAIN_ID_KEY)?
-        .map(|b| String::from_utf8_lossy(&b).into_owned()))
+    codec::get(s, CHAIN_ID_KEY)
 }
 
 /// Decodes a base64 ed25519 public key.

@@ -300,7 +300,7 @@ impl Application for AbciApp {
             Err(ExecError::Tx(e)) => abci::ResponseCheckTx {
                 code: e.code(),
                 log: e.to_string(),
-                codespace: e.codespace_name().into(),
+                codespace: e.codespace().into(),
                 ..Default::default()
             },
             Err(ExecError::State(e)) => {
@@ -407,7 +407,7 @@ impl Application for AbciApp {
                 Err(e) => abci::ExecTxResult {
                     code: e.code(),
                     log: e.to_string(),
-                    codespace: e.codespace_name().into(),
+                    codespace: e.codespace().into(),
                     ..Default::default()
                 },
             })

@@ -6,8 +6,9 @@
 //! HOME/priv_validator_key.json   ed25519 consensus key (CometBFT's format)
 //! HOME/vrf_key.json              sr25519 VRF key that signs vote extensions (mode 0600)
 //! HOME/keys/NAME.json            secp256k1 account keys (mode 0600)
-//! HOME/data/                     RocksDB
-//! HOME/blobs/                    blob store (see `blobs`)
+//! HOME/data/                     RocksDB, created only by `init` / `import`, and its
+//!                                COMMITTED_HEIGHT marker (see `proofwork_state::store`)
+//! HOME/blobs/                    blob store (see `blobs`; damaged blobs in quarantine/)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -58,6 +59,43 @@ impl Home {
     /// The sr25519 VRF key (vote extensions for the work beacon).
     pub fn vrf_key(&self) -> PathBuf {
         self.0.join("vrf_key.json")
+    }
+
+    /// Creates the empty store in `data/` (only `init` and the testnet layout call this:
+    /// every other open refuses a missing store rather than start a new chain).
+    ///
+    /// # Errors
+    /// RocksDB cannot create it.
+    pub fn create_store(&self) -> anyhow::Result<()> {
+        proofwork_state::Storage::open(self.data(), proofwork_state::StorageConfig::default())
+            .with_context(|| format!("creating the store at {}", self.data().display()))?;
+        Ok(())
+    }
+
+    /// Opens the store of a home that `init` created (never creates one), read-write.
+    ///
+    /// # Errors
+    /// A missing or damaged store, or one that lost committed blocks (the error says which
+    /// and what the operator can do).
+    pub fn open_store(&self, keep_recent: u64) -> anyhow::Result<proofwork_state::Storage> {
+        proofwork_state::Storage::open_existing(
+            self.data(),
+            proofwork_state::StorageConfig { keep_recent },
+        )
+        .map_err(anyhow::Error::from)
+    }
+
+    /// Opens the store read-only, for commands that write nothing (`export`, `audit
+    /// replay`): they leave a stopped home exactly as it was.
+    ///
+    /// # Errors
+    /// As [`Home::open_store`].
+    pub fn open_store_read_only(&self) -> anyhow::Result<proofwork_state::Storage> {
+        proofwork_state::Storage::open_read_only(
+            self.data(),
+            proofwork_state::StorageConfig::default(),
+        )
+        .map_err(anyhow::Error::from)
     }
 
     /// Whether `init` has run here.
@@ -340,5 +378,6 @@ pub fn init(home: &Home, chain_id: &str, force: bool) -> anyhow::Result<Genesis>
     genesis.validate()?;
     std::fs::write(home.genesis(), genesis.to_json())?;
     std::fs::write(home.config(), Config::default().to_toml())?;
+    home.create_store()?;
     Ok(genesis)
 }

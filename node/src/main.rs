@@ -512,8 +512,8 @@ fn main() -> anyhow::Result<()> {
                             }
                         },
                     );
-                    let source =
-                        Storage::open(&dir, StorageConfig::default()).with_context(|| {
+                    let source = Storage::open_read_only(&dir, StorageConfig::default())
+                        .with_context(|| {
                             format!(
                                 "opening the block log at {} (is the node still running?)",
                                 dir.display()
@@ -597,7 +597,8 @@ fn main() -> anyhow::Result<()> {
         }
         Cmd::Export { home, out, height } => {
             let h = Home(home.home);
-            let storage = Storage::open(h.data(), StorageConfig::default())
+            let storage = h
+                .open_store_read_only()
                 .context("opening the node's store (stop the node first)")?;
             let latest = storage.latest().context("nothing committed yet")?.height;
             if let Some(want) = height {
@@ -744,8 +745,7 @@ fn tempdir(prefix: &str) -> anyhow::Result<PathBuf> {
 }
 
 fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
-    let storage = Storage::open(h.data(), StorageConfig { keep_recent })
-        .with_context(|| format!("opening {}", h.data().display()))?;
+    let storage = h.open_store(keep_recent)?;
     // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
     let mut app = App::new(storage, Arc::new(SigCache::new(1 << 17)))?;
     app.set_probe(Arc::new(proofwork_node::metrics::NodeProbe));

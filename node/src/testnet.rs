@@ -278,6 +278,7 @@ pub fn generate(o: &TestnetOptions) -> anyhow::Result<TestnetLayout> {
         let ph = Home(n.proofwork_home.clone());
         std::fs::create_dir_all(&ph.0)?;
         write(&ph.genesis(), &genesis.to_json())?;
+        ph.create_store()?;
         let mut cfg = Config::default();
         cfg.grpc.listen = format!("127.0.0.1:{}", n.grpc_port);
         cfg.abci.listen = format!("tcp://127.0.0.1:{}", n.abci_port);

@@ -6,6 +6,68 @@ pub enum StateError {
     /// RocksDB reported an error.
     #[error("rocksdb: {0}")]
     Db(#[from] rocksdb::Error),
+    /// No store exists where one must: `data/` (or its `CURRENT` file) is missing. Only
+    /// `init` and `import` create a store, so a failed or retried start cannot replace a
+    /// damaged store with an empty chain at height 0.
+    #[error(
+        "no store at {path}: {what}. Nothing was created. If this home was never initialised, \
+         run `proofwork init`; if its data was deleted or damaged, restore data/ from a backup \
+         or import a snapshot (`proofwork import`): starting a new chain here would re-decide \
+         blocks this node already committed"
+    )]
+    NoStore {
+        /// The data directory.
+        path: String,
+        /// What is missing.
+        what: &'static str,
+    },
+    /// RocksDB refused to open the store (corrupt WAL, MANIFEST, SST or CURRENT; a held lock).
+    #[error(
+        "cannot open the store at {path}: {source}. Nothing was changed. If another proofwork \
+         process uses this home, stop it; if the files are damaged, restore data/ from a \
+         backup or import a snapshot (`proofwork import`) — the node does not repair or \
+         discard committed data by itself"
+    )]
+    Open {
+        /// The data directory.
+        path: String,
+        /// RocksDB's error.
+        source: rocksdb::Error,
+    },
+    /// The store recovered to a state older than, or different from, what this node committed
+    /// and reported (its `COMMITTED_HEIGHT` marker): the write-ahead log lost committed blocks.
+    #[error(
+        "the store at {path} recovered to {recovered}, but height {committed} (app hash \
+         {committed_hash}) was committed and reported: RocksDB's recovery dropped committed \
+         blocks (a damaged or deleted write-ahead log). Refusing to start, since the node \
+         would re-decide those blocks. Nothing was changed; restore data/ from a backup or \
+         import a snapshot at height {committed} or later (`proofwork import`)"
+    )]
+    RolledBack {
+        /// The data directory.
+        path: String,
+        /// What the store recovered to (height and hash, or "no committed height").
+        recovered: String,
+        /// The marker's height.
+        committed: u64,
+        /// The marker's app hash (hex).
+        committed_hash: String,
+    },
+    /// The committed-height marker is unreadable or damaged.
+    #[error(
+        "the committed-height marker {path} is damaged ({reason}); refusing to start without \
+         knowing the last height this node committed. If the store itself is intact, remove \
+         the marker file to rebuild it from the store"
+    )]
+    BadMarker {
+        /// The marker file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A write through a store opened read-only.
+    #[error("the store was opened read-only")]
+    ReadOnly,
     /// The Merkle tree reported an error (usually a missing node: corruption or pruning).
     #[error("merkle tree: {0}")]
     Tree(String),

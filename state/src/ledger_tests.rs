@@ -360,6 +360,47 @@ fn offers_and_auctions_page_by_id() {
     assert!(market::auctions(&w.s, 1, 10).unwrap().is_empty());
 }
 
+/// Issue 19 item 10: an expired offer's escrow goes back to the buyer at the end of the
+/// block after its last acceptable height, and listings stop showing it at once.
+#[test]
+fn expired_offers_are_refunded_at_end_of_block_and_not_listed() {
+    use market::expiry::{end_block, open_offers};
+    let mut w = World::with_art(true);
+    let (a, b) = (addr("alice"), addr("bob"));
+    let start = w.bal("bob", "upw");
+    w.ok(|s| market::make_offer(s, &b, &art(1), 4_000, "upw", 2)); // 1: last height 2
+    w.ok(|s| market::make_offer(s, &b, &art(1), 500, "upw", 0)); // 2: never expires
+    w.ok(|s| market::make_offer(s, &b, &art(1), 300, "upw", 5)); // 3: last height 5
+    w.ok(|s| market::make_offer(s, &b, &art(1), 200, "upw", 5)); // 4: accepted below
+    let ids = |v: Vec<market::Offer>| v.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    assert_eq!(w.bal("bob", "upw"), start - 5_000);
+    assert_eq!(ids(open_offers(&w.s, 0, 10).unwrap()), [1, 2, 3, 4]);
+    assert!(end_block(&mut w.s, 1).unwrap().is_empty());
+    w.next_block(); // height 2: offer 1 is acceptable in this block, not after it
+    assert_eq!(ids(open_offers(&w.s, 0, 10).unwrap()), [2, 3, 4]);
+    let refunds = end_block(&mut w.s, 2).unwrap();
+    assert_eq!(
+        refunds.iter().map(|r| (r.id, r.amount)).collect::<Vec<_>>(),
+        [(1, 4_000)]
+    );
+    assert_eq!(w.bal("bob", "upw"), start - 1_000);
+    assert!(market::offer(&w.s, 1).unwrap().is_none());
+    accounts::check_supply_full(&w.s).unwrap();
+    w.next_block();
+    w.ok(|s| market::accept_offer(s, &a, 4));
+    for _ in 0..3 {
+        w.next_block(); // height 6: offer 3 expired, the sweep has not run yet
+    }
+    assert_eq!(ids(open_offers(&w.s, 0, 10).unwrap()), [2]);
+    assert_eq!(ids(open_offers(&w.s, 2, 10).unwrap()), Vec::<u64>::new());
+    let refunds = end_block(&mut w.s, 6).unwrap();
+    assert_eq!(refunds.iter().map(|r| r.id).collect::<Vec<_>>(), [3]);
+    assert!(end_block(&mut w.s, 7).unwrap().is_empty());
+    assert_eq!(w.bal("bob", "upw"), start - 700);
+    assert_eq!(ids(market::offers(&w.s, 0, 10).unwrap()), [2]);
+    accounts::check_supply_full(&w.s).unwrap();
+}
+
 #[test]
 fn english_auction_rules() {
     let mut w = World::with_art(true);
@@ -535,6 +576,43 @@ fn ip_registry_licences_pay_the_holder_or_the_vault() {
     w.ok(|s| ip::take_license(s, &c, &h, 1));
     let v = fractional::vault(&w.s, 1).unwrap().unwrap();
     assert_eq!(accounts::balance(&w.s, &v.account(), "upw").unwrap(), 950);
+}
+
+/// Issue 19 item 11: the history of a token shows its IP registration, every licence
+/// taken and every sale of its royalty right, with who paid whom.
+#[test]
+fn provenance_records_ip_licences_and_royalty_right_sales() {
+    let mut w = World::with_art(false);
+    let (a, b, artist) = (addr("alice"), addr("bob"), addr("artist"));
+    let h = [9u8; 32];
+    w.ok(|s| ip::register(s, &a, &h, "song", ART, 1));
+    w.ok(|s| ip::add_terms(s, &a, &h, 1_000, "upw", 10, "stream"));
+    w.ok(|s| ip::take_license(s, &b, &h, 1));
+    let right = Item::RoyaltyRight {
+        class: ART.into(),
+        token: 1,
+    };
+    w.ok(|s| market::list(s, &artist, &right, 300, "upw"));
+    w.ok(|s| market::buy(s, &b, 1));
+    let hist = assets::provenance(&w.s, ART, 1, 0, 10).unwrap();
+    let kinds: Vec<_> = hist.iter().map(|(_, e)| e.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            ProvKind::Mint,
+            ProvKind::IpRegistered,
+            ProvKind::Licensed,
+            ProvKind::RoyaltyRightSale
+        ]
+    );
+    let (reg, lic, sale) = (&hist[1].1, &hist[2].1, &hist[3].1);
+    assert_eq!(reg.to, Some(a));
+    assert!(reg.note.contains(&hex::encode(h)) && reg.note.contains("song"));
+    assert_eq!((lic.from, lic.to), (Some(a), Some(b)));
+    assert_eq!(lic.price.as_ref().map(|p| p.amount), Some(1_000));
+    assert!(lic.note.contains("stream"));
+    assert_eq!((sale.from, sale.to), (Some(artist), Some(b)));
+    assert_eq!(sale.price.as_ref().map(|p| p.amount), Some(300));
 }
 
 #[test]
@@ -928,8 +1006,8 @@ mod prop {
                 let artist_before = w.bal("artist", "upw");
                 let r = apply(&mut w, op); // run() checks supply and that failures change nothing
                 if let (Ok(_), Some(p)) = (&r, price) {
-                    // The artist (never a trader) receives exactly 5 % of every price.
-                    prop_assert_eq!(w.bal("artist", "upw") - artist_before, p * 500 / 10_000, "{:?}", op);
+                    // The artist (never a trader) receives 5 % of every price, rounded up.
+                    prop_assert_eq!(w.bal("artist", "upw") - artist_before, (p * 500).div_ceil(10_000), "{:?}", op);
                 } else {
                     // Only priced transfers pay royalties (share sales are Buy/Accept above).
                     prop_assert_eq!(w.bal("artist", "upw"), artist_before, "{:?}", op);

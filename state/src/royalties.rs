@@ -75,33 +75,6 @@ impl RoyaltyPolicy {
         }
         Ok(())
     }
-
-    /// Fixed layout: count u8, then per share address (20) ‖ bps u16 BE.
-    pub fn encode(&self) -> Vec<u8> {
-        let mut v = Vec::with_capacity(1 + self.shares.len() * 22);
-        v.push(self.shares.len() as u8);
-        for s in &self.shares {
-            v.extend_from_slice(s.recipient.as_bytes());
-            v.extend_from_slice(&s.bps.to_be_bytes());
-        }
-        v
-    }
-
-    /// Inverse of [`RoyaltyPolicy::encode`]; `None` on malformed bytes.
-    pub fn decode(b: &[u8]) -> Option<Self> {
-        let (&n, rest) = b.split_first()?;
-        if rest.len() != usize::from(n) * 22 {
-            return None;
-        }
-        let shares = rest
-            .chunks_exact(22)
-            .map(|c| RoyaltyShare {
-                recipient: Address(c[..20].try_into().expect("20 bytes")),
-                bps: u16::from_be_bytes([c[20], c[21]]),
-            })
-            .collect();
-        Some(RoyaltyPolicy { shares })
-    }
 }
 
 /// `floor(amount · bps / 10000)` without overflow for any u128 amount.
@@ -112,15 +85,32 @@ pub fn bps_of(amount: u128, bps: u32) -> u128 {
     (amount / d) * b + (amount % d) * b / d
 }
 
-/// How a price divides: each recipient's cut (rounded down) and the seller's remainder.
+/// `ceil(amount · bps / 10000)` without overflow for any u128 amount.
+pub fn bps_of_ceil(amount: u128, bps: u32) -> u128 {
+    let d = u128::from(BPS_DENOMINATOR);
+    let b = u128::from(bps.min(BPS_DENOMINATOR));
+    // As in bps_of, plus one when the remainder's share is not whole: r·b < d², no overflow.
+    (amount / d) * b + ((amount % d) * b).div_ceil(d)
+}
+
+/// How a price divides: each recipient's cut and the seller's remainder.
+///
+/// Cuts round *up* (ADR-004, amendment 1): rounding down let a seller avoid any royalty by
+/// selling in lots priced under `10000 / bps`. Recipients are served in policy order and no
+/// cut exceeds what is left of the price, so the cuts never sum above it (tiny prices with
+/// several recipients) and the seller always gets exactly `price − Σ cuts`.
 pub fn split(price: u128, policy: &RoyaltyPolicy) -> (Vec<(Address, u128)>, u128) {
+    let mut left = price;
     let cuts: Vec<(Address, u128)> = policy
         .shares
         .iter()
-        .map(|s| (s.recipient, bps_of(price, u32::from(s.bps))))
+        .map(|s| {
+            let cut = bps_of_ceil(price, u32::from(s.bps)).min(left);
+            left -= cut;
+            (s.recipient, cut)
+        })
         .collect();
-    let paid: u128 = cuts.iter().map(|(_, c)| *c).sum(); // ≤ price: total bps ≤ 10000
-    (cuts, price - paid)
+    (cuts, left)
 }
 
 /// Pays for a sale: `price` of `denom` leaves `buyer`; each royalty recipient gets its cut and
@@ -243,10 +233,12 @@ mod tests {
     }
 
     #[test]
-    fn policy_round_trips() {
+    fn policy_round_trips_through_borsh() {
         let p = policy(&[500, 1, 9000]);
-        assert_eq!(RoyaltyPolicy::decode(&p.encode()), Some(p));
-        assert_eq!(RoyaltyPolicy::decode(&[2, 0]), None);
+        let bytes = borsh::to_vec(&p).unwrap();
+        // u32 LE count, then per share: address (20) ‖ bps u16 LE (docs/state.md).
+        assert_eq!(bytes.len(), 4 + 3 * 22);
+        assert_eq!(borsh::from_slice::<RoyaltyPolicy>(&bytes).unwrap(), p);
     }
 
     proptest! {
@@ -259,12 +251,33 @@ mod tests {
             let (cuts, rest) = split(price, &p);
             let total: u128 = cuts.iter().map(|c| c.1).sum::<u128>() + rest;
             prop_assert_eq!(total, price);
+            let mut left = price;
             for ((_, cut), b) in cuts.iter().zip(&bps) {
-                // Exactly floor(price * b / 10000), computed in 256-bit-free arithmetic.
-                prop_assert!(*cut <= price);
-                let hi = (price / 10_000) * u128::from(*b);
-                prop_assert!(*cut >= hi);
+                // ceil(price * b / 10000) (capped by what is left), in 128-bit arithmetic.
+                prop_assert!(*cut <= left);
+                let floor = bps_of(price, u32::from(*b));
+                prop_assert!(*cut == left || *cut == floor || *cut == floor + 1);
+                prop_assert!(*cut == left || *cut > 0 || price == 0);
+                left -= cut;
             }
         }
+    }
+
+    #[test]
+    fn small_lots_still_pay_the_royalty() {
+        // 2 units of a 250-bps class for 39 upw: floor(39 * 250 / 10000) = 0 paid nothing.
+        let (cuts, rest) = split(39, &policy(&[250]));
+        assert_eq!(cuts[0].1, 1);
+        assert_eq!(rest, 38);
+        // Exact multiples are unchanged.
+        let (cuts, rest) = split(10_000, &policy(&[250]));
+        assert_eq!((cuts[0].1, rest), (250, 9_750));
+        // Several recipients on a 1-unit price: the cuts never exceed it.
+        let (cuts, rest) = split(1, &policy(&[1, 1, 1]));
+        assert_eq!(cuts.iter().map(|c| c.1).collect::<Vec<_>>(), [1, 0, 0]);
+        assert_eq!(rest, 0);
+        assert_eq!(split(0, &policy(&[250])).0[0].1, 0);
+        assert_eq!(bps_of_ceil(u128::MAX, 10_000), u128::MAX);
+        assert_eq!(bps_of_ceil(u128::MAX, 1), bps_of(u128::MAX, 1) + 1);
     }
 }

@@ -235,6 +235,21 @@ async fn mint_list_buy_fractionalize_trade_shares_and_buy_out() {
         (kinds, second.more),
         (vec!["fractionalized", "sale"], false)
     );
+    // Issue 19 item 11: a token that was never minted has no history: NOT_FOUND, not [].
+    for (class_id, token_id) in [("art", 999), ("no-such-class", 1)] {
+        let err = c
+            .assets()
+            .provenance(pb::ProvenanceRequest {
+                class_id: class_id.into(),
+                token_id,
+                after: 0,
+                limit: 0,
+                at: None,
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::NotFound, "{err}");
+    }
     // The CLI prints JSON: provenance entries, and the token with its item fields.
     let out = cli_ok(&["query", "--node", &node.url(), "provenance", "art", "1"]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();

@@ -392,7 +392,7 @@ async fn fifth_node_syncs_is_admitted_by_vote_signs_and_is_removed_by_vote() {
         .send(
             &alice,
             vec![Message::VoteValidator(proofwork_tx::VoteValidator {
-                application_id: 0,
+                application_id: 1,
                 approve: true,
             })],
             1,

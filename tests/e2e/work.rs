@@ -53,7 +53,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     let jobs: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "jobs"])).unwrap();
-    let job = &jobs.as_array().unwrap()[job_id as usize];
+    let job = &jobs.as_array().unwrap()[job_id as usize - 1];
     assert_eq!(job["status"], "verified", "{jobs}");
     assert_eq!(job["worker"], dave.to_string());
     // 64·128·128 MACs / 65536 per credit = 16 credits.
@@ -62,7 +62,7 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     // Royalty: 10% of (price − 10% burn) = 9000 upw to carol.
     let models: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
-    assert_eq!(models[model_id as usize]["royalties_paid"], "9000");
+    assert_eq!(models[model_id as usize - 1]["royalties_paid"], "9000");
     let carol_after: u128 = cli_ok(&[
         "query",
         "--node",
@@ -106,8 +106,8 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     assert_eq!(credits_of(bob.to_string()), "15");
     let models: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
-    assert_eq!(models[model_id as usize]["credit_royalties_paid"], "1");
-    assert_eq!(models[model_id as usize]["royalties_paid"], "9000");
+    assert_eq!(models[model_id as usize - 1]["credit_royalties_paid"], "1");
+    assert_eq!(models[model_id as usize - 1]["royalties_paid"], "9000");
     // Both reveals were spot-checked in ProcessProposal, and B·r was computed ahead of them.
     let m = node.metrics();
     let checks = sample(&m, "proofwork_proof_verify_seconds_count").unwrap_or(0);

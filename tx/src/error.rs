@@ -1,15 +1,130 @@
-//! Deterministic tx errors and their stable ABCI codes.
+//! Deterministic tx errors and their stable ABCI codes, declared once in one table.
+//!
+//! Each row of the `tx_errors!` table gives a variant's code, its short name, its message
+//! and its doc; [`TxError::code`], [`TxError::name`], [`TxError::codespace`] and [`ERRORS`]
+//! (from which `docs/errors.md` is generated) are all expanded from it, so no variant can
+//! lack a code or a name, and no two places can disagree.
 
-/// Why a tx was refused. Deterministic: every honest node computes the same error for the
-/// same tx and state, so the code and message can be part of the block results.
-///
-/// Codes are stable: never renumber a variant, only add new ones. Ranges: 1–99 generic,
-/// 100–199 validators, 200–399 assets and markets, 400–499 useful work.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TxError {
+/// One row of the error table, as clients and `docs/errors.md` see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// Stable ABCI code.
+    pub code: u32,
+    /// Short stable name (`snake_case`).
+    pub name: &'static str,
+    /// Module (the ABCI codespace), from the code's range: see [`module_of`].
+    pub module: &'static str,
+    /// The Rust variant.
+    pub variant: &'static str,
+    /// The variant's doc comment, one entry per line.
+    pub doc: &'static [&'static str],
+    /// The `#[error(..)]` format of its message, as written (fields in braces).
+    pub message: &'static str,
+}
+
+/// Code ranges and the module that owns each (first code, last code, module). Codes are
+/// never renumbered; a new module takes a free range.
+pub const MODULES: &[(u32, u32, &str)] = &[
+    (1, 99, "tx"),
+    (100, 199, "validators"),
+    (200, 219, "assets"),
+    (220, 239, "market"),
+    (240, 259, "fractional"),
+    (260, 279, "ip"),
+    (280, 299, "escrow"),
+    (300, 399, "assets"),
+    (400, 499, "work"),
+];
+
+/// The module that owns `code` (`"unknown"` outside every range).
+pub const fn module_of(code: u32) -> &'static str {
+    let mut i = 0;
+    while i < MODULES.len() {
+        let (lo, hi, m) = MODULES[i];
+        if code >= lo && code <= hi {
+            return m;
+        }
+        i += 1;
+    }
+    "unknown"
+}
+
+/// The table row of `code`, if any variant has it (clients map a result code to its name).
+pub fn info(code: u32) -> Option<&'static ErrorInfo> {
+    ERRORS.iter().find(|e| e.code == code)
+}
+
+/// Declares [`TxError`] and its table. Row syntax: doc, `#[error(..)]`, then
+/// `code name Variant` and the variant's fields.
+macro_rules! tx_errors {
+    ($(
+        $(#[doc = $doc:literal])*
+        #[error($($msg:tt)+)]
+        $code:literal $name:ident $variant:ident $({
+            $( $(#[doc = $fdoc:literal])* $field:ident : $fty:ty ),* $(,)?
+        })?
+    ),* $(,)?) => {
+        /// Why a tx was refused. Deterministic: every honest node computes the same error
+        /// for the same tx and state, so the code and message can be part of the block
+        /// results.
+        ///
+        /// Codes are stable: never renumber a variant, only add new ones, in the range of
+        /// their module ([`MODULES`]).
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        pub enum TxError {
+            $(
+                $(#[doc = $doc])*
+                #[error($($msg)+)]
+                $variant $({ $( $(#[doc = $fdoc])* $field: $fty ),* })?,
+            )*
+        }
+
+        impl TxError {
+            /// Stable ABCI code (0 is success, so codes start at 1).
+            pub fn code(&self) -> u32 {
+                match self {
+                    $(TxError::$variant $({ $($field: _),* })? => $code,)*
+                }
+            }
+
+            /// Short stable name of the error (`snake_case`), for logs and clients.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(TxError::$variant $({ $($field: _),* })? => stringify!($name),)*
+                }
+            }
+        }
+
+        /// Every error, in declaration order.
+        pub const ERRORS: &[ErrorInfo] = &[
+            $(ErrorInfo {
+                code: $code,
+                name: stringify!($name),
+                module: module_of($code),
+                variant: stringify!($variant),
+                doc: &[$($doc),*],
+                message: stringify!($($msg)+),
+            },)*
+        ];
+    };
+}
+
+impl TxError {
+    /// The ABCI codespace: the module that owns the error ([`module_of`] its code).
+    pub fn codespace(&self) -> &'static str {
+        module_of(self.code())
+    }
+
+    /// The per-error name; kept for callers written when the ABCI codespace carried it.
+    pub fn codespace_name(&self) -> &'static str {
+        self.name()
+    }
+}
+
+tx_errors! {
     /// The encoded tx is larger than the chain allows.
     #[error("tx too large: {size} bytes exceeds the limit of {max} bytes")]
-    TooLarge {
+    1 too_large TooLarge {
         /// Encoded size.
         size: u64,
         /// Limit in force.
@@ -17,34 +132,34 @@ pub enum TxError {
     },
     /// The bytes are not a protobuf `Tx`/`TxBody`.
     #[error("malformed tx: {reason}")]
-    Malformed {
+    2 malformed Malformed {
         /// Decoder's message.
         reason: String,
     },
     /// The bytes decode but are not the canonical encoding of what they decode to.
     #[error("non-canonical encoding of {what}")]
-    NonCanonical {
+    3 non_canonical NonCanonical {
         /// Which message.
         what: &'static str,
     },
     /// The public key is not a valid compressed secp256k1 point.
     #[error("bad public key: {reason}")]
-    BadPublicKey {
+    4 bad_public_key BadPublicKey {
         /// Why.
         reason: String,
     },
     /// The signature does not verify against the key and body.
     #[error("bad signature: {reason}")]
-    BadSignature {
+    5 bad_signature BadSignature {
         /// Why.
         reason: String,
     },
     /// The signature's S is in the upper half of the group order (malleable form).
     #[error("high-S signature: only the low-S form is accepted")]
-    HighS,
+    6 high_s HighS,
     /// The body names another chain.
     #[error("wrong chain id: got {got:?}, expected {expected:?}")]
-    WrongChainId {
+    7 wrong_chain_id WrongChainId {
         /// In the tx.
         got: String,
         /// This chain's.
@@ -52,7 +167,7 @@ pub enum TxError {
     },
     /// The nonce was already used (a replay).
     #[error("replayed nonce: got {got}, expected {expected}")]
-    ReplayedNonce {
+    8 replayed_nonce ReplayedNonce {
         /// In the tx.
         got: u64,
         /// The account's next nonce.
@@ -60,7 +175,7 @@ pub enum TxError {
     },
     /// The nonce is ahead of the account's next nonce.
     #[error("future nonce: got {got}, expected {expected}")]
-    FutureNonce {
+    9 future_nonce FutureNonce {
         /// In the tx.
         got: u64,
         /// The account's next nonce.
@@ -68,7 +183,7 @@ pub enum TxError {
     },
     /// The balance does not cover what the tx spends.
     #[error("insufficient funds: {denom} balance {balance} is less than {needed}")]
-    InsufficientFunds {
+    10 insufficient_funds InsufficientFunds {
         /// Denomination.
         denom: String,
         /// Balance held.
@@ -78,28 +193,28 @@ pub enum TxError {
     },
     /// An arithmetic result does not fit its type.
     #[error("arithmetic overflow: {what}")]
-    Overflow {
+    11 overflow Overflow {
         /// What overflowed.
         what: String,
     },
     /// A transfer or similar of zero.
     #[error("zero amount")]
-    ZeroAmount,
+    12 zero_amount ZeroAmount,
     /// A message of a kind this node does not know.
     #[error("unknown message kind at index {index}")]
-    UnknownMessage {
+    13 unknown_message UnknownMessage {
         /// Position in `messages`.
         index: u32,
     },
     /// An address that does not parse.
     #[error("bad address: {reason}")]
-    BadAddress {
+    14 bad_address BadAddress {
         /// Why.
         reason: String,
     },
     /// An amount that is not a canonical decimal u128.
     #[error("bad amount {value:?}: {reason}")]
-    BadAmount {
+    15 bad_amount BadAmount {
         /// The text (truncated).
         value: String,
         /// Why.
@@ -107,7 +222,7 @@ pub enum TxError {
     },
     /// The fee is below the chain's minimum.
     #[error("fee too low: {got} is below the minimum {min}")]
-    FeeTooLow {
+    16 fee_too_low FeeTooLow {
         /// Offered.
         got: u128,
         /// Required.
@@ -115,10 +230,10 @@ pub enum TxError {
     },
     /// A tx with no messages.
     #[error("tx has no messages")]
-    NoMessages,
+    17 no_messages NoMessages,
     /// A denomination name that is not allowed.
     #[error("bad denomination {denom:?}: {reason}")]
-    BadDenom {
+    18 bad_denom BadDenom {
         /// The name (truncated).
         denom: String,
         /// Why.
@@ -126,7 +241,7 @@ pub enum TxError {
     },
     /// More messages than one tx may carry.
     #[error("too many messages: {got} exceeds {max}")]
-    TooManyMessages {
+    19 too_many_messages TooManyMessages {
         /// Count in the tx.
         got: u64,
         /// Limit.
@@ -134,40 +249,40 @@ pub enum TxError {
     },
     /// The mempool cannot take more txs right now.
     #[error("mempool full: {size} txs")]
-    MempoolFull {
+    20 mempool_full MempoolFull {
         /// Current size.
         size: u64,
     },
     /// The same tx bytes are already pending.
     #[error("tx already in mempool")]
-    DuplicateTx,
+    21 duplicate_tx DuplicateTx,
     /// The denomination cannot be transferred (compute credits).
     #[error("{denom} is not transferable")]
-    NonTransferable {
+    22 non_transferable NonTransferable {
         /// Denomination.
         denom: String,
     },
     /// A royalty policy is invalid (too many recipients, zero share, total over the cap).
     #[error("bad royalty policy: {reason}")]
-    BadRoyaltyPolicy {
+    23 bad_royalty_policy BadRoyaltyPolicy {
         /// Why.
         reason: String,
     },
     /// Assets: unknown asset class.
     #[error("unknown asset class {class:?}")]
-    UnknownAssetClass {
+    200 unknown_asset_class UnknownAssetClass {
         /// Class id.
         class: String,
     },
     /// Assets: asset class exists.
     #[error("asset class or denomination {class:?} already exists")]
-    AssetClassExists {
+    201 asset_class_exists AssetClassExists {
         /// Class id.
         class: String,
     },
     /// Assets: missing admin power.
     #[error("class {class:?} has no {power} power")]
-    MissingAdminPower {
+    202 missing_admin_power MissingAdminPower {
         /// Class id.
         class: String,
         /// The power needed.
@@ -175,13 +290,13 @@ pub enum TxError {
     },
     /// Assets: not admin.
     #[error("signer is not the admin of class {class:?}")]
-    NotAdmin {
+    203 not_admin NotAdmin {
         /// Class id.
         class: String,
     },
     /// Assets: unknown token.
     #[error("unknown token {class}#{token}")]
-    UnknownToken {
+    204 unknown_token UnknownToken {
         /// Class id.
         class: String,
         /// Token id.
@@ -189,19 +304,19 @@ pub enum TxError {
     },
     /// Assets: not owner.
     #[error("signer does not hold {what}")]
-    NotOwner {
+    205 not_owner NotOwner {
         /// What the signer does not hold.
         what: String,
     },
     /// Assets: asset frozen.
     #[error("{what} is frozen")]
-    AssetFrozen {
+    206 asset_frozen AssetFrozen {
         /// What is frozen.
         what: String,
     },
     /// Assets: token locked.
     #[error("{what} is locked by {by}")]
-    TokenLocked {
+    207 token_locked TokenLocked {
         /// The token.
         what: String,
         /// Listing, auction or vault holding it.
@@ -209,13 +324,13 @@ pub enum TxError {
     },
     /// Assets: transfer restricted.
     #[error("{what} moves only through sales that pay royalties")]
-    TransferRestricted {
+    208 transfer_restricted TransferRestricted {
         /// The asset.
         what: String,
     },
     /// Assets: wrong asset kind.
     #[error("class {class:?} is not {expected}")]
-    WrongAssetKind {
+    209 wrong_asset_kind WrongAssetKind {
         /// Class id.
         class: String,
         /// Kind needed.
@@ -223,7 +338,7 @@ pub enum TxError {
     },
     /// Assets: bad asset field.
     #[error("bad {field}: {reason}")]
-    BadAssetField {
+    210 bad_asset_field BadAssetField {
         /// Field name.
         field: String,
         /// Why.
@@ -231,28 +346,28 @@ pub enum TxError {
     },
     /// Assets: unknown listing.
     #[error("unknown listing {id}")]
-    UnknownListing {
+    220 unknown_listing UnknownListing {
         /// Listing id.
         id: u64,
     },
     /// Assets: self trade.
     #[error("cannot buy from, bid on or accept an offer from oneself")]
-    SelfTrade,
+    221 self_trade SelfTrade,
     /// Assets: unknown offer.
     #[error("unknown offer {id}")]
-    UnknownOffer {
+    222 unknown_offer UnknownOffer {
         /// Offer id.
         id: u64,
     },
     /// Assets: unknown auction.
     #[error("unknown auction {id}")]
-    UnknownAuction {
+    223 unknown_auction UnknownAuction {
         /// Auction id.
         id: u64,
     },
     /// Assets: bid too low.
     #[error("bid {bid} is below the minimum {min}")]
-    BidTooLow {
+    224 bid_too_low BidTooLow {
         /// Offered.
         bid: u128,
         /// Least acceptable.
@@ -260,7 +375,7 @@ pub enum TxError {
     },
     /// Assets: auction closed.
     #[error("auction ended at {end_time_ns} (block time {now_ns})")]
-    AuctionClosed {
+    225 auction_closed AuctionClosed {
         /// Auction end.
         end_time_ns: u64,
         /// Block time.
@@ -268,7 +383,7 @@ pub enum TxError {
     },
     /// Assets: auction open.
     #[error("auction runs until {end_time_ns} (block time {now_ns})")]
-    AuctionOpen {
+    226 auction_open AuctionOpen {
         /// Auction end.
         end_time_ns: u64,
         /// Block time.
@@ -276,7 +391,7 @@ pub enum TxError {
     },
     /// Assets: offer expired.
     #[error("offer {id} expired at height {expires_height}")]
-    OfferExpired {
+    227 offer_expired OfferExpired {
         /// Offer id.
         id: u64,
         /// Last height.
@@ -284,7 +399,7 @@ pub enum TxError {
     },
     /// Assets: bad deadline.
     #[error("deadline {deadline_ns} is not after the block time {now_ns}")]
-    BadDeadline {
+    228 bad_deadline BadDeadline {
         /// Deadline.
         deadline_ns: u64,
         /// Block time.
@@ -292,13 +407,13 @@ pub enum TxError {
     },
     /// Assets: unknown vault.
     #[error("unknown vault {id}")]
-    UnknownVault {
+    240 unknown_vault UnknownVault {
         /// Vault id.
         id: u64,
     },
     /// Assets: not all shares.
     #[error("redeeming the token needs all {total} shares, signer holds {held}")]
-    NotAllShares {
+    241 not_all_shares NotAllShares {
         /// Shares held.
         held: u128,
         /// Shares issued.
@@ -306,19 +421,19 @@ pub enum TxError {
     },
     /// Assets: vault not active.
     #[error("vault {id} is bought out or closed")]
-    VaultNotActive {
+    242 vault_not_active VaultNotActive {
         /// Vault id.
         id: u64,
     },
     /// Assets: vault not bought out.
     #[error("vault {id} has not been bought out")]
-    VaultNotBoughtOut {
+    243 vault_not_bought_out VaultNotBoughtOut {
         /// Vault id.
         id: u64,
     },
     /// Assets: ip already registered.
     #[error("content {content_hash} already registered by {registrant} at height {height}")]
-    IpAlreadyRegistered {
+    260 ip_already_registered IpAlreadyRegistered {
         /// Hex hash.
         content_hash: String,
         /// Earlier registrant.
@@ -328,31 +443,31 @@ pub enum TxError {
     },
     /// Assets: unknown ip.
     #[error("no registered work with content hash {content_hash}")]
-    UnknownIp {
+    261 unknown_ip UnknownIp {
         /// Hex hash.
         content_hash: String,
     },
     /// Assets: unknown license terms.
     #[error("unknown licence terms {id} for this work")]
-    UnknownLicenseTerms {
+    262 unknown_license_terms UnknownLicenseTerms {
         /// Terms id.
         id: u64,
     },
     /// Assets: unknown escrow.
     #[error("unknown escrow {id}")]
-    UnknownEscrow {
+    280 unknown_escrow UnknownEscrow {
         /// Escrow id.
         id: u64,
     },
     /// Assets: bad oracle signature.
     #[error("oracle signature rejected: {reason}")]
-    BadOracleSignature {
+    281 bad_oracle_signature BadOracleSignature {
         /// Why.
         reason: String,
     },
     /// Assets: escrow expired.
     #[error("escrow deadline {deadline_ns} passed (block time {now_ns})")]
-    EscrowExpired {
+    282 escrow_expired EscrowExpired {
         /// Deadline.
         deadline_ns: u64,
         /// Block time.
@@ -360,7 +475,7 @@ pub enum TxError {
     },
     /// Assets: escrow not expired.
     #[error("escrow runs until {deadline_ns} (block time {now_ns})")]
-    EscrowNotExpired {
+    283 escrow_not_expired EscrowNotExpired {
         /// Deadline.
         deadline_ns: u64,
         /// Block time.
@@ -368,7 +483,7 @@ pub enum TxError {
     },
     /// Assets: escrow wrong state.
     #[error("escrow {id} is {state}")]
-    EscrowWrongState {
+    284 escrow_wrong_state EscrowWrongState {
         /// Escrow id.
         id: u64,
         /// Its state.
@@ -376,13 +491,13 @@ pub enum TxError {
     },
     /// Assets: not escrow party.
     #[error("signer is not the counterparty of escrow {id}")]
-    NotEscrowParty {
+    285 not_escrow_party NotEscrowParty {
         /// Escrow id.
         id: u64,
     },
     /// Assets: unregistered certifier.
     #[error("{certifier} is not a registered certifier of class {class:?}")]
-    UnregisteredCertifier {
+    300 unregistered_certifier UnregisteredCertifier {
         /// Signer.
         certifier: String,
         /// Class id.
@@ -392,13 +507,13 @@ pub enum TxError {
     // ---- Useful work: codes 400–499 ----
     /// Job or model dimensions that are zero or above a limit.
     #[error("bad work dimensions: {reason}")]
-    WorkDims {
+    400 work_dims WorkDims {
         /// Why.
         reason: String,
     },
     /// The inner dimension breaks the exactness bound of the int32 result.
     #[error("inner dimension k = {k} must be below {limit}")]
-    KTooLarge {
+    401 k_too_large KTooLarge {
         /// Requested K.
         k: u64,
         /// Exclusive bound (131072).
@@ -406,7 +521,7 @@ pub enum TxError {
     },
     /// A digest or key field that is not 32 bytes.
     #[error("{what} must be 32 bytes, got {got}")]
-    BadDigest {
+    402 bad_digest BadDigest {
         /// Which field.
         what: &'static str,
         /// Length given.
@@ -414,13 +529,13 @@ pub enum TxError {
     },
     /// No model with this id.
     #[error("unknown model {id}")]
-    UnknownModel {
+    403 unknown_model UnknownModel {
         /// Model id.
         id: u64,
     },
     /// The model's weights are not (or are already) fully uploaded.
     #[error("model {id} is {state}")]
-    ModelState {
+    404 model_state ModelState {
         /// Model id.
         id: u64,
         /// Its state.
@@ -428,10 +543,10 @@ pub enum TxError {
     },
     /// Only the model's owner may upload its weights.
     #[error("only the model owner may upload its rows")]
-    NotModelOwner,
+    405 not_model_owner NotModelOwner,
     /// A chunk that does not continue (or rewrite) the uploaded prefix.
     #[error("chunk starts at row {first_row} but only {uploaded} rows are uploaded")]
-    ChunkOutOfOrder {
+    406 chunk_out_of_order ChunkOutOfOrder {
         /// First row of the chunk.
         first_row: u64,
         /// Rows uploaded so far.
@@ -439,13 +554,13 @@ pub enum TxError {
     },
     /// Row bytes that are not a whole, non-zero number of rows, or run past the last row.
     #[error("truncated or oversize rows: {reason}")]
-    ChunkLength {
+    407 chunk_length ChunkLength {
         /// Why.
         reason: String,
     },
     /// The uploaded rows do not hash to the root registered with the model.
     #[error("uploaded rows hash to {got}, not the registered root {expected}")]
-    ModelRootMismatch {
+    408 model_root_mismatch ModelRootMismatch {
         /// Registered root (hex).
         expected: String,
         /// Recomputed root (hex).
@@ -453,13 +568,13 @@ pub enum TxError {
     },
     /// The signer is not a registered worker.
     #[error("{address} is not a registered worker")]
-    NotWorker {
+    409 not_worker NotWorker {
         /// Signer.
         address: String,
     },
     /// The worker's bond does not cover another claim.
     #[error("bond {bond} is below the {needed} needed")]
-    BondTooLow {
+    410 bond_too_low BondTooLow {
         /// Bond held.
         bond: u128,
         /// Bond needed.
@@ -467,13 +582,13 @@ pub enum TxError {
     },
     /// No job with this id.
     #[error("unknown job {id}")]
-    UnknownJob {
+    411 unknown_job UnknownJob {
         /// Job id.
         id: u64,
     },
     /// The job is not in the state the message needs.
     #[error("job {id} is {state}, expected {expected}")]
-    JobState {
+    412 job_state JobState {
         /// Job id.
         id: u64,
         /// Current state.
@@ -483,19 +598,19 @@ pub enum TxError {
     },
     /// The signer is not the worker that claimed the job.
     #[error("job {id} is claimed by another worker")]
-    NotJobWorker {
+    413 not_job_worker NotJobWorker {
         /// Job id.
         id: u64,
     },
     /// The signer is not the job's client.
     #[error("only the client may cancel job {id}")]
-    NotJobClient {
+    414 not_job_client NotJobClient {
         /// Job id.
         id: u64,
     },
     /// A commit after its deadline.
     #[error("deadline {deadline} has passed (height {height})")]
-    DeadlinePassed {
+    415 deadline_passed DeadlinePassed {
         /// Last height allowed.
         deadline: u64,
         /// Current height.
@@ -503,7 +618,7 @@ pub enum TxError {
     },
     /// A reveal before the beacon block that fixes its sample is on chain.
     #[error("beacon block {beacon_height} is not yet on chain (height {height})")]
-    BeaconNotReady {
+    416 beacon_not_ready BeaconNotReady {
         /// The block whose hash seeds the sample.
         beacon_height: u64,
         /// Current height.
@@ -511,13 +626,13 @@ pub enum TxError {
     },
     /// The revealed row indices are not the sampled ones.
     #[error("revealed rows are not the sampled rows: {reason}")]
-    RowsNotSampled {
+    417 rows_not_sampled RowsNotSampled {
         /// Why.
         reason: String,
     },
     /// A revealed row with the wrong length (truncated or padded).
     #[error("revealed {what} row {index} has {got} bytes, expected {expected}")]
-    RevealRowLength {
+    418 reveal_row_length RevealRowLength {
         /// `a` or `c`.
         what: &'static str,
         /// Row index.
@@ -529,7 +644,7 @@ pub enum TxError {
     },
     /// A Merkle proof that does not lead to the committed root.
     #[error("merkle proof of {what} row {index} does not verify: {reason}")]
-    RevealProof {
+    419 reveal_proof RevealProof {
         /// `a` or `c`.
         what: &'static str,
         /// Row index.
@@ -539,7 +654,7 @@ pub enum TxError {
     },
     /// The job price is below the chain's minimum for its size.
     #[error("price {price} is below the minimum {min} for this job's size")]
-    PriceTooLow {
+    420 price_too_low PriceTooLow {
         /// Offered.
         price: u128,
         /// Minimum.
@@ -547,19 +662,19 @@ pub enum TxError {
     },
     /// A validator key that is not in the validator set.
     #[error("unknown validator {pub_key}")]
-    UnknownWorkValidator {
+    421 unknown_work_validator UnknownWorkValidator {
         /// Hex key.
         pub_key: String,
     },
     /// A deadline window outside the allowed range.
     #[error("bad deadline: {reason}")]
-    BadWorkDeadline {
+    422 bad_work_deadline BadWorkDeadline {
         /// Why.
         reason: String,
     },
     /// `UnbondWorker` from a worker that is already unbonding.
     #[error("worker {address} is already unbonding (bond released after height {release_at})")]
-    AlreadyUnbonding {
+    423 already_unbonding AlreadyUnbonding {
         /// Worker.
         address: String,
         /// Earliest end of block at which the bond is released.
@@ -567,7 +682,7 @@ pub enum TxError {
     },
     /// A claim (or a bond top-up) from a worker that has asked to unbond.
     #[error("worker {address} is unbonding and takes no new claims or bond")]
-    WorkerUnbonding {
+    424 worker_unbonding WorkerUnbonding {
         /// Worker.
         address: String,
     },
@@ -575,7 +690,7 @@ pub enum TxError {
     #[error(
         "a job paid in credits costs at most the {max} credits its work is worth, not {price}"
     )]
-    CreditPriceTooHigh {
+    426 credit_price_too_high CreditPriceTooHigh {
         /// Offered.
         price: u128,
         /// The job's credits.
@@ -583,7 +698,7 @@ pub enum TxError {
     },
     /// A job priced in a denomination that is neither the chain's nor compute credits.
     #[error("jobs are priced in {native} or {credits}, not {denom}")]
-    BadJobDenom {
+    425 bad_job_denom BadJobDenom {
         /// Given.
         denom: String,
         /// The chain denomination.
@@ -593,269 +708,68 @@ pub enum TxError {
     },
     /// A validator-admission message from an account that operates no current validator.
     #[error("{address} is not the operator of a current validator")]
-    NotValidatorOperator {
+    100 not_validator_operator NotValidatorOperator {
         /// The signer.
         address: String,
     },
     /// The validator already voted on this application.
     #[error("validator already voted on application {application_id}")]
-    DoubleVote {
+    101 double_vote DoubleVote {
         /// Application.
         application_id: u64,
     },
     /// A consensus key that is not a 32-byte ed25519 point.
     #[error("bad consensus key: {reason}")]
-    BadConsensusKey {
+    102 bad_consensus_key BadConsensusKey {
         /// Why.
         reason: String,
     },
     /// An application for a key that is already in the validator set.
     #[error("consensus key {key} is already a validator")]
-    AlreadyValidator {
+    103 already_validator AlreadyValidator {
         /// Key, hex.
         key: String,
     },
     /// A vote on an application that does not exist or was already decided.
     #[error("no open application {application_id}")]
-    UnknownApplication {
+    104 unknown_application UnknownApplication {
         /// Application.
         application_id: u64,
     },
     /// An open application already concerns this key.
     #[error("an application for consensus key {key} is already open")]
-    ApplicationPending {
+    105 application_pending ApplicationPending {
         /// Key, hex.
         key: String,
     },
     /// A removal proposal for a key that is not in the validator set.
     #[error("consensus key {key} is not a validator")]
-    UnknownValidator {
+    106 unknown_validator UnknownValidator {
         /// Key, hex.
         key: String,
     },
     /// Removing the validator would leave the set empty.
     #[error("cannot remove the last validator")]
-    LastValidator,
+    107 last_validator LastValidator,
     /// A moniker that is empty, too long, or has control characters.
     #[error("bad moniker: {reason}")]
-    BadMoniker {
+    108 bad_moniker BadMoniker {
         /// Why.
         reason: String,
     },
     /// The signer already operates a validator or has an open application.
     #[error("{address} already operates a validator or has an open application")]
-    OperatorInUse {
+    109 operator_in_use OperatorInUse {
         /// The signer.
         address: String,
     },
     /// A VRF key that is not a valid sr25519 public key.
     #[error("invalid VRF key: {reason}")]
-    BadVrfKey {
+    110 bad_vrf_key BadVrfKey {
         /// Why.
         reason: String,
     },
 }
 
-impl TxError {
-    /// Stable ABCI code (0 is success, so codes start at 1).
-    pub fn code(&self) -> u32 {
-        match self {
-            TxError::TooLarge { .. } => 1,
-            TxError::Malformed { .. } => 2,
-            TxError::NonCanonical { .. } => 3,
-            TxError::BadPublicKey { .. } => 4,
-            TxError::BadSignature { .. } => 5,
-            TxError::HighS => 6,
-            TxError::WrongChainId { .. } => 7,
-            TxError::ReplayedNonce { .. } => 8,
-            TxError::FutureNonce { .. } => 9,
-            TxError::InsufficientFunds { .. } => 10,
-            TxError::Overflow { .. } => 11,
-            TxError::ZeroAmount => 12,
-            TxError::UnknownMessage { .. } => 13,
-            TxError::BadAddress { .. } => 14,
-            TxError::BadAmount { .. } => 15,
-            TxError::FeeTooLow { .. } => 16,
-            TxError::NoMessages => 17,
-            TxError::BadDenom { .. } => 18,
-            TxError::TooManyMessages { .. } => 19,
-            TxError::MempoolFull { .. } => 20,
-            TxError::DuplicateTx => 21,
-            TxError::NonTransferable { .. } => 22,
-            TxError::BadRoyaltyPolicy { .. } => 23,
-            TxError::UnknownAssetClass { .. } => 200,
-            TxError::AssetClassExists { .. } => 201,
-            TxError::MissingAdminPower { .. } => 202,
-            TxError::NotAdmin { .. } => 203,
-            TxError::UnknownToken { .. } => 204,
-            TxError::NotOwner { .. } => 205,
-            TxError::AssetFrozen { .. } => 206,
-            TxError::TokenLocked { .. } => 207,
-            TxError::TransferRestricted { .. } => 208,
-            TxError::WrongAssetKind { .. } => 209,
-            TxError::BadAssetField { .. } => 210,
-            TxError::UnknownListing { .. } => 220,
-            TxError::SelfTrade => 221,
-            TxError::UnknownOffer { .. } => 222,
-            TxError::UnknownAuction { .. } => 223,
-            TxError::BidTooLow { .. } => 224,
-            TxError::AuctionClosed { .. } => 225,
-            TxError::AuctionOpen { .. } => 226,
-            TxError::OfferExpired { .. } => 227,
-            TxError::BadDeadline { .. } => 228,
-            TxError::UnknownVault { .. } => 240,
-            TxError::NotAllShares { .. } => 241,
-            TxError::VaultNotActive { .. } => 242,
-            TxError::VaultNotBoughtOut { .. } => 243,
-            TxError::IpAlreadyRegistered { .. } => 260,
-            TxError::UnknownIp { .. } => 261,
-            TxError::UnknownLicenseTerms { .. } => 262,
-            TxError::UnknownEscrow { .. } => 280,
-            TxError::BadOracleSignature { .. } => 281,
-            TxError::EscrowExpired { .. } => 282,
-            TxError::EscrowNotExpired { .. } => 283,
-            TxError::EscrowWrongState { .. } => 284,
-            TxError::NotEscrowParty { .. } => 285,
-            TxError::UnregisteredCertifier { .. } => 300,
-            TxError::WorkDims { .. } => 400,
-            TxError::KTooLarge { .. } => 401,
-            TxError::BadDigest { .. } => 402,
-            TxError::UnknownModel { .. } => 403,
-            TxError::ModelState { .. } => 404,
-            TxError::NotModelOwner => 405,
-            TxError::ChunkOutOfOrder { .. } => 406,
-            TxError::ChunkLength { .. } => 407,
-            TxError::ModelRootMismatch { .. } => 408,
-            TxError::NotWorker { .. } => 409,
-            TxError::BondTooLow { .. } => 410,
-            TxError::UnknownJob { .. } => 411,
-            TxError::JobState { .. } => 412,
-            TxError::NotJobWorker { .. } => 413,
-            TxError::NotJobClient { .. } => 414,
-            TxError::DeadlinePassed { .. } => 415,
-            TxError::BeaconNotReady { .. } => 416,
-            TxError::RowsNotSampled { .. } => 417,
-            TxError::RevealRowLength { .. } => 418,
-            TxError::RevealProof { .. } => 419,
-            TxError::PriceTooLow { .. } => 420,
-            TxError::UnknownWorkValidator { .. } => 421,
-            TxError::BadWorkDeadline { .. } => 422,
-            TxError::AlreadyUnbonding { .. } => 423,
-            TxError::WorkerUnbonding { .. } => 424,
-            TxError::BadJobDenom { .. } => 425,
-            TxError::CreditPriceTooHigh { .. } => 426,
-            TxError::NotValidatorOperator { .. } => 100,
-            TxError::DoubleVote { .. } => 101,
-            TxError::BadConsensusKey { .. } => 102,
-            TxError::AlreadyValidator { .. } => 103,
-            TxError::UnknownApplication { .. } => 104,
-            TxError::ApplicationPending { .. } => 105,
-            TxError::UnknownValidator { .. } => 106,
-            TxError::LastValidator => 107,
-            TxError::BadMoniker { .. } => 108,
-            TxError::OperatorInUse { .. } => 109,
-            TxError::BadVrfKey { .. } => 110,
-        }
-    }
-
-    /// Short stable name of the code, for logs and clients.
-    pub fn codespace_name(&self) -> &'static str {
-        match self {
-            TxError::TooLarge { .. } => "too_large",
-            TxError::Malformed { .. } => "malformed",
-            TxError::NonCanonical { .. } => "non_canonical",
-            TxError::BadPublicKey { .. } => "bad_public_key",
-            TxError::BadSignature { .. } => "bad_signature",
-            TxError::HighS => "high_s",
-            TxError::WrongChainId { .. } => "wrong_chain_id",
-            TxError::ReplayedNonce { .. } => "replayed_nonce",
-            TxError::FutureNonce { .. } => "future_nonce",
-            TxError::InsufficientFunds { .. } => "insufficient_funds",
-            TxError::Overflow { .. } => "overflow",
-            TxError::ZeroAmount => "zero_amount",
-            TxError::UnknownMessage { .. } => "unknown_message",
-            TxError::BadAddress { .. } => "bad_address",
-            TxError::BadAmount { .. } => "bad_amount",
-            TxError::FeeTooLow { .. } => "fee_too_low",
-            TxError::NoMessages => "no_messages",
-            TxError::BadDenom { .. } => "bad_denom",
-            TxError::TooManyMessages { .. } => "too_many_messages",
-            TxError::MempoolFull { .. } => "mempool_full",
-            TxError::DuplicateTx => "duplicate_tx",
-            TxError::NonTransferable { .. } => "non_transferable",
-            TxError::BadRoyaltyPolicy { .. } => "bad_royalty_policy",
-            TxError::UnknownAssetClass { .. } => "unknown_asset_class",
-            TxError::AssetClassExists { .. } => "asset_class_exists",
-            TxError::MissingAdminPower { .. } => "missing_admin_power",
-            TxError::NotAdmin { .. } => "not_admin",
-            TxError::UnknownToken { .. } => "unknown_token",
-            TxError::NotOwner { .. } => "not_owner",
-            TxError::AssetFrozen { .. } => "asset_frozen",
-            TxError::TokenLocked { .. } => "token_locked",
-            TxError::TransferRestricted { .. } => "transfer_restricted",
-            TxError::WrongAssetKind { .. } => "wrong_asset_kind",
-            TxError::BadAssetField { .. } => "bad_asset_field",
-            TxError::UnknownListing { .. } => "unknown_listing",
-            TxError::SelfTrade => "self_trade",
-            TxError::UnknownOffer { .. } => "unknown_offer",
-            TxError::UnknownAuction { .. } => "unknown_auction",
-            TxError::BidTooLow { .. } => "bid_too_low",
-            TxError::AuctionClosed { .. } => "auction_closed",
-            TxError::AuctionOpen { .. } => "auction_open",
-            TxError::OfferExpired { .. } => "offer_expired",
-            TxError::BadDeadline { .. } => "bad_deadline",
-            TxError::UnknownVault { .. } => "unknown_vault",
-            TxError::NotAllShares { .. } => "not_all_shares",
-            TxError::VaultNotActive { .. } => "vault_not_active",
-            TxError::VaultNotBoughtOut { .. } => "vault_not_bought_out",
-            TxError::IpAlreadyRegistered { .. } => "ip_already_registered",
-            TxError::UnknownIp { .. } => "unknown_ip",
-            TxError::UnknownLicenseTerms { .. } => "unknown_license_terms",
-            TxError::UnknownEscrow { .. } => "unknown_escrow",
-            TxError::BadOracleSignature { .. } => "bad_oracle_signature",
-            TxError::EscrowExpired { .. } => "escrow_expired",
-            TxError::EscrowNotExpired { .. } => "escrow_not_expired",
-            TxError::EscrowWrongState { .. } => "escrow_wrong_state",
-            TxError::NotEscrowParty { .. } => "not_escrow_party",
-            TxError::UnregisteredCertifier { .. } => "unregistered_certifier",
-            TxError::WorkDims { .. } => "work_dims",
-            TxError::KTooLarge { .. } => "k_too_large",
-            TxError::BadDigest { .. } => "bad_digest",
-            TxError::UnknownModel { .. } => "unknown_model",
-            TxError::ModelState { .. } => "model_state",
-            TxError::NotModelOwner => "not_model_owner",
-            TxError::ChunkOutOfOrder { .. } => "chunk_out_of_order",
-            TxError::ChunkLength { .. } => "chunk_length",
-            TxError::ModelRootMismatch { .. } => "model_root_mismatch",
-            TxError::NotWorker { .. } => "not_worker",
-            TxError::BondTooLow { .. } => "bond_too_low",
-            TxError::UnknownJob { .. } => "unknown_job",
-            TxError::JobState { .. } => "job_state",
-            TxError::NotJobWorker { .. } => "not_job_worker",
-            TxError::NotJobClient { .. } => "not_job_client",
-            TxError::DeadlinePassed { .. } => "deadline_passed",
-            TxError::BeaconNotReady { .. } => "beacon_not_ready",
-            TxError::RowsNotSampled { .. } => "rows_not_sampled",
-            TxError::RevealRowLength { .. } => "reveal_row_length",
-            TxError::RevealProof { .. } => "reveal_proof",
-            TxError::PriceTooLow { .. } => "price_too_low",
-            TxError::UnknownWorkValidator { .. } => "unknown_work_validator",
-            TxError::BadWorkDeadline { .. } => "bad_work_deadline",
-            TxError::AlreadyUnbonding { .. } => "already_unbonding",
-            TxError::WorkerUnbonding { .. } => "worker_unbonding",
-            TxError::BadJobDenom { .. } => "bad_job_denom",
-            TxError::CreditPriceTooHigh { .. } => "credit_price_too_high",
-            TxError::NotValidatorOperator { .. } => "not_validator_operator",
-            TxError::DoubleVote { .. } => "double_vote",
-            TxError::BadConsensusKey { .. } => "bad_consensus_key",
-            TxError::AlreadyValidator { .. } => "already_validator",
-            TxError::UnknownApplication { .. } => "unknown_application",
-            TxError::ApplicationPending { .. } => "application_pending",
-            TxError::UnknownValidator { .. } => "unknown_validator",
-            TxError::LastValidator => "last_validator",
-            TxError::BadMoniker { .. } => "bad_moniker",
-            TxError::OperatorInUse { .. } => "operator_in_use",
-            TxError::BadVrfKey { .. } => "bad_vrf_key",
-        }
-    }
-}
+#[cfg(test)]
+mod tests;

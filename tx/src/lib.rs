@@ -14,7 +14,7 @@ mod address;
 pub mod admission;
 mod amount;
 pub mod assets;
-mod error;
+pub mod error;
 mod keys;
 mod message;
 pub mod proof;

@@ -24,7 +24,8 @@ pub mod state_key;
 
 use std::collections::BTreeMap;
 
-use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
+use borsh::{BorshDeserialize, BorshSerialize};
+use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{Address, TxError};
 use serde::{Deserialize, Serialize};
 
@@ -35,7 +36,9 @@ use crate::validators::{self, cap_powers, put_validator, Validator};
 pub const DEFAULT_POWER: u64 = 10;
 
 /// What an application asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Admit a new validator.
@@ -55,7 +58,7 @@ impl Kind {
 }
 
 /// An open application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, BorshSerialize, BorshDeserialize)]
 pub struct Application {
     /// Id, assigned in order from 0.
     pub id: u64,
@@ -133,20 +136,10 @@ fn decode_key_hex(s: &str, key: &[u8]) -> Result<[u8; 32], StateError> {
         })
 }
 
-fn corrupt(key: &[u8], reason: impl Into<String>) -> StateError {
-    StateError::Corrupt {
-        key: hex::encode(key),
-        reason: reason.into(),
-    }
-}
-
 /// Binds a validator to its operator account (genesis and admission).
 pub fn bind_operator<S: StateWrite>(s: &mut S, pub_key: &[u8; 32], operator: &Address) {
-    s.put_raw(state_key::operator(operator), pub_key.to_vec());
-    s.put_raw(
-        state_key::operator_of(pub_key),
-        operator.as_bytes().to_vec(),
-    );
+    codec::put(s, state_key::operator(operator), pub_key);
+    codec::put(s, state_key::operator_of(pub_key), operator);
 }
 
 fn unbind_operator<S: StateWrite>(s: &mut S, pub_key: &[u8; 32]) -> Result<(), StateError> {
@@ -162,13 +155,7 @@ fn unbind_operator<S: StateWrite>(s: &mut S, pub_key: &[u8; 32]) -> Result<(), S
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn operator_of<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<Address>, StateError> {
-    let key = state_key::operator_of(pub_key);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => Address::try_from_slice(&b)
-            .map(Some)
-            .map_err(|e| corrupt(&key, e.to_string())),
-    }
+    codec::get(s, &state_key::operator_of(pub_key))
 }
 
 /// The current validator operated by `operator`, if any.
@@ -179,13 +166,9 @@ pub fn validator_of<S: StateRead>(
     s: &S,
     operator: &Address,
 ) -> Result<Option<Validator>, StateError> {
-    let key = state_key::operator(operator);
-    let Some(pk) = s.get_raw(&key)? else {
+    let Some(pk) = codec::get::<[u8; 32], _>(s, &state_key::operator(operator))? else {
         return Ok(None);
     };
-    let pk: [u8; 32] = pk
-        .try_into()
-        .map_err(|_| corrupt(&key, "operator record is not 32 bytes"))?;
     validators::validator(s, &pk)
 }
 
@@ -194,13 +177,7 @@ pub fn validator_of<S: StateRead>(
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn application<S: StateRead>(s: &S, id: u64) -> Result<Option<Application>, StateError> {
-    let key = state_key::open(id);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => serde_json::from_slice(&b)
-            .map(Some)
-            .map_err(|e| corrupt(&key, e.to_string())),
-    }
+    codec::get(s, &state_key::open(id))
 }
 
 /// Every open application, by id.
@@ -208,17 +185,14 @@ pub fn application<S: StateRead>(s: &S, id: u64) -> Result<Option<Application>, 
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn applications<S: StateRead>(s: &S) -> Result<Vec<Application>, StateError> {
-    s.scan_prefix(state_key::OPEN_PREFIX, None, 100_000)?
+    Ok(codec::scan(s, state_key::OPEN_PREFIX, None, 100_000)?
         .into_iter()
-        .map(|(k, v)| serde_json::from_slice(&v).map_err(|e| corrupt(&k, e.to_string())))
-        .collect()
+        .map(|(_, a)| a)
+        .collect())
 }
 
 fn put_application<S: StateWrite>(s: &mut S, a: &Application) {
-    s.put_raw(
-        state_key::open(a.id),
-        serde_json::to_vec(a).expect("applications always serialize"),
-    );
+    codec::put(s, state_key::open(a.id), a);
 }
 
 fn close<S: StateWrite>(s: &mut S, a: &Application) -> Result<(), StateError> {
@@ -228,22 +202,6 @@ fn close<S: StateWrite>(s: &mut S, a: &Application) -> Result<(), StateError> {
         s.delete(state_key::by_operator(&a.operator));
     }
     Ok(())
-}
-
-fn next_id<S: StateWrite>(s: &mut S) -> Result<u64, ExecError> {
-    let id = match s.get_raw(state_key::NEXT_ID)? {
-        None => 0,
-        Some(b) => u64::from_be_bytes(
-            b.as_slice()
-                .try_into()
-                .map_err(|_| corrupt(state_key::NEXT_ID, "not 8 bytes"))?,
-        ),
-    };
-    let next = id.checked_add(1).ok_or_else(|| TxError::Overflow {
-        what: "application id".into(),
-    })?;
-    s.put_raw(state_key::NEXT_ID.to_vec(), next.to_be_bytes().to_vec());
-    Ok(id)
 }
 
 fn require_operator<S: StateRead>(s: &S, signer: &Address) -> Result<Validator, ExecError> {
@@ -293,7 +251,7 @@ pub fn apply<S: StateWrite>(
         }
         .into());
     }
-    let id = next_id(s)?;
+    let id = codec::next_id(s, state_key::NEXT_ID)?;
     let a = Application {
         id,
         kind: Kind::Admit,
@@ -305,8 +263,8 @@ pub fn apply<S: StateWrite>(
         votes: BTreeMap::new(),
     };
     put_application(s, &a);
-    s.put_raw(state_key::by_key(pub_key), id.to_be_bytes().to_vec());
-    s.put_raw(state_key::by_operator(applicant), id.to_be_bytes().to_vec());
+    codec::put(s, state_key::by_key(pub_key), &id);
+    codec::put(s, state_key::by_operator(applicant), &id);
     Ok(id)
 }
 
@@ -333,7 +291,7 @@ pub fn propose_removal<S: StateWrite>(
         return Err(TxError::LastValidator.into());
     }
     check_no_open_application(s, pub_key)?;
-    let id = next_id(s)?;
+    let id = codec::next_id(s, state_key::NEXT_ID)?;
     let mut a = Application {
         id,
         kind: Kind::Remove,
@@ -345,7 +303,7 @@ pub fn propose_removal<S: StateWrite>(
         votes: BTreeMap::new(),
     };
     a.votes.insert(hex::encode(voter.pub_key), true);
-    s.put_raw(state_key::by_key(pub_key), id.to_be_bytes().to_vec());
+    codec::put(s, state_key::by_key(pub_key), &id);
     let status = settle(s, a)?;
     Ok((id, status))
 }

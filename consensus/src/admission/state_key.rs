@@ -1,14 +1,16 @@
-//! Keys of the admission component. Every key it touches is built here.
+//! Keys of the admission component. Every key it touches is built here. Values are borsh
+//! (`proofwork_state::codec`); ids in keys are big-endian.
 //!
 //! ```text
-//! val/op/{operator address}     → ed25519 key (32 B): the validator an account operates
-//! val/opof/{ed25519 key}        → operator address (20 B)
-//! val/app/next                  → u64 BE: the next application id
-//! val/app/open/{id BE}          → JSON Application
-//! val/app/key/{ed25519 key}     → id BE: the open application about this key
-//! val/app/opr/{operator}        → id BE: the open admission applied for by this account
+//! val/op/{operator address}     → [u8; 32]: the ed25519 key of the validator it operates
+//! val/opof/{ed25519 key}        → Address (20 B): the validator's operator
+//! val/app/next                  → u64: the last application id issued (first: 1)
+//! val/app/open/{id BE}          → borsh Application
+//! val/app/key/{ed25519 key}     → u64: the open application about this key
+//! val/app/opr/{operator}        → u64: the open admission applied for by this account
 //! ```
 
+use proofwork_state::codec;
 use proofwork_tx::Address;
 
 /// Validator operated by `operator`.
@@ -21,7 +23,7 @@ pub fn operator_of(pub_key: &[u8; 32]) -> Vec<u8> {
     [b"val/opof/".as_slice(), pub_key.as_slice()].concat()
 }
 
-/// Next application id.
+/// The application id counter (last id issued).
 pub const NEXT_ID: &[u8] = b"val/app/next";
 
 /// Prefix of every open application.
@@ -29,7 +31,7 @@ pub const OPEN_PREFIX: &[u8] = b"val/app/open/";
 
 /// An open application.
 pub fn open(id: u64) -> Vec<u8> {
-    [OPEN_PREFIX, id.to_be_bytes().as_slice()].concat()
+    [OPEN_PREFIX, codec::be_u64(id).as_slice()].concat()
 }
 
 /// The open application about a key.

@@ -18,7 +18,7 @@
 pub mod state_key;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use proofwork_state::{StateError, StateRead, StateWrite};
+use proofwork_state::{codec, StateError, StateRead, StateWrite};
 use schnorrkel::vrf::{VRFPreOut, VRFProof};
 
 use crate::validators;
@@ -198,16 +198,7 @@ pub struct Voter {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn enable_height<S: StateRead>(s: &S) -> Result<Option<u64>, StateError> {
-    match s.get_raw(state_key::ENABLE_HEIGHT)? {
-        None => Ok(None),
-        Some(b) => {
-            let a: [u8; 8] = b.as_slice().try_into().map_err(|_| StateError::Corrupt {
-                key: hex::encode(state_key::ENABLE_HEIGHT),
-                reason: "expected 8 bytes".into(),
-            })?;
-            Ok(Some(u64::from_be_bytes(a)).filter(|&h| h > 0))
-        }
-    }
+    Ok(codec::get::<u64, _>(s, state_key::ENABLE_HEIGHT)?.filter(|&h| h > 0))
 }
 
 /// Whether the beacon of `height` comes from the votes on `height` (else from its hash).
@@ -238,10 +229,7 @@ pub fn init_genesis<S: StateWrite>(s: &mut S, height: u64) -> Result<(), StateEr
     if height == 0 {
         return Ok(());
     }
-    s.put_raw(
-        state_key::ENABLE_HEIGHT.to_vec(),
-        height.to_be_bytes().to_vec(),
-    );
+    codec::put(s, state_key::ENABLE_HEIGHT.to_vec(), &height);
     let set = current_voters(s)?;
     put_voters(s, 1, &set);
     put_voters(s, 2, &set);
@@ -253,23 +241,12 @@ pub fn init_genesis<S: StateWrite>(s: &mut S, height: u64) -> Result<(), StateEr
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn vrf_key<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<[u8; 32]>, StateError> {
-    let key = state_key::vrf_key(pub_key);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(Some)
-            .map_err(|_| StateError::Corrupt {
-                key: hex::encode(&key),
-                reason: "expected 32 bytes".into(),
-            }),
-    }
+    codec::get(s, &state_key::vrf_key(pub_key))
 }
 
 /// Registers (or replaces) a validator's VRF key.
 pub fn put_vrf_key<S: StateWrite>(s: &mut S, pub_key: &[u8; 32], vrf_key: &[u8; 32]) {
-    s.put_raw(state_key::vrf_key(pub_key), vrf_key.to_vec());
+    codec::put(s, state_key::vrf_key(pub_key), vrf_key);
 }
 
 /// Forgets a validator's VRF key (on removal).
@@ -298,8 +275,7 @@ pub fn current_voters<S: StateRead>(s: &S) -> Result<Vec<Voter>, StateError> {
 }
 
 fn put_voters<S: StateWrite>(s: &mut S, height: u64, set: &[Voter]) {
-    let bytes = borsh::to_vec(set).expect("borsh encoding into a Vec does not fail");
-    s.put_raw(state_key::voters(height), bytes);
+    codec::put(s, state_key::voters(height), set);
 }
 
 /// The voting set recorded for `height`.
@@ -307,16 +283,7 @@ fn put_voters<S: StateWrite>(s: &mut S, height: u64, set: &[Voter]) {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn voters<S: StateRead>(s: &S, height: u64) -> Result<Option<Vec<Voter>>, StateError> {
-    let key = state_key::voters(height);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => Vec::<Voter>::try_from_slice(&b)
-            .map(Some)
-            .map_err(|e| StateError::Corrupt {
-                key: hex::encode(&key),
-                reason: e.to_string(),
-            }),
-    }
+    codec::get(s, &state_key::voters(height))
 }
 
 /// End of block `height` (VRF beacon enabled): records the voting set CometBFT will use

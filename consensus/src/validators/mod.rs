@@ -6,11 +6,21 @@
 
 pub mod state_key;
 
-use proofwork_state::{StateError, StateRead, StateWrite};
+use borsh::{BorshDeserialize, BorshSerialize};
+use proofwork_state::{codec, StateError, StateRead, StateWrite};
 use sha2::{Digest, Sha256};
 
-/// One validator.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// One validator (stored as its borsh encoding: pub_key 32 ‖ power u64 ‖ moniker string).
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    BorshSerialize,
+    BorshDeserialize,
+)]
 pub struct Validator {
     /// ed25519 consensus public key.
     #[serde(with = "hex32")]
@@ -26,29 +36,6 @@ impl Validator {
     pub fn address(&self) -> [u8; 20] {
         cometbft_address(&self.pub_key)
     }
-
-    fn encode(&self) -> Vec<u8> {
-        // Fixed layout: power u64 BE ‖ moniker bytes. The key is in the state key.
-        let mut v = self.power.to_be_bytes().to_vec();
-        v.extend_from_slice(self.moniker.as_bytes());
-        v
-    }
-
-    fn decode(pub_key: [u8; 32], bytes: &[u8]) -> Result<Self, StateError> {
-        if bytes.len() < 8 {
-            return Err(StateError::Corrupt {
-                key: hex::encode(state_key::validator(&pub_key)),
-                reason: "validator record shorter than 8 bytes".into(),
-            });
-        }
-        let power = u64::from_be_bytes(bytes[..8].try_into().expect("8 bytes"));
-        let moniker = String::from_utf8_lossy(&bytes[8..]).into_owned();
-        Ok(Validator {
-            pub_key,
-            power,
-            moniker,
-        })
-    }
 }
 
 /// The CometBFT address of an ed25519 key.
@@ -61,7 +48,7 @@ pub fn cometbft_address(pub_key: &[u8; 32]) -> [u8; 20] {
 
 /// Stores or replaces a validator record.
 pub fn put_validator<S: StateWrite>(s: &mut S, v: &Validator) {
-    s.put_raw(state_key::validator(&v.pub_key), v.encode());
+    codec::put(s, state_key::validator(&v.pub_key), v);
 }
 
 /// One validator by key.
@@ -69,10 +56,7 @@ pub fn put_validator<S: StateWrite>(s: &mut S, v: &Validator) {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn validator<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<Validator>, StateError> {
-    match s.get_raw(&state_key::validator(pub_key))? {
-        None => Ok(None),
-        Some(b) => Validator::decode(*pub_key, &b).map(Some),
-    }
+    codec::get(s, &state_key::validator(pub_key))
 }
 
 /// All validators, ordered by public key.
@@ -80,19 +64,10 @@ pub fn validator<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<Option<Valid
 /// # Errors
 /// Storage failures.
 pub fn validators<S: StateRead>(s: &S) -> Result<Vec<Validator>, StateError> {
-    s.scan_prefix(state_key::PREFIX, None, 10_000)?
+    Ok(codec::scan(s, state_key::PREFIX, None, 10_000)?
         .into_iter()
-        .map(|(k, v)| {
-            let pk: [u8; 32] =
-                k[state_key::PREFIX.len()..]
-                    .try_into()
-                    .map_err(|_| StateError::Corrupt {
-                        key: hex::encode(&k),
-                        reason: "bad validator key".into(),
-                    })?;
-            Validator::decode(pk, &v)
-        })
-        .collect()
+        .map(|(_, v)| v)
+        .collect())
 }
 
 /// Caps powers so that no validator holds 1/3 or more of the total, where possible.

@@ -1,6 +1,6 @@
 //! Keys of the validator registry.
 
-/// `val/set/{ed25519 pubkey}` → encoded [`super::Validator`].
+/// `val/set/{ed25519 pubkey}` → borsh [`super::Validator`].
 pub fn validator(pub_key: &[u8; 32]) -> Vec<u8> {
     [PREFIX, pub_key.as_slice()].concat()
 }

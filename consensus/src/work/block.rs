@@ -1,7 +1,7 @@
 //! End-of-block work: the beacon record, deadlines, and validator power at epoch ends.
 
 use proofwork_state::accounts;
-use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
+use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 
 use super::exec::slash_and_reopen;
 use super::{job, params, state_key, JobStatus, WorkEvent};
@@ -54,7 +54,7 @@ pub fn record_beacon<S: StateWrite>(
     height: u64,
     beacon: &[u8; 32],
 ) -> Result<(), StateError> {
-    s.put_raw(state_key::block_hash(height), beacon.to_vec());
+    codec::put(s, state_key::block_hash(height), beacon);
     let keep = u64::from(params(s)?.max_window_blocks).saturating_add(2);
     if let Some(old) = height.checked_sub(keep) {
         s.delete(state_key::block_hash(old));
@@ -83,12 +83,7 @@ pub fn end_block<S: StateWrite>(
     let due = s.scan_prefix(&state_key::due_at(height), None, usize::MAX)?;
     for (key, _) in due {
         s.delete(key.clone());
-        let Some(id) = key
-            .len()
-            .checked_sub(8)
-            .and_then(|i| key[i..].try_into().ok())
-            .map(u64::from_be_bytes)
-        else {
+        let Ok(id) = codec::u64_after(&key, state_key::due_at(height).len()) else {
             continue;
         };
         let Some(j) = job(s, id)? else { continue };
@@ -168,14 +163,7 @@ pub fn release_unbonded<S: StateWrite>(
 ) -> Result<(), StateError> {
     let pending = s.scan_prefix(state_key::UNBONDING_PREFIX, None, usize::MAX)?;
     for (key, value) in pending {
-        let release_at = value
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: hex::encode(&key),
-                reason: "expected 8 bytes".into(),
-            })?;
+        let release_at: u64 = codec::decode(&key, &value)?;
         if release_at > height {
             continue;
         }

@@ -7,7 +7,7 @@
 use proofwork_kernels::{merkle, MerkleTree};
 use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
-use proofwork_state::{ExecError, StateError, StateRead, StateWrite};
+use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{
     Address, CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
     RevealedRow, TxError, UploadModelChunk, WORK_K_LIMIT,
@@ -15,8 +15,8 @@ use proofwork_tx::{
 
 use super::verify::{check_reveal, reveal_context, Verdict};
 use super::{
-    get_u128, get_u64, job_credits, model_rows, params, put, save_job, state_key, Job, JobStatus,
-    Model, WorkCache, WorkParams, Worker,
+    get_u128, job_credits, model_rows, params, put, save_job, state_key, Job, JobStatus, Model,
+    WorkCache, WorkParams, Worker,
 };
 
 /// What a work message needs besides state and the signer.
@@ -37,15 +37,6 @@ pub type WorkEvent = (&'static str, Vec<(&'static str, String)>);
 
 fn fail<T>(e: TxError) -> Result<T, ExecError> {
     Err(ExecError::Tx(e))
-}
-
-fn next_id<S: StateWrite>(s: &mut S, key: &[u8]) -> Result<u64, ExecError> {
-    let id = get_u64(s, key)?;
-    let next = id.checked_add(1).ok_or_else(|| TxError::Overflow {
-        what: "work id counter".into(),
-    })?;
-    s.put_raw(key.to_vec(), next.to_be_bytes().to_vec());
-    Ok(id)
 }
 
 fn load_model<S: StateRead>(s: &S, id: u64) -> Result<Model, ExecError> {
@@ -125,7 +116,7 @@ pub fn register_model<S: StateWrite>(
             .collect(),
     };
     pol.check(u32::from(p.max_royalty_bps))?;
-    let id = next_id(s, state_key::NEXT_MODEL)?;
+    let id = codec::next_id(s, state_key::NEXT_MODEL)?;
     let m = Model {
         id,
         owner: signer.0,
@@ -197,6 +188,7 @@ pub fn upload_model_chunk<S: StateWrite>(
             reason: format!("rows {first_row}..{end} run past the model's {} rows", m.k),
         });
     }
+    // A row is stored as its n bytes: the borsh form of a fixed `[i8; n]` (no length prefix).
     for (i, row) in rows.chunks_exact(n).enumerate() {
         s.put_raw(
             state_key::model_row(model_id, first_row + i as u32),
@@ -300,10 +292,7 @@ pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkE
     }
     let p = params(s)?;
     let release_at = accounts::block_height(s)?.saturating_add(p.unbonding_blocks);
-    s.put_raw(
-        state_key::unbonding(&signer.0),
-        release_at.to_be_bytes().to_vec(),
-    );
+    put(s, state_key::unbonding(&signer.0), &release_at);
     Ok((
         "unbond_worker",
         vec![
@@ -411,9 +400,9 @@ pub fn post_job<S: StateWrite>(
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
     // `move_funds`, not `transfer`: escrowing credits for a job is one of their two uses.
     accounts::move_funds(s, signer, &escrow, pay_denom, price)?;
-    let id = next_id(s, state_key::NEXT_JOB)?;
+    let id = codec::next_id(s, state_key::NEXT_JOB)?;
     if in_credits {
-        s.put_raw(state_key::job_denom(id), CREDIT_DENOM.as_bytes().to_vec());
+        put(s, state_key::job_denom(id), CREDIT_DENOM);
     }
     let job = Job {
         id,
@@ -645,7 +634,7 @@ fn settle_pass<S: StateWrite>(
         if admitted {
             let key = state_key::score(&pk);
             let sc = get_u128(s, &key)?.saturating_add(credits);
-            s.put_raw(key, sc.to_be_bytes().to_vec());
+            put(s, key, &sc);
         }
     }
     w.active_claims = w.active_claims.saturating_sub(1);
@@ -704,7 +693,7 @@ fn settle_credit_pass<S: StateWrite>(
             .ok_or_else(|| TxError::Overflow {
                 what: "model credit royalties".into(),
             })?;
-        s.put_raw(key, total.to_be_bytes().to_vec());
+        put(s, key, &total);
     }
     w.active_claims = w.active_claims.saturating_sub(1);
     w.jobs_verified = w.jobs_verified.saturating_add(1);

@@ -39,7 +39,7 @@ pub mod verify;
 mod tests;
 
 use borsh::{BorshDeserialize, BorshSerialize};
-use proofwork_state::{StateError, StateRead, StateWrite};
+use proofwork_state::{codec, StateError, StateRead, StateWrite};
 
 pub use block::{end_block, record_beacon, record_block_hash, EndBlock};
 pub use cache::WorkCache;
@@ -291,14 +291,11 @@ fn corrupt(key: &[u8], reason: impl std::fmt::Display) -> StateError {
 }
 
 fn get<T: BorshDeserialize, S: StateRead>(s: &S, key: &[u8]) -> Result<Option<T>, StateError> {
-    match s.get_raw(key)? {
-        None => Ok(None),
-        Some(b) => T::try_from_slice(&b).map(Some).map_err(|e| corrupt(key, e)),
-    }
+    codec::get(s, key)
 }
 
-fn put<T: BorshSerialize, S: StateWrite>(s: &mut S, key: Vec<u8>, v: &T) {
-    s.put_raw(key, borsh::to_vec(v).expect("borsh into a Vec cannot fail"));
+fn put<T: BorshSerialize + ?Sized, S: StateWrite>(s: &mut S, key: Vec<u8>, v: &T) {
+    codec::put(s, key, v);
 }
 
 /// Stores a job and keeps the by-status index ([`state_key::job_status`]) in step: every
@@ -317,26 +314,8 @@ fn save_job<S: StateWrite>(s: &mut S, j: &Job) -> Result<(), StateError> {
     Ok(())
 }
 
-fn get_u64<S: StateRead>(s: &S, key: &[u8]) -> Result<u64, StateError> {
-    match s.get_raw(key)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| corrupt(key, "expected 8 bytes")),
-    }
-}
-
 fn get_u128<S: StateRead>(s: &S, key: &[u8]) -> Result<u128, StateError> {
-    match s.get_raw(key)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u128::from_be_bytes)
-            .map_err(|_| corrupt(key, "expected 16 bytes")),
-    }
+    codec::get_or_default(s, key)
 }
 
 /// The protocol parameters in force.
@@ -374,11 +353,7 @@ pub fn job<S: StateRead>(s: &S, id: u64) -> Result<Option<Job>, StateError> {
 /// # Errors
 /// Storage failures or a non-UTF-8 record.
 pub fn job_denom<S: StateRead>(s: &S, id: u64, native_denom: &str) -> Result<String, StateError> {
-    let key = state_key::job_denom(id);
-    match s.get_raw(&key)? {
-        None => Ok(native_denom.to_string()),
-        Some(b) => String::from_utf8(b).map_err(|e| corrupt(&key, e)),
-    }
+    Ok(get(s, &state_key::job_denom(id))?.unwrap_or_else(|| native_denom.to_string()))
 }
 
 /// Royalties paid in compute credits on the model's credit-priced jobs.
@@ -395,15 +370,7 @@ pub fn model_credit_royalties<S: StateRead>(s: &S, model_id: u64) -> Result<u128
 /// # Errors
 /// Storage failures.
 pub fn unbonding<S: StateRead>(s: &S, addr: &[u8; 20]) -> Result<Option<u64>, StateError> {
-    let key = state_key::unbonding(addr);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(|b| Some(u64::from_be_bytes(b)))
-            .map_err(|_| corrupt(&key, "expected 8 bytes")),
-    }
+    get(s, &state_key::unbonding(addr))
 }
 
 /// A worker by address.
@@ -420,10 +387,10 @@ fn list<T: BorshDeserialize, S: StateRead>(
     start_after: Option<&[u8]>,
     limit: usize,
 ) -> Result<Vec<T>, StateError> {
-    s.scan_prefix(prefix, start_after, limit)?
+    Ok(codec::scan(s, prefix, start_after, limit)?
         .into_iter()
-        .map(|(k, v)| T::try_from_slice(&v).map_err(|e| corrupt(&k, e)))
-        .collect()
+        .map(|(_, v)| v)
+        .collect())
 }
 
 /// Jobs in id order, starting after `after` (a job id), at most `limit`.
@@ -450,7 +417,7 @@ pub fn jobs_with_status<S: StateRead>(
     let start = after.map(|id| state_key::job_status(status, id));
     let mut out = Vec::new();
     for (k, _) in s.scan_prefix(&prefix, start.as_deref(), limit)? {
-        let id = proofwork_state::codec::u64_after(&k, prefix.len())?;
+        let id = codec::u64_after(&k, prefix.len())?;
         out.push(job(s, id)?.ok_or_else(|| corrupt(&k, "indexed job is missing"))?);
     }
     Ok(out)
@@ -525,13 +492,5 @@ pub fn score<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<u128, StateError
 /// # Errors
 /// Storage failures.
 pub fn block_hash<S: StateRead>(s: &S, height: u64) -> Result<Option<[u8; 32]>, StateError> {
-    let key = state_key::block_hash(height);
-    match s.get_raw(&key)? {
-        None => Ok(None),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(Some)
-            .map_err(|_| corrupt(&key, "expected 32 bytes")),
-    }
+    get(s, &state_key::block_hash(height))
 }

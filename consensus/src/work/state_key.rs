@@ -1,34 +1,37 @@
 //! Keys of the useful-work component. Every key this component touches is built here.
+//! Values are borsh (`proofwork_state::codec`); integers in keys are big-endian.
+
+use proofwork_state::codec;
 
 /// `work/params` → borsh [`super::WorkParams`] (absent: the defaults).
 pub const PARAMS: &[u8] = b"work/params";
-/// `work/next_model` → u64 BE: the id the next model gets.
+/// `work/next_model` → u64: the last model id issued (`codec::next_id`; the first is 1).
 pub const NEXT_MODEL: &[u8] = b"work/next_model";
-/// `work/next_job` → u64 BE: the id the next job gets.
+/// `work/next_job` → u64: the last job id issued (`codec::next_id`; the first is 1).
 pub const NEXT_JOB: &[u8] = b"work/next_job";
 
 /// Prefix of every model record.
 pub const MODEL_PREFIX: &[u8] = b"work/model/";
 /// `work/model/{id BE}` → borsh [`super::Model`].
 pub fn model(id: u64) -> Vec<u8> {
-    [MODEL_PREFIX, &id.to_be_bytes()].concat()
+    [MODEL_PREFIX, &codec::be_u64(id)].concat()
 }
 
 /// Prefix of the stored rows of one model's `B`.
 pub fn model_rows(id: u64) -> Vec<u8> {
-    [b"work/brow/".as_slice(), &id.to_be_bytes()].concat()
+    [b"work/brow/".as_slice(), &codec::be_u64(id)].concat()
 }
 
-/// `work/brow/{id BE}{row BE u32}` → the `n` bytes of row `row` of `B`.
+/// `work/brow/{id BE}{row BE u32}` → the `n` bytes of row `row` of `B` (borsh `[i8; n]`).
 pub fn model_row(id: u64, row: u32) -> Vec<u8> {
-    [model_rows(id).as_slice(), &row.to_be_bytes()].concat()
+    [model_rows(id).as_slice(), &codec::be_u32(row)].concat()
 }
 
 /// Prefix of every job record.
 pub const JOB_PREFIX: &[u8] = b"work/job/";
 /// `work/job/{id BE}` → borsh [`super::Job`].
 pub fn job(id: u64) -> Vec<u8> {
-    [JOB_PREFIX, &id.to_be_bytes()].concat()
+    [JOB_PREFIX, &codec::be_u64(id)].concat()
 }
 
 /// Prefix of the jobs with one status (a [`super::JobStatus::name`]).
@@ -39,7 +42,7 @@ pub fn jobs_with_status(status: &str) -> Vec<u8> {
 /// `work/jst/{status}\0{id BE}` → empty: the by-status index of jobs, kept in step with
 /// every job write (`super::save_job`), so listing the open jobs reads only those.
 pub fn job_status(status: &str, id: u64) -> Vec<u8> {
-    [jobs_with_status(status).as_slice(), &id.to_be_bytes()].concat()
+    [jobs_with_status(status).as_slice(), &codec::be_u64(id)].concat()
 }
 
 /// Prefix of every worker record.
@@ -51,47 +54,47 @@ pub fn worker(addr: &[u8; 20]) -> Vec<u8> {
 
 /// Prefix of the unbonding requests, in worker address order.
 pub const UNBONDING_PREFIX: &[u8] = b"work/unbonding/";
-/// `work/unbonding/{address}` → u64 BE: the first height at whose end the worker's bond may
+/// `work/unbonding/{address}` → u64: the first height at whose end the worker's bond may
 /// be released (request height + `unbonding_blocks`; later if it still holds jobs).
 pub fn unbonding(addr: &[u8; 20]) -> Vec<u8> {
     [UNBONDING_PREFIX, addr.as_slice()].concat()
 }
 
-/// `work/job_denom/{id BE}` → the denomination of the job's price, UTF-8. Absent: the chain
-/// denomination (every job before credit pricing existed, so their state is unchanged).
+/// `work/job_denom/{id BE}` → borsh `String`: the denomination of the job's price. Absent:
+/// the chain denomination.
 pub fn job_denom(id: u64) -> Vec<u8> {
-    [b"work/job_denom/".as_slice(), &id.to_be_bytes()].concat()
+    [b"work/job_denom/".as_slice(), &codec::be_u64(id)].concat()
 }
 
-/// `work/model_credit_royalties/{id BE}` → `u128` BE: royalties paid in compute credits on
+/// `work/model_credit_royalties/{id BE}` → `u128`: royalties paid in compute credits on
 /// the model's credit-priced jobs (kept apart from `Model::royalties_paid`, which is in the
 /// chain denomination; absent: 0).
 pub fn model_credit_royalties(id: u64) -> Vec<u8> {
     [
         b"work/model_credit_royalties/".as_slice(),
-        &id.to_be_bytes(),
+        &codec::be_u64(id),
     ]
     .concat()
 }
 
 /// Prefix of the deadline entries that fall due at the end of block `height`.
 pub fn due_at(height: u64) -> Vec<u8> {
-    [b"work/due/".as_slice(), &height.to_be_bytes()].concat()
+    [b"work/due/".as_slice(), &codec::be_u64(height)].concat()
 }
 
 /// `work/due/{height BE}{job BE}` → empty: job `job` has a deadline at `height`.
 pub fn due(height: u64, job: u64) -> Vec<u8> {
-    [due_at(height).as_slice(), &job.to_be_bytes()].concat()
+    [due_at(height).as_slice(), &codec::be_u64(job)].concat()
 }
 
-/// `work/bhash/{height BE}` → the 32-byte hash of block `height` (the beacon).
+/// `work/bhash/{height BE}` → `[u8; 32]`: the beacon of `height` (block hash or VRF beacon).
 pub fn block_hash(height: u64) -> Vec<u8> {
-    [b"work/bhash/".as_slice(), &height.to_be_bytes()].concat()
+    [b"work/bhash/".as_slice(), &codec::be_u64(height)].concat()
 }
 
 /// Prefix of the per-validator work scores of the current epoch.
 pub const SCORE_PREFIX: &[u8] = b"work/score/";
-/// `work/score/{ed25519 key}` → u128 BE: verified, paid work units this epoch.
+/// `work/score/{ed25519 key}` → u128: verified, paid work units this epoch.
 pub fn score(pub_key: &[u8; 32]) -> Vec<u8> {
     [SCORE_PREFIX, pub_key.as_slice()].concat()
 }

@@ -137,12 +137,12 @@ impl Sim {
         sim.ok(
             "owner",
             Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
-                model_id: 0,
+                model_id: 1,
                 first_row: 0,
                 rows,
             }),
         );
-        assert!(model(&sim.s, 0).unwrap().unwrap().active);
+        assert!(model(&sim.s, 1).unwrap().unwrap().active);
         for w in ["worker", "cheat"] {
             sim.ok(
                 w,
@@ -224,7 +224,7 @@ impl Sim {
         let ev = self.ok(
             "client",
             Message::PostJob(proofwork_tx::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: root,
                 m,
                 price,
@@ -337,7 +337,7 @@ fn honest_job_pays_worker_royalty_burn_and_mints_credits() {
     let before = sim.bal("worker", DENOM);
     let supply_before = accounts::supply(&sim.s, DENOM).unwrap();
     assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
-    assert!(matches!(sim.status(0), JobStatus::Verified { .. }));
+    assert!(matches!(sim.status(1), JobStatus::Verified { .. }));
     // price 1_000_000: 10% burned, royalty 10% of the remaining 900_000, worker the rest.
     assert_eq!(sim.bal("artist", DENOM), 90_000);
     assert_eq!(sim.bal("worker", DENOM) - before, 810_000);
@@ -348,7 +348,7 @@ fn honest_job_pays_worker_royalty_burn_and_mints_credits() {
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 1);
     let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
     assert_eq!((w.jobs_verified, w.active_claims, w.slashes), (1, 0, 0));
-    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 90_000);
+    assert_eq!(model(&sim.s, 1).unwrap().unwrap().royalties_paid, 90_000);
 }
 
 #[test]
@@ -357,7 +357,7 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     let client_before = sim.bal("client", DENOM);
     // m = 10 ≤ 64 samples: every row is checked, so a forged row is always caught.
     assert_eq!(sim.run_job("cheat", 10, &[3]), "work_slashed");
-    assert_eq!(sim.status(0), JobStatus::Open);
+    assert_eq!(sim.status(1), JobStatus::Open);
     let w = worker(&sim.s, &addr("cheat").0).unwrap().unwrap();
     // 50% of the 100_000_000 bond, half of that to the client (who also paid 1_000_000 escrow).
     assert_eq!(w.bond, 50_000_000);
@@ -370,7 +370,7 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     sim.begin();
     sim.ok(
         "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
     );
     sim.end();
 }
@@ -386,7 +386,7 @@ fn job_expires_after_max_attempts_and_refunds_client() {
         }
         sim.ok(
             "cheat",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
         );
         let deadline = sim.height + 20;
         sim.end();
@@ -395,7 +395,7 @@ fn job_expires_after_max_attempts_and_refunds_client() {
             sim.end();
         }
     }
-    assert!(matches!(sim.status(0), JobStatus::Expired { .. }));
+    assert!(matches!(sim.status(1), JobStatus::Expired { .. }));
     // Escrow refunded, plus half of each missed-commit slash (10% of the bond each time).
     let slashed_to_client = 5_000_000 + 4_500_000 + 4_050_000;
     assert_eq!(sim.bal("client", DENOM), before + slashed_to_client);
@@ -408,11 +408,11 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     sim.post(4, 1_000_000);
     sim.ok(
         "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
     );
     let JobStatus::Claimed {
         commit_deadline, ..
-    } = sim.status(0)
+    } = sim.status(1)
     else {
         panic!()
     };
@@ -421,11 +421,11 @@ fn missed_commit_is_partially_slashed_at_block_end() {
         sim.begin();
         sim.end();
     }
-    assert!(matches!(sim.status(0), JobStatus::Claimed { .. }));
+    assert!(matches!(sim.status(1), JobStatus::Claimed { .. }));
     sim.begin();
     let out = sim.end();
     assert_eq!(out.events[0].0, "work_slashed");
-    assert_eq!(sim.status(0), JobStatus::Open);
+    assert_eq!(sim.status(1), JobStatus::Open);
     let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
     assert_eq!(w.bond, 90_000_000);
 }
@@ -516,19 +516,19 @@ fn cancel_refunds_only_open_jobs_of_their_client() {
     assert!(matches!(
         sim.err(
             "worker",
-            Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 })
+            Message::CancelJob(proofwork_tx::CancelJob { job_id: 1 })
         ),
         TxError::NotJobClient { .. }
     ));
     sim.ok(
         "client",
-        Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }),
+        Message::CancelJob(proofwork_tx::CancelJob { job_id: 1 }),
     );
     assert_eq!(sim.bal("client", DENOM), before);
     assert!(matches!(
         sim.err(
             "worker",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 })
         ),
         TxError::JobState { .. }
     ));
@@ -721,23 +721,23 @@ fn jobs_on_unknown_models_and_bad_jobs_are_refused() {
         TxError::UnknownModel { id: 42 }
     );
     assert!(matches!(
-        sim.err("client", post(0, (1 << 24) + 1, 1 << 40, 0)),
+        sim.err("client", post(1, (1 << 24) + 1, 1 << 40, 0)),
         TxError::WorkDims { .. }
     ));
     assert!(matches!(
-        sim.err("client", post(0, 4, 100, 10_001)),
+        sim.err("client", post(1, 4, 100, 10_001)),
         TxError::BadWorkDeadline { .. }
     ));
     // 65536·16·8 MACs = 128 credits at 1 upw each.
     assert!(matches!(
-        sim.err("client", post(0, 65_536, 127, 0)),
+        sim.err("client", post(1, 65_536, 127, 0)),
         TxError::PriceTooLow {
             price: 127,
             min: 128
         }
     ));
     assert!(matches!(
-        sim.err("nobody", post(0, 4, 100, 0)),
+        sim.err("nobody", post(1, 4, 100, 0)),
         TxError::InsufficientFunds { .. }
     ));
 }
@@ -749,7 +749,7 @@ fn workers_need_registration_bond_and_known_validator() {
     assert!(matches!(
         sim.err(
             "client",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 })
         ),
         TxError::NotWorker { .. }
     ));
@@ -773,7 +773,7 @@ fn workers_need_registration_bond_and_known_validator() {
     assert_eq!(
         sim.err(
             "client",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 })
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 })
         ),
         TxError::BondTooLow {
             bond: 999,
@@ -794,7 +794,7 @@ fn commit_needs_the_claiming_worker_before_the_deadline() {
     let mut sim = Sim::new(16, 8, 8);
     sim.post(4, 100);
     let commit = Message::CommitWork(proofwork_tx::CommitWork {
-        job_id: 0,
+        job_id: 1,
         c_root: [1; 32],
     });
     assert!(matches!(
@@ -803,11 +803,11 @@ fn commit_needs_the_claiming_worker_before_the_deadline() {
     ));
     sim.ok(
         "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 0 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
     );
     assert_eq!(
         sim.err("cheat", commit.clone()),
-        TxError::NotJobWorker { id: 0 }
+        TxError::NotJobWorker { id: 1 }
     );
     sim.height += 21;
     sim.begin();
@@ -1116,7 +1116,7 @@ fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
     }
     // Validator VAL_KEY earns 500 units, the others none (floor 10).
     sim.s
-        .put_raw(state_key::score(&VAL_KEY), 500u128.to_be_bytes().to_vec());
+        .put_raw(state_key::score(&VAL_KEY), borsh::to_vec(&500u128).unwrap());
     while sim.height % 100 != 99 {
         sim.begin();
         sim.end();
@@ -1489,7 +1489,7 @@ fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_min
         sim.run_job_in("worker", 20, &[], 40, Some(CREDIT_DENOM)),
         "work_verified"
     );
-    assert!(matches!(sim.status(0), JobStatus::Verified { .. }));
+    assert!(matches!(sim.status(1), JobStatus::Verified { .. }));
     assert_eq!(sim.bal("client", CREDIT_DENOM), 60);
     // The model's policy (10 % to the artist) is paid in credits; the worker gets
     // the rest.
@@ -1497,7 +1497,7 @@ fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_min
     assert!(royalty > 0);
     assert_eq!(sim.bal("artist", CREDIT_DENOM), royalty);
     assert_eq!(sim.bal("worker", CREDIT_DENOM), 40 - royalty);
-    assert_eq!(model_credit_royalties(&sim.s, 0).unwrap(), royalty);
+    assert_eq!(model_credit_royalties(&sim.s, 1).unwrap(), royalty);
     // Nothing minted or burned in either denomination; no native pay or royalty.
     assert_eq!(
         accounts::supply(&sim.s, CREDIT_DENOM).unwrap(),
@@ -1505,7 +1505,7 @@ fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_min
     );
     assert_eq!(accounts::supply(&sim.s, DENOM).unwrap(), native_supply);
     assert_eq!(sim.bal("artist", DENOM), 0);
-    assert_eq!(model(&sim.s, 0).unwrap().unwrap().royalties_paid, 0);
+    assert_eq!(model(&sim.s, 1).unwrap().unwrap().royalties_paid, 0);
     assert_eq!(sim.bal("worker", DENOM), native_before);
     // No work score: power counts only work paid in the chain denomination.
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0);
@@ -1514,12 +1514,12 @@ fn credit_paid_job_pays_royalties_in_credits_and_the_worker_the_rest_without_min
         (w.jobs_verified, w.active_claims, w.credits_earned),
         (1, 0, 0)
     );
-    assert_eq!(job_denom(&sim.s, 0, DENOM).unwrap(), CREDIT_DENOM);
+    assert_eq!(job_denom(&sim.s, 1, DENOM).unwrap(), CREDIT_DENOM);
     // A job in the chain denomination still mints and earns score as before.
     assert_eq!(sim.run_job("worker", 20, &[]), "work_verified");
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 40);
     assert_eq!(sim.bal("worker", CREDIT_DENOM), 80 - royalty);
-    assert_eq!(job_denom(&sim.s, 1, DENOM).unwrap(), DENOM);
+    assert_eq!(job_denom(&sim.s, 2, DENOM).unwrap(), DENOM);
 }
 
 #[test]
@@ -1533,7 +1533,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         sim.run_job_in("cheat", 10, &[3], 20, Some(CREDIT_DENOM)),
         "work_slashed"
     );
-    assert_eq!(sim.status(0), JobStatus::Open);
+    assert_eq!(sim.status(1), JobStatus::Open);
     // The escrow stays; the slash is paid in the bond's (chain) denomination as before.
     assert_eq!(sim.bal("client", CREDIT_DENOM), 80);
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
@@ -1541,7 +1541,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
     sim.begin();
     sim.ok(
         "client",
-        Message::CancelJob(proofwork_tx::CancelJob { job_id: 0 }),
+        Message::CancelJob(proofwork_tx::CancelJob { job_id: 1 }),
     );
     sim.end();
     assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
@@ -1553,7 +1553,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         }
         sim.ok(
             "cheat",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 2 }),
         );
         let deadline = sim.height + 20;
         sim.end();
@@ -1562,7 +1562,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
             sim.end();
         }
     }
-    assert!(matches!(sim.status(1), JobStatus::Expired { .. }));
+    assert!(matches!(sim.status(2), JobStatus::Expired { .. }));
     assert_eq!(sim.bal("client", CREDIT_DENOM), 100);
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
     assert_eq!(accounts::balance(&sim.s, &escrow, CREDIT_DENOM).unwrap(), 0);
@@ -1577,7 +1577,7 @@ fn credit_jobs_need_enough_credits_a_known_denom_and_the_exact_credit_price() {
     sim.begin();
     let post = |price: u128, denom: &str| {
         Message::PostJob(proofwork_tx::PostJob {
-            model_id: 0,
+            model_id: 1,
             a_root: [1; 32],
             m: 20,
             price,
@@ -1781,28 +1781,28 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     }
     sim.ok(
         "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 2 }),
     );
     sim.ok(
         "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 3 }),
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 4 }),
     );
     let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),
-        [0, 2, 4]
+        [1, 3, 5]
     );
     assert_eq!(
-        ids(jobs_with_status(&sim.s, "posted", Some(0), 1).unwrap()),
-        [2]
+        ids(jobs_with_status(&sim.s, "posted", Some(1), 1).unwrap()),
+        [3]
     );
     assert_eq!(
-        ids(jobs_with_status(&sim.s, "posted", Some(4), 10).unwrap()),
+        ids(jobs_with_status(&sim.s, "posted", Some(5), 10).unwrap()),
         [0u64; 0]
     );
     assert_eq!(
         ids(jobs_with_status(&sim.s, "claimed", None, 10).unwrap()),
-        [1, 3]
+        [2, 4]
     );
     assert!(jobs_with_status(&sim.s, "verified", None, 10)
         .unwrap()

@@ -3,7 +3,7 @@
 //! node needs through [`HookOutput`] instead of the app reading the component's keys.
 
 use proofwork_consensus::{beacon, work};
-use proofwork_state::{StateDelta, StateError, Storage};
+use proofwork_state::{market, StateDelta, StateError, Storage};
 
 /// What a hook is told about the block.
 #[derive(Debug, Clone, Copy)]
@@ -80,5 +80,40 @@ impl BlockHook for Beacon {
     }
 }
 
-/// The end-of-block hooks, in the order they run.
-pub static END_BLOCK: &[&dyn BlockHook] = &[&Work, &Beacon];
+/// Market: refunds offers past their last acceptable height.
+struct OfferExpiry;
+
+impl BlockHook for OfferExpiry {
+    fn name(&self) -> &'static str {
+        "market"
+    }
+
+    fn end_block(
+        &self,
+        state: &mut StateDelta<Storage>,
+        ctx: &BlockCtx<'_>,
+    ) -> Result<HookOutput, StateError> {
+        let events = market::expiry::end_block(state, ctx.height)?
+            .into_iter()
+            .map(|r| {
+                (
+                    "offer_expired",
+                    vec![
+                        ("offer", r.id.to_string()),
+                        ("buyer", r.buyer.to_string()),
+                        ("amount", r.amount.to_string()),
+                        ("denom", r.denom),
+                    ],
+                )
+            })
+            .collect();
+        Ok(HookOutput {
+            events,
+            prefetch_models: Vec::new(),
+        })
+    }
+}
+
+/// The end-of-block hooks, in the order they run (work, then beacon, then offer expiry:
+/// changing it changes app hashes).
+pub static END_BLOCK: &[&dyn BlockHook] = &[&Work, &Beacon, &OfferExpiry];

@@ -77,13 +77,10 @@ pub fn query(storage: &Storage, path: &str, data: &[u8], height: u64, prove: boo
         ["balance", addr, denom] => match addr.parse::<Address>() {
             Err(e) => Ok(fail(code::BAD_REQUEST, e.to_string())),
             Ok(a) => {
-                read_key(storage, state_key::balance(&a, denom), height, prove).map(|mut ans| {
-                    let amount = ans
-                        .value
-                        .as_slice()
-                        .try_into()
-                        .map(u128::from_be_bytes)
-                        .unwrap_or(0);
+                let key = state_key::balance(&a, denom);
+                read_key(storage, key.clone(), height, prove).map(|mut ans| {
+                    let amount: u128 =
+                        proofwork_state::codec::decode(&key, &ans.value).unwrap_or(0);
                     ans.value = amount.to_string().into_bytes();
                     ans
                 })

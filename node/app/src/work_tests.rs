@@ -75,7 +75,7 @@ impl Harness {
                     royalties: vec![(addr("carol"), 500)],
                 }),
                 Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
-                    model_id: 0,
+                    model_id: 1,
                     first_row: 0,
                     rows,
                 }),
@@ -139,7 +139,7 @@ impl Harness {
         let ev = self.ok(
             "alice",
             vec![Message::PostJob(proofwork_tx::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: root,
                 m: M,
                 price: 1_000_000,
@@ -346,7 +346,7 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     let a = proofwork_node_random(5, (M * K) as usize);
     let post = |price: u128, denom: Option<&str>| {
         Message::PostJob(proofwork_tx::PostJob {
-            model_id: 0,
+            model_id: 1,
             a_root: i8_root(&a, M as usize, K as usize).unwrap(),
             m: M,
             price,
@@ -451,7 +451,7 @@ fn work_error_codes_are_distinct_and_in_range() {
             state: "",
             expected: "",
         },
-        TxError::NotJobWorker { id: 0 },
+        TxError::NotJobWorker { id: 1 },
         TxError::NotJobClient { id: 0 },
         TxError::DeadlinePassed {
             deadline: 0,

@@ -128,11 +128,11 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
     // Two approvals (20/40) change nothing; a non-validator's vote and a double vote fail
     // with their codes; the third approval (30/40 > 2/3) admits in the same block.
     let txs = vec![
-        c.tx(0, vote(0, true)),
-        c.tx(1, vote(0, true)),
-        c.tx(4, vote(0, true)),
-        c.tx(1, vote(0, false)),
-        c.tx(2, vote(0, true)),
+        c.tx(0, vote(1, true)),
+        c.tx(1, vote(1, true)),
+        c.tx(4, vote(1, true)),
+        c.tx(1, vote(1, false)),
+        c.tx(2, vote(1, true)),
     ];
     let r = c.block(txs);
     let codes: Vec<u32> = r.tx_results.iter().map(|t| t.code).collect();
@@ -153,20 +153,20 @@ fn admission_and_removal_reach_cometbft_as_validator_updates() {
                 consensus_pubkey: new_key,
             }),
         ),
-        c.tx(1, vote(1, true)),
-        c.tx(2, vote(1, true)),
+        c.tx(1, vote(2, true)),
+        c.tx(2, vote(2, true)),
     ];
     let r = c.block(txs);
     assert!(r.tx_results.iter().all(|t| t.code == 0));
     assert!(r.validator_updates.is_empty());
-    let v = c.tx(3, vote(1, true));
+    let v = c.tx(3, vote(2, true));
     let r = c.block(vec![v]);
     assert_eq!(r.validator_updates.len(), 1);
     assert_eq!(r.validator_updates[0].power, 0);
 
     // Votes on a decided application and removals of unknown keys fail; nothing changes.
     let txs = vec![
-        c.tx(0, vote(1, true)),
+        c.tx(0, vote(2, true)),
         c.tx(
             0,
             Message::ProposeRemoval(proofwork_tx::ProposeRemoval {

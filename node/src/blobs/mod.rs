@@ -37,6 +37,9 @@
 
 pub mod client;
 pub mod gc;
+mod verify;
+
+pub use verify::ScrubReport;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
@@ -202,6 +205,19 @@ pub enum BlobError {
         /// Blob size.
         size: u64,
     },
+    /// The stored bytes do not hash to the blob's name: damaged on disk.
+    #[error(
+        "blob {hash} is damaged on disk (its bytes hash to {actual}); it was quarantined to \
+         {quarantined} and is not served: upload it again"
+    )]
+    Corrupt {
+        /// The blob's hash (hex).
+        hash: String,
+        /// What its bytes hash to (hex).
+        actual: String,
+        /// Where the damaged file now is.
+        quarantined: String,
+    },
     /// A disk failure.
     #[error("blob store i/o: {0}")]
     Io(#[from] std::io::Error),
@@ -293,6 +309,8 @@ struct Stored {
     roots: BTreeSet<Hash>,
     /// Changed each time the blob is stored again or indexed under a root.
     generation: u64,
+    /// The file as it was when its content last hashed to its name (see `verify.rs`).
+    verified: Option<verify::FileStamp>,
 }
 
 impl State {
@@ -314,6 +332,7 @@ impl State {
                     .saturating_add(size);
                 b.size = size;
                 b.generation = generation;
+                b.verified = None;
             }
             None => {
                 self.stored_bytes = self.stored_bytes.saturating_add(size);
@@ -323,6 +342,7 @@ impl State {
                         size,
                         roots: BTreeSet::new(),
                         generation,
+                        verified: None,
                     },
                 );
             }
@@ -686,6 +706,11 @@ impl BlobStore {
     /// # Errors
     /// [`BlobError::NotFound`].
     pub fn stat(&self, hash: &Hash) -> Result<BlobMeta, BlobError> {
+        if !self.state().blobs.contains_key(hash) {
+            return Err(BlobError::NotFound(hex::encode(hash)));
+        }
+        // Never report a hash the bytes do not have (cheap once verified: see `verify`).
+        self.open_verified(hash)?;
         match self.state().blobs.get(hash) {
             Some(b) => Ok(BlobMeta {
                 hash: *hash,
@@ -702,11 +727,15 @@ impl BlobStore {
     /// # Errors
     /// [`BlobError::NotFound`] when no stored blob has that root.
     pub fn find_root(&self, root: &Hash) -> Result<BlobMeta, BlobError> {
-        let st = self.state();
-        let found = st
-            .roots
-            .get(root)
-            .and_then(|&(hash, row_len)| Some((hash, row_len, st.blobs.get(&hash)?.size)));
+        let found = {
+            let st = self.state();
+            st.roots
+                .get(root)
+                .and_then(|&(hash, row_len)| Some((hash, row_len, st.blobs.get(&hash)?.size)))
+        };
+        if let Some((hash, _, _)) = found {
+            self.open_verified(&hash)?;
+        }
         match found {
             Some((hash, row_len, size)) => Ok(BlobMeta {
                 hash,
@@ -741,11 +770,8 @@ impl BlobStore {
                 reserved: 0,
             }
         };
-        let mut f = match File::open(self.path(hash)) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),
-            Err(e) => return Err(e.into()),
-        };
+        // Verified before a byte is served: a damaged blob is quarantined, not sent.
+        let mut f = self.open_verified(hash)?;
         let size = f.metadata()?.len();
         if offset > size {
             return Err(BlobError::OffsetPastEnd { offset, size });
@@ -946,6 +972,11 @@ impl Upload {
             // pinned (by `hold`) until this returns, so nothing deletes it meanwhile.
             let mut st = store.state();
             st.insert_blob(actual, self.written);
+            // Hashed as it arrived and fsynced: verified as it now lies on disk.
+            let stamp = verify::FileStamp::of(&self.file).ok();
+            if let Some(b) = st.blobs.get_mut(&actual) {
+                b.verified = stamp;
+            }
             st.reserved_bytes = st.reserved_bytes.saturating_sub(self.hold.reserved);
             self.hold.reserved = 0;
             store.publish(&st);
@@ -1014,7 +1045,7 @@ mod tests {
         let mut v: Vec<String> = std::fs::read_dir(&s.inner.dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "tmp" && n != "roots")
+            .filter(|n| n != "tmp" && n != "roots" && n != "quarantine")
             .collect();
         v.extend(
             std::fs::read_dir(s.inner.dir.join("tmp"))

@@ -159,6 +159,21 @@ impl asset_query_server::AssetQuery for AssetService {
                 .map_err(state_status)?,
             limit,
         );
+        // An empty history is either the end of a page or a token that never existed
+        // (a burned token keeps its history): tell the second apart as NOT_FOUND.
+        if page.is_empty()
+            && assets::token(&s, &r.class_id, r.token_id)
+                .map_err(state_status)?
+                .is_none()
+            && assets::provenance(&s, &r.class_id, r.token_id, 0, 1)
+                .map_err(state_status)?
+                .is_empty()
+        {
+            return Err(not_found(format!(
+                "token {}#{} has no history: it was never minted",
+                r.class_id, r.token_id
+            )));
+        }
         let entries = page
             .into_iter()
             .map(|(seq, e)| pb::ProvenanceEntry {
@@ -205,9 +220,9 @@ impl asset_query_server::AssetQuery for AssetService {
         req: Request<pb::PageRequest>,
     ) -> Result<Response<pb::OffersResponse>, Status> {
         let (after, limit) = page(req.get_ref());
-        // A ranged read: offers cost little to post and are never swept, so reading them
-        // all to page in memory would let anyone make every Offers call slow.
-        let offers = market::offers(self.storage(), after, limit)
+        // A ranged read (offers cost little to post, so reading them all to page in memory
+        // would let anyone make every Offers call slow), without expired offers.
+        let offers = market::expiry::open_offers(self.storage(), after, limit)
             .map_err(internal)?
             .into_iter()
             .map(|o| pb::OfferInfo {

@@ -99,6 +99,7 @@ fn status(e: BlobError) -> Status {
         BlobError::NotFound(_) => Status::not_found(msg),
         BlobError::OffsetPastEnd { .. } => Status::out_of_range(msg),
         BlobError::Io(_) => Status::internal(msg),
+        BlobError::Corrupt { .. } => Status::data_loss(msg),
         BlobError::BadDigest { .. }
         | BlobError::ChunkTooLarge { .. }
         | BlobError::Oversize { .. }

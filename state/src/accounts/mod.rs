@@ -10,10 +10,13 @@ use std::collections::BTreeMap;
 
 use proofwork_tx::{Address, TxError};
 
-use crate::{ExecError, StateError, StateRead, StateWrite, WriteSet};
+use borsh::{BorshDeserialize, BorshSerialize};
 
-/// Minted and burned totals of one denomination.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+use crate::{codec, ExecError, StateError, StateRead, StateWrite, WriteSet};
+
+/// Minted and burned totals of one denomination (stored as borsh: minted u128 LE ‖ burned
+/// u128 LE).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Supply {
     /// Total ever minted.
     pub minted: u128,
@@ -29,17 +32,7 @@ impl Supply {
 }
 
 fn read_u128(key: &[u8], bytes: Option<Vec<u8>>) -> Result<u128, StateError> {
-    match bytes {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u128::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: hex::encode(key),
-                reason: "expected 16 bytes".into(),
-            }),
-    }
+    bytes.map_or(Ok(0), |b| codec::decode(key, &b))
 }
 
 /// The account's next nonce.
@@ -47,18 +40,7 @@ fn read_u128(key: &[u8], bytes: Option<Vec<u8>>) -> Result<u128, StateError> {
 /// # Errors
 /// Storage failures.
 pub fn nonce<S: StateRead>(s: &S, addr: &Address) -> Result<u64, StateError> {
-    let key = state_key::nonce(addr);
-    match s.get_raw(&key)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: hex::encode(&key),
-                reason: "expected 8 bytes".into(),
-            }),
-    }
+    codec::get_or_default(s, &state_key::nonce(addr))
 }
 
 /// Checks `got` against the account's next nonce and advances it.
@@ -76,7 +58,7 @@ pub fn use_nonce<S: StateWrite>(s: &mut S, addr: &Address, got: u64) -> Result<(
     let next = expected.checked_add(1).ok_or_else(|| TxError::Overflow {
         what: "account nonce".into(),
     })?;
-    s.put_raw(state_key::nonce(addr), next.to_be_bytes().to_vec());
+    codec::put(s, state_key::nonce(addr), &next);
     Ok(())
 }
 
@@ -143,7 +125,7 @@ fn set_balance<S: StateWrite>(s: &mut S, addr: &Address, denom: &str, amount: u1
     if amount == 0 {
         s.delete(key);
     } else {
-        s.put_raw(key, amount.to_be_bytes().to_vec());
+        codec::put(s, key, &amount);
     }
 }
 
@@ -237,24 +219,11 @@ pub fn move_funds<S: StateWrite>(
 /// # Errors
 /// Storage failures.
 pub fn supply<S: StateRead>(s: &S, denom: &str) -> Result<Supply, StateError> {
-    let key = state_key::supply(denom);
-    match s.get_raw(&key)? {
-        None => Ok(Supply::default()),
-        Some(b) if b.len() == 32 => Ok(Supply {
-            minted: u128::from_be_bytes(b[..16].try_into().expect("16 bytes")),
-            burned: u128::from_be_bytes(b[16..].try_into().expect("16 bytes")),
-        }),
-        Some(_) => Err(StateError::Corrupt {
-            key: hex::encode(&key),
-            reason: "expected 32 bytes".into(),
-        }),
-    }
+    codec::get_or_default(s, &state_key::supply(denom))
 }
 
 fn put_supply<S: StateWrite>(s: &mut S, denom: &str, sup: Supply) {
-    let mut v = sup.minted.to_be_bytes().to_vec();
-    v.extend_from_slice(&sup.burned.to_be_bytes());
-    s.put_raw(state_key::supply(denom), v);
+    codec::put(s, state_key::supply(denom), &sup);
 }
 
 /// Creates new units into an account.
@@ -315,8 +284,8 @@ pub fn module_address(name: &str) -> Address {
 /// Records the block's height and time in state (so that every block changes the root and
 /// components can timestamp records by the block, never by a wall clock).
 pub fn set_block_info<S: StateWrite>(s: &mut S, height: u64, time_ns: u64) {
-    s.put_raw(state_key::HEIGHT.to_vec(), height.to_be_bytes().to_vec());
-    s.put_raw(state_key::TIME_NS.to_vec(), time_ns.to_be_bytes().to_vec());
+    codec::put(s, state_key::HEIGHT.to_vec(), &height);
+    codec::put(s, state_key::TIME_NS.to_vec(), &time_ns);
 }
 
 /// The height of the block being executed.
@@ -324,17 +293,7 @@ pub fn set_block_info<S: StateWrite>(s: &mut S, height: u64, time_ns: u64) {
 /// # Errors
 /// Storage failures.
 pub fn block_height<S: StateRead>(s: &S) -> Result<u64, StateError> {
-    match s.get_raw(state_key::HEIGHT)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: "chain/height".into(),
-                reason: "expected 8 bytes".into(),
-            }),
-    }
+    codec::get_or_default(s, state_key::HEIGHT)
 }
 
 /// The time of the block being executed (ns since the Unix epoch).
@@ -342,17 +301,7 @@ pub fn block_height<S: StateRead>(s: &S) -> Result<u64, StateError> {
 /// # Errors
 /// Storage failures.
 pub fn block_time_ns<S: StateRead>(s: &S) -> Result<u64, StateError> {
-    match s.get_raw(state_key::TIME_NS)? {
-        None => Ok(0),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u64::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: "chain/time_ns".into(),
-                reason: "expected 8 bytes".into(),
-            }),
-    }
+    codec::get_or_default(s, state_key::TIME_NS)
 }
 
 /// Checks supply conservation for the denominations a block touched, given the state

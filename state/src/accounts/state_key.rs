@@ -2,7 +2,7 @@
 
 use proofwork_tx::Address;
 
-/// `acct/nonce/{address}` → u64 BE: the next nonce the account must use.
+/// `acct/nonce/{address}` → u64 (borsh): the next nonce the account must use.
 pub fn nonce(addr: &Address) -> Vec<u8> {
     [b"acct/nonce/".as_slice(), addr.as_bytes()].concat()
 }
@@ -12,7 +12,7 @@ pub fn balances_of(addr: &Address) -> Vec<u8> {
     [b"bank/bal/".as_slice(), addr.as_bytes()].concat()
 }
 
-/// `bank/bal/{address}{denom}` → u128 BE. Zero balances are deleted.
+/// `bank/bal/{address}{denom}` → u128 (borsh). Zero balances are deleted.
 pub fn balance(addr: &Address, denom: &str) -> Vec<u8> {
     [balances_of(addr).as_slice(), denom.as_bytes()].concat()
 }
@@ -20,7 +20,7 @@ pub fn balance(addr: &Address, denom: &str) -> Vec<u8> {
 /// Prefix of every balance key.
 pub const BALANCE_PREFIX: &[u8] = b"bank/bal/";
 
-/// `bank/supply/{denom}` → minted u128 BE ‖ burned u128 BE.
+/// `bank/supply/{denom}` → borsh `Supply` (minted u128 ‖ burned u128).
 pub fn supply(denom: &str) -> Vec<u8> {
     [SUPPLY_PREFIX, denom.as_bytes()].concat()
 }
@@ -28,7 +28,7 @@ pub fn supply(denom: &str) -> Vec<u8> {
 /// Prefix of every supply record.
 pub const SUPPLY_PREFIX: &[u8] = b"bank/supply/";
 
-/// `chain/height` → u64 BE of the last executed block.
+/// `chain/height` → u64 (borsh): the height of the block being (or last) executed.
 pub const HEIGHT: &[u8] = b"chain/height";
-/// `chain/time_ns` → u64 BE: the last block's time in ns since the Unix epoch.
+/// `chain/time_ns` → u64 (borsh): that block's time in ns since the Unix epoch.
 pub const TIME_NS: &[u8] = b"chain/time_ns";

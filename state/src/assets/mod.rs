@@ -126,6 +126,15 @@ pub enum ProvKind {
     Burn,
     /// A certifier's statement.
     Attestation,
+    /// The token was bound to a registered work (`to`: the registrant; the note names the
+    /// content hash and title).
+    IpRegistered,
+    /// A licence of the token's work was taken (`from`: who was paid, `to`: the licensee,
+    /// the fee as the price; the note names the licence, its terms and scope).
+    Licensed,
+    /// A royalty right of the token (or, under token 0, of its class) was sold (`from`:
+    /// seller, `to`: buyer, with the price).
+    RoyaltyRightSale,
 }
 
 impl ProvKind {
@@ -140,6 +149,9 @@ impl ProvKind {
             ProvKind::Redeemed => "redeemed",
             ProvKind::Burn => "burn",
             ProvKind::Attestation => "attestation",
+            ProvKind::IpRegistered => "ip_registered",
+            ProvKind::Licensed => "licensed",
+            ProvKind::RoyaltyRightSale => "royalty_right_sale",
         }
     }
 }
@@ -177,7 +189,7 @@ pub type Attrs = Vec<(&'static str, String)>;
 
 /// Sets the chain's royalty cap (genesis).
 pub fn set_royalty_cap<S: StateWrite>(s: &mut S, bps: u32) {
-    s.put_raw(state_key::ROYALTY_CAP.to_vec(), bps.to_be_bytes().to_vec());
+    codec::put(s, state_key::ROYALTY_CAP.to_vec(), &bps);
 }
 
 /// The chain's royalty cap in basis points ([`ROYALTY_CAP_BPS`] unless genesis set one).
@@ -185,17 +197,7 @@ pub fn set_royalty_cap<S: StateWrite>(s: &mut S, bps: u32) {
 /// # Errors
 /// Storage failures or a corrupt record.
 pub fn royalty_cap<S: StateRead>(s: &S) -> Result<u32, StateError> {
-    match s.get_raw(state_key::ROYALTY_CAP)? {
-        None => Ok(ROYALTY_CAP_BPS),
-        Some(b) => b
-            .as_slice()
-            .try_into()
-            .map(u32::from_be_bytes)
-            .map_err(|_| StateError::Corrupt {
-                key: "asset/params/royalty_cap_bps".into(),
-                reason: "expected 4 bytes".into(),
-            }),
-    }
+    Ok(codec::get(s, state_key::ROYALTY_CAP)?.unwrap_or(ROYALTY_CAP_BPS))
 }
 
 /// Converts tx shares into a policy and checks it against the chain's royalty cap.
@@ -364,8 +366,8 @@ pub fn tokens_of<S: StateRead>(
         .into_iter()
         .filter_map(|(k, _)| {
             let rest = &k[prefix.len()..];
-            let (class, id) = rest.split_at(rest.len().checked_sub(9)?);
-            let id = u64::from_be_bytes(id[1..].try_into().ok()?);
+            let (class, sep_id) = rest.split_at(rest.len().checked_sub(9)?);
+            let id = codec::u64_after(sep_id, 1).ok()?;
             Some((String::from_utf8_lossy(class).into_owned(), id))
         })
         .collect())

@@ -2,6 +2,7 @@
 //! certifiers). Class ids never contain a NUL byte (they are denominations), so
 //! `{class}\0{id}` is unambiguous.
 
+use crate::codec;
 use proofwork_tx::Address;
 
 /// `asset/class/{class}` → borsh `AssetClass`.
@@ -13,7 +14,7 @@ pub fn class(class: &str) -> Vec<u8> {
 pub const CLASS_PREFIX: &[u8] = b"asset/class/";
 
 fn class_token(prefix: &[u8], class: &str, token: u64) -> Vec<u8> {
-    [prefix, class.as_bytes(), &[0], &token.to_be_bytes()].concat()
+    [prefix, class.as_bytes(), &[0], &codec::be_u64(token)].concat()
 }
 
 /// `asset/tok/{class}\0{token BE}` → borsh `Token`.
@@ -26,7 +27,7 @@ pub fn tokens_of_class(class: &str) -> Vec<u8> {
     [b"asset/tok/".as_slice(), class.as_bytes(), &[0]].concat()
 }
 
-/// `asset/next/{class}` → u64: the last token id minted in the class.
+/// `asset/next/{class}` → u64 (borsh): the last token id minted in the class.
 pub fn next_token(class: &str) -> Vec<u8> {
     [b"asset/next/".as_slice(), class.as_bytes()].concat()
 }
@@ -48,10 +49,10 @@ pub fn provenance_of(class: &str, token: u64) -> Vec<u8> {
 
 /// `asset/prov/{class}\0{token BE}{seq BE}` → borsh `ProvEntry`.
 pub fn provenance(class: &str, token: u64, seq: u64) -> Vec<u8> {
-    [provenance_of(class, token).as_slice(), &seq.to_be_bytes()].concat()
+    [provenance_of(class, token).as_slice(), &codec::be_u64(seq)].concat()
 }
 
-/// `asset/provn/{class}\0{token BE}` → u64: the last provenance sequence number.
+/// `asset/provn/{class}\0{token BE}` → u64 (borsh): the last provenance sequence number.
 pub fn provenance_seq(class: &str, token: u64) -> Vec<u8> {
     class_token(b"asset/provn/", class, token)
 }
@@ -67,6 +68,6 @@ pub fn certifier(class: &str, who: &Address) -> Vec<u8> {
     .concat()
 }
 
-/// `asset/params/royalty_cap_bps` → u32 BE: the chain's cap on a royalty policy's total,
+/// `asset/params/royalty_cap_bps` → u32 (borsh): the chain's cap on a royalty policy's total,
 /// set from genesis (`params.royalty_cap_bps`).
 pub const ROYALTY_CAP: &[u8] = b"asset/params/royalty_cap_bps";

@@ -1,8 +1,10 @@
 //! Keys of the oracle-escrow component.
 
+use crate::codec;
+
 /// `escrow/{id BE}` → borsh `Escrow`.
 pub fn escrow(id: u64) -> Vec<u8> {
-    [ESCROW_PREFIX, &id.to_be_bytes()].concat()
+    [ESCROW_PREFIX, &codec::be_u64(id)].concat()
 }
 /// Prefix of every escrow.
 pub const ESCROW_PREFIX: &[u8] = b"escrow/e/";

@@ -1,8 +1,10 @@
 //! Keys of the fractional-ownership component.
 
+use crate::codec;
+
 /// `frac/vault/{id BE}` → borsh `Vault`.
 pub fn vault(id: u64) -> Vec<u8> {
-    [VAULT_PREFIX, &id.to_be_bytes()].concat()
+    [VAULT_PREFIX, &codec::be_u64(id)].concat()
 }
 /// Prefix of every vault.
 pub const VAULT_PREFIX: &[u8] = b"frac/vault/";

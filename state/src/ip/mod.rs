@@ -11,7 +11,7 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_tx::{Address, TxError};
 
 use crate::accounts;
-use crate::assets::{self, format_paid, Attrs, Lock};
+use crate::assets::{self, format_paid, Attrs, Lock, Price, ProvKind};
 use crate::codec;
 use crate::fractional;
 use crate::royalties;
@@ -167,6 +167,16 @@ pub fn register<S: StateWrite>(
         time_ns: accounts::block_time_ns(s)?,
     };
     codec::put(s, state_key::work(hash), &rec);
+    assets::record(
+        s,
+        class,
+        token,
+        ProvKind::IpRegistered,
+        None,
+        Some(*signer),
+        None,
+        format!("work {}: {title}", hex::encode(hash)),
+    )?;
     Ok(vec![
         ("content_hash", hex::encode(hash)),
         ("token", format!("{class}#{token}")),
@@ -245,6 +255,19 @@ pub fn take_license<S: StateWrite>(
         scope: terms.scope,
     };
     codec::put(s, state_key::license(hash, id), &lic);
+    assets::record(
+        s,
+        &rec.class,
+        rec.token,
+        ProvKind::Licensed,
+        Some(to),
+        Some(*licensee),
+        Some(Price {
+            denom: terms.denom.clone(),
+            amount: terms.fee,
+        }),
+        format!("licence {id} under terms {terms_id}: {}", lic.scope),
+    )?;
     Ok(vec![
         ("content_hash", hex::encode(hash)),
         ("license_id", id.to_string()),

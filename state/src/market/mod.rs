@@ -6,6 +6,7 @@
 //! fungible units sit in the module account [`state_key::ESCROW_ACCOUNT`], so supply
 //! conservation holds at every block; listed unique tokens are locked in place.
 
+pub mod expiry;
 pub mod state_key;
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -39,7 +40,7 @@ pub struct Listing {
     pub height: u64,
 }
 
-/// An offer: the price sits in escrow until accepted or cancelled.
+/// An offer: the price sits in escrow until accepted, cancelled or expired ([`expiry`]).
 #[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
 pub struct Offer {
     /// Id.
@@ -206,6 +207,19 @@ fn settle_sale<S: StateWrite>(
                 t.royalty = policy;
                 assets::put_token(s, &t, None);
             }
+            assets::record(
+                s,
+                class,
+                *token,
+                ProvKind::RoyaltyRightSale,
+                Some(*seller),
+                Some(*buyer),
+                Some(Price {
+                    denom: denom.into(),
+                    amount: price,
+                }),
+                String::new(),
+            )?;
         }
     }
     Ok(vec![
@@ -415,6 +429,7 @@ pub fn make_offer<S: StateWrite>(
         expires_height,
     };
     codec::put(s, state_key::offer(id), &o);
+    expiry::index(s, &o);
     Ok(vec![
         ("offer_id", id.to_string()),
         ("item", item.to_string()),
@@ -457,6 +472,7 @@ pub fn accept_offer<S: StateWrite>(
     }
     check_not_frozen(s, &o.item)?;
     s.delete(state_key::offer(id));
+    expiry::unindex(s, &o);
     let mut a = settle_sale(
         s,
         &escrow_account(),
@@ -489,6 +505,7 @@ pub fn cancel_offer<S: StateWrite>(
     }
     accounts::move_funds(s, &escrow_account(), &o.buyer, &o.denom, o.price)?;
     s.delete(state_key::offer(id));
+    expiry::unindex(s, &o);
     Ok(vec![("offer_id", id.to_string())])
 }
 

@@ -14,9 +14,15 @@
 //! Versions are block heights; genesis is version 0. Only the tree root is the app hash:
 //! `flat` and `aux` are indexes that [`Storage::commit`] updates in the same atomic,
 //! synced `WriteBatch`, so they can never disagree with the tree after a crash.
+//!
+//! Beside the RocksDB files, `COMMITTED_HEIGHT` (`store/marker.rs`) records the last
+//! commit outside the write-ahead log; a store that recovers below it is refused, so a damaged
+//! WAL can never roll back blocks that were reported committed. Only [`Storage::open`]
+//! creates a store (`init`, `import`); [`Storage::open_existing`] and
+//! [`Storage::open_read_only`] refuse a missing one.
 
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
@@ -27,6 +33,8 @@ use rocksdb::{ColumnFamily, Direction, IteratorMode, Options, WriteBatch, WriteO
 pub use proofwork_tx::proof::{verify_proof, AppHash, Blake3Hasher, ProofError, StateProof};
 
 use crate::{StateError, StateRead, WriteSet};
+
+mod marker;
 
 type Tree<'a> = JellyfishMerkleTree<'a, DbReader<'a>, Blake3Hasher>;
 
@@ -92,6 +100,23 @@ struct Inner {
     config: StorageConfig,
     latest: RwLock<Option<StoredHeight>>,
     oldest: RwLock<u64>,
+    /// The committed-height marker; `None` for a read-only handle.
+    marker: Option<Mutex<marker::Marker>>,
+}
+
+/// How [`Storage::open_mode`] opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Create when missing (init, import, scratch).
+    Create,
+    /// Existing only, read-write.
+    Existing,
+    /// Existing only, read-only.
+    ReadOnly,
+}
+
+fn poisoned() -> StateError {
+    StateError::Tree("storage lock poisoned".into())
 }
 
 /// Handle to the store; cheap to clone and safe to share between threads.
@@ -109,36 +134,152 @@ impl std::fmt::Debug for Storage {
 }
 
 impl Storage {
-    /// Opens (or creates) the store at `path`.
+    /// Opens the store at `path`, creating it when missing: for `init`, `import`, scratch
+    /// stores and tests. A node that resumes uses [`Storage::open_existing`].
     ///
     /// # Errors
-    /// RocksDB failures, or corrupt metadata.
+    /// As [`Storage::open_existing`].
     pub fn open(path: impl AsRef<Path>, config: StorageConfig) -> Result<Self, StateError> {
+        Self::open_mode(path.as_ref(), config, Mode::Create)
+    }
+
+    /// Opens an existing store for reading and writing; never creates one.
+    ///
+    /// Before RocksDB may write anything (its recovery flushes and deletes WAL files), a
+    /// read-only probe recovers the store and compares it with the committed-height marker
+    /// (`store/marker.rs`): a store that recovers below it, or to a different app hash, is
+    /// refused and left as it was.
+    ///
+    /// # Errors
+    /// [`StateError::NoStore`] when `path` or its `CURRENT` is missing;
+    /// [`StateError::Open`] when RocksDB refuses (corruption in the WAL, MANIFEST, SST);
+    /// [`StateError::RolledBack`] when recovery lost committed blocks;
+    /// [`StateError::BadMarker`]; corrupt metadata.
+    pub fn open_existing(
+        path: impl AsRef<Path>,
+        config: StorageConfig,
+    ) -> Result<Self, StateError> {
+        let path = path.as_ref();
+        drop(Self::open_mode(path, config, Mode::ReadOnly)?);
+        Self::open_mode(path, config, Mode::Existing)
+    }
+
+    /// Opens an existing store read-only (`audit replay`, `export`): nothing on disk changes,
+    /// and it may be opened while a node runs on it (it sees the commits made before it
+    /// opened). Writes through this handle fail.
+    ///
+    /// # Errors
+    /// As [`Storage::open_existing`].
+    pub fn open_read_only(
+        path: impl AsRef<Path>,
+        config: StorageConfig,
+    ) -> Result<Self, StateError> {
+        Self::open_mode(path.as_ref(), config, Mode::ReadOnly)
+    }
+
+    fn open_mode(path: &Path, config: StorageConfig, mode: Mode) -> Result<Self, StateError> {
+        let shown = || path.display().to_string();
+        if mode != Mode::Create {
+            if !path.is_dir() {
+                return Err(StateError::NoStore {
+                    path: shown(),
+                    what: "the directory does not exist",
+                });
+            }
+            if !path.join("CURRENT").is_file() {
+                return Err(StateError::NoStore {
+                    path: shown(),
+                    what: "its CURRENT file is missing",
+                });
+            }
+        }
+        // Read before the database: the marker never runs ahead of what is on disk, so a
+        // commit racing this open (a read-only open beside a running node) cannot trip it.
+        let committed = marker::read(path)?;
         let mut opts = Options::default();
-        opts.create_if_missing(true);
-        opts.create_missing_column_families(true);
+        opts.create_if_missing(mode == Mode::Create);
+        opts.create_missing_column_families(mode == Mode::Create);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         opts.increase_parallelism(2);
+        // Every commit is a synced batch, so only the record being written when the process
+        // died can be incomplete; tolerate that, refuse corruption anywhere else.
+        opts.set_wal_recovery_mode(rocksdb::DBRecoveryMode::TolerateCorruptedTailRecords);
+        opts.set_paranoid_checks(true);
         let cfs = [CF_NODES, CF_VALUES, CF_FLAT, CF_STALE, CF_AUX];
-        let db = DB::open_cf(&opts, path, cfs)?;
+        let opened = match mode {
+            Mode::ReadOnly => DB::open_cf_for_read_only(&opts, path, cfs, false),
+            Mode::Create | Mode::Existing => DB::open_cf(&opts, path, cfs),
+        };
+        let db = opened.map_err(|source| StateError::Open {
+            path: shown(),
+            source,
+        })?;
         let latest = match db.get(META_LATEST)? {
             None => None,
-            Some(v) if v.len() == 40 => Some(StoredHeight {
-                height: u64::from_be_bytes(v[..8].try_into().expect("8 bytes")),
-                app_hash: v[8..].try_into().expect("32 bytes"),
-            }),
+            Some(v) if v.len() == 40 => {
+                let mut height = [0u8; 8];
+                height.copy_from_slice(&v[..8]);
+                let mut app_hash = [0u8; 32];
+                app_hash.copy_from_slice(&v[8..]);
+                Some(StoredHeight {
+                    height: u64::from_be_bytes(height),
+                    app_hash,
+                })
+            }
             Some(v) => return Err(corrupt(META_LATEST, format!("{} bytes", v.len()))),
         };
         let oldest = match db.get(META_OLDEST)? {
             None => 0,
             Some(v) => decode_u64(META_OLDEST, &v)?,
         };
-        Ok(Storage(Arc::new(Inner {
+        let marker = match mode {
+            Mode::ReadOnly => None,
+            Mode::Create | Mode::Existing => Some(marker::Marker::open(path)?),
+        };
+        let storage = Storage(Arc::new(Inner {
             db,
             config,
             latest: RwLock::new(latest),
             oldest: RwLock::new(oldest),
-        })))
+            marker: marker.map(Mutex::new),
+        }));
+        if let Some(c) = committed {
+            storage.check_marker(path, &c)?;
+        } else if let (Some(m), Some(l)) = (&storage.0.marker, latest) {
+            // A store from before markers existed: start tracking from what it holds.
+            m.lock().map_err(|_| poisoned())?.write(&l)?;
+        }
+        Ok(storage)
+    }
+
+    /// Refuses a store that recovered below, or away from, the committed-height marker.
+    fn check_marker(&self, path: &Path, committed: &StoredHeight) -> Result<(), StateError> {
+        let rolled_back = |recovered: String| StateError::RolledBack {
+            path: path.display().to_string(),
+            recovered,
+            committed: committed.height,
+            committed_hash: hex::encode(committed.app_hash),
+        };
+        let Some(latest) = self.latest() else {
+            return Err(rolled_back("no committed height at all".into()));
+        };
+        let shown = |h: u64, hash: &AppHash| format!("height {h} (app hash {})", hex::encode(hash));
+        if latest.height < committed.height {
+            return Err(rolled_back(shown(latest.height, &latest.app_hash)));
+        }
+        // The marker lags the store by at most one commit; that height must still be the
+        // same block (it may be pruned away, then only the latest can be compared).
+        let at = if latest.height == committed.height {
+            Some(latest.app_hash)
+        } else if committed.height >= self.oldest() {
+            Some(self.app_hash_at(committed.height)?)
+        } else {
+            None
+        };
+        match at {
+            Some(h) if h != committed.app_hash => Err(rolled_back(shown(committed.height, &h))),
+            _ => Ok(()),
+        }
     }
 
     /// The last committed version, or `None` before genesis.
@@ -239,11 +380,13 @@ impl Storage {
 
     /// Writes a prepared block atomically and durably: tree nodes, values, the flat index,
     /// aux data, the new height and app hash, and pruning of versions that fell out of the
-    /// retention window — one synced `WriteBatch`.
+    /// retention window — one synced `WriteBatch`; then the committed-height marker.
     ///
     /// # Errors
     /// [`StateError::OutOfOrder`] if another commit happened since `prepare`; RocksDB
-    /// failures (the node must halt: nothing was written).
+    /// failures (the node must halt: nothing was written); [`StateError::ReadOnly`];
+    /// [`StateError::BadMarker`] when the marker cannot be written (the node must halt: the
+    /// block is committed but must not be reported).
     pub fn commit(&self, prepared: PreparedCommit) -> Result<StoredHeight, StateError> {
         let expected = self.latest().map_or(0, |l| l.height + 1);
         if prepared.version != expected {
@@ -305,6 +448,9 @@ impl Storage {
         if let Some(o) = new_oldest {
             batch.put(META_OLDEST, o.to_be_bytes());
         }
+        let Some(marker) = &self.0.marker else {
+            return Err(StateError::ReadOnly);
+        };
         let mut wo = WriteOptions::default();
         wo.set_sync(true);
         self.0.db.write_opt(batch, &wo)?;
@@ -316,6 +462,10 @@ impl Storage {
         if let Some(o) = new_oldest {
             *self.0.oldest.write().expect("lock is not poisoned") = o;
         }
+        // After the store's synced batch, before anyone hears of the commit: the marker is
+        // never ahead of the store, and every height reported committed is at or below it.
+        // If it cannot be written the block stays committed here, unreported; the node halts.
+        marker.lock().map_err(|_| poisoned())?.write(&stored)?;
         Ok(stored)
     }
 
@@ -647,3 +797,6 @@ fn corrupt(key: &[u8], reason: String) -> StateError {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod recovery_tests;
