@@ -196,8 +196,8 @@ impl Pacer {
             pace: UploadPace { window, ..pace },
             idle,
             last_msg: now,
-            deadline: now + pace.max_duration,
-            window_end: now + window,
+            deadline: super::listener::after(pace.max_duration),
+            window_end: super::listener::after(window),
             window_bytes: 0,
             left_at_window: size,
             left: size,
@@ -235,7 +235,10 @@ impl Pacer {
     /// The next message, or `None` at the end of the stream.
     async fn next(&mut self, stream: &mut Streaming<pb::UploadChunk>) -> Result<Option<Msg>, Status> {
         loop {
-            let idle_at = self.last_msg + self.idle;
+            let idle_at = self
+                .last_msg
+                .checked_add(self.idle)
+                .unwrap_or(self.deadline);
             let wake = idle_at.min(self.window_end).min(self.deadline);
             match tokio::time::timeout_at(wake, stream.message()).await {
                 Ok(r) => {

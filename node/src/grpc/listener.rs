@@ -12,6 +12,7 @@
 //! make every live client answer well within it).
 
 use std::collections::VecDeque;
+use std::future::Future as _;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -121,11 +122,18 @@ async fn handshake(
         },
         tcp,
         replay: 0,
-        idle: Box::pin(tokio::time::sleep(limits.idle_timeout)),
+        idle: Box::pin(tokio::time::sleep_until(after(limits.idle_timeout))),
         idle_timeout: limits.idle_timeout,
         _slot: permit,
     };
     let _ = tx.send(Ok(conn)).await;
+}
+
+/// `d` from now, or a year from now if that overflows (`d` comes from the config).
+pub(crate) fn after(d: Duration) -> tokio::time::Instant {
+    let now = tokio::time::Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(365 * 86_400))
 }
 
 /// An accepted connection: replays the preface already read, closes itself when idle, and
@@ -165,8 +173,7 @@ impl AsyncRead for Conn {
         match Pin::new(&mut this.tcp).poll_read(cx, buf) {
             Poll::Ready(r) => {
                 if buf.filled().len() > before {
-                    let at = tokio::time::Instant::now() + this.idle_timeout;
-                    this.idle.as_mut().reset(at);
+                    this.idle.as_mut().reset(after(this.idle_timeout));
                 }
                 Poll::Ready(r)
             }
@@ -217,6 +224,7 @@ impl AsyncWrite for Conn {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     async fn listen(limits: ConnLimits) -> (std::net::SocketAddr, mpsc::Receiver<Result<Conn, std::io::Error>>) {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();

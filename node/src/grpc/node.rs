@@ -182,6 +182,7 @@ impl<T> tokio_stream::Stream for Ending<T> {
         mut self: Pin<&mut Self>,
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Self::Item>> {
+        use std::future::Future as _;
         use std::task::Poll;
         let this = &mut *self;
         match this.rx.poll_recv(cx) {
