@@ -54,16 +54,33 @@ async fn main() -> anyhow::Result<()> {
         }};
     }
 
-    phase!("1,200 idle TCP", 25, chaos::hostile_tcp(addr, 1200, None, Duration::from_secs(20)).await);
+    phase!(
+        "1,200 idle TCP",
+        25,
+        chaos::hostile_tcp(addr, 1200, None, Duration::from_secs(20)).await
+    );
     phase!(
         "200 slow loris (1 B/s)",
         25,
-        chaos::hostile_tcp(addr, 200, Some(Duration::from_secs(1)), Duration::from_secs(20)).await
+        chaos::hostile_tcp(
+            addr,
+            200,
+            Some(Duration::from_secs(1)),
+            Duration::from_secs(20)
+        )
+        .await
     );
     phase!(
         "2,560 half-sent Blobs/Stat",
         40,
-        chaos::half_sent(addr, "/proofwork.blobs.v1.Blobs/Stat", 20, 128, Duration::from_secs(35)).await
+        chaos::half_sent(
+            addr,
+            "/proofwork.blobs.v1.Blobs/Stat",
+            20,
+            128,
+            Duration::from_secs(35)
+        )
+        .await
     );
     phase!("100 never-reading streams", 60, {
         let streams = chaos::never_reading_streams(&url, 100).await?;
@@ -88,6 +105,9 @@ async fn main() -> anyhow::Result<()> {
         worst.2 / MIB,
         base / MIB
     );
-    anyhow::ensure!(worst.1 == 0 && worst.0 < Duration::from_secs(1), "Status was slow or failed");
+    anyhow::ensure!(
+        worst.1 == 0 && worst.0 < Duration::from_secs(1),
+        "Status was slow or failed"
+    );
     Ok(())
 }

@@ -632,7 +632,10 @@ fn serve_connection<A: Application>(
             writer.flush()?;
         }
         if let Some(why) = refused {
-            return Err(std::io::Error::new(std::io::ErrorKind::PermissionDenied, why));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                why,
+            ));
         }
     }
 }
@@ -701,13 +704,18 @@ mod tests {
         assert!(roles.admit(7, &commit()).is_err());
         roles.release(7);
         // CometBFT: queries anywhere, consensus requests on one connection, in order.
-        assert!(roles.admit(1, &Req::Info(abci::RequestInfo::default())).is_ok());
+        assert!(roles
+            .admit(1, &Req::Info(abci::RequestInfo::default()))
+            .is_ok());
         assert!(roles.admit(2, &finalize()).is_ok());
         // Another local process: refused while connection 2 holds the role.
         assert!(roles.admit(9, &commit()).is_err());
         assert!(roles.admit(9, &finalize()).is_err());
         assert!(roles.admit(2, &commit()).is_ok());
-        assert!(roles.admit(2, &commit()).is_err(), "a second Commit has nothing to commit");
+        assert!(
+            roles.admit(2, &commit()).is_err(),
+            "a second Commit has nothing to commit"
+        );
         // After CometBFT reconnects, its new consensus connection takes over.
         roles.release(2);
         assert!(roles.admit(3, &finalize()).is_ok());

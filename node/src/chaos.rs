@@ -98,7 +98,12 @@ async fn until_closed(mut s: TcpStream) {
 
 /// Opens `n` TCP connections that send nothing (or, with `drip`, the HTTP/2 preface one
 /// byte per `drip`: slow loris) and holds them for `hold`.
-pub async fn hostile_tcp(addr: SocketAddr, n: usize, drip: Option<Duration>, hold: Duration) -> Closed {
+pub async fn hostile_tcp(
+    addr: SocketAddr,
+    n: usize,
+    drip: Option<Duration>,
+    hold: Duration,
+) -> Closed {
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     let mut opened = 0;
@@ -132,7 +137,10 @@ pub async fn hostile_tcp(addr: SocketAddr, n: usize, drip: Option<Duration>, hol
                     }
                 }
             };
-            tokio::time::timeout_at(start + hold, watch).await.is_ok().then(|| start.elapsed())
+            tokio::time::timeout_at(start + hold, watch)
+                .await
+                .is_ok()
+                .then(|| start.elapsed())
         });
     }
     let mut c = Closed {
@@ -361,18 +369,22 @@ pub async fn trickle_uploads(url: &str, n: usize, every: Duration, hold: Duratio
         tasks.spawn(async move {
             let start = Instant::now();
             let run = async {
-                let ch = tonic::transport::Endpoint::from_shared(url)?.connect().await?;
+                let ch = tonic::transport::Endpoint::from_shared(url)?
+                    .connect()
+                    .await?;
                 let (tx, rx) = tokio::sync::mpsc::channel(4);
                 let mut hash = [0u8; 32];
                 hash[0] = i as u8;
                 let header = blobs_pb::UploadChunk {
-                    msg: Some(blobs_pb::upload_chunk::Msg::Header(blobs_pb::UploadHeader {
-                        size: 1 << 20,
-                        hash: hash.to_vec(),
-                        kind: blobs_pb::BlobKind::Raw as i32,
-                        row_len: 0,
-                        ref_id: 0,
-                    })),
+                    msg: Some(blobs_pb::upload_chunk::Msg::Header(
+                        blobs_pb::UploadHeader {
+                            size: 1 << 20,
+                            hash: hash.to_vec(),
+                            kind: blobs_pb::BlobKind::Raw as i32,
+                            row_len: 0,
+                            ref_id: 0,
+                        },
+                    )),
                 };
                 tx.send(header).await?;
                 tokio::spawn(async move {

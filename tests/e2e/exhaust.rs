@@ -44,8 +44,17 @@ async fn exhaustion_clients_leave_status_fast_and_rss_bounded() {
             peak / MIB,
             base / MIB
         );
-        assert!(p.calls > 0 && p.failures == 0, "{what}: Status failed or was slow: {p:?}");
-        assert!(peak < base + bound, "{what}: RSS {} MiB over {} MiB + {} MiB", peak / MIB, base / MIB, bound / MIB);
+        assert!(
+            p.calls > 0 && p.failures == 0,
+            "{what}: Status failed or was slow: {p:?}"
+        );
+        assert!(
+            peak < base + bound,
+            "{what}: RSS {} MiB over {} MiB + {} MiB",
+            peak / MIB,
+            base / MIB,
+            bound / MIB
+        );
     };
 
     // 1. Half-sent Stat frames, 1,200 idle and 200 slow-loris connections at once.
@@ -65,19 +74,41 @@ async fn exhaustion_clients_leave_status_fast_and_rss_bounded() {
         Some(Duration::from_millis(300)),
         Duration::from_secs(5),
     ));
-    let (stat, idle, loris) = (stat.await.unwrap(), idle.await.unwrap(), loris.await.unwrap());
-    check("connections", p.await.unwrap(), rss.await.unwrap(), 64 * MIB);
+    let (stat, idle, loris) = (
+        stat.await.unwrap(),
+        idle.await.unwrap(),
+        loris.await.unwrap(),
+    );
+    check(
+        "connections",
+        p.await.unwrap(),
+        rss.await.unwrap(),
+        64 * MIB,
+    );
     eprintln!("half-sent Stat: {stat:?}; idle: {idle:?}; slow loris: {loris:?}");
     assert_eq!(stat.sent, 2560);
-    assert_eq!(stat.answered, stat.sent, "every half-sent Stat gets DEADLINE_EXCEEDED");
-    assert_eq!((idle.opened, idle.closed), (1200, 1200), "idle connections are closed");
-    assert_eq!((loris.opened, loris.closed), (200, 200), "slow-loris connections are closed");
+    assert_eq!(
+        stat.answered, stat.sent,
+        "every half-sent Stat gets DEADLINE_EXCEEDED"
+    );
+    assert_eq!(
+        (idle.opened, idle.closed),
+        (1200, 1200),
+        "idle connections are closed"
+    );
+    assert_eq!(
+        (loris.opened, loris.closed),
+        (200, 200),
+        "slow-loris connections are closed"
+    );
     assert!(loris.last_close < Duration::from_secs(4), "{loris:?}");
 
     // 2. 100 streams that never read, on blocks of 2,560 transfers.
     let streams = chaos::never_reading_streams(&url, 100).await.unwrap();
     let (p, rss) = probe(8);
-    chaos::flood_transfers(&url, &node.key("alice"), 40).await.unwrap();
+    chaos::flood_transfers(&url, &node.key("alice"), 40)
+        .await
+        .unwrap();
     let mut c = node.client().await;
     let h0 = c.status().await.unwrap().height;
     let deadline = Instant::now() + Duration::from_secs(8);
@@ -86,16 +117,30 @@ async fn exhaustion_clients_leave_status_fast_and_rss_bounded() {
         if s.mempool_size == 0 && s.height >= h0 + 2 {
             break;
         }
-        assert!(Instant::now() < deadline, "the flood was not committed: {s:?}");
+        assert!(
+            Instant::now() < deadline,
+            "the flood was not committed: {s:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    check("never-reading streams", p.await.unwrap(), rss.await.unwrap(), 128 * MIB);
+    check(
+        "never-reading streams",
+        p.await.unwrap(),
+        rss.await.unwrap(),
+        128 * MIB,
+    );
     drop(streams);
 
     // 3. Eight uploads trickling one byte every 3 s: dropped by the minimum rate.
     let (p, rss) = probe(14);
-    let trickles = chaos::trickle_uploads(&url, 8, Duration::from_secs(3), Duration::from_secs(14)).await;
-    check("trickling uploads", p.await.unwrap(), rss.await.unwrap(), 64 * MIB);
+    let trickles =
+        chaos::trickle_uploads(&url, 8, Duration::from_secs(3), Duration::from_secs(14)).await;
+    check(
+        "trickling uploads",
+        p.await.unwrap(),
+        rss.await.unwrap(),
+        64 * MIB,
+    );
     eprintln!("trickles: {trickles:?}");
     assert_eq!(trickles.len(), 8);
     for t in &trickles {
@@ -113,7 +158,11 @@ struct RawDec;
 impl tonic::codec::Encoder for RawEnc {
     type Item = Vec<u8>;
     type Error = tonic::Status;
-    fn encode(&mut self, item: Vec<u8>, dst: &mut tonic::codec::EncodeBuf<'_>) -> Result<(), tonic::Status> {
+    fn encode(
+        &mut self,
+        item: Vec<u8>,
+        dst: &mut tonic::codec::EncodeBuf<'_>,
+    ) -> Result<(), tonic::Status> {
         bytes::BufMut::put_slice(dst, &item);
         Ok(())
     }
@@ -122,7 +171,10 @@ impl tonic::codec::Encoder for RawEnc {
 impl tonic::codec::Decoder for RawDec {
     type Item = Vec<u8>;
     type Error = tonic::Status;
-    fn decode(&mut self, src: &mut tonic::codec::DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
+    fn decode(
+        &mut self,
+        src: &mut tonic::codec::DecodeBuf<'_>,
+    ) -> Result<Option<Vec<u8>>, tonic::Status> {
         let mut v = vec![0; bytes::Buf::remaining(src)];
         bytes::Buf::copy_to_slice(src, &mut v);
         Ok(Some(v))
@@ -168,7 +220,12 @@ async fn undecodable_is_invalid_argument_and_oversize_is_resource_exhausted() {
     let s = raw_call(&url, "/proofwork.node.v1.Node/Account", vec![0x08, 0x01]).await;
     assert_eq!(s.code(), tonic::Code::InvalidArgument, "{s:?}");
     // 5 MiB against the 4 MiB message limit.
-    let s = raw_call(&url, "/proofwork.node.v1.Node/BroadcastTx", vec![0; 5 << 20]).await;
+    let s = raw_call(
+        &url,
+        "/proofwork.node.v1.Node/BroadcastTx",
+        vec![0; 5 << 20],
+    )
+    .await;
     assert_eq!(s.code(), tonic::Code::ResourceExhausted, "{s:?}");
     // Blobs has its own (chunk-sized) limit; Stat is unary and answered the same way.
     let s = raw_call(&url, "/proofwork.blobs.v1.Blobs/Stat", vec![0x0a, 0x7f]).await;

@@ -216,7 +216,9 @@ impl Pacer {
             let per_window = u128::from(self.pace.min_bytes_per_sec)
                 .saturating_mul(self.pace.window.as_millis())
                 / 1000;
-            let need = u64::try_from(per_window).unwrap_or(u64::MAX).min(self.left_at_window);
+            let need = u64::try_from(per_window)
+                .unwrap_or(u64::MAX)
+                .min(self.left_at_window);
             if self.window_bytes < need {
                 return Err(Status::deadline_exceeded(format!(
                     "upload too slow: {} bytes in {} ms, at least {} bytes/s required",
@@ -233,7 +235,10 @@ impl Pacer {
     }
 
     /// The next message, or `None` at the end of the stream.
-    async fn next(&mut self, stream: &mut Streaming<pb::UploadChunk>) -> Result<Option<Msg>, Status> {
+    async fn next(
+        &mut self,
+        stream: &mut Streaming<pb::UploadChunk>,
+    ) -> Result<Option<Msg>, Status> {
         loop {
             let idle_at = self
                 .last_msg

@@ -226,7 +226,12 @@ mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    async fn listen(limits: ConnLimits) -> (std::net::SocketAddr, mpsc::Receiver<Result<Conn, std::io::Error>>) {
+    async fn listen(
+        limits: ConnLimits,
+    ) -> (
+        std::net::SocketAddr,
+        mpsc::Receiver<Result<Conn, std::io::Error>>,
+    ) {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
         (addr, incoming(l, limits))
@@ -258,7 +263,9 @@ mod tests {
         let (addr, _rx) = listen(limits).await;
         let mut s = TcpStream::connect(addr).await.unwrap();
         // Slow loris: half the preface, then nothing.
-        tokio::io::AsyncWriteExt::write_all(&mut s, &PREFACE[..10]).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut s, &PREFACE[..10])
+            .await
+            .unwrap();
         assert!(closed_within(&mut s, Duration::from_secs(3)).await);
     }
 
@@ -277,7 +284,9 @@ mod tests {
         // The first six were evicted by the later ones.
         assert!(closed_within(&mut idle[0], Duration::from_secs(3)).await);
         let mut honest = TcpStream::connect(addr).await.unwrap();
-        tokio::io::AsyncWriteExt::write_all(&mut honest, PREFACE).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut honest, PREFACE)
+            .await
+            .unwrap();
         let conn = tokio::time::timeout(Duration::from_secs(3), rx.recv())
             .await
             .unwrap()
@@ -301,12 +310,16 @@ mod tests {
         let mut conns = Vec::new();
         for _ in 0..2 {
             let mut s = TcpStream::connect(addr).await.unwrap();
-            tokio::io::AsyncWriteExt::write_all(&mut s, PREFACE).await.unwrap();
+            tokio::io::AsyncWriteExt::write_all(&mut s, PREFACE)
+                .await
+                .unwrap();
             conns.push(rx.recv().await.unwrap().unwrap());
             clients.push(s);
         }
         let mut third = TcpStream::connect(addr).await.unwrap();
-        tokio::io::AsyncWriteExt::write_all(&mut third, PREFACE).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut third, PREFACE)
+            .await
+            .unwrap();
         assert!(closed_within(&mut third, Duration::from_secs(3)).await);
         // An idle connection's read fails after the idle timeout.
         let mut c = conns.pop().unwrap();
@@ -319,7 +332,12 @@ mod tests {
         drop(c);
         // Its slot is free again.
         let mut fourth = TcpStream::connect(addr).await.unwrap();
-        tokio::io::AsyncWriteExt::write_all(&mut fourth, PREFACE).await.unwrap();
-        assert!(tokio::time::timeout(Duration::from_secs(3), rx.recv()).await.unwrap().is_some());
+        tokio::io::AsyncWriteExt::write_all(&mut fourth, PREFACE)
+            .await
+            .unwrap();
+        assert!(tokio::time::timeout(Duration::from_secs(3), rx.recv())
+            .await
+            .unwrap()
+            .is_some());
     }
 }

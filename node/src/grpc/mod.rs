@@ -175,21 +175,18 @@ pub async fn serve_backend(
         .await;
     // Messages are chunks: room for one chunk plus the framing of the other fields.
     let chunk_msg = blobs.limits().max_chunk_bytes.saturating_add(4096);
-    let blobs_svc =
-        blobs_server::BlobsServer::new(
-            BlobsService::new(blobs, backend.storage().clone()).with_pace(limits.upload_pace),
-        )
-        .max_decoding_message_size(chunk_msg)
-            .max_encoding_message_size(chunk_msg);
+    let blobs_svc = blobs_server::BlobsServer::new(
+        BlobsService::new(blobs, backend.storage().clone()).with_pace(limits.upload_pace),
+    )
+    .max_decoding_message_size(chunk_msg)
+    .max_encoding_message_size(chunk_msg);
     let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "gRPC server listening");
-    let incoming = tokio_stream::wrappers::ReceiverStream::new(listener::incoming(
-        listener,
-        limits.conns,
-    ));
+    let incoming =
+        tokio_stream::wrappers::ReceiverStream::new(listener::incoming(listener, limits.conns));
     tonic::transport::Server::builder()
         .layer(crate::metrics::GrpcLatencyLayer)
         .layer(RequestTimeoutLayer {
@@ -326,8 +323,16 @@ mod tests {
     #[test]
     fn codec_failures_get_client_error_codes_and_others_are_kept() {
         let cases = [
-            ("13", "failed to decode Protobuf message: invalid varint", "3"),
-            ("11", "Error, decoded message length too large: found 9 bytes", "8"),
+            (
+                "13",
+                "failed to decode Protobuf message: invalid varint",
+                "3",
+            ),
+            (
+                "11",
+                "Error, decoded message length too large: found 9 bytes",
+                "8",
+            ),
             ("13", "storage: corrupt block", "13"),
             ("11", "offset 9 past the end", "11"),
         ];

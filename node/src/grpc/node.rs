@@ -82,7 +82,11 @@ type BoxStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> +
 struct SharedBlock(std::sync::Mutex<Option<Arc<block_pb::BlockRecord>>>);
 
 impl SharedBlock {
-    fn load(&self, storage: &proofwork_state::Storage, height: u64) -> Option<Arc<block_pb::BlockRecord>> {
+    fn load(
+        &self,
+        storage: &proofwork_state::Storage,
+        height: u64,
+    ) -> Option<Arc<block_pb::BlockRecord>> {
         if let Ok(g) = self.0.lock() {
             if let Some(r) = g.as_ref().filter(|r| r.height == height) {
                 return Some(r.clone());
