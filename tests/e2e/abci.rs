@@ -149,6 +149,11 @@ fn abci_server_survives_malformed_requests() {
         guard.0.try_wait().unwrap().is_none(),
         "the node exited after a stray Commit"
     );
+    // (The Flush answer to the first Info is still unread on s2.)
+    assert!(matches!(
+        read_response(&mut s2).value,
+        Some(response::Value::Flush(_))
+    ));
     send(&mut s2, &frame(&info));
     send(&mut s2, &flush());
     assert!(matches!(
