@@ -13,6 +13,7 @@ pub mod abci;
 pub mod app;
 pub mod audit;
 pub mod blobs;
+pub mod chaos;
 pub mod cometbft;
 pub mod config;
 pub mod engine;

@@ -13,6 +13,7 @@ mod blobs;
 mod client_api;
 mod cometbft;
 mod crash;
+mod exhaust;
 mod faults;
 mod net;
 mod node;
