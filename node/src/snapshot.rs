@@ -73,6 +73,14 @@ pub fn read(path: &Path) -> anyhow::Result<(Header, WriteSet)> {
     std::fs::File::open(path)
         .with_context(|| format!("opening {}", path.display()))?
         .read_to_end(&mut buf)?;
+    parse(&buf)
+}
+
+/// [`read`] on the file's bytes (what the snapshot fuzz target drives).
+///
+/// # Errors
+/// Bytes that are not a complete, intact snapshot.
+pub fn parse(buf: &[u8]) -> anyhow::Result<(Header, WriteSet)> {
     ensure!(
         buf.len() >= MAGIC.len() + 32 && buf.starts_with(MAGIC),
         "not a proofwork snapshot"

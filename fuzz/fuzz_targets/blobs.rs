@@ -1,0 +1,4 @@
+#![no_main]
+//! cargo-fuzz wrapper of `proofwork_fuzz::blobs::run`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| proofwork_fuzz::blobs::run(data));

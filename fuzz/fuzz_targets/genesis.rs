@@ -1,0 +1,4 @@
+#![no_main]
+//! cargo-fuzz wrapper of `proofwork_fuzz::genesis::run`.
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| proofwork_fuzz::genesis::run(data));
