@@ -18,7 +18,7 @@ use proofwork_consensus::work::{
 };
 use proofwork_kernels::CpuBackend;
 use proofwork_proto::tx::v1 as pb;
-use proofwork_state::{accounts, StateDelta, StateWrite};
+use proofwork_state::{accounts, StateDelta};
 use proofwork_tx::{Address, Message, RevealedRow, SignedTx, TxLimits};
 
 use crate::fixture::{self, DENOM};
@@ -160,7 +160,7 @@ fn fixture() -> &'static Fixture {
     })
 }
 
-fn flip(bytes: &mut Vec<u8>, inp: &mut Input<'_>) {
+fn flip(bytes: &mut [u8], inp: &mut Input<'_>) {
     if !bytes.is_empty() {
         let i = usize::from(inp.u16()) % bytes.len();
         bytes[i] ^= inp.u8() | 1;
