@@ -44,16 +44,19 @@ fi
 cargo +nightly fuzz build -a -s "$sanitizer"
 
 mkdir -p logs
+par=()
+if [[ "$jobs" -gt 1 ]]; then par=(-jobs="$jobs" -workers="$jobs"); fi
 total=0
 crashed=()
 printf '%-12s %14s %10s %8s\n' target executions exec/s crashes
 for t in "${targets[@]}"; do
   mkdir -p "work/$t" "corpus/$t" "artifacts/$t"
   log="logs/$t.log"
-  # The committed corpus is read-only input; new finds go to work/.
-  cargo +nightly fuzz run -a -s "$sanitizer" "$t" "work/$t" "corpus/$t" -- \
-    -max_total_time="$secs" -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
-    -rss_limit_mb=4096 -timeout=30 >"$log" 2>&1 || true
+  # The committed corpus is read-only input; new finds (and the seeds) go to work/.
+  PROOFWORK_FUZZ_SEED_DIR="work/$t" \
+    cargo +nightly fuzz run -a -s "$sanitizer" "$t" "work/$t" "corpus/$t" -- \
+    -max_total_time="$secs" -print_final_stats=1 -rss_limit_mb=4096 -timeout=30 \
+    "${par[@]}" >"$log" 2>&1 || true
   if [[ "$jobs" -gt 1 ]]; then cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log; fi
   n=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' \
     | awk '{s+=$1} END {print s+0}')

@@ -47,3 +47,31 @@ targets!(tx, beacon, merkle, state_proof, reveal, genesis, snapshot, blobs, abci
 pub fn target(name: &str) -> Option<&'static Target> {
     TARGETS.iter().find(|t| t.name == name)
 }
+
+/// Writes target `name`'s seeds into `dir` as `seed-<blake3 prefix>` files. The cargo-fuzz
+/// wrappers call it at start-up when `PROOFWORK_FUZZ_SEED_DIR` is set (scripts/fuzz.sh sets
+/// it to the target's scratch corpus), so every run starts from the seeds as well as the
+/// committed corpus.
+///
+/// # Errors
+/// An unknown target or a failed write.
+pub fn write_seeds(name: &str, dir: &std::path::Path) -> std::io::Result<()> {
+    let t = target(name).ok_or_else(|| {
+        std::io::Error::new(std::io::ErrorKind::NotFound, format!("no target {name}"))
+    })?;
+    std::fs::create_dir_all(dir)?;
+    for s in (t.seeds)() {
+        let name = format!("seed-{}", &blake3::hash(&s).to_hex()[..16]);
+        std::fs::write(dir.join(name), s)?;
+    }
+    Ok(())
+}
+
+/// The cargo-fuzz start-up hook: [`write_seeds`] into `PROOFWORK_FUZZ_SEED_DIR` if set.
+pub fn init(name: &str) {
+    if let Some(dir) = std::env::var_os("PROOFWORK_FUZZ_SEED_DIR") {
+        if let Err(e) = write_seeds(name, std::path::Path::new(&dir)) {
+            eprintln!("writing the seeds of {name}: {e}");
+        }
+    }
+}

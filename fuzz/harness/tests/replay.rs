@@ -82,17 +82,12 @@ fn seeds_pass() {
     }
 }
 
-/// Writes the seeds into `fuzz/corpus/<target>/seed-<blake3>` (run once with `--ignored`
-/// when a target is added; `scripts/fuzz.sh` grows and `cargo fuzz cmin` shrinks the rest).
+/// Writes the seeds into `fuzz/corpus/<target>/` (run once with `--ignored` when a target
+/// is added; `scripts/fuzz.sh` grows and `cargo fuzz cmin` shrinks the rest).
 #[test]
 #[ignore]
 fn write_seeds() {
     for t in proofwork_fuzz::TARGETS {
-        let dir = fuzz_dir().join("corpus").join(t.name);
-        std::fs::create_dir_all(&dir).unwrap();
-        for s in (t.seeds)() {
-            let name = format!("seed-{}", &blake3::hash(&s).to_hex()[..16]);
-            std::fs::write(dir.join(name), s).unwrap();
-        }
+        proofwork_fuzz::write_seeds(t.name, &fuzz_dir().join("corpus").join(t.name)).unwrap();
     }
 }
