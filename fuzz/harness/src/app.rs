@@ -51,7 +51,11 @@ fn tx(inp: &mut Input<'_>, nonces: &[u64; SIGNERS], samples: &[pb::Message]) -> 
             .unwrap_or_default()
     };
     let body = pb::TxBody {
-        chain_id: if op & 0x10 != 0 { "other".into() } else { CHAIN.into() },
+        chain_id: if op & 0x10 != 0 {
+            "other".into()
+        } else {
+            CHAIN.into()
+        },
         nonce: nonces[signer].wrapping_add(skew),
         fee,
         messages,
@@ -136,7 +140,9 @@ pub fn seeds() -> Vec<Vec<u8>> {
     out.push(s);
     // Garbage, a skewed nonce, a wrong chain, a zero fee, a raw protobuf body.
     let body = fixture::body(0, fixture::sample_messages()[..1].to_vec()).encode_to_vec();
-    let mut s = vec![5, 0x80, 3, 0, 1, 2, 3, 0x61, 2, 10, 0, 0x31, 10, 0, 0x21, 0, 0];
+    let mut s = vec![
+        5, 0x80, 3, 0, 1, 2, 3, 0x61, 2, 10, 0, 0x31, 10, 0, 0x21, 0, 0,
+    ];
     s.push(0x01);
     s.push(10);
     s.extend_from_slice(&(body.len() as u16).to_le_bytes());

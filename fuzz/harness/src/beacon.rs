@@ -40,7 +40,11 @@ pub fn run(data: &[u8]) {
     let Ok(tx) = BeaconTx::decode(data) else {
         return;
     };
-    assert_eq!(tx.encode(), data, "a beacon tx decoded from non-canonical bytes");
+    assert_eq!(
+        tx.encode(),
+        data,
+        "a beacon tx decoded from non-canonical bytes"
+    );
     let set = set();
     let Ok(beacon) = check_against(&set.voters, CHAIN, &tx) else {
         return;

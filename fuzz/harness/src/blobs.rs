@@ -104,11 +104,26 @@ pub fn run(data: &[u8]) {
     let Ok(meta) = up.finish() else {
         return;
     };
-    assert_eq!(meta.hash, *blake3::hash(&sent).as_bytes(), "stored under a wrong hash");
-    assert_eq!(meta.size, sent.len() as u64, "stored size differs from bytes sent");
-    assert_eq!(meta.size, expect.size, "stored size differs from the declaration");
+    assert_eq!(
+        meta.hash,
+        *blake3::hash(&sent).as_bytes(),
+        "stored under a wrong hash"
+    );
+    assert_eq!(
+        meta.size,
+        sent.len() as u64,
+        "stored size differs from bytes sent"
+    );
+    assert_eq!(
+        meta.size, expect.size,
+        "stored size differs from the declaration"
+    );
     if let Some(r) = expect.row_root {
-        assert_eq!(row_root(&sent, expect.row_len), Some(r), "accepted a wrong row root");
+        assert_eq!(
+            row_root(&sent, expect.row_len),
+            Some(r),
+            "accepted a wrong row root"
+        );
     }
     let (mut reader, _) = store.open_at(&meta.hash, 0).expect("a stored blob opens");
     let mut back = Vec::new();
@@ -143,11 +158,26 @@ pub fn seeds() -> Vec<Vec<u8>> {
     let d: Vec<u8> = (0..48u8).collect();
     let h = blake3::hash(&d).as_bytes().to_vec();
     let cases = [
-        (header(48, vec![], pb::BlobKind::Raw, 0, 0), vec![&d[..20], &d[20..]]),
-        (header(48, h.clone(), pb::BlobKind::Raw, 16, 0), vec![&d[..]]),
-        (header(48, vec![], pb::BlobKind::JobInput, 8, 1), vec![&d[..13], &d[13..]]),
-        (header(48, vec![], pb::BlobKind::ModelWeights, 12, 3), vec![&d[..]]),
-        (header(48, vec![], pb::BlobKind::ModelWeights, 12, 2), vec![&d[..]]),
+        (
+            header(48, vec![], pb::BlobKind::Raw, 0, 0),
+            vec![&d[..20], &d[20..]],
+        ),
+        (
+            header(48, h.clone(), pb::BlobKind::Raw, 16, 0),
+            vec![&d[..]],
+        ),
+        (
+            header(48, vec![], pb::BlobKind::JobInput, 8, 1),
+            vec![&d[..13], &d[13..]],
+        ),
+        (
+            header(48, vec![], pb::BlobKind::ModelWeights, 12, 3),
+            vec![&d[..]],
+        ),
+        (
+            header(48, vec![], pb::BlobKind::ModelWeights, 12, 2),
+            vec![&d[..]],
+        ),
         (header(47, h, pb::BlobKind::Raw, 0, 0), vec![&d[..]]),
         (header(0, vec![], pb::BlobKind::Raw, 0, 0), vec![]),
     ];

@@ -5,9 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use proofwork_genesis::{
-    AppState, Genesis, GenesisAccount, GenesisCoin, GenesisValidator, Params,
-};
+use proofwork_genesis::{AppState, Genesis, GenesisAccount, GenesisCoin, GenesisValidator, Params};
 use proofwork_state::{accounts, StateDelta};
 
 use crate::fixture::{self, CHAIN, DENOM};

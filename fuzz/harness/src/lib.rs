@@ -41,7 +41,18 @@ macro_rules! targets {
     };
 }
 
-targets!(tx, beacon, merkle, state_proof, reveal, genesis, snapshot, blobs, abci, app);
+targets!(
+    tx,
+    beacon,
+    merkle,
+    state_proof,
+    reveal,
+    genesis,
+    snapshot,
+    blobs,
+    abci,
+    app
+);
 
 /// The target called `name`.
 pub fn target(name: &str) -> Option<&'static Target> {

@@ -26,7 +26,11 @@ pub fn run(data: &[u8]) {
     let root = tree.root();
     let mut builder = RowRootBuilder::new();
     rows.iter().for_each(|r| builder.push_row(r));
-    assert_eq!(builder.root(), Some(root), "streamed root differs from the tree's");
+    assert_eq!(
+        builder.root(),
+        Some(root),
+        "streamed root differs from the tree's"
+    );
 
     let mut memo = PathMemo::default();
     for _ in 0..16 {

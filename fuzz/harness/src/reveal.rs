@@ -64,8 +64,13 @@ fn kind(k: pb::message::Kind) -> pb::Message {
 }
 
 fn block(s: &mut Chain, height: u64) {
-    end_block(s, height, blake3::hash(&height.to_be_bytes()).as_bytes(), DENOM)
-        .expect("end block");
+    end_block(
+        s,
+        height,
+        blake3::hash(&height.to_be_bytes()).as_bytes(),
+        DENOM,
+    )
+    .expect("end block");
 }
 
 fn fixture() -> &'static Fixture {
@@ -115,14 +120,23 @@ fn fixture() -> &'static Fixture {
         );
         block(&mut s, 1);
         accounts::set_block_info(&mut s, 2, 2_000_000_000);
-        let proof = Proof::compute(&CpuBackend::new(), a.clone(), &b, M as usize, K as usize, N as usize)
-            .expect("honest product");
+        let proof = Proof::compute(
+            &CpuBackend::new(),
+            a.clone(),
+            &b,
+            M as usize,
+            K as usize,
+            N as usize,
+        )
+        .expect("honest product");
         run_msgs(
             &mut s,
             2,
             vec![kind(Kind::PostJob(pb::PostJob {
                 model_id: 0,
-                a_root: i8_root(&a, M as usize, K as usize).expect("a root").to_vec(),
+                a_root: i8_root(&a, M as usize, K as usize)
+                    .expect("a root")
+                    .to_vec(),
                 m: M,
                 price: "1000000".into(),
                 ..Default::default()
@@ -238,7 +252,11 @@ pub fn run(data: &[u8]) {
             rows == f.honest,
             "accepted a reveal other than the honest one (verdict {v:?})"
         );
-        assert_eq!(v, proofwork_consensus::work::Verdict::Pass, "honest C failed");
+        assert_eq!(
+            v,
+            proofwork_consensus::work::Verdict::Pass,
+            "honest C failed"
+        );
     }
 }
 

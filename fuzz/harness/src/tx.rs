@@ -27,7 +27,10 @@ pub fn run(data: &[u8]) {
     };
     let verified = tx.verify_signature();
     if signed_here {
-        assert!(verified.is_ok(), "a correctly signed tx failed: {verified:?}");
+        assert!(
+            verified.is_ok(),
+            "a correctly signed tx failed: {verified:?}"
+        );
     }
     let again = tx.body.to_proto().encode_to_vec();
     assert_eq!(

@@ -49,7 +49,18 @@ macro_rules! replay_tests {
     };
 }
 
-replay_tests!(tx, beacon, merkle, state_proof, reveal, genesis, snapshot, blobs, abci, app);
+replay_tests!(
+    tx,
+    beacon,
+    merkle,
+    state_proof,
+    reveal,
+    genesis,
+    snapshot,
+    blobs,
+    abci,
+    app
+);
 
 /// Every target has a replay test above.
 #[test]
