@@ -590,6 +590,26 @@ fn exception(error: String) -> Response {
     }
 }
 
+/// Reads one varint-length-delimited frame; `None` at a clean end of stream. The length is
+/// checked against [`MAX_FRAME_BYTES`] before anything is allocated.
+///
+/// # Errors
+/// A truncated frame, an over-long varint, an oversized frame, or the reader's error.
+pub fn read_frame<R: Read>(r: &mut R) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(len) = read_varint(r)? else {
+        return Ok(None);
+    };
+    if len > MAX_FRAME_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("ABCI frame of {len} bytes exceeds {MAX_FRAME_BYTES}"),
+        ));
+    }
+    let mut buf = vec![0u8; len as usize];
+    r.read_exact(&mut buf)?;
+    Ok(Some(buf))
+}
+
 fn serve_connection<A: Application>(
     app: A,
     stream: TcpStream,
@@ -600,17 +620,9 @@ fn serve_connection<A: Application>(
     let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
     let mut writer = BufWriter::with_capacity(1 << 20, stream);
     loop {
-        let Some(len) = read_varint(&mut reader)? else {
+        let Some(buf) = read_frame(&mut reader)? else {
             return Ok(());
         };
-        if len > MAX_FRAME_BYTES {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("ABCI frame of {len} bytes exceeds {MAX_FRAME_BYTES}"),
-            ));
-        }
-        let mut buf = vec![0u8; len as usize];
-        reader.read_exact(&mut buf)?;
         let (resp, flush, refused) = match Request::decode(buf.as_slice()) {
             Ok(req) => match req.value.as_ref().map(|v| roles.admit(conn, v)) {
                 Some(Err(why)) => {
