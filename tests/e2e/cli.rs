@@ -53,12 +53,16 @@ impl Proc {
     fn wait_for(&mut self, needle: &str, within: Duration) {
         let deadline = Instant::now() + within;
         loop {
-            if self.out.lock().unwrap().contains(needle) || self.err.lock().unwrap().contains(needle)
+            if self.out.lock().unwrap().contains(needle)
+                || self.err.lock().unwrap().contains(needle)
             {
                 return;
             }
             if let Some(s) = self.child.try_wait().unwrap() {
-                panic!("exited ({s}) before printing {needle:?}:\n{}", self.output());
+                panic!(
+                    "exited ({s}) before printing {needle:?}:\n{}",
+                    self.output()
+                );
             }
             assert!(
                 Instant::now() < deadline,
@@ -90,7 +94,10 @@ impl Proc {
             if Instant::now() >= deadline {
                 let _ = self.child.kill();
                 let _ = self.child.wait();
-                panic!("still running {within:?} after the signal:\n{}", self.output());
+                panic!(
+                    "still running {within:?} after the signal:\n{}",
+                    self.output()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -130,7 +137,14 @@ fn addr(port: u16) -> String {
 fn ctrl_c_stops_start_on_the_first_signal() {
     let (_d, home) = init_home();
     let mut p = Proc::spawn(&[
-        "start", "--home", &home, "--grpc", &addr(free_port()), "--metrics", "", "--block-ms",
+        "start",
+        "--home",
+        &home,
+        "--grpc",
+        &addr(free_port()),
+        "--metrics",
+        "",
+        "--block-ms",
         "100",
     ]);
     p.wait_for("committed", Duration::from_secs(30));
@@ -142,8 +156,15 @@ fn ctrl_c_stops_demo_on_the_first_signal() {
     let (_d, home) = init_home();
     // `demo` takes --grpc, --metrics and --block-ms like `start`.
     let mut p = Proc::spawn(&[
-        "demo", "--home", &home, "--grpc", &addr(free_port()), "--metrics", &addr(free_port()),
-        "--block-ms", "200",
+        "demo",
+        "--home",
+        &home,
+        "--grpc",
+        &addr(free_port()),
+        "--metrics",
+        &addr(free_port()),
+        "--block-ms",
+        "200",
     ]);
     p.wait_for("block ", Duration::from_secs(60));
     p.assert_stops_on_first_ctrl_c();
@@ -154,13 +175,24 @@ fn ctrl_c_stops_start_abci_on_the_first_signal() {
     let (_d, home) = init_home();
     let port = free_port();
     let mut p = Proc::spawn(&[
-        "start", "--home", &home, "--abci", &format!("tcp://127.0.0.1:{port}"), "--grpc",
-        &addr(free_port()), "--metrics", "",
+        "start",
+        "--home",
+        &home,
+        "--abci",
+        &format!("tcp://127.0.0.1:{port}"),
+        "--grpc",
+        &addr(free_port()),
+        "--metrics",
+        "",
     ]);
     p.wait_for("ABCI mode", Duration::from_secs(30));
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "ABCI port never opened:\n{}", p.output());
+        assert!(
+            Instant::now() < deadline,
+            "ABCI port never opened:\n{}",
+            p.output()
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     p.assert_stops_on_first_ctrl_c();
@@ -172,7 +204,15 @@ async fn ctrl_c_stops_a_worker_on_the_first_signal() {
     node.client().await;
     let url = node.url();
     let mut p = Proc::spawn(&[
-        "worker", "--home", node.home_str(), "--node", &url, "--key", "bob", "--backend", "cpu",
+        "worker",
+        "--home",
+        node.home_str(),
+        "--node",
+        &url,
+        "--key",
+        "bob",
+        "--backend",
+        "cpu",
     ]);
     p.wait_for("registered worker", Duration::from_secs(30));
     p.assert_stops_on_first_ctrl_c();
@@ -185,20 +225,31 @@ fn a_taken_port_fails_the_start_before_any_block() {
     let (_d, home) = init_home();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port();
-    for (flag, other, what) in [("--grpc", "--metrics", "gRPC"), ("--metrics", "--grpc", "metrics")]
-    {
+    for (flag, other, what) in [
+        ("--grpc", "--metrics", "gRPC"),
+        ("--metrics", "--grpc", "metrics"),
+    ] {
         let started = Instant::now();
         let out = cli(&[
-            "start", "--home", &home, flag, &addr(port), other, &addr(free_port()), "--output",
+            "start",
+            "--home",
+            &home,
+            flag,
+            &addr(port),
+            other,
+            &addr(free_port()),
+            "--output",
             "json",
         ]);
         assert!(started.elapsed() < Duration::from_secs(20));
         assert!(!out.status.success(), "{what}: started on a taken port");
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{what}: {e}: {}", String::from_utf8_lossy(&out.stdout))
-        });
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{what}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
         let msg = v["error"]["message"].as_str().unwrap();
-        assert!(msg.contains(what) && msg.contains("already in use"), "{msg}");
+        assert!(
+            msg.contains(what) && msg.contains("already in use"),
+            "{msg}"
+        );
         assert_eq!(v["error"]["codespace"], "cli");
         assert_eq!(v["error"]["code"], 6);
     }
@@ -216,24 +267,42 @@ fn a_taken_port_fails_the_start_before_any_block() {
 fn escrow_outcome_is_explicit_and_signs_what_it_says() {
     use proofwork_tx::assets::oracle_digest;
     let (_d, home) = init_home();
-    let out = cli(&["tx", "--home", &home, "escrow", "sign", "--oracle", "alice", "--id", "7"]);
+    let out = cli(&[
+        "tx", "--home", &home, "escrow", "sign", "--oracle", "alice", "--id", "7",
+    ]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--outcome"));
     let bare = cli(&[
-        "tx", "--home", &home, "escrow", "sign", "--oracle", "alice", "--id", "7", "--outcome",
+        "tx",
+        "--home",
+        &home,
+        "escrow",
+        "sign",
+        "--oracle",
+        "alice",
+        "--id",
+        "7",
+        "--outcome",
     ]);
     assert!(!bare.status.success(), "a bare --outcome is refused");
-    let alice = proofwork_node::home::load_key(
-        &proofwork_node::home::Home(home.clone().into()),
-        "alice",
-    )
-    .unwrap()
-    .1
-    .public_key();
+    let alice =
+        proofwork_node::home::load_key(&proofwork_node::home::Home(home.clone().into()), "alice")
+            .unwrap()
+            .1
+            .public_key();
     for (value, bit) in [("happened", true), ("not-happened", false)] {
         let sig = cli_ok(&[
-            "tx", "--home", &home, "escrow", "sign", "--oracle", "alice", "--id", "7",
-            "--outcome", value,
+            "tx",
+            "--home",
+            &home,
+            "escrow",
+            "sign",
+            "--oracle",
+            "alice",
+            "--id",
+            "7",
+            "--outcome",
+            value,
         ]);
         let sig = hex::decode(sig.trim()).unwrap();
         alice
@@ -255,7 +324,10 @@ async fn wait_height(url: &str, height: u64) -> u64 {
                 }
             }
         }
-        assert!(Instant::now() < deadline, "height {height} not reached at {url}");
+        assert!(
+            Instant::now() < deadline,
+            "height {height} not reached at {url}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -271,35 +343,69 @@ async fn an_imported_snapshot_gives_a_home_that_runs() {
     let dir = tempfile::tempdir().unwrap();
     let snap = dir.path().join("snap.bin");
     let header: serde_json::Value = serde_json::from_str(&cli_ok(&[
-        "export", "--home", node.home_str(), "--out", snap.to_str().unwrap(),
+        "export",
+        "--home",
+        node.home_str(),
+        "--out",
+        snap.to_str().unwrap(),
     ]))
     .unwrap();
     let exported = header["height"].as_u64().unwrap();
 
     let bare = dir.path().join("bare");
     let out = cli_ok(&[
-        "import", "--home", bare.to_str().unwrap(), "--file", snap.to_str().unwrap(),
+        "import",
+        "--home",
+        bare.to_str().unwrap(),
+        "--file",
+        snap.to_str().unwrap(),
     ]);
-    assert!(out.contains("vrf_key.json"), "import names the files to copy: {out}");
+    assert!(
+        out.contains("vrf_key.json"),
+        "import names the files to copy: {out}"
+    );
     let out = cli(&[
-        "start", "--home", bare.to_str().unwrap(), "--grpc", &addr(free_port()), "--metrics", "",
+        "start",
+        "--home",
+        bare.to_str().unwrap(),
+        "--grpc",
+        &addr(free_port()),
+        "--metrics",
+        "",
     ]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(err.contains("cannot produce blocks") && err.contains("vrf_key.json"), "{err}");
+    assert!(
+        err.contains("cannot produce blocks") && err.contains("vrf_key.json"),
+        "{err}"
+    );
 
     let moved = dir.path().join("moved");
     let out = cli_ok(&[
-        "import", "--home", moved.to_str().unwrap(), "--file", snap.to_str().unwrap(),
-        "--keys-from", node.home_str(), "--output", "json",
+        "import",
+        "--home",
+        moved.to_str().unwrap(),
+        "--file",
+        snap.to_str().unwrap(),
+        "--keys-from",
+        node.home_str(),
+        "--output",
+        "json",
     ]);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["height"].as_u64(), Some(exported));
     assert!(v["missing"].as_array().unwrap().is_empty(), "{out}");
     let port = free_port();
     let _p = Proc::spawn(&[
-        "start", "--home", moved.to_str().unwrap(), "--grpc", &addr(port), "--metrics", "",
-        "--block-ms", "100",
+        "start",
+        "--home",
+        moved.to_str().unwrap(),
+        "--grpc",
+        &addr(port),
+        "--metrics",
+        "",
+        "--block-ms",
+        "100",
     ]);
     let url = format!("http://{}", addr(port));
     wait_height(&url, exported + 2).await;
@@ -311,17 +417,33 @@ async fn an_imported_snapshot_gives_a_home_that_runs() {
 fn errors_are_json_under_output_json() {
     let (_d, home) = init_home();
     let closed = format!("http://{}", addr(free_port()));
-    let cases: [(&[&str], u64); 3] = [
-        (&["status", "--node", &closed, "--output", "json"], 5),
-        (&["--output", "json", "query", "--home", &home, "balance", "nobody"], 3),
-        (&["tx", "transfer", "--output", "json", "--from", "alice"], 2),
+    let cases: Vec<(Vec<&str>, u64)> = vec![
+        (
+            vec!["status", "--node", closed.as_str(), "--output", "json"],
+            5,
+        ),
+        (
+            vec![
+                "--output",
+                "json",
+                "query",
+                "--home",
+                home.as_str(),
+                "balance",
+                "nobody",
+            ],
+            3,
+        ),
+        (
+            vec!["tx", "transfer", "--output", "json", "--from", "alice"],
+            2,
+        ),
     ];
     for (args, code) in cases {
-        let out = cli(args);
+        let out = cli(&args);
         assert!(!out.status.success(), "{args:?}");
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout))
-        });
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stdout)));
         assert_eq!(v["error"]["code"].as_u64(), Some(code), "{args:?}: {v}");
         assert_eq!(v["error"]["codespace"], "cli", "{v}");
         assert!(!v["error"]["message"].as_str().unwrap().is_empty());
@@ -343,20 +465,46 @@ async fn burn_and_force_transfer_have_commands() {
         v
     };
     tx(&[
-        "create-class", "--from", "alice", "--id", "gold", "--powers", "burn,force_transfer",
-        "--supply", "1000",
+        "create-class",
+        "--from",
+        "alice",
+        "--id",
+        "gold",
+        "--powers",
+        "burn,force_transfer",
+        "--supply",
+        "1000",
     ]);
     tx(&[
-        "force-transfer", "--from", "alice", "--class", "gold", "--amount", "100", "--holder",
-        "alice", "--to", "bob",
+        "force-transfer",
+        "--from",
+        "alice",
+        "--class",
+        "gold",
+        "--amount",
+        "100",
+        "--holder",
+        "alice",
+        "--to",
+        "bob",
     ]);
     tx(&[
         "burn", "--from", "alice", "--class", "gold", "--amount", "30", "--holder", "bob",
     ]);
-    tx(&["burn", "--from", "alice", "--class", "gold", "--amount", "5"]);
+    tx(&[
+        "burn", "--from", "alice", "--class", "gold", "--amount", "5",
+    ]);
     let bal = |who: &str| {
         cli_ok(&[
-            "query", "--home", node.home_str(), "--node", &url, "balance", who, "--denom", "gold",
+            "query",
+            "--home",
+            node.home_str(),
+            "--node",
+            &url,
+            "balance",
+            who,
+            "--denom",
+            "gold",
         ])
         .trim()
         .to_string()
@@ -364,7 +512,15 @@ async fn burn_and_force_transfer_have_commands() {
     assert_eq!(bal("bob"), "70");
     assert_eq!(bal("alice"), "895");
     let out = cli(&[
-        "tx", "--home", node.home_str(), "--node", &url, "burn", "--from", "alice", "--class",
+        "tx",
+        "--home",
+        node.home_str(),
+        "--node",
+        &url,
+        "burn",
+        "--from",
+        "alice",
+        "--class",
         "gold",
     ]);
     assert!(!out.status.success(), "burn needs --token or --amount");

@@ -1,7 +1,7 @@
 //! `proofwork audit`: replay the chain from genesis and check every app hash; verify a
 //! state proof offline.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::Subcommand;
@@ -165,12 +165,14 @@ fn print_report(ctx: &Ctx, report: &ReplayReport, elapsed: f64) -> anyhow::Resul
     )?;
     match &report.mismatch {
         None => Ok(()),
-        Some(m) => Err(CliError::Verify(format!("app hash mismatch at height {}", m.height)).into()),
+        Some(m) => {
+            Err(CliError::Verify(format!("app hash mismatch at height {}", m.height)).into())
+        }
     }
 }
 
-fn verify_proof(ctx: &Ctx, header: &PathBuf, proof: &PathBuf) -> anyhow::Result<()> {
-    let read = |p: &PathBuf| {
+fn verify_proof(ctx: &Ctx, header: &Path, proof: &Path) -> anyhow::Result<()> {
+    let read = |p: &Path| {
         std::fs::read(p).map_err(|e| CliError::Input(format!("reading {}: {e}", p.display())))
     };
     let header: serde_json::Value = serde_json::from_slice(&read(header)?)

@@ -70,8 +70,8 @@ pub(crate) async fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
     let work_stop = Arc::new(AtomicBool::new(false));
     let mut work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
     let ended = tokio::select! {
-        r = transfers(&h, &url, node, a.blocks) => Some(r),
-        _ = shutdown.wait() => Some(Ok(())),
+        r = transfers(&h, &url, node, a.blocks) => r,
+        _ = shutdown.wait() => Ok(()),
         r = &mut server => {
             work.abort();
             r.context("node task")??;
@@ -86,7 +86,7 @@ pub(crate) async fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
     let node_result = server.await.context("node task")?;
     match ended {
         // A client call cut short by Ctrl-C is the stop, not a failure.
-        Some(Err(e)) if !shutdown.requested() => Err(e),
+        Err(e) if !shutdown.requested() => Err(e),
         _ => node_result,
     }
 }

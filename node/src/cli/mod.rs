@@ -143,13 +143,12 @@ impl Ctx {
     /// The one resolver for every address argument: a bech32 address, or the name of a key
     /// in the home's keyring.
     pub(crate) fn address(&self, s: &str) -> anyhow::Result<Address> {
-        if let Ok(a) = s.parse::<Address>() {
-            return Ok(a);
-        }
-        if let Err(e) = s.parse::<Address>() {
-            if s.starts_with("pw1") {
-                return Err(CliError::Input(format!("{s:?} is not a valid address: {e}")).into());
+        match s.parse::<Address>() {
+            Ok(a) => return Ok(a),
+            Err(e) if s.starts_with("pw1") => {
+                return Err(CliError::Input(format!("{s:?} is not a valid address: {e}")).into())
             }
+            Err(_) => {}
         }
         let (kf, _) = home::load_key(&self.home, s).map_err(|_| {
             CliError::Input(format!(
@@ -264,6 +263,8 @@ mod tests {
         let bad = ctx.address("pw1notanaddress").unwrap_err();
         assert_eq!(error::classify(&bad).code, error::INPUT);
         let unknown = ctx.address("nobody").unwrap_err();
-        assert!(unknown.to_string().contains("neither an address nor a key name"));
+        assert!(unknown
+            .to_string()
+            .contains("neither an address nor a key name"));
     }
 }

@@ -143,17 +143,16 @@ async fn state(
         (None, None) => return Err(input("give --key HEX or --key-str TEXT")),
     };
     let r = ctx.client().await?.query_state(&key, height, true).await?;
-    let proof = proofwork_state::StateProof {
-        height: r.height,
-        app_hash: r
-            .app_hash
-            .as_slice()
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("the node returned an app hash that is not 32 bytes"))?,
-        key: r.key,
-        value: r.exists.then_some(r.value),
-        proof: r.proof,
-    };
+    let proof =
+        proofwork_state::StateProof {
+            height: r.height,
+            app_hash: r.app_hash.as_slice().try_into().map_err(|_| {
+                anyhow::anyhow!("the node returned an app hash that is not 32 bytes")
+            })?,
+            key: r.key,
+            value: r.exists.then_some(r.value),
+            proof: r.proof,
+        };
     // The proof file format of `audit verify-proof`: kept as is under either output.
     println!("{}", serde_json::to_string_pretty(&proof)?);
     Ok(())

@@ -173,8 +173,7 @@ impl ValidatorCmd {
                     }
                     (None, None) => return Err(input("give --pubkey or --key-file")),
                 };
-                let consensus_pubkey =
-                    proofwork_genesis::decode_pub_key(&pk_b64).map_err(input)?;
+                let consensus_pubkey = proofwork_genesis::decode_pub_key(&pk_b64).map_err(input)?;
                 (
                     signer,
                     Message::ApplyValidator {
@@ -198,8 +197,7 @@ impl ValidatorCmd {
             ValidatorCmd::ProposeRemoval { signer, pubkey } => (
                 signer,
                 Message::ProposeRemoval {
-                    consensus_pubkey: proofwork_genesis::decode_pub_key(&pubkey)
-                        .map_err(input)?,
+                    consensus_pubkey: proofwork_genesis::decode_pub_key(&pubkey).map_err(input)?,
                 },
             ),
         })

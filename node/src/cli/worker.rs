@@ -76,9 +76,13 @@ pub(crate) async fn run(ctx: &Ctx, a: WorkerArgs) -> anyhow::Result<()> {
     let mut task = tokio::spawn(async move {
         proofwork_node::worker::run_worker(&node, key, backend, opts, stop, "[worker]").await
     });
-    let stats = tokio::select! {
-        r = &mut task => r??,
-        _ = shutdown.wait() => match tokio::time::timeout(STOP_GRACE, &mut task).await {
+    let finished = tokio::select! {
+        r = &mut task => Some(r),
+        _ = shutdown.wait() => None,
+    };
+    let stats = match finished {
+        Some(r) => r??,
+        None => match tokio::time::timeout(STOP_GRACE, &mut task).await {
             Ok(Ok(Ok(stats))) => stats,
             // Asked to stop: a call cut short is not a failure worth a transport error.
             Ok(Ok(Err(e))) => {
@@ -88,7 +92,9 @@ pub(crate) async fn run(ctx: &Ctx, a: WorkerArgs) -> anyhow::Result<()> {
             Ok(Err(e)) => return Err(e.into()),
             Err(_) => {
                 task.abort();
-                tracing::warn!("the worker did not finish its step within {STOP_GRACE:?}; stopped it");
+                tracing::warn!(
+                    "the worker did not finish its step within {STOP_GRACE:?}; stopped it"
+                );
                 return Ok(());
             }
         },

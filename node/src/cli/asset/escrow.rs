@@ -123,9 +123,8 @@ impl EscrowCmd {
                 deadline_secs,
             } => {
                 let oracle = match hex::decode(&oracle) {
-                    Ok(b) if b.len() == 33 => PublicKey::from_bytes(&b).map_err(|e| {
-                        input(format!("--oracle is not a valid public key: {e}"))
-                    })?,
+                    Ok(b) if b.len() == 33 => PublicKey::from_bytes(&b)
+                        .map_err(|e| input(format!("--oracle is not a valid public key: {e}")))?,
                     _ => ctx.key(&oracle)?.public_key(),
                 };
                 (

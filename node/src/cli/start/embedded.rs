@@ -9,8 +9,8 @@ use proofwork_node::app::App;
 use proofwork_node::blobs::{gc as blob_gc, BlobStore};
 use proofwork_node::config::Config;
 use proofwork_node::engine::{self, Node};
-use proofwork_node::home::Home;
 use proofwork_node::grpc;
+use proofwork_node::home::Home;
 
 use super::Listeners;
 use crate::cli::error::CliError;

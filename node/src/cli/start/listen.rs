@@ -34,7 +34,11 @@ impl Listeners {
     }
 }
 
-pub(super) async fn bind(addr: &str, what: &str, how: &str) -> anyhow::Result<tokio::net::TcpListener> {
+pub(super) async fn bind(
+    addr: &str,
+    what: &str,
+    how: &str,
+) -> anyhow::Result<tokio::net::TcpListener> {
     let parsed: SocketAddr = addr
         .parse()
         .with_context(|| format!("{what} listen address {addr:?} is not HOST:PORT"))?;
