@@ -180,19 +180,20 @@ pub fn metrics() -> &'static Metrics {
     M.get_or_init(Metrics::new)
 }
 
-/// Serves `/metrics` on `addr` until `shutdown` resolves.
+/// Serves `/metrics` on `listener` (bound by the caller, so that a taken port fails the
+/// start) until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding failures.
+/// Serving failures.
 pub async fn serve(
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(|| async { metrics().render() }),
     );
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, "metrics on /metrics");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

@@ -10,6 +10,7 @@ mod api;
 mod assets;
 mod bad_input;
 mod blobs;
+mod cli;
 mod client_api;
 mod cometbft;
 mod crash;

@@ -119,27 +119,28 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
-/// Serves gRPC on `addr` until `shutdown` resolves.
+/// Serves gRPC on `listener` (bound by the caller, so that a taken port fails the start)
+/// until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding or serving failures.
+/// Serving failures.
 pub async fn serve(
     node: Arc<Node>,
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     limits: GrpcLimits,
     blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_backend(Backend::Embedded(node), addr, limits, blobs, shutdown).await
+    serve_backend(Backend::Embedded(node), listener, limits, blobs, shutdown).await
 }
 
-/// Serves gRPC over any backend on `addr` until `shutdown` resolves.
+/// Serves gRPC over any backend on `listener` until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding or serving failures.
+/// Serving failures.
 pub async fn serve_backend(
     backend: Backend,
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     limits: GrpcLimits,
     blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -183,7 +184,6 @@ pub async fn serve_backend(
     let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "gRPC server listening");
     let incoming =
         tokio_stream::wrappers::ReceiverStream::new(listener::incoming(listener, limits.conns));

@@ -1,19 +1,44 @@
 //! `proofwork demo`: a node plus a client that sends transfers between the demo accounts
 //! and prints each block, so a new user sees the chain working in seconds; and the
 //! useful-work demo (also `proofwork start --work-demo`): alice registers a model and posts
-//! jobs, an in-process CPU worker (dave) claims, computes, commits and reveals, and the chain
+//! jobs, an in-process worker (dave) claims, computes, commits and reveals, and the chain
 //! verifies the work, pays the worker and the model's royalty (to carol) and mints credits.
+//!
+//! Ctrl-C stops the client and the work demo first, then the node, so nothing prints the
+//! transport errors of a node that went away.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use clap::Args;
 use proofwork_client::Client;
+use proofwork_node::config::Config;
+use proofwork_node::engine::Node;
 use proofwork_node::home::{self, Home, DEMO_ACCOUNTS};
 use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody};
 
-pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
+use super::output::rfc3339_ns;
+use super::shutdown::Shutdown;
+use super::start::{self, Listeners, NodeOverrides};
+use super::Ctx;
+
+/// `proofwork demo`.
+#[derive(Args, Debug)]
+pub(crate) struct DemoArgs {
+    /// Stop after this many blocks (0 runs until Ctrl-C).
+    #[arg(long, default_value_t = 0)]
+    blocks: u64,
+    #[command(flatten)]
+    overrides: NodeOverrides,
+}
+
+/// How long the work demo may take to wind down before the node stops under it.
+const WORK_GRACE: Duration = Duration::from_secs(5);
+
+pub(crate) async fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
+    let h = ctx.home.clone();
     if !h.is_initialised() {
         let g = home::init(&h, "proofwork-demo", false)?;
         println!(
@@ -22,34 +47,62 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
             g.chain_id
         );
     }
-    let cfg = h.load_config()?;
-    let url = format!("http://{}", cfg.grpc.listen);
+    let cfg = a.overrides.config(&h)?;
+    let shutdown = Shutdown::install()?;
+    let listeners = Listeners::bind(&cfg).await?;
+    let url = format!("http://{}", listeners.grpc.local_addr()?);
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
     let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(crate::start_embedded(
+    let mut server = tokio::spawn(start::embedded(
         h.clone(),
         cfg,
+        listeners,
         Some(ready_tx),
         async move {
-            tokio::select! { _ = crate::ctrl_c() => {}, _ = done_rx => {} }
+            let _ = done_rx.await;
         },
     ));
-    let node = ready_rx.await.context("the node failed to start")?;
+    let Ok(node) = ready_rx.await else {
+        server.await.context("node task")??;
+        anyhow::bail!("the node stopped before it started");
+    };
+    // alice and dave run the useful-work demo; bob and carol send each other transfers.
+    let work_stop = Arc::new(AtomicBool::new(false));
+    let mut work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
+    let ended = tokio::select! {
+        r = transfers(&h, &url, node, a.blocks) => r,
+        _ = shutdown.wait() => Ok(()),
+        r = &mut server => {
+            work.abort();
+            r.context("node task")??;
+            anyhow::bail!("the node stopped");
+        }
+    };
+    work_stop.store(true, Ordering::Relaxed);
+    if tokio::time::timeout(WORK_GRACE, &mut work).await.is_err() {
+        work.abort();
+    }
+    let _ = done_tx.send(());
+    let node_result = server.await.context("node task")?;
+    match ended {
+        // A client call cut short by Ctrl-C is the stop, not a failure.
+        Err(e) if !shutdown.requested() => Err(e),
+        _ => node_result,
+    }
+}
+
+/// bob and carol pay each other every block; each block that includes them is printed,
+/// with the balances every third round. Ends after `max_blocks` printed blocks (0: never).
+async fn transfers(h: &Home, url: &str, node: Arc<Node>, max_blocks: u64) -> anyhow::Result<()> {
     let mut blocks = node.subscribe();
     let keys: Vec<(String, SecretKey)> = DEMO_ACCOUNTS
         .iter()
-        .map(|n| home::load_key(&h, n).map(|(kf, k)| (kf.name, k)))
+        .filter(|n| **n == "bob" || **n == "carol")
+        .map(|n| home::load_key(h, n).map(|(kf, k)| (kf.name, k)))
         .collect::<Result<_, _>>()?;
-    let mut client = connect_with_retry(&url).await?;
+    let mut client = connect_with_retry(url).await?;
     let chain_id = client.status().await?.chain_id;
     println!("node running: gRPC on {url}, chain {chain_id}; Ctrl-C to stop\n");
-    // alice and dave run the useful-work demo; bob and carol send each other transfers.
-    let work_stop = Arc::new(AtomicBool::new(false));
-    let work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
-    let keys: Vec<(String, SecretKey)> = keys
-        .into_iter()
-        .filter(|(n, _)| n == "bob" || n == "carol")
-        .collect();
     let mut round = 0u64;
     let mut seen = 0u64;
     loop {
@@ -90,12 +143,13 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
         };
         seen += 1;
         println!(
-            "block {:>5}  txs {:>2} (failed {})  app_hash {}…  exec {} ms",
+            "block {:>5}  txs {:>2} (failed {})  app_hash {}…  exec {} ms  {}",
             b.height,
             b.num_txs,
             b.num_failed,
             &hex::encode(b.app_hash)[..16],
-            b.exec_ms
+            b.exec_ms,
+            rfc3339_ns(b.time_ns)
         );
         if round.is_multiple_of(3) {
             let mut line = String::from("  balances:");
@@ -106,43 +160,46 @@ pub(crate) async fn run(h: Home, max_blocks: u64) -> anyhow::Result<()> {
             println!("{line}");
         }
         if max_blocks > 0 && seen >= max_blocks {
-            break;
-        }
-        if server.is_finished() {
-            break;
+            return Ok(());
         }
     }
-    work_stop.store(true, Ordering::Relaxed);
-    let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
-    let _ = done_tx.send(());
-    server.await.context("node task")??;
-    Ok(())
 }
 
 /// `proofwork start --work-demo`: the node plus the useful-work demo, until Ctrl-C.
-pub(crate) async fn run_work_only(
-    h: Home,
-    cfg: proofwork_node::config::Config,
-) -> anyhow::Result<()> {
-    let url = format!("http://{}", cfg.grpc.listen);
+pub(crate) async fn run_work_only(h: Home, cfg: Config, shutdown: Shutdown) -> anyhow::Result<()> {
+    let listeners = Listeners::bind(&cfg).await?;
+    let url = format!("http://{}", listeners.grpc.local_addr()?);
     let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-    let stop = Arc::new(AtomicBool::new(false));
-    let stop2 = stop.clone();
-    let server = tokio::spawn(crate::start_embedded(
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(start::embedded(
         h.clone(),
         cfg,
+        listeners,
         Some(ready_tx),
         async move {
-            crate::ctrl_c().await;
-            stop2.store(true, Ordering::Relaxed);
+            let _ = done_rx.await;
         },
     ));
-    ready_rx.await.context("the node failed to start")?;
-    let work = tokio::spawn(work_demo(h, url, stop.clone()));
-    let res = server.await.context("node task")?;
+    if ready_rx.await.is_err() {
+        server.await.context("node task")??;
+        anyhow::bail!("the node stopped before it started");
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut work = tokio::spawn(work_demo(h, url, stop.clone()));
+    tokio::select! {
+        _ = shutdown.wait() => {}
+        r = &mut server => {
+            work.abort();
+            r.context("node task")??;
+            anyhow::bail!("the node stopped");
+        }
+    }
     stop.store(true, Ordering::Relaxed);
-    let _ = tokio::time::timeout(Duration::from_secs(5), work).await;
-    res
+    if tokio::time::timeout(WORK_GRACE, &mut work).await.is_err() {
+        work.abort();
+    }
+    let _ = done_tx.send(());
+    server.await.context("node task")?
 }
 
 /// Model and job sizes of the demo: small enough that the CPU worker takes milliseconds.
@@ -151,10 +208,12 @@ const DEMO_K: u32 = 128;
 const DEMO_N: u32 = 128;
 
 /// The useful-work demo: alice (client and model owner, 10% royalty to carol) posts jobs
-/// one after another; dave runs a CPU worker in-process, crediting the node's validator.
+/// one after another; dave runs a worker in-process, crediting the node's validator.
 async fn work_demo(h: Home, url: String, stop: Arc<AtomicBool>) {
-    if let Err(e) = work_demo_inner(h, url, stop).await {
-        println!("[work demo] stopped: {e:#}");
+    if let Err(e) = work_demo_inner(h, url, stop.clone()).await {
+        if !stop.load(Ordering::Relaxed) {
+            println!("[work demo] stopped: {e:#}");
+        }
     }
 }
 
@@ -189,7 +248,7 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
     let backend: Arc<dyn proofwork_kernels::Backend> = Arc::from(
         proofwork_kernels::detect_backend(proofwork_kernels::BackendChoice::Auto)?,
     );
-    let worker = tokio::spawn({
+    let worker = AbortOnDrop(tokio::spawn({
         let (url, stop) = (url.clone(), stop.clone());
         async move {
             worker::run_worker(
@@ -205,7 +264,7 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
             )
             .await
         }
-    });
+    }));
     let seed = proofwork_node::engine::wall_clock_ns();
     let (model_id, _) =
         worker::register_demo_model(&mut api, &alice, DEMO_K, DEMO_N, vec![(carol, 1_000)], seed)
@@ -251,7 +310,7 @@ async fn work_demo_inner(h: Home, url: String, stop: Arc<AtomicBool>) -> anyhow:
             }
         }
         round += 1;
-        if worker.is_finished() {
+        if worker.0.is_finished() {
             break;
         }
     }
@@ -271,5 +330,14 @@ async fn connect_with_retry(url: &str) -> anyhow::Result<Client> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(last.expect("at least one attempt").into())
+    Err(last.map_or_else(|| anyhow::anyhow!("no connection to {url}"), Into::into))
+}
+
+/// A task that ends with its owner (the work demo's worker ends with the demo).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

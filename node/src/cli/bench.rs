@@ -4,25 +4,23 @@
 #![allow(clippy::disallowed_methods)]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use clap::Subcommand;
 use proofwork_client::Client;
-use proofwork_node::home::{self, Home};
 use proofwork_proto::node::v1 as pb;
 use proofwork_tx::{sign_body, Message, SecretKey, TxBody, TxHash};
 use tokio_stream::StreamExt;
 
-#[derive(Subcommand)]
+use super::Ctx;
+
+/// `proofwork bench …`.
+#[derive(Subcommand, Debug)]
 pub(crate) enum BenchCmd {
     /// State queries with Merkle proofs (`QueryState { prove: true }`) under concurrent load.
     Queries {
-        /// gRPC address.
-        #[arg(long, default_value = "http://127.0.0.1:9090")]
-        node: String,
         /// Total requests.
         #[arg(long, default_value_t = 20_000)]
         requests: usize,
@@ -31,14 +29,10 @@ pub(crate) enum BenchCmd {
         concurrency: usize,
     },
     /// Signed transfers through gRPC into the node.
+    ///
+    /// `--home` holds the funding key; several comma-separated `--node` addresses spread
+    /// the load over nodes (lanes and accounts are assigned round-robin).
     Transfers {
-        /// Home holding the funding key.
-        #[arg(long, env = "PROOFWORK_HOME")]
-        home: PathBuf,
-        /// gRPC address; several, comma-separated, spread the load over nodes (lanes and
-        /// accounts are assigned round-robin).
-        #[arg(long, default_value = "http://127.0.0.1:9090")]
-        node: String,
         /// Funding key name.
         #[arg(long, default_value = "alice")]
         from: String,
@@ -60,28 +54,24 @@ pub(crate) enum BenchCmd {
     },
 }
 
-pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
-    let (home, node, from, accounts, txs, connections, mode) = match cmd {
+pub(crate) async fn run(ctx: &Ctx, cmd: BenchCmd) -> anyhow::Result<()> {
+    let (from, accounts, txs, connections, mode) = match cmd {
         BenchCmd::Queries {
-            node,
             requests,
             concurrency,
         } => {
-            return run_queries(&node, requests, concurrency).await;
+            return run_queries(&ctx.node, requests, concurrency).await;
         }
         BenchCmd::Transfers {
-            home,
-            node,
             from,
             accounts,
             txs,
             connections,
             mode,
-        } => (home, node, from, accounts, txs, connections, mode),
+        } => (from, accounts, txs, connections, mode),
     };
-    let h = Home(home);
-    let (_, funder) = home::load_key(&h, &from)?;
-    let nodes: Vec<String> = node.split(',').map(|s| s.trim().to_string()).collect();
+    let funder = ctx.key(&from)?;
+    let nodes: Vec<String> = ctx.node.split(',').map(|s| s.trim().to_string()).collect();
     let node = nodes[0].clone();
     let mut client = Client::connect(&node).await?;
     let chain_id = client.status().await?.chain_id;
