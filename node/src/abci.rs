@@ -510,41 +510,144 @@ fn read_varint<R: Read>(r: &mut R) -> std::io::Result<Option<u64>> {
     ))
 }
 
-fn serve_connection<A: Application>(app: A, stream: TcpStream) -> std::io::Result<()> {
+/// Requests only CometBFT's consensus connection sends, in this order per height:
+/// `FinalizeBlock` then `Commit` (with proposals and votes in between).
+fn is_consensus(req: &Req) -> bool {
+    matches!(
+        req,
+        Req::InitChain(_)
+            | Req::PrepareProposal(_)
+            | Req::ProcessProposal(_)
+            | Req::ExtendVote(_)
+            | Req::VerifyVoteExtension(_)
+            | Req::FinalizeBlock(_)
+            | Req::Commit(_)
+    )
+}
+
+/// Which connection is the consensus connection, and whether a finalized block awaits its
+/// Commit. Anyone local can reach the ABCI port; a stray `Commit` (or any consensus request
+/// on a second connection) must not reach the state machine, whose failures halt the node.
+#[derive(Debug, Default)]
+struct Consensus {
+    /// The first connection that sent a consensus request, until it closes.
+    owner: Option<u64>,
+    /// A `FinalizeBlock` answered and not yet committed.
+    finalized: bool,
+}
+
+/// Shared by the connections of one server.
+#[derive(Debug, Default)]
+struct Roles {
+    consensus: Mutex<Consensus>,
+    next_id: std::sync::atomic::AtomicU64,
+}
+
+impl Roles {
+    /// Why connection `conn` may not send `req` now, if it may not; records the claim and
+    /// the FinalizeBlock → Commit order otherwise.
+    fn admit(&self, conn: u64, req: &Req) -> Result<(), String> {
+        if !is_consensus(req) {
+            return Ok(());
+        }
+        let mut c = self
+            .consensus
+            .lock()
+            .map_err(|_| "consensus connection state poisoned".to_string())?;
+        match c.owner {
+            Some(o) if o != conn => {
+                return Err(format!(
+                    "consensus requests are served on one connection only (connection {o} has it)"
+                ))
+            }
+            _ => c.owner = Some(conn),
+        }
+        match req {
+            Req::Commit(_) if !c.finalized => {
+                return Err("Commit without a FinalizeBlock to commit".into());
+            }
+            Req::Commit(_) => c.finalized = false,
+            Req::FinalizeBlock(_) => c.finalized = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Frees the consensus role when its connection closes (CometBFT reconnects after a
+    /// restart and replays from the last commit, so a pending block is dropped as well).
+    fn release(&self, conn: u64) {
+        if let Ok(mut c) = self.consensus.lock() {
+            if c.owner == Some(conn) {
+                *c = Consensus::default();
+            }
+        }
+    }
+}
+
+fn exception(error: String) -> Response {
+    Response {
+        value: Some(Resp::Exception(abci::ResponseException { error })),
+    }
+}
+
+/// Reads one varint-length-delimited frame; `None` at a clean end of stream. The length is
+/// checked against [`MAX_FRAME_BYTES`] before anything is allocated.
+///
+/// # Errors
+/// A truncated frame, an over-long varint, an oversized frame, or the reader's error.
+pub fn read_frame<R: Read>(r: &mut R) -> std::io::Result<Option<Vec<u8>>> {
+    let Some(len) = read_varint(r)? else {
+        return Ok(None);
+    };
+    if len > MAX_FRAME_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("ABCI frame of {len} bytes exceeds {MAX_FRAME_BYTES}"),
+        ));
+    }
+    let mut buf = vec![0u8; len as usize];
+    r.read_exact(&mut buf)?;
+    Ok(Some(buf))
+}
+
+fn serve_connection<A: Application>(
+    app: A,
+    stream: TcpStream,
+    roles: &Roles,
+    conn: u64,
+) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
     let mut writer = BufWriter::with_capacity(1 << 20, stream);
     loop {
-        let Some(len) = read_varint(&mut reader)? else {
+        let Some(buf) = read_frame(&mut reader)? else {
             return Ok(());
         };
-        if len > MAX_FRAME_BYTES {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("ABCI frame of {len} bytes exceeds {MAX_FRAME_BYTES}"),
-            ));
-        }
-        let mut buf = vec![0u8; len as usize];
-        reader.read_exact(&mut buf)?;
-        let (resp, flush) = match Request::decode(buf.as_slice()) {
-            Ok(req) => {
-                let flush = matches!(req.value, Some(Req::Flush(_)));
-                (dispatch(&app, req), flush)
-            }
+        let (resp, flush, refused) = match Request::decode(buf.as_slice()) {
+            Ok(req) => match req.value.as_ref().map(|v| roles.admit(conn, v)) {
+                Some(Err(why)) => {
+                    tracing::warn!(conn, "refused ABCI request: {why}; closing the connection");
+                    (exception(format!("refused: {why}")), true, Some(why))
+                }
+                _ => {
+                    let flush = matches!(req.value, Some(Req::Flush(_)));
+                    (dispatch(&app, req), flush, None)
+                }
+            },
             Err(e) => {
                 tracing::warn!(error = %e, "undecodable ABCI request");
-                let error = format!("undecodable request: {e}");
-                (
-                    Response {
-                        value: Some(Resp::Exception(abci::ResponseException { error })),
-                    },
-                    true,
-                )
+                (exception(format!("undecodable request: {e}")), true, None)
             }
         };
         writer.write_all(&resp.encode_length_delimited_to_vec())?;
         if flush {
             writer.flush()?;
+        }
+        if let Some(why) = refused {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                why,
+            ));
         }
     }
 }
@@ -565,6 +668,7 @@ pub fn serve<A: Application>(app: A, addr: &str) -> std::io::Result<()> {
 pub fn serve_listener<A: Application>(app: A, listener: TcpListener) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, "ABCI server listening");
+    let roles = Arc::new(Roles::default());
     for stream in listener.incoming() {
         let stream = stream?;
         let peer = stream
@@ -572,16 +676,61 @@ pub fn serve_listener<A: Application>(app: A, listener: TcpListener) -> std::io:
             .map(|a| a.to_string())
             .unwrap_or_default();
         let app = app.clone();
+        let roles = roles.clone();
+        let conn = roles
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         std::thread::Builder::new()
             .name("abci-conn".into())
             .spawn(move || {
-                tracing::info!(%peer, "ABCI connection opened");
-                if let Err(e) = serve_connection(app, stream) {
-                    tracing::warn!(%peer, error = %e, "ABCI connection closed with error");
-                } else {
-                    tracing::info!(%peer, "ABCI connection closed");
+                tracing::info!(%peer, conn, "ABCI connection opened");
+                let r = serve_connection(app, stream, &roles, conn);
+                roles.release(conn);
+                match r {
+                    Err(e) => {
+                        tracing::warn!(%peer, conn, error = %e, "ABCI connection closed with error")
+                    }
+                    Ok(()) => tracing::info!(%peer, conn, "ABCI connection closed"),
                 }
             })?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit() -> Req {
+        Req::Commit(abci::RequestCommit {})
+    }
+
+    fn finalize() -> Req {
+        Req::FinalizeBlock(abci::RequestFinalizeBlock::default())
+    }
+
+    #[test]
+    fn a_stray_commit_is_refused_and_cometbfts_order_is_served() {
+        let roles = Roles::default();
+        // A Commit with nothing finalized, even on the would-be consensus connection.
+        assert!(roles.admit(7, &commit()).is_err());
+        roles.release(7);
+        // CometBFT: queries anywhere, consensus requests on one connection, in order.
+        assert!(roles
+            .admit(1, &Req::Info(abci::RequestInfo::default()))
+            .is_ok());
+        assert!(roles.admit(2, &finalize()).is_ok());
+        // Another local process: refused while connection 2 holds the role.
+        assert!(roles.admit(9, &commit()).is_err());
+        assert!(roles.admit(9, &finalize()).is_err());
+        assert!(roles.admit(2, &commit()).is_ok());
+        assert!(
+            roles.admit(2, &commit()).is_err(),
+            "a second Commit has nothing to commit"
+        );
+        // After CometBFT reconnects, its new consensus connection takes over.
+        roles.release(2);
+        assert!(roles.admit(3, &finalize()).is_ok());
+        assert!(roles.admit(3, &commit()).is_ok());
+    }
 }

@@ -46,6 +46,11 @@ pub struct BlobsSection {
     pub max_concurrent_uploads: usize,
     /// An upload or download stream idle for this long is dropped.
     pub idle_timeout_ms: u64,
+    /// Bytes per second an upload must bring, measured over each 10 s window (or the rest
+    /// of its blob, if less); a slower one is dropped with DEADLINE_EXCEEDED.
+    pub upload_min_bytes_per_sec: u64,
+    /// Longest one upload may take.
+    pub upload_max_ms: u64,
     /// Quota: most bytes stored, counting complete blobs plus the declared sizes of uploads
     /// in progress; an upload that would go over is refused with RESOURCE_EXHAUSTED ("blob
     /// store full"). Lowering it below what is stored refuses new uploads until enough is
@@ -66,11 +71,14 @@ impl Default for BlobsSection {
     fn default() -> Self {
         let d = BlobLimits::default();
         let gc = GcConfig::default();
+        let pace = crate::grpc::blobs::UploadPace::default();
         BlobsSection {
             max_blob_bytes: d.max_blob_bytes,
             max_chunk_bytes: d.max_chunk_bytes,
             max_concurrent_uploads: d.max_concurrent_uploads,
             idle_timeout_ms: d.idle_timeout.as_millis() as u64,
+            upload_min_bytes_per_sec: pace.min_bytes_per_sec,
+            upload_max_ms: pace.max_duration.as_millis() as u64,
             max_total_bytes: d.max_total_bytes,
             min_free_bytes: d.min_free_bytes,
             retain_blocks: gc.retain_blocks,
@@ -123,15 +131,36 @@ pub struct GrpcSection {
     pub request_timeout_ms: u64,
     /// How long a broadcast with `wait` waits.
     pub commit_wait_ms: u64,
+    /// Open connections at once (past the HTTP/2 preface); more are closed. Keep it, plus
+    /// `max_handshakes`, well under the process's file limit (RocksDB needs some too).
+    pub max_connections: usize,
+    /// New connections waiting for their HTTP/2 preface at once; a new one evicts the oldest.
+    pub max_handshakes: usize,
+    /// Time a new connection has to send the HTTP/2 preface (slow loris).
+    pub handshake_timeout_ms: u64,
+    /// A connection that sends nothing for this long is closed.
+    pub idle_timeout_ms: u64,
+    /// HTTP/2 keepalive ping interval.
+    pub keepalive_interval_ms: u64,
+    /// A keepalive ping unanswered for this long closes the connection.
+    pub keepalive_timeout_ms: u64,
 }
 
 impl Default for GrpcSection {
     fn default() -> Self {
+        let c = crate::grpc::ConnLimits::default();
+        let g = GrpcLimits::default();
         GrpcSection {
             listen: "127.0.0.1:9090".into(),
             max_message_bytes: 4 << 20,
             request_timeout_ms: 30_000,
             commit_wait_ms: 20_000,
+            max_connections: c.max_connections,
+            max_handshakes: c.max_handshakes,
+            handshake_timeout_ms: c.handshake_timeout.as_millis() as u64,
+            idle_timeout_ms: c.idle_timeout.as_millis() as u64,
+            keepalive_interval_ms: g.keepalive_interval.as_millis() as u64,
+            keepalive_timeout_ms: g.keepalive_timeout.as_millis() as u64,
         }
     }
 }
@@ -261,6 +290,19 @@ impl Config {
             max_message_bytes: self.grpc.max_message_bytes,
             request_timeout: Duration::from_millis(self.grpc.request_timeout_ms),
             commit_wait: Duration::from_millis(self.grpc.commit_wait_ms),
+            conns: crate::grpc::ConnLimits {
+                max_connections: self.grpc.max_connections.max(1),
+                max_handshakes: self.grpc.max_handshakes.max(1),
+                handshake_timeout: Duration::from_millis(self.grpc.handshake_timeout_ms.max(1)),
+                idle_timeout: Duration::from_millis(self.grpc.idle_timeout_ms.max(1)),
+            },
+            keepalive_interval: Duration::from_millis(self.grpc.keepalive_interval_ms.max(1)),
+            keepalive_timeout: Duration::from_millis(self.grpc.keepalive_timeout_ms.max(1)),
+            upload_pace: crate::grpc::blobs::UploadPace {
+                min_bytes_per_sec: self.blobs.upload_min_bytes_per_sec,
+                max_duration: Duration::from_millis(self.blobs.upload_max_ms.max(1)),
+                ..crate::grpc::blobs::UploadPace::default()
+            },
             ..GrpcLimits::default()
         }
     }

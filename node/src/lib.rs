@@ -15,6 +15,7 @@ pub use proofwork_app as app;
 mod app_tests;
 pub mod audit;
 pub mod blobs;
+pub mod chaos;
 pub mod cometbft;
 pub mod config;
 pub mod engine;

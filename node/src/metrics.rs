@@ -20,6 +20,14 @@ pub struct MethodLabel {
     pub method: String,
 }
 
+/// Label of closed or refused gRPC connections.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabel {
+    /// Why: `handshake_timeout`, `handshake_evicted`, `bad_preface`, `max_connections`,
+    /// `idle_timeout`.
+    pub reason: &'static str,
+}
+
 /// Every metric the node exports.
 pub struct Metrics {
     /// Last committed height.
@@ -41,6 +49,8 @@ pub struct Metrics {
     pub br_prefetched: Counter,
     /// gRPC request latency per method.
     pub grpc_seconds: Family<MethodLabel, Histogram>,
+    /// gRPC connections the listener closed or refused, by reason.
+    pub grpc_conns_closed: Family<ReasonLabel, Counter>,
     /// Complete blobs in the node's blob store.
     pub blob_store_blobs: Gauge,
     /// Their total size in bytes.
@@ -69,6 +79,7 @@ impl Metrics {
             grpc_seconds: Family::new_with_constructor(|| {
                 Histogram::new(exponential_buckets(0.0001, 2.0, 18))
             }),
+            grpc_conns_closed: Family::default(),
             blob_store_blobs: Gauge::default(),
             blob_store_bytes: Gauge::default(),
             blob_store_reserved_bytes: Gauge::default(),
@@ -114,6 +125,11 @@ impl Metrics {
             m.grpc_seconds.clone(),
         );
         registry.register(
+            "grpc_connections_closed",
+            "gRPC connections closed or refused by the listener's limits",
+            m.grpc_conns_closed.clone(),
+        );
+        registry.register(
             "blob_store_blobs",
             "complete blobs in the blob store",
             m.blob_store_blobs.clone(),
@@ -150,25 +166,34 @@ impl Metrics {
     }
 }
 
+/// Counts a gRPC connection closed or refused by the listener for `reason`.
+pub fn grpc_conn_refused(reason: &'static str) {
+    metrics()
+        .grpc_conns_closed
+        .get_or_create(&ReasonLabel { reason })
+        .inc();
+}
+
 /// The process-wide metrics.
 pub fn metrics() -> &'static Metrics {
     static M: OnceLock<Metrics> = OnceLock::new();
     M.get_or_init(Metrics::new)
 }
 
-/// Serves `/metrics` on `addr` until `shutdown` resolves.
+/// Serves `/metrics` on `listener` (bound by the caller, so that a taken port fails the
+/// start) until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding failures.
+/// Serving failures.
 pub async fn serve(
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = axum::Router::new().route(
         "/metrics",
         axum::routing::get(|| async { metrics().render() }),
     );
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
     tracing::info!(%addr, "metrics on /metrics");
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)

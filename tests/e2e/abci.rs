@@ -77,7 +77,7 @@ fn abci_server_survives_malformed_requests() {
             let _ = self.0.wait();
         }
     }
-    let _guard = Kill(std::mem::replace(
+    let mut guard = Kill(std::mem::replace(
         &mut child,
         Command::new("true").spawn().unwrap(),
     ));
@@ -126,6 +126,34 @@ fn abci_server_survives_malformed_requests() {
     let info = Request {
         value: Some(request::Value::Info(RequestInfo::default())),
     };
+    send(&mut s2, &frame(&info));
+    send(&mut s2, &flush());
+    assert!(matches!(
+        read_response(&mut s2).value,
+        Some(response::Value::Info(_))
+    ));
+    // A stray Commit from a local process (nothing was finalized): an Exception and a closed
+    // connection, not a node that exits and takes CometBFT with it.
+    let mut s3 = connect(port);
+    let commit = Request {
+        value: Some(request::Value::Commit(Default::default())),
+    };
+    send(&mut s3, &frame(&commit));
+    match read_response(&mut s3).value {
+        Some(response::Value::Exception(e)) => assert!(e.error.contains("Commit"), "{e:?}"),
+        other => panic!("expected an exception, got {other:?}"),
+    }
+    assert!(matches!(s3.read(&mut buf), Ok(0) | Err(_)));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        guard.0.try_wait().unwrap().is_none(),
+        "the node exited after a stray Commit"
+    );
+    // (The Flush answer to the first Info is still unread on s2.)
+    assert!(matches!(
+        read_response(&mut s2).value,
+        Some(response::Value::Flush(_))
+    ));
     send(&mut s2, &frame(&info));
     send(&mut s2, &flush());
     assert!(matches!(

@@ -74,7 +74,8 @@ async fn node_commits_signed_transfers_over_grpc_and_cli() {
         "--amount",
         "5",
     ]);
-    assert!(out.contains("\"code\":0"), "{out}");
+    let sent: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(sent["code"], 0, "{out}");
     let bal = cli_ok(&["query", "--node", &url, "balance", &bob.to_string()]);
     assert_eq!(bal.trim(), (before + 35).to_string());
     let status: serde_json::Value =

@@ -102,6 +102,11 @@ impl TestNode {
         self.child = Some(child);
     }
 
+    /// The node process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("node running").id()
+    }
+
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }

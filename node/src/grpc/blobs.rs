@@ -26,12 +26,35 @@ use crate::blobs::{digest, BlobError, BlobMeta, BlobStore, Expect};
 /// RESOURCE_EXHAUSTED.
 pub const MAX_DOWNLOADS: usize = 64;
 
+/// The pace an upload must keep, so that a few trickling clients cannot hold every upload
+/// slot (`max_concurrent_uploads`) while staying inside the per-message idle timeout.
+#[derive(Debug, Clone, Copy)]
+pub struct UploadPace {
+    /// Bytes each [`UploadPace::window`] must bring (or the rest of the blob, if less).
+    pub min_bytes_per_sec: u64,
+    /// The span the rate is measured over, from the header on.
+    pub window: Duration,
+    /// Longest an upload may take, whatever its size.
+    pub max_duration: Duration,
+}
+
+impl Default for UploadPace {
+    fn default() -> Self {
+        UploadPace {
+            min_bytes_per_sec: 64 << 10,
+            window: Duration::from_secs(10),
+            max_duration: Duration::from_secs(3600),
+        }
+    }
+}
+
 /// The service.
 #[derive(Clone)]
 pub struct BlobsService {
     store: BlobStore,
     storage: proofwork_state::Storage,
     downloads: std::sync::Arc<tokio::sync::Semaphore>,
+    pace: UploadPace,
 }
 
 impl BlobsService {
@@ -41,7 +64,14 @@ impl BlobsService {
             store,
             storage,
             downloads: std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_DOWNLOADS)),
+            pace: UploadPace::default(),
         }
+    }
+
+    /// Uploads must keep `pace`.
+    pub fn with_pace(mut self, pace: UploadPace) -> Self {
+        self.pace = pace;
+        self
     }
 
     /// What the upload declared by `h` must turn out to be.
@@ -145,6 +175,105 @@ async fn next(
     }
 }
 
+/// Reads an upload's data messages under its idle timeout, overall deadline and minimum
+/// rate; each failure is DEADLINE_EXCEEDED with a message that says which.
+struct Pacer {
+    pace: UploadPace,
+    idle: Duration,
+    last_msg: tokio::time::Instant,
+    deadline: tokio::time::Instant,
+    window_end: tokio::time::Instant,
+    window_bytes: u64,
+    /// Declared bytes not yet received when the current window began.
+    left_at_window: u64,
+    left: u64,
+}
+
+impl Pacer {
+    fn new(pace: UploadPace, idle: Duration, size: u64) -> Self {
+        let now = tokio::time::Instant::now();
+        let window = pace.window.max(Duration::from_millis(1));
+        Pacer {
+            pace: UploadPace { window, ..pace },
+            idle,
+            last_msg: now,
+            deadline: super::listener::after(pace.max_duration),
+            window_end: super::listener::after(window),
+            window_bytes: 0,
+            left_at_window: size,
+            left: size,
+        }
+    }
+
+    /// Fails if a window that has ended brought too few bytes.
+    fn check(&mut self, now: tokio::time::Instant) -> Result<(), Status> {
+        if now >= self.deadline {
+            return Err(Status::deadline_exceeded(format!(
+                "upload took longer than {} s",
+                self.pace.max_duration.as_secs()
+            )));
+        }
+        while now >= self.window_end {
+            let per_window = u128::from(self.pace.min_bytes_per_sec)
+                .saturating_mul(self.pace.window.as_millis())
+                / 1000;
+            let need = u64::try_from(per_window)
+                .unwrap_or(u64::MAX)
+                .min(self.left_at_window);
+            if self.window_bytes < need {
+                return Err(Status::deadline_exceeded(format!(
+                    "upload too slow: {} bytes in {} ms, at least {} bytes/s required",
+                    self.window_bytes,
+                    self.pace.window.as_millis(),
+                    self.pace.min_bytes_per_sec
+                )));
+            }
+            self.window_bytes = 0;
+            self.left_at_window = self.left;
+            self.window_end += self.pace.window;
+        }
+        Ok(())
+    }
+
+    /// The next message, or `None` at the end of the stream.
+    async fn next(
+        &mut self,
+        stream: &mut Streaming<pb::UploadChunk>,
+    ) -> Result<Option<Msg>, Status> {
+        loop {
+            let idle_at = self
+                .last_msg
+                .checked_add(self.idle)
+                .unwrap_or(self.deadline);
+            let wake = idle_at.min(self.window_end).min(self.deadline);
+            match tokio::time::timeout_at(wake, stream.message()).await {
+                Ok(r) => {
+                    let msg = r?.map(|c| c.msg.unwrap_or(Msg::Data(Vec::new())));
+                    let now = tokio::time::Instant::now();
+                    self.last_msg = now;
+                    if let Some(Msg::Data(d)) = &msg {
+                        let n = d.len() as u64;
+                        self.window_bytes = self.window_bytes.saturating_add(n);
+                        self.left = self.left.saturating_sub(n);
+                    }
+                    self.check(now)?;
+                    return Ok(msg);
+                }
+                Err(_) => {
+                    let now = tokio::time::Instant::now();
+                    self.check(now)?;
+                    if now >= idle_at {
+                        return Err(Status::deadline_exceeded(format!(
+                            "no upload message for {} ms",
+                            self.idle.as_millis()
+                        )));
+                    }
+                }
+            }
+        }
+    }
+}
+
 type DownloadStream = Pin<Box<dyn Stream<Item = Result<pb::DownloadChunk, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -173,7 +302,8 @@ impl blobs_server::Blobs for BlobsService {
         // Dropping `up` anywhere below (an error, or the client going away and this future
         // being dropped) deletes the temporary file.
         let mut up = blocking(move || store.begin(expect)).await?;
-        while let Some(msg) = next(&mut stream, idle).await? {
+        let mut pacer = Pacer::new(self.pace, idle, header.size);
+        while let Some(msg) = pacer.next(&mut stream).await? {
             let Msg::Data(data) = msg else {
                 return Err(Status::invalid_argument(
                     "a second UploadHeader in one upload",

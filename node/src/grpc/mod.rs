@@ -5,6 +5,7 @@
 
 mod assets;
 pub mod blobs;
+mod listener;
 pub mod node;
 mod proven;
 mod validators;
@@ -12,6 +13,7 @@ pub mod work;
 
 pub use assets::AssetService;
 pub use blobs::BlobsService;
+pub use listener::ConnLimits;
 pub use node::NodeService;
 pub use validators::ValidatorsService;
 pub use work::WorkService;
@@ -61,6 +63,15 @@ pub struct GrpcLimits {
     pub commit_wait: Duration,
     /// Concurrent requests per connection.
     pub concurrency_per_connection: usize,
+    /// Connection count, handshake and idle limits of the listener.
+    pub conns: ConnLimits,
+    /// Interval of the server's HTTP/2 keepalive pings (they also keep a live but quiet
+    /// client inside [`ConnLimits::idle_timeout`]).
+    pub keepalive_interval: Duration,
+    /// A connection that does not answer a keepalive ping within this is closed.
+    pub keepalive_timeout: Duration,
+    /// Minimum rate and overall deadline of blob uploads.
+    pub upload_pace: blobs::UploadPace,
 }
 
 impl Default for GrpcLimits {
@@ -70,6 +81,10 @@ impl Default for GrpcLimits {
             request_timeout: Duration::from_secs(30),
             commit_wait: Duration::from_secs(20),
             concurrency_per_connection: 256,
+            conns: ConnLimits::default(),
+            keepalive_interval: Duration::from_secs(30),
+            keepalive_timeout: Duration::from_secs(10),
+            upload_pace: blobs::UploadPace::default(),
         }
     }
 }
@@ -104,27 +119,28 @@ pub(crate) fn internal(e: impl std::fmt::Display) -> Status {
     Status::internal(e.to_string())
 }
 
-/// Serves gRPC on `addr` until `shutdown` resolves.
+/// Serves gRPC on `listener` (bound by the caller, so that a taken port fails the start)
+/// until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding or serving failures.
+/// Serving failures.
 pub async fn serve(
     node: Arc<Node>,
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     limits: GrpcLimits,
     blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    serve_backend(Backend::Embedded(node), addr, limits, blobs, shutdown).await
+    serve_backend(Backend::Embedded(node), listener, limits, blobs, shutdown).await
 }
 
-/// Serves gRPC over any backend on `addr` until `shutdown` resolves.
+/// Serves gRPC over any backend on `listener` until `shutdown` resolves.
 ///
 /// # Errors
-/// Binding or serving failures.
+/// Serving failures.
 pub async fn serve_backend(
     backend: Backend,
-    addr: std::net::SocketAddr,
+    listener: tokio::net::TcpListener,
     limits: GrpcLimits,
     blobs: BlobStore,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -160,20 +176,25 @@ pub async fn serve_backend(
         .await;
     // Messages are chunks: room for one chunk plus the framing of the other fields.
     let chunk_msg = blobs.limits().max_chunk_bytes.saturating_add(4096);
-    let blobs_svc =
-        blobs_server::BlobsServer::new(BlobsService::new(blobs, backend.storage().clone()))
-            .max_decoding_message_size(chunk_msg)
-            .max_encoding_message_size(chunk_msg);
+    let blobs_svc = blobs_server::BlobsServer::new(
+        BlobsService::new(blobs, backend.storage().clone()).with_pace(limits.upload_pace),
+    )
+    .max_decoding_message_size(chunk_msg)
+    .max_encoding_message_size(chunk_msg);
     let svc = node_server::NodeServer::new(NodeService::with_backend(backend, limits))
         .max_decoding_message_size(limits.max_message_bytes)
         .max_encoding_message_size(limits.max_message_bytes);
-    tracing::info!(%addr, "gRPC server listening");
+    tracing::info!(addr = %listener.local_addr()?, "gRPC server listening");
+    let incoming =
+        tokio_stream::wrappers::ReceiverStream::new(listener::incoming(listener, limits.conns));
     tonic::transport::Server::builder()
         .layer(crate::metrics::GrpcLatencyLayer)
         .layer(RequestTimeoutLayer {
             timeout: limits.request_timeout,
         })
         .concurrency_limit_per_connection(limits.concurrency_per_connection)
+        .http2_keepalive_interval(Some(limits.keepalive_interval))
+        .http2_keepalive_timeout(Some(limits.keepalive_timeout))
         .add_service(health_service)
         .add_service(reflection)
         .add_service(svc)
@@ -181,20 +202,25 @@ pub async fn serve_backend(
         .add_service(assets)
         .add_service(work_svc)
         .add_service(blobs_svc)
-        .serve_with_shutdown(addr, shutdown)
+        .serve_with_incoming_shutdown(incoming, shutdown)
         .await?;
     Ok(())
 }
 
-/// Path prefix of the streaming blob service, exempt from [`GrpcLimits::request_timeout`].
-const BLOBS_PATH: &str = "/proofwork.blobs.v1.Blobs/";
+/// The one client-streaming method, exempt from [`GrpcLimits::request_timeout`].
+const UPLOAD_PATH: &str = "/proofwork.blobs.v1.Blobs/Upload";
 
-/// The per-request timeout of every service except `Blobs`, answering DEADLINE_EXCEEDED.
+/// The per-request timeout of every method except `Blobs/Upload`, answering
+/// DEADLINE_EXCEEDED; it also gives tonic's decode failures their proper codes
+/// ([`fix_codec_status`]).
 ///
-/// Not tonic's `Server::timeout`: that one also bounds a client-streaming call until its
-/// response, i.e. the whole upload, so a 1 GiB upload would have to finish within the request
-/// timeout. Blob streams are bounded instead by the store's idle timeout per message (and a
-/// client's own `grpc-timeout`, which tonic still applies).
+/// The timeout runs until the response headers, so server-streaming calls (`Download`,
+/// `StreamEvents`) are bounded only until their stream starts; their messages have their
+/// own send deadlines. Not tonic's `Server::timeout`: that one also bounds a
+/// client-streaming call until its response, i.e. the whole upload, so a 1 GiB upload would
+/// have to finish within the request timeout. Uploads are bounded instead by the blob
+/// service's idle timeout, overall deadline and minimum rate (`grpc::blobs`), and a
+/// client's own `grpc-timeout`, which tonic still applies.
 #[derive(Debug, Clone, Copy)]
 struct RequestTimeoutLayer {
     timeout: Duration,
@@ -236,21 +262,84 @@ where
     }
 
     fn call(&mut self, req: http::Request<B>) -> Self::Future {
-        let exempt = req.uri().path().starts_with(BLOBS_PATH);
+        let exempt = req.uri().path() == UPLOAD_PATH;
         let timeout = self.timeout;
         let fut = self.inner.call(req);
         Box::pin(async move {
-            if exempt {
-                return fut.await;
-            }
-            match tokio::time::timeout(timeout, fut).await {
-                Ok(r) => r,
-                Err(_) => Ok(Status::deadline_exceeded(format!(
-                    "request took longer than {} ms",
-                    timeout.as_millis()
-                ))
-                .into_http()),
-            }
+            let r = if exempt {
+                fut.await
+            } else {
+                match tokio::time::timeout(timeout, fut).await {
+                    Ok(r) => r,
+                    Err(_) => Ok(Status::deadline_exceeded(format!(
+                        "request took longer than {} ms",
+                        timeout.as_millis()
+                    ))
+                    .into_http()),
+                }
+            };
+            r.map(|mut resp| {
+                fix_codec_status(resp.headers_mut());
+                resp
+            })
         })
+    }
+}
+
+/// Rewrites the codes tonic gives request decode failures, in a trailers-only response:
+/// an undecodable message is INTERNAL there (tonic-prost's choice) and an oversize one
+/// OUT_OF_RANGE; both are the client's fault, so INVALID_ARGUMENT and RESOURCE_EXHAUSTED
+/// (gRPC's own code for a message over the receiver's limit). Matched on tonic's exact
+/// message prefixes; our handlers never produce them.
+fn fix_codec_status(headers: &mut http::HeaderMap) {
+    const INVALID: [&[u8]; 2] = [
+        b"failed to decode Protobuf message",
+        b"protocol error: received message with invalid compression flag",
+    ];
+    const OVERSIZE: &[u8] = b"Error, decoded message length too large";
+    let (Some(code), Some(msg)) = (headers.get("grpc-status"), headers.get("grpc-message")) else {
+        return;
+    };
+    let msg = msg.as_bytes();
+    let new = match code.as_bytes() {
+        b"13" if INVALID.iter().any(|p| msg.starts_with(p)) => tonic::Code::InvalidArgument,
+        b"11" if msg.starts_with(OVERSIZE) => tonic::Code::ResourceExhausted,
+        _ => return,
+    };
+    headers.insert("grpc-status", http::HeaderValue::from(new as i32));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(code: &str, msg: &str) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        h.insert("grpc-status", code.parse().unwrap());
+        h.insert("grpc-message", msg.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn codec_failures_get_client_error_codes_and_others_are_kept() {
+        let cases = [
+            (
+                "13",
+                "failed to decode Protobuf message: invalid varint",
+                "3",
+            ),
+            (
+                "11",
+                "Error, decoded message length too large: found 9 bytes",
+                "8",
+            ),
+            ("13", "storage: corrupt block", "13"),
+            ("11", "offset 9 past the end", "11"),
+        ];
+        for (code, msg, want) in cases {
+            let mut h = headers(code, msg);
+            fix_codec_status(&mut h);
+            assert_eq!(h["grpc-status"], want, "{msg}");
+        }
     }
 }

@@ -7,8 +7,7 @@ use std::time::Duration;
 use proofwork_proto::block::v1 as block_pb;
 use proofwork_proto::node::v1::{self as pb, node_server};
 use proofwork_state::{accounts, ExecError, StateError, StateRead};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use tokio::sync::{mpsc, oneshot};
 use tonic::{Request, Response, Status};
 
 use super::proven::{state_status, AtReader};
@@ -22,6 +21,7 @@ pub struct NodeService {
     limits: GrpcLimits,
     streams: Arc<tokio::sync::Semaphore>,
     simulations: Arc<tokio::sync::Semaphore>,
+    shared_block: Arc<SharedBlock>,
 }
 
 /// Longest key `QueryState` accepts.
@@ -47,18 +47,20 @@ impl NodeService {
             limits,
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
             simulations: Arc::new(tokio::sync::Semaphore::new(MAX_SIMULATIONS)),
+            shared_block: Arc::default(),
         }
     }
 
-    fn follow_source(
-        &self,
-    ) -> (
-        proofwork_state::Storage,
-        Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
-    ) {
-        match &self.backend {
+    fn follower(&self, from: u64) -> Follower {
+        let (storage, sub) = match &self.backend {
             Backend::Embedded(n) => (n.storage().clone(), Some(n.subscribe())),
             Backend::Comet(c) => (c.storage().clone(), None),
+        };
+        Follower {
+            storage,
+            sub,
+            next: from,
+            shared: self.shared_block.clone(),
         }
     }
 
@@ -74,67 +76,161 @@ impl NodeService {
 
 type BoxStream<T> = Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send>>;
 
-/// Feeds block records from `next` on into `tx`, from the block log, waking on each commit.
-/// Ends when the receiver goes away (`gone` completes, checked while waiting for blocks, so a
-/// stream that emits nothing — a future start height, a filter nothing matches — still frees
-/// its slot) or stops reading for [`STREAM_SEND_TIMEOUT`].
-async fn follow_blocks<F>(
-    storage: proofwork_state::Storage,
-    mut sub: Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
-    mut next: u64,
-    gone: impl std::future::Future<Output = ()> + Send,
-    mut emit: F,
-) where
-    F: FnMut(block_pb::BlockRecord) -> Option<Vec<tokio::task::JoinHandle<bool>>> + Send,
-{
-    tokio::pin!(gone);
-    loop {
-        let latest = storage.latest().map_or(0, |l| l.height);
-        while next <= latest {
-            let rec = match crate::app::load_block(&storage, next) {
-                Ok(Some(r)) => r,
-                _ => return,
-            };
-            match emit(rec) {
-                None => return,
-                Some(waits) => {
-                    for w in waits {
-                        if !w.await.unwrap_or(false) {
-                            return;
-                        }
-                    }
-                }
+/// The last block record a stream loaded, shared by every stream at that height: 100
+/// streams on a block of 10k txs hold one copy, not 100.
+#[derive(Default)]
+struct SharedBlock(std::sync::Mutex<Option<Arc<block_pb::BlockRecord>>>);
+
+impl SharedBlock {
+    fn load(
+        &self,
+        storage: &proofwork_state::Storage,
+        height: u64,
+    ) -> Option<Arc<block_pb::BlockRecord>> {
+        if let Ok(g) = self.0.lock() {
+            if let Some(r) = g.as_ref().filter(|r| r.height == height) {
+                return Some(r.clone());
             }
-            next += 1;
         }
-        // Wait for the next commit (or re-check periodically if notifications lagged).
-        let wait = async {
-            match sub.as_mut() {
-                Some(sub) => {
-                    let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
-                }
-                // Under CometBFT there is no in-process notification: poll the block log.
-                None => tokio::time::sleep(Duration::from_millis(100)).await,
+        let rec = Arc::new(crate::app::load_block(storage, height).ok()??);
+        if let Ok(mut g) = self.0.lock() {
+            // Keep the newest: streams that follow the tip all want it next.
+            if g.as_ref().is_none_or(|r| r.height < height) {
+                *g = Some(rec.clone());
             }
-        };
-        tokio::select! {
-            () = &mut gone => return,
-            () = wait => {}
+        }
+        Some(rec)
+    }
+}
+
+/// Walks the block log from a height on, waking on each commit.
+struct Follower {
+    storage: proofwork_state::Storage,
+    sub: Option<tokio::sync::broadcast::Receiver<Arc<crate::engine::BlockSummary>>>,
+    next: u64,
+    shared: Arc<SharedBlock>,
+}
+
+impl Follower {
+    /// The next block record, once committed; `None` when `gone` completes first (checked
+    /// while waiting, so a stream that emits nothing — a future start height, a filter
+    /// nothing matches — still frees its slot) or the block log cannot be read.
+    async fn next(
+        &mut self,
+        gone: impl std::future::Future<Output = ()>,
+    ) -> Option<Arc<block_pb::BlockRecord>> {
+        tokio::pin!(gone);
+        loop {
+            let latest = self.storage.latest().map_or(0, |l| l.height);
+            if self.next <= latest {
+                let rec = self.shared.load(&self.storage, self.next)?;
+                self.next += 1;
+                return Some(rec);
+            }
+            // Wait for the next commit (or re-check periodically if notifications lagged).
+            let wait = async {
+                match self.sub.as_mut() {
+                    Some(sub) => {
+                        let _ = tokio::time::timeout(Duration::from_secs(1), sub.recv()).await;
+                    }
+                    // Under CometBFT there is no in-process notification: poll the block log.
+                    None => tokio::time::sleep(Duration::from_millis(100)).await,
+                }
+            };
+            tokio::select! {
+                () = &mut gone => return None,
+                () = wait => {}
+            }
         }
     }
 }
 
-fn spawn_send<T: Send + 'static>(
-    tx: &mpsc::Sender<Result<T, Status>>,
-    item: T,
-) -> tokio::task::JoinHandle<bool> {
-    let tx = tx.clone();
-    tokio::spawn(async move {
-        matches!(
-            tokio::time::timeout(STREAM_SEND_TIMEOUT, tx.send(Ok(item))).await,
-            Ok(Ok(()))
-        )
-    })
+/// The sending half of a stream: one bounded channel, one message in flight, and a last
+/// status for a consumer too slow to keep up.
+struct Sink<T> {
+    tx: mpsc::Sender<Result<T, Status>>,
+    end: Option<oneshot::Sender<Status>>,
+}
+
+impl<T: Send> Sink<T> {
+    /// Queues `item`; false when the consumer went away or took no message for
+    /// [`STREAM_SEND_TIMEOUT`]. In the latter case the stream ends, after what the consumer
+    /// has buffered, with RESOURCE_EXHAUSTED.
+    async fn send(&mut self, item: T) -> bool {
+        match tokio::time::timeout(STREAM_SEND_TIMEOUT, self.tx.send(Ok(item))).await {
+            Ok(Ok(())) => true,
+            Ok(Err(_)) => false,
+            Err(_) => {
+                if let Some(end) = self.end.take() {
+                    let _ = end.send(Status::resource_exhausted(format!(
+                        "stream closed: the client took no message for {} s",
+                        STREAM_SEND_TIMEOUT.as_secs()
+                    )));
+                }
+                false
+            }
+        }
+    }
+}
+
+/// The receiving half: the channel's messages, then the sink's last status if it set one.
+struct Ending<T> {
+    rx: mpsc::Receiver<Result<T, Status>>,
+    end: Option<oneshot::Receiver<Status>>,
+}
+
+impl<T> tokio_stream::Stream for Ending<T> {
+    type Item = Result<T, Status>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::future::Future as _;
+        use std::task::Poll;
+        let this = &mut *self;
+        match this.rx.poll_recv(cx) {
+            Poll::Ready(Some(item)) => return Poll::Ready(Some(item)),
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => {}
+        }
+        let Some(end) = this.end.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match Pin::new(end).poll(cx) {
+            Poll::Ready(r) => {
+                this.end = None;
+                Poll::Ready(r.ok().map(Err))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// A stream of `cap` queued messages at most, fed by [`Sink`].
+fn channel<T>(cap: usize) -> (Sink<T>, Ending<T>) {
+    let (tx, rx) = mpsc::channel(cap);
+    let (end_tx, end_rx) = oneshot::channel();
+    (
+        Sink {
+            tx,
+            end: Some(end_tx),
+        },
+        Ending {
+            rx,
+            end: Some(end_rx),
+        },
+    )
+}
+
+/// Whether `ev` passes a StreamEvents request's filter.
+fn event_matches(req: &pb::StreamEventsRequest, ev: &block_pb::Event) -> bool {
+    (req.kind.is_empty() || ev.kind == req.kind)
+        && (req.attribute_key.is_empty()
+            || ev.attributes.iter().any(|a| {
+                a.key == req.attribute_key
+                    && (req.attribute_value.is_empty() || a.value == req.attribute_value)
+            }))
 }
 
 #[tonic::async_trait]
@@ -269,17 +365,22 @@ impl node_server::Node for NodeService {
             0 => latest + 1,
             h => h,
         };
-        let (tx, rx) = mpsc::channel(16);
-        let (storage, sub) = self.follow_source();
+        // Records are shared (`Arc`) while queued and copied only as tonic encodes them, which
+        // it does only as HTTP/2 flow control lets the client take them.
+        let (mut sink, stream) = channel::<Arc<block_pb::BlockRecord>>(2);
+        let mut follow = self.follower(from);
         tokio::spawn(async move {
             let _permit = permit;
-            let gone = tx.clone();
-            follow_blocks(storage, sub, from, gone.closed(), |rec| {
-                Some(vec![spawn_send(&tx, rec)])
-            })
-            .await;
+            while let Some(rec) = follow.next(sink.tx.closed()).await {
+                if !sink.send(rec).await {
+                    return;
+                }
+            }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(Box::pin(tokio_stream::StreamExt::map(
+            stream,
+            |r| r.map(Arc::unwrap_or_clone),
+        ))))
     }
 
     async fn stream_events(
@@ -296,45 +397,29 @@ impl node_server::Node for NodeService {
         } else {
             req.from_height
         };
-        let (tx, rx) = mpsc::channel(64);
-        let (storage, sub) = self.follow_source();
+        let (mut sink, stream) = channel(64);
+        let mut follow = self.follower(from);
+        // One task per stream, one message in flight: a consumer that stops reading stalls
+        // only its own task, holding the shared record and 64 queued events.
         tokio::spawn(async move {
             let _permit = permit;
-            let gone = tx.clone();
-            follow_blocks(storage, sub, from, gone.closed(), |rec| {
-                let mut waits = Vec::new();
+            while let Some(rec) = follow.next(sink.tx.closed()).await {
                 for (i, r) in rec.results.iter().enumerate() {
-                    for ev in &r.events {
-                        if !req.kind.is_empty() && ev.kind != req.kind {
-                            continue;
-                        }
-                        if !req.attribute_key.is_empty()
-                            && !ev.attributes.iter().any(|a| {
-                                a.key == req.attribute_key
-                                    && (req.attribute_value.is_empty()
-                                        || a.value == req.attribute_value)
-                            })
-                        {
-                            continue;
-                        }
+                    for ev in r.events.iter().filter(|ev| event_matches(&req, ev)) {
                         let msg = pb::EventMessage {
                             height: rec.height,
                             tx_index: i as u32,
                             tx_hash: r.hash.clone(),
                             event: Some(ev.clone()),
                         };
-                        waits.push(spawn_send(&tx, msg));
+                        if !sink.send(msg).await {
+                            return;
+                        }
                     }
                 }
-                if tx.is_closed() {
-                    None
-                } else {
-                    Some(waits)
-                }
-            })
-            .await;
+            }
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(Box::pin(stream)))
     }
 
     async fn broadcast_tx(
