@@ -331,11 +331,11 @@ pub async fn flood_transfers(url: &str, key: &SecretKey, txs: usize) -> anyhow::
             nonce,
             fee: 1,
             messages: vec![
-                Message::Transfer {
+                Message::Transfer(proofwork_tx::Transfer {
                     to,
                     denom: "upw".into(),
                     amount: 1,
-                };
+                });
                 64
             ],
         };

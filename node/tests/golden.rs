@@ -33,14 +33,14 @@ const FIRST_ID: u64 = 1;
 /// Every message of the golden chain is built here (one function per message kind).
 mod msg {
     use proofwork_tx::assets::ShareSpec;
-    use proofwork_tx::{Address, AssetMsg, Item, Message, PublicKey, RevealedRow};
+    use proofwork_tx::{Address, Item, Message, PublicKey, RevealedRow};
 
     pub(crate) fn transfer(to: Address, denom: &str, amount: u128) -> Message {
-        Message::Transfer {
+        Message::Transfer(proofwork_tx::Transfer {
             to,
             denom: denom.into(),
             amount,
-        }
+        })
     }
     pub(crate) fn create_class(
         id: &str,
@@ -49,7 +49,7 @@ mod msg {
         royalty: Vec<(Address, u16)>,
         initial_supply: u128,
     ) -> Message {
-        Message::Asset(AssetMsg::CreateClass {
+        Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
             id: id.into(),
             unique,
             powers,
@@ -63,14 +63,14 @@ mod msg {
         })
     }
     pub(crate) fn mint_fungible(class: &str, to: Address, amount: u128) -> Message {
-        Message::Asset(AssetMsg::MintFungible {
+        Message::MintFungible(proofwork_tx::MintFungible {
             class: class.into(),
             to,
             amount,
         })
     }
     pub(crate) fn mint_unique(class: &str, to: Address, content_hash: [u8; 32]) -> Message {
-        Message::Asset(AssetMsg::MintUnique {
+        Message::MintUnique(proofwork_tx::MintUnique {
             class: class.into(),
             to,
             metadata: "piece".into(),
@@ -79,7 +79,7 @@ mod msg {
         })
     }
     pub(crate) fn transfer_unique(class: &str, token: u64, to: Address) -> Message {
-        Message::Asset(AssetMsg::TransferUnique {
+        Message::TransferUnique(proofwork_tx::TransferUnique {
             class: class.into(),
             token,
             to,
@@ -87,7 +87,7 @@ mod msg {
         })
     }
     pub(crate) fn burn(class: &str, amount: u128, from: Address) -> Message {
-        Message::Asset(AssetMsg::Burn {
+        Message::BurnAsset(proofwork_tx::BurnAsset {
             class: class.into(),
             token: 0,
             amount,
@@ -95,14 +95,14 @@ mod msg {
         })
     }
     pub(crate) fn freeze(class: &str, frozen: bool) -> Message {
-        Message::Asset(AssetMsg::Freeze {
+        Message::FreezeAsset(proofwork_tx::FreezeAsset {
             class: class.into(),
             token: 0,
             frozen,
         })
     }
     pub(crate) fn force_transfer(class: &str, amount: u128, from: Address, to: Address) -> Message {
-        Message::Asset(AssetMsg::ForceTransfer {
+        Message::ForceTransfer(proofwork_tx::ForceTransfer {
             class: class.into(),
             token: 0,
             amount,
@@ -117,14 +117,14 @@ mod msg {
         }
     }
     pub(crate) fn list_unique(class: &str, token: u64, price: u128) -> Message {
-        Message::Asset(AssetMsg::List {
+        Message::CreateListing(proofwork_tx::CreateListing {
             item: unique(class, token),
             price,
             denom: "upw".into(),
         })
     }
     pub(crate) fn list_fungible(denom: &str, amount: u128, price: u128) -> Message {
-        Message::Asset(AssetMsg::List {
+        Message::CreateListing(proofwork_tx::CreateListing {
             item: Item::Fungible {
                 denom: denom.into(),
                 amount,
@@ -134,13 +134,13 @@ mod msg {
         })
     }
     pub(crate) fn cancel_listing(id: u64) -> Message {
-        Message::Asset(AssetMsg::CancelListing { id })
+        Message::CancelListing(proofwork_tx::CancelListing { id })
     }
     pub(crate) fn buy(id: u64) -> Message {
-        Message::Asset(AssetMsg::Buy { id })
+        Message::BuyListing(proofwork_tx::BuyListing { id })
     }
     pub(crate) fn offer(class: &str, token: u64, price: u128, expires_height: u64) -> Message {
-        Message::Asset(AssetMsg::Offer {
+        Message::MakeOffer(proofwork_tx::MakeOffer {
             item: unique(class, token),
             price,
             denom: "upw".into(),
@@ -148,10 +148,10 @@ mod msg {
         })
     }
     pub(crate) fn accept_offer(id: u64) -> Message {
-        Message::Asset(AssetMsg::AcceptOffer { id })
+        Message::AcceptOffer(proofwork_tx::AcceptOffer { id })
     }
     pub(crate) fn cancel_offer(id: u64) -> Message {
-        Message::Asset(AssetMsg::CancelOffer { id })
+        Message::CancelOffer(proofwork_tx::CancelOffer { id })
     }
     pub(crate) fn create_auction(
         class: &str,
@@ -159,7 +159,7 @@ mod msg {
         min_bid: u128,
         end_time_ns: u64,
     ) -> Message {
-        Message::Asset(AssetMsg::CreateAuction {
+        Message::CreateAuction(proofwork_tx::CreateAuction {
             item: unique(class, token),
             denom: "upw".into(),
             min_bid,
@@ -167,13 +167,13 @@ mod msg {
         })
     }
     pub(crate) fn bid(id: u64, amount: u128) -> Message {
-        Message::Asset(AssetMsg::Bid { id, amount })
+        Message::PlaceBid(proofwork_tx::PlaceBid { id, amount })
     }
     pub(crate) fn settle_auction(id: u64) -> Message {
-        Message::Asset(AssetMsg::SettleAuction { id })
+        Message::SettleAuction(proofwork_tx::SettleAuction { id })
     }
     pub(crate) fn fractionalize(class: &str, token: u64, shares: u128, reserve: u128) -> Message {
-        Message::Asset(AssetMsg::Fractionalize {
+        Message::Fractionalize(proofwork_tx::Fractionalize {
             class: class.into(),
             token,
             shares,
@@ -182,16 +182,16 @@ mod msg {
         })
     }
     pub(crate) fn buyout(vault: u64) -> Message {
-        Message::Asset(AssetMsg::Buyout { vault })
+        Message::Buyout(proofwork_tx::Buyout { vault })
     }
     pub(crate) fn redeem_shares(vault: u64, amount: u128) -> Message {
-        Message::Asset(AssetMsg::RedeemShares { vault, amount })
+        Message::RedeemShares(proofwork_tx::RedeemShares { vault, amount })
     }
     pub(crate) fn unfractionalize(vault: u64) -> Message {
-        Message::Asset(AssetMsg::Unfractionalize { vault })
+        Message::Unfractionalize(proofwork_tx::Unfractionalize { vault })
     }
     pub(crate) fn register_ip(content_hash: [u8; 32], class: &str, token: u64) -> Message {
-        Message::Asset(AssetMsg::RegisterIp {
+        Message::RegisterIp(proofwork_tx::RegisterIp {
             content_hash,
             title: "Song".into(),
             class: class.into(),
@@ -199,7 +199,7 @@ mod msg {
         })
     }
     pub(crate) fn add_license_terms(content_hash: [u8; 32], fee: u128) -> Message {
-        Message::Asset(AssetMsg::AddLicenseTerms {
+        Message::AddLicenseTerms(proofwork_tx::AddLicenseTerms {
             content_hash,
             fee,
             denom: "upw".into(),
@@ -208,20 +208,20 @@ mod msg {
         })
     }
     pub(crate) fn take_license(content_hash: [u8; 32], terms: u64) -> Message {
-        Message::Asset(AssetMsg::TakeLicense {
+        Message::TakeLicense(proofwork_tx::TakeLicense {
             content_hash,
             terms,
         })
     }
     pub(crate) fn add_certifier(class: &str, certifier: Address) -> Message {
-        Message::Asset(AssetMsg::AddCertifier {
+        Message::AddCertifier(proofwork_tx::AddCertifier {
             class: class.into(),
             certifier,
             name: "Lab".into(),
         })
     }
     pub(crate) fn attest(class: &str, token: u64) -> Message {
-        Message::Asset(AssetMsg::Attest {
+        Message::Attest(proofwork_tx::Attest {
             class: class.into(),
             token,
             statement: "authentic".into(),
@@ -232,7 +232,7 @@ mod msg {
         oracle: PublicKey,
         deadline_ns: u64,
     ) -> Message {
-        Message::Asset(AssetMsg::CreateEscrow {
+        Message::CreateEscrow(proofwork_tx::CreateEscrow {
             counterparty,
             oracle,
             event: "PW123 delayed".into(),
@@ -243,54 +243,54 @@ mod msg {
         })
     }
     pub(crate) fn fund_escrow(id: u64) -> Message {
-        Message::Asset(AssetMsg::FundEscrow { id })
+        Message::FundEscrow(proofwork_tx::FundEscrow { id })
     }
     pub(crate) fn resolve_escrow(id: u64, outcome: bool, signature: Vec<u8>) -> Message {
-        Message::Asset(AssetMsg::ResolveEscrow {
+        Message::ResolveEscrow(proofwork_tx::ResolveEscrow {
             id,
             outcome,
             signature,
         })
     }
     pub(crate) fn refund_escrow(id: u64) -> Message {
-        Message::Asset(AssetMsg::RefundEscrow { id })
+        Message::RefundEscrow(proofwork_tx::RefundEscrow { id })
     }
     pub(crate) fn apply_validator(consensus_pubkey: [u8; 32], vrf_pubkey: [u8; 32]) -> Message {
-        Message::ApplyValidator {
+        Message::ApplyValidator(proofwork_tx::ApplyValidator {
             consensus_pubkey,
             moniker: "v1".into(),
             vrf_pubkey,
-        }
+        })
     }
     pub(crate) fn vote_validator(application_id: u64, approve: bool) -> Message {
-        Message::VoteValidator {
+        Message::VoteValidator(proofwork_tx::VoteValidator {
             application_id,
             approve,
-        }
+        })
     }
     pub(crate) fn propose_removal(consensus_pubkey: [u8; 32]) -> Message {
-        Message::ProposeRemoval { consensus_pubkey }
+        Message::ProposeRemoval(proofwork_tx::ProposeRemoval { consensus_pubkey })
     }
     pub(crate) fn register_model(b_root: [u8; 32], royalty: Address) -> Message {
-        Message::RegisterModel {
+        Message::RegisterModel(proofwork_tx::RegisterModel {
             k: super::K,
             n: super::N,
             b_root,
             royalties: vec![(royalty, 500)],
-        }
+        })
     }
     pub(crate) fn upload_model_chunk(model_id: u64, rows: Vec<u8>) -> Message {
-        Message::UploadModelChunk {
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id,
             first_row: 0,
             rows,
-        }
+        })
     }
     pub(crate) fn register_worker(bond: u128, validator: Option<[u8; 32]>) -> Message {
-        Message::RegisterWorker { bond, validator }
+        Message::RegisterWorker(proofwork_tx::RegisterWorker { bond, validator })
     }
     pub(crate) fn post_job(model_id: u64, a_root: [u8; 32], price: u128) -> Message {
-        Message::PostJob {
+        Message::PostJob(proofwork_tx::PostJob {
             model_id,
             a_root,
             m: super::M,
@@ -298,22 +298,22 @@ mod msg {
             commit_blocks: 0,
             reveal_blocks: 0,
             denom: None,
-        }
+        })
     }
     pub(crate) fn claim_job(job_id: u64) -> Message {
-        Message::ClaimJob { job_id }
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id })
     }
     pub(crate) fn commit_work(job_id: u64, c_root: [u8; 32]) -> Message {
-        Message::CommitWork { job_id, c_root }
+        Message::CommitWork(proofwork_tx::CommitWork { job_id, c_root })
     }
     pub(crate) fn reveal_work(job_id: u64, rows: Vec<RevealedRow>) -> Message {
-        Message::RevealWork { job_id, rows }
+        Message::RevealWork(proofwork_tx::RevealWork { job_id, rows })
     }
     pub(crate) fn cancel_job(job_id: u64) -> Message {
-        Message::CancelJob { job_id }
+        Message::CancelJob(proofwork_tx::CancelJob { job_id })
     }
     pub(crate) fn unbond_worker() -> Message {
-        Message::UnbondWorker
+        Message::UnbondWorker(proofwork_tx::UnbondWorker)
     }
 }
 

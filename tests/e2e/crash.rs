@@ -147,11 +147,11 @@ async fn kill9_loop_loses_no_committed_tx() {
                         chain_id: chain_id.clone(),
                         nonce,
                         fee: 1,
-                        messages: vec![Message::Transfer {
+                        messages: vec![Message::Transfer(proofwork_tx::Transfer {
                             to: sink,
                             denom: "upw".into(),
                             amount: 1,
-                        }],
+                        })],
                     };
                     match c.broadcast(sign_body(&k, &body), true).await {
                         Ok(r) if r.committed.is_some() => {

@@ -30,11 +30,11 @@ async fn load(node: &TestNode, n: u64) {
             chain_id: chain_id.clone(),
             nonce,
             fee: 1,
-            messages: vec![Message::Transfer {
+            messages: vec![Message::Transfer(proofwork_tx::Transfer {
                 to,
                 denom: "upw".into(),
                 amount: 1,
-            }],
+            })],
         };
         let r = c.broadcast(sign_body(&alice, &body), true).await.unwrap();
         assert!(r.committed.is_some(), "{}", r.log);

@@ -13,10 +13,10 @@ use std::sync::OnceLock;
 
 use proofwork_consensus::work::prover::{i8_root, Proof};
 use proofwork_consensus::work::{
-    check_reveal, end_block, execute, put_params, reveal_context, RevealContext, WorkEnv,
-    WorkParams,
+    check_reveal, end_block, put_params, reveal_context, RevealContext, WorkParams,
 };
 use proofwork_kernels::CpuBackend;
+use proofwork_node::app::handlers::{execute_message, Ctx};
 use proofwork_proto::tx::v1 as pb;
 use proofwork_state::{accounts, StateDelta};
 use proofwork_tx::{Address, Message, RevealedRow, SignedTx, TxLimits};
@@ -47,15 +47,17 @@ fn domain(signer: usize, msgs: Vec<pb::Message>) -> Vec<Message> {
 }
 
 fn run_msgs(s: &mut Chain, signer: usize, msgs: Vec<pb::Message>) {
-    let env = WorkEnv {
+    let who: Address = fixture::addr(signer);
+    let ctx = Ctx {
+        signer: &who,
+        chain_id: fixture::CHAIN,
         native_denom: DENOM,
-        cache: None,
         tx_hash: [0; 32],
         msg_index: 0,
+        work_cache: None,
     };
-    let who: Address = fixture::addr(signer);
     for m in domain(signer, msgs) {
-        execute(s, &env, &who, &m).expect("fixture message executes");
+        execute_message(&m, s, &ctx).expect("fixture message executes");
     }
 }
 

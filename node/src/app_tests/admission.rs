@@ -12,6 +12,7 @@ use tendermint_proto::v0_38::crypto::public_key::Sum;
 
 use crate::abci::AbciApp;
 use crate::app::*;
+use proofwork_state::Storage;
 
 const CHAIN: &str = "pw-adm";
 

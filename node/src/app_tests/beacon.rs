@@ -14,6 +14,8 @@ use tendermint_proto::v0_38::types::BlockIdFlag;
 
 use crate::abci::AbciApp;
 use crate::app::*;
+use proofwork_consensus::{validators, work};
+use proofwork_state::Storage;
 
 const CHAIN: &str = "pw-beacon";
 

@@ -115,11 +115,11 @@ pub(crate) async fn run(ctx: &Ctx, cmd: TxCmd) -> anyhow::Result<()> {
             denom,
         } => (
             signer,
-            Message::Transfer {
+            Message::Transfer(proofwork_tx::Transfer {
                 to: ctx.address(&to)?,
                 denom,
                 amount,
-            },
+            }),
         ),
         TxCmd::Token(c) => c.message(ctx)?,
         TxCmd::Market(c) => c.message(ctx)?,
@@ -176,11 +176,11 @@ impl ValidatorCmd {
                 let consensus_pubkey = proofwork_genesis::decode_pub_key(&pk_b64).map_err(input)?;
                 (
                     signer,
-                    Message::ApplyValidator {
+                    Message::ApplyValidator(proofwork_tx::ApplyValidator {
                         consensus_pubkey,
                         moniker,
                         vrf_pubkey,
-                    },
+                    }),
                 )
             }
             ValidatorCmd::VoteValidator {
@@ -189,16 +189,16 @@ impl ValidatorCmd {
                 reject,
             } => (
                 signer,
-                Message::VoteValidator {
+                Message::VoteValidator(proofwork_tx::VoteValidator {
                     application_id: application,
                     approve: !reject,
-                },
+                }),
             ),
             ValidatorCmd::ProposeRemoval { signer, pubkey } => (
                 signer,
-                Message::ProposeRemoval {
+                Message::ProposeRemoval(proofwork_tx::ProposeRemoval {
                     consensus_pubkey: proofwork_genesis::decode_pub_key(&pubkey).map_err(input)?,
-                },
+                }),
             ),
         })
     }

@@ -23,7 +23,9 @@ impl WorkTxCmd {
     /// The signer and the message.
     pub(crate) fn message(self) -> (Signer, Message) {
         match self {
-            WorkTxCmd::UnbondWorker { signer } => (signer, Message::UnbondWorker),
+            WorkTxCmd::UnbondWorker { signer } => {
+                (signer, Message::UnbondWorker(proofwork_tx::UnbondWorker))
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 use anyhow::Context as _;
 use clap::{Subcommand, ValueEnum};
 use proofwork_tx::assets::oracle_digest;
-use proofwork_tx::{AssetMsg, Message, PublicKey};
+use proofwork_tx::{Message, PublicKey};
 
 use super::in_secs;
 use crate::cli::error::{input, CliError};
@@ -110,7 +110,6 @@ pub(crate) enum EscrowCmd {
 impl EscrowCmd {
     /// The signer and the message; `None` for `sign`, which prints a signature instead.
     pub(crate) fn message(self, ctx: &Ctx) -> anyhow::Result<Option<(Signer, Message)>> {
-        use AssetMsg as A;
         let (signer, msg) = match self {
             EscrowCmd::Create {
                 signer,
@@ -129,7 +128,7 @@ impl EscrowCmd {
                 };
                 (
                     signer,
-                    A::CreateEscrow {
+                    Message::CreateEscrow(proofwork_tx::CreateEscrow {
                         counterparty: ctx.address(&counterparty)?,
                         oracle,
                         event,
@@ -137,10 +136,12 @@ impl EscrowCmd {
                         deposit,
                         counter_deposit,
                         deadline_ns: in_secs(deadline_secs)?,
-                    },
+                    }),
                 )
             }
-            EscrowCmd::Fund { signer, id } => (signer, A::FundEscrow { id }),
+            EscrowCmd::Fund { signer, id } => {
+                (signer, Message::FundEscrow(proofwork_tx::FundEscrow { id }))
+            }
             EscrowCmd::Sign {
                 oracle,
                 id,
@@ -157,16 +158,19 @@ impl EscrowCmd {
                 signature,
             } => (
                 signer,
-                A::ResolveEscrow {
+                Message::ResolveEscrow(proofwork_tx::ResolveEscrow {
                     id,
                     outcome: outcome.bit(),
                     signature: hex::decode(&signature)
                         .map_err(|e| input(format!("--signature must be hex: {e}")))?,
-                },
+                }),
             ),
-            EscrowCmd::Refund { signer, id } => (signer, A::RefundEscrow { id }),
+            EscrowCmd::Refund { signer, id } => (
+                signer,
+                Message::RefundEscrow(proofwork_tx::RefundEscrow { id }),
+            ),
         };
-        Ok(Some((signer, Message::Asset(msg))))
+        Ok(Some((signer, msg)))
     }
 }
 

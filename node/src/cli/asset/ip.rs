@@ -1,7 +1,7 @@
 //! The IP registry and attestations.
 
 use clap::Subcommand;
-use proofwork_tx::{AssetMsg, Message};
+use proofwork_tx::Message;
 
 use super::hash32;
 use crate::cli::error::input;
@@ -76,7 +76,6 @@ pub(crate) enum IpCmd {
 impl IpCmd {
     /// The signer and the message.
     pub(crate) fn message(self, ctx: &Ctx) -> anyhow::Result<(Signer, Message)> {
-        use AssetMsg as A;
         let (signer, msg) = match self {
             IpCmd::RegisterIp {
                 signer,
@@ -86,12 +85,12 @@ impl IpCmd {
                 token,
             } => (
                 signer,
-                A::RegisterIp {
+                Message::RegisterIp(proofwork_tx::RegisterIp {
                     content_hash: hash32(&content_hash)?,
                     title,
                     class,
                     token,
-                },
+                }),
             ),
             IpCmd::License {
                 signer,
@@ -104,17 +103,17 @@ impl IpCmd {
             } => {
                 let content_hash = hash32(&content_hash)?;
                 let msg = match terms {
-                    Some(terms) => A::TakeLicense {
+                    Some(terms) => Message::TakeLicense(proofwork_tx::TakeLicense {
                         content_hash,
                         terms,
-                    },
-                    None => A::AddLicenseTerms {
+                    }),
+                    None => Message::AddLicenseTerms(proofwork_tx::AddLicenseTerms {
                         content_hash,
                         fee: price,
                         denom: price_denom,
                         duration_ns: duration_secs.saturating_mul(1_000_000_000),
                         scope,
-                    },
+                    }),
                 };
                 (signer, msg)
             }
@@ -127,21 +126,21 @@ impl IpCmd {
                 name,
             } => {
                 let msg = match (add_certifier, statement) {
-                    (Some(c), _) => A::AddCertifier {
+                    (Some(c), _) => Message::AddCertifier(proofwork_tx::AddCertifier {
                         class,
                         certifier: ctx.address(&c)?,
                         name,
-                    },
-                    (None, Some(statement)) => A::Attest {
+                    }),
+                    (None, Some(statement)) => Message::Attest(proofwork_tx::Attest {
                         class,
                         token,
                         statement,
-                    },
+                    }),
                     (None, None) => return Err(input("give --statement or --add-certifier")),
                 };
                 (signer, msg)
             }
         };
-        Ok((signer, Message::Asset(msg)))
+        Ok((signer, msg))
     }
 }

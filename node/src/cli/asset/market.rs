@@ -1,7 +1,7 @@
 //! The market: listings, offers, auctions, fractional vaults.
 
 use clap::Subcommand;
-use proofwork_tx::{AssetMsg, Message};
+use proofwork_tx::Message;
 
 use super::{in_secs, ItemArgs};
 use crate::cli::tx::Signer;
@@ -140,7 +140,6 @@ pub(crate) enum MarketCmd {
 impl MarketCmd {
     /// The signer and the message.
     pub(crate) fn message(self, _ctx: &Ctx) -> anyhow::Result<(Signer, Message)> {
-        use AssetMsg as A;
         let (signer, msg) = match self {
             MarketCmd::List {
                 signer,
@@ -149,14 +148,20 @@ impl MarketCmd {
                 price_denom,
             } => (
                 signer,
-                A::List {
+                Message::CreateListing(proofwork_tx::CreateListing {
                     item: item.item()?,
                     price,
                     denom: price_denom,
-                },
+                }),
             ),
-            MarketCmd::Unlist { signer, listing } => (signer, A::CancelListing { id: listing }),
-            MarketCmd::Buy { signer, listing } => (signer, A::Buy { id: listing }),
+            MarketCmd::Unlist { signer, listing } => (
+                signer,
+                Message::CancelListing(proofwork_tx::CancelListing { id: listing }),
+            ),
+            MarketCmd::Buy { signer, listing } => (
+                signer,
+                Message::BuyListing(proofwork_tx::BuyListing { id: listing }),
+            ),
             MarketCmd::Offer {
                 signer,
                 item,
@@ -167,14 +172,14 @@ impl MarketCmd {
                 cancel,
             } => {
                 let msg = match (accept, cancel) {
-                    (Some(id), _) => A::AcceptOffer { id },
-                    (None, Some(id)) => A::CancelOffer { id },
-                    (None, None) => A::Offer {
+                    (Some(id), _) => Message::AcceptOffer(proofwork_tx::AcceptOffer { id }),
+                    (None, Some(id)) => Message::CancelOffer(proofwork_tx::CancelOffer { id }),
+                    (None, None) => Message::MakeOffer(proofwork_tx::MakeOffer {
                         item: item.item()?,
                         price,
                         denom: price_denom,
                         expires_height,
-                    },
+                    }),
                 };
                 (signer, msg)
             }
@@ -186,12 +191,12 @@ impl MarketCmd {
                 duration_secs,
             } => (
                 signer,
-                A::CreateAuction {
+                Message::CreateAuction(proofwork_tx::CreateAuction {
                     item: item.item()?,
                     denom: price_denom,
                     min_bid,
                     end_time_ns: in_secs(duration_secs)?,
-                },
+                }),
             ),
             MarketCmd::Bid {
                 signer,
@@ -199,12 +204,15 @@ impl MarketCmd {
                 amount,
             } => (
                 signer,
-                A::Bid {
+                Message::PlaceBid(proofwork_tx::PlaceBid {
                     id: auction,
                     amount,
-                },
+                }),
             ),
-            MarketCmd::Settle { signer, auction } => (signer, A::SettleAuction { id: auction }),
+            MarketCmd::Settle { signer, auction } => (
+                signer,
+                Message::SettleAuction(proofwork_tx::SettleAuction { id: auction }),
+            ),
             MarketCmd::Fractionalize {
                 signer,
                 class,
@@ -214,15 +222,17 @@ impl MarketCmd {
                 price_denom,
             } => (
                 signer,
-                A::Fractionalize {
+                Message::Fractionalize(proofwork_tx::Fractionalize {
                     class,
                     token,
                     shares,
                     reserve,
                     denom: price_denom,
-                },
+                }),
             ),
-            MarketCmd::Buyout { signer, vault } => (signer, A::Buyout { vault }),
+            MarketCmd::Buyout { signer, vault } => {
+                (signer, Message::Buyout(proofwork_tx::Buyout { vault }))
+            }
             MarketCmd::Redeem {
                 signer,
                 vault,
@@ -230,11 +240,13 @@ impl MarketCmd {
             } => (
                 signer,
                 match amount {
-                    Some(amount) => A::RedeemShares { vault, amount },
-                    None => A::Unfractionalize { vault },
+                    Some(amount) => {
+                        Message::RedeemShares(proofwork_tx::RedeemShares { vault, amount })
+                    }
+                    None => Message::Unfractionalize(proofwork_tx::Unfractionalize { vault }),
                 },
             ),
         };
-        Ok((signer, Message::Asset(msg)))
+        Ok((signer, msg))
     }
 }

@@ -1,7 +1,7 @@
 //! Classes and tokens: create, mint, transfer, burn, freeze, force-transfer.
 
 use clap::Subcommand;
-use proofwork_tx::{AssetMsg, Message};
+use proofwork_tx::Message;
 
 use super::{hash32, parse_powers, parse_shares};
 use crate::cli::error::input;
@@ -138,7 +138,6 @@ pub(crate) enum TokenCmd {
 impl TokenCmd {
     /// The signer and the message.
     pub(crate) fn message(self, ctx: &Ctx) -> anyhow::Result<(Signer, Message)> {
-        use AssetMsg as A;
         let (signer, msg) = match self {
             TokenCmd::CreateClass {
                 signer,
@@ -151,7 +150,7 @@ impl TokenCmd {
                 supply,
             } => (
                 signer,
-                A::CreateClass {
+                Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
                     id,
                     unique,
                     powers: parse_powers(&powers)?,
@@ -159,7 +158,7 @@ impl TokenCmd {
                     royalty: parse_shares(ctx, &royalty)?,
                     metadata,
                     initial_supply: supply,
-                },
+                }),
             ),
             TokenCmd::Mint {
                 signer,
@@ -172,8 +171,10 @@ impl TokenCmd {
             } => {
                 let to = ctx.address(to.as_deref().unwrap_or(&signer.from))?;
                 let msg = match amount {
-                    Some(amount) => A::MintFungible { class, to, amount },
-                    None => A::MintUnique {
+                    Some(amount) => {
+                        Message::MintFungible(proofwork_tx::MintFungible { class, to, amount })
+                    }
+                    None => Message::MintUnique(proofwork_tx::MintUnique {
                         class,
                         to,
                         content_hash: match content_hash {
@@ -182,7 +183,7 @@ impl TokenCmd {
                         },
                         metadata,
                         royalty: parse_shares(ctx, &royalty)?,
-                    },
+                    }),
                 };
                 (signer, msg)
             }
@@ -195,12 +196,12 @@ impl TokenCmd {
                 price_denom,
             } => (
                 signer,
-                A::TransferUnique {
+                Message::TransferUnique(proofwork_tx::TransferUnique {
                     class,
                     token,
                     to: ctx.address(&to)?,
                     price: (price > 0).then_some((price_denom, price)),
-                },
+                }),
             ),
             TokenCmd::Burn {
                 signer,
@@ -210,12 +211,12 @@ impl TokenCmd {
                 holder,
             } => (
                 signer,
-                A::Burn {
+                Message::BurnAsset(proofwork_tx::BurnAsset {
                     class,
                     token: token.unwrap_or(0),
                     amount: amount.unwrap_or(0),
                     from: holder.map(|h| ctx.address(&h)).transpose()?,
-                },
+                }),
             ),
             TokenCmd::Freeze {
                 signer,
@@ -224,11 +225,11 @@ impl TokenCmd {
                 thaw,
             } => (
                 signer,
-                A::Freeze {
+                Message::FreezeAsset(proofwork_tx::FreezeAsset {
                     class,
                     token,
                     frozen: !thaw,
-                },
+                }),
             ),
             TokenCmd::ForceTransfer {
                 signer,
@@ -243,16 +244,16 @@ impl TokenCmd {
                 }
                 (
                     signer,
-                    A::ForceTransfer {
+                    Message::ForceTransfer(proofwork_tx::ForceTransfer {
                         class,
                         token: token.unwrap_or(0),
                         amount: amount.unwrap_or(0),
                         from: ctx.address(&holder)?,
                         to: ctx.address(&to)?,
-                    },
+                    }),
                 )
             }
         };
-        Ok((signer, Message::Asset(msg)))
+        Ok((signer, msg))
     }
 }
