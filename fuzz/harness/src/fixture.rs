@@ -154,7 +154,7 @@ pub fn sample_messages() -> Vec<pb::Message> {
             ..Default::default()
         })),
         msg(Kind::UploadModelChunk(pb::UploadModelChunk {
-            model_id: 0,
+            model_id: 1,
             first_row: 0,
             rows: vec![1, 2, 3, 4],
         })),
@@ -163,13 +163,13 @@ pub fn sample_messages() -> Vec<pb::Message> {
             ..Default::default()
         })),
         msg(Kind::PostJob(pb::PostJob {
-            model_id: 0,
+            model_id: 1,
             a_root: vec![2; 32],
             m: 4,
             price: "100".into(),
             ..Default::default()
         })),
-        msg(Kind::ClaimJob(pb::ClaimJob { job_id: 0 })),
+        msg(Kind::ClaimJob(pb::ClaimJob { job_id: 1 })),
         msg(Kind::ApplyValidator(pb::ApplyValidator {
             consensus_pubkey: vec![1; 32],
             moniker: "v".into(),

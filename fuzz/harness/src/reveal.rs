@@ -106,7 +106,7 @@ fn fixture() -> &'static Fixture {
                     royalties: vec![],
                 })),
                 kind(Kind::UploadModelChunk(pb::UploadModelChunk {
-                    model_id: 0,
+                    model_id: 1,
                     first_row: 0,
                     rows: b.iter().map(|&v| v as u8).collect(),
                 })),
@@ -135,7 +135,7 @@ fn fixture() -> &'static Fixture {
             &mut s,
             2,
             vec![kind(Kind::PostJob(pb::PostJob {
-                model_id: 0,
+                model_id: 1,
                 a_root: i8_root(&a, M as usize, K as usize)
                     .expect("a root")
                     .to_vec(),
@@ -148,9 +148,9 @@ fn fixture() -> &'static Fixture {
             &mut s,
             1,
             vec![
-                kind(Kind::ClaimJob(pb::ClaimJob { job_id: 0 })),
+                kind(Kind::ClaimJob(pb::ClaimJob { job_id: 1 })),
                 kind(Kind::CommitWork(pb::CommitWork {
-                    job_id: 0,
+                    job_id: 1,
                     c_root: proof.c_root().to_vec(),
                 })),
             ],
@@ -159,7 +159,7 @@ fn fixture() -> &'static Fixture {
         accounts::set_block_info(&mut s, 3, 3_000_000_000);
         block(&mut s, 3);
         accounts::set_block_info(&mut s, 4, 4_000_000_000);
-        let ctx = reveal_context(&s, &fixture::addr(1), 0, 4)
+        let ctx = reveal_context(&s, &fixture::addr(1), 1, 4)
             .expect("storage")
             .expect("job is ready for its reveal");
         let honest = proof.reveal(&ctx.sampled_rows()).expect("reveal");

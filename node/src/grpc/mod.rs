@@ -300,7 +300,9 @@ fn fix_codec_status(headers: &mut http::HeaderMap) {
     let (Some(code), Some(msg)) = (headers.get("grpc-status"), headers.get("grpc-message")) else {
         return;
     };
-    let msg = msg.as_bytes();
+    // grpc-message is percent-encoded on the wire (spaces are %20).
+    let msg = percent_decode(msg.as_bytes());
+    let msg = msg.as_slice();
     let new = match code.as_bytes() {
         b"13" if INVALID.iter().any(|p| msg.starts_with(p)) => tonic::Code::InvalidArgument,
         b"11" if msg.starts_with(OVERSIZE) => tonic::Code::ResourceExhausted,
@@ -309,9 +311,41 @@ fn fix_codec_status(headers: &mut http::HeaderMap) {
     headers.insert("grpc-status", http::HeaderValue::from(new as i32));
 }
 
+/// Decodes `%XX` escapes (gRPC's percent-encoding of `grpc-message`); other bytes pass.
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push(h << 4 | l);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percent_encoded_messages_are_matched() {
+        let mut h = headers("13", "failed%20to%20decode%20Protobuf%20message: x");
+        fix_codec_status(&mut h);
+        assert_eq!(h["grpc-status"], "3");
+        assert_eq!(percent_decode(b"a%2"), b"a%2");
+    }
 
     fn headers(code: &str, msg: &str) -> http::HeaderMap {
         let mut h = http::HeaderMap::new();
