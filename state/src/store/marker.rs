@@ -44,13 +44,18 @@ fn bad(dir: &Path, reason: String) -> StateError {
 }
 
 /// Reads the marker; `None` when there is none (a store that never committed, or one
-/// written before markers existed).
+/// written before markers existed). An empty file counts as none: [`Marker::open`]
+/// creates it on the first read-write open and only a commit fills it, and once written
+/// it never shrinks below 48 bytes (so an empty file never hides a committed height).
 pub(super) fn read(dir: &Path) -> Result<Option<StoredHeight>, StateError> {
     let bytes = match std::fs::read(path(dir)) {
         Ok(b) => b,
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(bad(dir, e.to_string())),
     };
+    if bytes.is_empty() {
+        return Ok(None);
+    }
     let Ok(arr) = <[u8; LEN]>::try_from(bytes.as_slice()) else {
         return Err(bad(dir, format!("{} bytes, expected {LEN}", bytes.len())));
     };
@@ -110,6 +115,10 @@ mod tests {
     fn round_trips_and_detects_damage() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read(dir.path()).unwrap(), None);
+        // Opened but never committed through (a freshly created store): no marker yet.
+        let m = Marker::open(dir.path()).unwrap();
+        assert_eq!(read(dir.path()).unwrap(), None);
+        drop(m);
         let h = StoredHeight {
             height: 112,
             app_hash: [7; 32],
