@@ -102,11 +102,11 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
             .to_string()
     };
     assert_eq!(credits_of(dave.to_string()), "0");
-    assert_eq!(credits_of(carol.to_string()), "1"); // ⌊16 · 10 %⌋
-    assert_eq!(credits_of(bob.to_string()), "15");
+    assert_eq!(credits_of(carol.to_string()), "2"); // ⌈16 · 10 %⌉ (royalties round up)
+    assert_eq!(credits_of(bob.to_string()), "14");
     let models: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
-    assert_eq!(models[model_id as usize - 1]["credit_royalties_paid"], "1");
+    assert_eq!(models[model_id as usize - 1]["credit_royalties_paid"], "2");
     assert_eq!(models[model_id as usize - 1]["royalties_paid"], "9000");
     // Both reveals were spot-checked in ProcessProposal, and B·r was computed ahead of them.
     let m = node.metrics();

@@ -101,6 +101,7 @@ fn open_app(h: &Home, keep_recent: u64) -> anyhow::Result<App> {
     let storage = h.open_store(keep_recent)?;
     // Holds decoded pending txs (entries leave at commit): 128k of them is ~50 MB at most.
     let mut app = App::new(storage, Arc::new(SigCache::new(1 << 17)))?;
+    app.set_probe(Arc::new(proofwork_node::metrics::NodeProbe));
     // The VRF key signs vote extensions (the work beacon); a full node has none to use.
     if h.vrf_key().exists() {
         app.set_vrf_secret(Arc::new(home::load_vrf_key(&h.vrf_key())?));
