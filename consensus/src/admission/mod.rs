@@ -8,7 +8,7 @@
 //!   proposal counts as its own approval.
 //!
 //! An application is decided as soon as a vote settles it, counting only the votes of
-//! validators in the set *at that moment*, weighted by their current power (DESIGN.md,
+//! validators in the set *at that moment*, weighted by their current power (docs/design.md,
 //! "admission by governance vote of > 2/3 of current power"):
 //!
 //! * approved when `3 · approve_power > 2 · total_power`: the validator is admitted (with

@@ -205,7 +205,7 @@ pub fn release_unbonded<S: StateWrite>(
     Ok(())
 }
 
-/// Power from work (DESIGN.md "Useful work" step 8): each admitted validator (power > 0)
+/// Power from work (docs/design.md "Useful work" step 8): each admitted validator (power > 0)
 /// gets `base_weight × max(score, floor)`, clamped to [`MAX_POWER`], then
 /// [`cap_powers`] keeps every validator below 1/3 of the total (with fewer than four it
 /// equalises them: see its docs). Scores reset. Returns the validators whose power changed.

@@ -1,5 +1,5 @@
 //! The useful-work protocol: models, workers, jobs, commitments, the beacon, the spot check,
-//! outcomes and the work score that becomes voting power (DESIGN.md "Useful work as
+//! outcomes and the work score that becomes voting power (docs/design.md "Useful work as
 //! consensus weight"; the full protocol with its arithmetic is in `docs/work.md`).
 //!
 //! # Life of a job

@@ -1232,7 +1232,7 @@ fn cheaters_are_caught_at_the_rate_sampling_predicts() {
 
 #[test]
 fn detection_math_at_protocol_parameters() {
-    // k = 96, f = 5%: escape probability 0.95^96 ≈ 0.72% (DESIGN.md: caught ≥ 99.3%).
+    // k = 96, f = 5%: escape probability 0.95^96 ≈ 0.72% (docs/design.md: caught ≥ 99.3%).
     let escape = 0.95f64.powi(96);
     assert!((0.0070..0.0075).contains(&escape), "{escape}");
     // Sampling without replacement from m = 4096 rows only lowers it.

@@ -1,4 +1,4 @@
-//! The beacon and the spot check of a reveal (DESIGN.md "Useful work", steps 4–6).
+//! The beacon and the spot check of a reveal (docs/design.md "Useful work", steps 4–6).
 //!
 //! For a job committed at height `c`, the beacon is the hash of block `c + 1`, recorded in
 //! state at the end of that block, so it did not exist when the commitment was made:
