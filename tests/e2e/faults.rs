@@ -211,7 +211,7 @@ async fn run_case(src: &Path, scratch: &Path, case: &str, committed: &[AppHash])
         Outcome::Refused(msg) => {
             let first = msg
                 .lines()
-                .find(|l| l.starts_with("Error:"))
+                .find(|l| l.starts_with("Error:") || l.starts_with("error:"))
                 .unwrap_or("(no message)")
                 .to_string();
             // Refusals at open say what happened and what to do; damage inside an SST may
