@@ -45,7 +45,7 @@ fi
 step=${STEP_TIMEOUT:-180}
 rc=0
 skip=()
-tma_tests=(tma tma_mc)
+tma_tests=(tma tma_mc tma_hash)
 for build in "${tma_tests[@]}"; do
     for t in "$BIN_DIR"/proofwork_kernels-*; do
         say "== $(basename "$t") ${build}_matches_cpu_when_present"
@@ -61,4 +61,16 @@ done
 say "== profile ${skip[*]}"
 timeout "$step" "$BIN_DIR/gpu_profile" ${PROFILE_ARGS:-} "${skip[@]}" 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" -eq 0 ] || rc=1
+# compute-sanitizer's memcheck over the hashing build's test on its small shapes
+# (PROOFWORK_GPU_QUICK), when the toolkit has it.
+sanitizer=$(command -v compute-sanitizer || find /usr/local /opt -name compute-sanitizer -type f 2>/dev/null | head -1)
+if [ -n "$sanitizer" ] && [ -z "${NO_SANITIZER:-}" ]; then
+    for t in "$BIN_DIR"/proofwork_kernels-*; do
+        say "== memcheck $(basename "$t") tma_hash_matches_cpu_when_present"
+        PROOFWORK_GPU_QUICK=1 timeout "${SANITIZER_TIMEOUT:-180}" "$sanitizer" --tool memcheck "$t" tma_hash_matches_cpu_when_present --nocapture 2>&1 | tee -a "$LOG" | grep -E "ERROR SUMMARY|test result|FAILED|panicked|skipped"
+        [ "${PIPESTATUS[0]}" -eq 0 ] || { rc=1; say "memcheck failed or timed out"; }
+    done
+else
+    say "compute-sanitizer: not found (or NO_SANITIZER set)"
+fi
 exit $rc

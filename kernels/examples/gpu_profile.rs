@@ -1,7 +1,7 @@
 //! Times the CUDA kernels against cuBLASLt on a GPU, after cross-checking every result.
 //!
 //! ```text
-//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc] [--sweep]
+//! cargo run --release -p proofwork-kernels --example gpu_profile -- [MxKxN ...] [--iters N] [--no-tma] [--skip tma|tma-mc|tma-hash] [--sweep]
 //! ```
 //!
 //! `--no-tma` leaves out the TMA builds, `--skip NAME` one of them (what
@@ -9,12 +9,16 @@
 //! each TMA build under several schedules (bands of 1..32 tile rows, one band, a grid of one
 //! block per tile (`tiles`), C stored from registers (`direct`)) and prints a table of them.
 //!
-//! Default shapes: 4096³, 8192×4096×4096 and 16384×4096×4096. Prints one table row per shape
-//! (device times per launch, TOPS = 2·m·k·n / time, and the ratios BENCHMARKS.md reports),
-//! and one JSON line per shape for the record. Exits 0 with a message when there is no GPU.
+//! Default shapes: 4096³, 8192×4096×4096, 16384×4096×4096 and 4096×4096×16384. Prints one
+//! table row per shape (device times per launch, TOPS = 2·m·k·n / time, and the ratios
+//! BENCHMARKS.md reports), one JSON line per shape for the record, and the commitment table:
+//! the GEMM with the row digests of C, as a second pass and inside the GEMM (ADR-007), each
+//! against cuBLASLt's GEMM alone, and `gemm_and_commit` end to end on the host (uploads,
+//! GEMM, digests, downloads, Merkle tree: the worker's job time), both ways. Exits 0 with a
+//! message when there is no GPU.
 
 use proofwork_kernels::cuda::GpuProfile;
-use proofwork_kernels::{CudaBackend, GemmKernel, KernelError, TmaSchedule, TmaVariant};
+use proofwork_kernels::{CudaBackend, KernelError, TmaSchedule, TmaVariant};
 
 fn parse_shape(s: &str) -> Option<(usize, usize, usize)> {
     let mut it = s.split('x').map(|v| v.parse::<usize>().ok());
@@ -37,7 +41,7 @@ fn json(p: &GpuProfile) -> String {
         })
         .collect();
     format!(
-        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{}{tma},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5}}}",
+        "{{\"device\":\"{}\",\"m\":{},\"k\":{},\"n\":{},\"mma_ms\":{},\"mma_v1_ms\":{},\"wgmma_ms\":{}{tma},\"transpose_ms\":{},\"dp4a_ms\":{:.5},\"cublaslt_ms\":{},\"digests_ms\":{:.5},\"digests_serial_ms\":{:.5},\"commit_two_pass_ms\":{},\"commit_fused_ms\":{}}}",
         p.device,
         p.m,
         p.k,
@@ -49,9 +53,67 @@ fn json(p: &GpuProfile) -> String {
         p.dp4a_ms,
         opt(p.cublaslt_ms.clone().ok()),
         p.digests_ms,
-        p.digests_serial_ms
+        p.digests_serial_ms,
+        opt(p.commit.as_ref().map(|c| c.two_pass_ms)),
+        opt(p.commit.as_ref().and_then(|c| c.fused_ms.clone().ok())),
     )
 }
+
+/// `len` pseudo-random int8 values from `seed`.
+fn random_i8(seed: u64, len: usize) -> Vec<i8> {
+    let mut h = blake3::Hasher::new();
+    h.update(b"proofwork/gpu_profile/host");
+    h.update(&seed.to_le_bytes());
+    let mut out = vec![0u8; len];
+    h.finalize_xof().fill(&mut out);
+    out.into_iter().map(|v| v as i8).collect()
+}
+
+/// `gemm_and_commit` on the host, two-pass then fused, alternating, `runs` each: the median
+/// wall-clock milliseconds of each (after one warm-up of each), after checking that both
+/// give the same root.
+#[allow(clippy::disallowed_methods)] // benchmark timing on the host, nothing on chain
+fn host_commit(
+    dev: &CudaBackend,
+    m: usize,
+    k: usize,
+    n: usize,
+    runs: usize,
+) -> Result<(f64, f64), KernelError> {
+    let a = random_i8(1, m * k);
+    let b = random_i8(2, k * n);
+    let two = dev.commit_with(false, &a, &b, m, k, n)?;
+    let fused = dev.commit_with(true, &a, &b, m, k, n)?;
+    if two.tree.root() != fused.tree.root() || two.c != fused.c {
+        return Err(KernelError::Cuda {
+            op: "host commit",
+            reason: "fused and two-pass commitments differ".into(),
+        });
+    }
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        for (fused, t) in [false, true].into_iter().zip(times.iter_mut()) {
+            let start = std::time::Instant::now();
+            let got = dev.commit_with(fused, &a, &b, m, k, n)?;
+            t.push(start.elapsed().as_secs_f64() * 1e3);
+            if got.tree.root() != two.tree.root() {
+                return Err(KernelError::Cuda {
+                    op: "host commit",
+                    reason: "commitment changed between runs".into(),
+                });
+            }
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let [mut t2, mut tf] = times;
+    Ok((median(&mut t2), median(&mut tf)))
+}
+
+/// Runs of each `gemm_and_commit` path on the host per shape.
+const HOST_RUNS: usize = 5;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,12 +137,11 @@ fn main() {
         if args[i] == "--skip" {
             let variant = args
                 .get(i + 1)
-                .and_then(|v| v.parse::<GemmKernel>().ok())
-                .and_then(TmaVariant::of);
+                .and_then(|v| TmaVariant::EVERY.into_iter().find(|t| t.name() == v));
             match variant {
                 Some(v) => skip.push(v),
                 None => {
-                    eprintln!("--skip takes tma or tma-mc");
+                    eprintln!("--skip takes tma, tma-mc or tma-hash");
                     std::process::exit(2);
                 }
             }
@@ -105,7 +166,12 @@ fn main() {
         i += 1;
     }
     if shapes.is_empty() {
-        shapes = vec![(4096, 4096, 4096), (8192, 4096, 4096), (16384, 4096, 4096)];
+        shapes = vec![
+            (4096, 4096, 4096),
+            (8192, 4096, 4096),
+            (16384, 4096, 4096),
+            (4096, 4096, 16384),
+        ];
     }
     let dev = match CudaBackend::new(0) {
         Ok(dev) if tma => skip.into_iter().fold(dev, CudaBackend::without_tma_variant),
@@ -205,6 +271,63 @@ fn main() {
         }
         if let Err(e) = &p.cublaslt_ms {
             println!("  cublasLt unavailable: {e}");
+        }
+    }
+    if rows.iter().any(|p| p.commit.is_some()) {
+        println!();
+        println!(
+            "commitment (GEMM + row digests of C; x/lt = our time / cuBLASLt's GEMM alone, \
+             goal ≤ 1.10; host = gemm_and_commit end to end, median of {HOST_RUNS})"
+        );
+        let head = [
+            "m×k×n",
+            "lt ms",
+            "tma ms",
+            "2pass ms",
+            "fused ms",
+            "2pass/lt",
+            "fused/lt",
+            "fused/tma",
+            "host 2p",
+            "host fu",
+        ];
+        println!("{}", row(&head.map(str::to_owned)));
+        for p in &rows {
+            let Some(c) = &p.commit else { continue };
+            let lt = p.cublaslt_ms.clone().ok();
+            let tma = p.tma_ms(TmaVariant::Solo);
+            let f = |v: Option<f64>| v.map_or("-".to_owned(), |v| format!("{v:.4}"));
+            let over = |num: Option<f64>, den: Option<f64>| match (num, den) {
+                (Some(a), Some(b)) => format!("{:.3}", a / b),
+                _ => "-".to_owned(),
+            };
+            let fused = c.fused_ms.clone().ok();
+            let host = host_commit(&dev, p.m, p.k, p.n, HOST_RUNS);
+            let (h2, hf) = match &host {
+                Ok((a, b)) => (format!("{a:.1}"), format!("{b:.1}")),
+                Err(_) => ("-".to_owned(), "-".to_owned()),
+            };
+            println!(
+                "{}",
+                row(&[
+                    format!("{}x{}x{}", p.m, p.k, p.n),
+                    f(lt),
+                    f(tma),
+                    f(Some(c.two_pass_ms)),
+                    f(fused),
+                    over(Some(c.two_pass_ms), lt),
+                    over(fused, lt),
+                    over(fused, tma),
+                    h2,
+                    hf,
+                ])
+            );
+            if let Err(e) = &c.fused_ms {
+                println!("  tma-hash FAILED: {e}");
+            }
+            if let Err(e) = host {
+                println!("  host commit FAILED: {e}");
+            }
         }
     }
     if rows.iter().any(|p| !p.tma_sweep.is_empty()) {

@@ -2,7 +2,10 @@
 //!
 //! # Format (protocol: changing any tag or byte order is a protocol change)
 //!
-//! - leaf of a row of `C` (`i32`): `BLAKE3("proofwork/crow/v1" || each value as 4 bytes LE)`
+//! - leaf of a row of `C` (`i32`): BLAKE3 in keyed mode over each value as 4 bytes LE, the
+//!   key being [`C_ROW_KEY`] = `BLAKE3("proofwork/crow/v2")` (ADR-007: with no tag in front
+//!   of the row, BLAKE3 chunk `j` of a row is exactly its columns `256j .. 256j + 256`, so
+//!   the GPU can hash a 256-column output tile of the GEMM while the tile is on chip)
 //! - leaf of a row of `A` (`i8`): `BLAKE3("proofwork/arow/v1" || the bytes)`
 //! - inner node: `BLAKE3("proofwork/node/v1" || left || right)`
 //! - tree shape: RFC 6962 — a tree over `n > 1` leaves is a node over the tree of the first
@@ -22,8 +25,21 @@ use rayon::prelude::*;
 
 use crate::{check_len, Digest, KernelError};
 
-/// Domain tag of a leaf over a row of `C`.
-pub const TAG_C_ROW: &[u8; 17] = b"proofwork/crow/v1";
+/// Domain tag of a leaf over a row of `C`: what [`C_ROW_KEY`] is the hash of.
+pub const TAG_C_ROW: &[u8; 17] = b"proofwork/crow/v2";
+/// The BLAKE3 key of the leaves over rows of `C`: `BLAKE3(TAG_C_ROW)`. Every compression of
+/// a keyed hash carries BLAKE3's `KEYED_HASH` flag, which no compression of the other
+/// (unkeyed, tagged) digests here does, so the domains stay separated (ADR-007).
+pub const C_ROW_KEY: [u8; 32] = c_row_key();
+
+const fn c_row_key() -> [u8; 32] {
+    // BLAKE3("proofwork/crow/v2"); pinned by `c_row_key_is_the_tag_hash`.
+    [
+        0x9c, 0x58, 0x94, 0x31, 0x39, 0xcb, 0xb4, 0x46, 0x13, 0x4d, 0x19, 0x3b, 0x62, 0x3b, 0xed,
+        0xd7, 0x99, 0xf4, 0x5b, 0x33, 0x98, 0xf5, 0x57, 0x9e, 0x3c, 0x71, 0x83, 0x06, 0xcc, 0x3f,
+        0xca, 0xcb,
+    ]
+}
 /// Domain tag of a leaf over a row of `A`.
 pub const TAG_A_ROW: &[u8; 17] = b"proofwork/arow/v1";
 /// Domain tag of an inner node.
@@ -38,31 +54,26 @@ const PAR_LEVEL: usize = 2048;
 
 /// The leaf digest of one row of `C`.
 pub fn leaf_hash_i32(row: &[i32]) -> Digest {
-    let mut buf = Vec::with_capacity(TAG_C_ROW.len() + row.len() * 4);
+    let mut buf = Vec::with_capacity(row.len() * 4);
     leaf_hash_i32_with(row, &mut buf)
 }
 
-/// [`leaf_hash_i32`] reusing a scratch buffer.
-///
-/// The tag and the row go into one buffer that is hashed in one call: BLAKE3 then hashes
-/// the row's 1 KiB chunks in parallel SIMD lanes. (Feeding the 17-byte tag to a `Hasher`
-/// first and the row second gives the same digest but misaligns the incremental hasher's
-/// subtrees, which measured ~3× slower.)
+/// [`leaf_hash_i32`] reusing a scratch buffer: the row's LE bytes are hashed in one call, so
+/// BLAKE3 hashes its 1 KiB chunks in parallel SIMD lanes.
 fn leaf_hash_i32_with(row: &[i32], buf: &mut Vec<u8>) -> Digest {
     buf.clear();
-    buf.extend_from_slice(TAG_C_ROW);
     for v in row {
         buf.extend_from_slice(&v.to_le_bytes());
     }
-    *blake3::hash(buf).as_bytes()
+    leaf_hash_i32_le(buf)
 }
 
 /// The leaf digest of one row of `C` given as its wire bytes (each value 4 bytes LE), the
-/// same digest as [`leaf_hash_i32`] on the decoded row without decoding it.
+/// same digest as [`leaf_hash_i32`] on the decoded row without decoding or copying it.
 ///
 /// The length is not checked here; callers check `4·n` first.
 pub fn leaf_hash_i32_le(bytes: &[u8]) -> Digest {
-    tagged_hash(TAG_C_ROW, bytes)
+    *blake3::keyed_hash(&C_ROW_KEY, bytes).as_bytes()
 }
 
 /// The leaf digest of one row of `A`.
@@ -475,14 +486,26 @@ mod tests {
         assert_eq!(hex(t.root()), GOLDEN_C_ROOT);
         assert_eq!(hex(ta.root()), GOLDEN_A_ROOT);
     }
-    const GOLDEN_C_ROOT: &str = "4b85107e9cc56ba71a41e4db0f9bb22ebdeb70d79aafa5f04a7c80a49c101d33";
+    const GOLDEN_C_ROOT: &str = "e55a88ef17325e3270878aa2fa06db29a8eddc7880ec104fed72c4771bf29844";
     const GOLDEN_A_ROOT: &str = "e9bcff75ead96495324e2acda33d9d727c36a1c88614a432b39b9acac73958cb";
 
     #[test]
-    fn leaf_hash_uses_tag_and_le_bytes() {
-        let mut input = TAG_C_ROW.to_vec();
-        input.extend_from_slice(&[1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]);
-        assert_eq!(leaf_hash_i32(&[1, -1]), *blake3::hash(&input).as_bytes());
+    fn c_row_key_is_the_tag_hash() {
+        assert_eq!(C_ROW_KEY, *blake3::hash(TAG_C_ROW).as_bytes());
+    }
+
+    #[test]
+    fn leaf_hash_uses_key_and_le_bytes() {
+        let input = [1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff];
+        assert_eq!(
+            leaf_hash_i32(&[1, -1]),
+            *blake3::keyed_hash(&C_ROW_KEY, &input).as_bytes()
+        );
+        // Not the unkeyed hash of the same bytes, nor of the tag and the bytes.
+        assert_ne!(leaf_hash_i32(&[1, -1]), *blake3::hash(&input).as_bytes());
+        let mut tagged = TAG_C_ROW.to_vec();
+        tagged.extend_from_slice(&input);
+        assert_ne!(leaf_hash_i32(&[1, -1]), *blake3::hash(&tagged).as_bytes());
         let mut input = TAG_A_ROW.to_vec();
         input.extend_from_slice(&[0x80, 0x7f]);
         assert_eq!(leaf_hash_i8(&[-128, 127]), *blake3::hash(&input).as_bytes());

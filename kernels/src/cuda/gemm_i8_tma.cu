@@ -12,8 +12,10 @@
 // their stage's mbarrier, and a block keeps its shared memory and pipeline across output
 // tiles (grid = number of SMs), so the next tile's loads overlap this tile's epilogue.
 //
-// Two builds of this source (the host prepends `#define TM_CLUSTER 2` for the second):
+// Three builds of this source (the host prepends `#define TM_CLUSTER 2` for the second,
+// `#define TM_HASH 1` and blake3_keyed.cuh for the third):
 //   TM_CLUSTER 1 ("tma"): each block loads its own A and B boxes.
+//   TM_HASH 1 ("tma-hash"): "tma" that also commits to C: see "Hashing" below.
 //   TM_CLUSTER 2 ("tma-mc"): blocks run in clusters of two that compute vertically adjacent
 //     tiles (rows row0 and row0 + 128, the same 256 columns), so they need the same B box:
 //     each block loads its own A box and one half (128 rows) of B, multicast into both blocks'
@@ -57,6 +59,26 @@
 // waits for completion r - 1 of empty[s] (parity (r - 1) & 1). Both blocks of a cluster walk
 // the same tiles with the same number of K steps, so their use numbers agree.
 //
+// Hashing (TM_HASH, ADR-007): the row digests of C computed alongside the GEMM instead of in
+// a second pass over C. Chunk j of a row's keyed BLAKE3 is exactly the row's columns
+// 256j .. 256j + 255, i.e. one row of one output tile, so each tile's 128 row chunks can be
+// hashed as soon as the tile is stored, by warps whose ALUs the tensor-core loop leaves idle:
+// warps 1–3 of the producer warpgroup (warp 0 issues the loads), and, once their tiles are
+// done, the consumers. The chaining values go to `cvs` (8 words per (row, chunk)) and
+// `row_merge_cvs` (row_digests.cu) merges them into the digests. Requires n % 256 == 0.
+//   * Units of work are groups of 32 rows of one tile (4 per tile), numbered in the block's
+//     tile order (tile j = the block's j-th tile) and taken from a shared counter, so they
+//     start in order and any idle warp takes the next.
+//   * A tile is hashed from global memory (L2: the block stored it moments ago), once its
+//     TMA stores have completed: thread 0 of each consumer warpgroup waits for its bulk
+//     groups (cp.async.bulk.wait_group 0) and arrives on ready[j % TM_RING] (count 2). It
+//     does so for tile j in the K loop of tile j + 1 (after its third stage is issued), when
+//     the stores have long drained, so the tensor cores do not wait for the stores.
+//   * Hashers arrive on done[j % TM_RING] (count 4, one per group) when a group is written.
+//     Before signalling tile j the consumer waits for done of tile j - TM_RING, so no
+//     barrier ever runs two phases ahead of a waiter (groups in flight span at most 3
+//     tiles: 11 warps, 4 groups a tile) and the GEMM waits only when hashing falls behind.
+//
 // Descriptors, swizzle and accumulator layout: as in gemm_i8_wgmma.cu. Two 128-row B halves
 // stacked in shared memory are byte for byte one 256-row box (the swizzle repeats every 8
 // rows, 1 KiB), so the consumers read B the same way in both builds.
@@ -73,7 +95,15 @@
 // Registers per thread after setmaxnreg: 128·producer + 256·consumer ≤ 65,536 (168 each at
 // launch). The multicast build's producer needs more than 40 to count wholly-outside boxes
 // without spilling.
-#if TM_CLUSTER > 1
+#ifndef TM_HASH
+#define TM_HASH 0
+#endif
+#if TM_HASH
+// The hashing warps of the producer warpgroup hold a BLAKE3 state, a message block and the
+// next block in flight.
+#define TM_PRODUCER_REGS TM_HASH_PRODUCER_REGS
+#define TM_CONSUMER_REGS TM_HASH_CONSUMER_REGS
+#elif TM_CLUSTER > 1
 #define TM_PRODUCER_REGS "56"
 #define TM_CONSUMER_REGS "224"
 #else
@@ -155,11 +185,118 @@ __device__ __forceinline__ void tm_store_acc_tma(const TmaDesc* tma_c, const int
     }
 }
 
+#if TM_HASH
+static_assert(TM_CLUSTER == 1, "the hashing build is the single-block build");
+#define TM_RING 4
+#define TM_GROUP_ROWS 32
+#define TM_GROUPS (TM_BM / TM_GROUP_ROWS)
+// ready[s], done[s] after the 2·TM_STAGES slot barriers; the group counter after them.
+__device__ __forceinline__ unsigned int tm_ready(unsigned int bars, unsigned int s) {
+    return bars + 8u * (2u * TM_STAGES + s);
+}
+__device__ __forceinline__ unsigned int tm_done(unsigned int bars, unsigned int s) {
+    return bars + 8u * (2u * TM_STAGES + TM_RING + s);
+}
+#define TM_COUNTER_OFFSET (8u * (2u * TM_STAGES + 2u * TM_RING))
+
+// Thread 0 of a consumer warpgroup: tile j's stores (all of this thread's bulk groups) have
+// completed and are visible; tell the hashers.
+__device__ __forceinline__ void tm_signal_ready(unsigned int bars, unsigned int j) {
+    asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");
+    asm volatile("fence.proxy.async.global;\n" ::: "memory");
+    const unsigned int s = j % TM_RING;
+    const unsigned int r = j / TM_RING;
+    if (r > 0u) {
+        tm_mbar_wait(tm_done(bars, s), (r - 1u) & 1u);
+    }
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(tm_ready(bars, s)) : "memory");
+}
+
+// The chaining value of the 1 KiB chunk at `src` (16-byte aligned), chunk number `ch` of its
+// row: 16 blocks, the next one's loads in flight while one is compressed.
+__device__ __forceinline__ void tm_hash_chunk(const int* src, unsigned int ch, unsigned int cv[8]) {
+    const uint4* p = reinterpret_cast<const uint4*>(src);
+    b3_key(cv);
+    uint4 cur[4];
+    uint4 nxt[4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        cur[i] = __ldca(p + i);
+    }
+#pragma unroll 1
+    for (unsigned int blk = 0; blk < 16u; ++blk) {
+        if (blk + 1u < 16u) {
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                nxt[i] = __ldca(p + 4u * (blk + 1u) + i);
+            }
+        }
+        unsigned int m[16];
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            m[4 * i + 0] = cur[i].x;
+            m[4 * i + 1] = cur[i].y;
+            m[4 * i + 2] = cur[i].z;
+            m[4 * i + 3] = cur[i].w;
+        }
+        const unsigned int flags = B3_KEYED | (blk == 0u ? B3_CHUNK_START : 0u) |
+                                   (blk == 15u ? B3_CHUNK_END : 0u);
+        b3_compress(cv, m, ch, B3_BLOCK_LEN, flags, cv);
+#pragma unroll
+        for (int i = 0; i < 4; ++i) {
+            cur[i] = nxt[i];
+        }
+    }
+}
+
+// A warp takes groups from the counter until the block's tiles are all hashed.
+__device__ __forceinline__ void tm_hash_groups(unsigned int* counter, const int* c,
+                                               unsigned int* cvs, unsigned int m,
+                                               unsigned int n, unsigned int first,
+                                               unsigned int stride, unsigned int groups_m,
+                                               unsigned int tiles_n, unsigned int band,
+                                               unsigned int ntiles, unsigned int bars) {
+    const unsigned int lane = threadIdx.x & 31u;
+    const unsigned int chunks = n >> 8;
+    for (;;) {
+        unsigned int g = 0;
+        if (lane == 0u) {
+            g = atomicAdd(counter, 1u);
+        }
+        g = __shfl_sync(0xffffffffu, g, 0);
+        if (g >= ntiles * TM_GROUPS) {
+            return;
+        }
+        const unsigned int j = g / TM_GROUPS;
+        tm_mbar_wait(tm_ready(bars, j % TM_RING), (j / TM_RING) & 1u);
+        unsigned int row0, col0;
+        tm_tile_coords<TM_BM, TM_BN>(first + j * stride, groups_m, tiles_n, band, 0u, &row0,
+                                     &col0);
+        const unsigned int row = row0 + (g % TM_GROUPS) * TM_GROUP_ROWS + lane;
+        if (row < m) {
+            const unsigned int ch = col0 >> 8;
+            unsigned int cv[8];
+            tm_hash_chunk(c + (unsigned long long)row * n + col0, ch, cv);
+            uint4* dst = reinterpret_cast<uint4*>(cvs + ((unsigned long long)row * chunks + ch) * 8ull);
+            dst[0] = make_uint4(cv[0], cv[1], cv[2], cv[3]);
+            dst[1] = make_uint4(cv[4], cv[5], cv[6], cv[7]);
+        }
+        __syncwarp();
+        if (lane == 0u) {
+            asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(tm_done(bars, j % TM_RING))
+                         : "memory");
+        }
+    }
+}
+#endif
+
 // tma_a: 2-D tensor map over A, dims {k, m} (K innermost), row stride k bytes, box {128, 128},
 // 128-byte swizzle, zero fill. tma_b: over Bᵀ, dims {k, n}, box {128, TM_B_ROWS}, same
 // otherwise. tma_c: over C as int32, dims {n, m}, row stride 4n bytes, box {32, 64},
 // 128-byte swizzle, used when tma_store != 0 (which needs n % 4 == 0); otherwise the
-// consumers store C from registers. band: tile order (tm_tile_coords), ≥ 1.
+// consumers store C from registers. band: tile order (tm_tile_coords), ≥ 1. cvs: with
+// TM_HASH (tma_store must be 1, n % 256 == 0), m·(n/256)·8 words of chunk chaining values;
+// unused otherwise.
 extern "C" __global__ void __launch_bounds__(TM_THREADS, 1)
 #if TM_CLUSTER > 1
 __cluster_dims__(TM_CLUSTER, 1, 1)
@@ -168,6 +305,7 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                const __grid_constant__ TmaDesc tma_b,
                const __grid_constant__ TmaDesc tma_c,
                int* __restrict__ c,
+               unsigned int* __restrict__ cvs,
                unsigned int m, unsigned int k, unsigned int n, unsigned int band,
                unsigned int tma_store)
 {
@@ -184,6 +322,13 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             tm_mbar_init(bars + 8u * s, 1u);
             tm_mbar_init(bars + 8u * (TM_STAGES + s), TM_CONSUMER_WARPS * TM_CLUSTER);
         }
+#if TM_HASH
+        for (int s = 0; s < TM_RING; ++s) {
+            tm_mbar_init(tm_ready(bars, s), 2u);
+            tm_mbar_init(tm_done(bars, s), TM_GROUPS);
+        }
+        *reinterpret_cast<unsigned int*>(tm_smem + (bars - raw) + TM_COUNTER_OFFSET) = 0u;
+#endif
         // Make the initialised barriers visible to the async proxy (the TMA unit) and to
         // the cluster.
         asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
@@ -212,6 +357,10 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     const unsigned int stride = gridDim.x;
 #endif
     const unsigned int wg = tid >> 7;
+#if TM_HASH
+    unsigned int* counter = reinterpret_cast<unsigned int*>(tm_smem + (bars - raw) + TM_COUNTER_OFFSET);
+    const unsigned int ntiles = first < groups ? (groups - first + stride - 1u) / stride : 0u;
+#endif
 
     if (wg == 0) {
         // Producer. It needs few registers; the consumers get them.
@@ -264,6 +413,12 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
                 }
             }
         }
+#if TM_HASH
+        if (tid >= 32u) {
+            tm_hash_groups(counter, c, cvs, m, n, first, stride, groups_m, tiles_n, band,
+                           ntiles, bars);
+        }
+#endif
 #if TM_CLUSTER > 1
         // Stay for the final cluster barrier: the peer may still multicast into this block
         // and arrive on its barriers until its consumers are done.
@@ -281,6 +436,11 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
     int acc[128];
     unsigned int use = 0;
     unsigned int issued = 0;
+#if TM_HASH
+    // The local number of the tile whose ready signal is still owed (tiles_done - 1).
+    unsigned int tiles_done = 0;
+    bool pending = false;
+#endif
     for (unsigned int g = first; g < groups; g += stride) {
         unsigned int row0, col0;
         tm_tile_coords<TM_BM, TM_BN>(g, groups_m, tiles_n, band, rank, &row0, &col0);
@@ -299,6 +459,14 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             if (kt > 0 && signals) {
                 tm_release(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
             }
+#if TM_HASH
+            if (kt == 2u && pending) {
+                if (t128 == 0u) {
+                    tm_signal_ready(bars, tiles_done - 1u);
+                }
+                pending = false;
+            }
+#endif
         }
         wgmma_wait<0>();
         wg_fence_acc(acc);
@@ -306,13 +474,33 @@ gemm_i8_tma_nt(const __grid_constant__ TmaDesc tma_a,
             tm_release(bars + 8u * (TM_STAGES + (use - 1u) % TM_STAGES));
         }
 
+#if TM_HASH
+        if (pending) {
+            // K was too short to signal from the loop.
+            if (t128 == 0u) {
+                tm_signal_ready(bars, tiles_done - 1u);
+            }
+            pending = false;
+        }
+#endif
         if (tma_store != 0u) {
             tm_store_acc_tma(&tma_c, acc, epi_base + half * (2u * TM_EPI_BYTES), 1u + half, m,
                              n, row0 + half * 64u, col0, t128, issued);
         } else {
             wg_store_acc(c, acc, m, n, row0 + half * 64u, col0, t128);
         }
+#if TM_HASH
+        ++tiles_done;
+        pending = true;
+#endif
     }
+#if TM_HASH
+    if (pending && t128 == 0u) {
+        tm_signal_ready(bars, tiles_done - 1u);
+    }
+    // The consumers' own tiles are stored: help hash what is left.
+    tm_hash_groups(counter, c, cvs, m, n, first, stride, groups_m, tiles_n, band, ntiles, bars);
+#endif
     if (tma_store != 0u && t128 == 0u) {
         // The last stores must have read shared memory before the block may exit.
         asm volatile("cp.async.bulk.wait_group 0;\n" ::: "memory");

@@ -26,10 +26,14 @@
 //!   other shape and sm_61..sm_75.
 //!
 //!   Both sum exactly in int32, so both are bit-identical to [`crate::cpu::gemm_i8`].
-//! - `row_digests.cu`: the full BLAKE3 (chunk tree included) of each `"proofwork/crow/v1" ||
-//!   row`, bit-identical to [`crate::merkle::row_digests_i32`]: one thread per full chunk,
-//!   then one per row for the last chunk and the merges. The Merkle tree over the digests
-//!   (`m - 1` small hashes) is built on the host. Also compiled as plain C++ through
+//! - `row_digests.cu` (after `blake3_keyed.cuh`): the full keyed BLAKE3 (chunk tree
+//!   included) of each row, bit-identical to [`crate::merkle::row_digests_i32`]: one thread
+//!   per 1 KiB chunk, then one warp per row merging the chunks' chaining values. The Merkle
+//!   tree over the digests (`m - 1` small hashes) is built on the host.
+//! - The hashing TMA build ([`TmaVariant::Hashed`], ADR-007): the GEMM's idle warps hash
+//!   each output tile's 128 row chunks as soon as the tile is stored, so
+//!   [`Backend::gemm_and_commit`] on Hopper needs no second pass over C, only the merge
+//!   (when `n % 256 == 0`; other widths take the GEMM then the two digest launches). Also compiled as plain C++ through
 //!   `tests/cuda_emu/shim.h` and run on the CPU against the `blake3` crate on every machine
 //!   (test `cuda_row_digest_kernels_match_blake3_on_the_cpu`), not only where a GPU is lent.
 //! - [`cublaslt`]: cuBLASLt's int8 GEMM, the baseline for [`CudaBackend::profile`].
@@ -40,7 +44,7 @@ pub mod cublaslt;
 mod profile;
 mod tma;
 
-pub use profile::{GpuProfile, TmaPoint};
+pub use profile::{CommitPoint, GpuProfile, TmaPoint};
 pub use tma::{compile_tma, default_band_rows, TmaSchedule, TmaVariant, GEMM_TMA_SRC};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -64,8 +68,14 @@ pub const GEMM_WGMMA_SRC: &str = concat!(
     include_str!("hopper_wgmma.cuh"),
     include_str!("gemm_i8_wgmma.cu")
 );
-/// CUDA C source of the row-digest kernel.
-pub const ROW_DIGESTS_SRC: &str = include_str!("row_digests.cu");
+/// CUDA C source of keyed BLAKE3 as the row digests use it (prepended to the digest
+/// kernels and to the hashing TMA build).
+pub const BLAKE3_KEYED_SRC: &str = include_str!("blake3_keyed.cuh");
+/// CUDA C source of the row-digest kernels.
+pub const ROW_DIGESTS_SRC: &str = concat!(
+    include_str!("blake3_keyed.cuh"),
+    include_str!("row_digests.cu")
+);
 
 /// Threads per block of the GEMM kernel (`THREADS` in `gemm_i8.cu`).
 const GEMM_THREADS: u32 = 256;
@@ -73,10 +83,13 @@ const GEMM_THREADS: u32 = 256;
 const GEMM_TILE: usize = 128;
 /// Threads per block of the digest kernels.
 const DIGEST_THREADS: u32 = 128;
-/// BLAKE3 chunk length (bytes).
-const CHUNK_LEN: usize = 1024;
-/// Length of the row-digest domain tag `"proofwork/crow/v1"` hashed before each row.
-const ROW_TAG_LEN: usize = 17;
+/// Columns of C per BLAKE3 chunk of a row digest (1024 bytes of int32).
+const CHUNK_COLS: usize = 256;
+/// Rows `row_merge_cvs` merges per block, one warp each (`MERGE_WARPS`).
+const MERGE_WARPS: u32 = 4;
+/// Chunks per row `row_merge_cvs` can hold (`MERGE_MAX`): wider rows use the
+/// one-thread-per-row kernel.
+const MERGE_MAX: usize = 256;
 /// Dynamic shared memory of the v2 tensor-core kernel: 4 stages × (128 + 256 rows) × 80 bytes.
 const MMA_V2_SMEM: u32 = 4 * (128 + 256) * 80;
 /// Columns of C per v2 tensor-core block.
@@ -260,15 +273,18 @@ pub struct CudaBackend {
     /// The Hopper TMA GEMMs, by [`TmaVariant::index`], each compiled on first
     /// use (they are not the default, so opening a backend does not pay their NVRTC
     /// compile); the error inside once it failed.
-    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 2],
+    gemm_tma: [OnceLock<Result<tma::TmaKernel, KernelError>>; 3],
     /// Whether this device may load each TMA build (compute capability 9.0 with the `wgmma`
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
-    tma_allowed: [bool; 2],
+    tma_allowed: [bool; 3],
+    /// Whether [`Backend::gemm_and_commit`] hashes C inside the GEMM where it can
+    /// ([`CudaBackend::with_fused_commit`]).
+    fused_commit: bool,
     /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
     digests_serial: CudaFunction,
     chunk_cvs: CudaFunction,
-    digest_roots: CudaFunction,
+    merge_cvs: CudaFunction,
     device_name: String,
 }
 
@@ -424,10 +440,10 @@ impl CudaBackend {
         } else {
             None
         };
-        let [digests_serial, chunk_cvs, digest_roots]: [CudaFunction; 3] = load(
+        let [digests_serial, chunk_cvs, merge_cvs]: [CudaFunction; 3] = load(
             ptx.digests,
             "load row digests",
-            &["row_digests_i32", "row_chunk_cvs", "row_digest_roots"],
+            &["row_digests_i32", "row_chunk_cvs", "row_merge_cvs"],
         )?
         .try_into()
         .expect("three names, three functions");
@@ -439,7 +455,8 @@ impl CudaBackend {
             "cuda kernels loaded"
         );
         Ok(Self {
-            tma_allowed: [gemm_wgmma.is_some(); 2],
+            tma_allowed: [gemm_wgmma.is_some(); 3],
+            fused_commit: true,
             ctx,
             stream,
             gemm_dp4a,
@@ -449,7 +466,7 @@ impl CudaBackend {
             gemm_kernel: GemmKernel::Auto,
             digests_serial,
             chunk_cvs,
-            digest_roots,
+            merge_cvs,
             device_name,
         })
     }
@@ -508,6 +525,14 @@ impl CudaBackend {
         }
         self.gemm_kernel = kernel;
         Ok(self)
+    }
+
+    /// Whether [`Backend::gemm_and_commit`] may hash C inside the GEMM ([`TmaVariant::Hashed`],
+    /// the default where it loads) or always hashes it in a second pass (`false`: the
+    /// reference path, and the "before" of the profile). The digests are the same either way.
+    pub fn with_fused_commit(mut self, fused: bool) -> Self {
+        self.fused_commit = fused;
+        self
     }
 
     /// The GEMM kernel asked for (see [`CudaBackend::with_gemm_kernel`]).
@@ -773,20 +798,16 @@ impl CudaBackend {
         n: usize,
         fast: bool,
     ) -> Result<CudaSlice<u8>, KernelError> {
-        let too_large = |what: &'static str, got: usize| KernelError::TooLarge {
-            what,
-            got: got as u64,
-            limit: u64::from(u32::MAX),
-        };
         let m32 = u32::try_from(m).map_err(|_| too_large("m", m))?;
         let n32 = u32::try_from(n).map_err(|_| too_large("n", n))?;
-        let mut out = self.alloc::<u8>(m * 32, "allocate digests")?;
-        let row_grid = LaunchConfig {
-            grid_dim: (m32.div_ceil(DIGEST_THREADS), 1, 1),
-            block_dim: (DIGEST_THREADS, 1, 1),
-            shared_mem_bytes: 0,
-        };
-        if !fast {
+        let chunks = n.div_ceil(CHUNK_COLS);
+        if !fast || !(2..=MERGE_MAX).contains(&chunks) {
+            let mut out = self.alloc::<u8>(m * 32, "allocate digests")?;
+            let row_grid = LaunchConfig {
+                grid_dim: (m32.div_ceil(DIGEST_THREADS), 1, 1),
+                block_dim: (DIGEST_THREADS, 1, 1),
+                shared_mem_bytes: 0,
+            };
             let mut launch = self.stream.launch_builder(&self.digests_serial);
             launch.arg(c_dev).arg(&m32).arg(&n32).arg(&mut out);
             // SAFETY: `row_digests_i32(const int*, unsigned, unsigned, unsigned char*)`
@@ -795,49 +816,148 @@ impl CudaBackend {
             unsafe { launch.launch(row_grid) }.map_err(driver_err("launch row digests"))?;
             return Ok(out);
         }
-        // Full chunks per row: every chunk of TAG || row but the last.
-        let full = (ROW_TAG_LEN + 4 * n).div_ceil(CHUNK_LEN) - 1;
-        let full32 = u32::try_from(full).map_err(|_| too_large("n", n))?;
-        let cv_threads = m.checked_mul(full).ok_or(KernelError::DimensionOverflow {
-            rows: m,
-            cols: full,
-        })?;
-        // One dummy word when there are no full chunks: the kernels never read it then.
-        let mut cvs = self.alloc::<u32>(cv_threads.max(1) * 8, "allocate chunk cvs")?;
-        if full > 0 {
-            let blocks = u32::try_from(cv_threads.div_ceil(DIGEST_THREADS as usize))
-                .map_err(|_| too_large("m·chunks", cv_threads))?;
-            let cfg = LaunchConfig {
-                grid_dim: (blocks, 1, 1),
-                block_dim: (DIGEST_THREADS, 1, 1),
-                shared_mem_bytes: 0,
-            };
-            let mut launch = self.stream.launch_builder(&self.chunk_cvs);
-            launch
-                .arg(c_dev)
-                .arg(&m32)
-                .arg(&n32)
-                .arg(&full32)
-                .arg(&mut cvs);
-            // SAFETY: `row_chunk_cvs(const int*, unsigned m, unsigned n, unsigned full,
-            // unsigned*)` matches. Thread idx < m·full reads row idx/full of c (n ints) and
-            // writes cvs[8·idx .. 8·idx+8); cvs holds 8·m·full words.
-            unsafe { launch.launch(cfg) }.map_err(driver_err("launch chunk cvs"))?;
-        }
-        let mut launch = self.stream.launch_builder(&self.digest_roots);
+        let chunks32 = u32::try_from(chunks).map_err(|_| too_large("n", n))?;
+        let cv_threads = m
+            .checked_mul(chunks)
+            .ok_or(KernelError::DimensionOverflow {
+                rows: m,
+                cols: chunks,
+            })?;
+        let mut cvs = self.alloc::<u32>(cv_threads * 8, "allocate chunk cvs")?;
+        let blocks = u32::try_from(cv_threads.div_ceil(DIGEST_THREADS as usize))
+            .map_err(|_| too_large("m·chunks", cv_threads))?;
+        let cfg = LaunchConfig {
+            grid_dim: (blocks, 1, 1),
+            block_dim: (DIGEST_THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&self.chunk_cvs);
         launch
             .arg(c_dev)
             .arg(&m32)
             .arg(&n32)
-            .arg(&full32)
-            .arg(&cvs)
-            .arg(&mut out);
-        // SAFETY: `row_digest_roots(const int*, unsigned, unsigned, unsigned, const unsigned*,
-        // unsigned char*)` matches. Thread i < m reads row i of c, cvs[8·full·i ..
-        // 8·full·(i+1)) (written by the launch above on the same stream) and writes
-        // out[32·i .. 32·i+32).
-        unsafe { launch.launch(row_grid) }.map_err(driver_err("launch digest roots"))?;
+            .arg(&chunks32)
+            .arg(&mut cvs);
+        // SAFETY: `row_chunk_cvs(const int*, unsigned m, unsigned n, unsigned chunks,
+        // unsigned*)` matches. Thread idx < m·chunks reads row idx/chunks of c (n ints) and
+        // writes cvs[8·idx .. 8·idx+8); cvs holds 8·m·chunks words.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch chunk cvs"))?;
+        self.launch_merge(&cvs, m, chunks)
+    }
+
+    /// Enqueues the merge of `chunks` (2..=[`MERGE_MAX`]) chaining values per row of `cvs`
+    /// (`m` rows) into the row digests.
+    fn launch_merge(
+        &self,
+        cvs: &CudaSlice<u32>,
+        m: usize,
+        chunks: usize,
+    ) -> Result<CudaSlice<u8>, KernelError> {
+        debug_assert!((2..=MERGE_MAX).contains(&chunks));
+        let m32 = u32::try_from(m).map_err(|_| too_large("m", m))?;
+        let chunks32 = u32::try_from(chunks).map_err(|_| too_large("chunks", chunks))?;
+        let mut out = self.alloc::<u8>(m * 32, "allocate digests")?;
+        let cfg = LaunchConfig {
+            grid_dim: (m32.div_ceil(MERGE_WARPS), 1, 1),
+            block_dim: (32 * MERGE_WARPS, 1, 1),
+            shared_mem_bytes: 0,
+        };
+        let mut launch = self.stream.launch_builder(&self.merge_cvs);
+        launch.arg(cvs).arg(&m32).arg(&chunks32).arg(&mut out);
+        // SAFETY: `row_merge_cvs(const unsigned*, unsigned m, unsigned chunks, unsigned
+        // char*)` matches. Warp w of block b merges row 4b + w < m: it reads cvs[8·chunks·row
+        // .. 8·chunks·(row+1)) (written by an earlier launch on the same stream; cvs holds
+        // 8·m·chunks words) into its static shared memory (chunks ≤ MERGE_MAX, checked by
+        // every caller) and writes out[32·row .. 32·row+32); out holds 32·m bytes.
+        unsafe { launch.launch(cfg) }.map_err(driver_err("launch merge cvs"))?;
         Ok(out)
+    }
+
+    /// Whether `gemm_and_commit` hashes an `m×k×n` job inside the GEMM: the hashing TMA
+    /// build loaded, `k % 16 == 0`, and rows of whole chunks, at least two and at most what
+    /// the merge holds.
+    pub fn fuses_commit(&self, k: usize, n: usize) -> bool {
+        self.fused_commit
+            && self.uses_tensor_cores(k)
+            && n.is_multiple_of(CHUNK_COLS)
+            && (2..=MERGE_MAX).contains(&(n / CHUNK_COLS))
+            && matches!(self.gemm_kernel, GemmKernel::Auto | GemmKernel::Tma)
+            && self.tma(TmaVariant::Hashed).is_some()
+    }
+
+    /// The GEMM with the hashing TMA build, then the merge: `C` and its row digests, both
+    /// left on the device. Needs [`CudaBackend::fuses_commit`]; `m, k, n > 0`.
+    #[allow(clippy::type_complexity)]
+    fn gemm_and_digests_fused(
+        &self,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<(CudaSlice<i32>, CudaSlice<u8>), KernelError> {
+        let (Some(mma), Some(t)) = (&self.gemm_mma, self.tma(TmaVariant::Hashed)) else {
+            return Err(KernelError::Cuda {
+                op: "fused commit",
+                reason: "the tma-hash kernel is not loaded".into(),
+            });
+        };
+        let d = Dims::new(m, k, n)?;
+        let a_dev = self.upload(a, "copy a to device")?;
+        let b_dev = self.upload(b, "copy b to device")?;
+        let mut bt = self.alloc::<i8>(k * n, "allocate bt")?;
+        self.launch_transpose(mma, &b_dev, &mut bt, d)?;
+        let mut c_dev = self.alloc::<i32>(m * n, "allocate c")?;
+        let chunks = n / CHUNK_COLS;
+        let mut cvs = self.alloc::<u32>(m * chunks * 8, "allocate chunk cvs")?;
+        self.launch_tma_hashed(
+            t,
+            &a_dev,
+            &bt,
+            &mut c_dev,
+            &mut cvs,
+            d,
+            TmaSchedule::default(),
+        )?;
+        let out = self.launch_merge(&cvs, m, chunks)?;
+        Ok((c_dev, out))
+    }
+
+    /// `a·b` and its row commitment with the commitment inside the GEMM (the hashing TMA
+    /// build and the merge), failing instead of falling back: for tests and the profile.
+    ///
+    /// # Errors
+    ///
+    /// Shape errors as for [`Backend::gemm_i8`]; [`KernelError::Cuda`] when this device or
+    /// shape cannot take the fused path (see [`CudaBackend::fuses_commit`]) or the driver
+    /// fails.
+    pub fn gemm_and_commit_fused(
+        &self,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<GemmCommitment, KernelError> {
+        check_gemm_shape(a.len(), b.len(), m, k, n)?;
+        if m == 0 || !self.fuses_commit(k, n) {
+            return Err(KernelError::Cuda {
+                op: "fused commit",
+                reason: format!(
+                    "{m}x{k}x{n} on {}: needs the tma-hash kernel, k % 16 == 0, m > 0 and n a \
+                     multiple of {CHUNK_COLS} from {} to {}",
+                    self.device_name,
+                    2 * CHUNK_COLS,
+                    MERGE_MAX * CHUNK_COLS
+                ),
+            });
+        }
+        let (c_dev, out) = self.gemm_and_digests_fused(a, b, m, k, n)?;
+        let leaves = self.download_digests(&out)?;
+        Ok(GemmCommitment {
+            c: self.download(&c_dev)?,
+            tree: MerkleTree::from_leaves(leaves)?,
+        })
     }
 
     /// Hashes the rows of an `m×n` matrix already on the device (`m, n > 0`).
@@ -848,7 +968,12 @@ impl CudaBackend {
         n: usize,
     ) -> Result<Vec<Digest>, KernelError> {
         let out = self.launch_digests(c_dev, m, n, true)?;
-        let bytes = self.download(&out)?;
+        self.download_digests(&out)
+    }
+
+    /// Downloads `32·m` digest bytes as digests.
+    fn download_digests(&self, out: &CudaSlice<u8>) -> Result<Vec<Digest>, KernelError> {
+        let bytes = self.download(out)?;
         Ok(bytes
             .chunks_exact(32)
             .map(|d| {
@@ -857,6 +982,15 @@ impl CudaBackend {
                 x
             })
             .collect())
+    }
+}
+
+/// A dimension over a kernel's `u32` argument.
+fn too_large(what: &'static str, got: usize) -> KernelError {
+    KernelError::TooLarge {
+        what,
+        got: got as u64,
+        limit: u64::from(u32::MAX),
     }
 }
 
@@ -931,14 +1065,42 @@ impl Backend for CudaBackend {
         k: usize,
         n: usize,
     ) -> Result<GemmCommitment, KernelError> {
+        self.commit_with(self.fuses_commit(k, n), a, b, m, k, n)
+    }
+}
+
+impl CudaBackend {
+    /// [`Backend::gemm_and_commit`] with the commitment inside the GEMM (`fused`, where
+    /// [`CudaBackend::fuses_commit`] allows it) or in a second pass over C: the same result,
+    /// for measuring one against the other.
+    ///
+    /// # Errors
+    ///
+    /// As [`Backend::gemm_and_commit`].
+    pub fn commit_with(
+        &self,
+        fused: bool,
+        a: &[i8],
+        b: &[i8],
+        m: usize,
+        k: usize,
+        n: usize,
+    ) -> Result<GemmCommitment, KernelError> {
         check_gemm_shape(a.len(), b.len(), m, k, n)?;
         if m == 0 || n == 0 || k == 0 {
             let c = vec![0; m * n];
             let tree = MerkleTree::from_leaves(merkle::row_digests_i32(&c, m, n)?)?;
             return Ok(GemmCommitment { c, tree });
         }
-        let c_dev = self.gemm_on_device(self.gemm_kernel, TmaSchedule::default(), a, b, m, k, n)?;
-        let leaves = self.digests_on_device(&c_dev, m, n)?;
+        let (c_dev, leaves) = if fused && self.fuses_commit(k, n) {
+            let (c_dev, out) = self.gemm_and_digests_fused(a, b, m, k, n)?;
+            (c_dev, self.download_digests(&out)?)
+        } else {
+            let c_dev =
+                self.gemm_on_device(self.gemm_kernel, TmaSchedule::default(), a, b, m, k, n)?;
+            let leaves = self.digests_on_device(&c_dev, m, n)?;
+            (c_dev, leaves)
+        };
         let c = self.download(&c_dev)?;
         Ok(GemmCommitment {
             c,
@@ -991,7 +1153,7 @@ mod tests {
                 assert!(ptx.gemm_dp4a.to_src().contains("dp4a"));
                 assert!(ptx.gemm_mma.is_none(), "no int8 mma.sync before sm_80");
                 let digests = ptx.digests.to_src();
-                for name in ["row_digests_i32", "row_chunk_cvs", "row_digest_roots"] {
+                for name in ["row_digests_i32", "row_chunk_cvs", "row_merge_cvs"] {
                     assert!(digests.contains(name), "{name}");
                 }
             }
@@ -1092,6 +1254,15 @@ mod tests {
         }
     }
 
+    /// `len` pseudo-random bytes from `seed` (BLAKE3 XOF).
+    pub(super) fn random_i8(seed: u64, len: usize) -> Vec<i8> {
+        let mut h = blake3::Hasher::new();
+        h.update(&seed.to_le_bytes());
+        let mut out = vec![0u8; len];
+        h.finalize_xof().fill(&mut out);
+        out.into_iter().map(|v| v as i8).collect()
+    }
+
     /// Compares `gemm` with the CPU reference on random inputs of each shape.
     pub(super) fn matches_cpu(
         shapes: &[(usize, usize, usize)],
@@ -1166,6 +1337,15 @@ mod tests {
             };
             assert_eq!(dev.gemm_kernel(), kernel);
             matches_cpu(&HOPPER_SHAPES, |a, b, m, k, n| dev.gemm_i8(a, b, m, k, n));
+        }
+    }
+
+    #[test]
+    fn blake3_key_words_match_c_row_key() {
+        for (i, word) in merkle::C_ROW_KEY.chunks_exact(4).enumerate() {
+            let want = u32::from_le_bytes(word.try_into().expect("4 bytes"));
+            let line = format!("#define B3_KEY{i} 0x{want:08X}u");
+            assert!(BLAKE3_KEYED_SRC.contains(&line), "missing {line}");
         }
     }
 

@@ -54,6 +54,18 @@ pub struct GpuProfile {
     pub digests_serial_ms: f64,
     /// Each TMA build under each schedule asked for (checked and timed like `tma`).
     pub tma_sweep: Vec<TmaPoint>,
+    /// The GEMM and its commitment together, two-pass and fused (Hopper, `n % 256 == 0`).
+    pub commit: Option<CommitPoint>,
+}
+
+/// The GEMM with the row commitment of C, both ways, device time per job (ms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitPoint {
+    /// The `tma` GEMM, then the two digest launches over C (what the worker ran before).
+    pub two_pass_ms: f64,
+    /// The hashing build and the merge (ADR-007), or why it failed: a launch error or a
+    /// C or digest that differs from the two-pass path's.
+    pub fused_ms: Result<f64, String>,
 }
 
 /// One TMA build under one schedule, in [`GpuProfile::tma_sweep`].
@@ -266,6 +278,28 @@ impl CudaBackend {
             _ => (None, Vec::new(), Vec::new()),
         };
 
+        // The commitment: the GEMM then a second pass over C, against the hashing GEMM and
+        // the merge, each checked against the reference C and the digests above.
+        let commit = match (&self.gemm_mma, self.tma(TmaVariant::Solo)) {
+            (Some(mma), Some(solo)) if self.fuses_commit(k, n) => {
+                self.launch_transpose(mma, &b_dev, &mut bt_dev, d)?;
+                let bt: &CudaSlice<i8> = &bt_dev;
+                let mut c = self.alloc::<i32>(m * n, "allocate c")?;
+                let two_pass_ms = self.time_ms(iters, || {
+                    self.launch_tma(solo, &a_dev, bt, &mut c, d, TmaSchedule::default())?;
+                    self.launch_digests(&c, m, n, true).map(drop)
+                })?;
+                let fused_ms = self
+                    .profile_fused(&a_dev, bt, d, &reference, &fast, iters)
+                    .map_err(|e| e.to_string());
+                Some(CommitPoint {
+                    two_pass_ms,
+                    fused_ms,
+                })
+            }
+            _ => None,
+        };
+
         Ok(GpuProfile {
             device: self.device_name.clone(),
             m,
@@ -281,6 +315,51 @@ impl CudaBackend {
             digests_ms,
             digests_serial_ms,
             tma_sweep,
+            commit,
+        })
+    }
+
+    /// Checks the hashing GEMM and the merge against `reference` (C) and `digests` (its row
+    /// digests from the two-pass kernels, checked against the CPU), then times them.
+    fn profile_fused(
+        &self,
+        a_dev: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        d: Dims,
+        reference: &[i32],
+        digests: &[u8],
+        iters: usize,
+    ) -> Result<f64, KernelError> {
+        let t = self.tma(TmaVariant::Hashed).ok_or(KernelError::Cuda {
+            op: "fused commit",
+            reason: "the tma-hash kernel is not loaded".into(),
+        })?;
+        let (m, n) = (d.m as usize, d.n as usize);
+        let chunks = n / 256;
+        let mut c = self.alloc::<i32>(m * n, "allocate c")?;
+        let mut cvs = self.alloc::<u32>(m * chunks * 8, "allocate chunk cvs")?;
+        self.launch_tma_hashed(t, a_dev, bt, &mut c, &mut cvs, d, TmaSchedule::default())?;
+        let out = self.launch_merge(&cvs, m, chunks)?;
+        if self.download(&c)? != reference {
+            return Err(mismatch("tma-hash gemm vs dp4a gemm"));
+        }
+        let got = self.download(&out)?;
+        if let Some(row) =
+            (0..m).find(|&r| got[32 * r..32 * r + 32] != digests[32 * r..32 * r + 32])
+        {
+            return Err(KernelError::Cuda {
+                op: "tma-hash digests vs two-pass digests",
+                reason: format!(
+                    "{} of {m} rows differ, first row {row}",
+                    (0..m)
+                        .filter(|&r| got[32 * r..32 * r + 32] != digests[32 * r..32 * r + 32])
+                        .count()
+                ),
+            });
+        }
+        self.time_ms(iters, || {
+            self.launch_tma_hashed(t, a_dev, bt, &mut c, &mut cvs, d, TmaSchedule::default())?;
+            self.launch_merge(&cvs, m, chunks).map(drop)
         })
     }
 

@@ -11,8 +11,8 @@ use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, LaunchConfig, PushKer
 use cudarc::nvrtc::Ptx;
 
 use super::{
-    compile_hopper, driver_err, require_k_multiple, CudaBackend, Dims, GemmKernel, WGMMA_BM,
-    WGMMA_BN,
+    compile_hopper, driver_err, require_k_multiple, CudaBackend, Dims, GemmKernel,
+    BLAKE3_KEYED_SRC, CHUNK_COLS, WGMMA_BM, WGMMA_BN,
 };
 use crate::cpu::check_gemm_shape;
 use crate::KernelError;
@@ -35,7 +35,7 @@ const TMA_THREADS: u32 = 384;
 /// Bytes of K per TMA box (`TM_BK`; the 128-byte swizzle's row).
 const TMA_BOX_K: u32 = 128;
 
-/// The two builds of `gemm_i8_tma.cu` (`TM_CLUSTER`).
+/// The builds of `gemm_i8_tma.cu` (`TM_CLUSTER`, `TM_HASH`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TmaVariant {
     /// Every block loads its own A and B boxes (`tma`).
@@ -43,17 +43,37 @@ pub enum TmaVariant {
     /// Clusters of two blocks on vertically adjacent tiles; each loads its A box and half
     /// of the shared B box, multicast into both (`tma-mc`).
     Multicast,
+    /// `tma` whose idle warps also hash every stored tile's row chunks (`tma-hash`, the
+    /// commitment inside the GEMM; ADR-007). Not a GEMM choice of its own: what
+    /// [`crate::Backend::gemm_and_commit`] runs on Hopper where it can.
+    Hashed,
 }
 
+/// Registers per thread of the hashing build's producer and consumer warpgroups after
+/// `setmaxnreg` (128·producer + 256·consumer ≤ 65,536). ptxas 12.9 spills in the hashing
+/// warps at 64 (with 224 for the consumers) and spills nothing at 80 / 216.
+const HASH_REGS: (u32, u32) = (80, 216);
+
 impl TmaVariant {
-    /// Both builds, in the order of [`TmaVariant::index`].
+    /// The GEMM builds (C only), in the order of [`TmaVariant::index`].
     pub const ALL: [Self; 2] = [Self::Solo, Self::Multicast];
+    /// Every build, in the order of [`TmaVariant::index`].
+    pub const EVERY: [Self; 3] = [Self::Solo, Self::Multicast, Self::Hashed];
 
     /// Blocks per cluster (`TM_CLUSTER`).
     pub fn cluster(self) -> u32 {
         match self {
-            Self::Solo => 1,
+            Self::Solo | Self::Hashed => 1,
             Self::Multicast => 2,
+        }
+    }
+
+    /// The build's name (the kernel choice's, for the GEMM builds).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Solo => "tma",
+            Self::Multicast => "tma-mc",
+            Self::Hashed => "tma-hash",
         }
     }
 
@@ -67,13 +87,14 @@ impl TmaVariant {
         match self {
             Self::Solo => 0,
             Self::Multicast => 1,
+            Self::Hashed => 2,
         }
     }
 
-    /// The kernel choice that runs this build.
+    /// The kernel choice that runs this build's GEMM (`tma` for the hashing build).
     pub fn kernel(self) -> GemmKernel {
         match self {
-            Self::Solo => GemmKernel::Tma,
+            Self::Solo | Self::Hashed => GemmKernel::Tma,
             Self::Multicast => GemmKernel::TmaMulticast,
         }
     }
@@ -85,7 +106,14 @@ impl TmaVariant {
 
     /// The CUDA C source of this build.
     pub fn source(self) -> String {
-        format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster())
+        match self {
+            Self::Hashed => format!(
+                "#define TM_CLUSTER 1\n#define TM_HASH 1\n#define TM_HASH_PRODUCER_REGS \"{}\"\n\
+                 #define TM_HASH_CONSUMER_REGS \"{}\"\n{BLAKE3_KEYED_SRC}{GEMM_TMA_SRC}",
+                HASH_REGS.0, HASH_REGS.1
+            ),
+            _ => format!("#define TM_CLUSTER {}\n{GEMM_TMA_SRC}", self.cluster()),
+        }
     }
 }
 
@@ -221,7 +249,7 @@ impl CudaBackend {
     /// `wgmma`: a kernel change that breaks them on some device must not be able to take the
     /// other measurements down with it).
     pub fn without_tma(mut self) -> Self {
-        self.tma_allowed = [false; TmaVariant::ALL.len()];
+        self.tma_allowed = [false; TmaVariant::EVERY.len()];
         self
     }
 
@@ -307,13 +335,66 @@ impl CudaBackend {
         self.tma(variant).map(|t| t.blocks)
     }
 
-    /// Enqueues `c = a·b` with a TMA build, from `bt = bᵀ` (`n×k`); `k % 16 == 0`.
+    /// Enqueues `c = a·b` with a GEMM build, from `bt = bᵀ` (`n×k`); `k % 16 == 0`.
     pub(super) fn launch_tma(
         &self,
         t: &TmaKernel,
         a: &CudaSlice<i8>,
         bt: &CudaSlice<i8>,
         c: &mut CudaSlice<i32>,
+        d: Dims,
+        schedule: TmaSchedule,
+    ) -> Result<(), KernelError> {
+        if t.variant == TmaVariant::Hashed {
+            return Err(KernelError::Cuda {
+                op: "launch tma gemm",
+                reason: "the hashing build needs its chaining-value buffer".into(),
+            });
+        }
+        self.launch_tma_with(t, a, bt, c, None, d, schedule)
+    }
+
+    /// Enqueues `c = a·b` and the chaining values of every 256-column chunk of every row of
+    /// C into `cvs` (`m·(n/256)·8` words) with the hashing build; `k % 16 == 0`,
+    /// `n % 256 == 0`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn launch_tma_hashed(
+        &self,
+        t: &TmaKernel,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        cvs: &mut CudaSlice<u32>,
+        d: Dims,
+        schedule: TmaSchedule,
+    ) -> Result<(), KernelError> {
+        let (m, n) = (d.m as usize, d.n as usize);
+        if t.variant != TmaVariant::Hashed
+            || schedule.direct_store
+            || !n.is_multiple_of(CHUNK_COLS)
+            || cvs.len() != m * (n / CHUNK_COLS) * 8
+        {
+            return Err(KernelError::Cuda {
+                op: "launch tma-hash gemm",
+                reason: format!(
+                    "needs the hashing build, TMA stores, n % {CHUNK_COLS} == 0 (n = {n}) and \
+                     {} chaining-value words (got {})",
+                    m * (n / CHUNK_COLS) * 8,
+                    cvs.len()
+                ),
+            });
+        }
+        self.launch_tma_with(t, a, bt, c, Some(cvs), d, schedule)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn launch_tma_with(
+        &self,
+        t: &TmaKernel,
+        a: &CudaSlice<i8>,
+        bt: &CudaSlice<i8>,
+        c: &mut CudaSlice<i32>,
+        cvs: Option<&mut CudaSlice<u32>>,
         d: Dims,
         schedule: TmaSchedule,
     ) -> Result<(), KernelError> {
@@ -355,19 +436,25 @@ impl CudaBackend {
             tma_a
         };
         let store_flag = u32::from(tma_store);
+        // Not read by the GEMM builds: a null pointer.
+        let no_cvs: u64 = 0;
         let mut launch = self.stream.launch_builder(&t.f);
+        launch.arg(&tma_a).arg(&tma_b).arg(&tma_c).arg(c);
+        match cvs {
+            Some(cvs) => launch.arg(cvs),
+            None => launch.arg(&no_cvs),
+        };
         launch
-            .arg(&tma_a)
-            .arg(&tma_b)
-            .arg(&tma_c)
-            .arg(c)
             .arg(&d.m)
             .arg(&d.k)
             .arg(&d.n)
             .arg(&band)
             .arg(&store_flag);
-        // SAFETY: `gemm_i8_tma_nt(TmaDesc a, TmaDesc b, TmaDesc c, int*, unsigned ×5)` takes
-        // exactly these arguments (`TmaDesc` by value, 128 bytes). The tensor maps describe exactly a (m×k),
+        // SAFETY: `gemm_i8_tma_nt(TmaDesc a, TmaDesc b, TmaDesc c, int*, unsigned*, unsigned
+        // ×5)` takes exactly these arguments (`TmaDesc` by value, 128 bytes; the chaining-value
+        // pointer is null for the GEMM builds, which never read it, and for the hashing build
+        // a buffer of m·(n/256)·8 words, written one 32-byte value per (row < m, chunk),
+        // checked by `launch_tma_hashed` with TMA stores on and n % 256 == 0). The tensor maps describe exactly a (m×k),
         // bt (n×k) and, when the kernel is told to use it, c (m×n int32), with the boxes the
         // build's tile needs; the buffers stay alive (and their stream guards held) until
         // after the launch is enqueued on the same stream; the TMA unit reads and writes only
@@ -402,7 +489,7 @@ impl CudaBackend {
                 op: "tma gemm",
                 reason: format!(
                     "the {} kernel is not loaded (needs compute capability 9.0)",
-                    variant.kernel().name()
+                    variant.name()
                 ),
             });
         }
@@ -448,6 +535,36 @@ mod tests {
                 }
                 Err(KernelError::NoDevice { reason }) => return eprintln!("skipped: {reason}"),
                 Err(other) => panic!("{variant:?}: {other}"),
+            }
+        }
+    }
+
+    /// The hashing build compiles, with its barriers, proxy fence and group counter; with
+    /// `PROOFWORK_PTX_DIR` set, every build's PTX is written there (for `ptxas -v`).
+    #[test]
+    fn hashed_build_compiles_for_sm90a_when_present() {
+        for variant in TmaVariant::EVERY {
+            let ptx = match compile_tma(variant) {
+                Ok(ptx) => ptx.to_src(),
+                Err(KernelError::NoDevice { reason }) => return eprintln!("skipped: {reason}"),
+                Err(other) => panic!("{variant:?}: {other}"),
+            };
+            if let Some(dir) = std::env::var_os("PROOFWORK_PTX_DIR") {
+                let path = std::path::Path::new(&dir).join(format!("{}.ptx", variant.name()));
+                std::fs::write(path, &ptx).expect("write ptx");
+            }
+            let hashing = [
+                "fence.proxy.async.global",
+                "atom.shared.add.u32",
+                "shfl.sync.idx.b32",
+                "ld.global.ca.v4.u32",
+            ];
+            for op in hashing {
+                assert_eq!(
+                    ptx.contains(op),
+                    variant == TmaVariant::Hashed,
+                    "{variant:?}: {op}"
+                );
             }
         }
     }
@@ -543,6 +660,69 @@ mod tests {
             matches_cpu(&shapes, |a, b, m, k, n| {
                 dev.gemm_i8_tma(variant, schedule, a, b, m, k, n)
             });
+        }
+    }
+
+    /// The commitment inside the GEMM: C and every row digest against the CPU, on shapes
+    /// that take each of its paths: K of one and two stages (the ready signal after the K
+    /// loop) and of three or more (inside it), partial row tiles, odd chunk counts, and
+    /// more tiles per block than the ring holds (the consumers then wait for the hashers'
+    /// done barriers), under the default schedule and one-row bands.
+    #[test]
+    fn tma_hash_matches_cpu_when_present() {
+        use crate::{cpu, merkle};
+        let dev = match CudaBackend::new(0) {
+            Ok(dev) if dev.has_tma(TmaVariant::Hashed) => dev,
+            Ok(dev) if dev.tma_error(TmaVariant::Hashed).is_some() => panic!(
+                "tma-hash did not load on {}: {}",
+                dev.device_name(),
+                dev.tma_error(TmaVariant::Hashed)
+                    .map(ToString::to_string)
+                    .unwrap_or_default()
+            ),
+            Ok(dev) => return eprintln!("skipped: {} has no tma-hash kernel", dev.device_name()),
+            Err(e) => return eprintln!("skipped: {e}"),
+        };
+        let shapes = [
+            (128, 16, 512),
+            (200, 48, 768),
+            (1000, 384, 1280),
+            (256, 4096, 4096),
+            (4224, 64, 768),
+            (8192, 128, 4096),
+        ];
+        // PROOFWORK_GPU_QUICK: the first three only, once each (for compute-sanitizer, which
+        // runs kernels orders of magnitude slower).
+        let quick = std::env::var_os("PROOFWORK_GPU_QUICK").is_some();
+        let (shapes, rounds) = if quick {
+            (&shapes[..3], 1)
+        } else {
+            (&shapes[..], 3)
+        };
+        for (i, &(m, k, n)) in shapes.iter().enumerate() {
+            let a = super::super::tests::random_i8(3 * i as u64 + 1, m * k);
+            let b = super::super::tests::random_i8(3 * i as u64 + 2, k * n);
+            let want_c = cpu::gemm_i8(&a, &b, m, k, n).expect("shape");
+            let want = merkle::row_digests_i32(&want_c, m, n).expect("shape");
+            for round in 0..rounds {
+                let got = dev.gemm_and_commit_fused(&a, &b, m, k, n).expect("fused");
+                assert!(got.c == want_c, "{m}x{k}x{n} round {round}: C differs");
+                let bad: Vec<usize> = (0..m)
+                    .filter(|&r| got.tree.leaves()[r] != want[r])
+                    .collect();
+                assert!(
+                    bad.is_empty(),
+                    "{m}x{k}x{n} round {round}: {} of {m} row digests differ, first rows {:?}",
+                    bad.len(),
+                    &bad[..bad.len().min(8)]
+                );
+            }
+            // The backend's own commit takes the fused path here and agrees.
+            assert!(dev.fuses_commit(k, n));
+            let via_backend =
+                crate::Backend::gemm_and_commit(&dev, &a, &b, m, k, n).expect("commit");
+            let want_root = crate::MerkleTree::from_leaves(want).expect("rows").root();
+            assert_eq!(via_backend.tree.root(), want_root);
         }
     }
 

@@ -1,9 +1,12 @@
 // Runs the row-digest kernels of ../../src/cuda/row_digests.cu on the CPU through shim.h.
 // Usage: row_digests_emu M N < matrix (M·N int32, little-endian) > digests
-// Writes 32·M bytes of the one-thread-per-row kernel, then 32·M bytes of the two-launch
-// chunk-parallel path, launched with the grid the Rust host uses (kernels/src/cuda/mod.rs).
+// Writes 32·M bytes of the one-thread-per-row kernel, then 32·M bytes of the chunk-parallel
+// path (`row_chunk_cvs` launched with the grid the Rust host uses, kernels/src/cuda/mod.rs,
+// then the merge of `row_merge_cvs` level by level, its lanes in order; rows of one chunk
+// and rows wider than MERGE_MAX chunks take the one-thread-per-row kernel, as on the host).
 #include "shim.h"
 
+#include "../../src/cuda/blake3_keyed.cuh"
 #include "../../src/cuda/row_digests.cu"
 
 #include <cstdio>
@@ -33,14 +36,36 @@ int main(int argc, char** argv) {
     };
     std::vector<unsigned char> serial(32ull * m), fast(32ull * m);
     launch(m, [&] { row_digests_i32(c.data(), m, n, serial.data()); });
-    const unsigned long long len = TAG_LEN + 4ull * n;
-    const unsigned int full = static_cast<unsigned int>((len + CHUNK_LEN - 1) / CHUNK_LEN - 1);
-    std::vector<unsigned int> cvs(8ull * m * (full > 0 ? full : 1));
-    if (full > 0) {
-        launch(static_cast<unsigned long long>(m) * full,
-               [&] { row_chunk_cvs(c.data(), m, n, full, cvs.data()); });
+    const unsigned int chunks = (n + 255u) / 256u;
+    if (chunks < 2 || chunks > MERGE_MAX) {
+        launch(m, [&] { row_digests_i32(c.data(), m, n, fast.data()); });
+    } else {
+        std::vector<unsigned int> cvs(8ull * m * chunks);
+        launch(static_cast<unsigned long long>(m) * chunks,
+               [&] { row_chunk_cvs(c.data(), m, n, chunks, cvs.data()); });
+        for (unsigned int row = 0; row < m; ++row) {
+            std::vector<unsigned int> nd(cvs.begin() + 8ull * chunks * row,
+                                         cvs.begin() + 8ull * chunks * (row + 1));
+            unsigned int cnt = chunks;
+            while (cnt > 1) {
+                const unsigned int pairs = cnt >> 1;
+                for (unsigned int i = 0; i < pairs; ++i) {
+                    unsigned int p[8];
+                    merge_pair(nd.data(), i, cnt, p);
+                    for (int t = 0; t < 8; ++t) {
+                        nd[8 * i + t] = p[t];
+                    }
+                }
+                if (cnt & 1u) {
+                    for (int t = 0; t < 8; ++t) {
+                        nd[8 * pairs + t] = nd[8 * (cnt - 1) + t];
+                    }
+                }
+                cnt = pairs + (cnt & 1u);
+            }
+            store_digest(nd.data(), fast.data() + 32ull * row);
+        }
     }
-    launch(m, [&] { row_digest_roots(c.data(), m, n, full, cvs.data(), fast.data()); });
     std::fwrite(serial.data(), 1, serial.size(), stdout);
     std::fwrite(fast.data(), 1, fast.size(), stdout);
     return 0;

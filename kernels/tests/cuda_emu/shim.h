@@ -1,6 +1,8 @@
-// Just enough of CUDA C++ for kernels that use no shared memory, no block barriers and no
-// inline PTX (row_digests.cu) to compile as ordinary C++, so their logic can be checked on
-// the CPU: every launch becomes a loop over the grid, one "thread" at a time. Semantics
+// Just enough of CUDA C++ for kernels that use no block barriers and no inline PTX
+// (row_digests.cu) to compile as ordinary C++, so their logic can be checked on the CPU:
+// every launch becomes a loop over the grid, one "thread" at a time. Kernels that need
+// their warp in lockstep (`row_merge_cvs`) compile but are not launched: the harness runs
+// their per-lane step (`merge_pair`) in lane order instead. Semantics
 // follow the CUDA C++ Programming Guide for each intrinsic below.
 #pragma once
 #include <cstdint>
@@ -10,6 +12,9 @@
 #define __forceinline__ inline
 #define __constant__ static const
 #define __restrict__ __restrict
+#define __shared__ static
+
+static inline void __syncwarp() {}
 
 struct uint4 {
     unsigned int x, y, z, w;

@@ -75,19 +75,28 @@ fn device_digests(bin: &Path, c: &[i32], m: usize, n: usize) -> (Vec<[u8; 32]>, 
 #[test]
 fn cuda_row_digest_kernels_match_blake3_on_the_cpu() {
     let Some(bin) = emulator() else { return };
-    // Widths around the chunk boundaries of TAG (17 bytes) || row: 4n + 17 ≤ 1024 up to
-    // n = 251; n % 4 == 0 takes the 16-byte-load path, other widths the byte path; 4096 is
-    // the protocol's usual width (17 chunks), 4097 one more word.
+    // Widths around the chunk boundaries (256 columns a chunk) and block boundaries (16
+    // columns): one chunk (n ≤ 256, hashed with ROOT by one thread), partial last blocks
+    // and chunks; n % 4 == 0 takes the 16-byte-load path, other widths word loads; 4096 is
+    // the protocol's usual width (16 chunks), 4097 one more word; 768 and 1280 odd chunk
+    // counts (a node promoted unpaired); 65,536 the widest merge (256 chunks) and 65,537
+    // one past it (the one-thread-per-row kernel).
     for (m, n) in [
         (3, 1),
         (2, 3),
-        (5, 251),
-        (5, 252),
-        (4, 253),
+        (5, 15),
+        (5, 16),
+        (4, 17),
+        (3, 255),
         (3, 256),
+        (3, 257),
+        (2, 768),
         (2, 1000),
+        (2, 1280),
         (3, 4096),
         (2, 4097),
+        (1, 65_536),
+        (1, 65_537),
     ] {
         let c: Vec<i32> = super::bytes(n as u64 * 7 + m as u64, 4 * m * n)
             .chunks_exact(4)
