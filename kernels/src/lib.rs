@@ -287,12 +287,27 @@ pub fn detect_backend_with(
     pref: BackendChoice,
     gemm: GemmKernel,
 ) -> Result<Box<dyn Backend>, KernelError> {
+    detect_backend_opts(pref, gemm, false)
+}
+
+/// [`detect_backend_with`], and on CUDA the commitment inside the GEMM where the device and
+/// job allow it (`fused_commit`, [`CudaBackend::with_fused_commit`]).
+///
+/// # Errors
+///
+/// As [`detect_backend_with`].
+pub fn detect_backend_opts(
+    pref: BackendChoice,
+    gemm: GemmKernel,
+    fused_commit: bool,
+) -> Result<Box<dyn Backend>, KernelError> {
     let cuda = |dev: CudaBackend| -> Result<Box<dyn Backend>, KernelError> {
-        let dev = dev.with_gemm_kernel(gemm)?;
+        let dev = dev.with_gemm_kernel(gemm)?.with_fused_commit(fused_commit);
         tracing::info!(
             backend = "cuda",
             device = dev.device_name(),
             gemm = gemm.name(),
+            fused_commit,
             "using the cuda backend"
         );
         Ok(Box::new(dev))

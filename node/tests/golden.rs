@@ -522,12 +522,12 @@ const GOLDEN: &[Golden] = &[
     ),
     (
         14,
-        "f2a92da709b1c411bc05cbeb608b133dd58bd0849911ff1047cc49e00feb86ba",
+        "5d036715f383f2d7120122d38532481864ab9f0606272a7d4b10c5f29e775440",
         &[0, 0],
     ),
     (
         15,
-        "f90208eed6e28d5c15f131edc0e57ecaf9fdd277343f6974f384199116ecad9f",
+        "9c8d84a2a45ce6442e5e154a7f1988d966f61c476c1f1620e1258d76e68ff88f",
         &[],
     ),
     (

@@ -278,7 +278,7 @@ pub struct CudaBackend {
     /// kernel loaded, and not switched off by [`CudaBackend::without_tma`]).
     tma_allowed: [bool; 3],
     /// Whether [`Backend::gemm_and_commit`] hashes C inside the GEMM where it can
-    /// ([`CudaBackend::with_fused_commit`]).
+    /// ([`CudaBackend::with_fused_commit`]; off by default).
     fused_commit: bool,
     /// Which GEMM kernel the backend's [`Backend`] methods run.
     gemm_kernel: GemmKernel,
@@ -456,7 +456,7 @@ impl CudaBackend {
         );
         Ok(Self {
             tma_allowed: [gemm_wgmma.is_some(); 3],
-            fused_commit: true,
+            fused_commit: false,
             ctx,
             stream,
             gemm_dp4a,
@@ -527,9 +527,10 @@ impl CudaBackend {
         Ok(self)
     }
 
-    /// Whether [`Backend::gemm_and_commit`] may hash C inside the GEMM ([`TmaVariant::Hashed`],
-    /// the default where it loads) or always hashes it in a second pass (`false`: the
-    /// reference path, and the "before" of the profile). The digests are the same either way.
+    /// Whether [`Backend::gemm_and_commit`] may hash C inside the GEMM ([`TmaVariant::Hashed`])
+    /// or always hashes it in a second pass (the reference path). The digests are the same
+    /// either way. Off by default until the hashing build has passed `scripts/gpu-check.sh`
+    /// on a Hopper GPU (ADR-007; `proofwork worker --fused-commit` turns it on).
     pub fn with_fused_commit(mut self, fused: bool) -> Self {
         self.fused_commit = fused;
         self
@@ -873,12 +874,18 @@ impl CudaBackend {
         Ok(out)
     }
 
-    /// Whether `gemm_and_commit` hashes an `m×k×n` job inside the GEMM: the hashing TMA
-    /// build loaded, `k % 16 == 0`, and rows of whole chunks, at least two and at most what
-    /// the merge holds.
+    /// Whether [`Backend::gemm_and_commit`] hashes an `m×k×n` job inside the GEMM: the
+    /// fused commit switched on ([`CudaBackend::with_fused_commit`]) and
+    /// [`CudaBackend::can_fuse_commit`].
     pub fn fuses_commit(&self, k: usize, n: usize) -> bool {
-        self.fused_commit
-            && self.uses_tensor_cores(k)
+        self.fused_commit && self.can_fuse_commit(k, n)
+    }
+
+    /// Whether this device and shape can take the commitment inside the GEMM: the hashing
+    /// TMA build loaded, `k % 16 == 0`, and rows of whole chunks, at least two and at most
+    /// what the merge holds.
+    pub fn can_fuse_commit(&self, k: usize, n: usize) -> bool {
+        self.uses_tensor_cores(k)
             && n.is_multiple_of(CHUNK_COLS)
             && (2..=MERGE_MAX).contains(&(n / CHUNK_COLS))
             && matches!(self.gemm_kernel, GemmKernel::Auto | GemmKernel::Tma)
@@ -886,7 +893,7 @@ impl CudaBackend {
     }
 
     /// The GEMM with the hashing TMA build, then the merge: `C` and its row digests, both
-    /// left on the device. Needs [`CudaBackend::fuses_commit`]; `m, k, n > 0`.
+    /// left on the device. Needs [`CudaBackend::can_fuse_commit`]; `m, k, n > 0`.
     #[allow(clippy::type_complexity)]
     fn gemm_and_digests_fused(
         &self,
@@ -929,7 +936,7 @@ impl CudaBackend {
     /// # Errors
     ///
     /// Shape errors as for [`Backend::gemm_i8`]; [`KernelError::Cuda`] when this device or
-    /// shape cannot take the fused path (see [`CudaBackend::fuses_commit`]) or the driver
+    /// shape cannot take the fused path (see [`CudaBackend::can_fuse_commit`]) or the driver
     /// fails.
     pub fn gemm_and_commit_fused(
         &self,
@@ -940,7 +947,7 @@ impl CudaBackend {
         n: usize,
     ) -> Result<GemmCommitment, KernelError> {
         check_gemm_shape(a.len(), b.len(), m, k, n)?;
-        if m == 0 || !self.fuses_commit(k, n) {
+        if m == 0 || !self.can_fuse_commit(k, n) {
             return Err(KernelError::Cuda {
                 op: "fused commit",
                 reason: format!(
@@ -1071,7 +1078,7 @@ impl Backend for CudaBackend {
 
 impl CudaBackend {
     /// [`Backend::gemm_and_commit`] with the commitment inside the GEMM (`fused`, where
-    /// [`CudaBackend::fuses_commit`] allows it) or in a second pass over C: the same result,
+    /// [`CudaBackend::can_fuse_commit`] allows it) or in a second pass over C: the same result,
     /// for measuring one against the other.
     ///
     /// # Errors
@@ -1092,7 +1099,7 @@ impl CudaBackend {
             let tree = MerkleTree::from_leaves(merkle::row_digests_i32(&c, m, n)?)?;
             return Ok(GemmCommitment { c, tree });
         }
-        let (c_dev, leaves) = if fused && self.fuses_commit(k, n) {
+        let (c_dev, leaves) = if fused && self.can_fuse_commit(k, n) {
             let (c_dev, out) = self.gemm_and_digests_fused(a, b, m, k, n)?;
             (c_dev, self.download_digests(&out)?)
         } else {

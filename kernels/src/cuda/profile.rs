@@ -281,7 +281,7 @@ impl CudaBackend {
         // The commitment: the GEMM then a second pass over C, against the hashing GEMM and
         // the merge, each checked against the reference C and the digests above.
         let commit = match (&self.gemm_mma, self.tma(TmaVariant::Solo)) {
-            (Some(mma), Some(solo)) if self.fuses_commit(k, n) => {
+            (Some(mma), Some(solo)) if self.can_fuse_commit(k, n) => {
                 self.launch_transpose(mma, &b_dev, &mut bt_dev, d)?;
                 let bt: &CudaSlice<i8> = &bt_dev;
                 let mut c = self.alloc::<i32>(m * n, "allocate c")?;

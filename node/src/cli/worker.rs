@@ -23,6 +23,10 @@ pub(crate) struct WorkerArgs {
     /// either way.
     #[arg(long, default_value = "auto")]
     gemm_kernel: String,
+    /// Hash C's rows inside the GEMM on Hopper (the tma-hash kernel, ADR-007) instead of in
+    /// a second pass; off until verified on hardware. Same commitment either way.
+    #[arg(long)]
+    fused_commit: bool,
     /// Bond to post if not yet registered (native denomination).
     #[arg(long, default_value_t = 10_000)]
     bond: u128,
@@ -56,8 +60,9 @@ pub(crate) async fn run(ctx: &Ctx, a: WorkerArgs) -> anyhow::Result<()> {
                 .ok_or_else(|| input("--validator must be 32 bytes of hex"))
         })
         .transpose()?;
-    let backend: Arc<dyn proofwork_kernels::Backend> =
-        Arc::from(proofwork_kernels::detect_backend_with(choice, gemm)?);
+    let backend: Arc<dyn proofwork_kernels::Backend> = Arc::from(
+        proofwork_kernels::detect_backend_opts(choice, gemm, a.fused_commit)?,
+    );
     let opts = proofwork_node::worker::WorkerOptions {
         bond: a.bond,
         validator,
