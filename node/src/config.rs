@@ -32,6 +32,37 @@ pub struct Config {
     pub cometbft: CometbftSection,
     /// The blob store (`Blobs` gRPC service).
     pub blobs: BlobsSection,
+    /// The REST/JSON gateway.
+    pub api: ApiSection,
+}
+
+/// `[api]`: the REST/JSON gateway ([`crate::rest`]).
+///
+/// Off unless `listen` is set (`proofwork start --api ADDR`): it is a second public port,
+/// and one host often runs several nodes (localnets, tests), which would all fight over one
+/// default port; gRPC stays the one surface every node has.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSection {
+    /// Listen address (e.g. `127.0.0.1:1317`); empty disables the gateway.
+    pub listen: String,
+    /// Origins CORS allows (`"*"` for any); empty sends no CORS headers.
+    pub cors_origins: Vec<String>,
+    /// Largest request body in bytes (larger: 413).
+    pub max_body_bytes: usize,
+    /// Requests served at once (more: 429).
+    pub max_concurrent: usize,
+}
+
+impl Default for ApiSection {
+    fn default() -> Self {
+        ApiSection {
+            listen: String::new(),
+            cors_origins: Vec::new(),
+            max_body_bytes: 4 << 20,
+            max_concurrent: 256,
+        }
+    }
 }
 
 /// `[blobs]`: limits and garbage collection of the node-local blob store (`HOME/blobs`).
@@ -281,6 +312,17 @@ impl Config {
             retain_blocks: self.blobs.retain_blocks,
             interval: Duration::from_millis(self.blobs.gc_interval_ms.max(10)),
             ..GcConfig::default()
+        }
+    }
+
+    /// The REST gateway's limits.
+    pub fn rest_limits(&self) -> crate::rest::RestLimits {
+        crate::rest::RestLimits {
+            max_body_bytes: self.api.max_body_bytes,
+            max_concurrent: self.api.max_concurrent.max(1),
+            cors_origins: self.api.cors_origins.clone(),
+            max_message_bytes: self.grpc.max_message_bytes,
+            request_timeout: Duration::from_millis(self.grpc.request_timeout_ms.max(1)),
         }
     }
 

@@ -18,4 +18,5 @@ mod exhaust;
 mod faults;
 mod net;
 mod node;
+mod rest;
 mod work;

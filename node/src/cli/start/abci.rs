@@ -10,7 +10,7 @@ use proofwork_node::config::Config;
 use proofwork_node::home::Home;
 use proofwork_node::{abci, cometbft, grpc};
 
-use super::embedded::spawn_metrics;
+use super::embedded::{spawn_metrics, spawn_rest};
 use super::Listeners;
 use crate::cli::error::CliError;
 use crate::cli::shutdown::Shutdown;
@@ -64,6 +64,7 @@ pub(super) async fn run(
         },
     ));
     let metrics_stop = spawn_metrics(listeners.metrics);
+    let rest_stop = spawn_rest(listeners.api, cfg);
     tracing::info!(cometbft_rpc = %cfg.cometbft.rpc, "ABCI mode: gRPC broadcasts forward to CometBFT");
     loop {
         tokio::select! {
@@ -75,6 +76,7 @@ pub(super) async fn run(
     }
     let _ = stop_tx.send(());
     let _ = metrics_stop.send(());
+    let _ = rest_stop.send(());
     blob_gc.abort();
     // Told to stop, the server drains its connections and returns.
     match tokio::time::timeout(Duration::from_secs(5), server).await {

@@ -50,6 +50,7 @@ pub(crate) async fn embedded(
         },
     ));
     let metrics_stop = spawn_metrics(listeners.metrics);
+    let rest_stop = spawn_rest(listeners.api, &cfg);
     let engine_node = node.clone();
     let engine_stop = stop.clone();
     let engine = std::thread::Builder::new()
@@ -73,6 +74,7 @@ pub(crate) async fn embedded(
     let _ = shutdown_tx.send(());
     blob_gc.abort();
     let _ = metrics_stop.send(());
+    let _ = rest_stop.send(());
     let res = engine
         .join()
         .map_err(|_| anyhow::anyhow!("engine thread panicked"))?;
@@ -85,6 +87,28 @@ pub(crate) async fn embedded(
         .context("gRPC server task")?
         .context("gRPC server")?;
     Ok(())
+}
+
+/// Serves the REST gateway on the listener (if any) until the returned sender fires or
+/// drops.
+pub(super) fn spawn_rest(
+    api: Option<(tokio::net::TcpListener, std::net::SocketAddr)>,
+    cfg: &Config,
+) -> tokio::sync::oneshot::Sender<()> {
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    if let Some((listener, grpc)) = api {
+        let limits = cfg.rest_limits();
+        tokio::spawn(async move {
+            if let Err(e) = proofwork_node::rest::serve(listener, grpc, limits, async {
+                let _ = rx.await;
+            })
+            .await
+            {
+                tracing::warn!(error = %e, "REST gateway failed");
+            }
+        });
+    }
+    tx
 }
 
 /// Serves `/metrics` on the listener (if any) until the returned sender fires or drops.

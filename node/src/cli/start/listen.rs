@@ -7,10 +7,12 @@ use proofwork_node::config::Config;
 
 use crate::cli::error::CliError;
 
-/// The gRPC and (unless disabled) metrics listeners, bound.
+/// The gRPC and (unless disabled) metrics and REST listeners, bound.
 pub(crate) struct Listeners {
     pub(crate) grpc: tokio::net::TcpListener,
     pub(crate) metrics: Option<tokio::net::TcpListener>,
+    /// The REST gateway's listener and the gRPC address it calls.
+    pub(crate) api: Option<(tokio::net::TcpListener, SocketAddr)>,
 }
 
 impl Listeners {
@@ -30,7 +32,18 @@ impl Listeners {
                 .await?,
             )
         };
-        Ok(Listeners { grpc, metrics })
+        let api = if cfg.api.listen.is_empty() {
+            None
+        } else {
+            let l = bind(
+                &cfg.api.listen,
+                "REST",
+                "--api ADDR (\"\" disables) or [api] listen",
+            )
+            .await?;
+            Some((l, grpc.local_addr()?))
+        };
+        Ok(Listeners { grpc, metrics, api })
     }
 }
 

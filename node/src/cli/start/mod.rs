@@ -32,6 +32,10 @@ pub(crate) struct NodeOverrides {
     /// Prometheus listen address (overrides config.toml; "" disables).
     #[arg(long)]
     metrics: Option<String>,
+    /// REST/JSON gateway listen address, e.g. 127.0.0.1:1317 (overrides config.toml; ""
+    /// disables; off by default).
+    #[arg(long)]
+    api: Option<String>,
 }
 
 impl NodeOverrides {
@@ -46,6 +50,9 @@ impl NodeOverrides {
         }
         if let Some(m) = &self.metrics {
             cfg.metrics.listen.clone_from(m);
+        }
+        if let Some(a) = &self.api {
+            cfg.api.listen.clone_from(a);
         }
         Ok(cfg)
     }

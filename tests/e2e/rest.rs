@@ -1,0 +1,319 @@
+//! The REST/JSON gateway against a real node: every answer JSON in the proto3 mapping, the
+//! OpenAPI spec served, a tx broadcast and found over REST, errors with their codes, limits,
+//! CORS, and server-sent block events.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::support::{free_port, TestNode};
+
+/// One HTTP/1.1 exchange on 127.0.0.1:`port`: (status, headers, body).
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    s.write_all(body).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("header end");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    (status, head, body)
+}
+
+fn dechunk(mut b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = b.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let len =
+            usize::from_str_radix(std::str::from_utf8(&b[..eol]).unwrap().trim(), 16).unwrap();
+        if len == 0 {
+            return out;
+        }
+        out.extend_from_slice(&b[eol + 2..eol + 2 + len]);
+        b = &b[eol + 2 + len + 2..];
+    }
+}
+
+fn json(port: u16, method: &str, path: &str, body: &str) -> (u16, Value) {
+    let (status, head, body) = http(
+        port,
+        method,
+        path,
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{method} {path}: not JSON: {head}"
+    );
+    (
+        status,
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}: {}", String::from_utf8_lossy(&body))),
+    )
+}
+
+/// An error answer: its HTTP status and gRPC code, and a message.
+fn assert_error(got: (u16, Value), http_status: u16, code: i64) {
+    assert_eq!(got.0, http_status, "{}", got.1);
+    assert_eq!(got.1["code"], code, "{}", got.1);
+    assert!(
+        got.1["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{}",
+        got.1
+    );
+}
+
+#[tokio::test]
+async fn rest_gateway_serves_queries_broadcasts_errors_cors_and_streams() {
+    use proofwork_tx::{sign_body, Message, TxBody};
+    let api = free_port();
+    let node = TestNode::start_configured(100, |cfg| {
+        cfg.api.listen = format!("127.0.0.1:{api}");
+        cfg.api.cors_origins = vec!["https://explorer.example".into()];
+        cfg.api.max_body_bytes = 64 << 10;
+    });
+    let mut c = node.client().await;
+
+    // The spec: OpenAPI 3, every route there.
+    let (status, spec) = json(api, "GET", "/openapi.json", "");
+    assert_eq!(status, 200);
+    assert_eq!(spec["openapi"], "3.0.3");
+    for p in [
+        "/v1/rpc/proofwork.node.v1.Node/Status",
+        "/v1/rpc/proofwork.assets.v1.AssetQuery/Token",
+        "/v1/rpc/proofwork.work.v1.Work/Jobs",
+        "/v1/rpc/proofwork.validators.v1.Validators/Validators",
+        "/v1/blocks/{height}",
+        "/v1/txs",
+        "/v1/stream/blocks",
+    ] {
+        assert!(spec["paths"].get(p).is_some(), "spec lacks {p}");
+    }
+
+    // Status: 64-bit integers as strings, bytes as base64.
+    let (status, st) = json(api, "GET", "/v1/status", "");
+    assert_eq!(status, 200, "{st}");
+    assert_eq!(st["chainId"], "pw-e2e");
+    assert!(st["height"].is_string(), "{st}");
+
+    // A transfer broadcast over REST, waited for, then found by hash and in its block.
+    let alice = node.key("alice");
+    let bob = node.key("bob").public_key().address();
+    let tx = sign_body(
+        &alice,
+        &TxBody {
+            chain_id: "pw-e2e".into(),
+            nonce: 0,
+            fee: 1,
+            messages: vec![Message::Transfer(proofwork_tx::Transfer {
+                to: bob,
+                denom: "upw".into(),
+                amount: 7,
+            })],
+        },
+    );
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&tx);
+    let (status, sim) = json(
+        api,
+        "POST",
+        "/v1/txs/simulate",
+        &format!(r#"{{"tx":"{b64}"}}"#),
+    );
+    assert_eq!(status, 200, "{sim}");
+    assert_eq!(sim["code"], 0, "{sim}");
+    let (status, res) = json(
+        api,
+        "POST",
+        "/v1/txs",
+        &format!(r#"{{"tx":"{b64}","wait":true}}"#),
+    );
+    assert_eq!(status, 200, "{res}");
+    assert_eq!(res["code"], 0, "{res}");
+    let hash = base64::engine::general_purpose::STANDARD
+        .decode(res["hash"].as_str().unwrap())
+        .unwrap();
+    let height = res["committed"]["height"].as_str().unwrap().to_owned();
+    let (status, found) = json(api, "GET", &format!("/v1/txs/{}", hex::encode(&hash)), "");
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["result"]["height"], height.as_str());
+    let (status, block) = json(api, "GET", &format!("/v1/blocks/{height}"), "");
+    assert_eq!(status, 200, "{block}");
+    assert_eq!(block["height"], height.as_str());
+    let (status, bal) = json(
+        api,
+        "POST",
+        "/v1/rpc/proofwork.node.v1.Node/Balance",
+        &format!(r#"{{"address":"{bob}","denom":"upw"}}"#),
+    );
+    assert_eq!(status, 200, "{bal}");
+    assert_eq!(
+        bal["amount"],
+        c.balance(&bob, "upw").await.unwrap().to_string()
+    );
+    let (status, acct) = json(
+        api,
+        "GET",
+        &format!("/v1/accounts/{}", alice.public_key().address()),
+        "",
+    );
+    assert_eq!(status, 200, "{acct}");
+    assert_eq!(acct["nonce"], "1");
+    // Every service answers through the generic route.
+    for (path, body) in [
+        ("/v1/rpc/proofwork.work.v1.Work/Params", "{}"),
+        (
+            "/v1/rpc/proofwork.validators.v1.Validators/Validators",
+            "{}",
+        ),
+        ("/v1/rpc/proofwork.assets.v1.AssetQuery/Listings", "{}"),
+    ] {
+        let (status, v) = json(api, "POST", path, body);
+        assert_eq!(status, 200, "{path}: {v}");
+    }
+
+    // Errors: the gRPC code in the body, the HTTP status it maps to.
+    assert_error(json(api, "GET", "/v1/accounts/not-an-address", ""), 400, 3);
+    assert_error(
+        json(
+            api,
+            "POST",
+            "/v1/rpc/proofwork.node.v1.Node/Status",
+            r#"{"nope":1}"#,
+        ),
+        400,
+        3,
+    );
+    assert_error(
+        json(
+            api,
+            "POST",
+            "/v1/rpc/proofwork.node.v1.Node/GetBlock",
+            r#"{"height":"x"}"#,
+        ),
+        400,
+        3,
+    );
+    assert_error(
+        json(
+            api,
+            "POST",
+            "/v1/rpc/proofwork.node.v1.Node/GetBlock",
+            "{not json",
+        ),
+        400,
+        3,
+    );
+    assert_error(
+        json(api, "POST", "/v1/rpc/proofwork.nope.v1.X/Y", "{}"),
+        404,
+        5,
+    );
+    assert_error(
+        json(api, "POST", "/v1/rpc/proofwork.node.v1.Node/Nope", "{}"),
+        404,
+        5,
+    );
+    assert_error(
+        json(api, "POST", "/v1/rpc/proofwork.blobs.v1.Blobs/Upload", "{}"),
+        501,
+        12,
+    );
+    assert_error(json(api, "GET", "/v1/nowhere", ""), 404, 5);
+    assert_error(json(api, "GET", "/v1/txs/zz", ""), 400, 3);
+    let (status, err) = json(api, "GET", "/v1/blocks/99999999", "");
+    assert!((400..500).contains(&status), "{status} {err}");
+    let big = format!(r#"{{"tx":"{}"}}"#, "A".repeat(80 << 10));
+    assert_error(json(api, "POST", "/v1/txs", &big), 413, 8);
+
+    // CORS: the configured origin is echoed, preflight answered; another origin gets none.
+    let (status, head, _) = http(
+        api,
+        "OPTIONS",
+        "/v1/status",
+        &[
+            ("Origin", "https://explorer.example"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+        b"",
+    );
+    assert_eq!(status, 204);
+    let lower = head.to_ascii_lowercase();
+    assert!(
+        lower.contains("access-control-allow-origin: https://explorer.example"),
+        "{head}"
+    );
+    assert!(lower.contains("access-control-allow-methods"), "{head}");
+    let (_, head, _) = http(
+        api,
+        "GET",
+        "/v1/status",
+        &[("Origin", "https://evil.example")],
+        b"",
+    );
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("access-control-allow-origin"),
+        "{head}"
+    );
+
+    // Server-sent events: block 1 arrives as JSON.
+    let mut s = TcpStream::connect(("127.0.0.1", api)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(b"GET /v1/stream/blocks?fromHeight=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        .unwrap();
+    let mut r = BufReader::new(s);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut saw_sse = false;
+    let first = loop {
+        assert!(Instant::now() < deadline, "no block event");
+        let mut line = String::new();
+        if r.read_line(&mut line).unwrap() == 0 {
+            panic!("stream closed");
+        }
+        if line
+            .to_ascii_lowercase()
+            .starts_with("content-type: text/event-stream")
+        {
+            saw_sse = true;
+        }
+        if let Some(data) = line.trim_end().strip_prefix("data:") {
+            break serde_json::from_str::<Value>(data.trim()).unwrap();
+        }
+    };
+    assert!(saw_sse, "not an event stream");
+    assert_eq!(first["height"], "1", "{first}");
+}
