@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/install-grpcurl.sh
+./scripts/install-schemathesis.sh
 # CometBFT end-to-end tests skip (with a message) when the binary could not be installed.
 if ! ./scripts/install-cometbft.sh; then
   echo "test.sh: CometBFT could not be installed (error above); its tests will be skipped" >&2

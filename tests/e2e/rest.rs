@@ -317,3 +317,76 @@ async fn rest_gateway_serves_queries_broadcasts_errors_cors_and_streams() {
     assert!(saw_sse, "not an event stream");
     assert_eq!(first["height"], "1", "{first}");
 }
+
+/// schemathesis (`scripts/install-schemathesis.sh`), if installed.
+fn schemathesis() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("SCHEMATHESIS") {
+        return Some(p.into());
+    }
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../target/tools/schemathesis/bin/schemathesis");
+    p.exists().then_some(p)
+}
+
+/// schemathesis generates requests for every operation of /openapi.json (the streams, which
+/// never end, are covered above): no answer may be a 5xx, and every answer must match the
+/// spec's status codes, content types, headers and schemas. Semantic validation the schema
+/// cannot express (bech32 addresses, known ids) is allowed to refuse schema-valid input.
+#[test]
+fn schemathesis_finds_no_server_error_and_every_answer_matches_the_spec() {
+    let Some(st) = schemathesis() else {
+        eprintln!("skipped: schemathesis not installed (scripts/install-schemathesis.sh)");
+        return;
+    };
+    let api = free_port();
+    let node = TestNode::start_configured(200, |cfg| {
+        cfg.api.listen = format!("127.0.0.1:{api}");
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", api)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "gateway did not come up:\n{}",
+            node.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(st)
+        .current_dir(dir.path())
+        .args([
+            "run",
+            &format!("http://127.0.0.1:{api}/openapi.json"),
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+            "--max-examples",
+            "25",
+            "--generation-deterministic",
+            "--exclude-path-regex",
+            "^/v1/stream/",
+            "--request-timeout",
+            "20",
+            "--workers",
+            "1",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run schemathesis");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: String = text
+        .lines()
+        .skip_while(|l| !l.contains("SUMMARY"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    eprintln!("{summary}");
+    let tail: String = text
+        .chars()
+        .skip(text.chars().count().saturating_sub(4000))
+        .collect();
+    assert!(out.status.success(), "schemathesis failed:\n{tail}");
+    assert!(text.contains("passed"), "{tail}");
+}
