@@ -899,6 +899,7 @@ mod tests {
                     ..Default::default()
                 }),
             }),
+            codespace: String::new(),
         }
     }
 

@@ -282,10 +282,11 @@ impl CometBackend {
         let _withdraw = wait.then(|| self.waiters.withdraw_on_drop(hash));
         let rx = wait.then(|| self.waiters.register(hash));
         let refused = |code: u32, log: String| pb::BroadcastTxResponse {
-            hash: Vec::new(),
+            hash: hash.to_vec(),
             code,
             log,
             committed: None,
+            codespace: proofwork_tx::error::module_of(code).to_owned(),
         };
         match self.rpc.broadcast_tx_sync(&tx).await {
             Ok((0, _)) => {}
@@ -311,6 +312,7 @@ impl CometBackend {
             code: 0,
             log: String::new(),
             committed: None,
+            codespace: String::new(),
         };
         if let Some(rx) = rx {
             match tokio::time::timeout(commit_wait, rx).await {

@@ -88,7 +88,7 @@ pub enum StateError {
         oldest: u64,
     },
     /// A version that does not exist yet.
-    #[error("height {height} is not committed (latest: {latest:?})")]
+    #[error("height {height} is not committed ({})", latest_text(*.latest))]
     UnknownHeight {
         /// Asked for.
         height: u64,
@@ -135,4 +135,12 @@ pub enum ExecError {
     /// Halt: the store failed or an invariant broke.
     #[error(transparent)]
     State(#[from] StateError),
+}
+
+/// "latest: N", or that nothing is committed yet (never Rust's `Some(N)`).
+fn latest_text(latest: Option<u64>) -> String {
+    latest.map_or_else(
+        || "nothing is committed yet".to_owned(),
+        |l| format!("latest: {l}"),
+    )
 }

@@ -166,6 +166,24 @@ async fn rest_gateway_serves_queries_broadcasts_errors_cors_and_streams() {
         .decode(res["hash"].as_str().unwrap())
         .unwrap();
     let height = res["committed"]["height"].as_str().unwrap().to_owned();
+    // The same tx again is refused, and the refusal still names the tx and its module.
+    let (status, again) = json(api, "POST", "/v1/txs", &format!(r#"{{"tx":"{b64}"}}"#));
+    assert_eq!(status, 200, "{again}");
+    assert_ne!(again["code"], 0, "{again}");
+    assert_eq!(again["hash"], res["hash"], "{again}");
+    assert!(
+        again["codespace"].as_str().is_some_and(|c| !c.is_empty()),
+        "{again}"
+    );
+    // An upper-case address is the same account.
+    let (status, upper) = json(
+        api,
+        "GET",
+        &format!("/v1/accounts/{}", bob.to_string().to_uppercase()),
+        "",
+    );
+    assert_eq!(status, 200, "{upper}");
+    assert_eq!(upper["address"], bob.to_string());
     let (status, found) = json(api, "GET", &format!("/v1/txs/{}", hex::encode(&hash)), "");
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["result"]["height"], height.as_str());

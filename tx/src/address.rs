@@ -90,9 +90,11 @@ impl FromStr for Address {
                     reason: e.to_string(),
                 }
             })?;
-        if checked.hrp().as_str() != ADDRESS_HRP || s.starts_with(|c: char| c.is_uppercase()) {
+        // BIP-350 (as BIP-173): all lower case or all upper case, never mixed (the decoder
+        // refuses mixed case); both name the same address, which always prints in lower case.
+        if checked.hrp().to_lowercase() != ADDRESS_HRP {
             return Err(TxError::BadAddress {
-                reason: format!("prefix must be `{ADDRESS_HRP}` in lower case"),
+                reason: format!("prefix must be `{ADDRESS_HRP}`"),
             });
         }
         let bytes: Vec<u8> = checked.byte_iter().collect();
@@ -146,5 +148,28 @@ mod tests {
         assert!(short.parse::<Address>().is_err());
         assert!("".parse::<Address>().is_err());
         assert!("not an address".parse::<Address>().is_err());
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    #[test]
+    fn upper_case_addresses_are_accepted_and_normalised_mixed_case_refused() {
+        let a = Address([7; 20]);
+        let lower = a.to_string();
+        let upper = lower.to_uppercase();
+        assert_eq!(upper.parse::<Address>().expect("upper case"), a);
+        assert_eq!(
+            upper.parse::<Address>().expect("upper case").to_string(),
+            lower
+        );
+        let mut mixed = lower.clone();
+        mixed.replace_range(0..1, &lower[0..1].to_uppercase());
+        assert!(
+            mixed.parse::<Address>().is_err(),
+            "mixed case must be refused"
+        );
     }
 }

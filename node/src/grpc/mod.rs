@@ -156,6 +156,11 @@ pub async fn serve_backend(
         .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .build_v1()?;
+    // v1alpha too: Python's grpcio-reflection and older grpcurl builds speak only that.
+    let reflection_alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(proofwork_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
     health_reporter
         .set_serving::<validators_server::ValidatorsServer<ValidatorsService>>()
         .await;
@@ -197,6 +202,7 @@ pub async fn serve_backend(
         .http2_keepalive_timeout(Some(limits.keepalive_timeout))
         .add_service(health_service)
         .add_service(reflection)
+        .add_service(reflection_alpha)
         .add_service(svc)
         .add_service(vals)
         .add_service(assets)

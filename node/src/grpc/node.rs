@@ -437,18 +437,19 @@ impl node_server::Node for NodeService {
             }
         };
         let wait = req.wait;
+        let tx_hash = *blake3::hash(&req.tx).as_bytes();
         let submitted = tokio::task::spawn_blocking(move || node.submit(req.tx, wait))
             .await
             .map_err(internal)?;
         let (hash, rx) = match submitted {
             Ok(ok) => ok,
             Err(ExecError::Tx(e)) => {
-                let hash = Vec::new();
                 return Ok(Response::new(pb::BroadcastTxResponse {
-                    hash,
+                    hash: tx_hash.to_vec(),
                     code: e.code(),
                     log: e.to_string(),
                     committed: None,
+                    codespace: e.codespace().to_owned(),
                 }));
             }
             Err(ExecError::State(e)) => return Err(internal(e)),
@@ -458,6 +459,7 @@ impl node_server::Node for NodeService {
             code: 0,
             log: String::new(),
             committed: None,
+            codespace: String::new(),
         };
         if let Some(rx) = rx {
             match tokio::time::timeout(self.limits.commit_wait, rx).await {
