@@ -55,8 +55,9 @@ def encode(hrp: str, data: bytes) -> str:
     return hrp + "1" + "".join(CHARSET[d] for d in d5 + checksum)
 
 
-def decode(s: str) -> tuple[str, bytes]:
-    """Parses a bech32m string; all-upper-case input is accepted and normalised (BIP-350)."""
+def decode5(s: str) -> tuple[str, list[int]]:
+    """Checks a bech32m string; returns its (lower-case) prefix and 5-bit data, checksum
+    removed. All-upper-case input is accepted and normalised (BIP-350); mixed case is not."""
     if len(s) > 90:
         raise Bech32Error("too long")
     if any(ord(c) < 33 or ord(c) > 126 for c in s):
@@ -74,4 +75,10 @@ def decode(s: str) -> tuple[str, bytes]:
         raise Bech32Error("invalid data character") from None
     if _polymod(_hrp_expand(hrp) + data) != BECH32M_CONST:
         raise Bech32Error("invalid checksum")
-    return hrp, bytes(_convertbits(data[:-6], 5, 8, False))
+    return hrp, data[:-6]
+
+
+def decode(s: str) -> tuple[str, bytes]:
+    """Parses a bech32m string carrying whole bytes."""
+    hrp, data = decode5(s)
+    return hrp, bytes(_convertbits(data, 5, 8, False))
