@@ -6,7 +6,9 @@ use crate::support::BIN;
 
 #[test]
 fn python_sdk_tests_pass_against_a_real_node() {
-    let python = std::process::Command::new("python3").arg("--version").output();
+    let python = std::process::Command::new("python3")
+        .arg("--version")
+        .output();
     if !matches!(python, Ok(ref o) if o.status.success()) {
         eprintln!("skipped: python3 is not installed (the Python SDK tests need it)");
         return;
