@@ -28,8 +28,8 @@ fi
 # Reinstall the SDK only when its sources changed since the last install.
 stamp="$VENV/.sdk-stamp"
 want="$(find clients/python/pyproject.toml clients/python/src -type f \( -name '*.py' -o -name '*.pyi' -o -name pyproject.toml \) | LC_ALL=C sort | xargs sha256sum | sha256sum)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c 'import proofwork, pytest' 2>/dev/null; then
-  "$PY" -m pip install -q --disable-pip-version-check "./clients/python[test]"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! "$PY" -c 'import proofwork, pytest, grpc_tools' 2>/dev/null; then
+  "$PY" -m pip install -q --disable-pip-version-check "./clients/python[test,regen]"
   echo "$want" >"$stamp"
 fi
 export PROOFWORK_BIN="${PROOFWORK_BIN:-$ROOT/target/release/proofwork}"
