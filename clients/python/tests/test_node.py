@@ -146,3 +146,28 @@ def test_uppercase_address_is_normalised_by_the_sdk(node):
     assert Address.parse(str(bob).upper()) == bob
     # the SDK always sends the lower-case form
     assert node.client.account(Address.parse(str(bob).upper())).address == str(bob)
+
+
+def test_python_signs_the_same_bytes_as_the_rust_cli(node):
+    """RFC 6979 on both sides: the tx the Rust CLI signs and sends is byte for byte the one
+    the SDK builds for the same body."""
+    import json
+    import subprocess
+
+    from proofwork import tx_hash
+    from proofwork.transaction import build_tx
+
+    c = node.client
+    alice = node.key("alice")
+    bob = node.key("bob").address
+    mine = build_tx(alice, c.chain_id, c.nonce(alice.address), [msg.transfer(to=bob, denom="upw", amount=9)], fee=1)
+    out = subprocess.run(
+        [node.bin, "tx", "transfer", "--home", str(node.home), "--node", f"http://{node.target}", "--from", "alice",
+         "--to", str(bob), "--amount", "9", "--fee", "1", "--output", "json"],
+        check=True, capture_output=True, text=True,
+    )
+    sent = json.loads(out.stdout)
+    assert sent["code"] == 0, sent
+    assert sent["hash"] == tx_hash(mine).hex()
+    block = c.get_block(sent["height"])
+    assert block.txs[sent["index"]] == mine
