@@ -49,8 +49,8 @@ def format_amount(v: int | str) -> str:
 
 # String fields that carry a u128 amount (converted from int) in any message.
 _AMOUNT_FIELDS = {
-    "amount", "price", "fee", "initial_supply", "min_bid", "shares", "reserve", "deposit",
-    "counter_deposit", "bond", "max_price",
+    "amount", "bond", "counter_deposit", "deposit", "fee", "initial_supply", "min_bid", "price",
+    "reserve_price", "shares",
 }
 
 
