@@ -1,0 +1,85 @@
+"""The job market with NumPy against a real node and a real (CPU) worker: register a model,
+post a job, let a worker compute and commit C, then verify C in Python against the committed
+root and with Freivalds.
+
+The node does not yet deliver a job's output C to its client (no RPC returns it), so the
+test computes C = A·B itself and checks that it is exactly what the worker committed to."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from proofwork import Signer, TxError
+from proofwork import jobs
+
+
+def test_model_roots_and_proofs_match_the_format():
+    rng = np.random.default_rng(7)
+    for rows in (1, 2, 3, 5, 8, 13):
+        a = rng.integers(-128, 128, (rows, 9), dtype=np.int8)
+        leaves = [jobs.a_row_leaf(r.tobytes()) for r in a]
+        root = jobs.row_root_i8(a)
+        for i in range(rows):
+            sib = jobs.merkle_proof(leaves, i)
+            assert jobs.verify_merkle_proof(root, leaves[i], i, rows, sib)
+            assert not jobs.verify_merkle_proof(root, leaves[(i + 1) % rows], i, rows, sib) or rows == 1
+            assert not jobs.verify_merkle_proof(root, leaves[i], i, rows + 1, sib)
+
+
+def test_freivalds_catches_a_wrong_c():
+    rng = np.random.default_rng(3)
+    a = rng.integers(-128, 128, (20, 48), dtype=np.int8)
+    b = rng.integers(-128, 128, (48, 16), dtype=np.int8)
+    c = jobs.gemm(a, b)
+    assert jobs.freivalds(a, b, c)
+    bad = c.copy()
+    bad[3, 5] += 1
+    assert not jobs.freivalds(a, b, bad)
+    assert jobs.c_root(c) != jobs.c_root(bad)
+
+
+def test_register_model_post_job_and_verify_c(node):
+    c = node.client
+    alice = Signer(node.key("alice"))
+    rng = np.random.default_rng(2026)
+    k, n, m = 96, 40, 24
+    b = rng.integers(-128, 128, (k, n), dtype=np.int8)
+    a = rng.integers(-128, 128, (m, k), dtype=np.int8)
+
+    # small chunks so that the upload takes several UploadModelChunk txs
+    model_id = jobs.register_model(c, alice, b, chunk_bytes=40 * 30)
+    model = next(x for x in c.models() if x.id == model_id)
+    assert model.active and model.rows_uploaded == k and model.b_root == jobs.row_root_i8(b)
+    assert np.array_equal(jobs.fetch_model(c, model_id), b)
+
+    # a price below the chain's minimum is refused with its code
+    if jobs.job_price(c, m, k, n) > 1:
+        with pytest.raises(TxError) as e:
+            jobs.post_job(c, alice, model_id, a, price=1)
+        assert e.value.name == "price_too_low"
+
+    job_id = jobs.post_job(c, alice, model_id, a)
+    job = c.job(job_id)
+    assert (job.status, job.m, job.k, job.n) == ("posted", m, k, n)
+    assert job.a_root == jobs.row_root_i8(a)
+
+    worker = node.worker("dave", max_jobs=1)
+    try:
+        out, _ = worker.communicate(timeout=120)
+    except Exception:
+        worker.kill()
+        raise
+    assert worker.returncode == 0, out.decode(errors="replace")
+    job = jobs.wait_job(c, job_id, ("verified",))
+
+    committed = jobs.committed_c_root(c, job_id)
+    assert committed is not None and len(committed) == 32
+    expected = jobs.gemm(a, b)
+    check = jobs.verify_output(committed, a, b, expected)
+    assert check.ok, check
+    # a C off by one entry is caught by both checks
+    wrong = expected.copy()
+    wrong[m - 1, 0] ^= 1
+    bad = jobs.verify_output(committed, a, b, wrong)
+    assert not bad.root_matches and not bad.freivalds
