@@ -18,5 +18,6 @@ mod exhaust;
 mod faults;
 mod net;
 mod node;
+mod python_sdk;
 mod rest;
 mod work;

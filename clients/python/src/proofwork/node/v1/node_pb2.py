@@ -26,7 +26,7 @@ from proofwork.query.v1 import query_pb2 as proofwork_dot_query_dot_v1_dot_query
 from proofwork.block.v1 import block_pb2 as proofwork_dot_block_dot_v1_dot_block__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cproofwork/node/v1/node.proto\x12\x11proofwork.node.v1\x1a\x1eproofwork/query/v1/query.proto\x1a\x1eproofwork/block/v1/block.proto\"?\n\x11QueryStateRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12\r\n\x05prove\x18\x03 \x01(\x08\"q\n\x12QueryStateResponse\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05value\x18\x02 \x01(\x0c\x12\x0e\n\x06\x65xists\x18\x03 \x01(\x08\x12\x0e\n\x06height\x18\x04 \x01(\x04\x12\x10\n\x08\x61pp_hash\x18\x05 \x01(\x0c\x12\r\n\x05proof\x18\x06 \x01(\x0c\"!\n\x0fGetBlockRequest\x12\x0e\n\x06height\x18\x01 \x01(\x04\"%\n\x15GetBlockByHashRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\"\x1d\n\x0fSimulateRequest\x12\n\n\x02tx\x18\x01 \x01(\x0c\"\x88\x01\n\x10SimulateResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\r\x12\x0b\n\x03log\x18\x02 \x01(\t\x12\x11\n\tcodespace\x18\x03 \x01(\t\x12)\n\x06\x65vents\x18\x04 \x03(\x0b\x32\x19.proofwork.block.v1.Event\x12\x0b\n\x03\x66\x65\x65\x18\x05 \x01(\t\x12\x0e\n\x06height\x18\x06 \x01(\x04\"*\n\x13StreamBlocksRequest\x12\x13\n\x0b\x66rom_height\x18\x01 \x01(\x04\"h\n\x13StreamEventsRequest\x12\x13\n\x0b\x66rom_height\x18\x01 \x01(\x04\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x15\n\rattribute_key\x18\x03 \x01(\t\x12\x17\n\x0f\x61ttribute_value\x18\x04 \x01(\t\"k\n\x0c\x45ventMessage\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x10\n\x08tx_index\x18\x02 \x01(\r\x12\x0f\n\x07tx_hash\x18\x03 \x01(\x0c\x12(\n\x05\x65vent\x18\x04 \x01(\x0b\x32\x19.proofwork.block.v1.Event\".\n\x12\x42roadcastTxRequest\x12\n\n\x02tx\x18\x01 \x01(\x0c\x12\x0c\n\x04wait\x18\x02 \x01(\x08\"n\n\x13\x42roadcastTxResponse\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0c\n\x04\x63ode\x18\x02 \x01(\r\x12\x0b\n\x03log\x18\x03 \x01(\t\x12.\n\tcommitted\x18\x04 \x01(\x0b\x32\x1b.proofwork.node.v1.TxResult\"W\n\x08TxResult\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\r\n\x05index\x18\x02 \x01(\r\x12,\n\x06result\x18\x03 \x01(\x0b\x32\x1c.proofwork.block.v1.TxResult\"\x0f\n\rStatusRequest\"Z\n\x0eStatusResponse\x12\x10\n\x08\x63hain_id\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12\x10\n\x08\x61pp_hash\x18\x03 \x01(\x0c\x12\x14\n\x0cmempool_size\x18\x04 \x01(\x04\"!\n\x0e\x41\x63\x63ountRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\"%\n\x04\x43oin\x12\r\n\x05\x64\x65nom\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"l\n\x0f\x41\x63\x63ountResponse\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05nonce\x18\x02 \x01(\x04\x12)\n\x08\x62\x61lances\x18\x03 \x03(\x0b\x32\x17.proofwork.node.v1.Coin\x12\x0e\n\x06height\x18\x04 \x01(\x04\"T\n\x0e\x42\x61lanceRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05\x64\x65nom\x18\x02 \x01(\t\x12\"\n\x02\x61t\x18Z \x01(\x0b\x32\x16.proofwork.query.v1.At\"`\n\x0f\x42\x61lanceResponse\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12-\n\x05proof\x18[ \x01(\x0b\x32\x1e.proofwork.query.v1.QueryProof\"\x1c\n\x0cGetTxRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\"<\n\rGetTxResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.proofwork.node.v1.TxResult2\xb7\x07\n\x04Node\x12\\\n\x0b\x42roadcastTx\x12%.proofwork.node.v1.BroadcastTxRequest\x1a&.proofwork.node.v1.BroadcastTxResponse\x12M\n\x06Status\x12 .proofwork.node.v1.StatusRequest\x1a!.proofwork.node.v1.StatusResponse\x12P\n\x07\x41\x63\x63ount\x12!.proofwork.node.v1.AccountRequest\x1a\".proofwork.node.v1.AccountResponse\x12P\n\x07\x42\x61lance\x12!.proofwork.node.v1.BalanceRequest\x1a\".proofwork.node.v1.BalanceResponse\x12J\n\x05GetTx\x12\x1f.proofwork.node.v1.GetTxRequest\x1a .proofwork.node.v1.GetTxResponse\x12Y\n\nQueryState\x12$.proofwork.node.v1.QueryStateRequest\x1a%.proofwork.node.v1.QueryStateResponse\x12O\n\x08GetBlock\x12\".proofwork.node.v1.GetBlockRequest\x1a\x1f.proofwork.block.v1.BlockRecord\x12[\n\x0eGetBlockByHash\x12(.proofwork.node.v1.GetBlockByHashRequest\x1a\x1f.proofwork.block.v1.BlockRecord\x12S\n\x08Simulate\x12\".proofwork.node.v1.SimulateRequest\x1a#.proofwork.node.v1.SimulateResponse\x12Y\n\x0cStreamBlocks\x12&.proofwork.node.v1.StreamBlocksRequest\x1a\x1f.proofwork.block.v1.BlockRecord0\x01\x12Y\n\x0cStreamEvents\x12&.proofwork.node.v1.StreamEventsRequest\x1a\x1f.proofwork.node.v1.EventMessage0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cproofwork/node/v1/node.proto\x12\x11proofwork.node.v1\x1a\x1eproofwork/query/v1/query.proto\x1a\x1eproofwork/block/v1/block.proto\"?\n\x11QueryStateRequest\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12\r\n\x05prove\x18\x03 \x01(\x08\"q\n\x12QueryStateResponse\x12\x0b\n\x03key\x18\x01 \x01(\x0c\x12\r\n\x05value\x18\x02 \x01(\x0c\x12\x0e\n\x06\x65xists\x18\x03 \x01(\x08\x12\x0e\n\x06height\x18\x04 \x01(\x04\x12\x10\n\x08\x61pp_hash\x18\x05 \x01(\x0c\x12\r\n\x05proof\x18\x06 \x01(\x0c\"!\n\x0fGetBlockRequest\x12\x0e\n\x06height\x18\x01 \x01(\x04\"%\n\x15GetBlockByHashRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\"\x1d\n\x0fSimulateRequest\x12\n\n\x02tx\x18\x01 \x01(\x0c\"\x88\x01\n\x10SimulateResponse\x12\x0c\n\x04\x63ode\x18\x01 \x01(\r\x12\x0b\n\x03log\x18\x02 \x01(\t\x12\x11\n\tcodespace\x18\x03 \x01(\t\x12)\n\x06\x65vents\x18\x04 \x03(\x0b\x32\x19.proofwork.block.v1.Event\x12\x0b\n\x03\x66\x65\x65\x18\x05 \x01(\t\x12\x0e\n\x06height\x18\x06 \x01(\x04\"*\n\x13StreamBlocksRequest\x12\x13\n\x0b\x66rom_height\x18\x01 \x01(\x04\"h\n\x13StreamEventsRequest\x12\x13\n\x0b\x66rom_height\x18\x01 \x01(\x04\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x15\n\rattribute_key\x18\x03 \x01(\t\x12\x17\n\x0f\x61ttribute_value\x18\x04 \x01(\t\"k\n\x0c\x45ventMessage\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x10\n\x08tx_index\x18\x02 \x01(\r\x12\x0f\n\x07tx_hash\x18\x03 \x01(\x0c\x12(\n\x05\x65vent\x18\x04 \x01(\x0b\x32\x19.proofwork.block.v1.Event\".\n\x12\x42roadcastTxRequest\x12\n\n\x02tx\x18\x01 \x01(\x0c\x12\x0c\n\x04wait\x18\x02 \x01(\x08\"\x81\x01\n\x13\x42roadcastTxResponse\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0c\n\x04\x63ode\x18\x02 \x01(\r\x12\x0b\n\x03log\x18\x03 \x01(\t\x12.\n\tcommitted\x18\x04 \x01(\x0b\x32\x1b.proofwork.node.v1.TxResult\x12\x11\n\tcodespace\x18\x05 \x01(\t\"W\n\x08TxResult\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\r\n\x05index\x18\x02 \x01(\r\x12,\n\x06result\x18\x03 \x01(\x0b\x32\x1c.proofwork.block.v1.TxResult\"\x0f\n\rStatusRequest\"Z\n\x0eStatusResponse\x12\x10\n\x08\x63hain_id\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12\x10\n\x08\x61pp_hash\x18\x03 \x01(\x0c\x12\x14\n\x0cmempool_size\x18\x04 \x01(\x04\"!\n\x0e\x41\x63\x63ountRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\"%\n\x04\x43oin\x12\r\n\x05\x64\x65nom\x18\x01 \x01(\t\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\"l\n\x0f\x41\x63\x63ountResponse\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05nonce\x18\x02 \x01(\x04\x12)\n\x08\x62\x61lances\x18\x03 \x03(\x0b\x32\x17.proofwork.node.v1.Coin\x12\x0e\n\x06height\x18\x04 \x01(\x04\"T\n\x0e\x42\x61lanceRequest\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05\x64\x65nom\x18\x02 \x01(\t\x12\"\n\x02\x61t\x18Z \x01(\x0b\x32\x16.proofwork.query.v1.At\"`\n\x0f\x42\x61lanceResponse\x12\x0e\n\x06\x61mount\x18\x01 \x01(\t\x12\x0e\n\x06height\x18\x02 \x01(\x04\x12-\n\x05proof\x18[ \x01(\x0b\x32\x1e.proofwork.query.v1.QueryProof\"\x1c\n\x0cGetTxRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\"<\n\rGetTxResponse\x12+\n\x06result\x18\x01 \x01(\x0b\x32\x1b.proofwork.node.v1.TxResult2\xb7\x07\n\x04Node\x12\\\n\x0b\x42roadcastTx\x12%.proofwork.node.v1.BroadcastTxRequest\x1a&.proofwork.node.v1.BroadcastTxResponse\x12M\n\x06Status\x12 .proofwork.node.v1.StatusRequest\x1a!.proofwork.node.v1.StatusResponse\x12P\n\x07\x41\x63\x63ount\x12!.proofwork.node.v1.AccountRequest\x1a\".proofwork.node.v1.AccountResponse\x12P\n\x07\x42\x61lance\x12!.proofwork.node.v1.BalanceRequest\x1a\".proofwork.node.v1.BalanceResponse\x12J\n\x05GetTx\x12\x1f.proofwork.node.v1.GetTxRequest\x1a .proofwork.node.v1.GetTxResponse\x12Y\n\nQueryState\x12$.proofwork.node.v1.QueryStateRequest\x1a%.proofwork.node.v1.QueryStateResponse\x12O\n\x08GetBlock\x12\".proofwork.node.v1.GetBlockRequest\x1a\x1f.proofwork.block.v1.BlockRecord\x12[\n\x0eGetBlockByHash\x12(.proofwork.node.v1.GetBlockByHashRequest\x1a\x1f.proofwork.block.v1.BlockRecord\x12S\n\x08Simulate\x12\".proofwork.node.v1.SimulateRequest\x1a#.proofwork.node.v1.SimulateResponse\x12Y\n\x0cStreamBlocks\x12&.proofwork.node.v1.StreamBlocksRequest\x1a\x1f.proofwork.block.v1.BlockRecord0\x01\x12Y\n\x0cStreamEvents\x12&.proofwork.node.v1.StreamEventsRequest\x1a\x1f.proofwork.node.v1.EventMessage0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -53,28 +53,28 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTMESSAGE']._serialized_end=796
   _globals['_BROADCASTTXREQUEST']._serialized_start=798
   _globals['_BROADCASTTXREQUEST']._serialized_end=844
-  _globals['_BROADCASTTXRESPONSE']._serialized_start=846
-  _globals['_BROADCASTTXRESPONSE']._serialized_end=956
-  _globals['_TXRESULT']._serialized_start=958
-  _globals['_TXRESULT']._serialized_end=1045
-  _globals['_STATUSREQUEST']._serialized_start=1047
-  _globals['_STATUSREQUEST']._serialized_end=1062
-  _globals['_STATUSRESPONSE']._serialized_start=1064
-  _globals['_STATUSRESPONSE']._serialized_end=1154
-  _globals['_ACCOUNTREQUEST']._serialized_start=1156
-  _globals['_ACCOUNTREQUEST']._serialized_end=1189
-  _globals['_COIN']._serialized_start=1191
-  _globals['_COIN']._serialized_end=1228
-  _globals['_ACCOUNTRESPONSE']._serialized_start=1230
-  _globals['_ACCOUNTRESPONSE']._serialized_end=1338
-  _globals['_BALANCEREQUEST']._serialized_start=1340
-  _globals['_BALANCEREQUEST']._serialized_end=1424
-  _globals['_BALANCERESPONSE']._serialized_start=1426
-  _globals['_BALANCERESPONSE']._serialized_end=1522
-  _globals['_GETTXREQUEST']._serialized_start=1524
-  _globals['_GETTXREQUEST']._serialized_end=1552
-  _globals['_GETTXRESPONSE']._serialized_start=1554
-  _globals['_GETTXRESPONSE']._serialized_end=1614
-  _globals['_NODE']._serialized_start=1617
-  _globals['_NODE']._serialized_end=2568
+  _globals['_BROADCASTTXRESPONSE']._serialized_start=847
+  _globals['_BROADCASTTXRESPONSE']._serialized_end=976
+  _globals['_TXRESULT']._serialized_start=978
+  _globals['_TXRESULT']._serialized_end=1065
+  _globals['_STATUSREQUEST']._serialized_start=1067
+  _globals['_STATUSREQUEST']._serialized_end=1082
+  _globals['_STATUSRESPONSE']._serialized_start=1084
+  _globals['_STATUSRESPONSE']._serialized_end=1174
+  _globals['_ACCOUNTREQUEST']._serialized_start=1176
+  _globals['_ACCOUNTREQUEST']._serialized_end=1209
+  _globals['_COIN']._serialized_start=1211
+  _globals['_COIN']._serialized_end=1248
+  _globals['_ACCOUNTRESPONSE']._serialized_start=1250
+  _globals['_ACCOUNTRESPONSE']._serialized_end=1358
+  _globals['_BALANCEREQUEST']._serialized_start=1360
+  _globals['_BALANCEREQUEST']._serialized_end=1444
+  _globals['_BALANCERESPONSE']._serialized_start=1446
+  _globals['_BALANCERESPONSE']._serialized_end=1542
+  _globals['_GETTXREQUEST']._serialized_start=1544
+  _globals['_GETTXREQUEST']._serialized_end=1572
+  _globals['_GETTXRESPONSE']._serialized_start=1574
+  _globals['_GETTXRESPONSE']._serialized_end=1634
+  _globals['_NODE']._serialized_start=1637
+  _globals['_NODE']._serialized_end=2588
 # @@protoc_insertion_point(module_scope)

@@ -107,16 +107,18 @@ class BroadcastTxRequest(_message.Message):
     def __init__(self, tx: _Optional[bytes] = ..., wait: _Optional[bool] = ...) -> None: ...
 
 class BroadcastTxResponse(_message.Message):
-    __slots__ = ("hash", "code", "log", "committed")
+    __slots__ = ("hash", "code", "log", "committed", "codespace")
     HASH_FIELD_NUMBER: _ClassVar[int]
     CODE_FIELD_NUMBER: _ClassVar[int]
     LOG_FIELD_NUMBER: _ClassVar[int]
     COMMITTED_FIELD_NUMBER: _ClassVar[int]
+    CODESPACE_FIELD_NUMBER: _ClassVar[int]
     hash: bytes
     code: int
     log: str
     committed: TxResult
-    def __init__(self, hash: _Optional[bytes] = ..., code: _Optional[int] = ..., log: _Optional[str] = ..., committed: _Optional[_Union[TxResult, _Mapping]] = ...) -> None: ...
+    codespace: str
+    def __init__(self, hash: _Optional[bytes] = ..., code: _Optional[int] = ..., log: _Optional[str] = ..., committed: _Optional[_Union[TxResult, _Mapping]] = ..., codespace: _Optional[str] = ...) -> None: ...
 
 class TxResult(_message.Message):
     __slots__ = ("height", "index", "result")
