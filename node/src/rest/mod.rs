@@ -18,7 +18,8 @@
 //!   `/v1/txs/simulate`.
 //! - `GET /v1/stream/blocks?fromHeight=N` and `/v1/stream/events?...`: `text/event-stream`,
 //!   one `data:` line of JSON per block or event.
-//! - `GET /openapi.json`.
+//! - `GET /v1/blocks/{height}/txs`: the block's txs decoded (signer, messages, result).
+//! - `GET /openapi.json`; `GET /explorer`: the block explorer page (`explorer.html`).
 //!
 //! Errors are JSON `{"code", "status", "message"}` (the gRPC code as number and name, as
 //! `google.rpc.Status` and Google's REST APIs do) with the HTTP status that code maps to.
@@ -117,6 +118,8 @@ pub async fn serve(
 fn router(state: Arc<Gateway>) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi_json))
+        .route("/explorer", get(explorer))
+        .route("/v1/blocks/{height}/txs", get(block_txs))
         .route("/v1/rpc/{service}/{method}", post(rpc))
         .route("/v1/status", get(status))
         .route("/v1/blocks/{height}", get(block))
@@ -236,6 +239,89 @@ async fn not_found(method: Method, uri: axum::http::Uri) -> ApiError {
         Code::NotFound,
         format!("no route {method} {}; see /openapi.json", uri.path()),
     )
+}
+
+/// The block explorer: one page, no external resources (`explorer.html`).
+const EXPLORER_HTML: &str = include_str!("explorer.html");
+
+async fn explorer() -> Response {
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'"),
+            ),
+        ],
+        EXPLORER_HTML,
+    )
+        .into_response()
+}
+
+/// The txs of block `height` decoded: hash (hex), signer, body (messages in the JSON
+/// mapping) and result.
+async fn block_txs(
+    State(g): State<Arc<Gateway>>,
+    Path(height): Path<String>,
+) -> Result<Response, ApiError> {
+    let h: u64 = height
+        .parse()
+        .map_err(|_| ApiError::invalid(format!("height {height:?} is not a u64")))?;
+    let m = g.method("proofwork.node.v1.Node", "GetBlock")?;
+    let block = g
+        .unary_raw(
+            &m,
+            serde_json::json!({ "height": h.to_string() })
+                .to_string()
+                .as_bytes(),
+        )
+        .await?;
+    let rec = proofwork_proto::block::v1::BlockRecord::decode(block.as_ref())
+        .map_err(|e| ApiError::new(Code::Internal, format!("block record: {e}")))?;
+    let desc = |name: &str| {
+        g.pool
+            .get_message_by_name(name)
+            .ok_or_else(|| ApiError::new(Code::Internal, format!("no descriptor {name}")))
+    };
+    let body_desc = desc("proofwork.tx.v1.TxBody")?;
+    let result_desc = desc("proofwork.block.v1.TxResult")?;
+    let mut txs = Vec::with_capacity(rec.txs.len());
+    for (i, raw) in rec.txs.iter().enumerate() {
+        let hash = hex::encode(blake3::hash(raw).as_bytes());
+        let (signer, body) = match proofwork_proto::tx::v1::Tx::decode(raw.as_slice()) {
+            Ok(tx) => (
+                hex::encode(&tx.public_key),
+                serde_json::from_str::<serde_json::Value>(
+                    &g.render(body_desc.clone(), &tx.body_bytes)?,
+                )
+                .unwrap_or(serde_json::Value::Null),
+            ),
+            // The beacon pseudo-tx (docs/state.md) and anything else that is not a Tx.
+            Err(_) => (
+                String::new(),
+                serde_json::json!({ "undecoded": hex::encode(raw) }),
+            ),
+        };
+        let result = rec
+            .results
+            .get(i)
+            .map(|r| g.render(result_desc.clone(), &r.encode_to_vec()))
+            .transpose()?
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .unwrap_or(serde_json::Value::Null);
+        txs.push(serde_json::json!({
+            "index": i,
+            "hash": hash,
+            "signer": signer,
+            "body": body,
+            "result": result,
+        }));
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        serde_json::json!({ "height": h.to_string(), "txs": txs }).to_string(),
+    ))
 }
 
 async fn openapi_json(State(g): State<Arc<Gateway>>) -> Response {
@@ -393,6 +479,13 @@ impl Gateway {
 
     /// Calls unary method `m` with the request JSON `json`; the answer as JSON.
     async fn unary(&self, m: &MethodDescriptor, json: &[u8]) -> Result<Response, ApiError> {
+        let answer = self.unary_raw(m, json).await?;
+        let json = self.render(m.output(), &answer)?;
+        Ok(json_response(StatusCode::OK, json))
+    }
+
+    /// Calls unary method `m` with the request JSON `json`; the answer's protobuf bytes.
+    async fn unary_raw(&self, m: &MethodDescriptor, json: &[u8]) -> Result<Bytes, ApiError> {
         if m.is_server_streaming() {
             return Err(ApiError::invalid(format!(
                 "{} streams: use GET /v1/stream/blocks or /v1/stream/events (server-sent events)",
@@ -411,8 +504,7 @@ impl Gateway {
         let mut req = tonic::Request::new(Bytes::from(body));
         req.set_timeout(self.limits.request_timeout);
         let resp = grpc.unary(req, Self::path(m)?, RawCodec).await?;
-        let json = self.render(m.output(), resp.get_ref())?;
-        Ok(json_response(StatusCode::OK, json))
+        Ok(resp.into_inner())
     }
 
     /// Calls the server-streaming method `m` and relays each message as an SSE event.

@@ -98,6 +98,24 @@ pub fn spec(pool: &DescriptorPool) -> Value {
         ),
     );
     paths.insert(
+        "/v1/blocks/{height}/txs".into(),
+        get_json(
+            "block_txs",
+            "The txs of a block, decoded: index, hash (hex), signer (hex public key), body (proofwork.tx.v1.TxBody), result (proofwork.block.v1.TxResult)",
+            json!([path_param("height", digits.clone())]),
+            None,
+        ),
+    );
+    paths.insert(
+        "/explorer".into(),
+        json!({"get": {
+            "operationId": "explorer",
+            "summary": "The block explorer page",
+            "tags": ["explorer"],
+            "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}},
+        }}),
+    );
+    paths.insert(
         "/v1/txs/{hash}".into(),
         get_json(
             "tx",
