@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_genesis::AppState;
+use proofwork_node::app::testkit::{ChainBuilder, DENOM};
 use proofwork_node::app::{App, BlockInput, SigCache};
 use proofwork_state::{Storage, WriteSet};
 use proofwork_tx::{sign_body, Message, SecretKey, SignedTx, TxBody, TxLimits};
@@ -26,26 +27,11 @@ fn keys() -> Vec<SecretKey> {
 }
 
 fn genesis(keys: &[SecretKey]) -> AppState {
-    AppState {
-        params: Params::default(),
-        accounts: keys
-            .iter()
-            .map(|k| GenesisAccount {
-                address: k.public_key().address().to_string(),
-                balances: vec![GenesisCoin {
-                    denom: "upw".into(),
-                    amount: "1000000000".into(),
-                }],
-            })
-            .collect(),
-        validators: vec![GenesisValidator {
-            pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
-            power: 1,
-            operator: None,
-            vrf_key: None,
-            moniker: "v".into(),
-        }],
-    }
+    keys.iter()
+        .fold(ChainBuilder::new("bench"), |b, k| {
+            b.fund_address(k.public_key().address(), &[(DENOM, 1_000_000_000)])
+        })
+        .app_state()
 }
 
 fn transfers(keys: &[SecretKey]) -> Vec<Vec<u8>> {
