@@ -68,6 +68,21 @@ fn fresh_app(state: &AppState, sigs: Arc<SigCache>) -> Fresh {
     Fresh { app, _dir: dir }
 }
 
+/// Finalizes block 1 holding `txs`, every one of which must pass.
+fn finalize_all(mut f: Fresh, txs: &[Vec<u8>]) -> Fresh {
+    let out = f
+        .app
+        .finalize_block(BlockInput {
+            height: 1,
+            time_ns: 1,
+            txs: txs.to_vec(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
+    f
+}
+
 fn bench_finalize(c: &mut Criterion) {
     let keys = keys();
     let state = genesis(&keys);
@@ -88,19 +103,7 @@ fn bench_finalize(c: &mut Criterion) {
     g.bench_function("transfers_cold/n=10000", |b| {
         b.iter_batched(
             || fresh_app(&state, Arc::new(SigCache::new(1 << 20))),
-            |mut f| {
-                let out = f
-                    .app
-                    .finalize_block(BlockInput {
-                        height: 1,
-                        time_ns: 1,
-                        txs: txs.clone(),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
-                f
-            },
+            |f| finalize_all(f, &txs),
             BatchSize::PerIteration,
         )
     });
@@ -114,19 +117,7 @@ fn bench_finalize(c: &mut Criterion) {
                 }
                 f
             },
-            |mut f| {
-                let out = f
-                    .app
-                    .finalize_block(BlockInput {
-                        height: 1,
-                        time_ns: 1,
-                        txs: txs.clone(),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
-                f
-            },
+            |f| finalize_all(f, &txs),
             BatchSize::PerIteration,
         )
     });

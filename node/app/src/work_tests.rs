@@ -121,32 +121,32 @@ impl Harness {
         self.propose(vec![]);
         (id, proof)
     }
+
+    /// Bob's honest reveal of `id` and one whose `corrupt`-th row of `C` is no longer the
+    /// committed leaf (so its proof fails), both at his committed nonce.
+    fn good_and_bad_reveal(&self, id: u64, proof: &Proof, corrupt: usize) -> (Vec<u8>, Vec<u8>) {
+        let rows = self.reveal_rows(id, proof);
+        let mut bad_rows = rows.clone();
+        let mut c = bad_rows[corrupt].c_row.to_vec();
+        c[0] ^= 1;
+        bad_rows[corrupt].c_row = c.into();
+        let good = self.tx("bob", vec![reveal(id, rows)]);
+        let bad = self.tx("bob", vec![reveal(id, bad_rows)]);
+        (good, bad)
+    }
+}
+
+/// `RevealWork` of `rows` for job `job_id`.
+fn reveal(job_id: u64, rows: Vec<proofwork_tx::RevealedRow>) -> Message {
+    Message::RevealWork(proofwork_tx::RevealWork { job_id, rows })
 }
 
 #[test]
 fn proposal_with_an_invalid_reveal_is_rejected() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
-    let rows = h.reveal_rows(id, &proof);
-    let mut bad_rows = rows.clone();
     // No longer the committed leaf: the C proof fails.
-    let mut c = bad_rows[5].c_row.to_vec();
-    c[0] ^= 1;
-    bad_rows[5].c_row = c.into();
-    let bad = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows: bad_rows,
-        })],
-    );
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let (good, bad) = h.good_and_bad_reveal(id, &proof, 5);
     // A proposer including the invalid reveal gets its proposal rejected …
     assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
     assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
@@ -190,13 +190,7 @@ fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
         .find(|i| !rows0.iter().any(|r| r.index == *i))
         .unwrap();
     shifted[0] = p0.reveal(&[unsampled]).unwrap().remove(0);
-    let t = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: j0,
-            rows: shifted,
-        })],
-    );
+    let t = h.tx("bob", vec![reveal(j0, shifted)]);
     assert!(!h.app.process_proposal(&[t]));
 }
 
@@ -207,13 +201,7 @@ fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
     let all: Vec<usize> = (0..M as usize).collect();
     let (id, proof) = h.committed(&all);
     let rows = h.reveal_rows(id, &proof);
-    let t = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let t = h.tx("bob", vec![reveal(id, rows)]);
     // Valid evidence of fraud: the proposal is accepted and the worker slashed.
     assert!(h.app.process_proposal(std::slice::from_ref(&t)));
     let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
@@ -237,13 +225,7 @@ fn epoch_end_returns_validator_updates_from_work() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    h.ok("bob", vec![reveal(id, rows)]);
     while h.height() % 100 != 99 {
         h.propose(vec![]);
     }
@@ -295,13 +277,7 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     let out = h.propose(vec![tx]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 424);
     // Finishing the held job is allowed and paid (in the chain denomination: 1 credit).
-    let ev = h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let ev = h.ok("bob", vec![reveal(id, rows)]);
     assert_eq!(ev[0].kind, "work_verified");
     let period = work::params(h.app.storage()).unwrap().unbonding_blocks;
     while h.height() < requested + period - 1 {
@@ -442,13 +418,7 @@ fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
     assert_eq!(h.app.work_cache().br_len(), before + 1);
     // The reveal's spot check finds it: no second B·r for the same (model, beacon).
     let rows = h.reveal_rows(id, &proof);
-    let ev = h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let ev = h.ok("bob", vec![reveal(id, rows)]);
     assert_eq!(ev[0].kind, "work_verified");
     assert_eq!(h.app.work_cache().br_len(), before + 1);
 }
@@ -461,13 +431,7 @@ fn check_tx_shares_the_spot_check_cache() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let good = h.tx("bob", vec![reveal(id, rows)]);
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),
@@ -501,25 +465,7 @@ fn check_tx_shares_the_spot_check_cache() {
 fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
-    let rows = h.reveal_rows(id, &proof);
-    let mut bad_rows = rows.clone();
-    let mut c = bad_rows[0].c_row.to_vec();
-    c[0] ^= 1;
-    bad_rows[0].c_row = c.into();
-    let bad = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows: bad_rows,
-        })],
-    );
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let (good, bad) = h.good_and_bad_reveal(id, &proof, 0);
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),

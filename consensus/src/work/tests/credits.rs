@@ -86,10 +86,7 @@ fn failed_credit_job_reopens_and_cancel_or_expiry_returns_the_credits() {
         if round == 0 {
             sim.post_in(4, 8, Some(CREDIT_DENOM));
         }
-        sim.ok(
-            "cheat",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 2 }),
-        );
+        sim.claim("cheat", 2);
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {

@@ -10,17 +10,8 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
     for _ in 0..3 {
         let (id, a) = sim.post(10, 1_000_000);
         let p = sim.honest(a, 10);
-        sim.ok(
-            "worker",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-        );
-        sim.ok(
-            "worker",
-            Message::CommitWork(proofwork_tx::CommitWork {
-                job_id: id,
-                c_root: p.c_root(),
-            }),
-        );
+        sim.claim("worker", id);
+        sim.commit("worker", id, &p);
         jobs.push((id, p));
     }
     sim.end();

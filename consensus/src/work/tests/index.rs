@@ -9,14 +9,8 @@ fn open_jobs_are_listed_from_the_status_index_in_pages() {
     for _ in 0..5 {
         sim.post(4, 1_000_000);
     }
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 2 }),
-    );
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 4 }),
-    );
+    sim.claim("worker", 2);
+    sim.claim("worker", 4);
     let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.id).collect::<Vec<_>>();
     assert_eq!(
         ids(jobs_with_status(&sim.s, "posted", None, 10).unwrap()),

@@ -198,6 +198,22 @@ impl Sim {
         self.exec(who, msg).unwrap_err()
     }
 
+    /// `who` claims job `job_id` (must succeed).
+    fn claim(&mut self, who: &str, job_id: u64) -> WorkEvent {
+        self.ok(who, Message::ClaimJob(proofwork_tx::ClaimJob { job_id }))
+    }
+
+    /// `who` commits to `proof`'s `C` for job `job_id` (must succeed).
+    fn commit(&mut self, who: &str, job_id: u64, proof: &Proof) -> WorkEvent {
+        self.ok(
+            who,
+            Message::CommitWork(proofwork_tx::CommitWork {
+                job_id,
+                c_root: proof.c_root(),
+            }),
+        )
+    }
+
     /// A job of `m` rows with a fresh random `A`; returns its id and `A`.
     fn post(&mut self, m: u32, price: u128) -> (u64, Vec<i8>) {
         self.post_in(m, price, None)
@@ -285,22 +301,13 @@ impl Sim {
     ) -> &'static str {
         self.begin();
         let (id, a) = self.post_in(m, price, denom);
-        self.ok(
-            who,
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-        );
+        self.claim(who, id);
         let proof = if fake.is_empty() {
             self.honest(a, m)
         } else {
             self.forged(a, m, fake)
         };
-        self.ok(
-            who,
-            Message::CommitWork(proofwork_tx::CommitWork {
-                job_id: id,
-                c_root: proof.c_root(),
-            }),
-        );
+        self.commit(who, id, &proof);
         self.end();
         self.begin();
         self.end();
@@ -320,18 +327,9 @@ fn committed(m: u32, sample: u32) -> (Sim, u64, Proof) {
     let mut sim = Sim::new(16, 8, sample);
     sim.begin();
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("worker", id);
     let proof = sim.honest(a, m);
-    sim.ok(
-        "worker",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: proof.c_root(),
-        }),
-    );
+    sim.commit("worker", id, &proof);
     sim.end();
     // Same block as the beacon: its hash is recorded only at its end.
     sim.begin();

@@ -39,10 +39,7 @@ fn failed_spot_check_slashes_bond_pays_client_and_reopens() {
     assert_eq!(sim.bal("cheat", CREDIT_DENOM), 0);
     // Reopened: an honest worker can now take it.
     sim.begin();
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
-    );
+    sim.claim("worker", 1);
     sim.end();
 }
 
@@ -55,10 +52,7 @@ fn job_expires_after_max_attempts_and_refunds_client() {
         if round == 0 {
             sim.post(4, 1_000_000);
         }
-        sim.ok(
-            "cheat",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
-        );
+        sim.claim("cheat", 1);
         let deadline = sim.height + 20;
         sim.end();
         while sim.height < deadline {
@@ -77,10 +71,7 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     sim.post(4, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
-    );
+    sim.claim("worker", 1);
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(1)
@@ -106,18 +97,9 @@ fn late_reveal_is_refused_and_slashed() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("worker", id);
     let proof = sim.honest(a, 12);
-    sim.ok(
-        "worker",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: proof.c_root(),
-        }),
-    );
+    sim.commit("worker", id, &proof);
     let JobStatus::Committed {
         reveal_deadline, ..
     } = sim.status(id)
@@ -150,18 +132,9 @@ fn reveal_after_deadline_height_is_refused() {
     let mut sim = Sim::new(16, 8, 8);
     sim.begin();
     let (id, a) = sim.post(12, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("worker", id);
     let proof = sim.honest(a, 12);
-    sim.ok(
-        "worker",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: proof.c_root(),
-        }),
-    );
+    sim.commit("worker", id, &proof);
     sim.end();
     sim.begin();
     sim.end();

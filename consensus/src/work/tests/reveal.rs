@@ -113,17 +113,8 @@ fn reveal_replayed_for_another_job_is_refused() {
     let (j1, a1) = sim.post(40, 1_000_000);
     let (p0, p1) = (sim.honest(a0, 40), sim.honest(a1, 40));
     for (j, p) in [(j0, &p0), (j1, &p1)] {
-        sim.ok(
-            "worker",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: j }),
-        );
-        sim.ok(
-            "worker",
-            Message::CommitWork(proofwork_tx::CommitWork {
-                job_id: j,
-                c_root: p.c_root(),
-            }),
-        );
+        sim.claim("worker", j);
+        sim.commit("worker", j, p);
     }
     sim.end();
     sim.begin();
@@ -174,19 +165,10 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok(
-        "cheat",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("cheat", id);
     let garbage =
         Proof::from_output(a.clone(), vec![0; (m * 8) as usize], m as usize, 16, 8).unwrap();
-    sim.ok(
-        "cheat",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: garbage.c_root(),
-        }),
-    );
+    sim.commit("cheat", id, &garbage);
     sim.end();
     sim.begin();
     sim.end();
@@ -225,20 +207,11 @@ fn a_bad_proof_anywhere_outranks_an_earlier_freivalds_failure_on_both_paths() {
     sim.begin();
     let m = 40u32;
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok(
-        "cheat",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("cheat", id);
     // Which rows will be sampled is not known yet: forge them all.
     let all: Vec<usize> = (0..m as usize).collect();
     let forged = sim.forged(a, m, &all);
-    sim.ok(
-        "cheat",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: forged.c_root(),
-        }),
-    );
+    sim.commit("cheat", id, &forged);
     sim.end();
     sim.begin();
     sim.end();

@@ -40,7 +40,7 @@ proptest::proptest! {
                             } else {
                                 sim.forged(a.clone(), *m, &[0])
                             };
-                            sim.ok(name, Message::CommitWork(proofwork_tx::CommitWork { job_id: x, c_root: proof.c_root() }));
+                            sim.commit(name, x, &proof);
                             sim.end();
                             sim.begin();
                             sim.end();

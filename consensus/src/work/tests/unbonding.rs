@@ -45,10 +45,7 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
         }),
     );
     let (id, _) = sim.post(4, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("worker", id);
     sim.end();
     assert_eq!(sim.bal("worker", DENOM), before + 100_000_000 - 5_000);
 }
@@ -61,10 +58,7 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     sim.begin();
     let (held, _) = sim.post(4, 1_000_000);
     let (other, _) = sim.post(4, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }),
-    );
+    sim.claim("worker", held);
     let JobStatus::Claimed {
         commit_deadline, ..
     } = sim.status(held)
@@ -110,14 +104,8 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     assert_eq!(bonds_held(&sim), 100_000_000);
     // Another worker can take both jobs.
     sim.begin();
-    sim.ok(
-        "cheat",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: held }),
-    );
-    sim.ok(
-        "cheat",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: other }),
-    );
+    sim.claim("cheat", held);
+    sim.claim("cheat", other);
     sim.end();
 }
 
@@ -128,19 +116,10 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
     let before = sim.bal("worker", DENOM);
     sim.begin();
     let (id, a) = sim.post(20, 1_000_000);
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
-    );
+    sim.claim("worker", id);
     sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
     let proof = sim.honest(a, 20);
-    sim.ok(
-        "worker",
-        Message::CommitWork(proofwork_tx::CommitWork {
-            job_id: id,
-            c_root: proof.c_root(),
-        }),
-    );
+    sim.commit("worker", id, &proof);
     sim.end();
     sim.begin();
     sim.end();

@@ -267,10 +267,7 @@ fn commit_needs_the_claiming_worker_before_the_deadline() {
         sim.err("worker", commit.clone()),
         TxError::JobState { .. }
     ));
-    sim.ok(
-        "worker",
-        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
-    );
+    sim.claim("worker", 1);
     assert_eq!(
         sim.err("cheat", commit.clone()),
         TxError::NotJobWorker { id: 1 }
