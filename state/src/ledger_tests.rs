@@ -8,6 +8,7 @@ use proofwork_tx::assets::{oracle_digest, powers, ShareSpec};
 use proofwork_tx::{Address, Item, SecretKey, TxError};
 
 use crate::assets::{self, Attrs, ProvKind};
+use crate::event::TypedEvent as _;
 use crate::{accounts, escrow, fractional, ip, market, ExecError, StateDelta};
 
 type Base = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -49,10 +50,10 @@ impl World {
 
     /// Runs `f` in a child overlay; keeps its writes only on success (as a tx does), and
     /// checks supply conservation over the whole state afterwards.
-    fn run(
+    fn run<T>(
         &mut self,
-        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<Attrs, ExecError>,
-    ) -> Result<Attrs, TxError> {
+        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<T, ExecError>,
+    ) -> Result<T, TxError> {
         let before = self.s.writes().clone();
         let mut child = StateDelta::new(&self.s);
         let r = f(&mut child);
@@ -73,10 +74,10 @@ impl World {
         out
     }
 
-    fn ok(
+    fn ok<T>(
         &mut self,
-        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<Attrs, ExecError>,
-    ) -> Attrs {
+        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<T, ExecError>,
+    ) -> T {
         self.run(f).unwrap()
     }
 
@@ -300,7 +301,7 @@ fn compute_credits_cannot_be_sold_or_transferred() {
         Err(TxError::NonTransferable { .. })
     ));
     assert!(matches!(
-        w.run(|s| accounts::transfer(s, &a, &b, accounts::CREDIT_DENOM, 1).map(|_| vec![])),
+        w.run(|s| accounts::transfer(s, &a, &b, accounts::CREDIT_DENOM, 1)),
         Err(TxError::NonTransferable { .. })
     ));
 }
@@ -455,7 +456,7 @@ fn fractional_vault_share_sales_buyout_and_redeem() {
     assert_eq!(w.bal("alice", &shares), 100);
     // Shares of a sales-only token move only through the market.
     assert!(matches!(
-        w.run(|s| assets::check_free_transfer(s, &shares).map(|_| vec![])),
+        w.run(|s| assets::check_free_transfer(s, &shares)),
         Err(TxError::TransferRestricted { .. })
     ));
     let lot = Item::Fungible {
@@ -939,15 +940,20 @@ mod prop {
             Op::Settle(id) => w.run(|s| market::settle_auction(s, id.into())),
             Op::Fractionalize(i, t) => {
                 let who = seller(w, i, t);
-                w.run(|s| fractional::fractionalize(s, &who, ART, t.into(), 50, 20_000, "upw"))
+                w.run(|s| {
+                    fractional::fractionalize(s, &who, ART, t.into(), 50, 20_000, "upw")
+                        .map(|e| e.attributes())
+                })
             }
-            Op::Buyout(i, v) => w.run(|s| fractional::buyout(s, &who(i), v.into())),
-            Op::Redeem(i, v, n) => {
-                w.run(|s| fractional::redeem_shares(s, &who(i), v.into(), n.into()))
+            Op::Buyout(i, v) => {
+                w.run(|s| fractional::buyout(s, &who(i), v.into()).map(|e| e.attributes()))
             }
+            Op::Redeem(i, v, n) => w.run(|s| {
+                fractional::redeem_shares(s, &who(i), v.into(), n.into()).map(|e| e.attributes())
+            }),
             Op::Unfractionalize(i, v) => {
                 let who = curator(w, i, v);
-                w.run(|s| fractional::unfractionalize(s, &who, v.into()))
+                w.run(|s| fractional::unfractionalize(s, &who, v.into()).map(|e| e.attributes()))
             }
             Op::Gift(i, t, to) => {
                 let who = seller(w, i, t);
@@ -984,7 +990,7 @@ mod prop {
                     .first()
                     .map(|t| t.id)
                     .unwrap_or(1);
-                w.run(|s| ip::take_license(s, &who(i), &h, terms))
+                w.run(|s| ip::take_license(s, &who(i), &h, terms).map(|e| e.attributes()))
             }
             Op::Block => {
                 w.next_block();
