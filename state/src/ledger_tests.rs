@@ -97,7 +97,7 @@ impl World {
 
     fn mint_art(&mut self) -> u64 {
         let a = addr("alice");
-        let attrs = self.ok(|s| {
+        self.ok(|s| {
             assets::mint_unique(
                 s,
                 &a,
@@ -110,14 +110,8 @@ impl World {
                     bps: 500,
                 }],
             )
-        });
-        attrs
-            .iter()
-            .find(|(k, _)| *k == "token_id")
-            .unwrap()
-            .1
-            .parse()
-            .unwrap()
+        })
+        .token_id
     }
 }
 
@@ -907,6 +901,7 @@ mod prop {
                         bps: 500,
                     }],
                 )
+                .map(|e| e.attributes())
             }),
             Op::List(i, t, p) => {
                 let who = seller(w, i, t);
@@ -959,6 +954,7 @@ mod prop {
                 let who = seller(w, i, t);
                 w.run(|s| {
                     assets::transfer_unique(s, &who, ART, t.into(), &super::prop::who(to), None)
+                        .map(|e| e.attributes())
                 })
             }
             Op::SellDeclared(i, t, to, p) => {
@@ -972,6 +968,7 @@ mod prop {
                         &super::prop::who(to),
                         Some(("upw", p.into())),
                     )
+                    .map(|e| e.attributes())
                 })
             }
             Op::License(i, t) => {
