@@ -23,7 +23,7 @@ use proofwork_consensus::work::{
     self, check_reveal, prover::sampled_rows, reveal_context, RevealContext, WorkCache, WorkEnv,
     WorkParams,
 };
-use proofwork_kernels::{cpu, merkle, MerkleTree};
+use proofwork_kernels::{cpu, merkle, random_i8, MerkleTree};
 use proofwork_state::accounts;
 use proofwork_state::StateDelta;
 use proofwork_tx::{
@@ -34,18 +34,6 @@ type Base = BTreeMap<Vec<u8>, Vec<u8>>;
 const K: usize = 4096;
 const N: usize = 4096;
 const SAMPLE: u32 = 96;
-
-fn rand_i8(seed: u64, len: usize) -> Vec<i8> {
-    let mut x = seed | 1;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as i8
-        })
-        .collect()
-}
 
 fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static str, String)> {
     let env = WorkEnv {
@@ -64,7 +52,7 @@ fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static 
         Message::RevealWork(m) => work::exec::reveal_work(s, &env, who, m),
         other => panic!("not benchmarked: {}", other.kind_name()),
     };
-    ev.unwrap().1
+    ev.unwrap().attributes()
 }
 
 /// A state with the 4096×4096 model and one committed job of `m` rows whose beacon is on
@@ -109,7 +97,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
             }),
         );
     }
-    let a = rand_i8(m as u64, m * K);
+    let a = random_i8(m as u64, m * K);
     let a_tree = MerkleTree::from_leaves(merkle::row_digests_i8(&a, m, K).unwrap()).unwrap();
     exec(
         &mut s,
@@ -183,7 +171,7 @@ fn setup(m: usize, b: &[i8]) -> (StateDelta<Base>, RevealContext, Vec<RevealedRo
 }
 
 fn bench(c: &mut Criterion) {
-    let b = rand_i8(7, K * N);
+    let b = random_i8(7, K * N);
     for m in [4096usize, 16384] {
         let (s, ctx, rows) = setup(m, &b);
         if m == 4096 {
@@ -226,7 +214,7 @@ fn bench(c: &mut Criterion) {
         g.finish();
     }
     let m = 1024;
-    let a = rand_i8(3, m * K);
+    let a = random_i8(3, m * K);
     let mut g = c.benchmark_group("work::cpu");
     g.sample_size(10);
     g.bench_function("gemm_cpu/m=1024,k=n=4096", |bch| {
@@ -282,7 +270,7 @@ fn bench_jobs_listing(c: &mut Criterion) {
     accounts::mint(&mut s, &client, "upw", 1 << 100).unwrap();
     accounts::set_block_info(&mut s, 1, 1);
     let (k, n) = (16usize, 16usize);
-    let b = rand_i8(5, k * n);
+    let b = random_i8(5, k * n);
     let b_root = MerkleTree::from_leaves(merkle::row_digests_i8(&b, k, n).unwrap())
         .unwrap()
         .root();

@@ -43,11 +43,13 @@ use std::str::FromStr;
 
 pub mod cpu;
 pub mod cuda;
+pub mod data;
 pub mod freivalds;
 pub mod merkle;
 
 pub use cpu::CpuBackend;
 pub use cuda::{default_band_rows, CudaBackend, GemmKernel, TmaSchedule, TmaVariant};
+pub use data::{random_i8, Xorshift64};
 pub use merkle::{verify_proof, MerkleProof, MerkleTree};
 
 /// A 32-byte BLAKE3 digest.

@@ -5,13 +5,11 @@
 //! what docs/bench-assets.md reports.
 #![allow(missing_docs, clippy::disallowed_methods)] // a bench measures wall-clock time
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
-use proofwork_node::app::{App, BlockInput, SigCache};
-use proofwork_state::Storage;
+use proofwork_node::app::testkit::{ChainBuilder, DENOM};
+use proofwork_node::app::{App, BlockInput};
 use proofwork_tx::assets::ShareSpec;
 use proofwork_tx::{sign_body, Address, Item, Message, SecretKey, TxBody};
 
@@ -38,30 +36,12 @@ impl Bench {
             .map(|i| SecretKey::from_seed(&format!("bench-{i}")))
             .collect();
         let addrs: Vec<Address> = keys.iter().map(|k| k.public_key().address()).collect();
-        let state = AppState {
-            params: Params::default(),
-            accounts: addrs
-                .iter()
-                .map(|a| GenesisAccount {
-                    address: a.to_string(),
-                    balances: vec![GenesisCoin {
-                        denom: "upw".into(),
-                        amount: "1000000000000".into(),
-                    }],
-                })
-                .collect(),
-            validators: vec![GenesisValidator {
-                pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
-                power: 1,
-                operator: None,
-                vrf_key: None,
-                moniker: "v".into(),
-            }],
-        };
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path(), Default::default()).unwrap();
-        let mut app = App::new(storage, Arc::new(SigCache::new(1 << 16))).unwrap();
-        app.init_chain(CHAIN, &state).unwrap();
+        let (app, dir) = addrs
+            .iter()
+            .fold(ChainBuilder::new(CHAIN).sig_cache(1 << 16), |b, a| {
+                b.fund_address(*a, &[(DENOM, 1_000_000_000_000)])
+            })
+            .app();
         let mut b = Bench {
             app,
             _dir: dir,

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_genesis::AppState;
+use proofwork_node::app::testkit::{ChainBuilder, DENOM};
 use proofwork_node::app::{App, BlockInput, SigCache};
 use proofwork_state::{Storage, WriteSet};
 use proofwork_tx::{sign_body, Message, SecretKey, SignedTx, TxBody, TxLimits};
@@ -26,26 +27,11 @@ fn keys() -> Vec<SecretKey> {
 }
 
 fn genesis(keys: &[SecretKey]) -> AppState {
-    AppState {
-        params: Params::default(),
-        accounts: keys
-            .iter()
-            .map(|k| GenesisAccount {
-                address: k.public_key().address().to_string(),
-                balances: vec![GenesisCoin {
-                    denom: "upw".into(),
-                    amount: "1000000000".into(),
-                }],
-            })
-            .collect(),
-        validators: vec![GenesisValidator {
-            pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
-            power: 1,
-            operator: None,
-            vrf_key: None,
-            moniker: "v".into(),
-        }],
-    }
+    keys.iter()
+        .fold(ChainBuilder::new("bench"), |b, k| {
+            b.fund_address(k.public_key().address(), &[(DENOM, 1_000_000_000)])
+        })
+        .app_state()
 }
 
 fn transfers(keys: &[SecretKey]) -> Vec<Vec<u8>> {
@@ -82,6 +68,21 @@ fn fresh_app(state: &AppState, sigs: Arc<SigCache>) -> Fresh {
     Fresh { app, _dir: dir }
 }
 
+/// Finalizes block 1 holding `txs`, every one of which must pass.
+fn finalize_all(mut f: Fresh, txs: &[Vec<u8>]) -> Fresh {
+    let out = f
+        .app
+        .finalize_block(BlockInput {
+            height: 1,
+            time_ns: 1,
+            txs: txs.to_vec(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
+    f
+}
+
 fn bench_finalize(c: &mut Criterion) {
     let keys = keys();
     let state = genesis(&keys);
@@ -102,19 +103,7 @@ fn bench_finalize(c: &mut Criterion) {
     g.bench_function("transfers_cold/n=10000", |b| {
         b.iter_batched(
             || fresh_app(&state, Arc::new(SigCache::new(1 << 20))),
-            |mut f| {
-                let out = f
-                    .app
-                    .finalize_block(BlockInput {
-                        height: 1,
-                        time_ns: 1,
-                        txs: txs.clone(),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
-                f
-            },
+            |f| finalize_all(f, &txs),
             BatchSize::PerIteration,
         )
     });
@@ -128,19 +117,7 @@ fn bench_finalize(c: &mut Criterion) {
                 }
                 f
             },
-            |mut f| {
-                let out = f
-                    .app
-                    .finalize_block(BlockInput {
-                        height: 1,
-                        time_ns: 1,
-                        txs: txs.clone(),
-                        ..Default::default()
-                    })
-                    .unwrap();
-                assert!(out.tx_results.iter().all(|r| r.result.is_ok()));
-                f
-            },
+            |f| finalize_all(f, &txs),
             BatchSize::PerIteration,
         )
     });

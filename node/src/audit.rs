@@ -513,40 +513,20 @@ fn parse_tx_result(r: &serde_json::Value, tx: &[u8]) -> anyhow::Result<bpb::TxRe
 mod tests {
     use std::collections::BTreeMap;
 
-    use proofwork_genesis::{
-        AppState, Genesis, GenesisAccount, GenesisCoin, GenesisValidator, Params,
-    };
+    use proofwork_app::testkit::{ChainBuilder, DENOM};
     use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
     use prost::Message as _;
 
     use super::*;
     use crate::app::block_key;
 
+    /// Keys `r0`–`r7` with 100 000 each.
     fn genesis(keys: &[SecretKey]) -> Genesis {
-        Genesis {
-            chain_id: "replay".into(),
-            genesis_time: "2026-01-01T00:00:00Z".into(),
-            app_state: AppState {
-                params: Params::default(),
-                accounts: keys
-                    .iter()
-                    .map(|k| GenesisAccount {
-                        address: k.public_key().address().to_string(),
-                        balances: vec![GenesisCoin {
-                            denom: "upw".into(),
-                            amount: "100000".into(),
-                        }],
-                    })
-                    .collect(),
-                validators: vec![GenesisValidator {
-                    pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
-                    power: 1,
-                    operator: None,
-                    vrf_key: None,
-                    moniker: "v".into(),
-                }],
-            },
-        }
+        keys.iter()
+            .fold(ChainBuilder::new("replay"), |b, k| {
+                b.fund_address(k.public_key().address(), &[(DENOM, 100_000)])
+            })
+            .genesis("2026-01-01T00:00:00Z")
     }
 
     /// Builds a chain of `blocks` blocks of mixed txs (successes, failures, invalid bytes).

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Context as _};
 use proofwork_consensus::work::prover::{i8_root, Proof};
-use proofwork_kernels::Backend;
+use proofwork_kernels::{random_i8, Backend};
 use proofwork_proto::blobs::v1 as blobs_pb;
 use proofwork_proto::block::v1 as block_pb;
 use proofwork_proto::work::v1 as pb;
@@ -200,19 +200,6 @@ pub async fn post_demo_job_in(
     .await
     .context("uploading A")?;
     Ok(id)
-}
-
-/// Deterministic pseudo-random int8s (demo data only).
-pub fn random_i8(seed: u64, len: usize) -> Vec<i8> {
-    let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as i8
-        })
-        .collect()
 }
 
 /// Worker settings.

@@ -10,15 +10,12 @@
 //! Every [`Message`] is built in [`msg`], the one place to adapt when the message shape
 //! changes.
 
-use std::sync::Arc;
-
-use proofwork_consensus::work::prover::{i8_root, sampled_rows, Proof};
-use proofwork_consensus::work::{self, JobStatus};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
-use proofwork_kernels::CpuBackend;
-use proofwork_node::app::{App, BlockInput, SigCache};
-use proofwork_state::Storage;
-use proofwork_tx::{sign_body, Address, Message, PublicKey, SecretKey, TxBody};
+use proofwork_consensus::work::prover::i8_root;
+use proofwork_genesis::GenesisValidator;
+use proofwork_node::app::testkit::{
+    addr, consensus_key, honest_proof, key, matrix, model_bytes, validator, ChainBuilder, TestChain,
+};
+use proofwork_tx::{Message, PublicKey};
 
 const CHAIN: &str = "pw-golden";
 /// Genesis time plus one second per block.
@@ -317,120 +314,61 @@ mod msg {
     }
 }
 
-fn key(name: &str) -> SecretKey {
-    SecretKey::from_seed(name)
+/// Block `height`'s time.
+const fn time_of(height: u64) -> u64 {
+    T0_NS + height * 1_000_000_000
 }
 
-fn addr(name: &str) -> Address {
-    key(name).public_key().address()
-}
-
-fn consensus_key(i: u8) -> [u8; 32] {
-    ed25519_consensus::SigningKey::from([i; 32])
-        .verification_key()
-        .to_bytes()
-}
-
-/// Deterministic int8 data (xorshift64).
-fn random_i8(seed: u64, len: usize) -> Vec<i8> {
-    let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as i8
-        })
-        .collect()
-}
-
-fn genesis() -> AppState {
-    use base64::Engine as _;
-    AppState {
-        params: Params::default(),
-        accounts: ["alice", "bob", "carol", "dave", "val0", "val1"]
-            .iter()
-            .map(|n| GenesisAccount {
-                address: addr(n).to_string(),
-                balances: vec![GenesisCoin {
-                    denom: "upw".into(),
-                    amount: "1000000000000".into(),
-                }],
-            })
-            .collect(),
-        validators: vec![GenesisValidator {
-            pub_key: base64::engine::general_purpose::STANDARD.encode(consensus_key(0)),
-            power: 10,
-            moniker: "v0".into(),
+/// Six funded accounts and one validator (operated by `val0`). Its app hash is pinned in
+/// [`GENESIS_HASH`]: a change of the test chain builder that alters it fails here.
+fn genesis() -> ChainBuilder {
+    ChainBuilder::new(CHAIN)
+        .fund(
+            &["alice", "bob", "carol", "dave", "val0", "val1"],
+            1_000_000_000_000,
+        )
+        .validator(GenesisValidator {
             operator: Some(addr("val0").to_string()),
-            vrf_key: None,
-        }],
-    }
+            ..validator(0, 10)
+        })
+        .clock(T0_NS, 1_000_000_000)
 }
 
+/// The test chain, recording every block.
 struct Chain {
-    app: App,
-    _dir: tempfile::TempDir,
-    nonces: std::collections::BTreeMap<String, u64>,
+    chain: TestChain,
     /// Per block: height, app hash (hex), result code of every tx.
     record: Vec<(u64, String, Vec<u32>)>,
 }
 
 impl Chain {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path(), Default::default()).unwrap();
-        let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
-        app.init_chain(CHAIN, &genesis()).unwrap();
         Chain {
-            app,
-            _dir: dir,
-            nonces: Default::default(),
+            chain: genesis().build(),
             record: vec![],
         }
     }
 
-    fn height(&self) -> u64 {
-        self.app.info().unwrap().height
-    }
-
-    /// A signed tx from `who` with the next local nonce (so one block may hold several).
+    /// A signed tx from `who` with its next nonce (so one block may hold several).
     fn tx(&mut self, who: &str, messages: Vec<Message>) -> Vec<u8> {
-        let n = self.nonces.entry(who.into()).or_default();
-        let body = TxBody {
-            chain_id: CHAIN.into(),
-            nonce: *n,
-            fee: 1,
-            messages,
-        };
-        *n += 1;
-        sign_body(&key(who), &body)
+        self.chain.tx(who, messages)
     }
 
-    fn time_of(height: u64) -> u64 {
-        T0_NS + height * 1_000_000_000
+    fn one(&mut self, who: &str, m: Message) -> Vec<u8> {
+        self.chain.one(who, m)
     }
 
-    /// Proposes, checks, finalizes and commits a block the way the engine does.
+    /// Proposes, checks, finalizes and commits a block the way the engine does; no tx may
+    /// be dropped from the proposal.
     fn block(&mut self, txs: Vec<Vec<u8>>) -> Vec<u32> {
-        let height = self.height() + 1;
         let count = txs.len();
-        let txs = self.app.prepare_proposal(txs, 1 << 22);
+        let out = self.chain.propose(txs);
+        let height = out.height;
         assert_eq!(
-            txs.len(),
+            out.tx_results.len(),
             count,
             "block {height}: the proposal dropped a tx"
         );
-        assert!(self.app.process_proposal(&txs), "block {height} rejected");
-        let input = BlockInput {
-            height,
-            time_ns: Self::time_of(height),
-            proposer: vec![0; 20],
-            hash: blake3::hash(&height.to_be_bytes()).as_bytes().to_vec(),
-            txs,
-        };
-        let out = self.app.finalize_block(input).unwrap().clone();
-        self.app.commit().unwrap();
         let codes: Vec<u32> = out
             .tx_results
             .iter()
@@ -439,10 +377,6 @@ impl Chain {
         self.record
             .push((height, hex::encode(out.app_hash), codes.clone()));
         codes
-    }
-
-    fn one(&mut self, who: &str, m: Message) -> Vec<u8> {
-        self.tx(who, vec![m])
     }
 }
 
@@ -545,7 +479,7 @@ const GOLDEN: &[Golden] = &[
 #[test]
 fn golden_chain_app_hashes_are_pinned() {
     let mut c = Chain::new();
-    let genesis_hash = hex::encode(c.app.info().unwrap().app_hash);
+    let genesis_hash = hex::encode(c.chain.app.info().unwrap().app_hash);
     let (alice, bob, carol, dave) = (addr("alice"), addr("bob"), addr("carol"), addr("dave"));
     let oracle = key("oracle");
     let oracle_pk: PublicKey = oracle.public_key();
@@ -606,10 +540,7 @@ fn golden_chain_app_hashes_are_pinned() {
 
     // 4: an auction ending at block 6's time, a bid; a bid below the minimum fails.
     let txs = vec![
-        c.one(
-            "bob",
-            msg::create_auction("art", 3, 1_000, Chain::time_of(6)),
-        ),
+        c.one("bob", msg::create_auction("art", 3, 1_000, time_of(6))),
         c.one("carol", msg::bid(1, 1_500)),
         c.one("dave", msg::bid(1, 10)),
     ];
@@ -653,17 +584,11 @@ fn golden_chain_app_hashes_are_pinned() {
         .sign_digest(&proofwork_tx::assets::oracle_digest(CHAIN, 1, true))
         .to_vec();
     let txs = vec![
-        c.one(
-            "alice",
-            msg::create_escrow(bob, oracle_pk, Chain::time_of(60)),
-        ),
+        c.one("alice", msg::create_escrow(bob, oracle_pk, time_of(60))),
         c.one("bob", msg::fund_escrow(1)),
         c.one("alice", msg::resolve_escrow(1, true, forged)),
         c.one("alice", msg::resolve_escrow(1, true, good)),
-        c.one(
-            "alice",
-            msg::create_escrow(bob, oracle_pk, Chain::time_of(9)),
-        ),
+        c.one("alice", msg::create_escrow(bob, oracle_pk, time_of(9))),
         c.one("bob", msg::fund_escrow(2)),
     ];
     c.block(txs);
@@ -692,9 +617,9 @@ fn golden_chain_app_hashes_are_pinned() {
     c.block(txs);
 
     // 12: a model with its rows, a worker; a chunk for an unknown model fails.
-    let b = random_i8(1, (K * N) as usize);
+    let b = matrix(1, K, N);
     let b_root = i8_root(&b, K as usize, N as usize).unwrap();
-    let rows: Vec<u8> = b.iter().map(|&v| v as u8).collect();
+    let rows = model_bytes(&b);
     let txs = vec![
         c.tx(
             "alice",
@@ -715,7 +640,7 @@ fn golden_chain_app_hashes_are_pinned() {
     c.block(txs);
 
     // 13: two jobs, one cancelled.
-    let a = random_i8(7, (M * K) as usize);
+    let a = matrix(7, M, K);
     let a_root = i8_root(&a, M as usize, K as usize).unwrap();
     let job = FIRST_ID;
     let txs = vec![
@@ -726,15 +651,7 @@ fn golden_chain_app_hashes_are_pinned() {
     c.block(txs);
 
     // 14: claim and commit; 15: the beacon block.
-    let proof = Proof::compute(
-        &CpuBackend::new(),
-        a,
-        &b,
-        M as usize,
-        K as usize,
-        N as usize,
-    )
-    .unwrap();
+    let proof = honest_proof(a, &b, M, K, N);
     let txs = vec![
         c.one("bob", msg::claim_job(job)),
         c.one("bob", msg::commit_work(job, proof.c_root())),
@@ -743,16 +660,7 @@ fn golden_chain_app_hashes_are_pinned() {
     c.block(vec![]);
 
     // 16: the reveal passes and pays; 17: the worker unbonds, a second unbond fails.
-    let s = c.app.storage();
-    let JobStatus::Committed { commit_height, .. } = work::job(s, job).unwrap().unwrap().status
-    else {
-        panic!("job {job} not committed")
-    };
-    let beacon = work::block_hash(s, commit_height + 1).unwrap().unwrap();
-    let sample = work::params(s).unwrap().sample_rows;
-    let revealed = proof
-        .reveal(&sampled_rows(&beacon, job, M, sample))
-        .unwrap();
+    let revealed = c.chain.reveal_rows(job, &proof);
     let txs = vec![c.one("bob", msg::reveal_work(job, revealed))];
     c.block(txs);
     let txs = vec![

@@ -8,6 +8,7 @@ use proofwork_tx::assets::{oracle_digest, powers, ShareSpec};
 use proofwork_tx::{Address, Item, SecretKey, TxError};
 
 use crate::assets::{self, Attrs, ProvKind};
+use crate::event::TypedEvent as _;
 use crate::{accounts, escrow, fractional, ip, market, ExecError, StateDelta};
 
 type Base = BTreeMap<Vec<u8>, Vec<u8>>;
@@ -49,10 +50,10 @@ impl World {
 
     /// Runs `f` in a child overlay; keeps its writes only on success (as a tx does), and
     /// checks supply conservation over the whole state afterwards.
-    fn run(
+    fn run<T>(
         &mut self,
-        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<Attrs, ExecError>,
-    ) -> Result<Attrs, TxError> {
+        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<T, ExecError>,
+    ) -> Result<T, TxError> {
         let before = self.s.writes().clone();
         let mut child = StateDelta::new(&self.s);
         let r = f(&mut child);
@@ -73,10 +74,10 @@ impl World {
         out
     }
 
-    fn ok(
+    fn ok<T>(
         &mut self,
-        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<Attrs, ExecError>,
-    ) -> Attrs {
+        f: impl FnOnce(&mut StateDelta<&StateDelta<Base>>) -> Result<T, ExecError>,
+    ) -> T {
         self.run(f).unwrap()
     }
 
@@ -96,7 +97,7 @@ impl World {
 
     fn mint_art(&mut self) -> u64 {
         let a = addr("alice");
-        let attrs = self.ok(|s| {
+        self.ok(|s| {
             assets::mint_unique(
                 s,
                 &a,
@@ -109,14 +110,8 @@ impl World {
                     bps: 500,
                 }],
             )
-        });
-        attrs
-            .iter()
-            .find(|(k, _)| *k == "token_id")
-            .unwrap()
-            .1
-            .parse()
-            .unwrap()
+        })
+        .token_id
     }
 }
 
@@ -300,7 +295,7 @@ fn compute_credits_cannot_be_sold_or_transferred() {
         Err(TxError::NonTransferable { .. })
     ));
     assert!(matches!(
-        w.run(|s| accounts::transfer(s, &a, &b, accounts::CREDIT_DENOM, 1).map(|_| vec![])),
+        w.run(|s| accounts::transfer(s, &a, &b, accounts::CREDIT_DENOM, 1)),
         Err(TxError::NonTransferable { .. })
     ));
 }
@@ -455,7 +450,7 @@ fn fractional_vault_share_sales_buyout_and_redeem() {
     assert_eq!(w.bal("alice", &shares), 100);
     // Shares of a sales-only token move only through the market.
     assert!(matches!(
-        w.run(|s| assets::check_free_transfer(s, &shares).map(|_| vec![])),
+        w.run(|s| assets::check_free_transfer(s, &shares)),
         Err(TxError::TransferRestricted { .. })
     ));
     let lot = Item::Fungible {
@@ -906,6 +901,7 @@ mod prop {
                         bps: 500,
                     }],
                 )
+                .map(|e| e.attributes())
             }),
             Op::List(i, t, p) => {
                 let who = seller(w, i, t);
@@ -939,20 +935,26 @@ mod prop {
             Op::Settle(id) => w.run(|s| market::settle_auction(s, id.into())),
             Op::Fractionalize(i, t) => {
                 let who = seller(w, i, t);
-                w.run(|s| fractional::fractionalize(s, &who, ART, t.into(), 50, 20_000, "upw"))
+                w.run(|s| {
+                    fractional::fractionalize(s, &who, ART, t.into(), 50, 20_000, "upw")
+                        .map(|e| e.attributes())
+                })
             }
-            Op::Buyout(i, v) => w.run(|s| fractional::buyout(s, &who(i), v.into())),
-            Op::Redeem(i, v, n) => {
-                w.run(|s| fractional::redeem_shares(s, &who(i), v.into(), n.into()))
+            Op::Buyout(i, v) => {
+                w.run(|s| fractional::buyout(s, &who(i), v.into()).map(|e| e.attributes()))
             }
+            Op::Redeem(i, v, n) => w.run(|s| {
+                fractional::redeem_shares(s, &who(i), v.into(), n.into()).map(|e| e.attributes())
+            }),
             Op::Unfractionalize(i, v) => {
                 let who = curator(w, i, v);
-                w.run(|s| fractional::unfractionalize(s, &who, v.into()))
+                w.run(|s| fractional::unfractionalize(s, &who, v.into()).map(|e| e.attributes()))
             }
             Op::Gift(i, t, to) => {
                 let who = seller(w, i, t);
                 w.run(|s| {
                     assets::transfer_unique(s, &who, ART, t.into(), &super::prop::who(to), None)
+                        .map(|e| e.attributes())
                 })
             }
             Op::SellDeclared(i, t, to, p) => {
@@ -966,6 +968,7 @@ mod prop {
                         &super::prop::who(to),
                         Some(("upw", p.into())),
                     )
+                    .map(|e| e.attributes())
                 })
             }
             Op::License(i, t) => {
@@ -984,7 +987,7 @@ mod prop {
                     .first()
                     .map(|t| t.id)
                     .unwrap_or(1);
-                w.run(|s| ip::take_license(s, &who(i), &h, terms))
+                w.run(|s| ip::take_license(s, &who(i), &h, terms).map(|e| e.attributes()))
             }
             Op::Block => {
                 w.next_block();

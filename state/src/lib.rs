@@ -22,6 +22,7 @@ pub mod codec;
 mod delta;
 mod error;
 pub mod escrow;
+pub mod event;
 pub mod fractional;
 pub mod ip;
 pub mod market;

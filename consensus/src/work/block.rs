@@ -3,6 +3,7 @@
 use proofwork_state::accounts;
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 
+use super::events::{EpochPowerEvent, WorkSlashedEvent, WorkerUnbondedEvent};
 use super::exec::slash_and_reopen;
 use super::{job, params, state_key, JobStatus, WorkEvent};
 use crate::validators::{self, cap_powers, Validator};
@@ -106,28 +107,28 @@ pub fn end_block<S: StateWrite>(
                     StateError::Invariant(format!("deadline slash of job {id}: {e}"))
                 }
             })?;
-        out.events.push((
-            "work_slashed",
-            vec![
-                ("job_id", id.to_string()),
-                ("worker", proofwork_tx::Address(worker).to_string()),
-                ("reason", reason.to_string()),
-                ("slashed", slashed.to_string()),
-            ],
-        ));
+        out.events.push(
+            WorkSlashedEvent {
+                job_id: id,
+                worker: proofwork_tx::Address(worker),
+                reason: reason.to_string(),
+                slashed,
+            }
+            .into(),
+        );
     }
     // After the deadline slashes, so a bond released here has paid for this block's misses.
     release_unbonded(s, height, native_denom, &mut out.events)?;
     if p.epoch_blocks > 0 && height.is_multiple_of(p.epoch_blocks) {
         out.validator_updates = epoch_power(s, &p)?;
         if !out.validator_updates.is_empty() {
-            out.events.push((
-                "epoch_power",
-                vec![
-                    ("height", height.to_string()),
-                    ("updates", out.validator_updates.len().to_string()),
-                ],
-            ));
+            out.events.push(
+                EpochPowerEvent {
+                    height,
+                    updates: out.validator_updates.len(),
+                }
+                .into(),
+            );
         }
     }
     out.prefetch_models = models_committed_at(s, height)?;
@@ -193,14 +194,14 @@ pub fn release_unbonded<S: StateWrite>(
         }
         s.delete(key);
         s.delete(state_key::worker(&addr));
-        events.push((
-            "worker_unbonded",
-            vec![
-                ("worker", who.to_string()),
-                ("bond", w.bond.to_string()),
-                ("height", height.to_string()),
-            ],
-        ));
+        events.push(
+            WorkerUnbondedEvent {
+                worker: who,
+                bond: w.bond,
+                height,
+            }
+            .into(),
+        );
     }
     Ok(())
 }

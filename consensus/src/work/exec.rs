@@ -32,8 +32,11 @@ pub struct WorkEnv<'a> {
     pub msg_index: u32,
 }
 
-/// An event: kind and attributes.
-pub type WorkEvent = (&'static str, Vec<(&'static str, String)>);
+use super::events::{
+    CancelJobEvent, ClaimJobEvent, CommitWorkEvent, PostJobEvent, RegisterModelEvent,
+    RegisterWorkerEvent, UnbondWorkerEvent, UploadModelChunkEvent, WorkEvent, WorkSlashedEvent,
+    WorkVerifiedEvent,
+};
 
 fn fail<T>(e: TxError) -> Result<T, ExecError> {
     Err(ExecError::Tx(e))
@@ -131,15 +134,13 @@ pub fn register_model<S: StateWrite>(
         royalties_paid: 0,
     };
     put(s, state_key::model(id), &m);
-    Ok((
-        "register_model",
-        vec![
-            ("model_id", id.to_string()),
-            ("owner", signer.to_string()),
-            ("k", k.to_string()),
-            ("n", n.to_string()),
-        ],
-    ))
+    Ok(RegisterModelEvent {
+        model_id: id,
+        owner: *signer,
+        k,
+        n,
+    }
+    .into())
 }
 
 /// Stores rows of a model's `B` (see [`UploadModelChunk`]).
@@ -197,10 +198,6 @@ pub fn upload_model_chunk<S: StateWrite>(
     }
     // end ≤ k < 2^17 fits u32.
     m.rows_uploaded = m.rows_uploaded.max(end as u32);
-    let mut attrs = vec![
-        ("model_id", model_id.to_string()),
-        ("rows_uploaded", m.rows_uploaded.to_string()),
-    ];
     if m.rows_uploaded == m.k {
         let b: Vec<i8> = model_rows(s, &m, 0, m.k)?
             .into_iter()
@@ -218,10 +215,14 @@ pub fn upload_model_chunk<S: StateWrite>(
             });
         }
         m.active = true;
-        attrs.push(("active", "true".into()));
     }
     put(s, state_key::model(model_id), &m);
-    Ok(("upload_model_chunk", attrs))
+    Ok(UploadModelChunkEvent {
+        model_id,
+        rows_uploaded: m.rows_uploaded,
+        active: m.active,
+    }
+    .into())
 }
 
 /// Registers or tops up a worker (see [`RegisterWorker`]).
@@ -270,10 +271,11 @@ pub fn register_worker<S: StateWrite>(
         w.validator = validator;
     }
     put(s, state_key::worker(&signer.0), &w);
-    Ok((
-        "register_worker",
-        vec![("worker", signer.to_string()), ("bond", w.bond.to_string())],
-    ))
+    Ok(RegisterWorkerEvent {
+        worker: *signer,
+        bond: w.bond,
+    }
+    .into())
 }
 
 /// `UnbondWorker` (docs/work.md "Unbonding"): records the earliest release height; the bond
@@ -293,15 +295,13 @@ pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkE
     let p = params(s)?;
     let release_at = accounts::block_height(s)?.saturating_add(p.unbonding_blocks);
     put(s, state_key::unbonding(&signer.0), &release_at);
-    Ok((
-        "unbond_worker",
-        vec![
-            ("worker", signer.to_string()),
-            ("bond", w.bond.to_string()),
-            ("active_claims", w.active_claims.to_string()),
-            ("release_at", release_at.to_string()),
-        ],
-    ))
+    Ok(UnbondWorkerEvent {
+        worker: *signer,
+        bond: w.bond,
+        active_claims: w.active_claims,
+        release_at,
+    }
+    .into())
 }
 
 fn window(given: u32, default: u32, max: u32, what: &str) -> Result<u32, ExecError> {
@@ -419,17 +419,15 @@ pub fn post_job<S: StateWrite>(
         last_event: "posted".into(),
     };
     save_job(s, &job)?;
-    Ok((
-        "post_job",
-        vec![
-            ("job_id", id.to_string()),
-            ("client", signer.to_string()),
-            ("model_id", model_id.to_string()),
-            ("m", m.to_string()),
-            ("price", price.to_string()),
-            ("denom", pay_denom.to_string()),
-        ],
-    ))
+    Ok(PostJobEvent {
+        job_id: id,
+        client: *signer,
+        model_id,
+        m,
+        price,
+        denom: pay_denom.to_string(),
+    }
+    .into())
 }
 
 /// Claims an open job (see [`ClaimJob`]).
@@ -476,14 +474,12 @@ pub fn claim_job<S: StateWrite>(
     save_job(s, &job)?;
     put(s, state_key::worker(&signer.0), &w);
     s.put_raw(state_key::due(commit_deadline, job_id), vec![]);
-    Ok((
-        "claim_job",
-        vec![
-            ("job_id", job_id.to_string()),
-            ("worker", signer.to_string()),
-            ("commit_deadline", commit_deadline.to_string()),
-        ],
-    ))
+    Ok(ClaimJobEvent {
+        job_id,
+        worker: *signer,
+        commit_deadline,
+    }
+    .into())
 }
 
 /// Commits to a claimed job's output (see [`CommitWork`]).
@@ -536,15 +532,13 @@ pub fn commit_work<S: StateWrite>(
     job.last_event = format!("committed at {height}");
     save_job(s, &job)?;
     s.put_raw(state_key::due(reveal_deadline, job_id), vec![]);
-    Ok((
-        "commit_work",
-        vec![
-            ("job_id", job_id.to_string()),
-            ("c_root", hex::encode(c_root)),
-            ("beacon_height", beacon_height.to_string()),
-            ("reveal_deadline", reveal_deadline.to_string()),
-        ],
-    ))
+    Ok(CommitWorkEvent {
+        job_id,
+        c_root,
+        beacon_height,
+        reveal_deadline,
+    }
+    .into())
 }
 
 /// Checks a reveal and settles the job (see [`RevealWork`]).
@@ -583,15 +577,13 @@ pub fn reveal_work<S: StateWrite>(
                 &reason,
                 height,
             )?;
-            Ok((
-                "work_slashed",
-                vec![
-                    ("job_id", job_id.to_string()),
-                    ("worker", signer.to_string()),
-                    ("reason", reason),
-                    ("slashed", slashed.to_string()),
-                ],
-            ))
+            Ok(WorkSlashedEvent {
+                job_id,
+                worker: *signer,
+                reason,
+                slashed,
+            }
+            .into())
         }
     }
 }
@@ -650,17 +642,16 @@ fn settle_pass<S: StateWrite>(
     put(s, state_key::worker(&worker_addr.0), &w);
     put(s, state_key::model(mdl.id), &mdl);
     save_job(s, &job)?;
-    Ok((
-        "work_verified",
-        vec![
-            ("job_id", job.id.to_string()),
-            ("worker", worker_addr.to_string()),
-            ("paid", (job.price - burn - royalty_total).to_string()),
-            ("royalties", royalty_total.to_string()),
-            ("burned", burn.to_string()),
-            ("credits", credits.to_string()),
-        ],
-    ))
+    Ok(WorkVerifiedEvent {
+        job_id: job.id,
+        worker: *worker_addr,
+        paid: job.price - burn - royalty_total,
+        royalties: royalty_total,
+        burned: burn,
+        credits,
+        denom: None,
+    }
+    .into())
 }
 
 /// A pass on a job priced in compute credits (docs/work.md "Paying in credits"): the
@@ -706,18 +697,16 @@ fn settle_credit_pass<S: StateWrite>(
     put(s, state_key::worker(&worker_addr.0), &w);
     put(s, state_key::model(mdl.id), &mdl);
     save_job(s, &job)?;
-    Ok((
-        "work_verified",
-        vec![
-            ("job_id", job.id.to_string()),
-            ("worker", worker_addr.to_string()),
-            ("paid", (job.price - royalty_total).to_string()),
-            ("royalties", royalty_total.to_string()),
-            ("burned", "0".into()),
-            ("credits", "0".into()),
-            ("denom", CREDIT_DENOM.into()),
-        ],
-    ))
+    Ok(WorkVerifiedEvent {
+        job_id: job.id,
+        worker: *worker_addr,
+        paid: job.price - royalty_total,
+        royalties: royalty_total,
+        burned: 0,
+        credits: 0,
+        denom: Some(CREDIT_DENOM),
+    }
+    .into())
 }
 
 /// Slashes `bps` of the worker's bond (part to the client, the rest burned), releases its
@@ -799,5 +788,5 @@ pub fn cancel_job<S: StateWrite>(
     job.status = JobStatus::Cancelled { height };
     job.last_event = "cancelled by the client".into();
     save_job(s, &job)?;
-    Ok(("cancel_job", vec![("job_id", job_id.to_string())]))
+    Ok(CancelJobEvent { job_id }.into())
 }

@@ -30,6 +30,7 @@
 
 pub mod block;
 pub mod cache;
+pub mod events;
 pub mod exec;
 pub mod prover;
 pub mod state_key;
@@ -43,7 +44,8 @@ use proofwork_state::{codec, StateError, StateRead, StateWrite};
 
 pub use block::{end_block, record_beacon, record_block_hash, EndBlock};
 pub use cache::WorkCache;
-pub use exec::{WorkEnv, WorkEvent};
+pub use events::WorkEvent;
+pub use exec::WorkEnv;
 pub use verify::{check_reveal, reveal_context, RevealContext, Verdict};
 
 /// Chain parameters of the protocol, stored under `work/params` (the defaults apply until

@@ -2,30 +2,34 @@
 //! the one place an event becomes the block log's / ABCI's `Event`, so kinds, attribute
 //! names and their order (which clients and tests read) are fixed by the structs.
 
+use proofwork_consensus::work::WorkEvent;
 use proofwork_proto::block::v1 as pb;
 use proofwork_tx::Address;
 
 /// An event emitted by a tx or a block hook.
 pub type Event = pb::Event;
 
-/// One event kind.
-pub trait TypedEvent {
-    /// The event's kind.
-    const KIND: &'static str;
-    /// Its attributes, in order.
-    fn attributes(&self) -> Vec<(&'static str, String)>;
+pub use proofwork_state::event::TypedEvent;
 
+/// Turns a typed event into its ABCI form (through [`abci_event`]).
+pub trait IntoEvent {
     /// The ABCI form.
-    fn into_event(self) -> Event
-    where
-        Self: Sized,
-    {
-        abci_event(Self::KIND, self.attributes())
+    fn into_event(self) -> Event;
+}
+
+impl<T: TypedEvent> IntoEvent for T {
+    fn into_event(self) -> Event {
+        abci_event(T::KIND, self.attributes())
     }
 }
 
-/// Builds the ABCI event of kind `kind`. Components that report their events as
-/// `(kind, attributes)` (assets, market, work, …) go through here too.
+/// The ABCI form of a useful-work event (the component's [`WorkEvent`] gathers its kinds).
+pub fn work_event(e: &WorkEvent) -> Event {
+    abci_event(e.kind(), e.attributes())
+}
+
+/// Builds the ABCI event of kind `kind`: the one place any event (typed, work, or a
+/// component's `(kind, attributes)`) becomes an ABCI event.
 pub fn abci_event(kind: &str, attrs: Vec<(&'static str, String)>) -> Event {
     Event {
         kind: kind.to_string(),
@@ -132,6 +136,31 @@ impl TypedEvent for BeaconEvent {
         vec![
             ("height", self.height.to_string()),
             ("beacon", hex::encode(self.beacon)),
+        ]
+    }
+}
+
+/// An offer past its last acceptable height was refunded (end of block).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfferExpiredEvent {
+    /// Offer id.
+    pub offer: u64,
+    /// The buyer refunded.
+    pub buyer: Address,
+    /// Amount refunded.
+    pub amount: u128,
+    /// Its denomination.
+    pub denom: String,
+}
+
+impl TypedEvent for OfferExpiredEvent {
+    const KIND: &'static str = "offer_expired";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("offer", self.offer.to_string()),
+            ("buyer", self.buyer.to_string()),
+            ("amount", self.amount.to_string()),
+            ("denom", self.denom.clone()),
         ]
     }
 }

@@ -5,6 +5,8 @@
 use proofwork_consensus::{beacon, work};
 use proofwork_state::{market, StateDelta, StateError, Storage};
 
+use crate::events::{work_event, Event, IntoEvent as _, OfferExpiredEvent};
+
 /// What a hook is told about the block.
 #[derive(Debug, Clone, Copy)]
 pub struct BlockCtx<'a> {
@@ -17,10 +19,10 @@ pub struct BlockCtx<'a> {
 }
 
 /// What a hook reports.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct HookOutput {
-    /// Events for the logs: kind and attributes.
-    pub events: Vec<(&'static str, Vec<(&'static str, String)>)>,
+    /// Events for the logs.
+    pub events: Vec<Event>,
     /// Models whose `B·r` for the beacon of `height + 1` is worth computing ahead.
     pub prefetch_models: Vec<u64>,
 }
@@ -56,7 +58,7 @@ impl BlockHook for Work {
     ) -> Result<HookOutput, StateError> {
         let end = work::end_block(state, ctx.height, ctx.block_hash, ctx.native_denom)?;
         Ok(HookOutput {
-            events: end.events,
+            events: end.events.iter().map(work_event).collect(),
             prefetch_models: end.prefetch_models,
         })
     }
@@ -96,15 +98,13 @@ impl BlockHook for OfferExpiry {
         let events = market::expiry::end_block(state, ctx.height)?
             .into_iter()
             .map(|r| {
-                (
-                    "offer_expired",
-                    vec![
-                        ("offer", r.id.to_string()),
-                        ("buyer", r.buyer.to_string()),
-                        ("amount", r.amount.to_string()),
-                        ("denom", r.denom),
-                    ],
-                )
+                OfferExpiredEvent {
+                    offer: r.id,
+                    buyer: r.buyer,
+                    amount: r.amount,
+                    denom: r.denom,
+                }
+                .into_event()
             })
             .collect();
         Ok(HookOutput {

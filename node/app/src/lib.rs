@@ -17,11 +17,13 @@ pub mod handlers;
 pub mod hooks;
 pub mod query;
 mod sigcache;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod testkit;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use events::TypedEvent as _;
+use events::IntoEvent as _;
 use proofwork_consensus::beacon::{self, BeaconTx, VrfSecret};
 use proofwork_consensus::work::{self, WorkCache};
 use proofwork_consensus::{admission, validators};
@@ -613,11 +615,11 @@ impl App {
         let mut prefetch_models = Vec::new();
         for hook in hooks::END_BLOCK {
             let out = hook.end_block(&mut delta, &block)?;
-            for (kind, attrs) in &out.events {
+            for e in &out.events {
                 tracing::info!(
                     height = input.height,
-                    event = kind,
-                    ?attrs,
+                    event = e.kind,
+                    attrs = ?e.attributes,
                     "{}",
                     hook.name()
                 );

@@ -2,90 +2,47 @@
 
 use std::sync::Arc;
 
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
 use proofwork_proto::tx::v1 as pbtx;
 use proofwork_state::accounts;
 use proofwork_tx::{sign_body, signing_digest, Address, Message, SecretKey, TxBody, TxError};
 use prost::Message as _;
 
+use super::testkit::{addr, key, ChainBuilder, TestChain, DENOM};
 use super::*;
 
 const CHAIN: &str = "pw-test";
 
-struct Harness {
-    app: App,
-    _dir: tempfile::TempDir,
-    time: u64,
+/// Alice and Bob with 1000 each, txs of at most 1 KiB; block `h` at `h + 1` seconds.
+fn genesis() -> ChainBuilder {
+    ChainBuilder::new(CHAIN)
+        .params(|p| p.max_tx_bytes = 1024)
+        .fund(&["alice", "bob"], 1000)
+        .clock(1_000_000_000, 1_000_000_000)
 }
 
-fn key(name: &str) -> SecretKey {
-    SecretKey::from_seed(name)
+/// The test chain, with a rejection check of its own.
+struct Harness(TestChain);
+
+impl std::ops::Deref for Harness {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.0
+    }
 }
 
-fn addr(name: &str) -> Address {
-    key(name).public_key().address()
-}
-
-fn app_state() -> AppState {
-    AppState {
-        params: Params {
-            max_tx_bytes: 1024,
-            ..Params::default()
-        },
-        accounts: ["alice", "bob"]
-            .iter()
-            .map(|n| GenesisAccount {
-                address: addr(n).to_string(),
-                balances: vec![GenesisCoin {
-                    denom: "upw".into(),
-                    amount: "1000".into(),
-                }],
-            })
-            .collect(),
-        validators: vec![GenesisValidator {
-            pub_key: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=".into(),
-            power: 1,
-            moniker: "v".into(),
-            operator: None,
-            vrf_key: None,
-        }],
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.0
     }
 }
 
 impl Harness {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path(), Default::default()).unwrap();
-        let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
-        app.init_chain(CHAIN, &app_state()).unwrap();
-        Harness {
-            app,
-            _dir: dir,
-            time: 1_000_000_000,
-        }
-    }
-
-    fn block(&mut self, txs: Vec<Vec<u8>>) -> BlockOutcome {
-        let height = self.app.info().unwrap().height + 1;
-        self.time += 1_000_000_000;
-        let input = BlockInput {
-            height,
-            time_ns: self.time,
-            proposer: vec![0; 20],
-            hash: vec![1; 32],
-            txs,
-        };
-        let out = self.app.finalize_block(input).unwrap().clone();
-        self.app.commit().unwrap();
-        out
+        Harness(genesis().build())
     }
 
     fn balance(&self, who: &str) -> u128 {
-        accounts::balance(self.app.storage(), &addr(who), "upw").unwrap()
-    }
-
-    fn nonce(&self, who: &str) -> u64 {
-        accounts::nonce(self.app.storage(), &addr(who)).unwrap()
+        self.0.balance(who, DENOM)
     }
 
     /// Runs a single-tx block; returns the error, asserting that no account changed.
@@ -581,9 +538,7 @@ fn same_blocks_give_same_app_hashes_on_two_nodes() {
 fn restart_resumes_from_the_last_commit() {
     let dir = tempfile::tempdir().unwrap();
     let hash = {
-        let storage = Storage::open(dir.path(), Default::default()).unwrap();
-        let mut app = App::new(storage, Arc::new(SigCache::new(16))).unwrap();
-        app.init_chain(CHAIN, &app_state()).unwrap();
+        let mut app = genesis().sig_cache(16).app_in(dir.path());
         let input = BlockInput {
             height: 1,
             time_ns: 5,
@@ -609,7 +564,7 @@ fn restart_resumes_from_the_last_commit() {
     // init_chain again with the same genesis is refused once blocks exist.
     let mut app = app;
     assert!(matches!(
-        app.init_chain(CHAIN, &app_state()),
+        app.init_chain(CHAIN, &genesis().app_state()),
         Err(AppError::AlreadyInitialized { .. })
     ));
 }

@@ -1,70 +1,52 @@
 //! App tests of useful work: a mock consensus drives PrepareProposal / ProcessProposal /
 //! FinalizeBlock with reveal txs over a real RocksDB.
 
-use std::sync::Arc;
-
-use proofwork_consensus::work::prover::{i8_root, sampled_rows, Proof};
+use proofwork_consensus::work::prover::{i8_root, Proof};
 use proofwork_consensus::work::{self, JobStatus};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
-use proofwork_kernels::{cpu, CpuBackend};
 use proofwork_state::accounts::{self, CREDIT_DENOM};
-use proofwork_tx::{sign_body, Address, Message, SecretKey, TxBody, TxError};
+use proofwork_tx::{Message, TxError};
 
+use super::testkit::{
+    addr, forged_proof, honest_proof, matrix, model_bytes, ChainBuilder, TestChain,
+};
 use super::*;
 
 const CHAIN: &str = "pw-work";
-const VAL_B64: &str = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=";
 const K: u32 = 16;
 const N: u32 = 8;
 const M: u32 = 200;
 
-fn key(name: &str) -> SecretKey {
-    SecretKey::from_seed(name)
-}
-
-fn addr(name: &str) -> Address {
-    key(name).public_key().address()
-}
-
+/// The test chain with a model (`K×N`, alice's, 5% royalty to carol) and a worker (bob,
+/// bonded to the placeholder validator `[1; 32]`).
 struct Harness {
-    app: App,
-    _dir: tempfile::TempDir,
+    chain: TestChain,
     b: Vec<i8>,
+}
+
+impl std::ops::Deref for Harness {
+    type Target = TestChain;
+    fn deref(&self) -> &TestChain {
+        &self.chain
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut TestChain {
+        &mut self.chain
+    }
 }
 
 impl Harness {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let storage = Storage::open(dir.path(), Default::default()).unwrap();
-        let mut app = App::new(storage, Arc::new(SigCache::new(1024))).unwrap();
-        let state = AppState {
-            params: Params::default(),
-            accounts: ["alice", "bob", "carol"]
-                .iter()
-                .map(|n| GenesisAccount {
-                    address: addr(n).to_string(),
-                    balances: vec![GenesisCoin {
-                        denom: "upw".into(),
-                        amount: "1000000000".into(),
-                    }],
-                })
-                .collect(),
-            validators: vec![GenesisValidator {
-                pub_key: VAL_B64.into(),
-                power: 1,
-                operator: None,
-                vrf_key: None,
-                moniker: "v".into(),
-            }],
-        };
-        app.init_chain(CHAIN, &state).unwrap();
+        let chain = ChainBuilder::new(CHAIN)
+            .fund(&["alice", "bob", "carol"], 1_000_000_000)
+            .build();
         let mut h = Harness {
-            app,
-            _dir: dir,
-            b: proofwork_node_random(1, (K * N) as usize),
+            chain,
+            b: matrix(1, K, N),
         };
         let root = i8_root(&h.b, K as usize, N as usize).unwrap();
-        let rows = h.b.iter().map(|&v| v as u8).collect();
+        let rows = model_bytes(&h.b);
         h.ok(
             "alice",
             vec![
@@ -91,50 +73,22 @@ impl Harness {
         h
     }
 
-    fn height(&self) -> u64 {
-        self.app.info().unwrap().height
-    }
-
+    /// A tx of `who` at its committed nonce (two such txs are alternatives of each other).
     fn tx(&self, who: &str, messages: Vec<Message>) -> Vec<u8> {
-        let nonce = accounts::nonce(self.app.storage(), &addr(who)).unwrap();
-        sign_body(
-            &key(who),
-            &TxBody {
-                chain_id: CHAIN.into(),
-                nonce,
-                fee: 1,
-                messages,
-            },
-        )
+        self.chain.tx_at(who, self.nonce(who), messages)
     }
 
-    /// Proposes, checks and finalizes a block the way the engine does.
-    fn block(&mut self, txs: Vec<Vec<u8>>) -> BlockOutcome {
-        let height = self.height() + 1;
-        let txs = self.app.prepare_proposal(txs, 1 << 22);
-        assert!(self.app.process_proposal(&txs));
-        let input = BlockInput {
-            height,
-            time_ns: height * 1_000_000_000,
-            proposer: vec![0; 20],
-            hash: blake3::hash(&height.to_be_bytes()).as_bytes().to_vec(),
-            txs,
-        };
-        let out = self.app.finalize_block(input).unwrap().clone();
-        self.app.commit().unwrap();
-        out
-    }
-
+    /// A block of the one tx through the proposal; its events.
     fn ok(&mut self, who: &str, messages: Vec<Message>) -> Vec<Event> {
         let tx = self.tx(who, messages);
-        let out = self.block(vec![tx]);
+        let out = self.propose(vec![tx]);
         out.tx_results[0].result.clone().unwrap()
     }
 
     /// Posts a job, claims and commits it with `proof_of(a)`, then finalizes the beacon
     /// block. Returns the job id and the proof.
     fn committed(&mut self, forge_rows: &[usize]) -> (u64, Proof) {
-        let a = proofwork_node_random(self.height() + 100, (M * K) as usize);
+        let a = matrix(self.height() + 100, M, K);
         let root = i8_root(&a, M as usize, K as usize).unwrap();
         let ev = self.ok(
             "alice",
@@ -149,22 +103,10 @@ impl Harness {
             })],
         );
         let id: u64 = ev[0].attributes[0].value.parse().unwrap();
-        let mut c = cpu::gemm_i8(&a, &self.b, M as usize, K as usize, N as usize).unwrap();
-        for &i in forge_rows {
-            c[i * N as usize] += 1;
-        }
         let proof = if forge_rows.is_empty() {
-            Proof::compute(
-                &CpuBackend::new(),
-                a,
-                &self.b,
-                M as usize,
-                K as usize,
-                N as usize,
-            )
-            .unwrap()
+            honest_proof(a, &self.b, M, K, N)
         } else {
-            Proof::from_output(a, c, M as usize, K as usize, N as usize).unwrap()
+            forged_proof(a, &self.b, M, K, N, forge_rows)
         };
         self.ok(
             "bob",
@@ -176,57 +118,35 @@ impl Harness {
                 }),
             ],
         );
-        self.block(vec![]);
+        self.propose(vec![]);
         (id, proof)
     }
 
-    fn reveal_rows(&self, id: u64, proof: &Proof) -> Vec<proofwork_tx::RevealedRow> {
-        let s = self.app.storage();
-        let JobStatus::Committed { commit_height, .. } = work::job(s, id).unwrap().unwrap().status
-        else {
-            panic!("not committed")
-        };
-        let beacon = work::block_hash(s, commit_height + 1).unwrap().unwrap();
-        proof.reveal(&sampled_rows(&beacon, id, M, 96)).unwrap()
+    /// Bob's honest reveal of `id` and one whose `corrupt`-th row of `C` is no longer the
+    /// committed leaf (so its proof fails), both at his committed nonce.
+    fn good_and_bad_reveal(&self, id: u64, proof: &Proof, corrupt: usize) -> (Vec<u8>, Vec<u8>) {
+        let rows = self.reveal_rows(id, proof);
+        let mut bad_rows = rows.clone();
+        let mut c = bad_rows[corrupt].c_row.to_vec();
+        c[0] ^= 1;
+        bad_rows[corrupt].c_row = c.into();
+        let good = self.tx("bob", vec![reveal(id, rows)]);
+        let bad = self.tx("bob", vec![reveal(id, bad_rows)]);
+        (good, bad)
     }
 }
 
-fn proofwork_node_random(seed: u64, len: usize) -> Vec<i8> {
-    let mut x = seed ^ 0x9e37_79b9_7f4a_7c15;
-    (0..len)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as i8
-        })
-        .collect()
+/// `RevealWork` of `rows` for job `job_id`.
+fn reveal(job_id: u64, rows: Vec<proofwork_tx::RevealedRow>) -> Message {
+    Message::RevealWork(proofwork_tx::RevealWork { job_id, rows })
 }
 
 #[test]
 fn proposal_with_an_invalid_reveal_is_rejected() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
-    let rows = h.reveal_rows(id, &proof);
-    let mut bad_rows = rows.clone();
     // No longer the committed leaf: the C proof fails.
-    let mut c = bad_rows[5].c_row.to_vec();
-    c[0] ^= 1;
-    bad_rows[5].c_row = c.into();
-    let bad = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows: bad_rows,
-        })],
-    );
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let (good, bad) = h.good_and_bad_reveal(id, &proof, 5);
     // A proposer including the invalid reveal gets its proposal rejected …
     assert!(!h.app.process_proposal(std::slice::from_ref(&bad)));
     assert!(!h.app.process_proposal(&[good.clone(), bad.clone()]));
@@ -238,7 +158,7 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
     );
     // … and the valid one passes, is executed with the cached check, and pays.
     assert!(h.app.process_proposal(std::slice::from_ref(&good)));
-    let out = h.block(vec![good]);
+    let out = h.propose(vec![good]);
     let events = out.tx_results[0].result.clone().unwrap();
     assert_eq!(events[0].kind, "work_verified");
     let s = h.app.storage();
@@ -270,13 +190,7 @@ fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
         .find(|i| !rows0.iter().any(|r| r.index == *i))
         .unwrap();
     shifted[0] = p0.reveal(&[unsampled]).unwrap().remove(0);
-    let t = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: j0,
-            rows: shifted,
-        })],
-    );
+    let t = h.tx("bob", vec![reveal(j0, shifted)]);
     assert!(!h.app.process_proposal(&[t]));
 }
 
@@ -287,17 +201,11 @@ fn well_formed_reveal_of_a_wrong_row_is_executed_and_slashes() {
     let all: Vec<usize> = (0..M as usize).collect();
     let (id, proof) = h.committed(&all);
     let rows = h.reveal_rows(id, &proof);
-    let t = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let t = h.tx("bob", vec![reveal(id, rows)]);
     // Valid evidence of fraud: the proposal is accepted and the worker slashed.
     assert!(h.app.process_proposal(std::slice::from_ref(&t)));
     let alice_before = accounts::balance(h.app.storage(), &addr("alice"), "upw").unwrap();
-    let out = h.block(vec![t]);
+    let out = h.propose(vec![t]);
     assert_eq!(
         out.tx_results[0].result.clone().unwrap()[0].kind,
         "work_slashed"
@@ -317,17 +225,11 @@ fn epoch_end_returns_validator_updates_from_work() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    h.ok("bob", vec![reveal(id, rows)]);
     while h.height() % 100 != 99 {
-        h.block(vec![]);
+        h.propose(vec![]);
     }
-    let out = h.block(vec![]);
+    let out = h.propose(vec![]);
     // Genesis power 1 → base weight × max(1 unit, floor 10) = 10.
     assert_eq!(out.validator_updates.len(), 1);
     assert_eq!(out.validator_updates[0].power, 10);
@@ -343,7 +245,7 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
     let before = accounts::balance(h.app.storage(), &addr("bob"), "upw").unwrap();
-    let a = proofwork_node_random(5, (M * K) as usize);
+    let a = matrix(5, M, K);
     let post = |price: u128, denom: Option<&str>| {
         Message::PostJob(proofwork_tx::PostJob {
             model_id: 1,
@@ -362,33 +264,29 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
         vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)],
     );
     let requested = h.height();
-    let out = h.block(vec![h.tx(
+    let tx = h.tx(
         "bob",
         vec![Message::UnbondWorker(proofwork_tx::UnbondWorker)],
-    )]);
+    );
+    let out = h.propose(vec![tx]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 423);
-    let out = h.block(vec![h.tx(
+    let tx = h.tx(
         "bob",
         vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: open })],
-    )]);
+    );
+    let out = h.propose(vec![tx]);
     assert_eq!(out.tx_results[0].result.as_ref().unwrap_err().code(), 424);
     // Finishing the held job is allowed and paid (in the chain denomination: 1 credit).
-    let ev = h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let ev = h.ok("bob", vec![reveal(id, rows)]);
     assert_eq!(ev[0].kind, "work_verified");
     let period = work::params(h.app.storage()).unwrap().unbonding_blocks;
     while h.height() < requested + period - 1 {
-        h.block(vec![]);
+        h.propose(vec![]);
     }
     assert!(work::worker(h.app.storage(), &addr("bob").0)
         .unwrap()
         .is_some());
-    h.block(vec![]);
+    h.propose(vec![]);
     let s = h.app.storage();
     assert!(work::worker(s, &addr("bob").0).unwrap().is_none());
     // Bond back; paid 1_000_000 − 10% burn − 5% royalty; four fees of 1 (refused txs pay
@@ -520,13 +418,7 @@ fn b_times_r_is_prefetched_once_the_beacon_is_on_chain() {
     assert_eq!(h.app.work_cache().br_len(), before + 1);
     // The reveal's spot check finds it: no second B·r for the same (model, beacon).
     let rows = h.reveal_rows(id, &proof);
-    let ev = h.ok(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let ev = h.ok("bob", vec![reveal(id, rows)]);
     assert_eq!(ev[0].kind, "work_verified");
     assert_eq!(h.app.work_cache().br_len(), before + 1);
 }
@@ -539,13 +431,7 @@ fn check_tx_shares_the_spot_check_cache() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
     let rows = h.reveal_rows(id, &proof);
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let good = h.tx("bob", vec![reveal(id, rows)]);
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),
@@ -579,25 +465,7 @@ fn check_tx_shares_the_spot_check_cache() {
 fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
     let mut h = Harness::new();
     let (id, proof) = h.committed(&[]);
-    let rows = h.reveal_rows(id, &proof);
-    let mut bad_rows = rows.clone();
-    let mut c = bad_rows[0].c_row.to_vec();
-    c[0] ^= 1;
-    bad_rows[0].c_row = c.into();
-    let bad = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows: bad_rows,
-        })],
-    );
-    let good = h.tx(
-        "bob",
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: id,
-            rows,
-        })],
-    );
+    let (good, bad) = h.good_and_bad_reveal(id, &proof, 0);
     let cfg = h.app.config().cloned().unwrap();
     let mut check = CheckState::new(
         h.app.storage().clone(),

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_app::testkit::{consensus_key, key, validator, ChainBuilder};
+use proofwork_genesis::{AppState, GenesisValidator};
 use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
 use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
@@ -16,39 +16,23 @@ use proofwork_state::Storage;
 
 const CHAIN: &str = "pw-adm";
 
-fn consensus_key(i: u8) -> [u8; 32] {
-    ed25519_consensus::SigningKey::from([i; 32])
-        .verification_key()
-        .to_bytes()
+fn op(i: u8) -> SecretKey {
+    key(&format!("operator{i}"))
 }
 
-fn op(i: u8) -> SecretKey {
-    SecretKey::from_seed(&format!("operator{i}"))
+/// Six funded operators; validators 0–3 (power 10 each) operated by operators 0–3.
+fn builder() -> ChainBuilder {
+    let names: Vec<String> = (0..6).map(|i| format!("operator{i}")).collect();
+    (0..4).fold(ChainBuilder::new(CHAIN).fund(&names, 1000), |b, i| {
+        b.validator(GenesisValidator {
+            operator: Some(op(i).public_key().address().to_string()),
+            ..validator(i, 10)
+        })
+    })
 }
 
 fn genesis() -> AppState {
-    let b64 = base64::engine::general_purpose::STANDARD;
-    AppState {
-        params: Params::default(),
-        accounts: (0..6)
-            .map(|i| GenesisAccount {
-                address: op(i).public_key().address().to_string(),
-                balances: vec![GenesisCoin {
-                    denom: "upw".into(),
-                    amount: "1000".into(),
-                }],
-            })
-            .collect(),
-        validators: (0..4)
-            .map(|i| GenesisValidator {
-                pub_key: b64.encode(consensus_key(i)),
-                power: 10,
-                moniker: format!("v{i}"),
-                operator: Some(op(i).public_key().address().to_string()),
-                vrf_key: None,
-            })
-            .collect(),
-    }
+    builder().app_state()
 }
 
 struct Chain {
@@ -60,13 +44,7 @@ struct Chain {
 
 impl Chain {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let mut app = App::new(
-            Storage::open(dir.path(), Default::default()).unwrap(),
-            Arc::new(SigCache::new(1024)),
-        )
-        .unwrap();
-        app.init_chain(CHAIN, &genesis()).unwrap();
+        let (app, dir) = builder().app();
         Chain {
             abci: AbciApp::new(app, 1 << 20),
             height: 0,

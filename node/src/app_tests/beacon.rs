@@ -4,26 +4,18 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
+use proofwork_app::testkit::{consensus_key, validator, ChainBuilder};
 use proofwork_consensus::beacon::{self, BeaconEntry, BeaconTx, VrfSecret};
-use proofwork_genesis::{AppState, GenesisAccount, GenesisCoin, GenesisValidator, Params};
+use proofwork_genesis::GenesisValidator;
 use proofwork_tx::{sign_body, Message, SecretKey, TxBody};
 use tendermint_abci::Application as _;
 use tendermint_proto::v0_38::abci;
 use tendermint_proto::v0_38::types::BlockIdFlag;
 
 use crate::abci::AbciApp;
-use crate::app::*;
 use proofwork_consensus::{validators, work};
-use proofwork_state::Storage;
 
 const CHAIN: &str = "pw-beacon";
-
-fn consensus_key(i: u8) -> [u8; 32] {
-    ed25519_consensus::SigningKey::from([i; 32])
-        .verification_key()
-        .to_bytes()
-}
 
 fn address(i: u8) -> [u8; 20] {
     validators::cometbft_address(&consensus_key(i))
@@ -33,33 +25,19 @@ fn vrf(i: u8) -> VrfSecret {
     VrfSecret::from_seed(&[i + 100; 32])
 }
 
-fn genesis() -> AppState {
-    let b64 = base64::engine::general_purpose::STANDARD;
-    AppState {
-        params: Params {
-            vote_extensions_enable_height: 1,
-            ..Params::default()
-        },
-        accounts: vec![GenesisAccount {
-            address: SecretKey::from_seed("alice")
-                .public_key()
-                .address()
-                .to_string(),
-            balances: vec![GenesisCoin {
-                denom: "upw".into(),
-                amount: "1000".into(),
-            }],
-        }],
-        validators: (0..4)
-            .map(|i| GenesisValidator {
-                pub_key: b64.encode(consensus_key(i)),
-                power: 10,
-                moniker: format!("v{i}"),
-                operator: None,
+/// Alice with 1000; four validators (power 10) with VRF keys; vote extensions from height 1.
+fn builder() -> ChainBuilder {
+    (0..4).fold(
+        ChainBuilder::new(CHAIN)
+            .params(|p| p.vote_extensions_enable_height = 1)
+            .fund(&["alice"], 1000),
+        |b, i| {
+            b.validator(GenesisValidator {
                 vrf_key: Some(hex::encode(vrf(i).public())),
+                ..validator(i, 10)
             })
-            .collect(),
-    }
+        },
+    )
 }
 
 struct Net {
@@ -69,13 +47,7 @@ struct Net {
 }
 
 fn node(i: u8) -> (AbciApp, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = App::new(
-        Storage::open(dir.path(), Default::default()).unwrap(),
-        Arc::new(SigCache::new(1024)),
-    )
-    .unwrap();
-    app.init_chain(CHAIN, &genesis()).unwrap();
+    let (mut app, dir) = builder().app();
     app.set_vrf_secret(Arc::new(vrf(i)));
     (AbciApp::new(app, 1 << 20), dir)
 }

@@ -49,41 +49,18 @@ pub(crate) async fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
     }
     let cfg = a.overrides.config(&h)?;
     let shutdown = Shutdown::install()?;
-    let listeners = Listeners::bind(&cfg).await?;
-    let url = format!("http://{}", listeners.grpc.local_addr()?);
-    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(start::embedded(
-        h.clone(),
-        cfg,
-        listeners,
-        Some(ready_tx),
-        async move {
-            let _ = done_rx.await;
-        },
-    ));
-    let Ok(node) = ready_rx.await else {
-        server.await.context("node task")??;
-        anyhow::bail!("the node stopped before it started");
-    };
+    let (mut demo, node) = DemoNode::start(&h, cfg).await?;
     // alice and dave run the useful-work demo; bob and carol send each other transfers.
-    let work_stop = Arc::new(AtomicBool::new(false));
-    let mut work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
     let ended = tokio::select! {
-        r = transfers(&h, &url, node, a.blocks) => r,
+        r = transfers(&h, &demo.url, node, a.blocks) => r,
         _ = shutdown.wait() => Ok(()),
-        r = &mut server => {
-            work.abort();
+        r = &mut demo.server => {
+            demo.work.abort();
             r.context("node task")??;
             anyhow::bail!("the node stopped");
         }
     };
-    work_stop.store(true, Ordering::Relaxed);
-    if tokio::time::timeout(WORK_GRACE, &mut work).await.is_err() {
-        work.abort();
-    }
-    let _ = done_tx.send(());
-    let node_result = server.await.context("node task")?;
+    let node_result = demo.stop().await;
     match ended {
         // A client call cut short by Ctrl-C is the stop, not a failure.
         Err(e) if !shutdown.requested() => Err(e),
@@ -167,39 +144,76 @@ async fn transfers(h: &Home, url: &str, node: Arc<Node>, max_blocks: u64) -> any
 
 /// `proofwork start --work-demo`: the node plus the useful-work demo, until Ctrl-C.
 pub(crate) async fn run_work_only(h: Home, cfg: Config, shutdown: Shutdown) -> anyhow::Result<()> {
-    let listeners = Listeners::bind(&cfg).await?;
-    let url = format!("http://{}", listeners.grpc.local_addr()?);
-    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(start::embedded(
-        h.clone(),
-        cfg,
-        listeners,
-        Some(ready_tx),
-        async move {
-            let _ = done_rx.await;
-        },
-    ));
-    if ready_rx.await.is_err() {
-        server.await.context("node task")??;
-        anyhow::bail!("the node stopped before it started");
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut work = tokio::spawn(work_demo(h, url, stop.clone()));
+    let (mut demo, _) = DemoNode::start(&h, cfg).await?;
     tokio::select! {
         _ = shutdown.wait() => {}
-        r = &mut server => {
-            work.abort();
+        r = &mut demo.server => {
+            demo.work.abort();
             r.context("node task")??;
             anyhow::bail!("the node stopped");
         }
     }
-    stop.store(true, Ordering::Relaxed);
-    if tokio::time::timeout(WORK_GRACE, &mut work).await.is_err() {
-        work.abort();
+    demo.stop().await
+}
+
+/// The node of a demo, started in-process, with the useful-work demo running against it.
+struct DemoNode {
+    /// The node's task.
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    /// Its gRPC endpoint.
+    url: String,
+    /// Stops the node.
+    done: tokio::sync::oneshot::Sender<()>,
+    /// The work demo's task and its stop flag.
+    work: tokio::task::JoinHandle<()>,
+    work_stop: Arc<AtomicBool>,
+}
+
+impl DemoNode {
+    /// Binds the listeners, starts the node and, once it is ready, the work demo.
+    async fn start(h: &Home, cfg: Config) -> anyhow::Result<(Self, Arc<Node>)> {
+        let listeners = Listeners::bind(&cfg).await?;
+        let url = format!("http://{}", listeners.grpc.local_addr()?);
+        let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+        let (done, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(start::embedded(
+            h.clone(),
+            cfg,
+            listeners,
+            Some(ready_tx),
+            async move {
+                let _ = done_rx.await;
+            },
+        ));
+        let Ok(node) = ready_rx.await else {
+            server.await.context("node task")??;
+            anyhow::bail!("the node stopped before it started");
+        };
+        let work_stop = Arc::new(AtomicBool::new(false));
+        let work = tokio::spawn(work_demo(h.clone(), url.clone(), work_stop.clone()));
+        let demo = DemoNode {
+            server,
+            url,
+            done,
+            work,
+            work_stop,
+        };
+        Ok((demo, node))
     }
-    let _ = done_tx.send(());
-    server.await.context("node task")?
+
+    /// Stops the work demo (given [`WORK_GRACE`] to wind down), then the node; returns the
+    /// node's result.
+    async fn stop(mut self) -> anyhow::Result<()> {
+        self.work_stop.store(true, Ordering::Relaxed);
+        if tokio::time::timeout(WORK_GRACE, &mut self.work)
+            .await
+            .is_err()
+        {
+            self.work.abort();
+        }
+        let _ = self.done.send(());
+        self.server.await.context("node task")?
+    }
 }
 
 /// Model and job sizes of the demo: small enough that the CPU worker takes milliseconds.

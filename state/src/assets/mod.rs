@@ -12,6 +12,7 @@
 //! stays the seller (or the vault's former owner) but nothing can move it except the
 //! component that locked it.
 
+pub mod events;
 pub mod state_key;
 
 use borsh::{BorshDeserialize, BorshSerialize};
@@ -22,6 +23,10 @@ use crate::accounts::{self, CREDIT_DENOM};
 use crate::codec;
 use crate::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use crate::{ExecError, StateError, StateRead, StateWrite};
+use events::{
+    AddCertifierEvent, AttestEvent, BurnAssetEvent, Burned, CreateAssetClassEvent, DeclaredSale,
+    ForceTransferEvent, FreezeAssetEvent, MintFungibleEvent, MintUniqueEvent, TransferUniqueEvent,
+};
 
 /// Chain cap on the total royalty of one policy, in basis points.
 pub const ROYALTY_CAP_BPS: u32 = 2_500;
@@ -389,7 +394,7 @@ pub fn create_class<S: StateWrite>(
     royalty: &[ShareSpec],
     metadata: &str,
     initial_supply: u128,
-) -> Result<Attrs, ExecError> {
+) -> Result<CreateAssetClassEvent, ExecError> {
     let exists = class(s, id)?.is_some()
         || id == CREDIT_DENOM
         || id.starts_with(FRACTION_DENOM_PREFIX)
@@ -417,11 +422,11 @@ pub fn create_class<S: StateWrite>(
     if !unique && initial_supply > 0 {
         accounts::mint(s, signer, id, initial_supply)?;
     }
-    Ok(vec![
-        ("class", id.into()),
-        ("admin", signer.to_string()),
-        ("powers", powers::names(powers).join(",")),
-    ])
+    Ok(CreateAssetClassEvent {
+        class: id.into(),
+        admin: *signer,
+        powers,
+    })
 }
 
 /// Mints units of a fungible class (admin with the mint power).
@@ -434,17 +439,17 @@ pub fn mint_fungible<S: StateWrite>(
     class_id: &str,
     to: &Address,
     amount: u128,
-) -> Result<Attrs, ExecError> {
+) -> Result<MintFungibleEvent, ExecError> {
     let c = require_class(s, class_id)?;
     require_kind(&c, AssetKind::Fungible)?;
     require_admin(&c, signer, powers::MINT)?;
     check_class_not_frozen(&c)?;
     accounts::mint(s, to, class_id, amount)?;
-    Ok(vec![
-        ("class", class_id.into()),
-        ("to", to.to_string()),
-        ("amount", amount.to_string()),
-    ])
+    Ok(MintFungibleEvent {
+        class: class_id.into(),
+        to: *to,
+        amount,
+    })
 }
 
 /// Mints a unique token (admin with the mint power). Returns its id in the attributes.
@@ -459,7 +464,7 @@ pub fn mint_unique<S: StateWrite>(
     metadata: &str,
     content_hash: [u8; 32],
     royalty: &[ShareSpec],
-) -> Result<Attrs, ExecError> {
+) -> Result<MintUniqueEvent, ExecError> {
     let c = require_class(s, class_id)?;
     require_kind(&c, AssetKind::Unique)?;
     require_admin(&c, signer, powers::MINT)?;
@@ -487,11 +492,11 @@ pub fn mint_unique<S: StateWrite>(
         None,
         String::new(),
     )?;
-    Ok(vec![
-        ("class", class_id.into()),
-        ("token_id", id.to_string()),
-        ("owner", to.to_string()),
-    ])
+    Ok(MintUniqueEvent {
+        class: class_id.into(),
+        token_id: id,
+        owner: *to,
+    })
 }
 
 fn check_class_not_frozen(c: &AssetClass) -> Result<(), TxError> {
@@ -571,7 +576,7 @@ pub fn transfer_unique<S: StateWrite>(
     id: u64,
     to: &Address,
     price: Option<(&str, u128)>,
-) -> Result<Attrs, ExecError> {
+) -> Result<TransferUniqueEvent, ExecError> {
     let mut t = require_token(s, class_id, id)?;
     if t.owner != *signer {
         return Err(TxError::NotOwner {
@@ -580,18 +585,16 @@ pub fn transfer_unique<S: StateWrite>(
         .into());
     }
     check_movable(s, &t, false)?;
-    let mut attrs: Attrs = vec![
-        ("class", class_id.into()),
-        ("token_id", id.to_string()),
-        ("from", signer.to_string()),
-        ("to", to.to_string()),
-    ];
+    let mut sale = None;
     let price = match price {
         Some((denom, amount)) => {
             check_payment_denom(denom)?;
             let paid = royalties::pay_royalties(s, signer, denom, amount, &t.royalty)?;
-            attrs.push(("price", format!("{amount}{denom}")));
-            attrs.push(("royalty_paid", format_paid(&paid)));
+            sale = Some(DeclaredSale {
+                amount,
+                denom: denom.into(),
+                royalty_paid: paid,
+            });
             Some(Price {
                 denom: denom.into(),
                 amount,
@@ -600,7 +603,13 @@ pub fn transfer_unique<S: StateWrite>(
         None => None,
     };
     set_owner(s, &mut t, to, ProvKind::Transfer, price)?;
-    Ok(attrs)
+    Ok(TransferUniqueEvent {
+        class: class_id.into(),
+        token_id: id,
+        from: *signer,
+        to: *to,
+        sale,
+    })
 }
 
 /// Refuses compute credits as a payment denomination (they never change hands).
@@ -636,7 +645,7 @@ pub fn burn<S: StateWrite>(
     token_id: u64,
     amount: u128,
     from: Option<&Address>,
-) -> Result<Attrs, ExecError> {
+) -> Result<BurnAssetEvent, ExecError> {
     let c = require_class(s, class_id)?;
     if token_id != 0 {
         require_kind(&c, AssetKind::Unique)?;
@@ -663,10 +672,10 @@ pub fn burn<S: StateWrite>(
             None,
             String::new(),
         )?;
-        return Ok(vec![
-            ("class", class_id.into()),
-            ("token_id", token_id.to_string()),
-        ]);
+        return Ok(BurnAssetEvent {
+            class: class_id.into(),
+            burned: Burned::Token(token_id),
+        });
     }
     require_kind(&c, AssetKind::Fungible)?;
     let from = from.copied().unwrap_or(*signer);
@@ -674,11 +683,10 @@ pub fn burn<S: StateWrite>(
         require_admin(&c, signer, powers::BURN)?;
     }
     accounts::burn(s, &from, class_id, amount)?;
-    Ok(vec![
-        ("class", class_id.into()),
-        ("from", from.to_string()),
-        ("amount", amount.to_string()),
-    ])
+    Ok(BurnAssetEvent {
+        class: class_id.into(),
+        burned: Burned::Units { from, amount },
+    })
 }
 
 /// Freezes or unfreezes a class (`token_id` 0) or a token (admin with the freeze power).
@@ -691,7 +699,7 @@ pub fn freeze<S: StateWrite>(
     class_id: &str,
     token_id: u64,
     frozen: bool,
-) -> Result<Attrs, ExecError> {
+) -> Result<FreezeAssetEvent, ExecError> {
     let mut c = require_class(s, class_id)?;
     require_admin(&c, signer, powers::FREEZE)?;
     if token_id == 0 {
@@ -702,11 +710,11 @@ pub fn freeze<S: StateWrite>(
         t.frozen = frozen;
         codec::put(s, state_key::token(class_id, token_id), &t);
     }
-    Ok(vec![
-        ("class", class_id.into()),
-        ("token_id", token_id.to_string()),
-        ("frozen", frozen.to_string()),
-    ])
+    Ok(FreezeAssetEvent {
+        class: class_id.into(),
+        token_id,
+        frozen,
+    })
 }
 
 /// Moves a token or units without a sale (admin with the force-transfer power). Locked
@@ -722,7 +730,7 @@ pub fn force_transfer<S: StateWrite>(
     amount: u128,
     from: &Address,
     to: &Address,
-) -> Result<Attrs, ExecError> {
+) -> Result<ForceTransferEvent, ExecError> {
     let c = require_class(s, class_id)?;
     require_admin(&c, signer, powers::FORCE_TRANSFER)?;
     if token_id != 0 {
@@ -746,11 +754,11 @@ pub fn force_transfer<S: StateWrite>(
         require_kind(&c, AssetKind::Fungible)?;
         accounts::move_funds(s, from, to, class_id, amount)?;
     }
-    Ok(vec![
-        ("class", class_id.into()),
-        ("from", from.to_string()),
-        ("to", to.to_string()),
-    ])
+    Ok(ForceTransferEvent {
+        class: class_id.into(),
+        from: *from,
+        to: *to,
+    })
 }
 
 /// Checks a plain `Transfer` of `denom`: compute credits never move (checked by
@@ -822,7 +830,7 @@ pub fn add_certifier<S: StateWrite>(
     class_id: &str,
     certifier: &Address,
     name: &str,
-) -> Result<Attrs, ExecError> {
+) -> Result<AddCertifierEvent, ExecError> {
     let c = require_class(s, class_id)?;
     if c.admin != *signer {
         return Err(TxError::NotAdmin {
@@ -835,11 +843,11 @@ pub fn add_certifier<S: StateWrite>(
         state_key::certifier(class_id, certifier),
         &name.to_string(),
     );
-    Ok(vec![
-        ("class", class_id.into()),
-        ("certifier", certifier.to_string()),
-        ("name", name.into()),
-    ])
+    Ok(AddCertifierEvent {
+        class: class_id.into(),
+        certifier: *certifier,
+        name: name.into(),
+    })
 }
 
 /// A certifier's name, if registered for the class.
@@ -864,7 +872,7 @@ pub fn attest<S: StateWrite>(
     class_id: &str,
     token_id: u64,
     statement: &str,
-) -> Result<Attrs, ExecError> {
+) -> Result<AttestEvent, ExecError> {
     let Some(name) = certifier(s, class_id, signer)? else {
         return Err(TxError::UnregisteredCertifier {
             certifier: signer.to_string(),
@@ -883,9 +891,9 @@ pub fn attest<S: StateWrite>(
         None,
         statement.into(),
     )?;
-    Ok(vec![
-        ("class", class_id.into()),
-        ("token_id", token_id.to_string()),
-        ("certifier", name),
-    ])
+    Ok(AttestEvent {
+        class: class_id.into(),
+        token_id,
+        certifier: name,
+    })
 }

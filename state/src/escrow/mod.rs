@@ -18,8 +18,9 @@ use proofwork_tx::assets::oracle_digest;
 use proofwork_tx::{Address, PublicKey, TxError};
 
 use crate::accounts;
-use crate::assets::{check_payment_denom, Attrs};
+use crate::assets::check_payment_denom;
 use crate::codec;
+use crate::event::TypedEvent;
 use crate::{ExecError, StateError, StateRead, StateWrite};
 
 /// Lifecycle of an escrow.
@@ -106,7 +107,7 @@ pub fn create<S: StateWrite>(
     deposit: u128,
     counter_deposit: u128,
     deadline_ns: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<CreateEscrowEvent, ExecError> {
     check_payment_denom(denom)?;
     let now = accounts::block_time_ns(s)?;
     if deadline_ns <= now {
@@ -131,18 +132,22 @@ pub fn create<S: StateWrite>(
         state: EscrowState::Open,
     };
     codec::put(s, state_key::escrow(id), &e);
-    Ok(vec![
-        ("escrow_id", id.to_string()),
-        ("holder", holder.to_string()),
-        ("counterparty", counterparty.to_string()),
-    ])
+    Ok(CreateEscrowEvent {
+        escrow_id: id,
+        holder: *holder,
+        counterparty: *counterparty,
+    })
 }
 
 /// The counterparty funds its deposit.
 ///
 /// # Errors
 /// Not the counterparty, not open, past the deadline, insufficient funds.
-pub fn fund<S: StateWrite>(s: &mut S, signer: &Address, id: u64) -> Result<Attrs, ExecError> {
+pub fn fund<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    id: u64,
+) -> Result<FundEscrowEvent, ExecError> {
     let mut e = require(s, id)?;
     if e.counterparty != *signer {
         return Err(TxError::NotEscrowParty { id }.into());
@@ -165,7 +170,7 @@ pub fn fund<S: StateWrite>(s: &mut S, signer: &Address, id: u64) -> Result<Attrs
     accounts::move_funds(s, signer, &account(), &e.denom, e.counter_deposit)?;
     e.state = EscrowState::Funded;
     codec::put(s, state_key::escrow(id), &e);
-    Ok(vec![("escrow_id", id.to_string())])
+    Ok(FundEscrowEvent { escrow_id: id })
 }
 
 /// Resolves a funded escrow on the oracle's signed outcome (anyone may submit it).
@@ -178,7 +183,7 @@ pub fn resolve<S: StateWrite>(
     id: u64,
     outcome: bool,
     signature: &[u8],
-) -> Result<Attrs, ExecError> {
+) -> Result<ResolveEscrowEvent, ExecError> {
     let mut e = require(s, id)?;
     if e.state != EscrowState::Funded {
         return Err(TxError::EscrowWrongState {
@@ -212,19 +217,20 @@ pub fn resolve<S: StateWrite>(
     accounts::move_funds(s, &account(), &winner, &e.denom, total)?;
     e.state = EscrowState::Resolved { outcome };
     codec::put(s, state_key::escrow(id), &e);
-    Ok(vec![
-        ("escrow_id", id.to_string()),
-        ("outcome", outcome.to_string()),
-        ("paid_to", winner.to_string()),
-        ("amount", format!("{total}{}", e.denom)),
-    ])
+    Ok(ResolveEscrowEvent {
+        escrow_id: id,
+        outcome,
+        paid_to: winner,
+        amount: total,
+        denom: e.denom,
+    })
 }
 
 /// Refunds an unresolved escrow at or after its deadline (anyone may call).
 ///
 /// # Errors
 /// [`TxError::EscrowNotExpired`], wrong state.
-pub fn refund<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecError> {
+pub fn refund<S: StateWrite>(s: &mut S, id: u64) -> Result<RefundEscrowEvent, ExecError> {
     let mut e = require(s, id)?;
     let now = accounts::block_time_ns(s)?;
     if now < e.deadline_ns {
@@ -252,5 +258,82 @@ pub fn refund<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecError> {
     }
     e.state = EscrowState::Refunded;
     codec::put(s, state_key::escrow(id), &e);
-    Ok(vec![("escrow_id", id.to_string())])
+    Ok(RefundEscrowEvent { escrow_id: id })
+}
+
+/// `create_escrow`: an escrow was opened and the holder's deposit taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateEscrowEvent {
+    /// Escrow id.
+    pub escrow_id: u64,
+    /// The signer, who deposited.
+    pub holder: Address,
+    /// Who must fund the counter-deposit.
+    pub counterparty: Address,
+}
+
+impl TypedEvent for CreateEscrowEvent {
+    const KIND: &'static str = "create_escrow";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("escrow_id", self.escrow_id.to_string()),
+            ("holder", self.holder.to_string()),
+            ("counterparty", self.counterparty.to_string()),
+        ]
+    }
+}
+
+/// `fund_escrow`: the counterparty funded its deposit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FundEscrowEvent {
+    /// Escrow id.
+    pub escrow_id: u64,
+}
+
+impl TypedEvent for FundEscrowEvent {
+    const KIND: &'static str = "fund_escrow";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![("escrow_id", self.escrow_id.to_string())]
+    }
+}
+
+/// `resolve_escrow`: the oracle's outcome paid both deposits to one side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolveEscrowEvent {
+    /// Escrow id.
+    pub escrow_id: u64,
+    /// The oracle's outcome.
+    pub outcome: bool,
+    /// The side paid.
+    pub paid_to: Address,
+    /// Both deposits.
+    pub amount: u128,
+    /// Their denomination (the `amount` attribute is `{amount}{denom}`).
+    pub denom: String,
+}
+
+impl TypedEvent for ResolveEscrowEvent {
+    const KIND: &'static str = "resolve_escrow";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("escrow_id", self.escrow_id.to_string()),
+            ("outcome", self.outcome.to_string()),
+            ("paid_to", self.paid_to.to_string()),
+            ("amount", format!("{}{}", self.amount, self.denom)),
+        ]
+    }
+}
+
+/// `refund_escrow`: an unresolved escrow past its deadline returned the deposits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundEscrowEvent {
+    /// Escrow id.
+    pub escrow_id: u64,
+}
+
+impl TypedEvent for RefundEscrowEvent {
+    const KIND: &'static str = "refund_escrow";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![("escrow_id", self.escrow_id.to_string())]
+    }
 }

@@ -15,8 +15,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_tx::{Address, TxError};
 
 use crate::accounts;
-use crate::assets::{self, format_paid, Attrs, Lock, Price, ProvKind, FRACTION_DENOM_PREFIX};
+use crate::assets::{self, format_paid, Lock, Price, ProvKind, FRACTION_DENOM_PREFIX};
 use crate::codec;
+use crate::event::TypedEvent;
 use crate::royalties;
 use crate::{ExecError, StateError, StateRead, StateWrite};
 
@@ -124,7 +125,7 @@ pub fn fractionalize<S: StateWrite>(
     shares: u128,
     reserve: u128,
     denom: &str,
-) -> Result<Attrs, ExecError> {
+) -> Result<FractionalizeEvent, ExecError> {
     assets::check_payment_denom(denom)?;
     let mut t = assets::require_token(s, class, token)?;
     if t.owner != *signer {
@@ -163,11 +164,10 @@ pub fn fractionalize<S: StateWrite>(
         None,
         format!("vault {id}: {shares} shares"),
     )?;
-    Ok(vec![
-        ("vault_id", id.to_string()),
-        ("share_denom", v.share_denom()),
-        ("shares", shares.to_string()),
-    ])
+    Ok(FractionalizeEvent {
+        vault_id: id,
+        shares,
+    })
 }
 
 /// Buys the token out at the reserve price: royalties are paid on it, the rest goes to the
@@ -175,7 +175,11 @@ pub fn fractionalize<S: StateWrite>(
 ///
 /// # Errors
 /// Unknown or inactive vault, insufficient funds, frozen.
-pub fn buyout<S: StateWrite>(s: &mut S, buyer: &Address, id: u64) -> Result<Attrs, ExecError> {
+pub fn buyout<S: StateWrite>(
+    s: &mut S,
+    buyer: &Address,
+    id: u64,
+) -> Result<BuyoutEvent, ExecError> {
     let mut v = require_vault(s, id)?;
     if v.state != VaultState::Active {
         return Err(TxError::VaultNotActive { id }.into());
@@ -197,12 +201,13 @@ pub fn buyout<S: StateWrite>(s: &mut S, buyer: &Address, id: u64) -> Result<Attr
     v.state = VaultState::BoughtOut;
     v.buyer = Some(*buyer);
     codec::put(s, state_key::vault(id), &v);
-    Ok(vec![
-        ("vault_id", id.to_string()),
-        ("buyer", buyer.to_string()),
-        ("price", format!("{}{}", v.reserve, v.denom)),
-        ("royalty_paid", format_paid(&paid)),
-    ])
+    Ok(BuyoutEvent {
+        vault_id: id,
+        buyer: *buyer,
+        price: v.reserve,
+        denom: v.denom,
+        royalty_paid: paid,
+    })
 }
 
 /// `floor(a · b / c)` for u128 without intermediate overflow (c > 0).
@@ -232,7 +237,7 @@ pub fn redeem_shares<S: StateWrite>(
     holder: &Address,
     id: u64,
     amount: u128,
-) -> Result<Attrs, ExecError> {
+) -> Result<RedeemSharesEvent, ExecError> {
     let mut v = require_vault(s, id)?;
     if v.state != VaultState::BoughtOut {
         return Err(TxError::VaultNotBoughtOut { id }.into());
@@ -246,7 +251,7 @@ pub fn redeem_shares<S: StateWrite>(
         })?;
         if part > 0 {
             accounts::move_funds(s, &account, holder, &denom, part)?;
-            paid.push(format!("{part}{denom}"));
+            paid.push((denom, part));
         }
     }
     v.outstanding = v
@@ -256,11 +261,11 @@ pub fn redeem_shares<S: StateWrite>(
             what: "outstanding shares".into(),
         })?;
     codec::put(s, state_key::vault(id), &v);
-    Ok(vec![
-        ("vault_id", id.to_string()),
-        ("shares", amount.to_string()),
-        ("paid", paid.join(",")),
-    ])
+    Ok(RedeemSharesEvent {
+        vault_id: id,
+        shares: amount,
+        paid,
+    })
 }
 
 /// The holder of every share burns them and takes the token (and any vault income).
@@ -271,7 +276,7 @@ pub fn unfractionalize<S: StateWrite>(
     s: &mut S,
     holder: &Address,
     id: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<UnfractionalizeEvent, ExecError> {
     let mut v = require_vault(s, id)?;
     if v.state != VaultState::Active {
         return Err(TxError::VaultNotActive { id }.into());
@@ -295,11 +300,110 @@ pub fn unfractionalize<S: StateWrite>(
     v.state = VaultState::Closed;
     v.outstanding = 0;
     codec::put(s, state_key::vault(id), &v);
-    Ok(vec![
-        ("vault_id", id.to_string()),
-        ("token", format!("{}#{}", v.class, v.token)),
-        ("owner", holder.to_string()),
-    ])
+    Ok(UnfractionalizeEvent {
+        vault_id: id,
+        class: v.class,
+        token: v.token,
+        owner: *holder,
+    })
+}
+
+/// `fractionalize`: a token was locked into a new vault and its shares minted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FractionalizeEvent {
+    /// Vault id (its shares' denomination is [`share_denom`] of it).
+    pub vault_id: u64,
+    /// Shares minted to the signer.
+    pub shares: u128,
+}
+
+impl TypedEvent for FractionalizeEvent {
+    const KIND: &'static str = "fractionalize";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("vault_id", self.vault_id.to_string()),
+            ("share_denom", share_denom(self.vault_id)),
+            ("shares", self.shares.to_string()),
+        ]
+    }
+}
+
+/// `buyout`: the token was bought out of its vault at the reserve price.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuyoutEvent {
+    /// Vault id.
+    pub vault_id: u64,
+    /// The signer.
+    pub buyer: Address,
+    /// The reserve price (the `price` attribute is `{price}{denom}`).
+    pub price: u128,
+    /// Its denomination.
+    pub denom: String,
+    /// Royalties paid on it, by recipient (`addr:amount,…`).
+    pub royalty_paid: Vec<(Address, u128)>,
+}
+
+impl TypedEvent for BuyoutEvent {
+    const KIND: &'static str = "buyout";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("vault_id", self.vault_id.to_string()),
+            ("buyer", self.buyer.to_string()),
+            ("price", format!("{}{}", self.price, self.denom)),
+            ("royalty_paid", format_paid(&self.royalty_paid)),
+        ]
+    }
+}
+
+/// `redeem_shares`: shares of a bought-out vault were burned for their part of its funds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedeemSharesEvent {
+    /// Vault id.
+    pub vault_id: u64,
+    /// Shares burned.
+    pub shares: u128,
+    /// Paid, by denomination (the `paid` attribute is `{amount}{denom},…`).
+    pub paid: Vec<(String, u128)>,
+}
+
+impl TypedEvent for RedeemSharesEvent {
+    const KIND: &'static str = "redeem_shares";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        let paid: Vec<String> = self
+            .paid
+            .iter()
+            .map(|(denom, part)| format!("{part}{denom}"))
+            .collect();
+        vec![
+            ("vault_id", self.vault_id.to_string()),
+            ("shares", self.shares.to_string()),
+            ("paid", paid.join(",")),
+        ]
+    }
+}
+
+/// `unfractionalize`: the holder of every share took the token back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfractionalizeEvent {
+    /// Vault id.
+    pub vault_id: u64,
+    /// The token's class.
+    pub class: String,
+    /// The token (the `token` attribute is `{class}#{token}`).
+    pub token: u64,
+    /// The signer, its owner now.
+    pub owner: Address,
+}
+
+impl TypedEvent for UnfractionalizeEvent {
+    const KIND: &'static str = "unfractionalize";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("vault_id", self.vault_id.to_string()),
+            ("token", format!("{}#{}", self.class, self.token)),
+            ("owner", self.owner.to_string()),
+        ]
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_tx::{Address, TxError};
 
 use crate::accounts;
-use crate::assets::{self, format_paid, Attrs, Lock, Price, ProvKind};
+use crate::assets::{self, format_paid, Lock, Price, ProvKind};
 use crate::codec;
+use crate::event::TypedEvent;
 use crate::fractional;
 use crate::royalties;
 use crate::{ExecError, StateError, StateRead, StateWrite};
@@ -141,7 +142,7 @@ pub fn register<S: StateWrite>(
     title: &str,
     class: &str,
     token: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<RegisterIpEvent, ExecError> {
     if let Some(prev) = work(s, hash)? {
         return Err(TxError::IpAlreadyRegistered {
             content_hash: hex::encode(hash),
@@ -177,11 +178,12 @@ pub fn register<S: StateWrite>(
         None,
         format!("work {}: {title}", hex::encode(hash)),
     )?;
-    Ok(vec![
-        ("content_hash", hex::encode(hash)),
-        ("token", format!("{class}#{token}")),
-        ("height", rec.height.to_string()),
-    ])
+    Ok(RegisterIpEvent {
+        content_hash: *hash,
+        class: class.into(),
+        token,
+        height: rec.height,
+    })
 }
 
 /// Adds licence terms (the token's owner; for a fractionalized token, its curator).
@@ -196,7 +198,7 @@ pub fn add_terms<S: StateWrite>(
     denom: &str,
     duration_ns: u64,
     scope: &str,
-) -> Result<Attrs, ExecError> {
+) -> Result<AddLicenseTermsEvent, ExecError> {
     assets::check_payment_denom(denom)?;
     let rec = require_work(s, hash)?;
     let t = assets::require_token(s, &rec.class, rec.token)?;
@@ -219,10 +221,10 @@ pub fn add_terms<S: StateWrite>(
         scope: scope.into(),
     };
     codec::put(s, state_key::terms(hash, id), &terms);
-    Ok(vec![
-        ("content_hash", hex::encode(hash)),
-        ("terms_id", id.to_string()),
-    ])
+    Ok(AddLicenseTermsEvent {
+        content_hash: *hash,
+        terms_id: id,
+    })
 }
 
 /// Takes a licence: pays the fee (royalties first) to the current holder.
@@ -234,7 +236,7 @@ pub fn take_license<S: StateWrite>(
     licensee: &Address,
     hash: &[u8; 32],
     terms_id: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<TakeLicenseEvent, ExecError> {
     let rec = require_work(s, hash)?;
     let terms: LicenseTerms = codec::get(s, &state_key::terms(hash, terms_id))?
         .ok_or(TxError::UnknownLicenseTerms { id: terms_id })?;
@@ -268,11 +270,85 @@ pub fn take_license<S: StateWrite>(
         }),
         format!("licence {id} under terms {terms_id}: {}", lic.scope),
     )?;
-    Ok(vec![
-        ("content_hash", hex::encode(hash)),
-        ("license_id", id.to_string()),
-        ("paid_to", to.to_string()),
-        ("fee", format!("{}{}", terms.fee, terms.denom)),
-        ("royalty_paid", format_paid(&paid)),
-    ])
+    Ok(TakeLicenseEvent {
+        content_hash: *hash,
+        license_id: id,
+        paid_to: to,
+        fee: terms.fee,
+        denom: terms.denom,
+        royalty_paid: paid,
+    })
+}
+
+/// `register_ip`: a work was registered, bound to a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterIpEvent {
+    /// The work's content hash.
+    pub content_hash: [u8; 32],
+    /// The token's class.
+    pub class: String,
+    /// The token (the `token` attribute is `{class}#{token}`).
+    pub token: u64,
+    /// Height of the registration.
+    pub height: u64,
+}
+
+impl TypedEvent for RegisterIpEvent {
+    const KIND: &'static str = "register_ip";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("content_hash", hex::encode(self.content_hash)),
+            ("token", format!("{}#{}", self.class, self.token)),
+            ("height", self.height.to_string()),
+        ]
+    }
+}
+
+/// `add_license_terms`: the holder offered licence terms for a work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddLicenseTermsEvent {
+    /// The work's content hash.
+    pub content_hash: [u8; 32],
+    /// The terms' id.
+    pub terms_id: u64,
+}
+
+impl TypedEvent for AddLicenseTermsEvent {
+    const KIND: &'static str = "add_license_terms";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("content_hash", hex::encode(self.content_hash)),
+            ("terms_id", self.terms_id.to_string()),
+        ]
+    }
+}
+
+/// `take_license`: a licence was taken and its fee paid (royalties first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakeLicenseEvent {
+    /// The work's content hash.
+    pub content_hash: [u8; 32],
+    /// The licence's id.
+    pub license_id: u64,
+    /// The holder (or vault) paid.
+    pub paid_to: Address,
+    /// The fee (the `fee` attribute is `{fee}{denom}`).
+    pub fee: u128,
+    /// Its denomination.
+    pub denom: String,
+    /// Royalties paid out of the fee, by recipient (`addr:amount,…`).
+    pub royalty_paid: Vec<(Address, u128)>,
+}
+
+impl TypedEvent for TakeLicenseEvent {
+    const KIND: &'static str = "take_license";
+    fn attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("content_hash", hex::encode(self.content_hash)),
+            ("license_id", self.license_id.to_string()),
+            ("paid_to", self.paid_to.to_string()),
+            ("fee", format!("{}{}", self.fee, self.denom)),
+            ("royalty_paid", format_paid(&self.royalty_paid)),
+        ]
+    }
 }

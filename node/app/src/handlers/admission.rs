@@ -5,7 +5,7 @@ use proofwork_state::{accounts, ExecError, StateWrite};
 use proofwork_tx::{ApplyValidator, ProposeRemoval, VoteValidator};
 
 use super::{Ctx, Handler};
-use crate::events::{Event, TypedEvent as _, ValidatorApplicationEvent, ValidatorVoteEvent};
+use crate::events::{Event, IntoEvent as _, ValidatorApplicationEvent, ValidatorVoteEvent};
 
 impl Handler for ApplyValidator {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {

@@ -6,9 +6,9 @@ use proofwork_tx::{
     MintUnique, TransferUnique,
 };
 
-use super::component_handlers;
+use super::typed_component_handlers;
 
-component_handlers! {
+typed_component_handlers! {
     CreateAssetClass => |m, s, ctx| assets::create_class(
         s,
         ctx.signer,

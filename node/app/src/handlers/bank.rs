@@ -4,7 +4,7 @@ use proofwork_state::{accounts, assets, ExecError, StateWrite};
 use proofwork_tx::Transfer;
 
 use super::{Ctx, Handler};
-use crate::events::{Event, TransferEvent, TypedEvent as _};
+use crate::events::{Event, IntoEvent as _, TransferEvent};
 
 impl Handler for Transfer {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {

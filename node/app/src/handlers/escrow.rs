@@ -3,9 +3,9 @@
 use proofwork_state::escrow;
 use proofwork_tx::{CreateEscrow, FundEscrow, RefundEscrow, ResolveEscrow};
 
-use super::component_handlers;
+use super::typed_component_handlers;
 
-component_handlers! {
+typed_component_handlers! {
     CreateEscrow => |m, s, ctx| escrow::create(
         s,
         ctx.signer,

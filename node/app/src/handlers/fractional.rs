@@ -3,9 +3,9 @@
 use proofwork_state::fractional;
 use proofwork_tx::{Buyout, Fractionalize, RedeemShares, Unfractionalize};
 
-use super::component_handlers;
+use super::typed_component_handlers;
 
-component_handlers! {
+typed_component_handlers! {
     Fractionalize => |m, s, ctx| fractional::fractionalize(
         s,
         ctx.signer,

@@ -3,9 +3,9 @@
 use proofwork_state::ip;
 use proofwork_tx::{AddLicenseTerms, RegisterIp, TakeLicense};
 
-use super::component_handlers;
+use super::typed_component_handlers;
 
-component_handlers! {
+typed_component_handlers! {
     RegisterIp => |m, s, ctx| ip::register(s, ctx.signer, &m.content_hash, &m.title, &m.class, m.token);
     AddLicenseTerms => |m, s, ctx| ip::add_terms(
         s,

@@ -8,10 +8,10 @@ use proofwork_tx::{
 };
 
 use super::{Ctx, Handler, HistoricalCtx};
-use crate::events::{abci_event, Event};
+use crate::events::{work_event, Event};
 
 fn event(r: Result<WorkEvent, ExecError>) -> Result<Event, ExecError> {
-    r.map(|(kind, attrs)| abci_event(kind, attrs))
+    r.map(|e| work_event(&e))
 }
 
 impl Handler for RegisterModel {

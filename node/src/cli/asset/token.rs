@@ -1,12 +1,26 @@
 //! Classes and tokens: create, mint, transfer, burn, freeze, force-transfer.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use proofwork_tx::Message;
 
 use super::{hash32, parse_powers, parse_shares};
 use crate::cli::error::input;
 use crate::cli::tx::Signer;
 use crate::cli::Ctx;
+
+/// What a burn or a forced transfer takes: a unique token or fungible units of a class.
+#[derive(Args, Debug)]
+pub(crate) struct Holding {
+    /// Asset class.
+    #[arg(long)]
+    class: String,
+    /// Token id (a unique class).
+    #[arg(long, required_unless_present = "amount", conflicts_with = "amount")]
+    token: Option<u64>,
+    /// Fungible units (a fungible class).
+    #[arg(long)]
+    amount: Option<u128>,
+}
 
 /// Class and token txs.
 #[derive(Subcommand, Debug)]
@@ -85,15 +99,8 @@ pub(crate) enum TokenCmd {
     Burn {
         #[command(flatten)]
         signer: Signer,
-        /// Asset class.
-        #[arg(long)]
-        class: String,
-        /// Token id to burn.
-        #[arg(long, required_unless_present = "amount", conflicts_with = "amount")]
-        token: Option<u64>,
-        /// Fungible units to burn.
-        #[arg(long)]
-        amount: Option<u128>,
+        #[command(flatten)]
+        what: Holding,
         /// Whose units or token (address or key name; default: the signer's).
         #[arg(long)]
         holder: Option<String>,
@@ -117,15 +124,8 @@ pub(crate) enum TokenCmd {
     ForceTransfer {
         #[command(flatten)]
         signer: Signer,
-        /// Asset class.
-        #[arg(long)]
-        class: String,
-        /// Token id to move.
-        #[arg(long, required_unless_present = "amount", conflicts_with = "amount")]
-        token: Option<u64>,
-        /// Fungible units to move.
-        #[arg(long)]
-        amount: Option<u128>,
+        #[command(flatten)]
+        what: Holding,
         /// Current holder (address or key name).
         #[arg(long)]
         holder: String,
@@ -205,16 +205,14 @@ impl TokenCmd {
             ),
             TokenCmd::Burn {
                 signer,
-                class,
-                token,
-                amount,
+                what,
                 holder,
             } => (
                 signer,
                 Message::BurnAsset(proofwork_tx::BurnAsset {
-                    class,
-                    token: token.unwrap_or(0),
-                    amount: amount.unwrap_or(0),
+                    class: what.class,
+                    token: what.token.unwrap_or(0),
+                    amount: what.amount.unwrap_or(0),
                     from: holder.map(|h| ctx.address(&h)).transpose()?,
                 }),
             ),
@@ -233,21 +231,19 @@ impl TokenCmd {
             ),
             TokenCmd::ForceTransfer {
                 signer,
-                class,
-                token,
-                amount,
+                what,
                 holder,
                 to,
             } => {
-                if token == Some(0) {
+                if what.token == Some(0) {
                     return Err(input("--token must be a token id (non-zero)"));
                 }
                 (
                     signer,
                     Message::ForceTransfer(proofwork_tx::ForceTransfer {
-                        class,
-                        token: token.unwrap_or(0),
-                        amount: amount.unwrap_or(0),
+                        class: what.class,
+                        token: what.token.unwrap_or(0),
+                        amount: what.amount.unwrap_or(0),
                         from: ctx.address(&holder)?,
                         to: ctx.address(&to)?,
                     }),
