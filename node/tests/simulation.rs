@@ -40,7 +40,8 @@
 //! CI form: `cargo test --release -p proofwork-node --test simulation` (40 seeds × 256
 //! blocks). Env: `PW_SIM_SEED=N` runs seed N only (what a failure prints);
 //! `PW_SIM_SEEDS` (count), `PW_SIM_FIRST_SEED`, `PW_SIM_BLOCKS` (per seed),
-//! `PW_SIM_THREADS`; long form `scripts/chaos/simulate.sh`.
+//! `PW_SIM_THREADS` (default 2), `PW_SIM_VERBOSE=1` (error codes per message kind); long
+//! form `scripts/chaos/simulate.sh`. Docs: docs/reliability.md, "Deterministic simulation".
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
