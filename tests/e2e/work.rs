@@ -161,3 +161,107 @@ async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
     let job = api.job(job_id).await.unwrap();
     assert_eq!((job.status.as_str(), job.slashes), ("verified", 0));
 }
+
+/// Issue 14: the job market from `.npy` files through the CLI, under the default genesis: a
+/// model registered from B.npy, a job posted from A.npy, `proofwork worker` works it and
+/// uploads C, `proofwork work result` downloads C.npy, checks every row against the
+/// committed c_root, and it equals the local product; the client confirms and the worker's
+/// held pay is released. `PROOFWORK_E2E_BIG=1` runs the 4096 × 4096 model with m = 4096.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
+    let big = std::env::var_os("PROOFWORK_E2E_BIG").is_some();
+    let (m, k, n) = if big {
+        (4096, 4096, 4096)
+    } else {
+        (300, 256, 192)
+    };
+    let node = TestNode::start(500);
+    let _ = node.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = proofwork_node::worker::random_i8(21, m * k);
+    let b = proofwork_node::worker::random_i8(22, k * n);
+    let bytes = |v: &[i8]| v.iter().map(|&x| x as u8).collect::<Vec<u8>>();
+    let (a_path, b_path, c_path) = (
+        dir.path().join("A.npy"),
+        dir.path().join("B.npy"),
+        dir.path().join("C.npy"),
+    );
+    proofwork_node::npy::write_i8(&a_path, m, k, &bytes(&a)).unwrap();
+    proofwork_node::npy::write_i8(&b_path, k, n, &bytes(&b)).unwrap();
+    let url = node.url();
+    let base = [
+        "--home",
+        node.home_str(),
+        "--node",
+        &url,
+        "--output",
+        "json",
+    ];
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&base);
+        let out = cli_ok(&all);
+        // The last JSON document the command printed.
+        let start = out.rfind("\n{").map_or(0, |i| i + 1);
+        serde_json::from_str(&out[start..]).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    let reg = run(&[
+        "work",
+        "register-model",
+        "--from",
+        "alice",
+        "--weights",
+        b_path.to_str().unwrap(),
+        "--royalty",
+        "carol:500",
+    ]);
+    let model_id = reg["model_id"].as_u64().unwrap();
+    let price = run(&[
+        "work",
+        "price",
+        "--model",
+        &model_id.to_string(),
+        "--rows",
+        &m.to_string(),
+    ]);
+    assert!(price["commit_floor"].as_u64().unwrap() >= 3, "{price}");
+    let posted = run(&[
+        "work",
+        "post-job",
+        "--from",
+        "alice",
+        "--model",
+        &model_id.to_string(),
+        "--input",
+        a_path.to_str().unwrap(),
+    ]);
+    let job_id = posted["job_id"].as_u64().unwrap();
+    assert_eq!(posted["price"], price["min_price"]);
+    let out = work_one_job(&node, "dave");
+    assert!(out.contains("VERIFIED"), "worker output:\n{out}");
+    assert!(out.contains("uploaded C"), "worker output:\n{out}");
+    let status = run(&["work", "status", &job_id.to_string()]);
+    assert_eq!(status["status"], "verified");
+    assert_eq!(status["delivery"], "pending");
+    assert_eq!(status["c_root"].as_str().unwrap().len(), 64);
+    assert!(status["commit_height"].as_u64().unwrap() > 0);
+    assert_eq!(status["sampled_rows"], 96);
+    let got = run(&[
+        "work",
+        "result",
+        &job_id.to_string(),
+        "--out",
+        c_path.to_str().unwrap(),
+        "--confirm",
+        "alice",
+    ]);
+    assert_eq!(got["rows_checked"].as_u64().unwrap(), m as u64);
+    let c = proofwork_node::npy::parse(&std::fs::read(&c_path).unwrap()).unwrap();
+    assert_eq!((c.rows, c.cols, c.descr.as_str()), (m, n, "<i4"));
+    let want = proofwork_kernels::cpu::gemm_i8(&a, &b, m, k, n).unwrap();
+    let want: Vec<u8> = want.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert!(c.data == want, "C.npy differs from the local product");
+    let status = run(&["work", "status", &job_id.to_string()]);
+    assert_eq!(status["delivery"], "released");
+    assert_eq!(status["held"], "0");
+}
