@@ -103,6 +103,19 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     };
     assert_eq!(credits_of(dave.to_string()), "0");
     assert_eq!(credits_of(carol.to_string()), "2"); // ⌈16 · 10 %⌉ (royalties round up)
+                                                    // Bob's 14: 7 now, 7 held until dave confirms or the delivery window ends (ADR 008).
+    assert_eq!(credits_of(bob.to_string()), "7");
+    cli_ok(&[
+        "work",
+        "confirm",
+        "--home",
+        node.home_str(),
+        "--node",
+        &node.url(),
+        "--from",
+        "dave",
+        &credit_job.to_string(),
+    ]);
     assert_eq!(credits_of(bob.to_string()), "14");
     let models: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
