@@ -693,7 +693,19 @@ fn a_worker_claiming_a_job_it_cannot_finish_is_slashed_for_the_missed_commit() {
         panic!()
     };
     let alice = h.upw("alice");
-    h.run_to(commit_deadline);
+    h.run_to(commit_deadline - 1);
+    // The slash is an end-of-block outcome, reported as a block event (ABCI FinalizeBlock
+    // events, the block record, StreamEvents), not only in the logs.
+    let out = h.block(vec![]);
+    let ev = out
+        .events
+        .iter()
+        .find(|e| e.kind == "work_slashed")
+        .expect("a work_slashed block event");
+    assert!(ev
+        .attributes
+        .iter()
+        .any(|a| a.key == "reason" && a.value == "missed commit"));
     let s = h.app.storage();
     assert_eq!(work::job(s, id).unwrap().unwrap().status, JobStatus::Open);
     let w = work::worker(s, &addr("bob").0).unwrap().unwrap();
