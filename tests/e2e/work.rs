@@ -179,12 +179,18 @@ async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
 /// model registered from B.npy, a job posted from A.npy, `proofwork worker` works it and
 /// uploads C, `proofwork work result` downloads C.npy, checks every row against the
 /// committed c_root, and it equals the local product; the client confirms and the worker's
-/// held pay is released. `PROOFWORK_E2E_BIG=1` runs the 4096 × 4096 model with m = 4096.
+/// held pay is released. `PROOFWORK_E2E_BIG=1` runs the 4096 × 4096 model with m = 4096
+/// (`PROOFWORK_E2E_M=16384` for m = 16384) and prints the phases (BENCHMARKS.md).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
     let big = std::env::var_os("PROOFWORK_E2E_BIG").is_some();
+    // `PROOFWORK_E2E_M` sets m of the big run (e.g. 16384).
+    let big_m = std::env::var("PROOFWORK_E2E_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4096);
     let (m, k, n) = if big {
-        (4096, 4096, 4096)
+        (big_m, 4096, 4096)
     } else {
         (300, 256, 192)
     };
@@ -218,6 +224,7 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
         let start = out.rfind("\n{").map_or(0, |i| i + 1);
         serde_json::from_str(&out[start..]).unwrap_or_else(|e| panic!("{e}: {out}"))
     };
+    let t0 = Instant::now();
     let reg = run(&[
         "work",
         "register-model",
@@ -229,6 +236,7 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
         "carol:500",
     ]);
     let model_id = reg["model_id"].as_u64().unwrap();
+    let t_register = t0.elapsed();
     let price = run(&[
         "work",
         "price",
@@ -238,6 +246,7 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
         &m.to_string(),
     ]);
     assert!(price["commit_floor"].as_u64().unwrap() >= 3, "{price}");
+    let t1 = Instant::now();
     let posted = run(&[
         "work",
         "post-job",
@@ -250,7 +259,10 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
     ]);
     let job_id = posted["job_id"].as_u64().unwrap();
     assert_eq!(posted["price"], price["min_price"]);
+    let t_post = t1.elapsed();
+    let t2 = Instant::now();
     let out = work_one_job(&node, "dave");
+    let t_work = t2.elapsed();
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     assert!(out.contains("uploaded C"), "worker output:\n{out}");
     let status = run(&["work", "status", &job_id.to_string()]);
@@ -259,6 +271,7 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
     assert_eq!(status["c_root"].as_str().unwrap().len(), 64);
     assert!(status["commit_height"].as_u64().unwrap() > 0);
     assert_eq!(status["sampled_rows"], 96);
+    let t3 = Instant::now();
     let got = run(&[
         "work",
         "result",
@@ -269,9 +282,28 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
         "alice",
     ]);
     assert_eq!(got["rows_checked"].as_u64().unwrap(), m as u64);
+    let t_result = t3.elapsed();
     let c = proofwork_node::npy::parse(&std::fs::read(&c_path).unwrap()).unwrap();
     assert_eq!((c.rows, c.cols, c.descr.as_str()), (m, n, "<i4"));
+    let t4 = Instant::now();
     let want = proofwork_kernels::cpu::gemm_i8(&a, &b, m, k, n).unwrap();
+    let t_gemm = t4.elapsed();
+    // The phases, for BENCHMARKS.md (as ratios to the local GEMM of the same run).
+    let r = |d: Duration| d.as_secs_f64() / t_gemm.as_secs_f64();
+    eprintln!(
+        "{m}x{k}x{n}: GEMM alone {:.2} s; register B {:.2} s ({:.1}x); post + upload A {:.2} s \
+         ({:.1}x); worker claim..verified {:.2} s ({:.1}x); download + check C {:.2} s ({:.1}x)\n\
+         worker output:\n{out}",
+        t_gemm.as_secs_f64(),
+        t_register.as_secs_f64(),
+        r(t_register),
+        t_post.as_secs_f64(),
+        r(t_post),
+        t_work.as_secs_f64(),
+        r(t_work),
+        t_result.as_secs_f64(),
+        r(t_result),
+    );
     let want: Vec<u8> = want.iter().flat_map(|v| v.to_le_bytes()).collect();
     assert!(c.data == want, "C.npy differs from the local product");
     let status = run(&["work", "status", &job_id.to_string()]);
