@@ -53,6 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ".proofwork.tx.v1.Tx.body_bytes",
         ".proofwork.tx.v1.RevealedRow.a_row",
         ".proofwork.tx.v1.RevealedRow.c_row",
+        ".proofwork.tx.v1.OutputRow.c_row",
     ];
     let descriptor = out.join("proofwork_descriptor.bin");
     // With the `grpc` feature, tonic clients and servers too; without it (the state

@@ -41,9 +41,10 @@ fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static 
         cache: None,
         tx_hash: [0; 32],
         msg_index: 0,
+        max_tx_bytes: 64 << 20,
     };
     let ev = match &msg {
-        Message::RegisterModel(m) => work::exec::register_model(s, who, m),
+        Message::RegisterModel(m) => work::exec::register_model(s, &env, who, m),
         Message::UploadModelChunk(m) => work::exec::upload_model_chunk(s, who, m),
         Message::RegisterWorker(m) => work::exec::register_worker(s, &env, who, m),
         Message::PostJob(m) => work::exec::post_job(s, &env, who, m),

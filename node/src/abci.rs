@@ -413,7 +413,7 @@ impl Application for AbciApp {
             })
             .collect();
         abci::ResponseFinalizeBlock {
-            events: vec![],
+            events: to_abci_events(&outcome.events),
             tx_results,
             validator_updates: outcome
                 .validator_updates

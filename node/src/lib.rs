@@ -23,6 +23,7 @@ pub mod grpc;
 pub mod home;
 pub mod mempool;
 pub mod metrics;
+pub mod npy;
 pub mod rest;
 pub mod snapshot;
 pub mod testnet;

@@ -86,6 +86,264 @@ pub async fn jobs(client: &mut Client, status: &str) -> anyhow::Result<Vec<pb::J
         .jobs)
 }
 
+/// Registers a model with weights `b` (`k×n` int8, row-major, as bytes) and uploads its
+/// rows in txs of at most `chunk_bytes` (each a whole number of rows), calling
+/// `progress(rows uploaded)` after each. Returns the model id.
+///
+/// # Errors
+/// RPC or tx failures.
+pub async fn register_model(
+    client: &mut Client,
+    owner: &SecretKey,
+    (k, n): (u32, u32),
+    b: &[u8],
+    royalties: Vec<(Address, u16)>,
+    chunk_bytes: u32,
+    progress: impl Fn(u32),
+) -> anyhow::Result<u64> {
+    anyhow::ensure!(
+        b.len() as u64 == u64::from(k) * u64::from(n),
+        "B has {} bytes, not k·n = {}",
+        b.len(),
+        u64::from(k) * u64::from(n)
+    );
+    let bi: Vec<i8> = b.iter().map(|&v| v as i8).collect();
+    let root = i8_root(&bi, k as usize, n as usize)?;
+    let sent = send(
+        client,
+        owner,
+        vec![Message::RegisterModel(proofwork_tx::RegisterModel {
+            k,
+            n,
+            b_root: root,
+            royalties,
+        })],
+    )
+    .await
+    .context("registering the model")?;
+    let id: u64 = sent
+        .attr("register_model", "model_id")
+        .context("no model id in the events")?
+        .parse()?;
+    let rows_per_chunk = (chunk_bytes / n).max(1);
+    let mut row = 0;
+    while row < k {
+        let count = rows_per_chunk.min(k - row);
+        let bytes = b[(row * n) as usize..((row + count) * n) as usize].to_vec();
+        send(
+            client,
+            owner,
+            vec![Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+                model_id: id,
+                first_row: row,
+                rows: bytes,
+            })],
+        )
+        .await
+        .with_context(|| format!("uploading rows {row}.."))?;
+        row += count;
+        progress(row);
+    }
+    Ok(id)
+}
+
+/// What a job of `m` rows on a `k×n` model costs and needs under the chain's parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobQuote {
+    /// Multiply-adds.
+    pub macs: u128,
+    /// Credits it earns (and its price in credits).
+    pub credits: u128,
+    /// Lowest price in the chain denomination.
+    pub min_price: u128,
+    /// Commit and reveal windows if the job asks for the defaults (0).
+    pub commit_blocks: u32,
+    /// See `commit_blocks`.
+    pub reveal_blocks: u32,
+    /// The floors of the windows.
+    pub commit_floor: u64,
+    /// See `commit_floor`.
+    pub reveal_floor: u64,
+    /// Txs of its reveal.
+    pub reveal_parts: u64,
+    /// Bytes of `A` and of `C`.
+    pub a_bytes: u64,
+    /// See `a_bytes`.
+    pub c_bytes: u64,
+    /// Share of the worker's pay held until the output is delivered.
+    pub delivery_hold_bps: u32,
+}
+
+/// Prices a job from the chain's parameters (the same rules as `PostJob`).
+///
+/// # Errors
+/// A shape the chain refuses (the reason).
+pub fn quote(p: &pb::ParamsResponse, m: u32, k: u32, n: u32) -> anyhow::Result<JobQuote> {
+    let macs = proofwork_consensus::work::job_macs(m, k, n);
+    let credits = (macs / u128::from(p.macs_per_credit.max(1))).max(1);
+    let min_per: u128 = p.min_price_per_credit.parse()?;
+    let wp = proofwork_consensus::work::WorkParams {
+        sample_rows: p.sample_rows,
+        ref_macs_per_block: p.ref_macs_per_block,
+        min_window_blocks: p.min_window_blocks,
+        ..Default::default()
+    };
+    let a_bytes = u64::from(m) * u64::from(k);
+    let c_bytes = 4 * u64::from(m) * u64::from(n);
+    anyhow::ensure!(
+        a_bytes.max(c_bytes) <= p.max_job_bytes,
+        "A is {a_bytes} bytes and C {c_bytes} bytes; the chain allows {} each",
+        p.max_job_bytes
+    );
+    let parts = proofwork_consensus::work::reveal_parts(&wp, p.max_tx_bytes, m, k, n)
+        .context("a revealed row of this job does not fit a tx")?;
+    let commit_floor = proofwork_consensus::work::commit_floor(&wp, m, k, n);
+    let reveal_floor = proofwork_consensus::work::reveal_floor(&wp, parts);
+    anyhow::ensure!(
+        commit_floor.max(reveal_floor) <= u64::from(p.max_window_blocks),
+        "its windows need {commit_floor}/{reveal_floor} blocks, more than the chain's {}",
+        p.max_window_blocks
+    );
+    Ok(JobQuote {
+        macs,
+        credits,
+        min_price: credits.saturating_mul(min_per),
+        commit_blocks: p.default_commit_blocks.max(commit_floor as u32),
+        reveal_blocks: p.default_reveal_blocks.max(reveal_floor as u32),
+        commit_floor,
+        reveal_floor,
+        reveal_parts: parts,
+        a_bytes,
+        c_bytes,
+        delivery_hold_bps: p.delivery_hold_bps,
+    })
+}
+
+/// Posts a job with input `a` (`m×k` int8 bytes) and uploads `a` to the node's blob store
+/// (`progress(bytes sent)`). Returns the job id.
+///
+/// # Errors
+/// RPC or tx failures.
+#[allow(clippy::too_many_arguments)]
+pub async fn post_job(
+    client: &mut Client,
+    poster: &SecretKey,
+    model_id: u64,
+    (m, k): (u32, u32),
+    a: Vec<u8>,
+    price: u128,
+    denom: Option<&str>,
+    (commit_blocks, reveal_blocks): (u32, u32),
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> anyhow::Result<u64> {
+    let ai: Vec<i8> = a.iter().map(|&v| v as i8).collect();
+    let root = i8_root(&ai, m as usize, k as usize)?;
+    drop(ai);
+    let sent = send(
+        client,
+        poster,
+        vec![Message::PostJob(proofwork_tx::PostJob {
+            model_id,
+            a_root: root,
+            m,
+            price,
+            commit_blocks,
+            reveal_blocks,
+            denom: denom.map(str::to_string),
+        })],
+    )
+    .await
+    .context("posting the job")?;
+    let id: u64 = sent
+        .attr("post_job", "job_id")
+        .context("no job id in the events")?
+        .parse()?;
+    blob_client::upload_progress(
+        client.blobs(),
+        Arc::new(a),
+        Kind::JobInput {
+            job_id: id,
+            row_len: k,
+        },
+        progress,
+    )
+    .await
+    .context("uploading A")?;
+    Ok(id)
+}
+
+/// Downloads a job's output `C` from the node's blob store (found by its committed
+/// `c_root`) and checks every row against `c_root`: returns the job and `C` as
+/// little-endian `i32` bytes (`m·4n`). `progress(bytes received)`.
+///
+/// # Errors
+/// The job has no committed output, the node does not have it (the worker has not uploaded
+/// it: dispute the delivery), or the bytes do not match `c_root`.
+pub async fn download_output(
+    client: &mut Client,
+    job_id: u64,
+    progress: impl Fn(u64),
+) -> anyhow::Result<(pb::JobInfo, Vec<u8>)> {
+    let job = client.job(job_id).await?;
+    let c_root: [u8; 32] = job.c_root.as_slice().try_into().map_err(|_| {
+        anyhow::anyhow!(
+            "job {job_id} is {} and has no committed output yet",
+            job.status
+        )
+    })?;
+    let size = 4 * u64::from(job.m) * u64::from(job.n);
+    let blob = client
+        .blobs()
+        .stat(blobs_pb::StatRequest {
+            row_root: c_root.to_vec(),
+            ..Default::default()
+        })
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "the node has no output for job {job_id} ({}): the worker has not delivered \
+                 it here; `proofwork work dispute` names rows it must put on chain",
+                e.message()
+            )
+        })?
+        .into_inner();
+    let hash: [u8; 32] = blob
+        .hash
+        .as_slice()
+        .try_into()
+        .context("malformed blob hash")?;
+    let bytes = blob_client::download_progress(client.blobs(), &hash, size, progress).await?;
+    let (m, n) = (job.m, job.n);
+    let root = tokio::task::spawn_blocking({
+        let bytes = bytes.clone();
+        move || output_root(&bytes, m, n)
+    })
+    .await??;
+    if root != c_root {
+        bail!("the downloaded output does not match the job's committed c_root");
+    }
+    Ok((job, bytes))
+}
+
+/// The committed root over the rows of `C` given as little-endian bytes (`m·4n`).
+///
+/// # Errors
+/// A length that is not `m·4n`.
+pub fn output_root(bytes: &[u8], m: u32, n: u32) -> anyhow::Result<[u8; 32]> {
+    let row = 4 * n as usize;
+    anyhow::ensure!(
+        bytes.len() as u64 == u64::from(m) * row as u64 && row > 0,
+        "C has {} bytes, not m·4n = {}",
+        bytes.len(),
+        u64::from(m) * row as u64
+    );
+    let mut b = proofwork_kernels::merkle::RowRootBuilder::new();
+    for r in bytes.chunks_exact(row) {
+        b.push_leaf(proofwork_kernels::merkle::leaf_hash_i32_le(r));
+    }
+    b.root().context("no rows")
+}
+
 /// Registers a model with random weights `B` (`k×n`, from `seed`), uploads it in chunks and
 /// returns its id and `B`.
 ///
@@ -202,6 +460,70 @@ pub async fn post_demo_job_in(
     Ok(id)
 }
 
+/// Whether a worker that computes `macs_per_sec` multiply-adds a second can meet a job's
+/// windows with blocks every `block_ms` and reveal parts of `rows_per_tx` rows (docs/work.md
+/// "Sizes and windows"). It needs twice its own compute estimate plus two blocks (its claim
+/// and its commit are each included a block later) within the commit window, and one block
+/// per reveal part plus one within the reveal window. `Err` says why not.
+///
+/// # Errors
+/// The reason the worker skips the job.
+pub fn can_meet(
+    job: &pb::JobInfo,
+    sample_rows: u32,
+    rows_per_tx: u64,
+    macs_per_sec: u64,
+    block_ms: u64,
+) -> Result<(), String> {
+    let macs = proofwork_consensus::work::job_macs(job.m, job.k, job.n);
+    let compute_ms = macs.saturating_mul(1000) / u128::from(macs_per_sec.max(1));
+    let need_ms = compute_ms
+        .saturating_mul(2)
+        .saturating_add(2 * u128::from(block_ms));
+    let have_ms = u128::from(job.commit_blocks) * u128::from(block_ms);
+    if need_ms > have_ms {
+        return Err(format!(
+            "needs about {need_ms} ms to compute and commit, the commit window is {} blocks \
+             (~{have_ms} ms)",
+            job.commit_blocks
+        ));
+    }
+    if rows_per_tx == 0 {
+        return Err("a revealed row does not fit one tx".into());
+    }
+    let parts = u64::from(sample_rows.min(job.m)).div_ceil(rows_per_tx);
+    if parts.saturating_add(1) > u64::from(job.reveal_blocks) {
+        return Err(format!(
+            "its reveal takes {parts} txs, the reveal window is {} blocks",
+            job.reveal_blocks
+        ));
+    }
+    Ok(())
+}
+
+/// Measures the backend's rate (multiply-adds per second, commitment included) on a small
+/// GEMM, halved for safety.
+///
+/// # Errors
+/// Kernel failures.
+pub fn calibrate(backend: &dyn Backend) -> anyhow::Result<u64> {
+    let (m, k, n) = (256usize, 1024usize, 1024usize);
+    let a = random_i8(1, m * k);
+    let b = random_i8(2, k * n);
+    backend.gemm_and_commit(&a, &b, m, k, n)?; // warm-up
+    #[allow(clippy::disallowed_methods)] // a worker's local rate estimate, not consensus
+    let t = std::time::Instant::now();
+    backend.gemm_and_commit(&a, &b, m, k, n)?;
+    let us = t.elapsed().as_micros().max(1);
+    let rate = (m * k * n) as u128 * 1_000_000 / us / 2;
+    Ok(u64::try_from(rate).unwrap_or(u64::MAX).max(1))
+}
+
+/// `C` as the bytes of its rows (little-endian `i32`), the JOB_OUTPUT blob format.
+pub fn c_bytes(c: &[i32]) -> Vec<u8> {
+    c.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
 /// Worker settings.
 #[derive(Debug, Clone)]
 pub struct WorkerOptions {
@@ -213,6 +535,13 @@ pub struct WorkerOptions {
     pub poll: Duration,
     /// Stop after this many settled jobs (0: run until stopped).
     pub max_jobs: u64,
+    /// The backend's rate in multiply-adds per second (None: measured at start).
+    pub macs_per_sec: Option<u64>,
+    /// The chain's block interval the worker plans with, in ms.
+    pub block_ms: u64,
+    /// Upload `C` to the node's blob store after committing (the client's result; a worker
+    /// that does not risks its held pay: docs/adr-008-job-output-delivery.md).
+    pub deliver: bool,
 }
 
 impl Default for WorkerOptions {
@@ -222,9 +551,15 @@ impl Default for WorkerOptions {
             validator: None,
             poll: Duration::from_millis(300),
             max_jobs: 0,
+            macs_per_sec: None,
+            block_ms: 1000,
+            deliver: true,
         }
     }
 }
+
+/// Outputs the worker keeps to answer disputes (docs/adr-008-job-output-delivery.md).
+const KEPT_OUTPUTS: usize = 16;
 
 /// What a worker did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -280,13 +615,42 @@ pub async fn run_worker(
     }
     let mut stats = WorkerStats::default();
     let mut weights: BTreeMap<u64, Arc<Vec<i8>>> = BTreeMap::new();
+    let rate = match opts.macs_per_sec {
+        Some(r) => r,
+        None => {
+            let be = backend.clone();
+            tokio::task::spawn_blocking(move || calibrate(be.as_ref())).await??
+        }
+    };
+    let max_tx_bytes = match params.max_tx_bytes {
+        0 => 1 << 20,
+        b => b,
+    };
+    let mut skipped = std::collections::BTreeSet::new();
+    let mut kept: BTreeMap<u64, Arc<Proof>> = BTreeMap::new();
     while !stop.load(Ordering::Relaxed) {
         if opts.max_jobs > 0 && stats.verified + stats.slashed >= opts.max_jobs {
             break;
         }
+        if let Err(e) = answer_disputes(&mut client, &key, &mut kept, label).await {
+            println!("{label} answering disputes: {e:#}");
+        }
         let open = jobs(&mut client, "posted").await?;
         let mut picked = None;
         for j in open {
+            if skipped.contains(&j.id) {
+                continue;
+            }
+            let per_tx = proofwork_consensus::work::reveal_rows_per_tx(max_tx_bytes, j.m, j.k, j.n);
+            if let Err(why) = can_meet(&j, params.sample_rows, per_tx, rate, opts.block_ms) {
+                println!(
+                    "{label} job {}: skipped, its windows are too short for this worker \
+                     ({rate} MAC/s): {why}",
+                    j.id
+                );
+                skipped.insert(j.id);
+                continue;
+            }
             // A job is workable once its input is on the node (indexed by the job's a_root).
             if let Ok(r) = client
                 .blobs()
@@ -312,6 +676,7 @@ pub async fn run_worker(
             &job,
             a,
             &opts,
+            max_tx_bytes,
             &stop,
             label,
         )
@@ -321,6 +686,12 @@ pub async fn run_worker(
                 if outcome.kind == "work_verified" {
                     stats.verified += 1;
                     stats.credits += outcome.credits;
+                    if let Some(p) = outcome.proof {
+                        if kept.len() >= KEPT_OUTPUTS {
+                            kept.pop_first();
+                        }
+                        kept.insert(job.id, p);
+                    }
                 } else {
                     stats.slashed += 1;
                 }
@@ -363,6 +734,44 @@ async fn fetch_input(
 struct Outcome {
     kind: String,
     credits: u128,
+    proof: Option<Arc<Proof>>,
+}
+
+/// Answers the open disputes on the outputs the worker keeps, and forgets the outputs whose
+/// delivery is settled.
+async fn answer_disputes(
+    client: &mut Client,
+    key: &SecretKey,
+    kept: &mut BTreeMap<u64, Arc<Proof>>,
+    label: &str,
+) -> anyhow::Result<()> {
+    let ids: Vec<u64> = kept.keys().copied().collect();
+    for id in ids {
+        let j = client.job(id).await?;
+        match j.delivery.as_str() {
+            "disputed" => {
+                let proof = kept[&id].clone();
+                let rows = proof.output_rows(&j.disputed_rows)?;
+                let n = rows.len();
+                send(
+                    client,
+                    key,
+                    vec![Message::AnswerDispute(proofwork_tx::AnswerDispute {
+                        job_id: id,
+                        rows,
+                    })],
+                )
+                .await
+                .context("answering the dispute")?;
+                println!("{label} job {id}: answered a dispute with {n} rows of C on chain");
+            }
+            "pending" => {}
+            _ => {
+                kept.remove(&id);
+            }
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -374,6 +783,7 @@ async fn work_one(
     job: &pb::JobInfo,
     a: blobs_pb::BlobInfo,
     opts: &WorkerOptions,
+    max_tx_bytes: u64,
     stop: &AtomicBool,
     label: &str,
 ) -> anyhow::Result<Option<Outcome>> {
@@ -425,6 +835,29 @@ async fn work_one(
         &hex::encode(proof.c_root())[..16],
         sent.height
     );
+    if opts.deliver {
+        // The client's result: the node checks it against the committed c_root as it streams.
+        let bytes = c_bytes(proof.c());
+        let size = bytes.len();
+        #[allow(clippy::disallowed_methods)] // reporting transfer time at the worker
+        let t = std::time::Instant::now();
+        blob_client::upload(
+            client.blobs(),
+            Arc::new(bytes),
+            Kind::JobOutput {
+                job_id: job.id,
+                row_len: job.n.saturating_mul(4),
+            },
+        )
+        .await
+        .context("uploading C")?;
+        println!(
+            "{label} job {}: uploaded C ({size} bytes) to the node's blob store in {} ms",
+            job.id,
+            t.elapsed().as_millis()
+        );
+    }
+    let proof = Arc::new(proof);
     let sample = loop {
         if stop.load(Ordering::Relaxed) {
             return Ok(None);
@@ -435,32 +868,51 @@ async fn work_one(
         }
         tokio::time::sleep(opts.poll).await;
     };
-    let rows = proof.reveal(&sample.rows)?;
-    let sent = send(
-        client,
-        key,
-        vec![Message::RevealWork(proofwork_tx::RevealWork {
-            job_id: job.id,
-            rows,
-        })],
-    )
-    .await
-    .context("revealing")?;
+    // A reveal larger than a tx goes in parts, in order, one tx each (docs/work.md "Sizes
+    // and windows").
+    let per_tx = proofwork_consensus::work::reveal_rows_per_tx(max_tx_bytes, job.m, job.k, job.n)
+        .max(1) as usize;
+    let chunks: Vec<&[u64]> = sample.rows.chunks(per_tx).collect();
+    let mut sent = None;
+    for (i, part) in chunks.iter().enumerate() {
+        let rows = proof.reveal(part)?;
+        let s = send(
+            client,
+            key,
+            vec![Message::RevealWork(proofwork_tx::RevealWork {
+                job_id: job.id,
+                rows,
+            })],
+        )
+        .await
+        .with_context(|| format!("revealing part {} of {}", i + 1, chunks.len()))?;
+        let settled = s.attr("work_verified", "job_id").is_some()
+            || s.attr("work_slashed", "job_id").is_some();
+        sent = Some(s);
+        if settled {
+            break;
+        }
+    }
+    let sent = sent.context("no rows to reveal")?;
     if let Some(credits) = sent.attr("work_verified", "credits") {
         println!(
-            "{label} job {}: beacon block {} sampled {} rows; revealed at height {}: VERIFIED, \
-             paid {} upw, royalties {} upw, burned {} upw, +{credits} credits",
+            "{label} job {}: beacon block {} sampled {} rows; revealed in {} tx(s), the last at \
+             height {}: VERIFIED, paid {} upw (+{} held until delivery), royalties {} upw, \
+             burned {} upw, +{credits} credits",
             job.id,
             sample.beacon_height,
             sample.rows.len(),
+            chunks.len(),
             sent.height,
             sent.attr("work_verified", "paid").unwrap_or_default(),
+            sent.attr("work_verified", "held").unwrap_or_default(),
             sent.attr("work_verified", "royalties").unwrap_or_default(),
             sent.attr("work_verified", "burned").unwrap_or_default(),
         );
         return Ok(Some(Outcome {
             kind: "work_verified".into(),
             credits: credits.parse().unwrap_or(0),
+            proof: Some(proof),
         }));
     }
     println!(
@@ -471,5 +923,6 @@ async fn work_one(
     Ok(Some(Outcome {
         kind: "work_slashed".into(),
         credits: 0,
+        proof: None,
     }))
 }

@@ -466,12 +466,12 @@ const GOLDEN: &[Golden] = &[
     ),
     (
         16,
-        "c2ce11d480dbbc72b695bee1a1a2f631e79a2981c7c027fbe77a0d37e4b885b7",
+        "a383cf774eaff70f358debf8813a4d55d6ef157f7d3b8887b635093c365d8694",
         &[0],
     ),
     (
         17,
-        "93bbb3982ff05dc65a059bf4cae0aae776da719b7af4d542863acbb19fe2144d",
+        "3c9f136a11d8bc606e2007176cdcec2650fadcc4a34f23e9c21eba43377f684d",
         &[0, 423],
     ),
 ];

@@ -103,6 +103,19 @@ async fn job_is_posted_worked_verified_and_paid_through_the_binary() {
     };
     assert_eq!(credits_of(dave.to_string()), "0");
     assert_eq!(credits_of(carol.to_string()), "2"); // ⌈16 · 10 %⌉ (royalties round up)
+                                                    // Bob's 14: 7 now, 7 held until dave confirms or the delivery window ends (ADR 008).
+    assert_eq!(credits_of(bob.to_string()), "7");
+    cli_ok(&[
+        "work",
+        "confirm",
+        "--home",
+        node.home_str(),
+        "--node",
+        &node.url(),
+        "--from",
+        "dave",
+        &credit_job.to_string(),
+    ]);
     assert_eq!(credits_of(bob.to_string()), "14");
     let models: serde_json::Value =
         serde_json::from_str(&cli_ok(&["query", "--node", &node.url(), "models"])).unwrap();
@@ -160,4 +173,140 @@ async fn job_with_a_larger_than_4_mib_is_worked_through_the_blob_store() {
     assert!(out.contains("VERIFIED"), "worker output:\n{out}");
     let job = api.job(job_id).await.unwrap();
     assert_eq!((job.status.as_str(), job.slashes), ("verified", 0));
+}
+
+/// Issue 14: the job market from `.npy` files through the CLI, under the default genesis: a
+/// model registered from B.npy, a job posted from A.npy, `proofwork worker` works it and
+/// uploads C, `proofwork work result` downloads C.npy, checks every row against the
+/// committed c_root, and it equals the local product; the client confirms and the worker's
+/// held pay is released. `PROOFWORK_E2E_BIG=1` runs the 4096 × 4096 model with m = 4096
+/// (`PROOFWORK_E2E_M=16384` for m = 16384) and prints the phases (BENCHMARKS.md).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
+    let big = std::env::var_os("PROOFWORK_E2E_BIG").is_some();
+    // `PROOFWORK_E2E_M` sets m of the big run (e.g. 16384).
+    let big_m = std::env::var("PROOFWORK_E2E_M")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4096);
+    let (m, k, n) = if big {
+        (big_m, 4096, 4096)
+    } else {
+        (300, 256, 192)
+    };
+    let node = TestNode::start(500);
+    let _ = node.client().await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = proofwork_node::worker::random_i8(21, m * k);
+    let b = proofwork_node::worker::random_i8(22, k * n);
+    let bytes = |v: &[i8]| v.iter().map(|&x| x as u8).collect::<Vec<u8>>();
+    let (a_path, b_path, c_path) = (
+        dir.path().join("A.npy"),
+        dir.path().join("B.npy"),
+        dir.path().join("C.npy"),
+    );
+    proofwork_node::npy::write_i8(&a_path, m, k, &bytes(&a)).unwrap();
+    proofwork_node::npy::write_i8(&b_path, k, n, &bytes(&b)).unwrap();
+    let url = node.url();
+    let base = [
+        "--home",
+        node.home_str(),
+        "--node",
+        &url,
+        "--output",
+        "json",
+    ];
+    let run = |args: &[&str]| -> serde_json::Value {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend_from_slice(&base);
+        let out = cli_ok(&all);
+        // The last JSON document the command printed.
+        let start = out.rfind("\n{").map_or(0, |i| i + 1);
+        serde_json::from_str(&out[start..]).unwrap_or_else(|e| panic!("{e}: {out}"))
+    };
+    let t0 = Instant::now();
+    let reg = run(&[
+        "work",
+        "register-model",
+        "--from",
+        "alice",
+        "--weights",
+        b_path.to_str().unwrap(),
+        "--royalty",
+        "carol:500",
+    ]);
+    let model_id = reg["model_id"].as_u64().unwrap();
+    let t_register = t0.elapsed();
+    let price = run(&[
+        "work",
+        "price",
+        "--model",
+        &model_id.to_string(),
+        "--rows",
+        &m.to_string(),
+    ]);
+    assert!(price["commit_floor"].as_u64().unwrap() >= 3, "{price}");
+    let t1 = Instant::now();
+    let posted = run(&[
+        "work",
+        "post-job",
+        "--from",
+        "alice",
+        "--model",
+        &model_id.to_string(),
+        "--input",
+        a_path.to_str().unwrap(),
+    ]);
+    let job_id = posted["job_id"].as_u64().unwrap();
+    assert_eq!(posted["price"], price["min_price"]);
+    let t_post = t1.elapsed();
+    let t2 = Instant::now();
+    let out = work_one_job(&node, "dave");
+    let t_work = t2.elapsed();
+    assert!(out.contains("VERIFIED"), "worker output:\n{out}");
+    assert!(out.contains("uploaded C"), "worker output:\n{out}");
+    let status = run(&["work", "status", &job_id.to_string()]);
+    assert_eq!(status["status"], "verified");
+    assert_eq!(status["delivery"], "pending");
+    assert_eq!(status["c_root"].as_str().unwrap().len(), 64);
+    assert!(status["commit_height"].as_u64().unwrap() > 0);
+    assert_eq!(status["sampled_rows"], 96);
+    let t3 = Instant::now();
+    let got = run(&[
+        "work",
+        "result",
+        &job_id.to_string(),
+        "--out",
+        c_path.to_str().unwrap(),
+        "--confirm",
+        "alice",
+    ]);
+    assert_eq!(got["rows_checked"].as_u64().unwrap(), m as u64);
+    let t_result = t3.elapsed();
+    let c = proofwork_node::npy::parse(&std::fs::read(&c_path).unwrap()).unwrap();
+    assert_eq!((c.rows, c.cols, c.descr.as_str()), (m, n, "<i4"));
+    let t4 = Instant::now();
+    let want = proofwork_kernels::cpu::gemm_i8(&a, &b, m, k, n).unwrap();
+    let t_gemm = t4.elapsed();
+    // The phases, for BENCHMARKS.md (as ratios to the local GEMM of the same run).
+    let r = |d: Duration| d.as_secs_f64() / t_gemm.as_secs_f64();
+    eprintln!(
+        "{m}x{k}x{n}: GEMM alone {:.2} s; register B {:.2} s ({:.1}x); post + upload A {:.2} s \
+         ({:.1}x); worker claim..verified {:.2} s ({:.1}x); download + check C {:.2} s ({:.1}x)\n\
+         worker output:\n{out}",
+        t_gemm.as_secs_f64(),
+        t_register.as_secs_f64(),
+        r(t_register),
+        t_post.as_secs_f64(),
+        r(t_post),
+        t_work.as_secs_f64(),
+        r(t_work),
+        t_result.as_secs_f64(),
+        r(t_result),
+    );
+    let want: Vec<u8> = want.iter().flat_map(|v| v.to_le_bytes()).collect();
+    assert!(c.data == want, "C.npy differs from the local product");
+    let status = run(&["work", "status", &job_id.to_string()]);
+    assert_eq!(status["delivery"], "released");
+    assert_eq!(status["held"], "0");
 }

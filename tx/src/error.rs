@@ -603,7 +603,7 @@ tx_errors! {
         id: u64,
     },
     /// The signer is not the job's client.
-    #[error("only the client may cancel job {id}")]
+    #[error("only the client of job {id} may do this")]
     414 not_job_client NotJobClient {
         /// Job id.
         id: u64,
@@ -695,6 +695,37 @@ tx_errors! {
         price: u128,
         /// The job's credits.
         max: u128,
+    },
+    /// A model or job whose shape an honest worker could not complete under the chain's
+    /// limits (a revealed row larger than a tx, `A` or `C` larger than `max_job_bytes`,
+    /// windows longer than `max_window_blocks`).
+    #[error("too large to be worked under the chain's limits: {reason}")]
+    427 job_too_large JobTooLarge {
+        /// Why.
+        reason: String,
+    },
+    /// The job's output delivery is not in the state the message needs.
+    #[error("the output delivery of job {id} is {state}, expected {expected}")]
+    428 delivery_state DeliveryState {
+        /// Job id.
+        id: u64,
+        /// Current state.
+        state: &'static str,
+        /// State needed.
+        expected: &'static str,
+    },
+    /// A dispute naming no rows, too many, rows out of order or out of range, or one too
+    /// many disputes.
+    #[error("bad dispute: {reason}")]
+    429 bad_dispute BadDispute {
+        /// Why.
+        reason: String,
+    },
+    /// An answer to a dispute whose rows are not the named ones or do not verify.
+    #[error("bad dispute answer: {reason}")]
+    430 dispute_answer DisputeAnswer {
+        /// Why.
+        reason: String,
     },
     /// A job priced in a denomination that is neither the chain's nor compute credits.
     #[error("jobs are priced in {native} or {credits}, not {denom}")]

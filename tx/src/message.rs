@@ -66,8 +66,8 @@ use crate::assets::{
     TransferUnique, Unfractionalize,
 };
 use crate::work::{
-    CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
-    UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
+    RegisterModel, RegisterWorker, RevealWork, UnbondWorker, UploadModelChunk,
 };
 
 messages! {
@@ -149,6 +149,12 @@ messages! {
     CancelJob => "cancel_job",
     /// Starts unbonding the signing worker.
     UnbondWorker => "unbond_worker",
+    /// Confirms receipt of a verified job's output.
+    ConfirmOutput => "confirm_output",
+    /// Names rows of a verified job's output the worker must put on chain.
+    DisputeOutput => "dispute_output",
+    /// Answers a dispute with the named rows.
+    AnswerDispute => "answer_dispute",
     /// Applies to join the validator set.
     ApplyValidator => "apply_validator",
     /// Votes on a validator application.

@@ -366,3 +366,108 @@ impl From<&UnbondWorker> for pb::UnbondWorker {
         pb::UnbondWorker {}
     }
 }
+
+/// The client confirms it received a verified job's output: the held pay goes to the worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfirmOutput {
+    /// Job id.
+    pub job_id: u64,
+}
+
+impl TryFrom<pb::ConfirmOutput> for ConfirmOutput {
+    type Error = TxError;
+    fn try_from(c: pb::ConfirmOutput) -> Result<Self, TxError> {
+        Ok(ConfirmOutput { job_id: c.job_id })
+    }
+}
+
+impl From<&ConfirmOutput> for pb::ConfirmOutput {
+    fn from(c: &ConfirmOutput) -> Self {
+        pb::ConfirmOutput { job_id: c.job_id }
+    }
+}
+
+/// The client names rows of a verified job's `C` the worker must put on chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisputeOutput {
+    /// Job id.
+    pub job_id: u64,
+    /// Rows, ascending and distinct (checked against the job at execution).
+    pub rows: Vec<u64>,
+}
+
+impl TryFrom<pb::DisputeOutput> for DisputeOutput {
+    type Error = TxError;
+    fn try_from(d: pb::DisputeOutput) -> Result<Self, TxError> {
+        Ok(DisputeOutput {
+            job_id: d.job_id,
+            rows: d.rows,
+        })
+    }
+}
+
+impl From<&DisputeOutput> for pb::DisputeOutput {
+    fn from(d: &DisputeOutput) -> Self {
+        pb::DisputeOutput {
+            job_id: d.job_id,
+            rows: d.rows.clone(),
+        }
+    }
+}
+
+/// One row of a job's `C` with its proof under the verified `c_root`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputRow {
+    /// Row index.
+    pub index: u64,
+    /// `C_i`: `n` little-endian `i32`.
+    pub c_row: bytes::Bytes,
+    /// Merkle siblings of `C_i` under `c_root`.
+    pub c_proof: Vec<[u8; 32]>,
+}
+
+/// The worker answers a dispute with the named rows of `C`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnswerDispute {
+    /// Job id.
+    pub job_id: u64,
+    /// The named rows, in order.
+    pub rows: Vec<OutputRow>,
+}
+
+impl TryFrom<pb::AnswerDispute> for AnswerDispute {
+    type Error = TxError;
+    fn try_from(a: pb::AnswerDispute) -> Result<Self, TxError> {
+        Ok(AnswerDispute {
+            job_id: a.job_id,
+            rows: a
+                .rows
+                .into_iter()
+                .map(|r| {
+                    Ok(OutputRow {
+                        index: r.index,
+                        c_proof: digests("c_proof", &r.c_proof)?,
+                        c_row: r.c_row,
+                    })
+                })
+                .collect::<Result<_, TxError>>()?,
+        })
+    }
+}
+
+impl From<&AnswerDispute> for pb::AnswerDispute {
+    fn from(a: &AnswerDispute) -> Self {
+        pb::AnswerDispute {
+            job_id: a.job_id,
+            rows: a
+                .rows
+                .iter()
+                .map(|r| pb::OutputRow {
+                    index: r.index,
+                    c_row: r.c_row.clone(),
+                    c_proof: r.c_proof.iter().map(|d| d.to_vec()).collect(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -4,8 +4,8 @@ use proofwork_state::accounts;
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 
 use super::events::{EpochPowerEvent, WorkSlashedEvent, WorkerUnbondedEvent};
-use super::exec::slash_and_reopen;
-use super::{job, params, state_key, JobStatus, WorkEvent};
+use super::exec::{release_hold, slash_and_reopen, slash_bond};
+use super::{delivery, job, params, state_key, DeliveryState, JobStatus, WorkEvent};
 use crate::validators::{self, cap_powers, Validator};
 
 /// Largest power one validator may get from work (CometBFT bounds the total by
@@ -117,6 +117,7 @@ pub fn end_block<S: StateWrite>(
             .into(),
         );
     }
+    settle_deliveries(s, height, native_denom, &mut out.events)?;
     // After the deadline slashes, so a bond released here has paid for this block's misses.
     release_unbonded(s, height, native_denom, &mut out.events)?;
     if p.epoch_blocks > 0 && height.is_multiple_of(p.epoch_blocks) {
@@ -133,6 +134,86 @@ pub fn end_block<S: StateWrite>(
     }
     out.prefetch_models = models_committed_at(s, height)?;
     Ok(out)
+}
+
+fn fatal(id: u64, what: &str) -> impl Fn(ExecError) -> StateError + '_ {
+    move |e| match e {
+        ExecError::State(e) => e,
+        ExecError::Tx(e) => StateError::Invariant(format!("{what} of job {id}: {e}")),
+    }
+}
+
+/// Delivery windows that end at `height` (docs/adr-008-job-output-delivery.md): an
+/// undisputed (or answered) delivery releases its hold to the worker; an unanswered dispute
+/// returns the hold to the client and slashes the worker `miss_commit_slash_bps` of its bond
+/// (if it is still bonded).
+///
+/// # Errors
+/// Storage failures or broken invariants.
+pub fn settle_deliveries<S: StateWrite>(
+    s: &mut S,
+    height: u64,
+    native_denom: &str,
+    events: &mut Vec<WorkEvent>,
+) -> Result<(), StateError> {
+    let prefix = state_key::delivery_due_at(height);
+    for (key, _) in s.scan_prefix(&prefix, None, usize::MAX)? {
+        s.delete(key.clone());
+        let Ok(id) = codec::u64_after(&key, prefix.len()) else {
+            continue;
+        };
+        let Some(mut d) = delivery(s, id)? else {
+            continue;
+        };
+        match d.state {
+            DeliveryState::Pending { deadline } if deadline == height => {
+                let ev = release_hold(s, id, d, height, "undisputed")
+                    .map_err(fatal(id, "delivery release"))?;
+                events.push(ev);
+            }
+            DeliveryState::Disputed {
+                answer_deadline, ..
+            } if answer_deadline == height => {
+                let j = job(s, id)?.ok_or_else(|| {
+                    StateError::Invariant(format!("delivery of missing job {id}"))
+                })?;
+                let client = proofwork_tx::Address(j.client);
+                if d.hold > 0 {
+                    let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+                    accounts::move_funds(s, &escrow, &client, &d.denom, d.hold)
+                        .map_err(fatal(id, "delivery refund"))?;
+                }
+                let p = params(s)?;
+                let mut slashed = 0;
+                if let Some(mut w) = super::worker(s, &d.worker)? {
+                    slashed = slash_bond(
+                        s,
+                        native_denom,
+                        &p,
+                        &mut w,
+                        &client,
+                        p.miss_commit_slash_bps,
+                    )
+                    .map_err(fatal(id, "delivery slash"))?;
+                    codec::put(s, state_key::worker(&d.worker), &w);
+                }
+                let hold = d.hold;
+                d.state = DeliveryState::Refunded { height };
+                codec::put(s, state_key::delivery(id), &d);
+                events.push(
+                    super::events::OutputWithheldEvent {
+                        job_id: id,
+                        worker: proofwork_tx::Address(d.worker),
+                        refunded: hold,
+                        slashed,
+                    }
+                    .into(),
+                );
+            }
+            _ => {} // stale: the delivery moved on
+        }
+    }
+    Ok(())
 }
 
 /// Models of the jobs committed at `height`, ascending and distinct (read through the

@@ -185,8 +185,10 @@ pub struct WorkVerifiedEvent {
     pub job_id: u64,
     /// The worker paid.
     pub worker: Address,
-    /// Paid to the worker.
+    /// Paid to the worker now.
     pub paid: u128,
+    /// The worker's share held in escrow until delivery of C (ADR-008).
+    pub held: u128,
     /// Paid in royalties.
     pub royalties: u128,
     /// Burned.
@@ -205,6 +207,7 @@ impl TypedEvent for WorkVerifiedEvent {
             ("job_id", self.job_id.to_string()),
             ("worker", self.worker.to_string()),
             ("paid", self.paid.to_string()),
+            ("held", self.held.to_string()),
             ("royalties", self.royalties.to_string()),
             ("burned", self.burned.to_string()),
             ("credits", self.credits.to_string()),
@@ -332,6 +335,73 @@ macro_rules! work_events {
     };
 }
 
+/// A plain event: one struct, its fields the attributes in order (their `Display`).
+macro_rules! plain_event {
+    ($(#[$m:meta])* $name:ident = $kind:literal { $($field:ident: $ty:ty => $doc:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name {
+            $(#[doc = $doc] pub $field: $ty,)*
+        }
+
+        impl TypedEvent for $name {
+            const KIND: &'static str = $kind;
+            fn attributes(&self) -> Vec<(&'static str, String)> {
+                vec![$((stringify!($field), self.$field.to_string()),)*]
+            }
+        }
+    };
+}
+
+plain_event! {
+    /// `work_revealed_part`: one part of a reveal split across txs checked (ADR-008, docs/work.md).
+    WorkRevealedPartEvent = "work_revealed_part" {
+        job_id: u64 => "Job id.",
+        worker: Address => "The revealing worker.",
+        revealed: u32 => "Sampled rows revealed so far.",
+        sampled: u32 => "Sampled rows in all.",
+    }
+}
+
+plain_event! {
+    /// `output_released`: a job's held share paid to its worker (confirmed, or the window passed).
+    OutputReleasedEvent = "output_released" {
+        job_id: u64 => "Job id.",
+        worker: Address => "The worker paid.",
+        hold: u128 => "The share released.",
+        reason: String => "Why: confirmed or window passed.",
+    }
+}
+
+plain_event! {
+    /// `output_disputed`: the client named rows of C the worker must answer for on chain.
+    OutputDisputedEvent = "output_disputed" {
+        job_id: u64 => "Job id.",
+        worker: Address => "The worker who must answer.",
+        rows: usize => "Rows named.",
+        answer_deadline: u64 => "Last height for the answer.",
+    }
+}
+
+plain_event! {
+    /// `output_answered`: the worker answered a dispute with the rows and their proofs.
+    OutputAnsweredEvent = "output_answered" {
+        job_id: u64 => "Job id.",
+        rows: usize => "Rows answered.",
+        deadline: u64 => "The delivery window's new end.",
+    }
+}
+
+plain_event! {
+    /// `output_withheld`: a dispute went unanswered: the hold back to the client, the bond slashed.
+    OutputWithheldEvent = "output_withheld" {
+        job_id: u64 => "Job id.",
+        worker: Address => "The worker who withheld C.",
+        refunded: u128 => "The hold returned to the client.",
+        slashed: u128 => "Bond slashed.",
+    }
+}
+
 work_events! {
     RegisterModel(RegisterModelEvent),
     UploadModelChunk(UploadModelChunkEvent),
@@ -345,4 +415,9 @@ work_events! {
     CancelJob(CancelJobEvent),
     WorkerUnbonded(WorkerUnbondedEvent),
     EpochPower(EpochPowerEvent),
+    WorkRevealedPart(WorkRevealedPartEvent),
+    OutputReleased(OutputReleasedEvent),
+    OutputDisputed(OutputDisputedEvent),
+    OutputAnswered(OutputAnsweredEvent),
+    OutputWithheld(OutputWithheldEvent),
 }

@@ -9,14 +9,16 @@ use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{
-    Address, CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork,
-    RevealedRow, TxError, UploadModelChunk, WORK_K_LIMIT,
+    Address, AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
+    RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError, UploadModelChunk,
+    WORK_K_LIMIT,
 };
 
 use super::verify::{check_reveal, reveal_context, Verdict};
 use super::{
-    get_u128, job_credits, model_rows, params, put, save_job, state_key, Job, JobStatus, Model,
-    WorkCache, WorkParams, Worker,
+    commit_floor, get_u128, job_credits, model_rows, params, put, reveal_floor, reveal_parts,
+    reveal_rows_per_tx, sampled_count, save_job, state_key, Delivery, DeliveryState, Job,
+    JobStatus, Model, WorkCache, WorkParams, Worker,
 };
 
 /// What a work message needs besides state and the signer.
@@ -30,6 +32,9 @@ pub struct WorkEnv<'a> {
     pub tx_hash: [u8; 32],
     /// Position of the message in the tx (verdict cache key).
     pub msg_index: u32,
+    /// The chain's largest tx (genesis `max_tx_bytes`): what sizes a reveal's parts and
+    /// bounds the shapes a model may have.
+    pub max_tx_bytes: u64,
 }
 
 use super::events::{
@@ -77,6 +82,7 @@ fn policy(m: &Model) -> RoyaltyPolicy {
 /// The message's [`TxError`], or a storage failure.
 pub fn register_model<S: StateWrite>(
     s: &mut S,
+    env: &WorkEnv<'_>,
     signer: &Address,
     msg: &RegisterModel,
 ) -> Result<WorkEvent, ExecError> {
@@ -107,6 +113,18 @@ pub fn register_model<S: StateWrite>(
     if bytes > p.max_model_bytes {
         return fail(TxError::WorkDims {
             reason: format!("k·n = {bytes} bytes exceeds {}", p.max_model_bytes),
+        });
+    }
+    // Every job on the model must be revealable: one sampled row of the largest job (the
+    // deepest proofs) must fit a tx. A reveal of more rows is split across txs.
+    if reveal_rows_per_tx(env.max_tx_bytes, p.max_m, k, n) == 0 {
+        return fail(TxError::JobTooLarge {
+            reason: format!(
+                "a revealed row of a {k}×{n} model takes up to {} bytes, more than a tx of \
+                 {} bytes can carry",
+                super::reveal_row_bytes(p.max_m, k, n),
+                env.max_tx_bytes
+            ),
         });
     }
     let pol = RoyaltyPolicy {
@@ -304,14 +322,82 @@ pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkE
     .into())
 }
 
-fn window(given: u32, default: u32, max: u32, what: &str) -> Result<u32, ExecError> {
-    let w = if given == 0 { default } else { given };
-    if w == 0 || w > max {
+fn window(given: u32, default: u32, floor: u64, max: u32, what: &str) -> Result<u32, ExecError> {
+    // floor ≤ max (checked by the caller), so it fits u32.
+    let floor = u32::try_from(floor).unwrap_or(u32::MAX);
+    let w = if given == 0 {
+        default.max(floor)
+    } else {
+        given
+    };
+    if w < floor || w > max {
         return fail(TxError::BadWorkDeadline {
-            reason: format!("{what} window of {w} blocks is outside 1..={max}"),
+            reason: format!(
+                "{what} window of {w} blocks is outside {floor}..={max} (the floor is scaled \
+                 to the job's size: docs/work.md \"Sizes and windows\")"
+            ),
         });
     }
     Ok(w)
+}
+
+/// The job's size limits and its windows (docs/work.md "Sizes and windows"): `A` and `C`
+/// must each fit `max_job_bytes`, its reveal must split into txs of `max_tx_bytes`, and
+/// each window must be at least its floor (0 takes the larger of the default and the
+/// floor), which must itself fit `max_window_blocks`.
+///
+/// # Errors
+/// [`TxError::JobTooLarge`], [`TxError::BadWorkDeadline`].
+pub fn job_windows(
+    p: &WorkParams,
+    max_tx_bytes: u64,
+    m: u32,
+    mdl: &Model,
+    commit_blocks: u32,
+    reveal_blocks: u32,
+) -> Result<(u32, u32), ExecError> {
+    let a_bytes = u64::from(m) * u64::from(mdl.k);
+    let c_bytes = 4 * u64::from(m) * u64::from(mdl.n);
+    if a_bytes.max(c_bytes) > p.max_job_bytes {
+        return fail(TxError::JobTooLarge {
+            reason: format!(
+                "A is {a_bytes} bytes and C {c_bytes} bytes; each may be at most {}",
+                p.max_job_bytes
+            ),
+        });
+    }
+    let Some(parts) = reveal_parts(p, max_tx_bytes, m, mdl.k, mdl.n) else {
+        return fail(TxError::JobTooLarge {
+            reason: format!("a revealed row does not fit a tx of {max_tx_bytes} bytes"),
+        });
+    };
+    let cf = commit_floor(p, m, mdl.k, mdl.n);
+    let rf = reveal_floor(p, parts);
+    let max = u64::from(p.max_window_blocks);
+    if cf > max || rf > max {
+        return fail(TxError::JobTooLarge {
+            reason: format!(
+                "its windows would need {cf} (commit) and {rf} (reveal) blocks, more than the \
+                 chain's {max}"
+            ),
+        });
+    }
+    Ok((
+        window(
+            commit_blocks,
+            p.default_commit_blocks,
+            cf,
+            p.max_window_blocks,
+            "commit",
+        )?,
+        window(
+            reveal_blocks,
+            p.default_reveal_blocks,
+            rf,
+            p.max_window_blocks,
+            "reveal",
+        )?,
+    ))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -360,18 +446,8 @@ pub fn post_job<S: StateWrite>(
             reason: format!("m = {m} is outside 1..={}", p.max_m),
         });
     }
-    let commit_blocks = window(
-        commit_blocks,
-        p.default_commit_blocks,
-        p.max_window_blocks,
-        "commit",
-    )?;
-    let reveal_blocks = window(
-        reveal_blocks,
-        p.default_reveal_blocks,
-        p.max_window_blocks,
-        "reveal",
-    )?;
+    let (commit_blocks, reveal_blocks) =
+        job_windows(&p, env.max_tx_bytes, m, &mdl, commit_blocks, reveal_blocks)?;
     // In credits the unit is the work itself: the price is exactly the credits the job's
     // work is worth (at least, so work is not bought below its size; at most, so an
     // over-priced tiny job cannot carry credits from one account to another — moving `C`
@@ -563,7 +639,23 @@ pub fn reveal_work<S: StateWrite>(
     )??;
     let job = load_job(s, job_id)?;
     match verdict {
-        Verdict::Pass => settle_pass(s, env.native_denom, job, signer, height),
+        Verdict::Pass => {
+            let p = params(s)?;
+            // rows.len() ≤ sampled rows ≤ u32::MAX (checked by `check_reveal`).
+            let done = ctx.first.saturating_add(rows.len() as u32);
+            if done < sampled_count(&p, job.m) {
+                put(s, state_key::revealed(job_id), &done);
+                return Ok(super::events::WorkRevealedPartEvent {
+                    job_id,
+                    worker: *signer,
+                    revealed: done,
+                    sampled: sampled_count(&p, job.m),
+                }
+                .into());
+            }
+            s.delete(state_key::revealed(job_id));
+            settle_pass(s, env.native_denom, job, signer, height)
+        }
         Verdict::Fail { row } => {
             let p = params(s)?;
             let reason = format!("spot check failed at row {row}");
@@ -607,15 +699,21 @@ fn settle_pass<S: StateWrite>(
     if burn > 0 {
         accounts::burn(s, &escrow, denom, burn)?;
     }
-    let paid = royalties::pay_sale(
-        s,
-        &escrow,
-        worker_addr,
-        denom,
-        job.price - burn,
-        &policy(&mdl),
-    )?;
+    // Royalties leave the escrow now; the worker's share stays there until it is paid,
+    // less the delivery hold (docs/adr-008-job-output-delivery.md).
+    let paid = royalties::pay_sale(s, &escrow, &escrow, denom, job.price - burn, &policy(&mdl))?;
     let royalty_total: u128 = paid.iter().map(|(_, c)| *c).sum();
+    let worker_pay = job.price - burn - royalty_total;
+    let hold = pay_less_hold(s, &p, worker_addr, denom, worker_pay)?;
+    record_delivery(
+        s,
+        &p,
+        &job,
+        worker_addr,
+        height,
+        [hold, worker_pay - hold, royalty_total, burn],
+        denom,
+    )?;
     let credits = job_credits(&p, job.m, mdl.k, mdl.n);
     accounts::mint(s, worker_addr, CREDIT_DENOM, credits)?;
     if let Some(pk) = w.validator {
@@ -645,13 +743,73 @@ fn settle_pass<S: StateWrite>(
     Ok(WorkVerifiedEvent {
         job_id: job.id,
         worker: *worker_addr,
-        paid: job.price - burn - royalty_total,
+        paid: worker_pay - hold,
+        held: hold,
         royalties: royalty_total,
         burned: burn,
         credits,
         denom: None,
     }
     .into())
+}
+
+/// Pays the worker `worker_pay` from the escrow less the delivery hold, which stays in
+/// escrow. Returns the hold.
+fn pay_less_hold<S: StateWrite>(
+    s: &mut S,
+    p: &WorkParams,
+    worker: &Address,
+    denom: &str,
+    worker_pay: u128,
+) -> Result<u128, ExecError> {
+    let hold = royalties::bps_of(worker_pay, u32::from(p.delivery_hold_bps));
+    let now = worker_pay - hold;
+    if now > 0 {
+        let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+        accounts::move_funds(s, &escrow, worker, denom, now)?;
+    }
+    Ok(hold)
+}
+
+/// Writes the delivery record of a job that just passed (still in its committed state) and
+/// schedules the end of its dispute window. `amounts` = [hold, paid, royalties, burned].
+fn record_delivery<S: StateWrite>(
+    s: &mut S,
+    p: &WorkParams,
+    job: &Job,
+    worker: &Address,
+    height: u64,
+    [hold, paid, royalties, burned]: [u128; 4],
+    denom: &str,
+) -> Result<(), ExecError> {
+    let JobStatus::Committed {
+        c_root,
+        commit_height,
+        ..
+    } = job.status
+    else {
+        return Err(
+            StateError::Invariant(format!("job {} passed while not committed", job.id)).into(),
+        );
+    };
+    let deadline = height.saturating_add(u64::from(p.delivery_blocks));
+    let d = Delivery {
+        worker: worker.0,
+        c_root,
+        commit_height,
+        verified_height: height,
+        sampled_rows: sampled_count(p, job.m),
+        hold,
+        denom: denom.to_string(),
+        paid,
+        royalties,
+        burned,
+        disputes: 0,
+        state: DeliveryState::Pending { deadline },
+    };
+    put(s, state_key::delivery(job.id), &d);
+    s.put_raw(state_key::delivery_due(deadline, job.id), vec![]);
+    Ok(())
 }
 
 /// A pass on a job priced in compute credits (docs/work.md "Paying in credits"): the
@@ -668,15 +826,20 @@ fn settle_credit_pass<S: StateWrite>(
     height: u64,
 ) -> Result<WorkEvent, ExecError> {
     let escrow = accounts::module_address(state_key::ESCROW_MODULE);
-    let paid = royalties::pay_sale(
-        s,
-        &escrow,
-        worker_addr,
-        CREDIT_DENOM,
-        job.price,
-        &policy(&mdl),
-    )?;
+    let paid = royalties::pay_sale(s, &escrow, &escrow, CREDIT_DENOM, job.price, &policy(&mdl))?;
     let royalty_total: u128 = paid.iter().map(|(_, c)| *c).sum();
+    let p = params(s)?;
+    let worker_pay = job.price - royalty_total;
+    let hold = pay_less_hold(s, &p, worker_addr, CREDIT_DENOM, worker_pay)?;
+    record_delivery(
+        s,
+        &p,
+        &job,
+        worker_addr,
+        height,
+        [hold, worker_pay - hold, royalty_total, 0],
+        CREDIT_DENOM,
+    )?;
     if royalty_total > 0 {
         let key = state_key::model_credit_royalties(mdl.id);
         let total = get_u128(s, &key)?
@@ -700,7 +863,8 @@ fn settle_credit_pass<S: StateWrite>(
     Ok(WorkVerifiedEvent {
         job_id: job.id,
         worker: *worker_addr,
-        paid: job.price - royalty_total,
+        paid: worker_pay - hold,
+        held: hold,
         royalties: royalty_total,
         burned: 0,
         credits: 0,
@@ -730,21 +894,11 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     let mut w = super::worker(s, worker_addr)?.ok_or_else(|| {
         StateError::Invariant(format!("job {} held by an unregistered worker", job.id))
     })?;
-    let bonds = accounts::module_address(state_key::BOND_MODULE);
     let client = Address(job.client);
-    let amount = royalties::bps_of(w.bond, u32::from(bps));
-    let to_client = royalties::bps_of(amount, u32::from(p.slash_to_client_bps));
-    if to_client > 0 {
-        accounts::move_funds(s, &bonds, &client, denom, to_client)?;
-    }
-    if amount > to_client {
-        accounts::burn(s, &bonds, denom, amount - to_client)?;
-    }
-    w.bond -= amount; // amount ≤ bond: bps ≤ 10000
-    w.slashes = w.slashes.saturating_add(1);
-    w.slashed_total = w.slashed_total.saturating_add(amount);
+    let amount = slash_bond(s, denom, p, &mut w, &client, bps)?;
     w.active_claims = w.active_claims.saturating_sub(1);
     put(s, state_key::worker(worker_addr), &w);
+    s.delete(state_key::revealed(job.id));
     job.slashes = job.slashes.saturating_add(1);
     if job.slashes >= p.max_attempts {
         let escrow = accounts::module_address(state_key::ESCROW_MODULE);
@@ -758,6 +912,261 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     }
     save_job(s, &job)?;
     Ok(amount)
+}
+
+/// Slashes `bps` of `w`'s bond: `slash_to_client_bps` of it to `client`, the rest burned.
+/// The caller stores `w`. Returns the amount.
+pub(crate) fn slash_bond<S: StateWrite>(
+    s: &mut S,
+    denom: &str,
+    p: &WorkParams,
+    w: &mut Worker,
+    client: &Address,
+    bps: u16,
+) -> Result<u128, ExecError> {
+    let bonds = accounts::module_address(state_key::BOND_MODULE);
+    let amount = royalties::bps_of(w.bond, u32::from(bps));
+    let to_client = royalties::bps_of(amount, u32::from(p.slash_to_client_bps));
+    if to_client > 0 {
+        accounts::move_funds(s, &bonds, client, denom, to_client)?;
+    }
+    if amount > to_client {
+        accounts::burn(s, &bonds, denom, amount - to_client)?;
+    }
+    w.bond -= amount; // amount ≤ bond: bps ≤ 10000
+    w.slashes = w.slashes.saturating_add(1);
+    w.slashed_total = w.slashed_total.saturating_add(amount);
+    Ok(amount)
+}
+
+fn load_delivery<S: StateRead>(
+    s: &S,
+    job_id: u64,
+    expected: &'static str,
+) -> Result<(Job, Delivery), ExecError> {
+    let job = load_job(s, job_id)?;
+    let Some(d) = super::delivery(s, job_id)? else {
+        return fail(TxError::DeliveryState {
+            id: job_id,
+            state: "none (the job is not verified)",
+            expected,
+        });
+    };
+    Ok((job, d))
+}
+
+/// Releases a delivery's hold to its worker and records why.
+pub(crate) fn release_hold<S: StateWrite>(
+    s: &mut S,
+    job_id: u64,
+    mut d: Delivery,
+    height: u64,
+    reason: &str,
+) -> Result<WorkEvent, ExecError> {
+    if d.hold > 0 {
+        let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+        accounts::move_funds(s, &escrow, &Address(d.worker), &d.denom, d.hold)?;
+    }
+    d.paid = d.paid.saturating_add(d.hold);
+    d.state = DeliveryState::Released {
+        height,
+        reason: reason.to_string(),
+    };
+    let hold = d.hold;
+    put(s, state_key::delivery(job_id), &d);
+    Ok(super::events::OutputReleasedEvent {
+        job_id,
+        worker: Address(d.worker),
+        hold,
+        reason: reason.to_string(),
+    }
+    .into())
+}
+
+/// The client confirms it has the output (see [`ConfirmOutput`]): the hold goes to the
+/// worker now.
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn confirm_output<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    &ConfirmOutput { job_id }: &ConfirmOutput,
+) -> Result<WorkEvent, ExecError> {
+    let (job, d) = load_delivery(s, job_id, "pending or disputed")?;
+    if job.client != signer.0 {
+        return fail(TxError::NotJobClient { id: job_id });
+    }
+    if !matches!(
+        d.state,
+        DeliveryState::Pending { .. } | DeliveryState::Disputed { .. }
+    ) {
+        return fail(TxError::DeliveryState {
+            id: job_id,
+            state: d.state.name(),
+            expected: "pending or disputed",
+        });
+    }
+    let height = accounts::block_height(s)?;
+    release_hold(s, job_id, d, height, "confirmed")
+}
+
+/// The client names rows of `C` it did not receive (see [`DisputeOutput`]): the worker must
+/// put them on chain with their proofs within the answer window.
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn dispute_output<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    msg: &DisputeOutput,
+) -> Result<WorkEvent, ExecError> {
+    let job_id = msg.job_id;
+    let (job, mut d) = load_delivery(s, job_id, "pending")?;
+    if job.client != signer.0 {
+        return fail(TxError::NotJobClient { id: job_id });
+    }
+    let DeliveryState::Pending { deadline } = d.state else {
+        return fail(TxError::DeliveryState {
+            id: job_id,
+            state: d.state.name(),
+            expected: "pending",
+        });
+    };
+    let height = accounts::block_height(s)?;
+    if height > deadline {
+        return fail(TxError::DeadlinePassed { deadline, height });
+    }
+    let p = params(s)?;
+    if d.disputes >= p.max_disputes {
+        return fail(TxError::BadDispute {
+            reason: format!("job {job_id} was disputed {} times already", d.disputes),
+        });
+    }
+    let mdl = load_model(s, job.model_id)?;
+    let per_tx = reveal_rows_per_tx(env.max_tx_bytes, job.m, 0, mdl.n);
+    let max_rows = u64::from(p.dispute_rows).min(per_tx);
+    let rows = &msg.rows;
+    if rows.is_empty() || rows.len() as u64 > max_rows {
+        return fail(TxError::BadDispute {
+            reason: format!("{} rows named; 1 to {max_rows} may be", rows.len()),
+        });
+    }
+    if rows.windows(2).any(|w| w[0] >= w[1]) || rows.iter().any(|&r| r >= u64::from(job.m)) {
+        return fail(TxError::BadDispute {
+            reason: format!("rows must be ascending, distinct and below m = {}", job.m),
+        });
+    }
+    let answer_deadline = height.saturating_add(u64::from(p.dispute_answer_blocks));
+    d.disputes = d.disputes.saturating_add(1);
+    d.state = DeliveryState::Disputed {
+        rows: rows.clone(),
+        answer_deadline,
+    };
+    put(s, state_key::delivery(job_id), &d);
+    s.put_raw(state_key::delivery_due(answer_deadline, job_id), vec![]);
+    Ok(super::events::OutputDisputedEvent {
+        job_id,
+        worker: Address(d.worker),
+        rows: rows.len(),
+        answer_deadline,
+    }
+    .into())
+}
+
+/// The worker answers a dispute with the named rows of `C` and their proofs under the
+/// verified `c_root` (see [`AnswerDispute`]); the delivery is pending again (the client may
+/// dispute again, up to `max_disputes`, or confirm).
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn answer_dispute<S: StateWrite>(
+    s: &mut S,
+    signer: &Address,
+    msg: &AnswerDispute,
+) -> Result<WorkEvent, ExecError> {
+    let job_id = msg.job_id;
+    let (job, mut d) = load_delivery(s, job_id, "disputed")?;
+    if d.worker != signer.0 {
+        return fail(TxError::NotJobWorker { id: job_id });
+    }
+    let DeliveryState::Disputed {
+        ref rows,
+        answer_deadline,
+    } = d.state
+    else {
+        return fail(TxError::DeliveryState {
+            id: job_id,
+            state: d.state.name(),
+            expected: "disputed",
+        });
+    };
+    let height = accounts::block_height(s)?;
+    if height > answer_deadline {
+        return fail(TxError::DeadlinePassed {
+            deadline: answer_deadline,
+            height,
+        });
+    }
+    let mdl = load_model(s, job.model_id)?;
+    check_output_rows(&d.c_root, job.m, mdl.n, rows, &msg.rows)?;
+    let p = params(s)?;
+    let deadline = height.saturating_add(u64::from(p.delivery_blocks));
+    d.state = DeliveryState::Pending { deadline };
+    put(s, state_key::delivery(job_id), &d);
+    s.put_raw(state_key::delivery_due(deadline, job_id), vec![]);
+    Ok(super::events::OutputAnsweredEvent {
+        job_id,
+        rows: msg.rows.len(),
+        deadline,
+    }
+    .into())
+}
+
+/// The answered rows are exactly the named ones, each `4n` bytes with a proof under `c_root`.
+///
+/// # Errors
+/// [`TxError::DisputeAnswer`].
+pub fn check_output_rows(
+    c_root: &[u8; 32],
+    m: u32,
+    n: u32,
+    named: &[u64],
+    rows: &[proofwork_tx::OutputRow],
+) -> Result<(), ExecError> {
+    let bad = |reason: String| fail(TxError::DisputeAnswer { reason });
+    if rows.len() != named.len() {
+        return bad(format!(
+            "{} rows answered, {} named",
+            rows.len(),
+            named.len()
+        ));
+    }
+    let mut memo = merkle::PathMemo::default();
+    for (r, &want) in rows.iter().zip(named) {
+        if r.index != want {
+            return bad(format!(
+                "row {} answered where row {want} was named",
+                r.index
+            ));
+        }
+        if r.c_row.len() as u64 != 4 * u64::from(n) {
+            return bad(format!(
+                "row {} has {} bytes, expected {}",
+                r.index,
+                r.c_row.len(),
+                4 * u64::from(n)
+            ));
+        }
+        let leaf = merkle::leaf_hash_i32_le(&r.c_row);
+        if let Err(e) =
+            merkle::verify_path(c_root, &leaf, r.index, u64::from(m), &r.c_proof, &mut memo)
+        {
+            return bad(format!("row {}: {e}", r.index));
+        }
+    }
+    Ok(())
 }
 
 /// Withdraws an unclaimed job (see [`CancelJob`]).

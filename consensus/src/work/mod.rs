@@ -98,6 +98,26 @@ pub struct WorkParams {
     /// Blocks from an `UnbondWorker` request to the earliest release of the bond (which
     /// also waits until the worker holds no job). Genesis `work.unbonding_blocks`.
     pub unbonding_blocks: u64,
+    /// Multiply-adds a reference worker (a CPU, conservatively) computes per block: the
+    /// commit window's floor is `min_window_blocks + ⌈m·k·n / ref_macs_per_block⌉`
+    /// (docs/work.md "Sizes and windows").
+    pub ref_macs_per_block: u64,
+    /// Slack every window floor adds (claim, transfers, inclusion).
+    pub min_window_blocks: u32,
+    /// Largest `A` (`m·k` bytes) and `C` (`4·m·n` bytes) of a job: both must fit one blob of
+    /// a node's blob store with its default `max_blob_bytes`.
+    pub max_job_bytes: u64,
+    /// Share of the worker's pay held in escrow after a pass until the output is delivered
+    /// (docs/adr-008-job-output-delivery.md).
+    pub delivery_hold_bps: u16,
+    /// Blocks after a pass in which the client may confirm or dispute the delivery of `C`.
+    pub delivery_blocks: u32,
+    /// Most rows of `C` one dispute may name.
+    pub dispute_rows: u32,
+    /// Blocks the worker has to answer a dispute with the named rows.
+    pub dispute_answer_blocks: u32,
+    /// Disputes a client may raise on one job.
+    pub max_disputes: u32,
 }
 
 impl Default for WorkParams {
@@ -124,6 +144,14 @@ impl Default for WorkParams {
             power_floor: 10,
             max_attempts: 3,
             unbonding_blocks: DEFAULT_UNBONDING_BLOCKS,
+            ref_macs_per_block: 1 << 30,
+            min_window_blocks: 2,
+            max_job_bytes: 1 << 30,
+            delivery_hold_bps: 5_000,
+            delivery_blocks: 100,
+            dispute_rows: 16,
+            dispute_answer_blocks: 20,
+            max_disputes: 3,
         }
     }
 }
@@ -273,6 +301,139 @@ pub struct Job {
     pub slashes: u32,
     /// What happened last (for queries), e.g. `"slashed: spot check failed at row 7"`.
     pub last_event: String,
+}
+
+/// Where the output `C` of a verified job is in its delivery to the client
+/// (docs/adr-008-job-output-delivery.md).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub enum DeliveryState {
+    /// The hold is in escrow; the client may confirm or dispute until `deadline`.
+    Pending {
+        /// Last height a confirmation or dispute is accepted; at its end the hold goes to
+        /// the worker.
+        deadline: u64,
+    },
+    /// The client named rows the worker must put on chain by `answer_deadline`.
+    Disputed {
+        /// Rows named, ascending.
+        rows: Vec<u64>,
+        /// Last height an answer is accepted; at its end the hold returns to the client and
+        /// the worker is slashed.
+        answer_deadline: u64,
+    },
+    /// The hold went to the worker.
+    Released {
+        /// Height.
+        height: u64,
+        /// `confirmed` (by the client) or `undisputed` (window passed).
+        reason: String,
+    },
+    /// The worker did not answer a dispute: the hold went back to the client.
+    Refunded {
+        /// Height.
+        height: u64,
+    },
+}
+
+impl DeliveryState {
+    /// Short name for queries and errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DeliveryState::Pending { .. } => "pending",
+            DeliveryState::Disputed { .. } => "disputed",
+            DeliveryState::Released { .. } => "released",
+            DeliveryState::Refunded { .. } => "refunded",
+        }
+    }
+}
+
+/// The record of a verified job's output and the part of its pay held until delivery
+/// (`work/delivery/{job}`).
+#[derive(Debug, Clone, PartialEq, Eq, BorshSerialize, BorshDeserialize)]
+pub struct Delivery {
+    /// Worker that was paid.
+    pub worker: [u8; 20],
+    /// The verified commitment to `C` (what a JOB_OUTPUT upload and every downloaded row is
+    /// checked against).
+    pub c_root: [u8; 32],
+    /// Height of the commit.
+    pub commit_height: u64,
+    /// Height of the pass.
+    pub verified_height: u64,
+    /// Sampled rows checked.
+    pub sampled_rows: u32,
+    /// Amount held in escrow (in `denom`).
+    pub hold: u128,
+    /// Denomination of the hold (the job's).
+    pub denom: String,
+    /// Paid to the worker at the pass (without the hold).
+    pub paid: u128,
+    /// Royalties paid at the pass.
+    pub royalties: u128,
+    /// Burned at the pass.
+    pub burned: u128,
+    /// Disputes raised so far.
+    pub disputes: u32,
+    /// Where the delivery is.
+    pub state: DeliveryState,
+}
+
+/// The delivery record of a verified job (absent: not verified, or verified before
+/// delivery holds existed).
+///
+/// # Errors
+/// Storage failures.
+pub fn delivery<S: StateRead>(s: &S, job_id: u64) -> Result<Option<Delivery>, StateError> {
+    get(s, &state_key::delivery(job_id))
+}
+
+/// Bytes a transaction spends besides the revealed rows (signature, key, body, framing):
+/// a generous bound, so a part planned with [`reveal_rows_per_tx`] always fits.
+pub const REVEAL_TX_OVERHEAD: u64 = 1024;
+
+/// Depth of a Merkle tree over `m` leaves (siblings of the deepest proof).
+pub fn tree_depth(m: u32) -> u64 {
+    u64::from(u32::BITS - m.saturating_sub(1).leading_zeros())
+}
+
+/// Upper bound on the bytes one revealed row adds to a `RevealWork` tx: `A_i`, `C_i`, two
+/// proofs of at most [`tree_depth`] siblings and the protobuf framing.
+pub fn reveal_row_bytes(m: u32, k: u32, n: u32) -> u64 {
+    u64::from(k) + 4 * u64::from(n) + 2 * 34 * tree_depth(m) + 40
+}
+
+/// Revealed rows one tx of at most `max_tx_bytes` carries (0: not even one).
+pub fn reveal_rows_per_tx(max_tx_bytes: u64, m: u32, k: u32, n: u32) -> u64 {
+    max_tx_bytes.saturating_sub(REVEAL_TX_OVERHEAD) / reveal_row_bytes(m, k, n)
+}
+
+/// Rows the spot check samples from a job of `m` rows.
+pub fn sampled_count(p: &WorkParams, m: u32) -> u32 {
+    p.sample_rows.min(m)
+}
+
+/// `RevealWork` txs an honest worker needs for a job (`None`: a row does not fit a tx).
+pub fn reveal_parts(p: &WorkParams, max_tx_bytes: u64, m: u32, k: u32, n: u32) -> Option<u64> {
+    let per = reveal_rows_per_tx(max_tx_bytes, m, k, n);
+    (per > 0).then(|| u64::from(sampled_count(p, m)).div_ceil(per))
+}
+
+/// Floor of a job's commit window: `min_window_blocks + ⌈m·k·n / ref_macs_per_block⌉`.
+pub fn commit_floor(p: &WorkParams, m: u32, k: u32, n: u32) -> u64 {
+    let per = u128::from(p.ref_macs_per_block.max(1));
+    let blocks = u64::try_from(job_macs(m, k, n).div_ceil(per)).unwrap_or(u64::MAX);
+    u64::from(p.min_window_blocks).saturating_add(blocks)
+}
+
+/// Floor of a job's reveal window: `min_window_blocks + parts` (one part per block).
+pub fn reveal_floor(p: &WorkParams, parts: u64) -> u64 {
+    u64::from(p.min_window_blocks).saturating_add(parts)
+}
+
+/// Floor of a dispute's answer window: `min_window_blocks + parts` for the named rows of `C`.
+pub fn answer_floor(p: &WorkParams, max_tx_bytes: u64, m: u32, n: u32) -> u64 {
+    let per = reveal_rows_per_tx(max_tx_bytes, m, 0, n).max(1);
+    u64::from(p.min_window_blocks).saturating_add(u64::from(p.dispute_rows).div_ceil(per))
 }
 
 /// Multiply-adds of a job: `m·k·n`.
@@ -486,6 +647,15 @@ pub fn model_rows<S: StateRead>(
 /// Storage failures.
 pub fn score<S: StateRead>(s: &S, pub_key: &[u8; 32]) -> Result<u128, StateError> {
     get_u128(s, &state_key::score(pub_key))
+}
+
+/// Sampled rows of a committed job already revealed and checked (earlier parts of a reveal
+/// split across txs; 0 when none).
+///
+/// # Errors
+/// Storage failures.
+pub fn revealed<S: StateRead>(s: &S, job_id: u64) -> Result<u32, StateError> {
+    Ok(get(s, &state_key::revealed(job_id))?.unwrap_or(0))
 }
 
 /// The recorded beacon of `height` (for commits at `height − 1`): the hash of block `height`,

@@ -97,6 +97,25 @@ impl Proof {
         &self.c
     }
 
+    /// Rows of `C` with their proofs under [`Proof::c_root`] (a dispute's answer).
+    ///
+    /// # Errors
+    /// [`KernelError::IndexOutOfRange`] for an index not below `m`.
+    pub fn output_rows(&self, rows: &[u64]) -> Result<Vec<proofwork_tx::OutputRow>, KernelError> {
+        rows.iter()
+            .map(|&i| {
+                let c_proof = self.c_tree.proof(i)?.siblings;
+                let iu = i as usize; // < m: the proof above checked it
+                let c_row = &self.c[iu * self.n..(iu + 1) * self.n];
+                Ok(proofwork_tx::OutputRow {
+                    index: i,
+                    c_row: c_row.iter().flat_map(|v| v.to_le_bytes()).collect(),
+                    c_proof,
+                })
+            })
+            .collect()
+    }
+
     /// The reveal of `rows` (indices below `m`).
     ///
     /// # Errors

@@ -77,6 +77,28 @@ pub fn model_credit_royalties(id: u64) -> Vec<u8> {
     .concat()
 }
 
+/// `work/revealed/{id BE}` → u32: sampled rows of a committed job revealed and checked so
+/// far by earlier parts of its reveal (absent: none). Deleted when the job leaves `committed`.
+pub fn revealed(id: u64) -> Vec<u8> {
+    [b"work/revealed/".as_slice(), &codec::be_u64(id)].concat()
+}
+
+/// `work/delivery/{id BE}` → borsh [`super::Delivery`]: a verified job's output commitment
+/// and the pay held until it is delivered.
+pub fn delivery(id: u64) -> Vec<u8> {
+    [b"work/delivery/".as_slice(), &codec::be_u64(id)].concat()
+}
+
+/// Prefix of the delivery deadlines that fall due at the end of block `height`.
+pub fn delivery_due_at(height: u64) -> Vec<u8> {
+    [b"work/ddue/".as_slice(), &codec::be_u64(height)].concat()
+}
+
+/// `work/ddue/{height BE}{job BE}` → empty: job `job`'s delivery has a deadline at `height`.
+pub fn delivery_due(height: u64, job: u64) -> Vec<u8> {
+    [delivery_due_at(height).as_slice(), &codec::be_u64(job)].concat()
+}
+
 /// Prefix of the deadline entries that fall due at the end of block `height`.
 pub fn due_at(height: u64) -> Vec<u8> {
     [b"work/due/".as_slice(), &codec::be_u64(height)].concat()

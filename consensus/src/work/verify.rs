@@ -62,6 +62,9 @@ pub struct RevealContext {
     pub beacon: [u8; 32],
     /// Rows to sample.
     pub sample_rows: u32,
+    /// Sampled rows already revealed by earlier parts (a reveal split across txs goes on
+    /// from here).
+    pub first: u32,
 }
 
 impl RevealContext {
@@ -78,6 +81,9 @@ impl RevealContext {
         h.update(&self.c_root);
         h.update(&self.beacon);
         h.update(&self.sample_rows.to_be_bytes());
+        if self.first > 0 {
+            h.update(&self.first.to_be_bytes());
+        }
         *h.finalize().as_bytes()
     }
 
@@ -88,6 +94,23 @@ impl RevealContext {
             u64::from(self.m),
             u64::from(self.sample_rows),
         )
+    }
+
+    /// Whether `rows` are exactly a later run of the sample than the next part of this
+    /// job's reveal (which starts at sampled row [`RevealContext::first`]): a part checked
+    /// against a state in which an earlier part in the same block has not run yet.
+    /// ProcessProposal leaves such a part to FinalizeBlock; anything else is checked.
+    pub fn later_part(&self, rows: &[RevealedRow]) -> bool {
+        let sample = self.sampled_rows();
+        let Some(first) = rows.first() else {
+            return false;
+        };
+        let Some(p) = sample.iter().position(|&i| i == first.index) else {
+            return false;
+        };
+        p > self.first as usize
+            && p + rows.len() <= sample.len()
+            && rows.iter().zip(&sample[p..]).all(|(r, &i)| r.index == i)
     }
 }
 
@@ -170,6 +193,7 @@ pub fn reveal_context<S: StateRead>(
         c_root,
         beacon,
         sample_rows: params(s)?.sample_rows,
+        first: super::revealed(s, job_id)?,
     }))
 }
 
@@ -194,10 +218,16 @@ fn check_rows(
     rows: &[RevealedRow],
     checker: Option<&RowChecker>,
 ) -> Result<Option<usize>, TxError> {
-    let sample = ctx.sampled_rows();
-    if rows.len() != sample.len() {
+    let all = ctx.sampled_rows();
+    let sample = all.get(ctx.first as usize..).unwrap_or_default();
+    if rows.is_empty() || rows.len() > sample.len() {
         return Err(TxError::RowsNotSampled {
-            reason: format!("{} rows revealed, {} sampled", rows.len(), sample.len()),
+            reason: format!(
+                "{} rows revealed; {} sampled, {} revealed before",
+                rows.len(),
+                all.len(),
+                ctx.first
+            ),
         });
     }
     let (k, n, m) = (u64::from(ctx.k), u64::from(ctx.n), u64::from(ctx.m));
@@ -245,7 +275,7 @@ fn check_rows(
     // chunks' results are in row order, so the first of each overall is the first row's.
     let chunk_results: Vec<Result<Option<usize>, TxError>> = rows
         .par_chunks(PROOF_CHUNK)
-        .zip(sample.par_chunks(PROOF_CHUNK))
+        .zip(sample[..rows.len()].par_chunks(PROOF_CHUNK))
         .enumerate()
         .map(|(chunk, (rows, want))| {
             let (mut a_memo, mut c_memo) = Default::default();

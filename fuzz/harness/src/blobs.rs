@@ -89,6 +89,7 @@ pub fn run(data: &[u8]) {
         hash,
         row_len: h.row_len,
         row_root: root,
+        leaf: Default::default(),
     };
     let Ok(mut up) = store.begin(expect.clone()) else {
         return;

@@ -55,6 +55,7 @@ fn run_msgs(s: &mut Chain, signer: usize, msgs: Vec<pb::Message>) {
         tx_hash: [0; 32],
         msg_index: 0,
         work_cache: None,
+        max_tx_bytes: 1 << 20,
     };
     for m in domain(signer, msgs) {
         execute_message(&m, s, &ctx).expect("fixture message executes");

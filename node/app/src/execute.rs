@@ -120,5 +120,6 @@ pub(crate) fn message_ctx<'a>(
         tx_hash: tx.hash,
         msg_index: u32::try_from(index).unwrap_or(u32::MAX),
         work_cache,
+        max_tx_bytes: cfg.limits.max_tx_bytes,
     }
 }

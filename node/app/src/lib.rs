@@ -159,6 +159,10 @@ pub struct BlockOutcome {
     /// Validator power changes made by this block (power 0 removes), ordered by key;
     /// CometBFT applies them at height + 2.
     pub validator_updates: Vec<ValidatorUpdate>,
+    /// Events of the end-of-block hooks (deadline slashes, expiries, deliveries settled,
+    /// bonds released, epoch power): the ABCI `FinalizeBlock` events, kept in the block
+    /// record and streamed by `StreamEvents`.
+    pub events: Vec<Event>,
 }
 
 struct Pending {
@@ -613,6 +617,7 @@ impl App {
             native_denom: &cfg.native_denom,
         };
         let mut prefetch_models = Vec::new();
+        let mut block_events = Vec::new();
         for hook in hooks::END_BLOCK {
             let out = hook.end_block(&mut delta, &block)?;
             for e in &out.events {
@@ -623,6 +628,7 @@ impl App {
                     "{}",
                     hook.name()
                 );
+                block_events.push(e.clone());
             }
             prefetch_models.extend(out.prefetch_models);
         }
@@ -644,6 +650,7 @@ impl App {
             txs: input.txs,
             app_hash: prepared.app_hash.to_vec(),
             prev_app_hash: latest.app_hash.to_vec(),
+            end_block_events: block_events.clone(),
         };
         if !record.block_hash.is_empty() {
             prepared.put_aux(
@@ -673,6 +680,7 @@ impl App {
             app_hash: prepared.app_hash,
             tx_results,
             validator_updates,
+            events: block_events,
         };
         Ok(&self
             .pending

@@ -289,11 +289,12 @@ fn worker_unbonds_through_the_app_and_credits_pay_for_a_job() {
     h.propose(vec![]);
     let s = h.app.storage();
     assert!(work::worker(s, &addr("bob").0).unwrap().is_none());
-    // Bond back; paid 1_000_000 − 10% burn − 5% royalty; four fees of 1 (refused txs pay
-    // theirs too).
+    // Bond back; paid half of 1_000_000 − 10% burn − 5% royalty (the other half is held
+    // until the delivery window ends, 100 blocks after the pass: docs/adr-008); four fees
+    // of 1 (refused txs pay theirs too).
     assert_eq!(
         accounts::balance(s, &addr("bob"), "upw").unwrap(),
-        before + 1_000_000 + 855_000 - 4
+        before + 1_000_000 + 427_500 - 4
     );
     // Bob's one credit pays for a one-credit job in credits (any client may post one).
     let ev = h.ok("bob", vec![post(1, Some(CREDIT_DENOM))]);
@@ -482,4 +483,217 @@ fn check_tx_refuses_a_reveal_that_fails_its_historical_check() {
         "{e:?}"
     );
     check.check(&good).unwrap();
+}
+
+impl Harness {
+    /// The error code of a tx of one block that fails.
+    fn code(&mut self, who: &str, messages: Vec<Message>) -> u32 {
+        let tx = self.tx(who, messages);
+        let out = self.block(vec![tx]);
+        out.tx_results[0].result.as_ref().unwrap_err().code()
+    }
+
+    fn upw(&self, who: &str) -> u128 {
+        accounts::balance(self.app.storage(), &addr(who), "upw").unwrap()
+    }
+
+    fn run_to(&mut self, height: u64) {
+        while self.height() < height {
+            self.block(vec![]);
+        }
+    }
+}
+
+/// Issue 14: a client cannot set windows no real GEMM meets (below the job's floor).
+#[test]
+fn a_client_with_too_short_windows_is_refused_at_post() {
+    let mut h = Harness::new();
+    let a = proofwork_node_random(9, (M * K) as usize);
+    let post = |commit_blocks, reveal_blocks| {
+        vec![Message::PostJob(proofwork_tx::PostJob {
+            model_id: 1,
+            a_root: i8_root(&a, M as usize, K as usize).unwrap(),
+            m: M,
+            price: 1_000_000,
+            commit_blocks,
+            reveal_blocks,
+            denom: None,
+        })]
+    };
+    let alice = h.upw("alice");
+    assert_eq!(h.code("alice", post(1, 0)), 422);
+    assert_eq!(h.code("alice", post(0, 1)), 422);
+    // Only the fees were spent; nothing was escrowed.
+    assert_eq!(h.upw("alice"), alice - 2);
+    let p = work::params(h.app.storage()).unwrap();
+    let floor = work::commit_floor(&p, M, K, N) as u32;
+    let ev = h.ok("alice", post(floor, 0));
+    assert_eq!(ev[0].kind, "post_job");
+}
+
+/// Issue 14: a worker that claims a job and cannot finish it in time loses the missed-commit
+/// share of its bond (10 %, half to the client) and the job reopens.
+#[test]
+fn a_worker_claiming_a_job_it_cannot_finish_is_slashed_for_the_missed_commit() {
+    let mut h = Harness::new();
+    let a = proofwork_node_random(11, (M * K) as usize);
+    let ev = h.ok(
+        "alice",
+        vec![Message::PostJob(proofwork_tx::PostJob {
+            model_id: 1,
+            a_root: i8_root(&a, M as usize, K as usize).unwrap(),
+            m: M,
+            price: 1_000_000,
+            commit_blocks: 0,
+            reveal_blocks: 0,
+            denom: None,
+        })],
+    );
+    let id: u64 = ev[0].attributes[0].value.parse().unwrap();
+    h.ok(
+        "bob",
+        vec![Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id })],
+    );
+    let JobStatus::Claimed {
+        commit_deadline, ..
+    } = work::job(h.app.storage(), id).unwrap().unwrap().status
+    else {
+        panic!()
+    };
+    let alice = h.upw("alice");
+    h.run_to(commit_deadline - 1);
+    // The slash is an end-of-block outcome, reported as a block event (ABCI FinalizeBlock
+    // events, the block record, StreamEvents), not only in the logs.
+    let out = h.block(vec![]);
+    let ev = out
+        .events
+        .iter()
+        .find(|e| e.kind == "work_slashed")
+        .expect("a work_slashed block event");
+    assert!(ev
+        .attributes
+        .iter()
+        .any(|a| a.key == "reason" && a.value == "missed commit"));
+    let s = h.app.storage();
+    assert_eq!(work::job(s, id).unwrap().unwrap().status, JobStatus::Open);
+    let w = work::worker(s, &addr("bob").0).unwrap().unwrap();
+    assert_eq!((w.bond, w.slashes), (900_000, 1));
+    assert_eq!(h.upw("alice"), alice + 50_000);
+}
+
+/// Issue 14 / ADR 008: a worker that passes the spot check but withholds C loses the held
+/// half of its pay (back to the client) and 10 % of its bond once the client's dispute goes
+/// unanswered; one that answers is paid in full.
+#[test]
+fn a_withholding_worker_loses_the_hold_and_an_answering_one_is_paid() {
+    let mut h = Harness::new();
+    for answer in [false, true] {
+        let (id, proof) = h.committed(&[]);
+        let rows = h.reveal_rows(id, &proof);
+        let bob = h.upw("bob");
+        let alice = h.upw("alice");
+        let bond = work::worker(h.app.storage(), &addr("bob").0)
+            .unwrap()
+            .unwrap()
+            .bond;
+        let ev = h.ok(
+            "bob",
+            vec![Message::RevealWork(proofwork_tx::RevealWork {
+                job_id: id,
+                rows,
+            })],
+        );
+        assert_eq!(ev[0].kind, "work_verified");
+        // 1_000_000 − 100_000 burn − 45_000 royalty = 855_000: half now, half held.
+        assert_eq!(h.upw("bob"), bob - 1 + 427_500);
+        let ev = h.ok(
+            "alice",
+            vec![Message::DisputeOutput(proofwork_tx::DisputeOutput {
+                job_id: id,
+                rows: vec![0, 42, 199],
+            })],
+        );
+        assert_eq!(ev[0].kind, "output_disputed");
+        let d = work::delivery(h.app.storage(), id).unwrap().unwrap();
+        let work::DeliveryState::Disputed {
+            answer_deadline, ..
+        } = d.state
+        else {
+            panic!("{:?}", d.state)
+        };
+        if answer {
+            let ev = h.ok(
+                "bob",
+                vec![Message::AnswerDispute(proofwork_tx::AnswerDispute {
+                    job_id: id,
+                    rows: proof.output_rows(&[0, 42, 199]).unwrap(),
+                })],
+            );
+            assert_eq!(ev[0].kind, "output_answered");
+            let ev = h.ok(
+                "alice",
+                vec![Message::ConfirmOutput(proofwork_tx::ConfirmOutput {
+                    job_id: id,
+                })],
+            );
+            assert_eq!(ev[0].kind, "output_released");
+            assert_eq!(h.upw("bob"), bob - 2 + 855_000);
+        } else {
+            h.run_to(answer_deadline);
+            let s = h.app.storage();
+            let d = work::delivery(s, id).unwrap().unwrap();
+            assert!(matches!(d.state, work::DeliveryState::Refunded { .. }));
+            assert_eq!(h.upw("bob"), bob - 1 + 427_500);
+            let w = work::worker(s, &addr("bob").0).unwrap().unwrap();
+            let slashed = bond / 10;
+            assert_eq!(w.bond, bond - slashed);
+            // The client: its dispute fee, the hold back and half the slash.
+            assert_eq!(h.upw("alice"), alice - 1 + 427_500 + slashed / 2);
+            // The job stays verified: the work was right, its delivery was not made.
+            assert!(matches!(
+                work::job(s, id).unwrap().unwrap().status,
+                JobStatus::Verified { .. }
+            ));
+        }
+    }
+}
+
+/// A reveal split across txs: both parts in one block are accepted by ProcessProposal (the
+/// second is left to FinalizeBlock, where it continues the first) and the job passes.
+#[test]
+fn a_reveal_split_across_two_txs_in_one_block_passes() {
+    let mut h = Harness::new();
+    let (id, proof) = h.committed(&[]);
+    let rows = h.reveal_rows(id, &proof);
+    let (first, second) = rows.split_at(40);
+    let t1 = h.tx(
+        "bob",
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows: first.to_vec(),
+        })],
+    );
+    let nonce = accounts::nonce(h.app.storage(), &addr("bob")).unwrap();
+    let t2 = sign_body(
+        &key("bob"),
+        &TxBody {
+            chain_id: CHAIN.into(),
+            nonce: nonce + 1,
+            fee: 1,
+            messages: vec![Message::RevealWork(proofwork_tx::RevealWork {
+                job_id: id,
+                rows: second.to_vec(),
+            })],
+        },
+    );
+    assert!(h.app.process_proposal(&[t1.clone(), t2.clone()]));
+    let out = h.block(vec![t1, t2]);
+    assert_eq!(
+        out.tx_results[0].result.as_ref().unwrap()[0].kind,
+        "work_revealed_part"
+    );
+    assert_eq!(
+        out.tx_results[1].result.as_ref().unwrap()[0].kind,
+        "work_verified"
+    );
 }

@@ -25,6 +25,13 @@ pub enum Kind {
         /// The model's `k`.
         row_len: u32,
     },
+    /// The output `C` of a job (`row_len` = `4n`: little-endian `i32`).
+    JobOutput {
+        /// Job id.
+        job_id: u64,
+        /// `4n`.
+        row_len: u32,
+    },
     /// The weights `B` of a model (`row_len` = its `n`).
     ModelWeights {
         /// Model id.
@@ -40,6 +47,7 @@ pub fn header(data: &[u8], kind: Kind) -> pb::UploadHeader {
         Kind::Raw { row_len } => (pb::BlobKind::Raw, row_len, 0),
         Kind::JobInput { job_id, row_len } => (pb::BlobKind::JobInput, row_len, job_id),
         Kind::ModelWeights { model_id, row_len } => (pb::BlobKind::ModelWeights, row_len, model_id),
+        Kind::JobOutput { job_id, row_len } => (pb::BlobKind::JobOutput, row_len, job_id),
     };
     pb::UploadHeader {
         size: data.len() as u64,
@@ -77,6 +85,31 @@ pub async fn upload_with(
     Ok(client.upload(stream).await?.into_inner())
 }
 
+/// [`upload`] calling `progress(bytes sent so far)` as the transport takes each chunk.
+///
+/// # Errors
+/// The node's status (see `blobs.proto`).
+pub async fn upload_progress(
+    client: &mut BlobsClient<Channel>,
+    data: Arc<Vec<u8>>,
+    kind: Kind,
+    progress: impl Fn(u64) + Send + Sync + 'static,
+) -> Result<pb::BlobInfo, tonic::Status> {
+    let first = pb::UploadChunk {
+        msg: Some(Msg::Header(header(&data, kind))),
+    };
+    let step = UPLOAD_CHUNK_BYTES;
+    let chunks = (0..data.len().div_ceil(step)).map(move |i| {
+        let end = ((i + 1) * step).min(data.len());
+        progress(end as u64);
+        pb::UploadChunk {
+            msg: Some(Msg::Data(data[i * step..end].to_vec())),
+        }
+    });
+    let stream = tokio_stream::iter(std::iter::once(first).chain(chunks));
+    Ok(client.upload(stream).await?.into_inner())
+}
+
 /// Uploads `data` as `kind` in 1 MiB chunks.
 ///
 /// # Errors
@@ -99,6 +132,19 @@ pub async fn download(
     client: &mut BlobsClient<Channel>,
     hash: &[u8; 32],
     max_size: u64,
+) -> anyhow::Result<Vec<u8>> {
+    download_progress(client, hash, max_size, |_| {}).await
+}
+
+/// [`download`] calling `progress(bytes received so far)` after each chunk.
+///
+/// # Errors
+/// As [`download`].
+pub async fn download_progress(
+    client: &mut BlobsClient<Channel>,
+    hash: &[u8; 32],
+    max_size: u64,
+    progress: impl Fn(u64),
 ) -> anyhow::Result<Vec<u8>> {
     let mut stream = client
         .download(pb::DownloadRequest {
@@ -134,6 +180,7 @@ pub async fn download(
         );
         hasher.update(&chunk.data);
         out.extend_from_slice(&chunk.data);
+        progress(out.len() as u64);
     }
     let total = size.unwrap_or(0);
     if out.len() as u64 != total {

@@ -432,6 +432,7 @@ mod tests {
                 hash: *blake3::hash(&d).as_bytes(),
                 row_len,
                 row_root: None,
+                leaf: Default::default(),
             })
             .unwrap();
         up.write(&d).unwrap();

@@ -232,8 +232,28 @@ pub struct Expect {
     pub hash: Hash,
     /// Row length for the row Merkle root; 0 for none.
     pub row_len: u32,
-    /// The row root the rows must have (a job's `a_root`, a model's `b_root`).
+    /// The row root the rows must have (a job's `a_root`, a model's `b_root`, a job's
+    /// committed `c_root`).
     pub row_root: Option<Hash>,
+    /// How a row is hashed into its Merkle leaf.
+    pub leaf: RowLeaf,
+}
+
+/// The Merkle leaf format of a blob's rows (`kernels::merkle`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RowLeaf {
+    /// int8 rows (`A`, `B`): `merkle::leaf_hash_i8_bytes`.
+    #[default]
+    I8,
+    /// Rows of little-endian `i32` (`C`): `merkle::leaf_hash_i32_le`.
+    I32Le,
+}
+
+fn push_row(rows: &mut RowRootBuilder, leaf: RowLeaf, row: &[u8]) {
+    match leaf {
+        RowLeaf::I8 => rows.push_row(row),
+        RowLeaf::I32Le => rows.push_leaf(proofwork_kernels::merkle::leaf_hash_i32_le(row)),
+    }
 }
 
 /// A stored blob.
@@ -907,13 +927,13 @@ impl Upload {
                 self.partial.extend_from_slice(&rest[..take]);
                 rest = &rest[take..];
                 if self.partial.len() == row_len {
-                    rows.push_row(&self.partial);
+                    push_row(rows, self.expect.leaf, &self.partial);
                     self.partial.clear();
                 }
             }
             let mut it = rest.chunks_exact(row_len);
             for row in &mut it {
-                rows.push_row(row);
+                push_row(rows, self.expect.leaf, row);
             }
             self.partial.extend_from_slice(it.remainder());
         }
@@ -1038,6 +1058,7 @@ mod tests {
             hash: *blake3::hash(data).as_bytes(),
             row_len: 0,
             row_root: None,
+            leaf: RowLeaf::I8,
         }
     }
 

@@ -182,6 +182,7 @@ mod tests {
                 hash: *blake3::hash(data).as_bytes(),
                 row_len: 0,
                 row_root: None,
+                leaf: Default::default(),
             })
             .unwrap();
         up.write(data).unwrap();
@@ -232,6 +233,7 @@ mod tests {
                 hash: meta.hash,
                 row_len: 0,
                 row_root: None,
+                leaf: Default::default(),
             })
             .unwrap();
         up.write(&data).unwrap();

@@ -95,6 +95,10 @@ pub(crate) enum Cmd {
     /// Auditing: replay the chain from genesis, verify state proofs offline.
     #[command(subcommand)]
     Audit(audit::AuditCmd),
+    /// The job market: register a model, post a job from .npy files, price, cancel, fetch
+    /// and check its output C, confirm or dispute the delivery, register a worker.
+    #[command(subcommand)]
+    Work(work::WorkCmd),
     /// Run a useful-work worker: claim jobs, compute C = A·B (CUDA when present, CPU
     /// otherwise), commit, wait for the beacon, reveal.
     Worker(worker::WorkerArgs),
@@ -174,6 +178,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
         Cmd::Query(c) => query::run(&ctx, c).await,
         Cmd::Status => query::status(&ctx).await,
         Cmd::Audit(c) => audit::run(&ctx, c).await,
+        Cmd::Work(c) => work::run(&ctx, c).await,
         Cmd::Worker(a) => worker::run(&ctx, a).await,
         Cmd::Testnet(a) => testnet::run(&ctx, a),
         Cmd::Export(a) => snapshot::export(&ctx, a),

@@ -36,6 +36,16 @@ pub(crate) struct WorkerArgs {
     /// Stop after this many settled jobs (0: run until Ctrl-C).
     #[arg(long, default_value_t = 0)]
     max_jobs: u64,
+    /// This worker's rate in multiply-adds per second, to skip jobs whose windows it cannot
+    /// meet (default: measured on the backend at start).
+    #[arg(long)]
+    macs_per_sec: Option<u64>,
+    /// The chain's block interval to plan with, in ms.
+    #[arg(long, default_value_t = 1000)]
+    block_ms: u64,
+    /// Do not upload C to the node (the client's result): risks the held part of the pay.
+    #[arg(long)]
+    no_deliver: bool,
 }
 
 /// How long a stopping worker may take to finish its current step.
@@ -67,6 +77,9 @@ pub(crate) async fn run(ctx: &Ctx, a: WorkerArgs) -> anyhow::Result<()> {
         bond: a.bond,
         validator,
         max_jobs: a.max_jobs,
+        macs_per_sec: a.macs_per_sec,
+        block_ms: a.block_ms,
+        deliver: !a.no_deliver,
         ..Default::default()
     };
     let shutdown = Shutdown::install()?;

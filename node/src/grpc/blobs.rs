@@ -20,7 +20,7 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
 
 use super::internal;
-use crate::blobs::{digest, BlobError, BlobMeta, BlobStore, Expect};
+use crate::blobs::{digest, BlobError, BlobMeta, BlobStore, Expect, RowLeaf};
 
 /// Most downloads streaming at once (each holds an open file and a task); more get
 /// RESOURCE_EXHAUSTED.
@@ -84,6 +84,7 @@ impl BlobsService {
             hash,
             row_len: h.row_len,
             row_root: None,
+            leaf: RowLeaf::I8,
         };
         let s = &self.storage;
         // (what, rows, row length, root) the typed kinds must match.
@@ -97,6 +98,35 @@ impl BlobsService {
                     .map_err(internal)?
                     .ok_or_else(|| Status::internal("job without model"))?;
                 (format!("job {}", j.id), j.m, m.k, j.a_root)
+            }
+            pb::BlobKind::JobOutput => {
+                let j = work::job(s, h.ref_id)
+                    .map_err(internal)?
+                    .ok_or_else(|| Status::not_found(format!("unknown job {}", h.ref_id)))?;
+                let m = work::model(s, j.model_id)
+                    .map_err(internal)?
+                    .ok_or_else(|| Status::internal("job without model"))?;
+                let c_root = match &j.status {
+                    work::JobStatus::Committed { c_root, .. } => *c_root,
+                    _ => work::delivery(s, j.id)
+                        .map_err(internal)?
+                        .map(|d| d.c_root)
+                        .ok_or_else(|| {
+                            Status::failed_precondition(format!(
+                                "job {} is {}: it has no committed output to upload",
+                                j.id,
+                                j.status.name()
+                            ))
+                        })?,
+                };
+                e.leaf = RowLeaf::I32Le;
+                // 4n ≤ 4·max_n fits u32.
+                (
+                    format!("job {} output", j.id),
+                    j.m,
+                    m.n.saturating_mul(4),
+                    c_root,
+                )
             }
             pb::BlobKind::ModelWeights => {
                 let m = work::model(s, h.ref_id)

@@ -417,6 +417,23 @@ impl node_server::Node for NodeService {
                         }
                     }
                 }
+                // The end-of-block hooks' events, after the txs: tx_index = the number of
+                // txs, no tx hash.
+                for ev in rec
+                    .end_block_events
+                    .iter()
+                    .filter(|ev| event_matches(&req, ev))
+                {
+                    let msg = pb::EventMessage {
+                        height: rec.height,
+                        tx_index: rec.results.len() as u32,
+                        tx_hash: Vec::new(),
+                        event: Some(ev.clone()),
+                    };
+                    if !sink.send(msg).await {
+                        return;
+                    }
+                }
             }
         });
         Ok(Response::new(Box::pin(stream)))

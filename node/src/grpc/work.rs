@@ -77,6 +77,46 @@ pub fn job_info(j: &Job, k: u32, n: u32, denom: String) -> pb::JobInfo {
     info
 }
 
+/// Fills a job's reveal progress and, after its pass, the committed root, the payout split
+/// and the delivery state (docs/adr-008-job-output-delivery.md).
+fn with_delivery<S: StateRead>(
+    s: &S,
+    mut info: pb::JobInfo,
+) -> Result<pb::JobInfo, proofwork_state::StateError> {
+    if info.status == "committed" {
+        info.revealed_rows = work::revealed(s, info.id)?;
+    }
+    let Some(d) = work::delivery(s, info.id)? else {
+        return Ok(info);
+    };
+    info.c_root = d.c_root.to_vec();
+    info.commit_height = d.commit_height;
+    info.verified_height = d.verified_height;
+    info.sampled_rows = d.sampled_rows;
+    info.paid = d.paid.to_string();
+    info.held = match d.state {
+        work::DeliveryState::Pending { .. } | work::DeliveryState::Disputed { .. } => d.hold,
+        _ => 0,
+    }
+    .to_string();
+    info.royalties = d.royalties.to_string();
+    info.burned = d.burned.to_string();
+    info.disputes = d.disputes;
+    info.delivery = d.state.name().into();
+    match d.state {
+        work::DeliveryState::Pending { deadline } => info.delivery_deadline = deadline,
+        work::DeliveryState::Disputed {
+            rows,
+            answer_deadline,
+        } => {
+            info.delivery_deadline = answer_deadline;
+            info.disputed_rows = rows;
+        }
+        _ => {}
+    }
+    Ok(info)
+}
+
 fn model_info(m: &Model, credit_royalties: u128) -> pb::ModelInfo {
     pb::ModelInfo {
         id: m.id,
@@ -184,7 +224,7 @@ impl work_server::Work for WorkService {
                     jd
                 }
             };
-            out.push(job_info(j, k, n, denom));
+            out.push(with_delivery(s, job_info(j, k, n, denom)).map_err(internal)?);
         }
         Ok(Response::new(pb::JobsResponse {
             jobs: out,
@@ -197,9 +237,10 @@ impl work_server::Work for WorkService {
         let s = AtReader::new(&self.storage, r.at.as_ref())?;
         let (j, m) = load_job(&s, r.job_id)?;
         let denom = work::job_denom(&s, j.id, &native_denom(&s)?).map_err(state_status)?;
+        let info = with_delivery(&s, job_info(&j, m.k, m.n, denom)).map_err(state_status)?;
         Ok(Response::new(pb::JobInfo {
             proof: s.finish()?,
-            ..job_info(&j, m.k, m.n, denom)
+            ..info
         }))
     }
 
@@ -278,6 +319,19 @@ impl work_server::Work for WorkService {
             default_commit_blocks: p.default_commit_blocks,
             default_reveal_blocks: p.default_reveal_blocks,
             unbonding_blocks: p.unbonding_blocks,
+            ref_macs_per_block: p.ref_macs_per_block,
+            min_window_blocks: p.min_window_blocks,
+            max_job_bytes: p.max_job_bytes,
+            max_window_blocks: p.max_window_blocks,
+            max_tx_bytes: proofwork_genesis::params(&self.storage)
+                .map_err(internal)?
+                .max_tx_bytes,
+            delivery_hold_bps: u32::from(p.delivery_hold_bps),
+            delivery_blocks: p.delivery_blocks,
+            dispute_rows: p.dispute_rows,
+            dispute_answer_blocks: p.dispute_answer_blocks,
+            max_disputes: p.max_disputes,
+            max_m: p.max_m,
         }))
     }
 

@@ -37,6 +37,8 @@ pub struct Ctx<'a> {
     pub msg_index: u32,
     /// Spot-check cache (None: always recompute; the results are the same).
     pub work_cache: Option<&'a WorkCache>,
+    /// The chain's largest tx (genesis `max_tx_bytes`).
+    pub max_tx_bytes: u64,
 }
 
 impl<'a> Ctx<'a> {
@@ -47,6 +49,7 @@ impl<'a> Ctx<'a> {
             cache: self.work_cache,
             tx_hash: self.tx_hash,
             msg_index: self.msg_index,
+            max_tx_bytes: self.max_tx_bytes,
         }
     }
 }
@@ -149,6 +152,9 @@ macro_rules! each_message {
             Message::RevealWork($m) => $body,
             Message::CancelJob($m) => $body,
             Message::UnbondWorker($m) => $body,
+            Message::ConfirmOutput($m) => $body,
+            Message::DisputeOutput($m) => $body,
+            Message::AnswerDispute($m) => $body,
             Message::ApplyValidator($m) => $body,
             Message::VoteValidator($m) => $body,
             Message::ProposeRemoval($m) => $body,

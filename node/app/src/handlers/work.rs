@@ -3,8 +3,8 @@
 use proofwork_consensus::work::{self, exec, WorkEvent};
 use proofwork_state::{ExecError, StateRead, StateWrite};
 use proofwork_tx::{
-    CancelJob, ClaimJob, CommitWork, PostJob, RegisterModel, RegisterWorker, RevealWork, TxError,
-    UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
+    RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
 };
 
 use super::{Ctx, Handler, HistoricalCtx};
@@ -16,7 +16,7 @@ fn event(r: Result<WorkEvent, ExecError>) -> Result<Event, ExecError> {
 
 impl Handler for RegisterModel {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
-        event(exec::register_model(s, ctx.signer, self))
+        event(exec::register_model(s, &ctx.work_env(), ctx.signer, self))
     }
 }
 
@@ -64,6 +64,9 @@ impl Handler for RevealWork {
     ) -> Result<(), TxError> {
         let tx = &ctx.tx;
         let rc = match work::reveal_context(s, tx.signer, self.job_id, ctx.height) {
+            // A later part of a reveal split across txs, checked against a state in which
+            // the earlier part (in the same block) has not run: left to FinalizeBlock.
+            Ok(Ok(rc)) if rc.later_part(&self.rows) => return Ok(()),
             Ok(Ok(rc)) => rc,
             Ok(Err(_)) => return Ok(()),
             Err(e) => {
@@ -104,5 +107,23 @@ impl Handler for CancelJob {
 impl Handler for UnbondWorker {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
         event(exec::unbond_worker(s, ctx.signer))
+    }
+}
+
+impl Handler for ConfirmOutput {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::confirm_output(s, ctx.signer, self))
+    }
+}
+
+impl Handler for DisputeOutput {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::dispute_output(s, &ctx.work_env(), ctx.signer, self))
+    }
+}
+
+impl Handler for AnswerDispute {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::answer_dispute(s, ctx.signer, self))
     }
 }
