@@ -197,8 +197,8 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
     let node = TestNode::start(500);
     let _ = node.client().await;
     let dir = tempfile::tempdir().unwrap();
-    let a = proofwork_node::worker::random_i8(21, m * k);
-    let b = proofwork_node::worker::random_i8(22, k * n);
+    let a = proofwork_kernels::random_i8(21, m * k);
+    let b = proofwork_kernels::random_i8(22, k * n);
     let bytes = |v: &[i8]| v.iter().map(|&x| x as u8).collect::<Vec<u8>>();
     let (a_path, b_path, c_path) = (
         dir.path().join("A.npy"),

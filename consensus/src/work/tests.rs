@@ -248,7 +248,7 @@ impl Sim {
                 denom: denom.map(Into::into),
             }),
         );
-        let id = ev.1[0].1.parse().unwrap();
+        let id = ev.attributes()[0].1.parse().unwrap();
         (id, a)
     }
 
@@ -348,7 +348,7 @@ impl Sim {
             Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
         );
         self.end();
-        ev.0
+        ev.kind()
     }
 }
 
@@ -447,7 +447,7 @@ fn missed_commit_is_partially_slashed_at_block_end() {
     assert!(matches!(sim.status(1), JobStatus::Claimed { .. }));
     sim.begin();
     let out = sim.end();
-    assert_eq!(out.events[0].0, "work_slashed");
+    assert_eq!(out.events[0].kind(), "work_slashed");
     assert_eq!(sim.status(1), JobStatus::Open);
     let w = worker(&sim.s, &addr("worker").0).unwrap().unwrap();
     assert_eq!(w.bond, 90_000_000);
@@ -611,7 +611,7 @@ fn new_model(sim: &mut Sim, k: u32, n: u32, root: [u8; 32]) -> u64 {
             royalties: vec![],
         }),
     );
-    ev.1[0].1.parse().unwrap()
+    ev.attributes()[0].1.parse().unwrap()
 }
 
 #[test]
@@ -1085,7 +1085,7 @@ fn commit_before_compute_then_fix_sampled_rows_cannot_pass() {
         "cheat",
         Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
     );
-    assert_eq!(ev.0, "work_slashed");
+    assert_eq!(ev.kind(), "work_slashed");
 }
 
 #[test]
@@ -1327,7 +1327,7 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
     sim.begin();
     let requested = sim.height;
     let ev = sim.ok("worker", Message::UnbondWorker(proofwork_tx::UnbondWorker));
-    assert_eq!(ev.0, "unbond_worker");
+    assert_eq!(ev.kind(), "unbond_worker");
     assert_eq!(
         unbonding(&sim.s, &addr("worker").0).unwrap(),
         Some(requested + 5)
@@ -1342,7 +1342,7 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
     assert_eq!(bonds_held(&sim), 200_000_000);
     sim.begin();
     let out = sim.end();
-    assert_eq!(out.events[0].0, "worker_unbonded");
+    assert_eq!(out.events[0].kind(), "worker_unbonded");
     assert_eq!(sim.bal("worker", DENOM), before + 100_000_000);
     assert_eq!(bonds_held(&sim), 100_000_000); // the cheat's
     assert!(worker(&sim.s, &addr("worker").0).unwrap().is_none());
@@ -1410,7 +1410,7 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     while sim.height < commit_deadline - 1 {
         sim.begin();
         let out = sim.end();
-        assert!(out.events.iter().all(|e| e.0 != "worker_unbonded"));
+        assert!(out.events.iter().all(|e| e.kind() != "worker_unbonded"));
     }
     assert_eq!(
         worker(&sim.s, &addr("worker").0).unwrap().unwrap().bond,
@@ -1419,7 +1419,7 @@ fn unbonding_worker_cannot_claim_stays_slashable_and_is_released_once_its_job_re
     // The missed commit is slashed (10%) at the deadline's block end, then the rest released.
     sim.begin();
     let out = sim.end();
-    let kinds: Vec<_> = out.events.iter().map(|e| e.0).collect();
+    let kinds: Vec<_> = out.events.iter().map(|e| e.kind()).collect();
     assert_eq!(kinds, ["work_slashed", "worker_unbonded"]);
     assert_eq!(sim.status(held), JobStatus::Open);
     assert_eq!(sim.bal("worker", DENOM), before + 90_000_000);
@@ -1469,7 +1469,7 @@ fn unbonding_worker_may_finish_the_job_it_holds_and_is_paid() {
         Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }),
     );
     let out = sim.end();
-    assert_eq!(out.events[0].0, "worker_unbonded");
+    assert_eq!(out.events[0].kind(), "worker_unbonded");
     assert_eq!(sim.bal("worker", DENOM), before + 810_000 + 100_000_000);
 }
 
@@ -2049,7 +2049,7 @@ fn reference_worker_run(sim: &mut Sim, m: u32, commit_blocks: u32, reveal_blocks
             denom: None,
         }),
     );
-    let id: u64 = ev.1[0].1.parse().unwrap();
+    let id: u64 = ev.attributes()[0].1.parse().unwrap();
     sim.end();
     sim.begin();
     sim.ok(
@@ -2092,7 +2092,7 @@ fn reference_worker_run(sim: &mut Sim, m: u32, commit_blocks: u32, reveal_blocks
         } else {
             "work_revealed_part"
         };
-        assert_eq!(ev.0, want, "part {i} of {n_parts}");
+        assert_eq!(ev.kind(), want, "part {i} of {n_parts}");
         sim.end();
     }
     id
@@ -2178,7 +2178,7 @@ fn a_split_reveal_is_checked_part_by_part_in_order() {
             rows: rows[..first_honest].to_vec(),
         }),
     );
-    assert_eq!(ev.0, "work_revealed_part");
+    assert_eq!(ev.kind(), "work_revealed_part");
     assert_eq!(revealed(&sim.s, id2).unwrap(), first_honest as u32);
     // … the same part again is refused (the reveal goes on from where it stopped) …
     let e = sim.err(
@@ -2199,7 +2199,7 @@ fn a_split_reveal_is_checked_part_by_part_in_order() {
             rows: rows[first_honest..].to_vec(),
         }),
     );
-    assert_eq!(ev.0, "work_slashed");
+    assert_eq!(ev.kind(), "work_slashed");
     assert_eq!(sim.status(id2), JobStatus::Open);
     assert_eq!(revealed(&sim.s, id2).unwrap(), 0);
     sim.end();

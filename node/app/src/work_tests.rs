@@ -508,7 +508,7 @@ impl Harness {
 #[test]
 fn a_client_with_too_short_windows_is_refused_at_post() {
     let mut h = Harness::new();
-    let a = proofwork_node_random(9, (M * K) as usize);
+    let a = matrix(9, M, K);
     let post = |commit_blocks, reveal_blocks| {
         vec![Message::PostJob(proofwork_tx::PostJob {
             model_id: 1,
@@ -536,7 +536,7 @@ fn a_client_with_too_short_windows_is_refused_at_post() {
 #[test]
 fn a_worker_claiming_a_job_it_cannot_finish_is_slashed_for_the_missed_commit() {
     let mut h = Harness::new();
-    let a = proofwork_node_random(11, (M * K) as usize);
+    let a = matrix(11, M, K);
     let ev = h.ok(
         "alice",
         vec![Message::PostJob(proofwork_tx::PostJob {
@@ -673,18 +673,13 @@ fn a_reveal_split_across_two_txs_in_one_block_passes() {
             rows: first.to_vec(),
         })],
     );
-    let nonce = accounts::nonce(h.app.storage(), &addr("bob")).unwrap();
-    let t2 = sign_body(
-        &key("bob"),
-        &TxBody {
-            chain_id: CHAIN.into(),
-            nonce: nonce + 1,
-            fee: 1,
-            messages: vec![Message::RevealWork(proofwork_tx::RevealWork {
-                job_id: id,
-                rows: second.to_vec(),
-            })],
-        },
+    let t2 = h.chain.tx_at(
+        "bob",
+        h.nonce("bob") + 1,
+        vec![Message::RevealWork(proofwork_tx::RevealWork {
+            job_id: id,
+            rows: second.to_vec(),
+        })],
     );
     assert!(h.app.process_proposal(&[t1.clone(), t2.clone()]));
     let out = h.block(vec![t1, t2]);
