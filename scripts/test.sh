@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 ./scripts/install-grpcurl.sh
 ./scripts/install-schemathesis.sh
+./scripts/install-chromium.sh
 # CometBFT end-to-end tests skip (with a message) when the binary could not be installed.
 if ! ./scripts/install-cometbft.sh; then
   echo "test.sh: CometBFT could not be installed (error above); its tests will be skipped" >&2

@@ -15,6 +15,7 @@ mod client_api;
 mod cometbft;
 mod crash;
 mod exhaust;
+mod explorer;
 mod faults;
 mod net;
 mod node;

@@ -112,6 +112,10 @@ CODES: dict[int, ErrorInfo] = {
     424: ErrorInfo(424, 'worker_unbonding', 'work', 'A claim (or a bond top-up) from a worker that has asked to unbond.'),
     425: ErrorInfo(425, 'bad_job_denom', 'work', "A job priced in a denomination that is neither the chain's nor compute credits."),
     426: ErrorInfo(426, 'credit_price_too_high', 'work', 'A job priced in compute credits above the credits its work mints.'),
+    427: ErrorInfo(427, 'job_too_large', 'work', "A model or job whose shape an honest worker could not complete under the chain's limits (a revealed row larger than a tx, `A` or `C` larger than `max_job_bytes`, windows longer than `max_window_blocks`)."),
+    428: ErrorInfo(428, 'delivery_state', 'work', "The job's output delivery is not in the state the message needs."),
+    429: ErrorInfo(429, 'bad_dispute', 'work', 'A dispute naming no rows, too many, rows out of order or out of range, or one too many disputes.'),
+    430: ErrorInfo(430, 'dispute_answer', 'work', 'An answer to a dispute whose rows are not the named ones or do not verify.'),
 }
 
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eproofwork/blobs/v1/blobs.proto\x12\x12proofwork.blobs.v1\"w\n\x0cUploadHeader\x12\x0c\n\x04size\x18\x01 \x01(\x04\x12\x0c\n\x04hash\x18\x02 \x01(\x0c\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.proofwork.blobs.v1.BlobKind\x12\x0f\n\x07row_len\x18\x04 \x01(\r\x12\x0e\n\x06ref_id\x18\x05 \x01(\x04\"X\n\x0bUploadChunk\x12\x32\n\x06header\x18\x01 \x01(\x0b\x32 .proofwork.blobs.v1.UploadHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x05\n\x03msg\"I\n\x08\x42lobInfo\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x0f\n\x07row_len\x18\x03 \x01(\r\x12\x10\n\x08row_root\x18\x04 \x01(\x0c\">\n\x0f\x44ownloadRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\r\n\x05limit\x18\x03 \x01(\x04\";\n\rDownloadChunk\x12\x0e\n\x06offset\x18\x01 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\x0c\n\x04size\x18\x03 \x01(\x04\"-\n\x0bStatRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x10\n\x08row_root\x18\x02 \x01(\x0c*S\n\x08\x42lobKind\x12\x11\n\rBLOB_KIND_RAW\x10\x00\x12\x17\n\x13\x42LOB_KIND_JOB_INPUT\x10\x01\x12\x1b\n\x17\x42LOB_KIND_MODEL_WEIGHTS\x10\x02\x32\xef\x01\n\x05\x42lobs\x12I\n\x06Upload\x12\x1f.proofwork.blobs.v1.UploadChunk\x1a\x1c.proofwork.blobs.v1.BlobInfo(\x01\x12T\n\x08\x44ownload\x12#.proofwork.blobs.v1.DownloadRequest\x1a!.proofwork.blobs.v1.DownloadChunk0\x01\x12\x45\n\x04Stat\x12\x1f.proofwork.blobs.v1.StatRequest\x1a\x1c.proofwork.blobs.v1.BlobInfob\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eproofwork/blobs/v1/blobs.proto\x12\x12proofwork.blobs.v1\"w\n\x0cUploadHeader\x12\x0c\n\x04size\x18\x01 \x01(\x04\x12\x0c\n\x04hash\x18\x02 \x01(\x0c\x12*\n\x04kind\x18\x03 \x01(\x0e\x32\x1c.proofwork.blobs.v1.BlobKind\x12\x0f\n\x07row_len\x18\x04 \x01(\r\x12\x0e\n\x06ref_id\x18\x05 \x01(\x04\"X\n\x0bUploadChunk\x12\x32\n\x06header\x18\x01 \x01(\x0b\x32 .proofwork.blobs.v1.UploadHeaderH\x00\x12\x0e\n\x04\x64\x61ta\x18\x02 \x01(\x0cH\x00\x42\x05\n\x03msg\"I\n\x08\x42lobInfo\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0c\n\x04size\x18\x02 \x01(\x04\x12\x0f\n\x07row_len\x18\x03 \x01(\r\x12\x10\n\x08row_root\x18\x04 \x01(\x0c\">\n\x0f\x44ownloadRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x0e\n\x06offset\x18\x02 \x01(\x04\x12\r\n\x05limit\x18\x03 \x01(\x04\";\n\rDownloadChunk\x12\x0e\n\x06offset\x18\x01 \x01(\x04\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\x12\x0c\n\x04size\x18\x03 \x01(\x04\"-\n\x0bStatRequest\x12\x0c\n\x04hash\x18\x01 \x01(\x0c\x12\x10\n\x08row_root\x18\x02 \x01(\x0c*m\n\x08\x42lobKind\x12\x11\n\rBLOB_KIND_RAW\x10\x00\x12\x17\n\x13\x42LOB_KIND_JOB_INPUT\x10\x01\x12\x1b\n\x17\x42LOB_KIND_MODEL_WEIGHTS\x10\x02\x12\x18\n\x14\x42LOB_KIND_JOB_OUTPUT\x10\x03\x32\xef\x01\n\x05\x42lobs\x12I\n\x06Upload\x12\x1f.proofwork.blobs.v1.UploadChunk\x1a\x1c.proofwork.blobs.v1.BlobInfo(\x01\x12T\n\x08\x44ownload\x12#.proofwork.blobs.v1.DownloadRequest\x1a!.proofwork.blobs.v1.DownloadChunk0\x01\x12\x45\n\x04Stat\x12\x1f.proofwork.blobs.v1.StatRequest\x1a\x1c.proofwork.blobs.v1.BlobInfob\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,7 +32,7 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'proofwork.blobs.v1.blobs_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_BLOBKIND']._serialized_start=512
-  _globals['_BLOBKIND']._serialized_end=595
+  _globals['_BLOBKIND']._serialized_end=621
   _globals['_UPLOADHEADER']._serialized_start=54
   _globals['_UPLOADHEADER']._serialized_end=173
   _globals['_UPLOADCHUNK']._serialized_start=175
@@ -45,6 +45,6 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DOWNLOADCHUNK']._serialized_end=463
   _globals['_STATREQUEST']._serialized_start=465
   _globals['_STATREQUEST']._serialized_end=510
-  _globals['_BLOBS']._serialized_start=598
-  _globals['_BLOBS']._serialized_end=837
+  _globals['_BLOBS']._serialized_start=624
+  _globals['_BLOBS']._serialized_end=863
 # @@protoc_insertion_point(module_scope)

@@ -11,9 +11,11 @@ class BlobKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BLOB_KIND_RAW: _ClassVar[BlobKind]
     BLOB_KIND_JOB_INPUT: _ClassVar[BlobKind]
     BLOB_KIND_MODEL_WEIGHTS: _ClassVar[BlobKind]
+    BLOB_KIND_JOB_OUTPUT: _ClassVar[BlobKind]
 BLOB_KIND_RAW: BlobKind
 BLOB_KIND_JOB_INPUT: BlobKind
 BLOB_KIND_MODEL_WEIGHTS: BlobKind
+BLOB_KIND_JOB_OUTPUT: BlobKind
 
 class UploadHeader(_message.Message):
     __slots__ = ("size", "hash", "kind", "row_len", "ref_id")

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eproofwork/block/v1/block.proto\x12\x12proofwork.block.v1\"\xb9\x01\n\x0b\x42lockRecord\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x0f\n\x07time_ns\x18\x02 \x01(\x04\x12\x10\n\x08proposer\x18\x03 \x01(\x0c\x12\x12\n\nblock_hash\x18\x04 \x01(\x0c\x12\x0b\n\x03txs\x18\x05 \x03(\x0c\x12-\n\x07results\x18\x06 \x03(\x0b\x32\x1c.proofwork.block.v1.TxResult\x12\x10\n\x08\x61pp_hash\x18\x07 \x01(\x0c\x12\x15\n\rprev_app_hash\x18\x08 \x01(\x0c\"q\n\x08TxResult\x12\x0c\n\x04\x63ode\x18\x01 \x01(\r\x12\x0b\n\x03log\x18\x02 \x01(\t\x12)\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x19.proofwork.block.v1.Event\x12\x0c\n\x04hash\x18\x04 \x01(\x0c\x12\x11\n\tcodespace\x18\x05 \x01(\t\"H\n\x05\x45vent\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x31\n\nattributes\x18\x02 \x03(\x0b\x32\x1d.proofwork.block.v1.Attribute\"\'\n\tAttribute\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1eproofwork/block/v1/block.proto\x12\x12proofwork.block.v1\"\xee\x01\n\x0b\x42lockRecord\x12\x0e\n\x06height\x18\x01 \x01(\x04\x12\x0f\n\x07time_ns\x18\x02 \x01(\x04\x12\x10\n\x08proposer\x18\x03 \x01(\x0c\x12\x12\n\nblock_hash\x18\x04 \x01(\x0c\x12\x0b\n\x03txs\x18\x05 \x03(\x0c\x12-\n\x07results\x18\x06 \x03(\x0b\x32\x1c.proofwork.block.v1.TxResult\x12\x10\n\x08\x61pp_hash\x18\x07 \x01(\x0c\x12\x15\n\rprev_app_hash\x18\x08 \x01(\x0c\x12\x33\n\x10\x65nd_block_events\x18\t \x03(\x0b\x32\x19.proofwork.block.v1.Event\"q\n\x08TxResult\x12\x0c\n\x04\x63ode\x18\x01 \x01(\r\x12\x0b\n\x03log\x18\x02 \x01(\t\x12)\n\x06\x65vents\x18\x03 \x03(\x0b\x32\x19.proofwork.block.v1.Event\x12\x0c\n\x04hash\x18\x04 \x01(\x0c\x12\x11\n\tcodespace\x18\x05 \x01(\t\"H\n\x05\x45vent\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x31\n\nattributes\x18\x02 \x03(\x0b\x32\x1d.proofwork.block.v1.Attribute\"\'\n\tAttribute\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -32,11 +32,11 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'proofwork.block.v1.block_pb
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_BLOCKRECORD']._serialized_start=55
-  _globals['_BLOCKRECORD']._serialized_end=240
-  _globals['_TXRESULT']._serialized_start=242
-  _globals['_TXRESULT']._serialized_end=355
-  _globals['_EVENT']._serialized_start=357
-  _globals['_EVENT']._serialized_end=429
-  _globals['_ATTRIBUTE']._serialized_start=431
-  _globals['_ATTRIBUTE']._serialized_end=470
+  _globals['_BLOCKRECORD']._serialized_end=293
+  _globals['_TXRESULT']._serialized_start=295
+  _globals['_TXRESULT']._serialized_end=408
+  _globals['_EVENT']._serialized_start=410
+  _globals['_EVENT']._serialized_end=482
+  _globals['_ATTRIBUTE']._serialized_start=484
+  _globals['_ATTRIBUTE']._serialized_end=523
 # @@protoc_insertion_point(module_scope)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class BlockRecord(_message.Message):
-    __slots__ = ("height", "time_ns", "proposer", "block_hash", "txs", "results", "app_hash", "prev_app_hash")
+    __slots__ = ("height", "time_ns", "proposer", "block_hash", "txs", "results", "app_hash", "prev_app_hash", "end_block_events")
     HEIGHT_FIELD_NUMBER: _ClassVar[int]
     TIME_NS_FIELD_NUMBER: _ClassVar[int]
     PROPOSER_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,7 @@ class BlockRecord(_message.Message):
     RESULTS_FIELD_NUMBER: _ClassVar[int]
     APP_HASH_FIELD_NUMBER: _ClassVar[int]
     PREV_APP_HASH_FIELD_NUMBER: _ClassVar[int]
+    END_BLOCK_EVENTS_FIELD_NUMBER: _ClassVar[int]
     height: int
     time_ns: int
     proposer: bytes
@@ -24,7 +25,8 @@ class BlockRecord(_message.Message):
     results: _containers.RepeatedCompositeFieldContainer[TxResult]
     app_hash: bytes
     prev_app_hash: bytes
-    def __init__(self, height: _Optional[int] = ..., time_ns: _Optional[int] = ..., proposer: _Optional[bytes] = ..., block_hash: _Optional[bytes] = ..., txs: _Optional[_Iterable[bytes]] = ..., results: _Optional[_Iterable[_Union[TxResult, _Mapping]]] = ..., app_hash: _Optional[bytes] = ..., prev_app_hash: _Optional[bytes] = ...) -> None: ...
+    end_block_events: _containers.RepeatedCompositeFieldContainer[Event]
+    def __init__(self, height: _Optional[int] = ..., time_ns: _Optional[int] = ..., proposer: _Optional[bytes] = ..., block_hash: _Optional[bytes] = ..., txs: _Optional[_Iterable[bytes]] = ..., results: _Optional[_Iterable[_Union[TxResult, _Mapping]]] = ..., app_hash: _Optional[bytes] = ..., prev_app_hash: _Optional[bytes] = ..., end_block_events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ...) -> None: ...
 
 class TxResult(_message.Message):
     __slots__ = ("code", "log", "events", "hash", "codespace")

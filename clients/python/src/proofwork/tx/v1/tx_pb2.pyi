@@ -29,7 +29,7 @@ class TxBody(_message.Message):
     def __init__(self, chain_id: _Optional[str] = ..., nonce: _Optional[int] = ..., fee: _Optional[str] = ..., messages: _Optional[_Iterable[_Union[Message, _Mapping]]] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ("transfer", "create_asset_class", "mint_fungible", "mint_unique", "transfer_unique", "burn_asset", "freeze_asset", "force_transfer", "create_listing", "cancel_listing", "buy_listing", "make_offer", "accept_offer", "cancel_offer", "create_auction", "place_bid", "settle_auction", "fractionalize", "buyout", "redeem_shares", "unfractionalize", "register_ip", "add_license_terms", "take_license", "add_certifier", "attest", "create_escrow", "fund_escrow", "resolve_escrow", "refund_escrow", "register_model", "upload_model_chunk", "register_worker", "post_job", "claim_job", "commit_work", "reveal_work", "cancel_job", "unbond_worker", "apply_validator", "vote_validator", "propose_removal")
+    __slots__ = ("transfer", "create_asset_class", "mint_fungible", "mint_unique", "transfer_unique", "burn_asset", "freeze_asset", "force_transfer", "create_listing", "cancel_listing", "buy_listing", "make_offer", "accept_offer", "cancel_offer", "create_auction", "place_bid", "settle_auction", "fractionalize", "buyout", "redeem_shares", "unfractionalize", "register_ip", "add_license_terms", "take_license", "add_certifier", "attest", "create_escrow", "fund_escrow", "resolve_escrow", "refund_escrow", "register_model", "upload_model_chunk", "register_worker", "post_job", "claim_job", "commit_work", "reveal_work", "cancel_job", "unbond_worker", "confirm_output", "dispute_output", "answer_dispute", "apply_validator", "vote_validator", "propose_removal")
     TRANSFER_FIELD_NUMBER: _ClassVar[int]
     CREATE_ASSET_CLASS_FIELD_NUMBER: _ClassVar[int]
     MINT_FUNGIBLE_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +69,9 @@ class Message(_message.Message):
     REVEAL_WORK_FIELD_NUMBER: _ClassVar[int]
     CANCEL_JOB_FIELD_NUMBER: _ClassVar[int]
     UNBOND_WORKER_FIELD_NUMBER: _ClassVar[int]
+    CONFIRM_OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_OUTPUT_FIELD_NUMBER: _ClassVar[int]
+    ANSWER_DISPUTE_FIELD_NUMBER: _ClassVar[int]
     APPLY_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
     VOTE_VALIDATOR_FIELD_NUMBER: _ClassVar[int]
     PROPOSE_REMOVAL_FIELD_NUMBER: _ClassVar[int]
@@ -111,10 +114,13 @@ class Message(_message.Message):
     reveal_work: RevealWork
     cancel_job: CancelJob
     unbond_worker: UnbondWorker
+    confirm_output: ConfirmOutput
+    dispute_output: DisputeOutput
+    answer_dispute: AnswerDispute
     apply_validator: ApplyValidator
     vote_validator: VoteValidator
     propose_removal: ProposeRemoval
-    def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ..., create_asset_class: _Optional[_Union[CreateAssetClass, _Mapping]] = ..., mint_fungible: _Optional[_Union[MintFungible, _Mapping]] = ..., mint_unique: _Optional[_Union[MintUnique, _Mapping]] = ..., transfer_unique: _Optional[_Union[TransferUnique, _Mapping]] = ..., burn_asset: _Optional[_Union[BurnAsset, _Mapping]] = ..., freeze_asset: _Optional[_Union[FreezeAsset, _Mapping]] = ..., force_transfer: _Optional[_Union[ForceTransfer, _Mapping]] = ..., create_listing: _Optional[_Union[CreateListing, _Mapping]] = ..., cancel_listing: _Optional[_Union[CancelListing, _Mapping]] = ..., buy_listing: _Optional[_Union[BuyListing, _Mapping]] = ..., make_offer: _Optional[_Union[MakeOffer, _Mapping]] = ..., accept_offer: _Optional[_Union[AcceptOffer, _Mapping]] = ..., cancel_offer: _Optional[_Union[CancelOffer, _Mapping]] = ..., create_auction: _Optional[_Union[CreateAuction, _Mapping]] = ..., place_bid: _Optional[_Union[PlaceBid, _Mapping]] = ..., settle_auction: _Optional[_Union[SettleAuction, _Mapping]] = ..., fractionalize: _Optional[_Union[Fractionalize, _Mapping]] = ..., buyout: _Optional[_Union[Buyout, _Mapping]] = ..., redeem_shares: _Optional[_Union[RedeemShares, _Mapping]] = ..., unfractionalize: _Optional[_Union[Unfractionalize, _Mapping]] = ..., register_ip: _Optional[_Union[RegisterIp, _Mapping]] = ..., add_license_terms: _Optional[_Union[AddLicenseTerms, _Mapping]] = ..., take_license: _Optional[_Union[TakeLicense, _Mapping]] = ..., add_certifier: _Optional[_Union[AddCertifier, _Mapping]] = ..., attest: _Optional[_Union[Attest, _Mapping]] = ..., create_escrow: _Optional[_Union[CreateEscrow, _Mapping]] = ..., fund_escrow: _Optional[_Union[FundEscrow, _Mapping]] = ..., resolve_escrow: _Optional[_Union[ResolveEscrow, _Mapping]] = ..., refund_escrow: _Optional[_Union[RefundEscrow, _Mapping]] = ..., register_model: _Optional[_Union[RegisterModel, _Mapping]] = ..., upload_model_chunk: _Optional[_Union[UploadModelChunk, _Mapping]] = ..., register_worker: _Optional[_Union[RegisterWorker, _Mapping]] = ..., post_job: _Optional[_Union[PostJob, _Mapping]] = ..., claim_job: _Optional[_Union[ClaimJob, _Mapping]] = ..., commit_work: _Optional[_Union[CommitWork, _Mapping]] = ..., reveal_work: _Optional[_Union[RevealWork, _Mapping]] = ..., cancel_job: _Optional[_Union[CancelJob, _Mapping]] = ..., unbond_worker: _Optional[_Union[UnbondWorker, _Mapping]] = ..., apply_validator: _Optional[_Union[ApplyValidator, _Mapping]] = ..., vote_validator: _Optional[_Union[VoteValidator, _Mapping]] = ..., propose_removal: _Optional[_Union[ProposeRemoval, _Mapping]] = ...) -> None: ...
+    def __init__(self, transfer: _Optional[_Union[Transfer, _Mapping]] = ..., create_asset_class: _Optional[_Union[CreateAssetClass, _Mapping]] = ..., mint_fungible: _Optional[_Union[MintFungible, _Mapping]] = ..., mint_unique: _Optional[_Union[MintUnique, _Mapping]] = ..., transfer_unique: _Optional[_Union[TransferUnique, _Mapping]] = ..., burn_asset: _Optional[_Union[BurnAsset, _Mapping]] = ..., freeze_asset: _Optional[_Union[FreezeAsset, _Mapping]] = ..., force_transfer: _Optional[_Union[ForceTransfer, _Mapping]] = ..., create_listing: _Optional[_Union[CreateListing, _Mapping]] = ..., cancel_listing: _Optional[_Union[CancelListing, _Mapping]] = ..., buy_listing: _Optional[_Union[BuyListing, _Mapping]] = ..., make_offer: _Optional[_Union[MakeOffer, _Mapping]] = ..., accept_offer: _Optional[_Union[AcceptOffer, _Mapping]] = ..., cancel_offer: _Optional[_Union[CancelOffer, _Mapping]] = ..., create_auction: _Optional[_Union[CreateAuction, _Mapping]] = ..., place_bid: _Optional[_Union[PlaceBid, _Mapping]] = ..., settle_auction: _Optional[_Union[SettleAuction, _Mapping]] = ..., fractionalize: _Optional[_Union[Fractionalize, _Mapping]] = ..., buyout: _Optional[_Union[Buyout, _Mapping]] = ..., redeem_shares: _Optional[_Union[RedeemShares, _Mapping]] = ..., unfractionalize: _Optional[_Union[Unfractionalize, _Mapping]] = ..., register_ip: _Optional[_Union[RegisterIp, _Mapping]] = ..., add_license_terms: _Optional[_Union[AddLicenseTerms, _Mapping]] = ..., take_license: _Optional[_Union[TakeLicense, _Mapping]] = ..., add_certifier: _Optional[_Union[AddCertifier, _Mapping]] = ..., attest: _Optional[_Union[Attest, _Mapping]] = ..., create_escrow: _Optional[_Union[CreateEscrow, _Mapping]] = ..., fund_escrow: _Optional[_Union[FundEscrow, _Mapping]] = ..., resolve_escrow: _Optional[_Union[ResolveEscrow, _Mapping]] = ..., refund_escrow: _Optional[_Union[RefundEscrow, _Mapping]] = ..., register_model: _Optional[_Union[RegisterModel, _Mapping]] = ..., upload_model_chunk: _Optional[_Union[UploadModelChunk, _Mapping]] = ..., register_worker: _Optional[_Union[RegisterWorker, _Mapping]] = ..., post_job: _Optional[_Union[PostJob, _Mapping]] = ..., claim_job: _Optional[_Union[ClaimJob, _Mapping]] = ..., commit_work: _Optional[_Union[CommitWork, _Mapping]] = ..., reveal_work: _Optional[_Union[RevealWork, _Mapping]] = ..., cancel_job: _Optional[_Union[CancelJob, _Mapping]] = ..., unbond_worker: _Optional[_Union[UnbondWorker, _Mapping]] = ..., confirm_output: _Optional[_Union[ConfirmOutput, _Mapping]] = ..., dispute_output: _Optional[_Union[DisputeOutput, _Mapping]] = ..., answer_dispute: _Optional[_Union[AnswerDispute, _Mapping]] = ..., apply_validator: _Optional[_Union[ApplyValidator, _Mapping]] = ..., vote_validator: _Optional[_Union[VoteValidator, _Mapping]] = ..., propose_removal: _Optional[_Union[ProposeRemoval, _Mapping]] = ...) -> None: ...
 
 class Transfer(_message.Message):
     __slots__ = ("to", "denom", "amount")
@@ -571,6 +577,38 @@ class CancelJob(_message.Message):
 class UnbondWorker(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class ConfirmOutput(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: int
+    def __init__(self, job_id: _Optional[int] = ...) -> None: ...
+
+class DisputeOutput(_message.Message):
+    __slots__ = ("job_id", "rows")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    job_id: int
+    rows: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, job_id: _Optional[int] = ..., rows: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class OutputRow(_message.Message):
+    __slots__ = ("index", "c_row", "c_proof")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    C_ROW_FIELD_NUMBER: _ClassVar[int]
+    C_PROOF_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    c_row: bytes
+    c_proof: _containers.RepeatedScalarFieldContainer[bytes]
+    def __init__(self, index: _Optional[int] = ..., c_row: _Optional[bytes] = ..., c_proof: _Optional[_Iterable[bytes]] = ...) -> None: ...
+
+class AnswerDispute(_message.Message):
+    __slots__ = ("job_id", "rows")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    ROWS_FIELD_NUMBER: _ClassVar[int]
+    job_id: int
+    rows: _containers.RepeatedCompositeFieldContainer[OutputRow]
+    def __init__(self, job_id: _Optional[int] = ..., rows: _Optional[_Iterable[_Union[OutputRow, _Mapping]]] = ...) -> None: ...
 
 class ApplyValidator(_message.Message):
     __slots__ = ("consensus_pubkey", "moniker", "vrf_pubkey")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from proofwork.query.v1 import query_pb2 as proofwork_dot_query_dot_v1_dot_query__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cproofwork/work/v1/work.proto\x12\x11proofwork.work.v1\x1a\x1eproofwork/query/v1/query.proto\"N\n\x0bJobsRequest\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\r\n\x05\x61\x66ter\x18\x02 \x01(\x04\x12\x11\n\thas_after\x18\x03 \x01(\x08\x12\r\n\x05limit\x18\x04 \x01(\r\"H\n\x0cJobsResponse\x12(\n\x04jobs\x18\x01 \x03(\x0b\x32\x1a.proofwork.work.v1.JobInfo\x12\x0e\n\x06height\x18\x02 \x01(\x04\"@\n\nJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x04\x12\"\n\x02\x61t\x18Z \x01(\x0b\x32\x16.proofwork.query.v1.At\"\xf8\x02\n\x07JobInfo\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\x04\x12\t\n\x01m\x18\x04 \x01(\r\x12\t\n\x01k\x18\x05 \x01(\r\x12\t\n\x01n\x18\x06 \x01(\r\x12\x0e\n\x06\x61_root\x18\x07 \x01(\x0c\x12\r\n\x05price\x18\x08 \x01(\t\x12\x0e\n\x06status\x18\t \x01(\t\x12\x0e\n\x06worker\x18\n \x01(\t\x12\x0e\n\x06\x63_root\x18\x0b \x01(\x0c\x12\x15\n\rcommit_height\x18\x0c \x01(\x04\x12\x10\n\x08\x64\x65\x61\x64line\x18\r \x01(\x04\x12\x0f\n\x07slashes\x18\x0e \x01(\r\x12\x12\n\nlast_event\x18\x0f \x01(\t\x12\x15\n\rposted_height\x18\x10 \x01(\x04\x12\x15\n\rcommit_blocks\x18\x11 \x01(\r\x12\x15\n\rreveal_blocks\x18\x12 \x01(\r\x12\r\n\x05\x64\x65nom\x18\x13 \x01(\t\x12-\n\x05proof\x18[ \x01(\x0b\x32\x1e.proofwork.query.v1.QueryProof\"@\n\rModelsRequest\x12\r\n\x05\x61\x66ter\x18\x01 \x01(\x04\x12\x11\n\thas_after\x18\x02 \x01(\x08\x12\r\n\x05limit\x18\x03 \x01(\r\".\n\x0cModelRoyalty\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\x0b\n\x03\x62ps\x18\x02 \x01(\r\"\xf5\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\x04\x12\r\n\x05owner\x18\x02 \x01(\t\x12\t\n\x01k\x18\x03 \x01(\r\x12\t\n\x01n\x18\x04 \x01(\r\x12\x0e\n\x06\x62_root\x18\x05 \x01(\x0c\x12\x15\n\rrows_uploaded\x18\x06 \x01(\r\x12\x0e\n\x06\x61\x63tive\x18\x07 \x01(\x08\x12\x15\n\rjobs_verified\x18\x08 \x01(\x04\x12\x16\n\x0eroyalties_paid\x18\t \x01(\t\x12\x32\n\troyalties\x18\n \x03(\x0b\x32\x1f.proofwork.work.v1.ModelRoyalty\x12\x1d\n\x15\x63redit_royalties_paid\x18\x0b \x01(\t\">\n\x0eModelsResponse\x12,\n\x06models\x18\x01 \x03(\x0b\x32\x1c.proofwork.work.v1.ModelInfo\"F\n\x10ModelRowsRequest\x12\x10\n\x08model_id\x18\x01 \x01(\x04\x12\x11\n\tfirst_row\x18\x02 \x01(\r\x12\r\n\x05\x63ount\x18\x03 \x01(\r\"!\n\x11ModelRowsResponse\x12\x0c\n\x04rows\x18\x01 \x01(\x0c\"\x1f\n\x0eWorkersRequest\x12\r\n\x05limit\x18\x01 \x01(\r\"\xca\x01\n\nWorkerInfo\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0c\n\x04\x62ond\x18\x02 \x01(\t\x12\x11\n\tvalidator\x18\x03 \x01(\t\x12\x15\n\ractive_claims\x18\x04 \x01(\r\x12\x15\n\rjobs_verified\x18\x05 \x01(\x04\x12\x0f\n\x07slashes\x18\x06 \x01(\x04\x12\x16\n\x0e\x63redits_earned\x18\x07 \x01(\t\x12\x15\n\rslashed_total\x18\x08 \x01(\t\x12\x1c\n\x14unbonding_release_at\x18\t \x01(\x04\"A\n\x0fWorkersResponse\x12.\n\x07workers\x18\x01 \x03(\x0b\x32\x1d.proofwork.work.v1.WorkerInfo\"\x0f\n\rParamsRequest\"\xee\x01\n\x0eParamsResponse\x12\x13\n\x0bsample_rows\x18\x01 \x01(\r\x12\x10\n\x08min_bond\x18\x02 \x01(\t\x12\x10\n\x08\x62urn_bps\x18\x03 \x01(\r\x12\x14\n\x0c\x65poch_blocks\x18\x04 \x01(\x04\x12\x17\n\x0fmacs_per_credit\x18\x05 \x01(\x04\x12\x1c\n\x14min_price_per_credit\x18\x06 \x01(\t\x12\x1d\n\x15\x64\x65\x66\x61ult_commit_blocks\x18\x07 \x01(\r\x12\x1d\n\x15\x64\x65\x66\x61ult_reveal_blocks\x18\x08 \x01(\r\x12\x18\n\x10unbonding_blocks\x18\t \x01(\x04\"\x1f\n\rSampleRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x04\"T\n\x0eSampleResponse\x12\r\n\x05ready\x18\x01 \x01(\x08\x12\x15\n\rbeacon_height\x18\x02 \x01(\x04\x12\x0e\n\x06\x62\x65\x61\x63on\x18\x03 \x01(\x0c\x12\x0c\n\x04rows\x18\x04 \x03(\x04\x32\xa8\x04\n\x04Work\x12G\n\x04Jobs\x12\x1e.proofwork.work.v1.JobsRequest\x1a\x1f.proofwork.work.v1.JobsResponse\x12@\n\x03Job\x12\x1d.proofwork.work.v1.JobRequest\x1a\x1a.proofwork.work.v1.JobInfo\x12M\n\x06Models\x12 .proofwork.work.v1.ModelsRequest\x1a!.proofwork.work.v1.ModelsResponse\x12V\n\tModelRows\x12#.proofwork.work.v1.ModelRowsRequest\x1a$.proofwork.work.v1.ModelRowsResponse\x12P\n\x07Workers\x12!.proofwork.work.v1.WorkersRequest\x1a\".proofwork.work.v1.WorkersResponse\x12M\n\x06Params\x12 .proofwork.work.v1.ParamsRequest\x1a!.proofwork.work.v1.ParamsResponse\x12M\n\x06Sample\x12 .proofwork.work.v1.SampleRequest\x1a!.proofwork.work.v1.SampleResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1cproofwork/work/v1/work.proto\x12\x11proofwork.work.v1\x1a\x1eproofwork/query/v1/query.proto\"N\n\x0bJobsRequest\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\r\n\x05\x61\x66ter\x18\x02 \x01(\x04\x12\x11\n\thas_after\x18\x03 \x01(\x08\x12\r\n\x05limit\x18\x04 \x01(\r\"H\n\x0cJobsResponse\x12(\n\x04jobs\x18\x01 \x03(\x0b\x32\x1a.proofwork.work.v1.JobInfo\x12\x0e\n\x06height\x18\x02 \x01(\x04\"@\n\nJobRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x04\x12\"\n\x02\x61t\x18Z \x01(\x0b\x32\x16.proofwork.query.v1.At\"\xd3\x04\n\x07JobInfo\x12\n\n\x02id\x18\x01 \x01(\x04\x12\x0e\n\x06\x63lient\x18\x02 \x01(\t\x12\x10\n\x08model_id\x18\x03 \x01(\x04\x12\t\n\x01m\x18\x04 \x01(\r\x12\t\n\x01k\x18\x05 \x01(\r\x12\t\n\x01n\x18\x06 \x01(\r\x12\x0e\n\x06\x61_root\x18\x07 \x01(\x0c\x12\r\n\x05price\x18\x08 \x01(\t\x12\x0e\n\x06status\x18\t \x01(\t\x12\x0e\n\x06worker\x18\n \x01(\t\x12\x0e\n\x06\x63_root\x18\x0b \x01(\x0c\x12\x15\n\rcommit_height\x18\x0c \x01(\x04\x12\x10\n\x08\x64\x65\x61\x64line\x18\r \x01(\x04\x12\x0f\n\x07slashes\x18\x0e \x01(\r\x12\x12\n\nlast_event\x18\x0f \x01(\t\x12\x15\n\rposted_height\x18\x10 \x01(\x04\x12\x15\n\rcommit_blocks\x18\x11 \x01(\r\x12\x15\n\rreveal_blocks\x18\x12 \x01(\r\x12\r\n\x05\x64\x65nom\x18\x13 \x01(\t\x12\x15\n\rrevealed_rows\x18\x14 \x01(\r\x12\x10\n\x08\x64\x65livery\x18\x15 \x01(\t\x12\x19\n\x11\x64\x65livery_deadline\x18\x16 \x01(\x04\x12\x15\n\rdisputed_rows\x18\x17 \x03(\x04\x12\x0c\n\x04paid\x18\x18 \x01(\t\x12\x0c\n\x04held\x18\x19 \x01(\t\x12\x11\n\troyalties\x18\x1a \x01(\t\x12\x0e\n\x06\x62urned\x18\x1b \x01(\t\x12\x17\n\x0fverified_height\x18\x1c \x01(\x04\x12\x14\n\x0csampled_rows\x18\x1d \x01(\r\x12\x10\n\x08\x64isputes\x18\x1e \x01(\r\x12-\n\x05proof\x18[ \x01(\x0b\x32\x1e.proofwork.query.v1.QueryProof\"@\n\rModelsRequest\x12\r\n\x05\x61\x66ter\x18\x01 \x01(\x04\x12\x11\n\thas_after\x18\x02 \x01(\x08\x12\r\n\x05limit\x18\x03 \x01(\r\".\n\x0cModelRoyalty\x12\x11\n\trecipient\x18\x01 \x01(\t\x12\x0b\n\x03\x62ps\x18\x02 \x01(\r\"\xf5\x01\n\tModelInfo\x12\n\n\x02id\x18\x01 \x01(\x04\x12\r\n\x05owner\x18\x02 \x01(\t\x12\t\n\x01k\x18\x03 \x01(\r\x12\t\n\x01n\x18\x04 \x01(\r\x12\x0e\n\x06\x62_root\x18\x05 \x01(\x0c\x12\x15\n\rrows_uploaded\x18\x06 \x01(\r\x12\x0e\n\x06\x61\x63tive\x18\x07 \x01(\x08\x12\x15\n\rjobs_verified\x18\x08 \x01(\x04\x12\x16\n\x0eroyalties_paid\x18\t \x01(\t\x12\x32\n\troyalties\x18\n \x03(\x0b\x32\x1f.proofwork.work.v1.ModelRoyalty\x12\x1d\n\x15\x63redit_royalties_paid\x18\x0b \x01(\t\">\n\x0eModelsResponse\x12,\n\x06models\x18\x01 \x03(\x0b\x32\x1c.proofwork.work.v1.ModelInfo\"F\n\x10ModelRowsRequest\x12\x10\n\x08model_id\x18\x01 \x01(\x04\x12\x11\n\tfirst_row\x18\x02 \x01(\r\x12\r\n\x05\x63ount\x18\x03 \x01(\r\"!\n\x11ModelRowsResponse\x12\x0c\n\x04rows\x18\x01 \x01(\x0c\"\x1f\n\x0eWorkersRequest\x12\r\n\x05limit\x18\x01 \x01(\r\"\xca\x01\n\nWorkerInfo\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\x0c\n\x04\x62ond\x18\x02 \x01(\t\x12\x11\n\tvalidator\x18\x03 \x01(\t\x12\x15\n\ractive_claims\x18\x04 \x01(\r\x12\x15\n\rjobs_verified\x18\x05 \x01(\x04\x12\x0f\n\x07slashes\x18\x06 \x01(\x04\x12\x16\n\x0e\x63redits_earned\x18\x07 \x01(\t\x12\x15\n\rslashed_total\x18\x08 \x01(\t\x12\x1c\n\x14unbonding_release_at\x18\t \x01(\x04\"A\n\x0fWorkersResponse\x12.\n\x07workers\x18\x01 \x03(\x0b\x32\x1d.proofwork.work.v1.WorkerInfo\"\x0f\n\rParamsRequest\"\xfb\x03\n\x0eParamsResponse\x12\x13\n\x0bsample_rows\x18\x01 \x01(\r\x12\x10\n\x08min_bond\x18\x02 \x01(\t\x12\x10\n\x08\x62urn_bps\x18\x03 \x01(\r\x12\x14\n\x0c\x65poch_blocks\x18\x04 \x01(\x04\x12\x17\n\x0fmacs_per_credit\x18\x05 \x01(\x04\x12\x1c\n\x14min_price_per_credit\x18\x06 \x01(\t\x12\x1d\n\x15\x64\x65\x66\x61ult_commit_blocks\x18\x07 \x01(\r\x12\x1d\n\x15\x64\x65\x66\x61ult_reveal_blocks\x18\x08 \x01(\r\x12\x18\n\x10unbonding_blocks\x18\t \x01(\x04\x12\x1a\n\x12ref_macs_per_block\x18\n \x01(\x04\x12\x19\n\x11min_window_blocks\x18\x0b \x01(\r\x12\x15\n\rmax_job_bytes\x18\x0c \x01(\x04\x12\x19\n\x11max_window_blocks\x18\r \x01(\r\x12\x14\n\x0cmax_tx_bytes\x18\x0e \x01(\x04\x12\x19\n\x11\x64\x65livery_hold_bps\x18\x0f \x01(\r\x12\x17\n\x0f\x64\x65livery_blocks\x18\x10 \x01(\r\x12\x14\n\x0c\x64ispute_rows\x18\x11 \x01(\r\x12\x1d\n\x15\x64ispute_answer_blocks\x18\x12 \x01(\r\x12\x14\n\x0cmax_disputes\x18\x13 \x01(\r\x12\r\n\x05max_m\x18\x14 \x01(\r\"\x1f\n\rSampleRequest\x12\x0e\n\x06job_id\x18\x01 \x01(\x04\"T\n\x0eSampleResponse\x12\r\n\x05ready\x18\x01 \x01(\x08\x12\x15\n\rbeacon_height\x18\x02 \x01(\x04\x12\x0e\n\x06\x62\x65\x61\x63on\x18\x03 \x01(\x0c\x12\x0c\n\x04rows\x18\x04 \x03(\x04\x32\xa8\x04\n\x04Work\x12G\n\x04Jobs\x12\x1e.proofwork.work.v1.JobsRequest\x1a\x1f.proofwork.work.v1.JobsResponse\x12@\n\x03Job\x12\x1d.proofwork.work.v1.JobRequest\x1a\x1a.proofwork.work.v1.JobInfo\x12M\n\x06Models\x12 .proofwork.work.v1.ModelsRequest\x1a!.proofwork.work.v1.ModelsResponse\x12V\n\tModelRows\x12#.proofwork.work.v1.ModelRowsRequest\x1a$.proofwork.work.v1.ModelRowsResponse\x12P\n\x07Workers\x12!.proofwork.work.v1.WorkersRequest\x1a\".proofwork.work.v1.WorkersResponse\x12M\n\x06Params\x12 .proofwork.work.v1.ParamsRequest\x1a!.proofwork.work.v1.ParamsResponse\x12M\n\x06Sample\x12 .proofwork.work.v1.SampleRequest\x1a!.proofwork.work.v1.SampleResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -39,33 +39,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_JOBREQUEST']._serialized_start=237
   _globals['_JOBREQUEST']._serialized_end=301
   _globals['_JOBINFO']._serialized_start=304
-  _globals['_JOBINFO']._serialized_end=680
-  _globals['_MODELSREQUEST']._serialized_start=682
-  _globals['_MODELSREQUEST']._serialized_end=746
-  _globals['_MODELROYALTY']._serialized_start=748
-  _globals['_MODELROYALTY']._serialized_end=794
-  _globals['_MODELINFO']._serialized_start=797
-  _globals['_MODELINFO']._serialized_end=1042
-  _globals['_MODELSRESPONSE']._serialized_start=1044
-  _globals['_MODELSRESPONSE']._serialized_end=1106
-  _globals['_MODELROWSREQUEST']._serialized_start=1108
-  _globals['_MODELROWSREQUEST']._serialized_end=1178
-  _globals['_MODELROWSRESPONSE']._serialized_start=1180
-  _globals['_MODELROWSRESPONSE']._serialized_end=1213
-  _globals['_WORKERSREQUEST']._serialized_start=1215
-  _globals['_WORKERSREQUEST']._serialized_end=1246
-  _globals['_WORKERINFO']._serialized_start=1249
-  _globals['_WORKERINFO']._serialized_end=1451
-  _globals['_WORKERSRESPONSE']._serialized_start=1453
-  _globals['_WORKERSRESPONSE']._serialized_end=1518
-  _globals['_PARAMSREQUEST']._serialized_start=1520
-  _globals['_PARAMSREQUEST']._serialized_end=1535
-  _globals['_PARAMSRESPONSE']._serialized_start=1538
-  _globals['_PARAMSRESPONSE']._serialized_end=1776
-  _globals['_SAMPLEREQUEST']._serialized_start=1778
-  _globals['_SAMPLEREQUEST']._serialized_end=1809
-  _globals['_SAMPLERESPONSE']._serialized_start=1811
-  _globals['_SAMPLERESPONSE']._serialized_end=1895
-  _globals['_WORK']._serialized_start=1898
-  _globals['_WORK']._serialized_end=2450
+  _globals['_JOBINFO']._serialized_end=899
+  _globals['_MODELSREQUEST']._serialized_start=901
+  _globals['_MODELSREQUEST']._serialized_end=965
+  _globals['_MODELROYALTY']._serialized_start=967
+  _globals['_MODELROYALTY']._serialized_end=1013
+  _globals['_MODELINFO']._serialized_start=1016
+  _globals['_MODELINFO']._serialized_end=1261
+  _globals['_MODELSRESPONSE']._serialized_start=1263
+  _globals['_MODELSRESPONSE']._serialized_end=1325
+  _globals['_MODELROWSREQUEST']._serialized_start=1327
+  _globals['_MODELROWSREQUEST']._serialized_end=1397
+  _globals['_MODELROWSRESPONSE']._serialized_start=1399
+  _globals['_MODELROWSRESPONSE']._serialized_end=1432
+  _globals['_WORKERSREQUEST']._serialized_start=1434
+  _globals['_WORKERSREQUEST']._serialized_end=1465
+  _globals['_WORKERINFO']._serialized_start=1468
+  _globals['_WORKERINFO']._serialized_end=1670
+  _globals['_WORKERSRESPONSE']._serialized_start=1672
+  _globals['_WORKERSRESPONSE']._serialized_end=1737
+  _globals['_PARAMSREQUEST']._serialized_start=1739
+  _globals['_PARAMSREQUEST']._serialized_end=1754
+  _globals['_PARAMSRESPONSE']._serialized_start=1757
+  _globals['_PARAMSRESPONSE']._serialized_end=2264
+  _globals['_SAMPLEREQUEST']._serialized_start=2266
+  _globals['_SAMPLEREQUEST']._serialized_end=2297
+  _globals['_SAMPLERESPONSE']._serialized_start=2299
+  _globals['_SAMPLERESPONSE']._serialized_end=2383
+  _globals['_WORK']._serialized_start=2386
+  _globals['_WORK']._serialized_end=2938
 # @@protoc_insertion_point(module_scope)

@@ -36,7 +36,7 @@ class JobRequest(_message.Message):
     def __init__(self, job_id: _Optional[int] = ..., at: _Optional[_Union[_query_pb2.At, _Mapping]] = ...) -> None: ...
 
 class JobInfo(_message.Message):
-    __slots__ = ("id", "client", "model_id", "m", "k", "n", "a_root", "price", "status", "worker", "c_root", "commit_height", "deadline", "slashes", "last_event", "posted_height", "commit_blocks", "reveal_blocks", "denom", "proof")
+    __slots__ = ("id", "client", "model_id", "m", "k", "n", "a_root", "price", "status", "worker", "c_root", "commit_height", "deadline", "slashes", "last_event", "posted_height", "commit_blocks", "reveal_blocks", "denom", "revealed_rows", "delivery", "delivery_deadline", "disputed_rows", "paid", "held", "royalties", "burned", "verified_height", "sampled_rows", "disputes", "proof")
     ID_FIELD_NUMBER: _ClassVar[int]
     CLIENT_FIELD_NUMBER: _ClassVar[int]
     MODEL_ID_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +56,17 @@ class JobInfo(_message.Message):
     COMMIT_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     REVEAL_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     DENOM_FIELD_NUMBER: _ClassVar[int]
+    REVEALED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_DEADLINE_FIELD_NUMBER: _ClassVar[int]
+    DISPUTED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    PAID_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    ROYALTIES_FIELD_NUMBER: _ClassVar[int]
+    BURNED_FIELD_NUMBER: _ClassVar[int]
+    VERIFIED_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLED_ROWS_FIELD_NUMBER: _ClassVar[int]
+    DISPUTES_FIELD_NUMBER: _ClassVar[int]
     PROOF_FIELD_NUMBER: _ClassVar[int]
     id: int
     client: str
@@ -76,8 +87,19 @@ class JobInfo(_message.Message):
     commit_blocks: int
     reveal_blocks: int
     denom: str
+    revealed_rows: int
+    delivery: str
+    delivery_deadline: int
+    disputed_rows: _containers.RepeatedScalarFieldContainer[int]
+    paid: str
+    held: str
+    royalties: str
+    burned: str
+    verified_height: int
+    sampled_rows: int
+    disputes: int
     proof: _query_pb2.QueryProof
-    def __init__(self, id: _Optional[int] = ..., client: _Optional[str] = ..., model_id: _Optional[int] = ..., m: _Optional[int] = ..., k: _Optional[int] = ..., n: _Optional[int] = ..., a_root: _Optional[bytes] = ..., price: _Optional[str] = ..., status: _Optional[str] = ..., worker: _Optional[str] = ..., c_root: _Optional[bytes] = ..., commit_height: _Optional[int] = ..., deadline: _Optional[int] = ..., slashes: _Optional[int] = ..., last_event: _Optional[str] = ..., posted_height: _Optional[int] = ..., commit_blocks: _Optional[int] = ..., reveal_blocks: _Optional[int] = ..., denom: _Optional[str] = ..., proof: _Optional[_Union[_query_pb2.QueryProof, _Mapping]] = ...) -> None: ...
+    def __init__(self, id: _Optional[int] = ..., client: _Optional[str] = ..., model_id: _Optional[int] = ..., m: _Optional[int] = ..., k: _Optional[int] = ..., n: _Optional[int] = ..., a_root: _Optional[bytes] = ..., price: _Optional[str] = ..., status: _Optional[str] = ..., worker: _Optional[str] = ..., c_root: _Optional[bytes] = ..., commit_height: _Optional[int] = ..., deadline: _Optional[int] = ..., slashes: _Optional[int] = ..., last_event: _Optional[str] = ..., posted_height: _Optional[int] = ..., commit_blocks: _Optional[int] = ..., reveal_blocks: _Optional[int] = ..., denom: _Optional[str] = ..., revealed_rows: _Optional[int] = ..., delivery: _Optional[str] = ..., delivery_deadline: _Optional[int] = ..., disputed_rows: _Optional[_Iterable[int]] = ..., paid: _Optional[str] = ..., held: _Optional[str] = ..., royalties: _Optional[str] = ..., burned: _Optional[str] = ..., verified_height: _Optional[int] = ..., sampled_rows: _Optional[int] = ..., disputes: _Optional[int] = ..., proof: _Optional[_Union[_query_pb2.QueryProof, _Mapping]] = ...) -> None: ...
 
 class ModelsRequest(_message.Message):
     __slots__ = ("after", "has_after", "limit")
@@ -184,7 +206,7 @@ class ParamsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ParamsResponse(_message.Message):
-    __slots__ = ("sample_rows", "min_bond", "burn_bps", "epoch_blocks", "macs_per_credit", "min_price_per_credit", "default_commit_blocks", "default_reveal_blocks", "unbonding_blocks")
+    __slots__ = ("sample_rows", "min_bond", "burn_bps", "epoch_blocks", "macs_per_credit", "min_price_per_credit", "default_commit_blocks", "default_reveal_blocks", "unbonding_blocks", "ref_macs_per_block", "min_window_blocks", "max_job_bytes", "max_window_blocks", "max_tx_bytes", "delivery_hold_bps", "delivery_blocks", "dispute_rows", "dispute_answer_blocks", "max_disputes", "max_m")
     SAMPLE_ROWS_FIELD_NUMBER: _ClassVar[int]
     MIN_BOND_FIELD_NUMBER: _ClassVar[int]
     BURN_BPS_FIELD_NUMBER: _ClassVar[int]
@@ -194,6 +216,17 @@ class ParamsResponse(_message.Message):
     DEFAULT_COMMIT_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     DEFAULT_REVEAL_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     UNBONDING_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    REF_MACS_PER_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    MIN_WINDOW_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    MAX_JOB_BYTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_WINDOW_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    MAX_TX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_HOLD_BPS_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_ROWS_FIELD_NUMBER: _ClassVar[int]
+    DISPUTE_ANSWER_BLOCKS_FIELD_NUMBER: _ClassVar[int]
+    MAX_DISPUTES_FIELD_NUMBER: _ClassVar[int]
+    MAX_M_FIELD_NUMBER: _ClassVar[int]
     sample_rows: int
     min_bond: str
     burn_bps: int
@@ -203,7 +236,18 @@ class ParamsResponse(_message.Message):
     default_commit_blocks: int
     default_reveal_blocks: int
     unbonding_blocks: int
-    def __init__(self, sample_rows: _Optional[int] = ..., min_bond: _Optional[str] = ..., burn_bps: _Optional[int] = ..., epoch_blocks: _Optional[int] = ..., macs_per_credit: _Optional[int] = ..., min_price_per_credit: _Optional[str] = ..., default_commit_blocks: _Optional[int] = ..., default_reveal_blocks: _Optional[int] = ..., unbonding_blocks: _Optional[int] = ...) -> None: ...
+    ref_macs_per_block: int
+    min_window_blocks: int
+    max_job_bytes: int
+    max_window_blocks: int
+    max_tx_bytes: int
+    delivery_hold_bps: int
+    delivery_blocks: int
+    dispute_rows: int
+    dispute_answer_blocks: int
+    max_disputes: int
+    max_m: int
+    def __init__(self, sample_rows: _Optional[int] = ..., min_bond: _Optional[str] = ..., burn_bps: _Optional[int] = ..., epoch_blocks: _Optional[int] = ..., macs_per_credit: _Optional[int] = ..., min_price_per_credit: _Optional[str] = ..., default_commit_blocks: _Optional[int] = ..., default_reveal_blocks: _Optional[int] = ..., unbonding_blocks: _Optional[int] = ..., ref_macs_per_block: _Optional[int] = ..., min_window_blocks: _Optional[int] = ..., max_job_bytes: _Optional[int] = ..., max_window_blocks: _Optional[int] = ..., max_tx_bytes: _Optional[int] = ..., delivery_hold_bps: _Optional[int] = ..., delivery_blocks: _Optional[int] = ..., dispute_rows: _Optional[int] = ..., dispute_answer_blocks: _Optional[int] = ..., max_disputes: _Optional[int] = ..., max_m: _Optional[int] = ...) -> None: ...
 
 class SampleRequest(_message.Message):
     __slots__ = ("job_id",)
