@@ -466,12 +466,12 @@ const GOLDEN: &[Golden] = &[
     ),
     (
         16,
-        "a383cf774eaff70f358debf8813a4d55d6ef157f7d3b8887b635093c365d8694",
+        "25aaed5ee77ecb285cccc8b4a50600623a3dc5963e0abcac0866d76fc3807a1a",
         &[0],
     ),
     (
         17,
-        "3c9f136a11d8bc606e2007176cdcec2650fadcc4a34f23e9c21eba43377f684d",
+        "a99bfa39a00aa06850e77d5ecf3ccbb00c5517971b51c2b773aab63cdeb3ad55",
         &[0, 423],
     ),
 ];

@@ -1657,6 +1657,17 @@ impl Sim {
                 let d = work::job_denom(&s, j.id, DENOM).unwrap();
                 add(&mut jobs, &d, j.price);
             }
+            // A verified job's delivery hold (ADR-008) stays in escrow until it is released
+            // to the worker or refunded to the client.
+            if let Some(d) = work::delivery(&s, j.id).unwrap() {
+                if matches!(
+                    d.state,
+                    work::DeliveryState::Pending { .. } | work::DeliveryState::Disputed { .. }
+                ) && d.hold > 0
+                {
+                    add(&mut jobs, &d.denom, d.hold);
+                }
+            }
         }
         let work_escrow = accounts::module_address(work::state_key::ESCROW_MODULE);
         self.obligations("work escrow", &s, &work_escrow, jobs);

@@ -20,7 +20,10 @@ fn chromium() -> Option<std::path::PathBuf> {
 }
 
 fn headless(bin: &std::path::Path, profile: &std::path::Path, extra: &[&str], url: &str) -> String {
-    let out = std::process::Command::new(bin)
+    // Bounded: a page that never goes idle would keep a headless capture waiting.
+    let out = std::process::Command::new("timeout")
+        .arg("90")
+        .arg(bin)
         .args([
             "--headless=new",
             "--no-sandbox",
@@ -63,7 +66,7 @@ async fn explorer_loads_shows_a_new_tx_and_checks_a_proof_in_chromium() {
     }
     let profile = tempfile::tempdir().unwrap();
     let url = format!(
-        "http://127.0.0.1:{api}/explorer#prove={}",
+        "http://127.0.0.1:{api}/explorer#nolive=1&prove={}",
         alice.public_key().address()
     );
     let dom = headless(&bin, profile.path(), &["--dump-dom"], &url);
