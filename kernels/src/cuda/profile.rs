@@ -344,17 +344,13 @@ impl CudaBackend {
             return Err(mismatch("tma-hash gemm vs dp4a gemm"));
         }
         let got = self.download(&out)?;
-        if let Some(row) =
-            (0..m).find(|&r| got[32 * r..32 * r + 32] != digests[32 * r..32 * r + 32])
-        {
+        let bad: Vec<usize> = (0..m)
+            .filter(|&r| got[32 * r..32 * r + 32] != digests[32 * r..32 * r + 32])
+            .collect();
+        if let Some(&row) = bad.first() {
             return Err(KernelError::Cuda {
                 op: "tma-hash digests vs two-pass digests",
-                reason: format!(
-                    "{} of {m} rows differ, first row {row}",
-                    (0..m)
-                        .filter(|&r| got[32 * r..32 * r + 32] != digests[32 * r..32 * r + 32])
-                        .count()
-                ),
+                reason: format!("{} of {m} rows differ, first row {row}", bad.len()),
             });
         }
         self.time_ms(iters, || {

@@ -72,11 +72,10 @@ struct Gateway {
 
 /// The descriptors of every service the node serves.
 ///
-/// # Panics
-/// Never in practice: the set is generated at build time from the same protos.
-pub fn descriptors() -> DescriptorPool {
+/// # Errors
+/// The build's file descriptor set does not decode (a broken build).
+pub fn descriptors() -> Result<DescriptorPool, prost_reflect::DescriptorError> {
     DescriptorPool::decode(proofwork_proto::FILE_DESCRIPTOR_SET)
-        .expect("the build's file descriptor set decodes")
 }
 
 /// Serves the gateway on `listener`, calling the node's gRPC server at `grpc`, until
@@ -99,7 +98,7 @@ pub async fn serve(
         .http2_keep_alive_interval(Duration::from_secs(20))
         .keep_alive_while_idle(true)
         .connect_lazy();
-    let pool = descriptors();
+    let pool = descriptors()?;
     let spec = serde_json::to_string(&openapi::spec(&pool))?;
     let state = Arc::new(Gateway {
         pool,
@@ -208,16 +207,23 @@ fn code_name(code: Code) -> &'static str {
     }
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = serde_json::json!({
+impl ApiError {
+    /// The JSON body: `{"code", "status", "message"}`.
+    fn body(&self) -> String {
+        serde_json::json!({
             "code": self.code as i32,
             "status": code_name(self.code),
             "message": self.message,
-        });
+        })
+        .to_string()
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
         json_response(
             self.http.unwrap_or_else(|| http_status(self.code)),
-            body.to_string(),
+            self.body(),
         )
     }
 }
@@ -292,9 +298,10 @@ async fn block_txs(
         let (signer, body) = match proofwork_proto::tx::v1::Tx::decode(raw.as_slice()) {
             Ok(tx) => (
                 hex::encode(&tx.public_key),
-                serde_json::from_str::<serde_json::Value>(
-                    &g.render(body_desc.clone(), &tx.body_bytes)?,
-                )
+                serde_json::from_str::<serde_json::Value>(&render(
+                    body_desc.clone(),
+                    &tx.body_bytes,
+                )?)
                 .unwrap_or(serde_json::Value::Null),
             ),
             // The beacon pseudo-tx (docs/state.md) and anything else that is not a Tx.
@@ -306,7 +313,7 @@ async fn block_txs(
         let result = rec
             .results
             .get(i)
-            .map(|r| g.render(result_desc.clone(), &r.encode_to_vec()))
+            .map(|r| render(result_desc.clone(), &r.encode_to_vec()))
             .transpose()?
             .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
             .unwrap_or(serde_json::Value::Null);
@@ -453,18 +460,6 @@ impl Gateway {
         Ok(msg.encode_to_vec())
     }
 
-    /// `bytes` (a message of `desc`) as JSON.
-    fn render(&self, desc: MessageDescriptor, bytes: &[u8]) -> Result<String, ApiError> {
-        let msg = DynamicMessage::decode(desc, bytes)
-            .map_err(|e| ApiError::new(Code::Internal, format!("undecodable answer: {e}")))?;
-        let mut out = serde_json::Serializer::new(Vec::new());
-        let opts = prost_reflect::SerializeOptions::new().skip_default_fields(false);
-        msg.serialize_with_options(&mut out, &opts)
-            .map_err(|e| ApiError::new(Code::Internal, format!("answer to JSON: {e}")))?;
-        String::from_utf8(out.into_inner())
-            .map_err(|e| ApiError::new(Code::Internal, format!("answer to JSON: {e}")))
-    }
-
     fn client(&self) -> tonic::client::Grpc<tonic::transport::Channel> {
         tonic::client::Grpc::new(self.channel.clone())
             .max_decoding_message_size(self.limits.max_message_bytes)
@@ -480,7 +475,7 @@ impl Gateway {
     /// Calls unary method `m` with the request JSON `json`; the answer as JSON.
     async fn unary(&self, m: &MethodDescriptor, json: &[u8]) -> Result<Response, ApiError> {
         let answer = self.unary_raw(m, json).await?;
-        let json = self.render(m.output(), &answer)?;
+        let json = render(m.output(), &answer)?;
         Ok(json_response(StatusCode::OK, json))
     }
 
@@ -522,39 +517,32 @@ impl Gateway {
             )
             .await?;
         let out = m.output();
-        let pool_out = out.clone();
         let events = resp.into_inner().map(move |item| {
-            let event = match item {
-                Ok(bytes) => match DynamicMessage::decode(pool_out.clone(), bytes) {
-                    Ok(msg) => {
-                        let mut s = serde_json::Serializer::new(Vec::new());
-                        let opts =
-                            prost_reflect::SerializeOptions::new().skip_default_fields(false);
-                        match msg.serialize_with_options(&mut s, &opts) {
-                            Ok(()) => {
-                                Event::default().data(String::from_utf8_lossy(&s.into_inner()))
-                            }
-                            Err(e) => Event::default().event("error").data(e.to_string()),
-                        }
-                    }
-                    Err(e) => Event::default().event("error").data(e.to_string()),
-                },
-                Err(status) => Event::default().event("error").data(
-                    serde_json::json!({
-                        "code": status.code() as i32,
-                        "status": code_name(status.code()),
-                        "message": status.message(),
-                    })
-                    .to_string(),
-                ),
+            let event = match item
+                .map_err(ApiError::from)
+                .and_then(|b| render(out.clone(), &b))
+            {
+                Ok(json) => Event::default().data(json),
+                Err(e) => Event::default().event("error").data(e.body()),
             };
             Ok::<_, std::convert::Infallible>(event)
         });
-        drop(out);
         Ok(Sse::new(events)
             .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
             .into_response())
     }
+}
+
+/// `bytes` (a message of `desc`) as JSON, every field present.
+fn render(desc: MessageDescriptor, bytes: &[u8]) -> Result<String, ApiError> {
+    let msg = DynamicMessage::decode(desc, bytes)
+        .map_err(|e| ApiError::new(Code::Internal, format!("undecodable answer: {e}")))?;
+    let mut out = serde_json::Serializer::new(Vec::new());
+    let opts = prost_reflect::SerializeOptions::new().skip_default_fields(false);
+    msg.serialize_with_options(&mut out, &opts)
+        .map_err(|e| ApiError::new(Code::Internal, format!("answer to JSON: {e}")))?;
+    String::from_utf8(out.into_inner())
+        .map_err(|e| ApiError::new(Code::Internal, format!("answer to JSON: {e}")))
 }
 
 /// Reads a request body of at most `max_body_bytes`.
@@ -706,7 +694,7 @@ mod tests {
 
     #[test]
     fn json_requests_follow_the_proto_mapping() {
-        let pool = descriptors();
+        let pool = descriptors().expect("descriptors");
         let desc = pool
             .get_message_by_name("proofwork.node.v1.GetBlockRequest")
             .expect("message");

@@ -338,7 +338,7 @@ mod tests {
     /// route names is defined.
     #[test]
     fn spec_covers_every_unary_method_and_resolves_every_ref() {
-        let pool = super::super::descriptors();
+        let pool = super::super::descriptors().expect("descriptors");
         let spec = spec(&pool);
         let paths = spec["paths"].as_object().expect("paths");
         let mut unary = 0;
