@@ -668,13 +668,20 @@ fn an_auction_that_cannot_complete_refunds_its_best_bid() {
     w.ok(|s| market::buy(s, &b, 1));
     w.next_block();
     w.next_block();
-    let attrs = w.ok(|s| market::settle_auction(s, 1));
-    let get = |k: &str| attrs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
-    assert_eq!(get("result").as_deref(), Some("failed"));
-    assert!(
-        get("reason").unwrap().contains("does not hold"),
-        "{attrs:?}"
-    );
+    let settled = w.ok(|s| market::settle_auction(s, 1));
+    let market::events::AuctionOutcome::Failed {
+        reason,
+        bidder,
+        amount,
+        ..
+    } = &settled.outcome
+    else {
+        panic!("expected a failed sale: {settled:?}");
+    };
+    assert!(reason.contains("does not hold"), "{settled:?}");
+    assert_eq!((*bidder, *amount), (c, 700));
+    let attrs = settled.attributes();
+    assert!(attrs.contains(&("result", "failed".into())), "{attrs:?}");
     assert_eq!(
         w.bal("carol", "upw"),
         1_000_000,
@@ -905,7 +912,9 @@ mod prop {
             }),
             Op::List(i, t, p) => {
                 let who = seller(w, i, t);
-                w.run(|s| market::list(s, &who, &art(t.into()), p.into(), "upw"))
+                w.run(|s| {
+                    market::list(s, &who, &art(t.into()), p.into(), "upw").map(|e| e.attributes())
+                })
             }
             Op::ListShares(i, v, p) => {
                 let who = curator(w, i, v);
@@ -914,25 +923,35 @@ mod prop {
                         denom: fractional::share_denom(v.into()),
                         amount: 5,
                     };
-                    market::list(s, &who, &item, p.into(), "upw")
+                    market::list(s, &who, &item, p.into(), "upw").map(|e| e.attributes())
                 })
             }
-            Op::Buy(i, id) => w.run(|s| market::buy(s, &who(i), id.into())),
-            Op::Cancel(i, id) => w.run(|s| market::cancel_listing(s, &who(i), id.into())),
-            Op::Offer(i, t, p) => {
-                w.run(|s| market::make_offer(s, &who(i), &art(t.into()), p.into(), "upw", 0))
+            Op::Buy(i, id) => w.run(|s| market::buy(s, &who(i), id.into()).map(|e| e.attributes())),
+            Op::Cancel(i, id) => {
+                w.run(|s| market::cancel_listing(s, &who(i), id.into()).map(|e| e.attributes()))
             }
+            Op::Offer(i, t, p) => w.run(|s| {
+                market::make_offer(s, &who(i), &art(t.into()), p.into(), "upw", 0)
+                    .map(|e| e.attributes())
+            }),
             Op::Accept(i, id) => {
                 let who = offer_target(w, i, id);
-                w.run(|s| market::accept_offer(s, &who, id.into()))
+                w.run(|s| market::accept_offer(s, &who, id.into()).map(|e| e.attributes()))
             }
             Op::Auction(i, t) => {
                 let end = w.time + 2_000;
                 let who = seller(w, i, t);
-                w.run(|s| market::create_auction(s, &who, &art(t.into()), "upw", 10, end))
+                w.run(|s| {
+                    market::create_auction(s, &who, &art(t.into()), "upw", 10, end)
+                        .map(|e| e.attributes())
+                })
             }
-            Op::Bid(i, id, p) => w.run(|s| market::bid(s, &who(i), id.into(), p.into())),
-            Op::Settle(id) => w.run(|s| market::settle_auction(s, id.into())),
+            Op::Bid(i, id, p) => {
+                w.run(|s| market::bid(s, &who(i), id.into(), p.into()).map(|e| e.attributes()))
+            }
+            Op::Settle(id) => {
+                w.run(|s| market::settle_auction(s, id.into()).map(|e| e.attributes()))
+            }
             Op::Fractionalize(i, t) => {
                 let who = seller(w, i, t);
                 w.run(|s| {

@@ -6,6 +6,7 @@
 //! fungible units sit in the module account [`state_key::ESCROW_ACCOUNT`], so supply
 //! conservation holds at every block; listed unique tokens are locked in place.
 
+pub mod events;
 pub mod expiry;
 pub mod state_key;
 
@@ -13,10 +14,15 @@ use borsh::{BorshDeserialize, BorshSerialize};
 use proofwork_tx::{Address, Item, TxError};
 
 use crate::accounts;
-use crate::assets::{self, check_payment_denom, format_paid, Attrs, Lock, Price, ProvKind};
+use crate::assets::{self, check_payment_denom, Lock, Price, ProvKind};
 use crate::codec;
 use crate::royalties::{self, RoyaltyPolicy};
 use crate::{attempt, ExecError, StateError, StateRead, StateWrite};
+use events::{
+    AcceptOfferEvent, AuctionOutcome, BuyListingEvent, CancelListingEvent, CancelOfferEvent,
+    CreateAuctionEvent, CreateListingEvent, MakeOfferEvent, PlaceBidEvent, Sale,
+    SettleAuctionEvent,
+};
 
 /// The market's escrow account.
 pub fn escrow_account() -> Address {
@@ -168,7 +174,7 @@ fn settle_sale<S: StateWrite>(
     price: u128,
     denom: &str,
     escrowed: bool,
-) -> Result<Attrs, ExecError> {
+) -> Result<Sale, ExecError> {
     check_payment_denom(denom)?;
     let policy = item_policy(s, item)?;
     let paid = royalties::pay_sale(s, payer, seller, denom, price, &policy)?;
@@ -222,13 +228,14 @@ fn settle_sale<S: StateWrite>(
             )?;
         }
     }
-    Ok(vec![
-        ("item", item.to_string()),
-        ("seller", seller.to_string()),
-        ("buyer", buyer.to_string()),
-        ("price", format!("{price}{denom}")),
-        ("royalty_paid", format_paid(&paid)),
-    ])
+    Ok(Sale {
+        item: item.clone(),
+        seller: *seller,
+        buyer: *buyer,
+        price,
+        denom: denom.into(),
+        royalty_paid: paid,
+    })
 }
 
 /// A listing.
@@ -317,7 +324,7 @@ pub fn list<S: StateWrite>(
     item: &Item,
     price: u128,
     denom: &str,
-) -> Result<Attrs, ExecError> {
+) -> Result<CreateListingEvent, ExecError> {
     check_payment_denom(denom)?;
     let id = codec::next_id(s, state_key::NEXT_LISTING)?;
     escrow_item(s, seller, item, Lock::Listing(id))?;
@@ -330,11 +337,12 @@ pub fn list<S: StateWrite>(
         height: accounts::block_height(s)?,
     };
     codec::put(s, state_key::listing(id), &l);
-    Ok(vec![
-        ("listing_id", id.to_string()),
-        ("item", item.to_string()),
-        ("price", format!("{price}{denom}")),
-    ])
+    Ok(CreateListingEvent {
+        listing: id,
+        item: item.clone(),
+        price,
+        denom: denom.into(),
+    })
 }
 
 fn require_listing<S: StateRead>(s: &S, id: u64) -> Result<Listing, ExecError> {
@@ -349,7 +357,7 @@ pub fn cancel_listing<S: StateWrite>(
     s: &mut S,
     signer: &Address,
     id: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<CancelListingEvent, ExecError> {
     let l = require_listing(s, id)?;
     if l.seller != *signer {
         return Err(TxError::NotOwner {
@@ -359,23 +367,26 @@ pub fn cancel_listing<S: StateWrite>(
     }
     release_item(s, &l.seller, &l.item)?;
     s.delete(state_key::listing(id));
-    Ok(vec![("listing_id", id.to_string())])
+    Ok(CancelListingEvent { listing: id })
 }
 
 /// Buys a listing at its price, paying royalties.
 ///
 /// # Errors
 /// Unknown listing, [`TxError::SelfTrade`], insufficient funds, frozen.
-pub fn buy<S: StateWrite>(s: &mut S, buyer: &Address, id: u64) -> Result<Attrs, ExecError> {
+pub fn buy<S: StateWrite>(
+    s: &mut S,
+    buyer: &Address,
+    id: u64,
+) -> Result<BuyListingEvent, ExecError> {
     let l = require_listing(s, id)?;
     if l.seller == *buyer {
         return Err(TxError::SelfTrade.into());
     }
     check_not_frozen(s, &l.item)?;
     s.delete(state_key::listing(id));
-    let mut a = settle_sale(s, buyer, &l.seller, buyer, &l.item, l.price, &l.denom, true)?;
-    a.insert(0, ("listing_id", id.to_string()));
-    Ok(a)
+    let sale = settle_sale(s, buyer, &l.seller, buyer, &l.item, l.price, &l.denom, true)?;
+    Ok(BuyListingEvent { listing: id, sale })
 }
 
 /// A frozen asset cannot be sold, even when it was listed before the freeze.
@@ -410,7 +421,7 @@ pub fn make_offer<S: StateWrite>(
     price: u128,
     denom: &str,
     expires_height: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<MakeOfferEvent, ExecError> {
     check_payment_denom(denom)?;
     item_policy(s, item)?; // the item must exist and be sellable
     if let Item::Unique { class, token } = item {
@@ -430,11 +441,12 @@ pub fn make_offer<S: StateWrite>(
     };
     codec::put(s, state_key::offer(id), &o);
     expiry::index(s, &o);
-    Ok(vec![
-        ("offer_id", id.to_string()),
-        ("item", item.to_string()),
-        ("price", format!("{price}{denom}")),
-    ])
+    Ok(MakeOfferEvent {
+        offer: id,
+        item: item.clone(),
+        price,
+        denom: denom.into(),
+    })
 }
 
 fn require_offer<S: StateRead>(s: &S, id: u64) -> Result<Offer, ExecError> {
@@ -449,7 +461,7 @@ pub fn accept_offer<S: StateWrite>(
     s: &mut S,
     seller: &Address,
     id: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<AcceptOfferEvent, ExecError> {
     let o = require_offer(s, id)?;
     if o.buyer == *seller {
         return Err(TxError::SelfTrade.into());
@@ -473,7 +485,7 @@ pub fn accept_offer<S: StateWrite>(
     check_not_frozen(s, &o.item)?;
     s.delete(state_key::offer(id));
     expiry::unindex(s, &o);
-    let mut a = settle_sale(
+    let sale = settle_sale(
         s,
         &escrow_account(),
         seller,
@@ -483,8 +495,7 @@ pub fn accept_offer<S: StateWrite>(
         &o.denom,
         false,
     )?;
-    a.insert(0, ("offer_id", id.to_string()));
-    Ok(a)
+    Ok(AcceptOfferEvent { offer: id, sale })
 }
 
 /// Cancels an offer (the buyer) and refunds it.
@@ -495,7 +506,7 @@ pub fn cancel_offer<S: StateWrite>(
     s: &mut S,
     signer: &Address,
     id: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<CancelOfferEvent, ExecError> {
     let o = require_offer(s, id)?;
     if o.buyer != *signer {
         return Err(TxError::NotOwner {
@@ -506,7 +517,7 @@ pub fn cancel_offer<S: StateWrite>(
     accounts::move_funds(s, &escrow_account(), &o.buyer, &o.denom, o.price)?;
     s.delete(state_key::offer(id));
     expiry::unindex(s, &o);
-    Ok(vec![("offer_id", id.to_string())])
+    Ok(CancelOfferEvent { offer: id })
 }
 
 /// Starts an English auction ending at `end_time_ns` (block time).
@@ -520,7 +531,7 @@ pub fn create_auction<S: StateWrite>(
     denom: &str,
     min_bid: u128,
     end_time_ns: u64,
-) -> Result<Attrs, ExecError> {
+) -> Result<CreateAuctionEvent, ExecError> {
     check_payment_denom(denom)?;
     let now = accounts::block_time_ns(s)?;
     if end_time_ns <= now {
@@ -542,11 +553,11 @@ pub fn create_auction<S: StateWrite>(
         best: None,
     };
     codec::put(s, state_key::auction(id), &a);
-    Ok(vec![
-        ("auction_id", id.to_string()),
-        ("item", item.to_string()),
-        ("end_time_ns", end_time_ns.to_string()),
-    ])
+    Ok(CreateAuctionEvent {
+        auction: id,
+        item: item.clone(),
+        end_time_ns,
+    })
 }
 
 fn require_auction<S: StateRead>(s: &S, id: u64) -> Result<Auction, ExecError> {
@@ -563,7 +574,7 @@ pub fn bid<S: StateWrite>(
     bidder: &Address,
     id: u64,
     amount: u128,
-) -> Result<Attrs, ExecError> {
+) -> Result<PlaceBidEvent, ExecError> {
     let mut a = require_auction(s, id)?;
     let now = accounts::block_time_ns(s)?;
     if now >= a.end_time_ns {
@@ -591,11 +602,11 @@ pub fn bid<S: StateWrite>(
     }
     a.best = Some((*bidder, amount));
     codec::put(s, state_key::auction(id), &a);
-    Ok(vec![
-        ("auction_id", id.to_string()),
-        ("bidder", bidder.to_string()),
-        ("amount", amount.to_string()),
-    ])
+    Ok(PlaceBidEvent {
+        auction: id,
+        bidder: *bidder,
+        amount,
+    })
 }
 
 /// Settles an auction after its end (anyone may call): the best bid buys the item with
@@ -606,7 +617,7 @@ pub fn bid<S: StateWrite>(
 ///
 /// # Errors
 /// [`TxError::AuctionOpen`] before the end; unknown auction.
-pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecError> {
+pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<SettleAuctionEvent, ExecError> {
     let a = require_auction(s, id)?;
     let now = accounts::block_time_ns(s)?;
     if now < a.end_time_ns {
@@ -617,7 +628,7 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
         .into());
     }
     s.delete(state_key::auction(id));
-    let mut attrs = match a.best {
+    let outcome = match a.best {
         Some((winner, amount)) => {
             let sale = attempt(s, |s| {
                 settle_sale(
@@ -632,7 +643,7 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
                 )
             })?;
             match sale {
-                Ok(attrs) => attrs,
+                Ok(sale) => AuctionOutcome::Sold(sale),
                 Err(why) => {
                     // The escrow holds every best bid it took; failing to return one is a
                     // broken invariant (halt), never a refusal that would leave the bid stuck.
@@ -648,25 +659,27 @@ pub fn settle_auction<S: StateWrite>(s: &mut S, id: u64) -> Result<Attrs, ExecEr
                     // The item may be unreturnable too (a burnt token): then nothing is left
                     // to return.
                     let returned = attempt(s, |s| release_item(s, &a.seller, &a.item))?.is_ok();
-                    vec![
-                        ("item", a.item.to_string()),
-                        ("result", "failed".into()),
-                        ("reason", why.to_string()),
-                        ("refunded", format!("{winner}:{amount}{}", a.denom)),
-                        ("item_returned", returned.to_string()),
-                    ]
+                    AuctionOutcome::Failed {
+                        item: a.item.clone(),
+                        reason: why.to_string(),
+                        bidder: winner,
+                        amount,
+                        denom: a.denom.clone(),
+                        item_returned: returned,
+                    }
                 }
             }
         }
         None => {
             let returned = attempt(s, |s| release_item(s, &a.seller, &a.item))?.is_ok();
-            vec![
-                ("item", a.item.to_string()),
-                ("result", "no bids".into()),
-                ("item_returned", returned.to_string()),
-            ]
+            AuctionOutcome::NoBids {
+                item: a.item.clone(),
+                item_returned: returned,
+            }
         }
     };
-    attrs.insert(0, ("auction_id", id.to_string()));
-    Ok(attrs)
+    Ok(SettleAuctionEvent {
+        auction: id,
+        outcome,
+    })
 }

@@ -6,9 +6,9 @@ use proofwork_tx::{
     PlaceBid, SettleAuction,
 };
 
-use super::component_handlers;
+use super::typed_component_handlers;
 
-component_handlers! {
+typed_component_handlers! {
     CreateListing => |m, s, ctx| market::list(s, ctx.signer, &m.item, m.price, &m.denom);
     CancelListing => |m, s, ctx| market::cancel_listing(s, ctx.signer, m.id);
     BuyListing => |m, s, ctx| market::buy(s, ctx.signer, m.id);

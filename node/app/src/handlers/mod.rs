@@ -203,33 +203,15 @@ fn signed_event(kind: &str, signer: &Address, attrs: Vec<(&'static str, String)>
     crate::events::abci_event(kind, all)
 }
 
-/// Implements [`Handler`] for message structs whose execution is one call of a component
-/// function returning attributes, with the event [`signed_event`] builds.
-macro_rules! component_handlers {
-    ($($t:ty => |$m:ident, $s:ident, $ctx:ident| $call:expr;)*) => {
-        $(impl crate::handlers::Handler for $t {
-            fn execute<S: proofwork_state::StateWrite>(
-                &self,
-                $s: &mut S,
-                $ctx: &crate::handlers::Ctx<'_>,
-            ) -> Result<crate::events::Event, proofwork_state::ExecError> {
-                let $m = self;
-                let attrs = $call?;
-                Ok(crate::handlers::signed_event(<$t>::KIND, $ctx.signer, attrs))
-            }
-        })*
-    };
-}
-pub(crate) use component_handlers;
-
 /// The event of an asset-family message whose component reports a typed event: its kind
 /// (the message's), the signer first, then the event's attributes.
 fn signed_typed_event<E: crate::events::TypedEvent>(signer: &Address, e: &E) -> Event {
     signed_event(E::KIND, signer, e.attributes())
 }
 
-/// [`component_handlers`] for components that return a typed event (one struct per event
-/// kind, named after the message), built into the event by [`signed_typed_event`].
+/// Implements [`Handler`] for message structs whose execution is one call of a component
+/// function returning a typed event (one struct per event kind, named after the message),
+/// built into the event by [`signed_typed_event`].
 macro_rules! typed_component_handlers {
     ($($t:ty => |$m:ident, $s:ident, $ctx:ident| $call:expr;)*) => {
         $(impl crate::handlers::Handler for $t {
