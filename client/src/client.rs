@@ -487,6 +487,23 @@ impl Client {
         call!(self.assets.token(req), "AssetQuery/Token")
     }
 
+    /// One page of the asset classes, in id (byte) order: at most `limit` (0 = 100) after the
+    /// class `after` (`""`: from the first); `more` says whether another page follows.
+    ///
+    /// # Errors
+    /// [`ClientError::Rpc`].
+    pub async fn asset_classes(
+        &mut self,
+        after: &str,
+        limit: u32,
+    ) -> Result<apb::AssetClassesResponse, ClientError> {
+        let req = apb::AssetClassesRequest {
+            after: after.into(),
+            limit,
+        };
+        call!(self.assets.asset_classes(req), "AssetQuery/AssetClasses")
+    }
+
     /// One page of the tokens an address owns, in (class, id) order: at most `limit` (0 =
     /// 100) after the token `after` (`None`: from the first); `more` says whether another
     /// page follows. [`Client::all_tokens_of`] pages through them all.

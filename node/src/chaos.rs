@@ -97,7 +97,10 @@ async fn until_closed(mut s: TcpStream) {
 }
 
 /// Opens `n` TCP connections that send nothing (or, with `drip`, the HTTP/2 preface one
-/// byte per `drip`: slow loris) and holds them for `hold`.
+/// byte per `drip`: slow loris) and holds each for `hold` from its own connect: a socket
+/// counts as closed when the node closed it within that time. (A deadline shared by all
+/// would blame the node for the last sockets of a slow connect loop, which the handshake
+/// timeout closes only after they arrive.)
 pub async fn hostile_tcp(
     addr: SocketAddr,
     n: usize,
@@ -112,6 +115,7 @@ pub async fn hostile_tcp(
             continue;
         };
         opened += 1;
+        let deadline = Instant::now() + hold;
         tasks.spawn(async move {
             let watch = async {
                 match drip {
@@ -137,7 +141,7 @@ pub async fn hostile_tcp(
                     }
                 }
             };
-            tokio::time::timeout_at(start + hold, watch)
+            tokio::time::timeout_at(deadline, watch)
                 .await
                 .is_ok()
                 .then(|| start.elapsed())

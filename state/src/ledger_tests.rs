@@ -355,6 +355,32 @@ fn offers_and_auctions_page_by_id() {
     assert!(market::auctions(&w.s, 1, 10).unwrap().is_empty());
 }
 
+#[test]
+fn asset_classes_page_in_id_order_with_prefix_ids_apart() {
+    let mut w = World::with_art(false);
+    let a = addr("alice");
+    // "art2" sorts right after "art"; a page that ends at "art" must not repeat it.
+    for id in ["gold", "art2", "bonds"] {
+        w.ok(|s| assets::create_class(s, &a, id, false, 0, false, &[], "", 0));
+    }
+    let ids = |v: Vec<assets::AssetClass>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(assets::classes(&w.s, None, 10).unwrap()),
+        ["art", "art2", "bonds", "gold"]
+    );
+    assert_eq!(
+        ids(assets::classes(&w.s, Some("art"), 2).unwrap()),
+        ["art2", "bonds"]
+    );
+    assert_eq!(
+        ids(assets::classes(&w.s, Some("bonds"), 10).unwrap()),
+        ["gold"]
+    );
+    assert!(assets::classes(&w.s, Some("gold"), 10).unwrap().is_empty());
+    // An `after` that is not a class still pages from where it would sort.
+    assert_eq!(ids(assets::classes(&w.s, Some("b"), 1).unwrap()), ["bonds"]);
+}
+
 /// Issue 19 item 10: an expired offer's escrow goes back to the buyer at the end of the
 /// block after its last acceptable height, and listings stop showing it at once.
 #[test]

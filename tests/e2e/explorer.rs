@@ -53,6 +53,19 @@ async fn explorer_loads_shows_a_new_tx_and_checks_a_proof_in_chromium() {
     let mut c = node.client().await;
     let alice = node.key("alice");
     let bob = node.key("bob").public_key().address();
+    // A class for the explorer's class list (AssetClasses).
+    let class = proofwork_tx::Message::CreateAssetClass(proofwork_tx::CreateAssetClass {
+        id: "gallery-e2e".into(),
+        unique: true,
+        powers: 1,
+        sales_only: false,
+        royalty: vec![],
+        metadata: String::new(),
+        initial_supply: 0,
+    });
+    c.send(&alice, vec![class], 1, true)
+        .await
+        .expect("class created");
     let resp = c
         .transfer(&alice, bob, "upw", 3, 1, true)
         .await
@@ -79,6 +92,10 @@ async fn explorer_loads_shows_a_new_tx_and_checks_a_proof_in_chromium() {
         "tx {hash_hex} not shown:\n{dom}"
     );
     assert!(dom.contains("transfer"), "tx not decoded:\n{dom}");
+    assert!(
+        dom.contains("gallery-e2e"),
+        "class list lacks the new class:\n{dom}"
+    );
     assert!(
         dom.contains("proof verified in the browser against the app hash of block"),
         "proof did not check:\n{dom}"

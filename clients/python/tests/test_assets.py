@@ -42,3 +42,24 @@ def test_class_mint_list_buy_and_a_proven_token(node):
     verify_proof(t.proof.app_hash, read.key, read.value, read.proof)
     assert c.get_block(t.proof.height).app_hash == t.proof.app_hash
     assert _decode_token_head(read.value) == ("art", token_id, bob.address.raw)
+
+
+def test_asset_classes_page_in_id_order(node):
+    c = node.client
+    alice = Signer(node.key("alice"))
+    ids = ["pylist-b", "pylist-a", "pylist-c"]
+    c.send(alice, [msg.create_asset_class(class_id=i, unique=False, metadata=f"class {i}") for i in ids])
+    listed: list[str] = []
+    after, pages = "", 0
+    while True:
+        page = c.asset_classes(after=after, limit=2)
+        listed += [cl.class_id for cl in page.classes]
+        pages += 1
+        if not page.more:
+            break
+        after = page.classes[-1].class_id
+    assert listed == sorted(listed, key=str.encode) and len(set(listed)) == len(listed)
+    mine = [i for i in listed if i.startswith("pylist-")]
+    assert mine == sorted(ids) and pages >= 2
+    info = next(cl for cl in c.asset_classes(after="pylist-a", limit=1).classes)
+    assert info.class_id == "pylist-b" and not info.unique and info.admin == str(alice.address)

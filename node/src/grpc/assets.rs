@@ -68,6 +68,40 @@ fn opt_addr(a: Option<proofwork_tx::Address>) -> String {
     a.map(|a| a.to_string()).unwrap_or_default()
 }
 
+/// A class as the API shows it (without a proof), with a fungible class's supply read
+/// through `s`.
+fn class_info<S: proofwork_state::StateRead>(
+    s: &S,
+    c: assets::AssetClass,
+) -> Result<pb::AssetClassInfo, Status> {
+    let supply = match c.kind {
+        assets::AssetKind::Fungible => accounts::supply(s, &c.id)
+            .map_err(state_status)?
+            .circulating()
+            .unwrap_or(0)
+            .to_string(),
+        assets::AssetKind::Unique => String::new(),
+    };
+    Ok(pb::AssetClassInfo {
+        proof: None,
+        class_id: c.id.clone(),
+        unique: c.kind == assets::AssetKind::Unique,
+        admin: c.admin.to_string(),
+        powers: Some(pbtx::AdminPowers {
+            mint: c.powers & powers::MINT != 0,
+            burn: c.powers & powers::BURN != 0,
+            freeze: c.powers & powers::FREEZE != 0,
+            force_transfer: c.powers & powers::FORCE_TRANSFER != 0,
+        }),
+        sales_only: c.sales_only,
+        royalty: royalty(&c.royalty),
+        metadata: c.metadata,
+        frozen: c.frozen,
+        created_height: c.created_height,
+        supply,
+    })
+}
+
 #[tonic::async_trait]
 impl asset_query_server::AssetQuery for AssetService {
     async fn asset_class(
@@ -80,32 +114,31 @@ impl asset_query_server::AssetQuery for AssetService {
         let c = assets::class(&s, id)
             .map_err(state_status)?
             .ok_or_else(|| not_found(format!("asset class {id:?}")))?;
-        let supply = match c.kind {
-            assets::AssetKind::Fungible => accounts::supply(&s, id)
-                .map_err(state_status)?
-                .circulating()
-                .unwrap_or(0)
-                .to_string(),
-            assets::AssetKind::Unique => String::new(),
-        };
+        let info = class_info(&s, c)?;
         Ok(Response::new(pb::AssetClassInfo {
             proof: s.finish()?,
-            class_id: c.id.clone(),
-            unique: c.kind == assets::AssetKind::Unique,
-            admin: c.admin.to_string(),
-            powers: Some(pbtx::AdminPowers {
-                mint: c.powers & powers::MINT != 0,
-                burn: c.powers & powers::BURN != 0,
-                freeze: c.powers & powers::FREEZE != 0,
-                force_transfer: c.powers & powers::FORCE_TRANSFER != 0,
-            }),
-            sales_only: c.sales_only,
-            royalty: royalty(&c.royalty),
-            metadata: c.metadata,
-            frozen: c.frozen,
-            created_height: c.created_height,
-            supply,
+            ..info
         }))
+    }
+
+    async fn asset_classes(
+        &self,
+        req: Request<pb::AssetClassesRequest>,
+    ) -> Result<Response<pb::AssetClassesResponse>, Status> {
+        let r = req.get_ref();
+        let s = self.storage();
+        let limit = page_limit(r.limit);
+        let after = (!r.after.is_empty()).then_some(r.after.as_str());
+        // One more than asked for says whether another page follows.
+        let (page, more) = take_page(
+            assets::classes(s, after, limit + 1).map_err(internal)?,
+            limit,
+        );
+        let classes = page
+            .into_iter()
+            .map(|c| class_info(s, c))
+            .collect::<Result<_, _>>()?;
+        Ok(Response::new(pb::AssetClassesResponse { classes, more }))
     }
 
     async fn token(

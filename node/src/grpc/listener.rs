@@ -85,6 +85,29 @@ async fn accept_loop(
                 continue;
             }
         };
+        // What the client already sent. Under a flood the accept queue is long, so an
+        // honest client's preface has usually arrived before its socket is accepted: such
+        // a connection never waits and cannot be evicted by the stalled ones behind it
+        // (otherwise 64 accepts can overtake its handshake task on a loaded machine).
+        let mut preface = [0u8; 24];
+        let Some(early) = read_ready(&tcp, &mut preface) else {
+            continue;
+        };
+        if preface[..early] != PREFACE[..early] {
+            crate::metrics::grpc_conn_refused("bad_preface");
+            continue;
+        }
+        let task = tokio::spawn(handshake(
+            tcp,
+            preface,
+            early,
+            limits,
+            slots.clone(),
+            tx.clone(),
+        ));
+        if early == PREFACE.len() {
+            continue;
+        }
         waiting.retain(|h| !h.is_finished());
         while waiting.len() >= max_handshakes {
             if let Some(oldest) = waiting.pop_front() {
@@ -92,21 +115,38 @@ async fn accept_loop(
                 crate::metrics::grpc_conn_refused("handshake_evicted");
             }
         }
-        let task = tokio::spawn(handshake(tcp, limits, slots.clone(), tx.clone()));
         waiting.push_back(task.abort_handle());
     }
 }
 
-/// Reads the preface within the deadline, takes a slot and hands the connection to tonic;
-/// any failure drops (closes) the socket.
+/// Reads, without waiting, what the socket already holds of the preface into `buf`: the
+/// byte count, or `None` when the peer has closed or the socket failed (drop it).
+fn read_ready(tcp: &TcpStream, buf: &mut [u8; 24]) -> Option<usize> {
+    use std::io::Read as _;
+    // tokio's sockets are non-blocking, so this read returns at once; `read_exact` in the
+    // handshake takes the rest through the reactor.
+    let sock = socket2::SockRef::from(tcp);
+    match (&*sock).read(buf) {
+        Ok(0) => None,
+        Ok(n) => Some(n),
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => Some(0),
+        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Some(0),
+        Err(_) => None,
+    }
+}
+
+/// Reads the rest of the preface (`have` bytes of it are in `preface`) within the deadline,
+/// takes a slot and hands the connection to tonic; any failure drops (closes) the socket.
 async fn handshake(
     mut tcp: TcpStream,
+    mut preface: [u8; 24],
+    have: usize,
     limits: ConnLimits,
     slots: Arc<Semaphore>,
     tx: mpsc::Sender<Result<Conn, std::io::Error>>,
 ) {
-    let mut preface = [0u8; 24];
-    match tokio::time::timeout(limits.handshake_timeout, tcp.read_exact(&mut preface)).await {
+    let rest = preface.get_mut(have..).unwrap_or_default();
+    match tokio::time::timeout(limits.handshake_timeout, tcp.read_exact(rest)).await {
         Ok(Ok(_)) if &preface == PREFACE => {}
         Ok(_) => return crate::metrics::grpc_conn_refused("bad_preface"),
         Err(_) => return crate::metrics::grpc_conn_refused("handshake_timeout"),
@@ -296,6 +336,48 @@ mod tests {
         let mut replayed = [0u8; 24];
         conn.read_exact(&mut replayed).await.unwrap();
         assert_eq!(&replayed, PREFACE);
+    }
+
+    /// Under a flood the accept loop takes many queued sockets in a row; an honest client
+    /// whose preface is already queued must get in even when every later socket stalls and
+    /// the waiting set holds only two.
+    #[tokio::test]
+    async fn a_queued_preface_is_not_evicted_by_the_stalled_sockets_behind_it() {
+        let limits = ConnLimits {
+            max_handshakes: 2,
+            handshake_timeout: Duration::from_secs(30),
+            ..ConnLimits::default()
+        };
+        // Every client connects (into the kernel's accept queue) before the loop starts.
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let mut socks = Vec::new();
+        for _ in 0..5 {
+            socks.push(TcpStream::connect(addr).await.unwrap());
+        }
+        let mut honest = TcpStream::connect(addr).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut honest, PREFACE)
+            .await
+            .unwrap();
+        for _ in 0..20 {
+            socks.push(TcpStream::connect(addr).await.unwrap());
+        }
+        let mut rx = incoming(l, limits);
+        let mut conn = tokio::time::timeout(Duration::from_secs(3), rx.recv())
+            .await
+            .expect("the honest client got in")
+            .unwrap()
+            .unwrap();
+        let mut replayed = [0u8; 24];
+        conn.read_exact(&mut replayed).await.unwrap();
+        assert_eq!(&replayed, PREFACE);
+        // Garbage is refused at once (from the first bytes, or the first 24), not after
+        // the handshake timeout.
+        let mut bad = TcpStream::connect(addr).await.unwrap();
+        tokio::io::AsyncWriteExt::write_all(&mut bad, b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+            .await
+            .unwrap();
+        assert!(closed_within(&mut bad, Duration::from_secs(3)).await);
     }
 
     #[tokio::test]

@@ -231,6 +231,25 @@ pub fn class<S: StateRead>(s: &S, id: &str) -> Result<Option<AssetClass>, StateE
     codec::get(s, &state_key::class(id))
 }
 
+/// Classes in id (byte) order: at most `limit` after the class `after` (`None`: from the
+/// first). One ranged read, so a long list of classes cannot make a page slow.
+///
+/// # Errors
+/// Storage failures or corrupt values.
+pub fn classes<S: StateRead>(
+    s: &S,
+    after: Option<&str>,
+    limit: usize,
+) -> Result<Vec<AssetClass>, StateError> {
+    let start = after.map(state_key::class);
+    Ok(
+        codec::scan(s, state_key::CLASS_PREFIX, start.as_deref(), limit)?
+            .into_iter()
+            .map(|(_, c)| c)
+            .collect(),
+    )
+}
+
 /// A class, or [`TxError::UnknownAssetClass`].
 ///
 /// # Errors

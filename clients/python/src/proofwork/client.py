@@ -9,6 +9,7 @@ from typing import Iterable, Iterator
 import grpc
 
 from . import errors, proof
+from .assets.v1 import assets_pb2 as assets_pb
 from .assets.v1 import assets_pb2_grpc
 from .blobs.v1 import blobs_pb2 as blobs_pb
 from .blobs.v1 import blobs_pb2_grpc
@@ -247,6 +248,10 @@ class Client:
 
     def jobs(self, status: str = "", limit: int = 0) -> list[work_pb.JobInfo]:
         return list(self.work.Jobs(work_pb.JobsRequest(status=status, limit=limit), timeout=self.timeout).jobs)
+
+    def asset_classes(self, after: str = "", limit: int = 0) -> assets_pb.AssetClassesResponse:
+        """One page of asset classes in id order; ask again with the last id while `more`."""
+        return self.assets.AssetClasses(assets_pb.AssetClassesRequest(after=after, limit=limit), timeout=self.timeout)
 
     def models(self) -> list[work_pb.ModelInfo]:
         return list(self.work.Models(work_pb.ModelsRequest(), timeout=self.timeout).models)

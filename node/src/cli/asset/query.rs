@@ -14,6 +14,15 @@ pub(crate) enum AssetQueryCmd {
         /// Class id.
         id: String,
     },
+    /// Asset classes in id order, a page at a time.
+    AssetClasses {
+        /// Start after this class id (empty: from the first).
+        #[arg(long, default_value = "")]
+        after: String,
+        /// At most this many (0: 100; at most 1000).
+        #[arg(long, default_value_t = 0)]
+        limit: u32,
+    },
     /// A unique token.
     Asset {
         /// Asset class.
@@ -61,6 +70,9 @@ pub(crate) async fn run(ctx: &Ctx, cmd: AssetQueryCmd) -> anyhow::Result<()> {
     let mut c = ctx.client().await?;
     let out = match cmd {
         AssetQueryCmd::AssetClass { id } => json(&c.asset_class(&id).await?),
+        AssetQueryCmd::AssetClasses { after, limit } => {
+            json(&c.asset_classes(&after, limit).await?)
+        }
         AssetQueryCmd::Asset { class, token } => json(&c.token(&class, token).await?),
         AssetQueryCmd::Tokens { address } => json(&c.all_tokens_of(&ctx.address(&address)?).await?),
         AssetQueryCmd::Provenance { class, token } => json(&c.all_provenance(&class, token).await?),

@@ -16,6 +16,22 @@ class AssetClassRequest(_message.Message):
     at: _query_pb2.At
     def __init__(self, class_id: _Optional[str] = ..., at: _Optional[_Union[_query_pb2.At, _Mapping]] = ...) -> None: ...
 
+class AssetClassesRequest(_message.Message):
+    __slots__ = ("after", "limit")
+    AFTER_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    after: str
+    limit: int
+    def __init__(self, after: _Optional[str] = ..., limit: _Optional[int] = ...) -> None: ...
+
+class AssetClassesResponse(_message.Message):
+    __slots__ = ("classes", "more")
+    CLASSES_FIELD_NUMBER: _ClassVar[int]
+    MORE_FIELD_NUMBER: _ClassVar[int]
+    classes: _containers.RepeatedCompositeFieldContainer[AssetClassInfo]
+    more: bool
+    def __init__(self, classes: _Optional[_Iterable[_Union[AssetClassInfo, _Mapping]]] = ..., more: _Optional[bool] = ...) -> None: ...
+
 class TokenRequest(_message.Message):
     __slots__ = ("class_id", "token_id", "at")
     CLASS_ID_FIELD_NUMBER: _ClassVar[int]

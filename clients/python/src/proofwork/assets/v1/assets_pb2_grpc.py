@@ -39,6 +39,11 @@ class AssetQueryStub:
                 request_serializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassRequest.SerializeToString,
                 response_deserializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassInfo.FromString,
                 _registered_method=True)
+        self.AssetClasses = channel.unary_unary(
+                '/proofwork.assets.v1.AssetQuery/AssetClasses',
+                request_serializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesRequest.SerializeToString,
+                response_deserializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesResponse.FromString,
+                _registered_method=True)
         self.Token = channel.unary_unary(
                 '/proofwork.assets.v1.AssetQuery/Token',
                 request_serializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.TokenRequest.SerializeToString,
@@ -91,6 +96,13 @@ class AssetQueryServicer:
 
     def AssetClass(self, request, context):
         """An asset class, with its admin powers (fixed at creation).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AssetClasses(self, request, context):
+        """Every asset class, in id (byte) order, paged by id.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -168,6 +180,11 @@ def add_AssetQueryServicer_to_server(servicer, server):
                     request_deserializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassRequest.FromString,
                     response_serializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassInfo.SerializeToString,
             ),
+            'AssetClasses': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssetClasses,
+                    request_deserializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesRequest.FromString,
+                    response_serializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesResponse.SerializeToString,
+            ),
             'Token': grpc.unary_unary_rpc_method_handler(
                     servicer.Token,
                     request_deserializer=proofwork_dot_assets_dot_v1_dot_assets__pb2.TokenRequest.FromString,
@@ -241,6 +258,33 @@ class AssetQuery:
             '/proofwork.assets.v1.AssetQuery/AssetClass',
             proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassRequest.SerializeToString,
             proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassInfo.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssetClasses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/proofwork.assets.v1.AssetQuery/AssetClasses',
+            proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesRequest.SerializeToString,
+            proofwork_dot_assets_dot_v1_dot_assets__pb2.AssetClassesResponse.FromString,
             options,
             channel_credentials,
             insecure,
