@@ -29,7 +29,7 @@ import numpy as np
 from .transaction import msg
 
 if TYPE_CHECKING:
-    from .client import Client, Signer
+    from .client import Client, Committed, Signer
     from .work.v1.work_pb2 import JobInfo
 
 TAG_A_ROW = b"proofwork/arow/v1"
@@ -319,12 +319,12 @@ def fetch_output(client: "Client", job_id: int, timeout: float = 300.0) -> np.nd
     return output_from_bytes(data, job.m, job.n, job.c_root)
 
 
-def confirm_output(client: "Client", signer: "Signer", job_id: int):
+def confirm_output(client: "Client", signer: "Signer", job_id: int) -> "Committed | bytes":
     """``ConfirmOutput``: the client got ``C``; the worker's held pay is released now."""
     return client.send(signer, [msg.confirm_output(job_id=job_id)])
 
 
-def dispute_output(client: "Client", signer: "Signer", job_id: int, rows: list[int]):
+def dispute_output(client: "Client", signer: "Signer", job_id: int, rows: list[int]) -> "Committed | bytes":
     """``DisputeOutput``: names rows of ``C`` (ascending, distinct, < m; at most the chain's
     ``dispute_rows``) the worker must put on chain within the answer window."""
     rows = [int(r) for r in rows]
