@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+import grpc
 import numpy as np
 
-from proofwork import Client, SecretKey, Signer
+from proofwork import Client, SecretKey, Signer, TxError
 from proofwork import jobs
 
 #: Right shift of the fixed-point requantisation multiplier.
@@ -223,8 +224,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         chain.register(q.w1, "layer 1")
         chain.register(q.w2, "layer 2")
         pred_chain = infer(data.x_test, q, chain, chain)
-    except (OSError, RuntimeError, TimeoutError, ValueError, LookupError) as e:
-        print(f"digits: {e}", file=sys.stderr)
+    except (OSError, RuntimeError, TimeoutError, ValueError, LookupError, TxError, grpc.RpcError) as e:
+        if isinstance(e, grpc.RpcError):
+            print(f"digits: the node answered {e.code().name}: {e.details()}", file=sys.stderr)  # type: ignore[attr-defined]
+        else:
+            print(f"digits: {e}", file=sys.stderr)
         if spawned is not None:
             wl = spawned.home / "worker.log"
             print(f"--- node log ---\n{spawned.log()[-4000:]}", file=sys.stderr)
