@@ -270,7 +270,13 @@ fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
 /// `B·r` cached (the node computes it in the background once the beacon is on chain; without
 /// that, add `verify_job/…/weights_cached` − `…/br_cached`). The rows are checked in one call
 /// here; on chain each part is checked on its own, the same rows and proofs.
-fn bench_all_in(c: &mut Criterion, s: &StateDelta<Base>, ctx: &RevealContext, rows: &[RevealedRow], m: usize) {
+fn bench_all_in(
+    c: &mut Criterion,
+    s: &StateDelta<Base>,
+    ctx: &RevealContext,
+    rows: &[RevealedRow],
+    m: usize,
+) {
     let max_tx_bytes = 1u64 << 20;
     let per = work::reveal_rows_per_tx(max_tx_bytes, m as u32, K as u32, N as u32) as usize;
     let key = SecretKey::from_seed("worker");
