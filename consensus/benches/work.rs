@@ -53,6 +53,7 @@ fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static 
         Message::ClaimJob(m) => work::exec::claim_job(s, who, m),
         Message::CommitWork(m) => work::exec::commit_work(s, who, m),
         Message::RevealWork(m) => work::exec::reveal_work(s, &env, who, m),
+        Message::CancelJob(m) => work::exec::cancel_job(s, &env, who, m),
         other => panic!("not benchmarked: {}", other.kind_name()),
     };
     ev.unwrap().attributes()
@@ -194,7 +195,7 @@ fn bench(c: &mut Criterion) {
                 // A fresh cache holding only the weights: B·r is computed from them, as for
                 // the first job on the model in a block on a running node.
                 let wcache = WorkCache::default();
-                wcache.put_weights(0, weights.clone());
+                wcache.put_weights(ctx.model_id, weights.clone());
                 check_reveal(&s, &ctx, &rows, Some((&wcache, [1; 32], 0)))
                     .unwrap()
                     .unwrap()
