@@ -6,6 +6,8 @@
 //!   running node (weights in memory, `B·r` computed). `…/br_cached` is the per-job cost once
 //!   `B·r` is cached for the (model, beacon block), which every further job on that model in
 //!   that block pays.
+//! - `work::all_in/m=4096,…`: all of a validator's CPU for one 4096³ job's reveal under the
+//!   default genesis (tx ids, decoding and signatures of its parts, the spot check).
 //! - `work::gemm_cpu/m=1024,k=n=4096`: the CPU reference GEMM on a quarter of the 4096³ job
 //!   (GEMM time is linear in M; the ratios in docs/bench-work.md extrapolate ×4 and ×16).
 //! - `work::commit_cpu/m=1024,n=4096`: row digests + Merkle tree over that GEMM's output.
@@ -51,6 +53,7 @@ fn exec(s: &mut StateDelta<Base>, who: &Address, msg: Message) -> Vec<(&'static 
         Message::ClaimJob(m) => work::exec::claim_job(s, who, m),
         Message::CommitWork(m) => work::exec::commit_work(s, who, m),
         Message::RevealWork(m) => work::exec::reveal_work(s, &env, who, m),
+        Message::CancelJob(m) => work::exec::cancel_job(s, &env, who, m),
         other => panic!("not benchmarked: {}", other.kind_name()),
     };
     ev.unwrap().attributes()
@@ -177,6 +180,7 @@ fn bench(c: &mut Criterion) {
         let (s, ctx, rows) = setup(m, &b);
         if m == 4096 {
             bench_reveal_tx(c, &rows);
+            bench_all_in(c, &s, &ctx, &rows, m);
         }
         let v = check_reveal(&s, &ctx, &rows, None).unwrap().unwrap();
         assert_eq!(v, work::Verdict::Pass);
@@ -191,7 +195,7 @@ fn bench(c: &mut Criterion) {
                 // A fresh cache holding only the weights: B·r is computed from them, as for
                 // the first job on the model in a block on a running node.
                 let wcache = WorkCache::default();
-                wcache.put_weights(0, weights.clone());
+                wcache.put_weights(ctx.model_id, weights.clone());
                 check_reveal(&s, &ctx, &rows, Some((&wcache, [1; 32], 0)))
                     .unwrap()
                     .unwrap()
@@ -257,6 +261,78 @@ fn bench_reveal_tx(c: &mut Criterion, rows: &[RevealedRow]) {
     g.bench_function("verify_signature", |bch| {
         bch.iter(|| tx.verify_signature().unwrap())
     });
+    g.finish();
+}
+
+/// Everything a validator's CPU does for one job's reveal under the default genesis (1 MiB
+/// txs, so the 96 rows travel in `reveal_rows_per_tx` parts): per part, the tx id (BLAKE3 of
+/// the bytes), decoding and the signature check (CheckTx; ProcessProposal and FinalizeBlock
+/// reuse the decoded tx), then the spot check of every row (Merkle proofs + Freivalds) with
+/// `B·r` cached (the node computes it in the background once the beacon is on chain; without
+/// that, add `verify_job/…/weights_cached` − `…/br_cached`). The rows are checked in one call
+/// here; on chain each part is checked on its own, the same rows and proofs.
+fn bench_all_in(
+    c: &mut Criterion,
+    s: &StateDelta<Base>,
+    ctx: &RevealContext,
+    rows: &[RevealedRow],
+    m: usize,
+) {
+    let max_tx_bytes = 1u64 << 20;
+    let per = work::reveal_rows_per_tx(max_tx_bytes, m as u32, K as u32, N as u32) as usize;
+    let key = SecretKey::from_seed("worker");
+    let txs: Vec<Vec<u8>> = rows
+        .chunks(per)
+        .enumerate()
+        .map(|(i, part)| {
+            sign_body(
+                &key,
+                &TxBody {
+                    chain_id: "pw-bench".into(),
+                    nonce: 7 + i as u64,
+                    fee: 1,
+                    messages: vec![Message::RevealWork(proofwork_tx::RevealWork {
+                        job_id: 1,
+                        rows: part.to_vec(),
+                    })],
+                },
+            )
+        })
+        .collect();
+    assert!(txs.iter().all(|t| t.len() as u64 <= max_tx_bytes));
+    let limits = TxLimits {
+        max_tx_bytes,
+        max_messages: 1,
+    };
+    let admit = |t: &[u8]| {
+        let id = proofwork_tx::tx_hash(t);
+        let tx = SignedTx::decode(t, &limits).unwrap();
+        tx.verify_signature().unwrap();
+        (id, tx)
+    };
+    let cache = WorkCache::default();
+    check_reveal(s, ctx, rows, Some((&cache, [0; 32], 0)))
+        .unwrap()
+        .unwrap();
+    let mut g = c.benchmark_group("work::all_in");
+    g.sample_size(20);
+    let mut n = 0u64;
+    g.bench_function(
+        format!("m={m},k=n=4096,rows=96,parts={},default_genesis", txs.len()),
+        |bch| {
+            bch.iter(|| {
+                for t in &txs {
+                    std::hint::black_box(admit(t));
+                }
+                n += 1;
+                let mut h = [0u8; 32];
+                h[..8].copy_from_slice(&n.to_le_bytes());
+                check_reveal(s, ctx, rows, Some((&cache, h, 0)))
+                    .unwrap()
+                    .unwrap()
+            })
+        },
+    );
     g.finish();
 }
 

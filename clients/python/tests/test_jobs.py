@@ -1,16 +1,13 @@
 """The job market with NumPy against a real node and a real (CPU) worker: register a model,
-post a job, let a worker compute and commit C, then verify C in Python against the committed
-root and with Freivalds.
-
-The node does not yet deliver a job's output C to its client (no RPC returns it), so the
-test computes C = A·B itself and checks that it is exactly what the worker committed to."""
+post a job, let a worker compute, commit and deliver C, download C from the node (every row
+checked against the verified c_root), compare it with A·B computed here, confirm delivery."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from proofwork import Signer, TxError
+from proofwork import Signer, TxError, msg
 from proofwork import jobs
 
 
@@ -59,7 +56,7 @@ def test_register_model_post_job_and_verify_c(node):
             jobs.post_job(c, alice, model_id, a, price=1)
         assert e.value.name == "price_too_low"
 
-    job_id = jobs.post_job(c, alice, model_id, a)
+    job_id = jobs.post_job(c, alice, model_id, a, price=10_000)
     job = c.job(job_id)
     assert (job.status, job.m, job.k, job.n) == ("posted", m, k, n)
     assert job.a_root == jobs.row_root_i8(a)
@@ -83,3 +80,59 @@ def test_register_model_post_job_and_verify_c(node):
     wrong[m - 1, 0] ^= 1
     bad = jobs.verify_output(committed, a, b, wrong)
     assert not bad.root_matches and not bad.freivalds
+
+    # the worker delivered C (ADR-008): found by c_root, every row checked on download
+    info = c.stat_blob(row_root=committed)
+    assert info.size == 4 * m * n and info.row_len == 4 * n and info.row_root == committed
+    got = jobs.fetch_output(c, job_id)
+    assert got.dtype == np.int32 and np.array_equal(got, expected)
+    # bytes that do not hash to c_root are refused
+    tampered = bytearray(got.astype("<i4").tobytes())
+    tampered[5] ^= 1
+    with pytest.raises(ValueError, match="c_root"):
+        jobs.output_from_bytes(bytes(tampered), m, n, committed)
+    # the client confirms: the held half of the worker's pay is released
+    assert c.job(job_id).delivery == "pending" and int(c.job(job_id).held) > 0
+    jobs.confirm_output(c, alice, job_id)
+    assert c.job(job_id).delivery == "released"
+    with pytest.raises(TxError) as e:
+        jobs.confirm_output(c, alice, job_id)
+    assert e.value.name == "delivery_state"
+
+
+def test_fetch_output_refuses_jobs_without_a_delivered_output(node):
+    c = node.client
+    alice = Signer(node.key("alice"))
+    rng = np.random.default_rng(11)
+    b = rng.integers(-128, 128, (16, 8), dtype=np.int8)
+    model_id = jobs.register_model(c, alice, b)
+    job_id = jobs.post_job(c, alice, model_id, rng.integers(-128, 128, (4, 16), dtype=np.int8))
+    # posted, nothing committed: no output to fetch
+    with pytest.raises(ValueError, match="no committed output yet"):
+        jobs.fetch_output(c, job_id)
+    # an output root the node has never seen
+    import grpc
+
+    with pytest.raises(grpc.RpcError) as e:
+        c.stat_blob(row_root=bytes(32))
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    with pytest.raises(ValueError, match="exactly one"):
+        c.stat_blob()
+    with pytest.raises(ValueError, match="32 bytes"):
+        c.stat_blob(row_root=b"short")
+    with pytest.raises(ValueError, match="ascending"):
+        jobs.dispute_output(c, alice, job_id, [3, 1])
+    c.send(alice, [msg.cancel_job(job_id=job_id)])
+
+
+def test_output_from_bytes_checks_length_and_root():
+    rng = np.random.default_rng(5)
+    cm = rng.integers(-(2**31), 2**31, (7, 3), dtype=np.int64).astype(np.int32)
+    root = jobs.c_root(cm)
+    assert np.array_equal(jobs.output_from_bytes(cm.astype("<i4").tobytes(), 7, 3, root), cm)
+    with pytest.raises(ValueError, match="bytes, not"):
+        jobs.output_from_bytes(cm.tobytes()[:-4], 7, 3, root)
+    with pytest.raises(ValueError, match="c_root"):
+        jobs.output_from_bytes(cm.tobytes(), 7, 3, bytes(32))
+    with pytest.raises(ValueError, match="shape"):
+        jobs.output_from_bytes(b"", 0, 3, root)

@@ -284,11 +284,32 @@ class Client:
 
         return self.blobs.Upload(chunks(), timeout=self.timeout)
 
-    def download_blob(self, h: bytes) -> bytes:
+    def stat_blob(self, hash: bytes = b"", row_root: bytes = b"") -> blobs_pb.BlobInfo:
+        """``Blobs.Stat`` by the blob's hash or by a row root it was indexed under (a job's
+        ``a_root``, a model's ``b_root``, a delivered output's ``c_root``): exactly one of the
+        two, 32 bytes. Raises ``grpc.RpcError`` (``NOT_FOUND``) when the node has none."""
+        if bool(hash) == bool(row_root):
+            raise ValueError("stat_blob needs exactly one of hash and row_root")
+        for name, v in (("hash", hash), ("row_root", row_root)):
+            if v and len(v) != 32:
+                raise ValueError(f"{name} must be 32 bytes, got {len(v)}")
+        return self.blobs.Stat(blobs_pb.StatRequest(hash=hash, row_root=row_root), timeout=self.timeout)
+
+    def download_blob(self, h: bytes, offset: int = 0, limit: int = 0, timeout: float | None = None) -> bytes:
+        """Streams a blob (or ``limit`` bytes of it from ``offset``; 0: to the end) and, for a
+        whole blob, checks that its bytes hash to ``h``."""
+        import blake3
+
         out = bytearray()
-        for c in self.blobs.Download(blobs_pb.DownloadRequest(hash=h), timeout=self.timeout):
+        req = blobs_pb.DownloadRequest(hash=h, offset=offset, limit=limit)
+        for c in self.blobs.Download(req, timeout=timeout or self.timeout):
+            if c.offset != offset + len(out):
+                raise ValueError(f"blob {h.hex()}: chunk at offset {c.offset}, expected {offset + len(out)}")
             out += c.data
-        return bytes(out)
+        data = bytes(out)
+        if offset == 0 and limit == 0 and blake3.blake3(data).digest() != h:
+            raise ValueError(f"blob {h.hex()}: the downloaded bytes do not hash to its name")
+        return data
 
 
 class Signer:

@@ -11,8 +11,10 @@ Commitments (``kernels/src/merkle.rs``, docs/work.md), reimplemented here:
 
 Flow: :func:`register_model` (``RegisterModel`` + ``UploadModelChunk`` txs), :func:`post_job`
 (``PostJob`` + upload of ``A`` through the Blobs service as the job's input), a worker
-claims/commits/reveals, then :func:`verify_output` checks a ``C`` against the job's committed
-``c_root`` and with a Freivalds check.
+claims/commits/reveals and uploads ``C`` to the node (``BLOB_KIND_JOB_OUTPUT``, ADR-008), then
+:func:`fetch_output` downloads ``C`` and checks every row against the job's committed
+``c_root``, and :func:`confirm_output` releases the worker's held pay. :func:`run_job` does the
+whole round trip; :func:`verify_output` checks a ``C`` obtained otherwise (root and Freivalds).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import numpy as np
 from .transaction import msg
 
 if TYPE_CHECKING:
-    from .client import Client, Signer
+    from .client import Client, Committed, Signer
     from .work.v1.work_pb2 import JobInfo
 
 TAG_A_ROW = b"proofwork/arow/v1"
@@ -267,3 +269,101 @@ def wait_job(client: "Client", job_id: int, statuses=("verified",), timeout: flo
         if time.monotonic() > deadline:
             raise TimeoutError(f"job {job_id} is {j.status}, waited for {statuses}")
         time.sleep(0.1)
+
+
+class OutputUnavailable(LookupError):
+    """The node has no delivered output for a job (the worker has not uploaded ``C`` there,
+    or the garbage collector has dropped it): ``DisputeOutput`` makes the worker answer for
+    named rows on chain (ADR-008)."""
+
+
+def output_from_bytes(data: bytes, m: int, n: int, committed: bytes) -> np.ndarray:
+    """``C`` (``m`` × ``n`` int32) from its little-endian row bytes, after checking that every
+    row hashes into ``committed`` (the job's ``c_root``). Raises ``ValueError`` on a wrong
+    length or a root mismatch."""
+    if m <= 0 or n <= 0:
+        raise ValueError(f"bad output shape {m}×{n}")
+    if len(data) != 4 * m * n:
+        raise ValueError(f"C has {len(data)} bytes, not m·4n = {4 * m * n}")
+    c = np.frombuffer(data, dtype="<i4").reshape(m, n).astype(np.int32)
+    if len(committed) != 32 or c_root(c) != bytes(committed):
+        raise ValueError("the output's rows do not hash to the job's committed c_root")
+    return c
+
+
+def fetch_output(client: "Client", job_id: int, timeout: float = 300.0) -> np.ndarray:
+    """Downloads a job's output ``C`` from the node's blob store (found by its committed
+    ``c_root``) and checks every row against that root, so a node cannot hand back a wrong
+    ``C``. Returns ``C`` as an ``m`` × ``n`` int32 array.
+
+    Raises ``ValueError`` for a job with no committed output yet or bytes that do not match
+    the root, :class:`OutputUnavailable` when the node holds no output for the job."""
+    import grpc
+
+    job = client.job(job_id)
+    if len(job.c_root) != 32:
+        raise ValueError(f"job {job_id} is {job.status} and has no committed output yet")
+    try:
+        info = client.stat_blob(row_root=job.c_root)
+    except grpc.RpcError as e:
+        if e.code() == grpc.StatusCode.NOT_FOUND:
+            raise OutputUnavailable(
+                f"the node has no output for job {job_id}: the worker has not delivered it here "
+                f"(dispute named rows with dispute_output)"
+            ) from None
+        raise
+    want = 4 * job.m * job.n
+    if info.size != want:
+        raise ValueError(f"the node's output for job {job_id} has {info.size} bytes, not m·4n = {want}")
+    data = client.download_blob(info.hash, timeout=timeout)
+    return output_from_bytes(data, job.m, job.n, job.c_root)
+
+
+def confirm_output(client: "Client", signer: "Signer", job_id: int) -> "Committed | bytes":
+    """``ConfirmOutput``: the client got ``C``; the worker's held pay is released now."""
+    return client.send(signer, [msg.confirm_output(job_id=job_id)])
+
+
+def dispute_output(client: "Client", signer: "Signer", job_id: int, rows: list[int]) -> "Committed | bytes":
+    """``DisputeOutput``: names rows of ``C`` (ascending, distinct, < m; at most the chain's
+    ``dispute_rows``) the worker must put on chain within the answer window."""
+    rows = [int(r) for r in rows]
+    if not rows or any(b <= a for a, b in zip(rows, rows[1:])) or rows[0] < 0:
+        raise ValueError(f"rows must be non-empty, ascending, distinct and non-negative: {rows}")
+    return client.send(signer, [msg.dispute_output(job_id=job_id, rows=rows)])
+
+
+def run_job(
+    client: "Client",
+    signer: "Signer",
+    model_id: int,
+    a: np.ndarray,
+    timeout: float = 300.0,
+    confirm: bool = True,
+    price: int | None = None,
+    denom: str = "",
+    commit_blocks: int = 0,
+    reveal_blocks: int = 0,
+) -> tuple[int, np.ndarray]:
+    """Posts ``C = A·B_model`` (:func:`post_job`; default price the chain's minimum), waits until a worker's
+    result is verified on chain, downloads ``C`` and checks every row against the verified
+    ``c_root`` (:func:`fetch_output`, retried until the worker's upload is there or
+    ``timeout``), and confirms delivery (``confirm``). Returns ``(job_id, C)``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    job_id = post_job(
+        client, signer, model_id, a, price=price, denom=denom, commit_blocks=commit_blocks, reveal_blocks=reveal_blocks
+    )
+    wait_job(client, job_id, ("verified",), timeout=max(0.0, deadline - time.monotonic()))
+    while True:
+        try:
+            c = fetch_output(client, job_id, timeout=max(1.0, deadline - time.monotonic()))
+            break
+        except OutputUnavailable:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    if confirm:
+        confirm_output(client, signer, job_id)
+    return job_id, c
