@@ -15,7 +15,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 report="$(mktemp)"
 trap 'rm -f "$report"' EXIT
 if [[ "${1:-}" == "--long" ]]; then export PW_FAULT_LONG=1; fi
-PW_FAULT_REPORT="$report" cargo test --release -p proofwork-node --test e2e \
+PW_FAULT_REPORT="$report" cargo test --release --workspace --test e2e \
   disk_fault_matrix -- --nocapture --test-threads 1 >/dev/null 2>"$report.log" || {
   cat "$report" "$report.log" >&2
   echo "disk-faults: FAILED (a case re-decided blocks or started below its committed height)" >&2

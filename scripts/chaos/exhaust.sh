@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PORT=${PORT:-39190}
-cargo build --release -p proofwork-node --bin proofwork --example exhaust
+# --workspace, not -p: one crate alone unifies features differently and rebuilds RocksDB.
+cargo build --release --workspace --bin proofwork --example exhaust
 BIN=${CARGO_TARGET_DIR:-target}/release
 DIR=$(mktemp -d)
 trap 'kill "$NODE" 2>/dev/null || true; rm -rf "$DIR"' EXIT

@@ -11,7 +11,7 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 rounds="${1:-20}"
 report="$(mktemp)"
 trap 'rm -f "$report" "$report.log"' EXIT
-PW_KILL9_ROUNDS="$rounds" PW_KILL9_REPORT="$report" cargo test --release -p proofwork-node \
+PW_KILL9_ROUNDS="$rounds" PW_KILL9_REPORT="$report" cargo test --release --workspace \
   --test e2e kill9_loop -- --nocapture --test-threads 1 >/dev/null 2>"$report.log" || {
   cat "$report" "$report.log" >&2
   echo "kill9: FAILED" >&2

@@ -12,4 +12,4 @@ cd "$(dirname "$0")/../.."
 export PW_SIM_SEEDS="${1:-${PW_SIM_SEEDS:-200}}"
 export PW_SIM_BLOCKS="${2:-${PW_SIM_BLOCKS:-1000}}"
 export PW_SIM_FIRST_SEED="${3:-${PW_SIM_FIRST_SEED:-0}}"
-exec cargo test --release -p proofwork-node --test simulation -- --nocapture
+exec cargo test --release --workspace --test simulation -- --nocapture
