@@ -8,9 +8,7 @@ use super::exec::{release_hold, slash_and_reopen, slash_bond};
 use super::{delivery, job, params, state_key, DeliveryState, JobStatus, WorkEvent};
 use crate::validators::{self, cap_powers, Validator};
 
-/// Largest power one validator may get from work (CometBFT bounds the total by
-/// `i64::MAX / 8`; this keeps any realistic set far below it).
-pub const MAX_POWER: u64 = 1 << 40;
+pub use crate::validators::MAX_POWER;
 
 /// What the end of a block did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -288,8 +286,9 @@ pub fn release_unbonded<S: StateWrite>(
 }
 
 /// Power from work (docs/design.md "Useful work" step 8): each admitted validator (power > 0)
-/// gets `base_weight × max(score, floor)`, clamped to [`MAX_POWER`], then
-/// [`cap_powers`] keeps every validator below 1/3 of the total (with fewer than four it
+/// gets `base_weight × (floor + score)`, an equal base plus its work (clamped to
+/// [`MAX_POWER`]), then [`cap_powers`] bounds the work parts so that every set of fewer than
+/// a third of the validators holds less than a third of the power (with fewer than four it
 /// equalises them: see its docs). Scores reset. Returns the validators whose power changed.
 ///
 /// # Errors
@@ -305,7 +304,7 @@ pub fn epoch_power<S: StateWrite>(
     let mut raw = Vec::with_capacity(vals.len());
     for v in &vals {
         let sc = super::score(s, &v.pub_key)?;
-        let units = sc.max(u128::from(p.power_floor));
+        let units = sc.saturating_add(u128::from(p.power_floor));
         let pw = units.saturating_mul(u128::from(p.power_base_weight));
         raw.push(u64::try_from(pw).unwrap_or(u64::MAX).clamp(1, MAX_POWER));
     }

@@ -4,7 +4,7 @@
 //! the message's writes. Funds only ever move through `accounts` (escrow and bonds are module
 //! accounts), so supply conservation holds by construction and is checked every block.
 
-use proofwork_kernels::{merkle, MerkleTree};
+use proofwork_kernels::merkle;
 use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
@@ -16,7 +16,7 @@ use proofwork_tx::{
 
 use super::verify::{check_reveal, reveal_context, Verdict};
 use super::{
-    commit_floor, get_u128, job_credits, model_rows, params, put, reveal_floor, reveal_parts,
+    commit_floor, get_u128, job_credits, params, put, reveal_floor, reveal_parts,
     reveal_rows_per_tx, sampled_count, save_job, state_key, Delivery, DeliveryState, Job,
     JobStatus, Model, WorkCache, WorkParams, Worker,
 };
@@ -194,12 +194,32 @@ pub fn upload_model_chunk<S: StateWrite>(
             ),
         });
     }
-    if first_row > m.rows_uploaded {
+    // The row root is built incrementally (docs/work.md "Uploading a model"): the frontier
+    // of the rows so far (`O(log k)` digests) is kept under `work/bfront/{id}`, so a chunk
+    // costs its own rows plus `O(log k)` node hashes, the one that completes `B` included.
+    // A chunk either continues the upload (`first_row = rows_uploaded`) or restarts it
+    // (`first_row = 0`); rewriting rows in the middle would invalidate the frontier.
+    let frontier_key = state_key::model_frontier(model_id);
+    let mut builder = if first_row == 0 {
+        merkle::RowRootBuilder::new()
+    } else if first_row == m.rows_uploaded {
+        let stack: Vec<(u64, [u8; 32])> = super::get(s, &frontier_key)?.unwrap_or_default();
+        match merkle::RowRootBuilder::from_frontier(stack) {
+            Some(b) if b.leaf_count() == u64::from(first_row) => b,
+            _ => {
+                // A model registered before frontiers were kept: the upload restarts at 0.
+                return fail(TxError::ChunkOutOfOrder {
+                    first_row: u64::from(first_row),
+                    uploaded: 0,
+                });
+            }
+        }
+    } else {
         return fail(TxError::ChunkOutOfOrder {
             first_row: u64::from(first_row),
             uploaded: u64::from(m.rows_uploaded),
         });
-    }
+    };
     let count = rows.len() / n;
     let end = u64::from(first_row) + count as u64;
     if end > u64::from(m.k) {
@@ -209,30 +229,31 @@ pub fn upload_model_chunk<S: StateWrite>(
     }
     // A row is stored as its n bytes: the borsh form of a fixed `[i8; n]` (no length prefix).
     for (i, row) in rows.chunks_exact(n).enumerate() {
+        builder.push_row(row);
         s.put_raw(
             state_key::model_row(model_id, first_row + i as u32),
             row.to_vec(),
         );
     }
-    // end ≤ k < 2^17 fits u32.
-    m.rows_uploaded = m.rows_uploaded.max(end as u32);
+    // end ≤ k < 2^17 fits u32. After a restart rows past `end` are stale until rewritten:
+    // only the prefix `rows_uploaded` counts (and is covered by the frontier).
+    m.rows_uploaded = end as u32;
     if m.rows_uploaded == m.k {
-        let b: Vec<i8> = model_rows(s, &m, 0, m.k)?
-            .into_iter()
-            .map(|v| v as i8)
-            .collect();
-        let leaves = merkle::row_digests_i8(&b, m.k as usize, n)
-            .map_err(|e| StateError::Invariant(format!("row digests of model {model_id}: {e}")))?;
-        let root = MerkleTree::from_leaves(leaves)
-            .map_err(|e| StateError::Invariant(format!("tree of model {model_id}: {e}")))?
-            .root();
+        let root = builder
+            .root()
+            .ok_or_else(|| StateError::Invariant(format!("model {model_id}: no rows")))?;
         if root != m.b_root {
+            // Refused, so nothing above is kept: the upload stays one chunk short, and a
+            // retry costs what this one did (its rows and log k hashes), paid by its fee.
             return fail(TxError::ModelRootMismatch {
                 expected: hex::encode(m.b_root),
                 got: hex::encode(root),
             });
         }
         m.active = true;
+        s.delete(frontier_key);
+    } else {
+        put(s, frontier_key, &builder.frontier().to_vec());
     }
     put(s, state_key::model(model_id), &m);
     Ok(UploadModelChunkEvent {

@@ -90,8 +90,9 @@ pub struct WorkParams {
     pub epoch_blocks: u64,
     /// Power per work unit.
     pub power_base_weight: u64,
-    /// Work units every admitted validator is counted with at least (keeps idle validators
-    /// in the set).
+    /// Work units every admitted validator is credited with on top of its score: the equal
+    /// base weight against which `validators::cap_powers` bounds the work parts (keeps idle
+    /// validators in the set). Default 2^20 (about one 4096³ job).
     pub power_floor: u64,
     /// Slashes after which a job expires and its escrow returns to the client.
     pub max_attempts: u32,
@@ -141,7 +142,7 @@ impl Default for WorkParams {
             max_m: 1 << 24,
             epoch_blocks: 100,
             power_base_weight: 1,
-            power_floor: 10,
+            power_floor: 1 << 20,
             max_attempts: 3,
             unbonding_blocks: DEFAULT_UNBONDING_BLOCKS,
             ref_macs_per_block: 1 << 30,

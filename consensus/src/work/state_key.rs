@@ -27,6 +27,14 @@ pub fn model_row(id: u64, row: u32) -> Vec<u8> {
     [model_rows(id).as_slice(), &codec::be_u32(row)].concat()
 }
 
+/// `work/bfront/{id BE}` → borsh `Vec<(u64, [u8; 32])>`: while a model uploads, the
+/// frontier of the row Merkle tree over its first `rows_uploaded` rows (the perfect
+/// subtrees' sizes and roots, largest first; `kernels::merkle::RowRootBuilder`). Deleted
+/// when the model becomes active.
+pub fn model_frontier(id: u64) -> Vec<u8> {
+    [b"work/bfront/".as_slice(), &codec::be_u64(id)].concat()
+}
+
 /// Prefix of every job record.
 pub const JOB_PREFIX: &[u8] = b"work/job/";
 /// `work/job/{id BE}` → borsh [`super::Job`].

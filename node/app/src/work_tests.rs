@@ -230,9 +230,9 @@ fn epoch_end_returns_validator_updates_from_work() {
         h.propose(vec![]);
     }
     let out = h.propose(vec![]);
-    // Genesis power 1 → base weight × max(1 unit, floor 10) = 10.
+    // Genesis power 1 → base weight × (floor 2^20 + 1 unit of score).
     assert_eq!(out.validator_updates.len(), 1);
-    assert_eq!(out.validator_updates[0].power, 10);
+    assert_eq!(out.validator_updates[0].power, (1 << 20) + 1);
     assert_eq!(out.validator_updates[0].pub_key, [1; 32]);
 }
 
