@@ -184,6 +184,9 @@ pub fn quote(p: &pb::ParamsResponse, m: u32, k: u32, n: u32) -> anyhow::Result<J
     let min_per: u128 = p.min_price_per_credit.parse()?;
     let wp = proofwork_consensus::work::WorkParams {
         sample_rows: p.sample_rows,
+        macs_per_credit: p.macs_per_credit,
+        min_price_per_credit: min_per,
+        burn_bps: u16::try_from(p.burn_bps).unwrap_or(u16::MAX),
         ref_macs_per_block: p.ref_macs_per_block,
         min_window_blocks: p.min_window_blocks,
         ..Default::default()
@@ -207,7 +210,7 @@ pub fn quote(p: &pb::ParamsResponse, m: u32, k: u32, n: u32) -> anyhow::Result<J
     Ok(JobQuote {
         macs,
         credits,
-        min_price: credits.saturating_mul(min_per),
+        min_price: proofwork_consensus::work::min_job_price(&wp, m, k, n),
         commit_blocks: p.default_commit_blocks.max(commit_floor as u32),
         reveal_blocks: p.default_reveal_blocks.max(reveal_floor as u32),
         commit_floor,

@@ -130,7 +130,15 @@ pub fn end_block<S: StateWrite>(
             );
         }
     }
-    out.prefetch_models = models_committed_at(s, height)?;
+    // The block's (model, beacon) pairs: the count starts again with the next block.
+    for (key, _) in s.scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, usize::MAX)? {
+        s.delete(key);
+    }
+    // At most as many warm-ups as a block's reveals may use pairs (a spammer committing on
+    // many models must not make every node compute their `B·r` ahead).
+    let mut prefetch = models_committed_at(s, height)?;
+    prefetch.truncate(p.max_model_beacons_per_block as usize);
+    out.prefetch_models = prefetch;
     Ok(out)
 }
 

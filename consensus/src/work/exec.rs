@@ -14,7 +14,7 @@ use proofwork_tx::{
     WORK_K_LIMIT,
 };
 
-use super::verify::{check_reveal, reveal_context, Verdict};
+use super::verify::{check_reveal, reveal_context, RevealContext, Verdict};
 use super::{
     commit_floor, get_u128, job_credits, params, put, reveal_floor, reveal_parts,
     reveal_rows_per_tx, sampled_count, save_job, state_key, Delivery, DeliveryState, Job,
@@ -473,12 +473,13 @@ pub fn post_job<S: StateWrite>(
     // work is worth (at least, so work is not bought below its size; at most, so an
     // over-priced tiny job cannot carry credits from one account to another — moving `C`
     // credits costs `C · macs_per_credit` spot-checked MACs). In the chain denomination,
-    // at least `min_price_per_credit` per credit.
+    // at least `min_price_per_credit` per credit and at least the verification floor
+    // (`min_job_price`).
     let credits = job_credits(&p, m, mdl.k, mdl.n);
     let min = if in_credits {
         credits
     } else {
-        credits.saturating_mul(p.min_price_per_credit)
+        super::min_job_price(&p, m, mdl.k, mdl.n)
     };
     if price < min {
         return fail(TxError::PriceTooLow { price, min });
@@ -652,6 +653,7 @@ pub fn reveal_work<S: StateWrite>(
     let rows: &[RevealedRow] = &msg.rows;
     let height = accounts::block_height(s)?;
     let ctx = reveal_context(s, signer, job_id, height)??;
+    admit_model_beacon(s, &ctx)?;
     let verdict = check_reveal(
         s,
         &ctx,
@@ -701,6 +703,28 @@ pub fn reveal_work<S: StateWrite>(
     }
 }
 
+/// Counts the reveal's (model, beacon) pair against the block's
+/// `max_model_beacons_per_block` before any `B·r` is computed: a pair the block has seen
+/// already is free; one more than the limit is refused.
+///
+/// # Errors
+/// [`TxError::TooManyModelBeacons`]; storage failures.
+pub fn admit_model_beacon<S: StateWrite>(s: &mut S, ctx: &RevealContext) -> Result<(), ExecError> {
+    let key = state_key::block_pair(&super::verify::r_seed(&ctx.beacon, ctx.model_id));
+    if s.get_raw(&key)?.is_some() {
+        return Ok(());
+    }
+    let limit = params(s)?.max_model_beacons_per_block;
+    let seen = s
+        .scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, limit as usize)?
+        .len();
+    if seen >= limit as usize {
+        return fail(TxError::TooManyModelBeacons { limit });
+    }
+    s.put_raw(key, Vec::new());
+    Ok(())
+}
+
 fn settle_pass<S: StateWrite>(
     s: &mut S,
     denom: &str,
@@ -716,7 +740,7 @@ fn settle_pass<S: StateWrite>(
         return settle_credit_pass(s, job, mdl, w, worker_addr, height);
     }
     // price = burn + royalties + worker's pay (see docs/work.md "Self-dealing").
-    let burn = royalties::bps_of(job.price, u32::from(p.burn_bps));
+    let burn = super::job_burn(&p, job.price);
     if burn > 0 {
         accounts::burn(s, &escrow, denom, burn)?;
     }

@@ -91,6 +91,15 @@ pub fn revealed(id: u64) -> Vec<u8> {
     [b"work/revealed/".as_slice(), &codec::be_u64(id)].concat()
 }
 
+/// Prefix of the (model, beacon) pairs the reveals of the current block have needed `B·r`
+/// for (cleared at the end of every block).
+pub const BLOCK_PAIR_PREFIX: &[u8] = b"work/bpair/";
+/// `work/bpair/{r seed}` → empty: the current block has checked a reveal on the (model,
+/// beacon) pair whose Freivalds seed is `r_seed` (`verify::r_seed`).
+pub fn block_pair(r_seed: &[u8; 32]) -> Vec<u8> {
+    [BLOCK_PAIR_PREFIX, r_seed.as_slice()].concat()
+}
+
 /// `work/delivery/{id BE}` → borsh [`super::Delivery`]: a verified job's output commitment
 /// and the pay held until it is delivered.
 pub fn delivery(id: u64) -> Vec<u8> {

@@ -13,7 +13,7 @@ mod escrow;
 mod fractional;
 mod ip;
 mod market;
-mod work;
+pub(crate) mod work;
 
 use proofwork_consensus::work::{WorkCache, WorkEnv};
 use proofwork_state::{ExecError, StateRead, StateWrite};
