@@ -734,7 +734,7 @@ tx_errors! {
         /// The chain's `max_model_beacons_per_block`.
         limit: u32,
     },
-    /// A challenge of a verified row that is not within its window, or whose row is right.
+    /// A challenge of a job challenged already, or of a row index not below `m`.
     #[error("bad challenge: {reason}")]
     432 bad_challenge BadChallenge {
         /// Why.

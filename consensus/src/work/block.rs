@@ -234,11 +234,13 @@ fn models_committed_at<S: StateRead>(s: &S, height: u64) -> Result<Vec<u64>, Sta
     Ok(models.into_iter().collect())
 }
 
-/// Returns the bonds of unbonding workers whose period has passed (`release_at ≤ height`)
-/// and who hold no job, from `work/bonds` to the worker, and forgets the worker (it may
-/// register again). Workers still holding a job wait: their bond stays slashable until the
-/// job is resolved. Scans the unbonding requests in address order (state order), so the
-/// result is deterministic; the scan is as long as the number of pending requests.
+/// Returns the bonds of unbonding workers whose period has passed and who hold no job,
+/// from `work/bonds` to the worker, and forgets the worker (it may register again). Reads
+/// only the releases indexed for `height` (`work/unbdue/{height}`: each request's
+/// `release_at`, and the block in which a worker past it resolved its last job), so the cost
+/// is the number of releases due, not of requests pending. A worker still holding a job at
+/// its `release_at` waits: its bond stays slashable, and the block that resolves its last job
+/// indexes the release at its own end ([`super::exec::release_claim`]).
 ///
 /// # Errors
 /// Storage failures; a request without a worker record or a bond the module account cannot
@@ -249,19 +251,23 @@ pub fn release_unbonded<S: StateWrite>(
     native_denom: &str,
     events: &mut Vec<WorkEvent>,
 ) -> Result<(), StateError> {
-    let pending = s.scan_prefix(state_key::UNBONDING_PREFIX, None, usize::MAX)?;
-    for (key, value) in pending {
-        let release_at: u64 = codec::decode(&key, &value)?;
-        if release_at > height {
-            continue;
-        }
+    let prefix = state_key::unbond_due_at(height);
+    let due = s.scan_prefix(&prefix, None, usize::MAX)?;
+    for (key, _) in due {
+        s.delete(key.clone());
         let addr: [u8; 20] = key
-            .get(state_key::UNBONDING_PREFIX.len()..)
+            .get(prefix.len()..)
             .and_then(|a| a.try_into().ok())
             .ok_or_else(|| StateError::Corrupt {
                 key: hex::encode(&key),
                 reason: "expected a 20-byte address".into(),
             })?;
+        let Some(release_at) = super::unbonding(s, &addr)? else {
+            continue; // stale: released already
+        };
+        if release_at > height {
+            continue;
+        }
         let w = super::worker(s, &addr)?.ok_or_else(|| {
             StateError::Invariant(format!(
                 "unbonding request of {} without a worker",
@@ -269,7 +275,7 @@ pub fn release_unbonded<S: StateWrite>(
             ))
         })?;
         if w.active_claims > 0 {
-            continue; // still holds a job: released at the first block end after it resolves
+            continue; // still holds a job: re-indexed when its last one resolves
         }
         let who = proofwork_tx::Address(addr);
         if w.bond > 0 {
@@ -279,7 +285,7 @@ pub fn release_unbonded<S: StateWrite>(
                 ExecError::Tx(e) => StateError::Invariant(format!("bond release of {who}: {e}")),
             })?;
         }
-        s.delete(key);
+        s.delete(state_key::unbonding(&addr));
         s.delete(state_key::worker(&addr));
         events.push(
             WorkerUnbondedEvent {

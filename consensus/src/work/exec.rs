@@ -9,7 +9,7 @@ use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{
-    Address, AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
+    Address, AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
     RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError, UploadModelChunk,
     WORK_K_LIMIT,
 };
@@ -264,6 +264,28 @@ pub fn upload_model_chunk<S: StateWrite>(
     .into())
 }
 
+/// Releases one of `w`'s claims. When that was its last and its unbonding period is over,
+/// its release is indexed for the end of this block (`work/unbdue/{height}`): the index
+/// entry of its `release_at` was consumed while it still held a job.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) fn release_claim<S: StateWrite>(
+    s: &mut S,
+    w: &mut Worker,
+    height: u64,
+) -> Result<(), StateError> {
+    w.active_claims = w.active_claims.saturating_sub(1);
+    if w.active_claims == 0 {
+        if let Some(release_at) = super::unbonding(s, &w.address)? {
+            if release_at <= height {
+                s.put_raw(state_key::unbond_due(height, &w.address), Vec::new());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Registers or tops up a worker (see [`RegisterWorker`]).
 ///
 /// # Errors
@@ -291,9 +313,19 @@ pub fn register_worker<S: StateWrite>(
             });
         }
     }
+    let existing = super::worker(s, &signer.0)?;
+    let p = params(s)?;
+    // A new worker bonds at least `min_bond` (one claim's worth): a worker with nothing at
+    // stake could only be slashed nothing.
+    if existing.is_none() && bond < p.min_bond.max(1) {
+        return fail(TxError::BondTooLow {
+            bond,
+            needed: p.min_bond.max(1),
+        });
+    }
     let bonds = accounts::module_address(state_key::BOND_MODULE);
     accounts::move_funds(s, signer, &bonds, env.native_denom, bond)?;
-    let mut w = super::worker(s, &signer.0)?.unwrap_or(Worker {
+    let mut w = existing.unwrap_or(Worker {
         address: signer.0,
         bond: 0,
         validator: None,
@@ -334,6 +366,7 @@ pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkE
     let p = params(s)?;
     let release_at = accounts::block_height(s)?.saturating_add(p.unbonding_blocks);
     put(s, state_key::unbonding(&signer.0), &release_at);
+    s.put_raw(state_key::unbond_due(release_at, &signer.0), Vec::new());
     Ok(UnbondWorkerEvent {
         worker: *signer,
         bond: w.bond,
@@ -552,8 +585,7 @@ pub fn claim_job<S: StateWrite>(
             address: signer.to_string(),
         });
     }
-    let needed = p
-        .min_bond
+    let needed = super::claim_bond(&p, job.price)
         .saturating_mul(u128::from(w.active_claims).saturating_add(1));
     if w.bond < needed {
         return fail(TxError::BondTooLow {
@@ -772,7 +804,7 @@ fn settle_pass<S: StateWrite>(
             put(s, key, &sc);
         }
     }
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     w.jobs_verified = w.jobs_verified.saturating_add(1);
     w.credits_earned = w.credits_earned.saturating_add(credits);
     mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
@@ -894,7 +926,7 @@ fn settle_credit_pass<S: StateWrite>(
             })?;
         put(s, key, &total);
     }
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     w.jobs_verified = w.jobs_verified.saturating_add(1);
     mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
     job.status = JobStatus::Verified {
@@ -941,7 +973,7 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     })?;
     let client = Address(job.client);
     let amount = slash_bond(s, denom, p, &mut w, &client, bps)?;
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     put(s, state_key::worker(worker_addr), &w);
     s.delete(state_key::revealed(job.id));
     job.slashes = job.slashes.saturating_add(1);
@@ -1212,6 +1244,151 @@ pub fn check_output_rows(
         }
     }
     Ok(())
+}
+
+/// The client challenges one row of a verified job (see [`ChallengeRow`]): within
+/// `challenge_blocks` of the pass, once per job, with `A_i` and `C_i` proven under the job's
+/// `a_root` and the verified `c_root`, the chain recomputes `A_i·B` exactly (`k·n`
+/// multiply-adds, paid for by the job's verification floor, `min_job_price`). A wrong row
+/// slashes `fail_slash_bps` of the worker's bond (`slash_to_client_bps` of it to the client),
+/// returns any held pay to the client and takes the job's credits off the worker's
+/// validator's current score; a right row is recorded as a refuted challenge (the one
+/// challenge is spent either way, so a client cannot make validators recompute rows for a
+/// fee). Shape and proof errors are refused before any product is computed.
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn challenge_row<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    msg: &ChallengeRow,
+) -> Result<WorkEvent, ExecError> {
+    let job_id = msg.job_id;
+    let (job, mut d) = load_delivery(s, job_id, "verified")?;
+    if job.client != signer.0 {
+        return fail(TxError::NotJobClient { id: job_id });
+    }
+    let p = params(s)?;
+    let height = accounts::block_height(s)?;
+    let deadline = d
+        .verified_height
+        .saturating_add(u64::from(p.challenge_blocks));
+    if height > deadline {
+        return fail(TxError::DeadlinePassed { deadline, height });
+    }
+    if s.get_raw(&state_key::challenged(job_id))?.is_some() {
+        return fail(TxError::BadChallenge {
+            reason: format!("job {job_id} was challenged already"),
+        });
+    }
+    let mdl = load_model(s, job.model_id)?;
+    let row = &msg.row;
+    let (m, k, n) = (u64::from(job.m), u64::from(mdl.k), u64::from(mdl.n));
+    if row.index >= m {
+        return fail(TxError::BadChallenge {
+            reason: format!("row {} is not below m = {m}", row.index),
+        });
+    }
+    for (what, got, expected) in [
+        ("a", row.a_row.len() as u64, k),
+        ("c", row.c_row.len() as u64, 4 * n),
+    ] {
+        if got != expected {
+            return fail(TxError::RevealRowLength {
+                what,
+                index: row.index,
+                got,
+                expected,
+            });
+        }
+    }
+    let proof_err = |what: &'static str| {
+        move |e: proofwork_kernels::KernelError| TxError::RevealProof {
+            what,
+            index: row.index,
+            reason: e.to_string(),
+        }
+    };
+    let mut memo = merkle::PathMemo::default();
+    let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
+    merkle::verify_path(&job.a_root, &a_leaf, row.index, m, &row.a_proof, &mut memo)
+        .map_err(proof_err("a"))?;
+    let mut memo = merkle::PathMemo::default();
+    let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
+    merkle::verify_path(&d.c_root, &c_leaf, row.index, m, &row.c_proof, &mut memo)
+        .map_err(proof_err("c"))?;
+    // The full row, exactly: A_i · B.
+    let b = match env.cache.and_then(|c| c.get_weights(mdl.id)) {
+        Some(b) => b,
+        None => {
+            let b: std::sync::Arc<Vec<i8>> = std::sync::Arc::new(
+                super::model_rows(s, &mdl, 0, mdl.k)?
+                    .into_iter()
+                    .map(|v| v as i8)
+                    .collect(),
+            );
+            if let Some(c) = env.cache {
+                c.put_weights(mdl.id, b.clone());
+            }
+            b
+        }
+    };
+    let a: Vec<i8> = row.a_row.iter().map(|&v| v as i8).collect();
+    let want = proofwork_kernels::cpu::gemm_i8(&a, &b, 1, mdl.k as usize, mdl.n as usize)
+        .map_err(|e| StateError::Invariant(format!("challenge of job {job_id}: {e}")))?;
+    let right = want
+        .iter()
+        .zip(row.c_row.chunks_exact(4))
+        .all(|(w, c)| c == w.to_le_bytes());
+    put(s, state_key::challenged(job_id), &height);
+    if right {
+        return Ok(super::events::ChallengeRowEvent {
+            job_id,
+            row: row.index,
+            outcome: "refuted",
+            slashed: 0,
+            refunded: 0,
+        }
+        .into());
+    }
+    let client = Address(job.client);
+    let mut refunded = 0;
+    if matches!(
+        d.state,
+        DeliveryState::Pending { .. } | DeliveryState::Disputed { .. }
+    ) && d.hold > 0
+    {
+        let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+        accounts::move_funds(s, &escrow, &client, &d.denom, d.hold)?;
+        refunded = d.hold;
+    }
+    let mut slashed = 0;
+    if let Some(mut w) = super::worker(s, &d.worker)? {
+        slashed = slash_bond(s, env.native_denom, &p, &mut w, &client, p.fail_slash_bps)?;
+        if let Some(pk) = w.validator {
+            if super::job_denom(s, job_id, env.native_denom)? != CREDIT_DENOM {
+                let key = state_key::score(&pk);
+                let credits = super::job_credits(&p, job.m, mdl.k, mdl.n);
+                let sc = get_u128(s, &key)?.saturating_sub(credits);
+                put(s, key, &sc);
+            }
+        }
+        put(s, state_key::worker(&d.worker), &w);
+    }
+    d.state = DeliveryState::Challenged {
+        height,
+        row: row.index,
+    };
+    put(s, state_key::delivery(job_id), &d);
+    Ok(super::events::ChallengeRowEvent {
+        job_id,
+        row: row.index,
+        outcome: "upheld",
+        slashed,
+        refunded,
+    }
+    .into())
 }
 
 /// Withdraws an unclaimed job (see [`CancelJob`]).

@@ -347,6 +347,14 @@ pub enum DeliveryState {
         /// Height.
         height: u64,
     },
+    /// A `ChallengeRow` proved a row wrong: the worker was slashed and any hold returned to
+    /// the client.
+    Challenged {
+        /// Height.
+        height: u64,
+        /// The wrong row.
+        row: u64,
+    },
 }
 
 impl DeliveryState {
@@ -357,6 +365,7 @@ impl DeliveryState {
             DeliveryState::Disputed { .. } => "disputed",
             DeliveryState::Released { .. } => "released",
             DeliveryState::Refunded { .. } => "refunded",
+            DeliveryState::Challenged { .. } => "challenged",
         }
     }
 }
@@ -455,12 +464,13 @@ pub fn job_macs(m: u32, k: u32, n: u32) -> u128 {
     u128::from(m) * u128::from(k) * u128::from(n)
 }
 
-/// Multiply-adds every validator spends checking one job on a `k×n` model: `B·r` (`k·n`,
-/// once per (model, beacon) pair, which a job with `m = 1` can make it pay alone) and
-/// Freivalds on the sampled rows (`k + n` per row).
+/// Multiply-adds every validator may spend on one job on a `k×n` model: `B·r` (`k·n`, once
+/// per (model, beacon) pair, which a job with `m = 1` can make it pay alone), Freivalds on
+/// the sampled rows (`k + n` per row) and the one `ChallengeRow` the client may send after
+/// the pass (`A_i·B`, another `k·n`).
 pub fn verify_macs(p: &WorkParams, m: u32, k: u32, n: u32) -> u128 {
     let (k, n) = (u128::from(k), u128::from(n));
-    k * n + u128::from(sampled_count(p, m)) * (k + n)
+    2 * k * n + u128::from(sampled_count(p, m)) * (k + n)
 }
 
 /// The lowest price of a job in the chain denomination (docs/work.md "Pricing"): the larger
@@ -487,6 +497,15 @@ pub fn min_job_price(p: &WorkParams, m: u32, k: u32, n: u32) -> u128 {
 /// down let jobs priced ≤ 9 burn nothing).
 pub fn job_burn(p: &WorkParams, price: u128) -> u128 {
     proofwork_state::royalties::bps_of_ceil(price, u32::from(p.burn_bps))
+}
+
+/// Bond one claim of a job priced `price` needs: `max(min_bond, ⌈claim_bond_bps · price⌉)`.
+/// A claim is accepted while the worker's bond covers this for every claim it would hold
+/// (`(active_claims + 1) · claim_bond(price)`: priced by the job being claimed, a cheap
+/// approximation of the sum over its jobs that needs no per-claim record).
+pub fn claim_bond(p: &WorkParams, price: u128) -> u128 {
+    p.min_bond
+        .max(proofwork_state::royalties::bps_of_ceil(price, u32::from(p.claim_bond_bps)))
 }
 
 /// Credits (and work-score units) a verified job earns: `max(1, m·k·n / macs_per_credit)`.

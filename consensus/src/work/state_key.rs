@@ -68,6 +68,19 @@ pub fn unbonding(addr: &[u8; 20]) -> Vec<u8> {
     [UNBONDING_PREFIX, addr.as_slice()].concat()
 }
 
+/// Prefix of the unbonding releases due at the end of block `height`.
+pub fn unbond_due_at(height: u64) -> Vec<u8> {
+    [b"work/unbdue/".as_slice(), &codec::be_u64(height)].concat()
+}
+
+/// `work/unbdue/{height BE}{address}` → empty: the unbonding worker `address` may be
+/// released at the end of block `height` (its request's `release_at`, or the block in
+/// which its last job resolved after that): the index that spares the end of every block a
+/// scan of all requests.
+pub fn unbond_due(height: u64, addr: &[u8; 20]) -> Vec<u8> {
+    [unbond_due_at(height).as_slice(), addr.as_slice()].concat()
+}
+
 /// `work/job_denom/{id BE}` → borsh `String`: the denomination of the job's price. Absent:
 /// the chain denomination.
 pub fn job_denom(id: u64) -> Vec<u8> {
@@ -104,6 +117,12 @@ pub fn block_pair(r_seed: &[u8; 32]) -> Vec<u8> {
 /// and the pay held until it is delivered.
 pub fn delivery(id: u64) -> Vec<u8> {
     [b"work/delivery/".as_slice(), &codec::be_u64(id)].concat()
+}
+
+/// `work/challenged/{id BE}` → u64: the height at which the verified job's one challenge
+/// (`ChallengeRow`) was decided, upheld or refuted.
+pub fn challenged(id: u64) -> Vec<u8> {
+    [b"work/challenged/".as_slice(), &codec::be_u64(id)].concat()
 }
 
 /// Prefix of the delivery deadlines that fall due at the end of block `height`.

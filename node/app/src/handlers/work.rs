@@ -3,7 +3,7 @@
 use proofwork_consensus::work::{self, exec, WorkEvent};
 use proofwork_state::{ExecError, StateRead, StateWrite};
 use proofwork_tx::{
-    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
     RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
 };
 
@@ -151,5 +151,11 @@ impl Handler for DisputeOutput {
 impl Handler for AnswerDispute {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
         event(exec::answer_dispute(s, ctx.signer, self))
+    }
+}
+
+impl Handler for ChallengeRow {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::challenge_row(s, &ctx.work_env(), ctx.signer, self))
     }
 }
