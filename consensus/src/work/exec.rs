@@ -1250,9 +1250,10 @@ pub fn check_output_rows(
 /// `challenge_blocks` of the pass, once per job, with `A_i` and `C_i` proven under the job's
 /// `a_root` and the verified `c_root`, the chain recomputes `A_i·B` exactly (`k·n`
 /// multiply-adds, paid for by the job's verification floor, `min_job_price`). A wrong row
-/// slashes `fail_slash_bps` of the worker's bond (`slash_to_client_bps` of it to the client),
-/// returns any held pay to the client and takes the job's credits off the worker's
-/// validator's current score; a right row is recorded as a refuted challenge (the one
+/// returns any held pay to the client, pays the client the rest of the job's price from the
+/// worker's bond (as far as the bond goes: claims are bonded at `claim_bond_bps` = 100 % of
+/// the price by default) and takes the job's credits off the worker's validator's current
+/// score; a right row is recorded as a refuted challenge (the one
 /// challenge is spent either way, so a client cannot make validators recompute rows for a
 /// fee). Shape and proof errors are refused before any product is computed.
 ///
@@ -1365,7 +1366,16 @@ pub fn challenge_row<S: StateWrite>(
     }
     let mut slashed = 0;
     if let Some(mut w) = super::worker(s, &d.worker)? {
-        slashed = slash_bond(s, env.native_denom, &p, &mut w, &client, p.fail_slash_bps)?;
+        // Restitution: what the client paid beyond the returned hold, from the bond (all of
+        // it to the client), so a client whose bond cover suffices is made whole.
+        slashed = w.bond.min(job.price.saturating_sub(refunded));
+        if slashed > 0 {
+            let bonds = accounts::module_address(state_key::BOND_MODULE);
+            accounts::move_funds(s, &bonds, &client, env.native_denom, slashed)?;
+        }
+        w.bond -= slashed;
+        w.slashes = w.slashes.saturating_add(1);
+        w.slashed_total = w.slashed_total.saturating_add(slashed);
         if let Some(pk) = w.validator {
             if super::job_denom(s, job_id, env.native_denom)? != CREDIT_DENOM {
                 let key = state_key::score(&pk);

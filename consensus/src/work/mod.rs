@@ -164,7 +164,7 @@ impl Default for WorkParams {
             dispute_answer_blocks: 20,
             max_disputes: 3,
             max_model_beacons_per_block: 4,
-            claim_bond_bps: 5_000,
+            claim_bond_bps: 10_000,
             challenge_blocks: 100,
         }
     }

@@ -600,6 +600,8 @@ mod credits;
 mod delivery;
 mod hooks;
 mod index;
+mod adversary;
+mod market;
 mod outcomes;
 mod reveal;
 mod simulations;
