@@ -727,9 +727,10 @@ tx_errors! {
         /// Why.
         reason: String,
     },
-    /// A reveal that needs `B·r` for one more (model, beacon) pair than a block may compute
-    /// (`max_model_beacons_per_block`); it may be included in a later block.
-    #[error("this block already needs B·r for {limit} (model, beacon) pairs, its limit")]
+    /// A reveal that needs `B·r` for one more (model, beacon) pair, or a challenge that needs
+    /// one more `A_i·B`, than a block may compute (`max_model_beacons_per_block`); it may be
+    /// included in a later block.
+    #[error("this block already computes {limit} k·n products (B·r pairs and challenges), its limit")]
     431 too_many_model_beacons TooManyModelBeacons {
         /// The chain's `max_model_beacons_per_block`.
         limit: u32,

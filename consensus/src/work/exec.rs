@@ -742,7 +742,13 @@ pub fn reveal_work<S: StateWrite>(
 /// # Errors
 /// [`TxError::TooManyModelBeacons`]; storage failures.
 pub fn admit_model_beacon<S: StateWrite>(s: &mut S, ctx: &RevealContext) -> Result<(), ExecError> {
-    let key = state_key::block_pair(&super::verify::r_seed(&ctx.beacon, ctx.model_id));
+    admit_product(s, super::verify::r_seed(&ctx.beacon, ctx.model_id))
+}
+
+/// Takes one of the block's `max_model_beacons_per_block` slots for a `k·n` product named
+/// `slot` (a (model, beacon) pair's `r` seed, or a challenge), unless the block has it.
+fn admit_product<S: StateWrite>(s: &mut S, slot: [u8; 32]) -> Result<(), ExecError> {
+    let key = state_key::block_pair(&slot);
     if s.get_raw(&key)?.is_some() {
         return Ok(());
     }
@@ -1319,7 +1325,11 @@ pub fn challenge_row<S: StateWrite>(
     let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
     merkle::verify_path(&d.c_root, &c_leaf, row.index, m, &row.c_proof, &mut memo)
         .map_err(proof_err("c"))?;
-    // The full row, exactly: A_i · B.
+    // The full row, exactly: A_i · B — one of the block's `k·n` products.
+    let mut slot = blake3::Hasher::new();
+    slot.update(b"proofwork/work/chal/v1");
+    slot.update(&job_id.to_be_bytes());
+    admit_product(s, *slot.finalize().as_bytes())?;
     let b = match env.cache.and_then(|c| c.get_weights(mdl.id)) {
         Some(b) => b,
         None => {

@@ -119,10 +119,11 @@ pub struct WorkParams {
     pub dispute_answer_blocks: u32,
     /// Disputes a client may raise on one job.
     pub max_disputes: u32,
-    /// Distinct (model, beacon) pairs whose `B·r` the reveals of one block may need: a
-    /// reveal that would add one more is refused (`TooManyModelBeacons`, 431) before
-    /// anything is computed, so one block costs validators at most this many `k·n` products
-    /// and cannot flush the `B·r` and weight caches (docs/work.md "Validator cost").
+    /// `k·n` products one block may compute: distinct (model, beacon) pairs whose `B·r` its
+    /// reveals need, plus its `ChallengeRow`s (`A_i·B`). A reveal or challenge that would
+    /// add one more is refused (`TooManyModelBeacons`, 431) before anything is computed, so
+    /// one block costs validators at most this many products and cannot flush the `B·r` and
+    /// weight caches (docs/work.md "Validator cost").
     pub max_model_beacons_per_block: u32,
     /// Bond a claim needs, as a share of the job's price (at least `min_bond`): each active
     /// claim needs `max(min_bond, claim_bond_bps · price)` (docs/work.md "Bonds").

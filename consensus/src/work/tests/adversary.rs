@@ -642,3 +642,180 @@ fn spammers_pay_for_the_validator_work_they_cause() {
         );
     }
 }
+
+/// The worst block a byzantine proposer can build from the work messages: six m = 1 jobs on
+/// six distinct 256×256 models revealed at once (only four `k·n` products are allowed: two
+/// reveals are refused with 431 before any product), two challenges (refused the same way:
+/// the slots are spent), 20 failing final chunks of an unfinished model and 50 reveals of
+/// jobs that are not committed. Validator work is metered (products computed, bytes read and
+/// hashed) and compared with what the block's txs paid: fees (1 upw each, `min_fee`) and the
+/// burns of the jobs it checked. Bound (docs/work.md "Validator cost"): at most
+/// `max_model_beacons_per_block` products per block, each paid at ≤ 65,536 MACs per burned
+/// upw, and ≤ 2 bytes read or hashed per byte of tx, ≤ 2 MiB per upw of fee.
+#[test]
+fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
+    let mut sim = market();
+    let p = params(&sim.s).unwrap();
+    let (k, n) = (256u32, 256u32);
+    let mut models = vec![];
+    sim.begin();
+    for _ in 0..6 {
+        let b = sim.rng.i8s((k * n) as usize);
+        let root = i8_root(&b, k as usize, n as usize).unwrap();
+        let ev = sim.ok(
+            "owner",
+            Message::RegisterModel(proofwork_tx::RegisterModel { k, n, b_root: root, royalties: vec![] }),
+        );
+        let id: u64 = ev.attributes()[0].1.parse().unwrap();
+        sim.ok(
+            "owner",
+            Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+                model_id: id,
+                first_row: 0,
+                rows: b.iter().map(|&v| v as u8).collect(),
+            }),
+        );
+        models.push((id, b));
+    }
+    // An unfinished model for the chunk spam.
+    let spam_b = sim.rng.i8s((k * n) as usize);
+    let spam_root = i8_root(&spam_b, k as usize, n as usize).unwrap();
+    let ev = sim.ok(
+        "owner",
+        Message::RegisterModel(proofwork_tx::RegisterModel { k, n, b_root: spam_root, royalties: vec![] }),
+    );
+    let spam_id: u64 = ev.attributes()[0].1.parse().unwrap();
+    sim.ok(
+        "owner",
+        Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+            model_id: spam_id,
+            first_row: 0,
+            rows: spam_b[..((k - 1) * n) as usize].iter().map(|&v| v as u8).collect(),
+        }),
+    );
+    sim.end();
+    // Two verified jobs to challenge.
+    let challenged: Vec<(u64, Proof)> = (0..2)
+        .map(|_| super::market::run_honest(&mut sim, "worker", 8))
+        .collect();
+    // Six m = 1 jobs, one per model, committed in one block.
+    sim.begin();
+    let price = min_job_price(&p, 1, k, n);
+    let mut jobs = vec![];
+    for (model_id, b) in &models {
+        let a = sim.rng.i8s(k as usize);
+        let a_root = i8_root(&a, 1, k as usize).unwrap();
+        let ev = sim.ok(
+            "client",
+            Message::PostJob(proofwork_tx::PostJob {
+                model_id: *model_id,
+                a_root,
+                m: 1,
+                price,
+                commit_blocks: 0,
+                reveal_blocks: 0,
+                denom: None,
+            }),
+        );
+        let id: u64 = ev.attributes()[0].1.parse().unwrap();
+        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+        let proof = Proof::compute(&CpuBackend::new(), a, b, 1, k as usize, n as usize).unwrap();
+        sim.ok(
+            "worker",
+            Message::CommitWork(proofwork_tx::CommitWork { job_id: id, c_root: proof.c_root() }),
+        );
+        jobs.push((id, proof));
+    }
+    sim.end();
+    sim.begin();
+    sim.end();
+    // The worst block.
+    sim.begin();
+    let br_before = sim.cache.br_len();
+    let mut txs = 0u64;
+    let mut tx_bytes = 0u64;
+    let mut burns = 0u128;
+    let mut products = 0u64;
+    let mut refused_431 = 0;
+    let mut read_bytes = 0u64;
+    let mut run = |sim: &mut Sim, who: &str, msg: Message, bytes: u64| {
+        txs += 1;
+        tx_bytes += bytes;
+        let before = sim.s.writes().len();
+        let _ = before;
+        let r = sim.exec(who, msg);
+        match r {
+            Ok(Some(ev)) => {
+                if ev.kind() == "work_verified" {
+                    products += 1;
+                    burns += ev
+                        .attributes()
+                        .iter()
+                        .find(|(k, _)| *k == "burned")
+                        .map_or(0, |(_, v)| v.parse::<u128>().unwrap());
+                }
+                if ev.kind() == "challenge_row" {
+                    products += 1;
+                }
+            }
+            Err(TxError::TooManyModelBeacons { .. }) => refused_431 += 1,
+            _ => {}
+        }
+    };
+    for (id, proof) in &jobs {
+        let rows = sim.reveal_rows(*id, proof, 1);
+        let bytes: u64 = rows.iter().map(|r| (r.a_row.len() + r.c_row.len()) as u64).sum();
+        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }), bytes);
+    }
+    for (id, proof) in &challenged {
+        let row = proof.reveal(&[0]).unwrap().remove(0);
+        let bytes = (row.a_row.len() + row.c_row.len()) as u64;
+        run(&mut sim, "client", Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: *id, row }), bytes);
+    }
+    for t in 0..20usize {
+        let mut last: Vec<u8> = spam_b[((k - 1) * n) as usize..].iter().map(|&v| v as u8).collect();
+        last[t] ^= 1;
+        let msg = Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+            model_id: spam_id,
+            first_row: k - 1,
+            rows: last,
+        });
+        let metered = Metered::new(&sim.s);
+        let mut child = StateDelta::new(&metered);
+        let env = WorkEnv { native_denom: DENOM, cache: None, tx_hash: [0; 32], msg_index: 0, max_tx_bytes: 1 << 20 };
+        let _ = dispatch(&mut child, &env, &addr("owner"), &msg);
+        read_bytes += metered.bytes.get();
+        run(&mut sim, "owner", msg, u64::from(n));
+    }
+    for (id, proof) in jobs.iter().take(4) {
+        // Replays of passed reveals: the job is verified now, refused before any check.
+        let rows = proof.reveal(&[0]).unwrap();
+        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }), u64::from(k + 4 * n));
+    }
+    for _ in 0..46 {
+        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: 9_999, rows: vec![] }), 16);
+    }
+    sim.end();
+    let computed_br = (sim.cache.br_len() - br_before) as u64;
+    assert_eq!(products, 4, "four products: the cap");
+    assert_eq!(refused_431, 4, "two reveals and two challenges refused before computing");
+    assert!(computed_br <= u64::from(p.max_model_beacons_per_block));
+    let macs = u128::from(products) * u128::from(k * n) + u128::from(products) * u128::from(k + n);
+    let fees = u128::from(txs); // min_fee = 1 per tx
+    // MACs per upw burned by the checked jobs: within the credit rate.
+    assert!(macs <= 65_536 * burns, "{macs} MACs for {burns} burned");
+    // Bytes read and hashed per upw of fee.
+    let bytes = u128::from(read_bytes + 2 * tx_bytes);
+    assert!(bytes <= (2u128 << 20) * fees, "{bytes} bytes for {fees} fees");
+    let cpu = macs + bytes;
+    let multiple = cpu as f64 / (fees + burns) as f64;
+    assert!(multiple <= f64::from(1 << 21));
+    if print() {
+        println!(
+            "| worst block: 6 distinct-model reveals, 2 challenges, 20 failing final chunks, 50 dead \
+             reveals | fixed | {txs} txs | 4 products, 4 refused (431) | CPU {cpu} units = {multiple:.0} × the \
+             {} upw paid (bound 2^21) | none |",
+            fees + burns
+        );
+    }
+}
