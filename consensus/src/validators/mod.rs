@@ -138,7 +138,8 @@ pub fn cap_powers(powers: &[u64]) -> Vec<u64> {
     // Work parts, largest first (ties by position, so the order is deterministic).
     let mut order = active.clone();
     order.sort_by(|&i, &j| p[j].cmp(&p[i]).then(i.cmp(&j)));
-    let w = |i: usize| u128::from(p[i] - b);
+    let work: Vec<u128> = p.iter().map(|&x| u128::from(x.saturating_sub(b))).collect();
+    let w = |i: usize| work[i];
     let top: u128 = order[..s].iter().map(|&i| w(i)).sum();
     let rest: u128 = order[s..].iter().map(|&i| w(i)).sum();
     let (n128, s128, b128) = (n as u128, s as u128, u128::from(b));

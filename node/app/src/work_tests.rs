@@ -66,7 +66,7 @@ impl Harness {
         h.ok(
             "bob",
             vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
-                bond: 1_000_000,
+                bond: 3_000_000,
                 validator: Some([1; 32]),
             })],
         );
