@@ -66,7 +66,7 @@ impl Harness {
         h.ok(
             "bob",
             vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
-                bond: 3_000_000,
+                bond: 1_000_000,
                 validator: Some([1; 32]),
             })],
         );
@@ -174,6 +174,14 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
 #[test]
 fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
     let mut h = Harness::new();
+    // Two claims at once: claims are bonded at 100 % of the price.
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 1_000_000,
+            validator: None,
+        })],
+    );
     let (j0, p0) = h.committed(&[]);
     let (j1, _p1) = h.committed(&[]);
     let rows0 = h.reveal_rows(j0, &p0);
@@ -587,6 +595,14 @@ fn a_worker_claiming_a_job_it_cannot_finish_is_slashed_for_the_missed_commit() {
 #[test]
 fn a_withholding_worker_loses_the_hold_and_an_answering_one_is_paid() {
     let mut h = Harness::new();
+    // Two claims at once: claims are bonded at 100 % of the price.
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 1_000_000,
+            validator: None,
+        })],
+    );
     for answer in [false, true] {
         let (id, proof) = h.committed(&[]);
         let rows = h.reveal_rows(id, &proof);

@@ -160,6 +160,7 @@ fn run(play: WorkerPlay, client: ClientPlay, jobs: u64, seed: u64) -> Tally {
         // Block 3: reveals; the client acts on each outcome.
         sim.begin();
         let mut answers = vec![];
+        let mut challenges = vec![];
         for (w, id, proof, fake) in &round {
             t.jobs += 1;
             let rows = sim.reveal_rows(*id, proof, M);
@@ -182,12 +183,7 @@ fn run(play: WorkerPlay, client: ClientPlay, jobs: u64, seed: u64) -> Tally {
             if !fake.is_empty() {
                 t.escaped += 1;
                 let row = proof.reveal(&[fake[0] as u64]).unwrap().remove(0);
-                let ev = sim.ok(
-                    "client",
-                    Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: *id, row }),
-                );
-                assert_eq!(ev.attributes()[2].1, "upheld");
-                t.upheld += 1;
+                challenges.push((*id, row, "upheld"));
                 continue;
             }
             match (play, client) {
@@ -211,12 +207,7 @@ fn run(play: WorkerPlay, client: ClientPlay, jobs: u64, seed: u64) -> Tally {
                         }),
                     );
                     let row = proof.reveal(&[1]).unwrap().remove(0);
-                    let ev = sim.ok(
-                        "client",
-                        Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: *id, row }),
-                    );
-                    assert_eq!(ev.attributes()[2].1, "refuted");
-                    t.refuted += 1;
+                    challenges.push((*id, row, "refuted"));
                     answers.push((w.clone(), *id, proof.output_rows(&[0]).unwrap()));
                 }
                 _ => {
@@ -236,6 +227,28 @@ fn run(play: WorkerPlay, client: ClientPlay, jobs: u64, seed: u64) -> Tally {
                     &w,
                     Message::AnswerDispute(proofwork_tx::AnswerDispute { job_id: id, rows }),
                 );
+            }
+            sim.end();
+        }
+        // Challenges, as many per block as the block's `k·n` products allow (the default
+        // `max_model_beacons_per_block`), well within `challenge_blocks` of the passes.
+        let per_block = params(&sim.s).unwrap().max_model_beacons_per_block as usize;
+        for batch in challenges.chunks(per_block) {
+            sim.begin();
+            for (id, row, want) in batch {
+                let ev = sim.ok(
+                    "client",
+                    Message::ChallengeRow(proofwork_tx::ChallengeRow {
+                        job_id: *id,
+                        row: row.clone(),
+                    }),
+                );
+                assert_eq!(ev.attributes()[2].1, *want);
+                if *want == "upheld" {
+                    t.upheld += 1;
+                } else {
+                    t.refuted += 1;
+                }
             }
             sim.end();
         }
