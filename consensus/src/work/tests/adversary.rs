@@ -337,7 +337,10 @@ fn worker_and_client_strategies_earn_less_than_honest_work() {
                 t.escaped
             ),
             gain: format!("{gain:.1}"),
-            honest_loss: format!("client {:+} (made whole)", t.client_net),
+            honest_loss: format!(
+                "none: client {:+.1}/job (whole, plus its share of slashes)",
+                t.client_net as f64 / t.jobs as f64
+            ),
         });
     }
     let t = run(WorkerPlay::Withhold, ClientPlay::Honest, 2_000, 0x15_0201);
@@ -526,7 +529,7 @@ fn a_coalition_farming_score_stays_below_a_third_of_the_power() {
     if print() {
         println!(
             "| coalition of < n/3 validators farming score (n = 4..150, any scores) | {:#x} | \
-             10000 sets | n/a | largest share {worst:.4} < 1/3 | none |",
+             10000 sets | n/a | largest minority share {worst:.6} < 1/3 | none |",
             0x15_0501
         );
     }
