@@ -40,7 +40,6 @@ pub use signed::{
 };
 pub use work::{
     AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
-    OutputRow,
-    PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, UnbondWorker,
+    OutputRow, PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, UnbondWorker,
     UploadModelChunk, WORK_K_LIMIT,
 };

@@ -66,8 +66,8 @@ use crate::assets::{
     TransferUnique, Unfractionalize,
 };
 use crate::work::{
-    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
+    PostJob, RegisterModel, RegisterWorker, RevealWork, UnbondWorker, UploadModelChunk,
 };
 
 messages! {

@@ -9,9 +9,9 @@ use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{
-    Address, AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError, UploadModelChunk,
-    WORK_K_LIMIT,
+    Address, AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput,
+    DisputeOutput, PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError,
+    UploadModelChunk, WORK_K_LIMIT,
 };
 
 use super::verify::{check_reveal, reveal_context, RevealContext, Verdict};

@@ -505,8 +505,10 @@ pub fn job_burn(p: &WorkParams, price: u128) -> u128 {
 /// (`(active_claims + 1) · claim_bond(price)`: priced by the job being claimed, a cheap
 /// approximation of the sum over its jobs that needs no per-claim record).
 pub fn claim_bond(p: &WorkParams, price: u128) -> u128 {
-    p.min_bond
-        .max(proofwork_state::royalties::bps_of_ceil(price, u32::from(p.claim_bond_bps)))
+    p.min_bond.max(proofwork_state::royalties::bps_of_ceil(
+        price,
+        u32::from(p.claim_bond_bps),
+    ))
 }
 
 /// Credits (and work-score units) a verified job earns: `max(1, m·k·n / macs_per_credit)`.

@@ -488,8 +488,8 @@ impl App {
             .latest()
             .map_or(0, |l| l.height)
             .saturating_add(1);
-        let limit = work::params(&self.storage)
-            .map_or(0, |p| p.max_model_beacons_per_block as usize);
+        let limit =
+            work::params(&self.storage).map_or(0, |p| p.max_model_beacons_per_block as usize);
         let mut pairs = BTreeSet::new();
         txs.iter()
             .map(|tx| {

@@ -259,8 +259,7 @@ fn run(play: WorkerPlay, client: ClientPlay, jobs: u64, seed: u64) -> Tally {
         sim.end();
     }
     for w in &workers {
-        if play == WorkerPlay::Honest && worker(&sim.s, &addr(w).0).unwrap().unwrap().slashes > 0
-        {
+        if play == WorkerPlay::Honest && worker(&sim.s, &addr(w).0).unwrap().unwrap().slashes > 0 {
             t.honest_worker_slashes += 1;
         }
     }
@@ -313,7 +312,11 @@ fn worker_and_client_strategies_earn_less_than_honest_work() {
         gain: format!("0 (earns {base:.1}/job net of ρ = ½ compute)"),
         honest_loss: format!("client {}", honest.client_net),
     }];
-    for (f_pct, r, seed) in [(1u32, 2u32, 0x15_0101u64), (5, 10, 0x15_0105), (20, 40, 0x15_0120)] {
+    for (f_pct, r, seed) in [
+        (1u32, 2u32, 0x15_0101u64),
+        (5, 10, 0x15_0105),
+        (20, 40, 0x15_0120),
+    ] {
         let t = run(WorkerPlay::Lazy(r), ClientPlay::Honest, jobs, seed);
         let expect = 1.0 - miss_probability(M, SAMPLE, r);
         let (lo, hi) = interval(t.caught, t.jobs);
@@ -362,14 +365,20 @@ fn worker_and_client_strategies_earn_less_than_honest_work() {
     assert_eq!(t.honest_worker_slashes, 0);
     assert_eq!(t.refuted, t.jobs);
     let worker_gain = (t.worker_net - t.compute) as f64 / t.jobs as f64 - base;
-    assert!(worker_gain.abs() < 1e-9, "honest worker unaffected: {worker_gain}");
+    assert!(
+        worker_gain.abs() < 1e-9,
+        "honest worker unaffected: {worker_gain}"
+    );
     assert!(t.client_net <= 0);
     rows.push(Row {
         strategy: "griefing client (disputes every delivery, challenges a right row)".into(),
         seed: 0x15_0301,
         jobs: t.jobs,
         detection: "every challenge refuted".into(),
-        gain: format!("{:.1} (client; plus 3 fees/job)", t.client_net as f64 / t.jobs as f64),
+        gain: format!(
+            "{:.1} (client; plus 3 fees/job)",
+            t.client_net as f64 / t.jobs as f64
+        ),
         honest_loss: format!("worker {worker_gain:.1}/job, 0 slashes"),
     });
     if print() {
@@ -416,8 +425,8 @@ fn a_self_dealer_pays_for_every_score_unit() {
     );
     sim.end();
     let price = min_job_price(&p, M, 16, 8);
-    let start = sim.bal("sd", DENOM) as i128
-        + worker(&sim.s, &addr("sd").0).unwrap().unwrap().bond as i128;
+    let start =
+        sim.bal("sd", DENOM) as i128 + worker(&sim.s, &addr("sd").0).unwrap().unwrap().bond as i128;
     let score0 = score(&sim.s, &VAL_KEY).unwrap();
     let jobs = 500u64;
     for _ in 0..jobs / 50 {
@@ -440,7 +449,10 @@ fn a_self_dealer_pays_for_every_score_unit() {
                 }),
             );
             let id: u64 = ev.attributes()[0].1.parse().unwrap();
-            round.push((id, Proof::from_output(a, vec![0; (M * 8) as usize], M as usize, 16, 8).unwrap()));
+            round.push((
+                id,
+                Proof::from_output(a, vec![0; (M * 8) as usize], M as usize, 16, 8).unwrap(),
+            ));
         }
         let need = claim_bond(&p, price) * 50;
         let have = worker(&sim.s, &addr("sd").0).unwrap().unwrap().bond;
@@ -454,7 +466,10 @@ fn a_self_dealer_pays_for_every_score_unit() {
             );
         }
         for (id, proof) in &round {
-            sim.ok("sd", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: *id }));
+            sim.ok(
+                "sd",
+                Message::ClaimJob(proofwork_tx::ClaimJob { job_id: *id }),
+            );
             sim.ok(
                 "sd",
                 Message::CommitWork(proofwork_tx::CommitWork {
@@ -470,20 +485,29 @@ fn a_self_dealer_pays_for_every_score_unit() {
         for (id, proof) in &round {
             let rows = sim.reveal_rows(*id, proof, M);
             assert_eq!(
-                sim.ok("sd", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }))
-                    .kind(),
+                sim.ok(
+                    "sd",
+                    Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows })
+                )
+                .kind(),
                 "work_verified"
             );
-            sim.ok("sd", Message::ConfirmOutput(proofwork_tx::ConfirmOutput { job_id: *id }));
+            sim.ok(
+                "sd",
+                Message::ConfirmOutput(proofwork_tx::ConfirmOutput { job_id: *id }),
+            );
         }
         sim.end();
     }
-    let end = sim.bal("sd", DENOM) as i128
-        + worker(&sim.s, &addr("sd").0).unwrap().unwrap().bond as i128;
+    let end =
+        sim.bal("sd", DENOM) as i128 + worker(&sim.s, &addr("sd").0).unwrap().unwrap().bond as i128;
     let units = score(&sim.s, &VAL_KEY).unwrap() - score0;
     let spent = start - end;
     assert_eq!(units, u128::from(jobs) * job_credits(&p, M, 16, 8));
-    assert!(spent > 0 && spent as u128 >= units, "{spent} upw for {units} units");
+    assert!(
+        spent > 0 && spent as u128 >= units,
+        "{spent} upw for {units} units"
+    );
     let big = min_job_price(&p, 4096, 4096, 4096);
     let big_units = job_credits(&p, 4096, 4096, 4096);
     let big_cost = job_burn(&p, big) as f64 / big_units as f64;
@@ -545,7 +569,11 @@ fn beacon_grinding_raises_escapes_but_challenges_keep_them_unprofitable() {
     let r = 10u32;
     let q = miss_probability(M, SAMPLE, r);
     let mut rng = Rng(0x15_0601);
-    for (label, g) in [("VRF subset, n = 4", 5u32), ("VRF subset, n = 7", 29), ("block hash", 140)] {
+    for (label, g) in [
+        ("VRF subset, n = 4", 5u32),
+        ("VRF subset, n = 7", 29),
+        ("block hash", 140),
+    ] {
         let mut escaped = 0u64;
         let jobs = 10_000u64;
         for job in 0..jobs {
@@ -566,7 +594,10 @@ fn beacon_grinding_raises_escapes_but_challenges_keep_them_unprofitable() {
         }
         let expect = 1.0 - (1.0 - q).powi(g as i32);
         let (lo, hi) = interval(escaped, jobs);
-        assert!(lo <= expect && expect <= hi, "{label}: {escaped} of {jobs}, expected {expect}");
+        assert!(
+            lo <= expect && expect <= hi,
+            "{label}: {escaped} of {jobs}, expected {expect}"
+        );
         // Gain over honest per job, with the pay and penalties of the state machine (run by
         // `worker_and_client_strategies_earn_less_than_honest_work`): caught, −bond/2;
         // escaped and challenged, +hold − (price − hold); both minus the compute spent.
@@ -607,7 +638,12 @@ fn spammers_pay_for_the_validator_work_they_cause() {
     sim.begin();
     let ev = sim.ok(
         "owner",
-        Message::RegisterModel(proofwork_tx::RegisterModel { k, n, b_root: root, royalties: vec![] }),
+        Message::RegisterModel(proofwork_tx::RegisterModel {
+            k,
+            n,
+            b_root: root,
+            royalties: vec![],
+        }),
     );
     let id: u64 = ev.attributes()[0].1.parse().unwrap();
     let nn = n as usize;
@@ -618,13 +654,19 @@ fn spammers_pay_for_the_validator_work_they_cause() {
             Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
                 model_id: id,
                 first_row: first,
-                rows: b[first as usize * nn..end as usize * nn].iter().map(|&v| v as u8).collect(),
+                rows: b[first as usize * nn..end as usize * nn]
+                    .iter()
+                    .map(|&v| v as u8)
+                    .collect(),
             }),
         );
     }
     let mut worst_ratio = 0.0f64;
     for t in 0..100u32 {
-        let mut last: Vec<u8> = b[(k as usize - 1) * nn..].iter().map(|&v| v as u8).collect();
+        let mut last: Vec<u8> = b[(k as usize - 1) * nn..]
+            .iter()
+            .map(|&v| v as u8)
+            .collect();
         last[(t as usize) % nn] ^= 1;
         let tx_bytes = last.len() as f64;
         let msg = Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
@@ -634,7 +676,13 @@ fn spammers_pay_for_the_validator_work_they_cause() {
         });
         let metered = Metered::new(&sim.s);
         let mut child = StateDelta::new(&metered);
-        let env = WorkEnv { native_denom: DENOM, cache: None, tx_hash: [0; 32], msg_index: 0, max_tx_bytes: 1 << 20 };
+        let env = WorkEnv {
+            native_denom: DENOM,
+            cache: None,
+            tx_hash: [0; 32],
+            msg_index: 0,
+            max_tx_bytes: 1 << 20,
+        };
         assert!(dispatch(&mut child, &env, &addr("owner"), &msg).is_err());
         // Read bytes plus hashed bytes (the chunk, and 13 node hashes of 81 bytes).
         let cost = metered.bytes.get() as f64 + tx_bytes + 13.0 * 81.0;
@@ -680,7 +728,12 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
         let root = i8_root(&b, k as usize, n as usize).unwrap();
         let ev = sim.ok(
             "owner",
-            Message::RegisterModel(proofwork_tx::RegisterModel { k, n, b_root: root, royalties: vec![] }),
+            Message::RegisterModel(proofwork_tx::RegisterModel {
+                k,
+                n,
+                b_root: root,
+                royalties: vec![],
+            }),
         );
         let id: u64 = ev.attributes()[0].1.parse().unwrap();
         sim.ok(
@@ -698,7 +751,12 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
     let spam_root = i8_root(&spam_b, k as usize, n as usize).unwrap();
     let ev = sim.ok(
         "owner",
-        Message::RegisterModel(proofwork_tx::RegisterModel { k, n, b_root: spam_root, royalties: vec![] }),
+        Message::RegisterModel(proofwork_tx::RegisterModel {
+            k,
+            n,
+            b_root: spam_root,
+            royalties: vec![],
+        }),
     );
     let spam_id: u64 = ev.attributes()[0].1.parse().unwrap();
     sim.ok(
@@ -706,7 +764,10 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
         Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id: spam_id,
             first_row: 0,
-            rows: spam_b[..((k - 1) * n) as usize].iter().map(|&v| v as u8).collect(),
+            rows: spam_b[..((k - 1) * n) as usize]
+                .iter()
+                .map(|&v| v as u8)
+                .collect(),
         }),
     );
     sim.end();
@@ -734,11 +795,17 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
             }),
         );
         let id: u64 = ev.attributes()[0].1.parse().unwrap();
-        sim.ok("worker", Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+        sim.ok(
+            "worker",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+        );
         let proof = Proof::compute(&CpuBackend::new(), a, b, 1, k as usize, n as usize).unwrap();
         sim.ok(
             "worker",
-            Message::CommitWork(proofwork_tx::CommitWork { job_id: id, c_root: proof.c_root() }),
+            Message::CommitWork(proofwork_tx::CommitWork {
+                job_id: id,
+                c_root: proof.c_root(),
+            }),
         );
         jobs.push((id, proof));
     }
@@ -780,16 +847,32 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
     };
     for (id, proof) in &jobs {
         let rows = sim.reveal_rows(*id, proof, 1);
-        let bytes: u64 = rows.iter().map(|r| (r.a_row.len() + r.c_row.len()) as u64).sum();
-        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }), bytes);
+        let bytes: u64 = rows
+            .iter()
+            .map(|r| (r.a_row.len() + r.c_row.len()) as u64)
+            .sum();
+        run(
+            &mut sim,
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }),
+            bytes,
+        );
     }
     for (id, proof) in &challenged {
         let row = proof.reveal(&[0]).unwrap().remove(0);
         let bytes = (row.a_row.len() + row.c_row.len()) as u64;
-        run(&mut sim, "client", Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: *id, row }), bytes);
+        run(
+            &mut sim,
+            "client",
+            Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: *id, row }),
+            bytes,
+        );
     }
     for t in 0..20usize {
-        let mut last: Vec<u8> = spam_b[((k - 1) * n) as usize..].iter().map(|&v| v as u8).collect();
+        let mut last: Vec<u8> = spam_b[((k - 1) * n) as usize..]
+            .iter()
+            .map(|&v| v as u8)
+            .collect();
         last[t] ^= 1;
         let msg = Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
             model_id: spam_id,
@@ -798,7 +881,13 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
         });
         let metered = Metered::new(&sim.s);
         let mut child = StateDelta::new(&metered);
-        let env = WorkEnv { native_denom: DENOM, cache: None, tx_hash: [0; 32], msg_index: 0, max_tx_bytes: 1 << 20 };
+        let env = WorkEnv {
+            native_denom: DENOM,
+            cache: None,
+            tx_hash: [0; 32],
+            msg_index: 0,
+            max_tx_bytes: 1 << 20,
+        };
         let _ = dispatch(&mut child, &env, &addr("owner"), &msg);
         read_bytes += metered.bytes.get();
         run(&mut sim, "owner", msg, u64::from(n));
@@ -806,23 +895,42 @@ fn the_worst_block_costs_validators_a_bounded_multiple_of_what_it_paid() {
     for (id, proof) in jobs.iter().take(4) {
         // Replays of passed reveals: the job is verified now, refused before any check.
         let rows = proof.reveal(&[0]).unwrap();
-        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }), u64::from(k + 4 * n));
+        run(
+            &mut sim,
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: *id, rows }),
+            u64::from(k + 4 * n),
+        );
     }
     for _ in 0..46 {
-        run(&mut sim, "worker", Message::RevealWork(proofwork_tx::RevealWork { job_id: 9_999, rows: vec![] }), 16);
+        run(
+            &mut sim,
+            "worker",
+            Message::RevealWork(proofwork_tx::RevealWork {
+                job_id: 9_999,
+                rows: vec![],
+            }),
+            16,
+        );
     }
     sim.end();
     let computed_br = (sim.cache.br_len() - br_before) as u64;
     assert_eq!(products, 4, "four products: the cap");
-    assert_eq!(refused_431, 4, "two reveals and two challenges refused before computing");
+    assert_eq!(
+        refused_431, 4,
+        "two reveals and two challenges refused before computing"
+    );
     assert!(computed_br <= u64::from(p.max_model_beacons_per_block));
     let macs = u128::from(products) * u128::from(k * n) + u128::from(products) * u128::from(k + n);
     let fees = u128::from(txs); // min_fee = 1 per tx
-    // MACs per upw burned by the checked jobs: within the credit rate.
+                                // MACs per upw burned by the checked jobs: within the credit rate.
     assert!(macs <= 65_536 * burns, "{macs} MACs for {burns} burned");
     // Bytes read and hashed per upw of fee.
     let bytes = u128::from(read_bytes + 2 * tx_bytes);
-    assert!(bytes <= (2u128 << 20) * fees, "{bytes} bytes for {fees} fees");
+    assert!(
+        bytes <= (2u128 << 20) * fees,
+        "{bytes} bytes for {fees} fees"
+    );
     let cpu = macs + bytes;
     let multiple = cpu as f64 / (fees + burns) as f64;
     assert!(multiple <= f64::from(1 << 21));

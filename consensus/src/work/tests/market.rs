@@ -119,7 +119,11 @@ fn a_failing_final_chunk_costs_its_own_rows_not_the_model() {
     // The right row completes it, and the root is the one of the whole matrix.
     sim.ok("owner", chunk(id, k - 1, &b[(k as usize - 1) * nn..]));
     assert!(model(&sim.s, id).unwrap().unwrap().active);
-    assert!(sim.s.get_raw(&state_key::model_frontier(id)).unwrap().is_none());
+    assert!(sim
+        .s
+        .get_raw(&state_key::model_frontier(id))
+        .unwrap()
+        .is_none());
 }
 
 /// Rows may be re-sent from row 0 (a restart), never from the middle; a restart after a
@@ -364,7 +368,10 @@ fn workers_bond_at_least_min_bond_and_claims_scale_with_the_price() {
 pub(super) fn run_honest(sim: &mut Sim, who: &str, m: u32) -> (u64, Proof) {
     sim.begin();
     let (id, a) = sim.post(m, 1_000_000);
-    sim.ok(who, Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }));
+    sim.ok(
+        who,
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),
+    );
     let proof = sim.honest(a, m);
     sim.ok(
         who,
@@ -379,8 +386,11 @@ pub(super) fn run_honest(sim: &mut Sim, who: &str, m: u32) -> (u64, Proof) {
     sim.begin();
     let rows = sim.reveal_rows(id, &proof, m);
     assert_eq!(
-        sim.ok(who, Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows }))
-            .kind(),
+        sim.ok(
+            who,
+            Message::RevealWork(proofwork_tx::RevealWork { job_id: id, rows })
+        )
+        .kind(),
         "work_verified"
     );
     sim.end();

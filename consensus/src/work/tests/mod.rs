@@ -596,11 +596,11 @@ fn run_blocks(sim: &mut Sim, until: u64) {
     }
 }
 
+mod adversary;
 mod credits;
 mod delivery;
 mod hooks;
 mod index;
-mod adversary;
 mod market;
 mod outcomes;
 mod reveal;

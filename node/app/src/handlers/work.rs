@@ -3,8 +3,8 @@
 use proofwork_consensus::work::{self, exec, WorkEvent};
 use proofwork_state::{ExecError, StateRead, StateWrite};
 use proofwork_tx::{
-    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
+    PostJob, RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
 };
 
 use super::{Ctx, Handler, HistoricalCtx};
