@@ -639,6 +639,13 @@ pub async fn run_worker(
             println!("{label} answering disputes: {e:#}");
         }
         let open = jobs(&mut client, "posted").await?;
+        let mut have: u128 = client
+            .workers(1000)
+            .await?
+            .workers
+            .into_iter()
+            .find(|w| w.address == me.to_string())
+            .map_or(0, |w| w.bond.parse().unwrap_or(0));
         let mut picked = None;
         for j in open {
             if skipped.contains(&j.id) {
@@ -653,6 +660,40 @@ pub async fn run_worker(
                 );
                 skipped.insert(j.id);
                 continue;
+            }
+            // Claims are bonded in proportion to the price (docs/work.md "Bonds"): top the
+            // bond up to what this job's claim needs, or skip the job if that fails.
+            let price: u128 = j.price.parse().unwrap_or(u128::MAX);
+            let need = min_bond.max(
+                price
+                    .saturating_mul(u128::from(params.claim_bond_bps))
+                    .div_ceil(10_000),
+            );
+            if have < need {
+                let topped = send(
+                    &mut client,
+                    &key,
+                    vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+                        bond: need - have,
+                        validator: None,
+                    })],
+                )
+                .await;
+                match topped {
+                    Ok(_) => {
+                        println!("{label} bond topped up to {need} for job {}", j.id);
+                        have = need;
+                    }
+                    Err(e) => {
+                        println!(
+                            "{label} job {}: skipped, its claim needs a bond of {need} and the \
+                             top-up failed: {e:#}",
+                            j.id
+                        );
+                        skipped.insert(j.id);
+                        continue;
+                    }
+                }
             }
             // A job is workable once its input is on the node (indexed by the job's a_root).
             if let Ok(r) = client
