@@ -71,6 +71,17 @@ pub async fn send(
     })
 }
 
+/// Whether `e` is a tx refused (CheckTx) or failed (in its block) with `code`.
+fn is_code(e: &anyhow::Error, code: u32) -> bool {
+    matches!(
+        e.downcast_ref::<proofwork_client::ClientError>(),
+        Some(
+            proofwork_client::ClientError::Refused { code: c, .. }
+                | proofwork_client::ClientError::Failed { code: c, .. }
+        ) if *c == code
+    )
+}
+
 /// Jobs with a status ("" for all), at most 1000.
 ///
 /// # Errors
@@ -920,16 +931,30 @@ async fn work_one(
     let mut sent = None;
     for (i, part) in chunks.iter().enumerate() {
         let rows = proof.reveal(part)?;
-        let s = send(
-            client,
-            key,
-            vec![Message::RevealWork(proofwork_tx::RevealWork {
-                job_id: job.id,
-                rows,
-            })],
-        )
-        .await
-        .with_context(|| format!("revealing part {} of {}", i + 1, chunks.len()))?;
+        // A block whose `k·n` products are all taken refuses the part (431) and extends the
+        // reveal deadline by a block (docs/work.md "Validator cost"): send it again.
+        let mut tries = 0u32;
+        let s = loop {
+            let r = send(
+                client,
+                key,
+                vec![Message::RevealWork(proofwork_tx::RevealWork {
+                    job_id: job.id,
+                    rows: rows.clone(),
+                })],
+            )
+            .await;
+            match r {
+                Err(e) if tries < 1000 && is_code(&e, 431) => {
+                    tries += 1;
+                    tokio::time::sleep(opts.poll).await;
+                }
+                r => {
+                    break r
+                        .with_context(|| format!("revealing part {} of {}", i + 1, chunks.len()))?
+                }
+            }
+        };
         let settled = s.attr("work_verified", "job_id").is_some()
             || s.attr("work_slashed", "job_id").is_some();
         sent = Some(s);

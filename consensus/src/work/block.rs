@@ -79,6 +79,16 @@ pub fn end_block<S: StateWrite>(
         record_block_hash(s, height, block_hash)?;
     }
     let p = params(s)?;
+    // A block whose `k·n` products were all taken may have refused reveals (431) that an
+    // honest worker could not get in: reveal deadlines falling due in it move to the next
+    // block (up to `max_window_blocks` past the original deadline), so squatting the
+    // products delays a worker, at the squatter's cost every block, but cannot get it
+    // slashed (docs/work.md "Validator cost").
+    let limit = p.max_model_beacons_per_block as usize;
+    let products_full = limit > 0
+        && s.scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, limit)?
+            .len()
+            >= limit;
     let due = s.scan_prefix(&state_key::due_at(height), None, usize::MAX)?;
     for (key, _) in due {
         s.delete(key.clone());
@@ -94,8 +104,30 @@ pub fn end_block<S: StateWrite>(
             JobStatus::Committed {
                 worker,
                 reveal_deadline,
-                ..
-            } if reveal_deadline == height => (worker, p.miss_reveal_slash_bps, "missed reveal"),
+                commit_height,
+                c_root,
+            } if reveal_deadline == height => {
+                let last = commit_height
+                    .saturating_add(2)
+                    .saturating_add(u64::from(j.reveal_blocks))
+                    .saturating_add(u64::from(p.max_window_blocks));
+                if products_full && height < last {
+                    let next = height.saturating_add(1);
+                    let mut j = j;
+                    j.status = JobStatus::Committed {
+                        worker,
+                        c_root,
+                        commit_height,
+                        reveal_deadline: next,
+                    };
+                    j.last_event =
+                        format!("reveal deadline moved to {next}: block {height} was full");
+                    super::save_job(s, &j)?;
+                    s.put_raw(state_key::due(next, id), vec![]);
+                    continue;
+                }
+                (worker, p.miss_reveal_slash_bps, "missed reveal")
+            }
             _ => continue, // stale: the job moved on
         };
         let slashed = slash_and_reopen(s, native_denom, &p, j, &worker, bps, reason, height)

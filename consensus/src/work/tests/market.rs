@@ -196,7 +196,9 @@ fn burns_round_up_and_the_price_covers_verification() {
 
 /// Five models with a job each, all committed in one block (so one beacon): the block's
 /// reveals may need `B·r` for four pairs; the fifth reveal is refused (431) before anything
-/// is computed and passes in the next block. Two jobs on the same model share a pair.
+/// is computed and passes in the next block. Two jobs on the same model share a pair. The
+/// reveals come at their deadline: the full block moves the refused job's deadline on by a
+/// block rather than slashing its worker.
 #[test]
 fn a_block_computes_b_r_for_at_most_the_capped_pairs() {
     let mut sim = Sim::new(16, 8, 8);
@@ -223,7 +225,7 @@ fn a_block_computes_b_r_for_at_most_the_capped_pairs() {
                     m: 8,
                     price: 1_000,
                     commit_blocks: 0,
-                    reveal_blocks: 0,
+                    reveal_blocks: 3,
                     denom: None,
                 }),
             );
@@ -244,9 +246,14 @@ fn a_block_computes_b_r_for_at_most_the_capped_pairs() {
         }
     }
     sim.end();
+    let commit_height = sim.height;
+    // The reveals come in the last block of their window (block hash beacon: c + 1 + 3).
+    for _ in 0..3 {
+        sim.begin();
+        sim.end();
+    }
     sim.begin();
-    sim.end();
-    sim.begin();
+    assert_eq!(sim.height, commit_height + 4);
     let reveal = |sim: &Sim, id: u64, proof: &Proof| {
         Message::RevealWork(proofwork_tx::RevealWork {
             job_id: id,
@@ -265,7 +272,13 @@ fn a_block_computes_b_r_for_at_most_the_capped_pairs() {
         refused,
         vec![(6, TxError::TooManyModelBeacons { limit: 4 })]
     );
-    sim.end();
+    let out = sim.end();
+    // The block was full: job 6's deadline moved to the next block instead of a slash.
+    assert!(out.events.iter().all(|e| e.kind() != "work_slashed"));
+    assert!(matches!(
+        sim.status(6),
+        JobStatus::Committed { reveal_deadline, .. } if reveal_deadline == sim.height + 1
+    ));
     sim.begin();
     let (id, proof) = &jobs[5];
     assert_eq!(
