@@ -283,6 +283,28 @@ impl RowRootBuilder {
         self.count
     }
 
+    /// The frontier: `(leaf count, root)` of each perfect subtree of the leaves so far,
+    /// sizes strictly decreasing (what [`RowRootBuilder::from_frontier`] restores). At most
+    /// 64 entries: it is what a builder kept between txs stores (`O(log n)` bytes).
+    pub fn frontier(&self) -> &[(u64, Digest)] {
+        &self.stack
+    }
+
+    /// A builder restored from its [`RowRootBuilder::frontier`], or `None` when `stack` is
+    /// not one: sizes must be distinct powers of two, strictly decreasing, and their sum (the
+    /// leaf count) must fit a `u64`.
+    pub fn from_frontier(stack: Vec<(u64, Digest)>) -> Option<Self> {
+        let mut count = 0u64;
+        for (i, &(size, _)) in stack.iter().enumerate() {
+            let decreasing = i == 0 || size < stack[i - 1].0;
+            if !size.is_power_of_two() || !decreasing {
+                return None;
+            }
+            count = count.checked_add(size)?;
+        }
+        Some(Self { stack, count })
+    }
+
     /// The committed root, or `None` before the first row.
     pub fn root(&self) -> Option<Digest> {
         let mut it = self.stack.iter().rev();
@@ -472,6 +494,27 @@ mod tests {
             assert_eq!(b.leaf_count(), m as u64);
             assert_eq!(b.root(), Some(tree.root()), "m = {m}");
         }
+    }
+
+    #[test]
+    fn a_builder_restored_from_its_frontier_goes_on_to_the_same_root() {
+        let rows: Vec<[u8; 2]> = (0..37u8).map(|i| [i, i.wrapping_mul(3)]).collect();
+        let mut whole = RowRootBuilder::new();
+        rows.iter().for_each(|r| whole.push_row(r));
+        for cut in 0..rows.len() {
+            let mut first = RowRootBuilder::new();
+            rows[..cut].iter().for_each(|r| first.push_row(r));
+            let mut b = RowRootBuilder::from_frontier(first.frontier().to_vec()).expect("valid");
+            assert_eq!(b.leaf_count(), cut as u64);
+            rows[cut..].iter().for_each(|r| b.push_row(r));
+            assert_eq!(b.root(), whole.root(), "cut {cut}");
+        }
+        let d = [0u8; 32];
+        assert!(RowRootBuilder::from_frontier(vec![(2, d), (2, d)]).is_none());
+        assert!(RowRootBuilder::from_frontier(vec![(1, d), (2, d)]).is_none());
+        assert!(RowRootBuilder::from_frontier(vec![(3, d)]).is_none());
+        assert!(RowRootBuilder::from_frontier(vec![(0, d)]).is_none());
+        assert!(RowRootBuilder::from_frontier(vec![(1 << 63, d), (1 << 63, d)]).is_none());
     }
 
     #[test]

@@ -71,6 +71,17 @@ pub async fn send(
     })
 }
 
+/// Whether `e` is a tx refused (CheckTx) or failed (in its block) with `code`.
+fn is_code(e: &anyhow::Error, code: u32) -> bool {
+    matches!(
+        e.downcast_ref::<proofwork_client::ClientError>(),
+        Some(
+            proofwork_client::ClientError::Refused { code: c, .. }
+                | proofwork_client::ClientError::Failed { code: c, .. }
+        ) if *c == code
+    )
+}
+
 /// Jobs with a status ("" for all), at most 1000.
 ///
 /// # Errors
@@ -184,6 +195,9 @@ pub fn quote(p: &pb::ParamsResponse, m: u32, k: u32, n: u32) -> anyhow::Result<J
     let min_per: u128 = p.min_price_per_credit.parse()?;
     let wp = proofwork_consensus::work::WorkParams {
         sample_rows: p.sample_rows,
+        macs_per_credit: p.macs_per_credit,
+        min_price_per_credit: min_per,
+        burn_bps: u16::try_from(p.burn_bps).unwrap_or(u16::MAX),
         ref_macs_per_block: p.ref_macs_per_block,
         min_window_blocks: p.min_window_blocks,
         ..Default::default()
@@ -207,7 +221,7 @@ pub fn quote(p: &pb::ParamsResponse, m: u32, k: u32, n: u32) -> anyhow::Result<J
     Ok(JobQuote {
         macs,
         credits,
-        min_price: credits.saturating_mul(min_per),
+        min_price: proofwork_consensus::work::min_job_price(&wp, m, k, n),
         commit_blocks: p.default_commit_blocks.max(commit_floor as u32),
         reveal_blocks: p.default_reveal_blocks.max(reveal_floor as u32),
         commit_floor,
@@ -636,6 +650,13 @@ pub async fn run_worker(
             println!("{label} answering disputes: {e:#}");
         }
         let open = jobs(&mut client, "posted").await?;
+        let mut have: u128 = client
+            .workers(1000)
+            .await?
+            .workers
+            .into_iter()
+            .find(|w| w.address == me.to_string())
+            .map_or(0, |w| w.bond.parse().unwrap_or(0));
         let mut picked = None;
         for j in open {
             if skipped.contains(&j.id) {
@@ -650,6 +671,40 @@ pub async fn run_worker(
                 );
                 skipped.insert(j.id);
                 continue;
+            }
+            // Claims are bonded in proportion to the price (docs/work.md "Bonds"): top the
+            // bond up to what this job's claim needs, or skip the job if that fails.
+            let price: u128 = j.price.parse().unwrap_or(u128::MAX);
+            let need = min_bond.max(
+                price
+                    .saturating_mul(u128::from(params.claim_bond_bps))
+                    .div_ceil(10_000),
+            );
+            if have < need {
+                let topped = send(
+                    &mut client,
+                    &key,
+                    vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+                        bond: need - have,
+                        validator: None,
+                    })],
+                )
+                .await;
+                match topped {
+                    Ok(_) => {
+                        println!("{label} bond topped up to {need} for job {}", j.id);
+                        have = need;
+                    }
+                    Err(e) => {
+                        println!(
+                            "{label} job {}: skipped, its claim needs a bond of {need} and the \
+                             top-up failed: {e:#}",
+                            j.id
+                        );
+                        skipped.insert(j.id);
+                        continue;
+                    }
+                }
             }
             // A job is workable once its input is on the node (indexed by the job's a_root).
             if let Ok(r) = client
@@ -876,16 +931,30 @@ async fn work_one(
     let mut sent = None;
     for (i, part) in chunks.iter().enumerate() {
         let rows = proof.reveal(part)?;
-        let s = send(
-            client,
-            key,
-            vec![Message::RevealWork(proofwork_tx::RevealWork {
-                job_id: job.id,
-                rows,
-            })],
-        )
-        .await
-        .with_context(|| format!("revealing part {} of {}", i + 1, chunks.len()))?;
+        // A block whose `k·n` products are all taken refuses the part (431) and extends the
+        // reveal deadline by a block (docs/work.md "Validator cost"): send it again.
+        let mut tries = 0u32;
+        let s = loop {
+            let r = send(
+                client,
+                key,
+                vec![Message::RevealWork(proofwork_tx::RevealWork {
+                    job_id: job.id,
+                    rows: rows.clone(),
+                })],
+            )
+            .await;
+            match r {
+                Err(e) if tries < 1000 && is_code(&e, 431) => {
+                    tries += 1;
+                    tokio::time::sleep(opts.poll).await;
+                }
+                r => {
+                    break r
+                        .with_context(|| format!("revealing part {} of {}", i + 1, chunks.len()))?
+                }
+            }
+        };
         let settled = s.attr("work_verified", "job_id").is_some()
             || s.attr("work_slashed", "job_id").is_some();
         sent = Some(s);

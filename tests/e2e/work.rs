@@ -309,4 +309,29 @@ async fn a_job_from_npy_files_is_worked_and_its_verified_output_downloaded() {
     let status = run(&["work", "status", &job_id.to_string()]);
     assert_eq!(status["delivery"], "released");
     assert_eq!(status["held"], "0");
+    // Issue 15: `work challenge` recomputes A·B: every row is right, so nothing is sent; a
+    // challenge of a named right row is sent and refuted (the job's one challenge).
+    let a = a_path.to_str().unwrap();
+    let none = run(&[
+        "work",
+        "challenge",
+        "--from",
+        "alice",
+        &job_id.to_string(),
+        "--input",
+        a,
+    ]);
+    assert_eq!(none["sent"], false, "{none}");
+    let sent = run(&[
+        "work",
+        "challenge",
+        "--from",
+        "alice",
+        &job_id.to_string(),
+        "--input",
+        a,
+        "--row",
+        "0",
+    ]);
+    assert!(sent.to_string().contains("refuted"), "{sent}");
 }

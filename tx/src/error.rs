@@ -727,6 +727,20 @@ tx_errors! {
         /// Why.
         reason: String,
     },
+    /// A reveal that needs `B·r` for one more (model, beacon) pair, or a challenge that needs
+    /// one more `A_i·B`, than a block may compute (`max_model_beacons_per_block`); it may be
+    /// included in a later block.
+    #[error("this block already computes {limit} k·n products (B·r pairs and challenges), its limit")]
+    431 too_many_model_beacons TooManyModelBeacons {
+        /// The chain's `max_model_beacons_per_block`.
+        limit: u32,
+    },
+    /// A challenge of a job challenged already, or of a row index not below `m`.
+    #[error("bad challenge: {reason}")]
+    432 bad_challenge BadChallenge {
+        /// Why.
+        reason: String,
+    },
     /// A job priced in a denomination that is neither the chain's nor compute credits.
     #[error("jobs are priced in {native} or {credits}, not {denom}")]
     425 bad_job_denom BadJobDenom {

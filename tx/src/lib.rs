@@ -39,7 +39,7 @@ pub use signed::{
     tx_hash, SignedTx, TxBody, TxHash, TxLimits, MAX_MONIKER_BYTES, SIGNING_DOMAIN,
 };
 pub use work::{
-    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, OutputRow,
-    PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, UnbondWorker,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
+    OutputRow, PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, UnbondWorker,
     UploadModelChunk, WORK_K_LIMIT,
 };

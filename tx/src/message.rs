@@ -66,8 +66,8 @@ use crate::assets::{
     TransferUnique, Unfractionalize,
 };
 use crate::work::{
-    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
+    PostJob, RegisterModel, RegisterWorker, RevealWork, UnbondWorker, UploadModelChunk,
 };
 
 messages! {
@@ -155,6 +155,8 @@ messages! {
     DisputeOutput => "dispute_output",
     /// Answers a dispute with the named rows.
     AnswerDispute => "answer_dispute",
+    /// Proves a row of a verified job wrong.
+    ChallengeRow => "challenge_row",
     /// Applies to join the validator set.
     ApplyValidator => "apply_validator",
     /// Votes on a validator application.

@@ -471,3 +471,47 @@ impl From<&AnswerDispute> for pb::AnswerDispute {
         }
     }
 }
+
+/// The client proves a row of a verified job wrong: `A_i` and `C_i` with their proofs under
+/// the job's `a_root` and verified `c_root`. Executed, the chain recomputes `A_i·B` in full;
+/// a mismatch slashes the worker (docs/work.md "Challenging a verified row").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChallengeRow {
+    /// Job id.
+    pub job_id: u64,
+    /// The row, with both proofs.
+    pub row: RevealedRow,
+}
+
+impl TryFrom<pb::ChallengeRow> for ChallengeRow {
+    type Error = TxError;
+    fn try_from(c: pb::ChallengeRow) -> Result<Self, TxError> {
+        let row = c.row.unwrap_or_default();
+        Ok(ChallengeRow {
+            job_id: c.job_id,
+            row: RevealedRow {
+                index: row.index,
+                a_proof: digests("a_proof", &row.a_proof)?,
+                c_proof: digests("c_proof", &row.c_proof)?,
+                a_row: row.a_row,
+                c_row: row.c_row,
+            },
+        })
+    }
+}
+
+impl From<&ChallengeRow> for pb::ChallengeRow {
+    fn from(c: &ChallengeRow) -> Self {
+        let r = &c.row;
+        pb::ChallengeRow {
+            job_id: c.job_id,
+            row: Some(pb::RevealedRow {
+                index: r.index,
+                a_row: r.a_row.clone(),
+                c_row: r.c_row.clone(),
+                a_proof: r.a_proof.iter().map(|d| d.to_vec()).collect(),
+                c_proof: r.c_proof.iter().map(|d| d.to_vec()).collect(),
+            }),
+        }
+    }
+}

@@ -8,9 +8,7 @@ use super::exec::{release_hold, slash_and_reopen, slash_bond};
 use super::{delivery, job, params, state_key, DeliveryState, JobStatus, WorkEvent};
 use crate::validators::{self, cap_powers, Validator};
 
-/// Largest power one validator may get from work (CometBFT bounds the total by
-/// `i64::MAX / 8`; this keeps any realistic set far below it).
-pub const MAX_POWER: u64 = 1 << 40;
+pub use crate::validators::MAX_POWER;
 
 /// What the end of a block did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -81,6 +79,16 @@ pub fn end_block<S: StateWrite>(
         record_block_hash(s, height, block_hash)?;
     }
     let p = params(s)?;
+    // A block whose `k·n` products were all taken may have refused reveals (431) that an
+    // honest worker could not get in: reveal deadlines falling due in it move to the next
+    // block (up to `max_window_blocks` past the original deadline), so squatting the
+    // products delays a worker, at the squatter's cost every block, but cannot get it
+    // slashed (docs/work.md "Validator cost").
+    let limit = p.max_model_beacons_per_block as usize;
+    let products_full = limit > 0
+        && s.scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, limit)?
+            .len()
+            >= limit;
     let due = s.scan_prefix(&state_key::due_at(height), None, usize::MAX)?;
     for (key, _) in due {
         s.delete(key.clone());
@@ -96,8 +104,30 @@ pub fn end_block<S: StateWrite>(
             JobStatus::Committed {
                 worker,
                 reveal_deadline,
-                ..
-            } if reveal_deadline == height => (worker, p.miss_reveal_slash_bps, "missed reveal"),
+                commit_height,
+                c_root,
+            } if reveal_deadline == height => {
+                let last = commit_height
+                    .saturating_add(2)
+                    .saturating_add(u64::from(j.reveal_blocks))
+                    .saturating_add(u64::from(p.max_window_blocks));
+                if products_full && height < last {
+                    let next = height.saturating_add(1);
+                    let mut j = j;
+                    j.status = JobStatus::Committed {
+                        worker,
+                        c_root,
+                        commit_height,
+                        reveal_deadline: next,
+                    };
+                    j.last_event =
+                        format!("reveal deadline moved to {next}: block {height} was full");
+                    super::save_job(s, &j)?;
+                    s.put_raw(state_key::due(next, id), vec![]);
+                    continue;
+                }
+                (worker, p.miss_reveal_slash_bps, "missed reveal")
+            }
             _ => continue, // stale: the job moved on
         };
         let slashed = slash_and_reopen(s, native_denom, &p, j, &worker, bps, reason, height)
@@ -132,7 +162,15 @@ pub fn end_block<S: StateWrite>(
             );
         }
     }
-    out.prefetch_models = models_committed_at(s, height)?;
+    // The block's (model, beacon) pairs: the count starts again with the next block.
+    for (key, _) in s.scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, usize::MAX)? {
+        s.delete(key);
+    }
+    // At most as many warm-ups as a block's reveals may use pairs (a spammer committing on
+    // many models must not make every node compute their `B·r` ahead).
+    let mut prefetch = models_committed_at(s, height)?;
+    prefetch.truncate(p.max_model_beacons_per_block as usize);
+    out.prefetch_models = prefetch;
     Ok(out)
 }
 
@@ -228,11 +266,13 @@ fn models_committed_at<S: StateRead>(s: &S, height: u64) -> Result<Vec<u64>, Sta
     Ok(models.into_iter().collect())
 }
 
-/// Returns the bonds of unbonding workers whose period has passed (`release_at ≤ height`)
-/// and who hold no job, from `work/bonds` to the worker, and forgets the worker (it may
-/// register again). Workers still holding a job wait: their bond stays slashable until the
-/// job is resolved. Scans the unbonding requests in address order (state order), so the
-/// result is deterministic; the scan is as long as the number of pending requests.
+/// Returns the bonds of unbonding workers whose period has passed and who hold no job,
+/// from `work/bonds` to the worker, and forgets the worker (it may register again). Reads
+/// only the releases indexed for `height` (`work/unbdue/{height}`: each request's
+/// `release_at`, and the block in which a worker past it resolved its last job), so the cost
+/// is the number of releases due, not of requests pending. A worker still holding a job at
+/// its `release_at` waits: its bond stays slashable, and the block that resolves its last job
+/// indexes the release at its own end ([`super::exec::release_claim`]).
 ///
 /// # Errors
 /// Storage failures; a request without a worker record or a bond the module account cannot
@@ -243,19 +283,23 @@ pub fn release_unbonded<S: StateWrite>(
     native_denom: &str,
     events: &mut Vec<WorkEvent>,
 ) -> Result<(), StateError> {
-    let pending = s.scan_prefix(state_key::UNBONDING_PREFIX, None, usize::MAX)?;
-    for (key, value) in pending {
-        let release_at: u64 = codec::decode(&key, &value)?;
-        if release_at > height {
-            continue;
-        }
+    let prefix = state_key::unbond_due_at(height);
+    let due = s.scan_prefix(&prefix, None, usize::MAX)?;
+    for (key, _) in due {
+        s.delete(key.clone());
         let addr: [u8; 20] = key
-            .get(state_key::UNBONDING_PREFIX.len()..)
+            .get(prefix.len()..)
             .and_then(|a| a.try_into().ok())
             .ok_or_else(|| StateError::Corrupt {
                 key: hex::encode(&key),
                 reason: "expected a 20-byte address".into(),
             })?;
+        let Some(release_at) = super::unbonding(s, &addr)? else {
+            continue; // stale: released already
+        };
+        if release_at > height {
+            continue;
+        }
         let w = super::worker(s, &addr)?.ok_or_else(|| {
             StateError::Invariant(format!(
                 "unbonding request of {} without a worker",
@@ -263,7 +307,7 @@ pub fn release_unbonded<S: StateWrite>(
             ))
         })?;
         if w.active_claims > 0 {
-            continue; // still holds a job: released at the first block end after it resolves
+            continue; // still holds a job: re-indexed when its last one resolves
         }
         let who = proofwork_tx::Address(addr);
         if w.bond > 0 {
@@ -273,7 +317,7 @@ pub fn release_unbonded<S: StateWrite>(
                 ExecError::Tx(e) => StateError::Invariant(format!("bond release of {who}: {e}")),
             })?;
         }
-        s.delete(key);
+        s.delete(state_key::unbonding(&addr));
         s.delete(state_key::worker(&addr));
         events.push(
             WorkerUnbondedEvent {
@@ -288,8 +332,9 @@ pub fn release_unbonded<S: StateWrite>(
 }
 
 /// Power from work (docs/design.md "Useful work" step 8): each admitted validator (power > 0)
-/// gets `base_weight × max(score, floor)`, clamped to [`MAX_POWER`], then
-/// [`cap_powers`] keeps every validator below 1/3 of the total (with fewer than four it
+/// gets `base_weight × (floor + score)`, an equal base plus its work (clamped to
+/// [`MAX_POWER`]), then [`cap_powers`] bounds the work parts so that every set of fewer than
+/// a third of the validators holds less than a third of the power (with fewer than four it
 /// equalises them: see its docs). Scores reset. Returns the validators whose power changed.
 ///
 /// # Errors
@@ -305,7 +350,7 @@ pub fn epoch_power<S: StateWrite>(
     let mut raw = Vec::with_capacity(vals.len());
     for v in &vals {
         let sc = super::score(s, &v.pub_key)?;
-        let units = sc.max(u128::from(p.power_floor));
+        let units = sc.saturating_add(u128::from(p.power_floor));
         let pw = units.saturating_mul(u128::from(p.power_base_weight));
         raw.push(u64::try_from(pw).unwrap_or(u64::MAX).clamp(1, MAX_POWER));
     }

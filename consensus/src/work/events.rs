@@ -402,6 +402,18 @@ plain_event! {
     }
 }
 
+plain_event! {
+    /// `challenge_row`: a client's challenge of a verified row was decided (`upheld`: the row
+    /// is wrong, the worker slashed and the hold refunded; `refuted`: the row is right).
+    ChallengeRowEvent = "challenge_row" {
+        job_id: u64 => "Job id.",
+        row: u64 => "The challenged row.",
+        outcome: &'static str => "`upheld` or `refuted`.",
+        slashed: u128 => "Bond slashed (0 when refuted).",
+        refunded: u128 => "Hold returned to the client (0 when refuted or already released).",
+    }
+}
+
 work_events! {
     RegisterModel(RegisterModelEvent),
     UploadModelChunk(UploadModelChunkEvent),
@@ -420,4 +432,5 @@ work_events! {
     OutputDisputed(OutputDisputedEvent),
     OutputAnswered(OutputAnsweredEvent),
     OutputWithheld(OutputWithheldEvent),
+    ChallengeRow(ChallengeRowEvent),
 }

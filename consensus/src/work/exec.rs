@@ -4,19 +4,19 @@
 //! the message's writes. Funds only ever move through `accounts` (escrow and bonds are module
 //! accounts), so supply conservation holds by construction and is checked every block.
 
-use proofwork_kernels::{merkle, MerkleTree};
+use proofwork_kernels::merkle;
 use proofwork_state::accounts::{self, CREDIT_DENOM};
 use proofwork_state::royalties::{self, RoyaltyPolicy, RoyaltyShare};
 use proofwork_state::{codec, ExecError, StateError, StateRead, StateWrite};
 use proofwork_tx::{
-    Address, AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError, UploadModelChunk,
-    WORK_K_LIMIT,
+    Address, AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput,
+    DisputeOutput, PostJob, RegisterModel, RegisterWorker, RevealWork, RevealedRow, TxError,
+    UploadModelChunk, WORK_K_LIMIT,
 };
 
-use super::verify::{check_reveal, reveal_context, Verdict};
+use super::verify::{check_reveal, reveal_context, RevealContext, Verdict};
 use super::{
-    commit_floor, get_u128, job_credits, model_rows, params, put, reveal_floor, reveal_parts,
+    commit_floor, get_u128, job_credits, params, put, reveal_floor, reveal_parts,
     reveal_rows_per_tx, sampled_count, save_job, state_key, Delivery, DeliveryState, Job,
     JobStatus, Model, WorkCache, WorkParams, Worker,
 };
@@ -194,12 +194,32 @@ pub fn upload_model_chunk<S: StateWrite>(
             ),
         });
     }
-    if first_row > m.rows_uploaded {
+    // The row root is built incrementally (docs/work.md "Uploading a model"): the frontier
+    // of the rows so far (`O(log k)` digests) is kept under `work/bfront/{id}`, so a chunk
+    // costs its own rows plus `O(log k)` node hashes, the one that completes `B` included.
+    // A chunk either continues the upload (`first_row = rows_uploaded`) or restarts it
+    // (`first_row = 0`); rewriting rows in the middle would invalidate the frontier.
+    let frontier_key = state_key::model_frontier(model_id);
+    let mut builder = if first_row == 0 {
+        merkle::RowRootBuilder::new()
+    } else if first_row == m.rows_uploaded {
+        let stack: Vec<(u64, [u8; 32])> = super::get(s, &frontier_key)?.unwrap_or_default();
+        match merkle::RowRootBuilder::from_frontier(stack) {
+            Some(b) if b.leaf_count() == u64::from(first_row) => b,
+            _ => {
+                // A model registered before frontiers were kept: the upload restarts at 0.
+                return fail(TxError::ChunkOutOfOrder {
+                    first_row: u64::from(first_row),
+                    uploaded: 0,
+                });
+            }
+        }
+    } else {
         return fail(TxError::ChunkOutOfOrder {
             first_row: u64::from(first_row),
             uploaded: u64::from(m.rows_uploaded),
         });
-    }
+    };
     let count = rows.len() / n;
     let end = u64::from(first_row) + count as u64;
     if end > u64::from(m.k) {
@@ -209,30 +229,31 @@ pub fn upload_model_chunk<S: StateWrite>(
     }
     // A row is stored as its n bytes: the borsh form of a fixed `[i8; n]` (no length prefix).
     for (i, row) in rows.chunks_exact(n).enumerate() {
+        builder.push_row(row);
         s.put_raw(
             state_key::model_row(model_id, first_row + i as u32),
             row.to_vec(),
         );
     }
-    // end ≤ k < 2^17 fits u32.
-    m.rows_uploaded = m.rows_uploaded.max(end as u32);
+    // end ≤ k < 2^17 fits u32. After a restart rows past `end` are stale until rewritten:
+    // only the prefix `rows_uploaded` counts (and is covered by the frontier).
+    m.rows_uploaded = end as u32;
     if m.rows_uploaded == m.k {
-        let b: Vec<i8> = model_rows(s, &m, 0, m.k)?
-            .into_iter()
-            .map(|v| v as i8)
-            .collect();
-        let leaves = merkle::row_digests_i8(&b, m.k as usize, n)
-            .map_err(|e| StateError::Invariant(format!("row digests of model {model_id}: {e}")))?;
-        let root = MerkleTree::from_leaves(leaves)
-            .map_err(|e| StateError::Invariant(format!("tree of model {model_id}: {e}")))?
-            .root();
+        let root = builder
+            .root()
+            .ok_or_else(|| StateError::Invariant(format!("model {model_id}: no rows")))?;
         if root != m.b_root {
+            // Refused, so nothing above is kept: the upload stays one chunk short, and a
+            // retry costs what this one did (its rows and log k hashes), paid by its fee.
             return fail(TxError::ModelRootMismatch {
                 expected: hex::encode(m.b_root),
                 got: hex::encode(root),
             });
         }
         m.active = true;
+        s.delete(frontier_key);
+    } else {
+        put(s, frontier_key, &builder.frontier().to_vec());
     }
     put(s, state_key::model(model_id), &m);
     Ok(UploadModelChunkEvent {
@@ -241,6 +262,28 @@ pub fn upload_model_chunk<S: StateWrite>(
         active: m.active,
     }
     .into())
+}
+
+/// Releases one of `w`'s claims. When that was its last and its unbonding period is over,
+/// its release is indexed for the end of this block (`work/unbdue/{height}`): the index
+/// entry of its `release_at` was consumed while it still held a job.
+///
+/// # Errors
+/// Storage failures.
+pub(crate) fn release_claim<S: StateWrite>(
+    s: &mut S,
+    w: &mut Worker,
+    height: u64,
+) -> Result<(), StateError> {
+    w.active_claims = w.active_claims.saturating_sub(1);
+    if w.active_claims == 0 {
+        if let Some(release_at) = super::unbonding(s, &w.address)? {
+            if release_at <= height {
+                s.put_raw(state_key::unbond_due(height, &w.address), Vec::new());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Registers or tops up a worker (see [`RegisterWorker`]).
@@ -270,9 +313,19 @@ pub fn register_worker<S: StateWrite>(
             });
         }
     }
+    let existing = super::worker(s, &signer.0)?;
+    let p = params(s)?;
+    // A new worker bonds at least `min_bond` (one claim's worth): a worker with nothing at
+    // stake could only be slashed nothing.
+    if existing.is_none() && bond < p.min_bond.max(1) {
+        return fail(TxError::BondTooLow {
+            bond,
+            needed: p.min_bond.max(1),
+        });
+    }
     let bonds = accounts::module_address(state_key::BOND_MODULE);
     accounts::move_funds(s, signer, &bonds, env.native_denom, bond)?;
-    let mut w = super::worker(s, &signer.0)?.unwrap_or(Worker {
+    let mut w = existing.unwrap_or(Worker {
         address: signer.0,
         bond: 0,
         validator: None,
@@ -313,6 +366,7 @@ pub fn unbond_worker<S: StateWrite>(s: &mut S, signer: &Address) -> Result<WorkE
     let p = params(s)?;
     let release_at = accounts::block_height(s)?.saturating_add(p.unbonding_blocks);
     put(s, state_key::unbonding(&signer.0), &release_at);
+    s.put_raw(state_key::unbond_due(release_at, &signer.0), Vec::new());
     Ok(UnbondWorkerEvent {
         worker: *signer,
         bond: w.bond,
@@ -452,12 +506,13 @@ pub fn post_job<S: StateWrite>(
     // work is worth (at least, so work is not bought below its size; at most, so an
     // over-priced tiny job cannot carry credits from one account to another — moving `C`
     // credits costs `C · macs_per_credit` spot-checked MACs). In the chain denomination,
-    // at least `min_price_per_credit` per credit.
+    // at least `min_price_per_credit` per credit and at least the verification floor
+    // (`min_job_price`).
     let credits = job_credits(&p, m, mdl.k, mdl.n);
     let min = if in_credits {
         credits
     } else {
-        credits.saturating_mul(p.min_price_per_credit)
+        super::min_job_price(&p, m, mdl.k, mdl.n)
     };
     if price < min {
         return fail(TxError::PriceTooLow { price, min });
@@ -530,8 +585,7 @@ pub fn claim_job<S: StateWrite>(
             address: signer.to_string(),
         });
     }
-    let needed = p
-        .min_bond
+    let needed = super::claim_bond(&p, job.price)
         .saturating_mul(u128::from(w.active_claims).saturating_add(1));
     if w.bond < needed {
         return fail(TxError::BondTooLow {
@@ -631,6 +685,7 @@ pub fn reveal_work<S: StateWrite>(
     let rows: &[RevealedRow] = &msg.rows;
     let height = accounts::block_height(s)?;
     let ctx = reveal_context(s, signer, job_id, height)??;
+    admit_model_beacon(s, &ctx)?;
     let verdict = check_reveal(
         s,
         &ctx,
@@ -680,6 +735,34 @@ pub fn reveal_work<S: StateWrite>(
     }
 }
 
+/// Counts the reveal's (model, beacon) pair against the block's
+/// `max_model_beacons_per_block` before any `B·r` is computed: a pair the block has seen
+/// already is free; one more than the limit is refused.
+///
+/// # Errors
+/// [`TxError::TooManyModelBeacons`]; storage failures.
+pub fn admit_model_beacon<S: StateWrite>(s: &mut S, ctx: &RevealContext) -> Result<(), ExecError> {
+    admit_product(s, super::verify::r_seed(&ctx.beacon, ctx.model_id))
+}
+
+/// Takes one of the block's `max_model_beacons_per_block` slots for a `k·n` product named
+/// `slot` (a (model, beacon) pair's `r` seed, or a challenge), unless the block has it.
+fn admit_product<S: StateWrite>(s: &mut S, slot: [u8; 32]) -> Result<(), ExecError> {
+    let key = state_key::block_pair(&slot);
+    if s.get_raw(&key)?.is_some() {
+        return Ok(());
+    }
+    let limit = params(s)?.max_model_beacons_per_block;
+    let seen = s
+        .scan_prefix(state_key::BLOCK_PAIR_PREFIX, None, limit as usize)?
+        .len();
+    if seen >= limit as usize {
+        return fail(TxError::TooManyModelBeacons { limit });
+    }
+    s.put_raw(key, Vec::new());
+    Ok(())
+}
+
 fn settle_pass<S: StateWrite>(
     s: &mut S,
     denom: &str,
@@ -695,7 +778,7 @@ fn settle_pass<S: StateWrite>(
         return settle_credit_pass(s, job, mdl, w, worker_addr, height);
     }
     // price = burn + royalties + worker's pay (see docs/work.md "Self-dealing").
-    let burn = royalties::bps_of(job.price, u32::from(p.burn_bps));
+    let burn = super::job_burn(&p, job.price);
     if burn > 0 {
         accounts::burn(s, &escrow, denom, burn)?;
     }
@@ -727,7 +810,7 @@ fn settle_pass<S: StateWrite>(
             put(s, key, &sc);
         }
     }
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     w.jobs_verified = w.jobs_verified.saturating_add(1);
     w.credits_earned = w.credits_earned.saturating_add(credits);
     mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
@@ -849,7 +932,7 @@ fn settle_credit_pass<S: StateWrite>(
             })?;
         put(s, key, &total);
     }
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     w.jobs_verified = w.jobs_verified.saturating_add(1);
     mdl.jobs_verified = mdl.jobs_verified.saturating_add(1);
     job.status = JobStatus::Verified {
@@ -896,7 +979,7 @@ pub(crate) fn slash_and_reopen<S: StateWrite>(
     })?;
     let client = Address(job.client);
     let amount = slash_bond(s, denom, p, &mut w, &client, bps)?;
-    w.active_claims = w.active_claims.saturating_sub(1);
+    release_claim(s, &mut w, height)?;
     put(s, state_key::worker(worker_addr), &w);
     s.delete(state_key::revealed(job.id));
     job.slashes = job.slashes.saturating_add(1);
@@ -1167,6 +1250,165 @@ pub fn check_output_rows(
         }
     }
     Ok(())
+}
+
+/// The client challenges one row of a verified job (see [`ChallengeRow`]): within
+/// `challenge_blocks` of the pass, once per job, with `A_i` and `C_i` proven under the job's
+/// `a_root` and the verified `c_root`, the chain recomputes `A_i·B` exactly (`k·n`
+/// multiply-adds, paid for by the job's verification floor, `min_job_price`). A wrong row
+/// returns any held pay to the client, pays the client the rest of the job's price from the
+/// worker's bond (as far as the bond goes: claims are bonded at `claim_bond_bps` = 100 % of
+/// the price by default) and takes the job's credits off the worker's validator's current
+/// score; a right row is recorded as a refuted challenge (the one
+/// challenge is spent either way, so a client cannot make validators recompute rows for a
+/// fee). Shape and proof errors are refused before any product is computed.
+///
+/// # Errors
+/// The message's [`TxError`], or a storage failure.
+pub fn challenge_row<S: StateWrite>(
+    s: &mut S,
+    env: &WorkEnv<'_>,
+    signer: &Address,
+    msg: &ChallengeRow,
+) -> Result<WorkEvent, ExecError> {
+    let job_id = msg.job_id;
+    let (job, mut d) = load_delivery(s, job_id, "verified")?;
+    if job.client != signer.0 {
+        return fail(TxError::NotJobClient { id: job_id });
+    }
+    let p = params(s)?;
+    let height = accounts::block_height(s)?;
+    let deadline = d
+        .verified_height
+        .saturating_add(u64::from(p.challenge_blocks));
+    if height > deadline {
+        return fail(TxError::DeadlinePassed { deadline, height });
+    }
+    if s.get_raw(&state_key::challenged(job_id))?.is_some() {
+        return fail(TxError::BadChallenge {
+            reason: format!("job {job_id} was challenged already"),
+        });
+    }
+    let mdl = load_model(s, job.model_id)?;
+    let row = &msg.row;
+    let (m, k, n) = (u64::from(job.m), u64::from(mdl.k), u64::from(mdl.n));
+    if row.index >= m {
+        return fail(TxError::BadChallenge {
+            reason: format!("row {} is not below m = {m}", row.index),
+        });
+    }
+    for (what, got, expected) in [
+        ("a", row.a_row.len() as u64, k),
+        ("c", row.c_row.len() as u64, 4 * n),
+    ] {
+        if got != expected {
+            return fail(TxError::RevealRowLength {
+                what,
+                index: row.index,
+                got,
+                expected,
+            });
+        }
+    }
+    let proof_err = |what: &'static str| {
+        move |e: proofwork_kernels::KernelError| TxError::RevealProof {
+            what,
+            index: row.index,
+            reason: e.to_string(),
+        }
+    };
+    let mut memo = merkle::PathMemo::default();
+    let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
+    merkle::verify_path(&job.a_root, &a_leaf, row.index, m, &row.a_proof, &mut memo)
+        .map_err(proof_err("a"))?;
+    let mut memo = merkle::PathMemo::default();
+    let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
+    merkle::verify_path(&d.c_root, &c_leaf, row.index, m, &row.c_proof, &mut memo)
+        .map_err(proof_err("c"))?;
+    // The full row, exactly: A_i · B — one of the block's `k·n` products.
+    let mut slot = blake3::Hasher::new();
+    slot.update(b"proofwork/work/chal/v1");
+    slot.update(&job_id.to_be_bytes());
+    admit_product(s, *slot.finalize().as_bytes())?;
+    let b = match env.cache.and_then(|c| c.get_weights(mdl.id)) {
+        Some(b) => b,
+        None => {
+            let b: std::sync::Arc<Vec<i8>> = std::sync::Arc::new(
+                super::model_rows(s, &mdl, 0, mdl.k)?
+                    .into_iter()
+                    .map(|v| v as i8)
+                    .collect(),
+            );
+            if let Some(c) = env.cache {
+                c.put_weights(mdl.id, b.clone());
+            }
+            b
+        }
+    };
+    let a: Vec<i8> = row.a_row.iter().map(|&v| v as i8).collect();
+    let want = proofwork_kernels::cpu::gemm_i8(&a, &b, 1, mdl.k as usize, mdl.n as usize)
+        .map_err(|e| StateError::Invariant(format!("challenge of job {job_id}: {e}")))?;
+    let right = want
+        .iter()
+        .zip(row.c_row.chunks_exact(4))
+        .all(|(w, c)| c == w.to_le_bytes());
+    put(s, state_key::challenged(job_id), &height);
+    if right {
+        return Ok(super::events::ChallengeRowEvent {
+            job_id,
+            row: row.index,
+            outcome: "refuted",
+            slashed: 0,
+            refunded: 0,
+        }
+        .into());
+    }
+    let client = Address(job.client);
+    let mut refunded = 0;
+    if matches!(
+        d.state,
+        DeliveryState::Pending { .. } | DeliveryState::Disputed { .. }
+    ) && d.hold > 0
+    {
+        let escrow = accounts::module_address(state_key::ESCROW_MODULE);
+        accounts::move_funds(s, &escrow, &client, &d.denom, d.hold)?;
+        refunded = d.hold;
+    }
+    let mut slashed = 0;
+    if let Some(mut w) = super::worker(s, &d.worker)? {
+        // Restitution: what the client paid beyond the returned hold, from the bond (all of
+        // it to the client), so a client whose bond cover suffices is made whole.
+        slashed = w.bond.min(job.price.saturating_sub(refunded));
+        if slashed > 0 {
+            let bonds = accounts::module_address(state_key::BOND_MODULE);
+            accounts::move_funds(s, &bonds, &client, env.native_denom, slashed)?;
+        }
+        w.bond -= slashed;
+        w.slashes = w.slashes.saturating_add(1);
+        w.slashed_total = w.slashed_total.saturating_add(slashed);
+        if let Some(pk) = w.validator {
+            if super::job_denom(s, job_id, env.native_denom)? != CREDIT_DENOM {
+                let key = state_key::score(&pk);
+                let credits = super::job_credits(&p, job.m, mdl.k, mdl.n);
+                let sc = get_u128(s, &key)?.saturating_sub(credits);
+                put(s, key, &sc);
+            }
+        }
+        put(s, state_key::worker(&d.worker), &w);
+    }
+    d.state = DeliveryState::Challenged {
+        height,
+        row: row.index,
+    };
+    put(s, state_key::delivery(job_id), &d);
+    Ok(super::events::ChallengeRowEvent {
+        job_id,
+        row: row.index,
+        outcome: "upheld",
+        slashed,
+        refunded,
+    }
+    .into())
 }
 
 /// Withdraws an unclaimed job (see [`CancelJob`]).

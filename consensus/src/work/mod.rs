@@ -90,8 +90,9 @@ pub struct WorkParams {
     pub epoch_blocks: u64,
     /// Power per work unit.
     pub power_base_weight: u64,
-    /// Work units every admitted validator is counted with at least (keeps idle validators
-    /// in the set).
+    /// Work units every admitted validator is credited with on top of its score: the equal
+    /// base weight against which `validators::cap_powers` bounds the work parts (keeps idle
+    /// validators in the set). Default 2^20 (about one 4096³ job).
     pub power_floor: u64,
     /// Slashes after which a job expires and its escrow returns to the client.
     pub max_attempts: u32,
@@ -118,6 +119,17 @@ pub struct WorkParams {
     pub dispute_answer_blocks: u32,
     /// Disputes a client may raise on one job.
     pub max_disputes: u32,
+    /// `k·n` products one block may compute: distinct (model, beacon) pairs whose `B·r` its
+    /// reveals need, plus its `ChallengeRow`s (`A_i·B`). A reveal or challenge that would
+    /// add one more is refused (`TooManyModelBeacons`, 431) before anything is computed, so
+    /// one block costs validators at most this many products and cannot flush the `B·r` and
+    /// weight caches (docs/work.md "Validator cost").
+    pub max_model_beacons_per_block: u32,
+    /// Bond a claim needs, as a share of the job's price (at least `min_bond`): each active
+    /// claim needs `max(min_bond, claim_bond_bps · price)` (docs/work.md "Bonds").
+    pub claim_bond_bps: u16,
+    /// Blocks after a pass in which the client may prove a wrong row (`ChallengeRow`).
+    pub challenge_blocks: u32,
 }
 
 impl Default for WorkParams {
@@ -141,7 +153,7 @@ impl Default for WorkParams {
             max_m: 1 << 24,
             epoch_blocks: 100,
             power_base_weight: 1,
-            power_floor: 10,
+            power_floor: 1 << 20,
             max_attempts: 3,
             unbonding_blocks: DEFAULT_UNBONDING_BLOCKS,
             ref_macs_per_block: 1 << 30,
@@ -152,6 +164,9 @@ impl Default for WorkParams {
             dispute_rows: 16,
             dispute_answer_blocks: 20,
             max_disputes: 3,
+            max_model_beacons_per_block: 4,
+            claim_bond_bps: 10_000,
+            challenge_blocks: 100,
         }
     }
 }
@@ -333,6 +348,14 @@ pub enum DeliveryState {
         /// Height.
         height: u64,
     },
+    /// A `ChallengeRow` proved a row wrong: the worker was slashed and any hold returned to
+    /// the client.
+    Challenged {
+        /// Height.
+        height: u64,
+        /// The wrong row.
+        row: u64,
+    },
 }
 
 impl DeliveryState {
@@ -343,6 +366,7 @@ impl DeliveryState {
             DeliveryState::Disputed { .. } => "disputed",
             DeliveryState::Released { .. } => "released",
             DeliveryState::Refunded { .. } => "refunded",
+            DeliveryState::Challenged { .. } => "challenged",
         }
     }
 }
@@ -439,6 +463,52 @@ pub fn answer_floor(p: &WorkParams, max_tx_bytes: u64, m: u32, n: u32) -> u64 {
 /// Multiply-adds of a job: `m·k·n`.
 pub fn job_macs(m: u32, k: u32, n: u32) -> u128 {
     u128::from(m) * u128::from(k) * u128::from(n)
+}
+
+/// Multiply-adds every validator may spend on one job on a `k×n` model: `B·r` (`k·n`, once
+/// per (model, beacon) pair, which a job with `m = 1` can make it pay alone), Freivalds on
+/// the sampled rows (`k + n` per row) and the one `ChallengeRow` the client may send after
+/// the pass (`A_i·B`, another `k·n`).
+pub fn verify_macs(p: &WorkParams, m: u32, k: u32, n: u32) -> u128 {
+    let (k, n) = (u128::from(k), u128::from(n));
+    2 * k * n + u128::from(sampled_count(p, m)) * (k + n)
+}
+
+/// The lowest price of a job in the chain denomination (docs/work.md "Pricing"): the larger
+/// of its work, `credits · min_price_per_credit`, and the *verification floor* — the price
+/// whose burn (`burn_bps`, rounded up) pays for [`verify_macs`] at the same rate per credit,
+/// `⌈⌈verify_macs / macs_per_credit⌉ · min_price_per_credit · 10000 / burn_bps⌉` (with no
+/// burn: `⌈verify_macs / macs_per_credit⌉ · min_price_per_credit`). So what validators spend
+/// checking a job is paid for by what it burns, whoever its client and worker are.
+pub fn min_job_price(p: &WorkParams, m: u32, k: u32, n: u32) -> u128 {
+    let per = p.min_price_per_credit;
+    let work = job_credits(p, m, k, n).saturating_mul(per);
+    let verify = verify_macs(p, m, k, n)
+        .div_ceil(u128::from(p.macs_per_credit.max(1)))
+        .saturating_mul(per);
+    let floor = match p.burn_bps {
+        0 => verify,
+        bps => verify.saturating_mul(10_000).div_ceil(u128::from(bps)),
+    };
+    work.max(floor)
+}
+
+/// The burn of a verified job priced `price` in the chain denomination: `burn_bps` of it,
+/// rounded **up** (so every job with a price burns at least 1 while `burn_bps > 0`; rounding
+/// down let jobs priced ≤ 9 burn nothing).
+pub fn job_burn(p: &WorkParams, price: u128) -> u128 {
+    proofwork_state::royalties::bps_of_ceil(price, u32::from(p.burn_bps))
+}
+
+/// Bond one claim of a job priced `price` needs: `max(min_bond, ⌈claim_bond_bps · price⌉)`.
+/// A claim is accepted while the worker's bond covers this for every claim it would hold
+/// (`(active_claims + 1) · claim_bond(price)`: priced by the job being claimed, a cheap
+/// approximation of the sum over its jobs that needs no per-claim record).
+pub fn claim_bond(p: &WorkParams, price: u128) -> u128 {
+    p.min_bond.max(proofwork_state::royalties::bps_of_ceil(
+        price,
+        u32::from(p.claim_bond_bps),
+    ))
 }
 
 /// Credits (and work-score units) a verified job earns: `max(1, m·k·n / macs_per_credit)`.

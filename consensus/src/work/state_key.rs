@@ -27,6 +27,14 @@ pub fn model_row(id: u64, row: u32) -> Vec<u8> {
     [model_rows(id).as_slice(), &codec::be_u32(row)].concat()
 }
 
+/// `work/bfront/{id BE}` → borsh `Vec<(u64, [u8; 32])>`: while a model uploads, the
+/// frontier of the row Merkle tree over its first `rows_uploaded` rows (the perfect
+/// subtrees' sizes and roots, largest first; `kernels::merkle::RowRootBuilder`). Deleted
+/// when the model becomes active.
+pub fn model_frontier(id: u64) -> Vec<u8> {
+    [b"work/bfront/".as_slice(), &codec::be_u64(id)].concat()
+}
+
 /// Prefix of every job record.
 pub const JOB_PREFIX: &[u8] = b"work/job/";
 /// `work/job/{id BE}` → borsh [`super::Job`].
@@ -60,6 +68,19 @@ pub fn unbonding(addr: &[u8; 20]) -> Vec<u8> {
     [UNBONDING_PREFIX, addr.as_slice()].concat()
 }
 
+/// Prefix of the unbonding releases due at the end of block `height`.
+pub fn unbond_due_at(height: u64) -> Vec<u8> {
+    [b"work/unbdue/".as_slice(), &codec::be_u64(height)].concat()
+}
+
+/// `work/unbdue/{height BE}{address}` → empty: the unbonding worker `address` may be
+/// released at the end of block `height` (its request's `release_at`, or the block in
+/// which its last job resolved after that): the index that spares the end of every block a
+/// scan of all requests.
+pub fn unbond_due(height: u64, addr: &[u8; 20]) -> Vec<u8> {
+    [unbond_due_at(height).as_slice(), addr.as_slice()].concat()
+}
+
 /// `work/job_denom/{id BE}` → borsh `String`: the denomination of the job's price. Absent:
 /// the chain denomination.
 pub fn job_denom(id: u64) -> Vec<u8> {
@@ -83,10 +104,25 @@ pub fn revealed(id: u64) -> Vec<u8> {
     [b"work/revealed/".as_slice(), &codec::be_u64(id)].concat()
 }
 
+/// Prefix of the (model, beacon) pairs the reveals of the current block have needed `B·r`
+/// for (cleared at the end of every block).
+pub const BLOCK_PAIR_PREFIX: &[u8] = b"work/bpair/";
+/// `work/bpair/{r seed}` → empty: the current block has checked a reveal on the (model,
+/// beacon) pair whose Freivalds seed is `r_seed` (`verify::r_seed`).
+pub fn block_pair(r_seed: &[u8; 32]) -> Vec<u8> {
+    [BLOCK_PAIR_PREFIX, r_seed.as_slice()].concat()
+}
+
 /// `work/delivery/{id BE}` → borsh [`super::Delivery`]: a verified job's output commitment
 /// and the pay held until it is delivered.
 pub fn delivery(id: u64) -> Vec<u8> {
     [b"work/delivery/".as_slice(), &codec::be_u64(id)].concat()
+}
+
+/// `work/challenged/{id BE}` → u64: the height at which the verified job's one challenge
+/// (`ChallengeRow`) was decided, upheld or refuted.
+pub fn challenged(id: u64) -> Vec<u8> {
+    [b"work/challenged/".as_slice(), &codec::be_u64(id)].concat()
 }
 
 /// Prefix of the delivery deadlines that fall due at the end of block `height`.

@@ -462,10 +462,46 @@ impl App {
             tracing::warn!("rejecting a proposal: the same tx twice");
             return false;
         }
-        rest.par_iter().all(|t| {
-            self.check_stateless(t)
-                .is_ok_and(|tx| self.check_historical(&tx))
-        })
+        let decoded: Vec<Option<Arc<SignedTx>>> = rest
+            .par_iter()
+            .map(|t| self.check_stateless(t).ok())
+            .collect();
+        let Some(decoded) = decoded.into_iter().collect::<Option<Vec<_>>>() else {
+            return false;
+        };
+        let precheck = self.reveal_precheck_mask(&decoded);
+        decoded
+            .par_iter()
+            .zip(precheck)
+            .all(|(tx, check)| !check || self.check_historical(tx))
+    }
+
+    /// Which txs of a proposal get the reveal pre-check: in block order, those whose
+    /// reveals need `B·r` only for the first `max_model_beacons_per_block` distinct
+    /// (model, beacon) pairs. The others are left to FinalizeBlock, which refuses a reveal
+    /// on a pair beyond the limit before computing anything (`TooManyModelBeacons`): so
+    /// neither step computes `B·r` for more than the limit's pairs, whatever a byzantine
+    /// proposer puts in the block (docs/work.md "Validator cost").
+    fn reveal_precheck_mask(&self, txs: &[Arc<SignedTx>]) -> Vec<bool> {
+        let height = self
+            .storage
+            .latest()
+            .map_or(0, |l| l.height)
+            .saturating_add(1);
+        let limit =
+            work::params(&self.storage).map_or(0, |p| p.max_model_beacons_per_block as usize);
+        let mut pairs = BTreeSet::new();
+        txs.iter()
+            .map(|tx| {
+                let mine = handlers::work::reveal_pairs(&self.storage, tx, height);
+                let new: Vec<_> = mine.iter().filter(|p| !pairs.contains(*p)).collect();
+                if pairs.len() + new.len() > limit {
+                    return false;
+                }
+                pairs.extend(mine.iter().copied());
+                true
+            })
+            .collect()
     }
 
     /// `Ok(true)`: the first tx is the required, valid beacon tx; `Ok(false)`: none is

@@ -174,6 +174,14 @@ fn proposal_with_an_invalid_reveal_is_rejected() {
 #[test]
 fn reveals_for_unsampled_rows_or_another_job_make_a_proposal_invalid() {
     let mut h = Harness::new();
+    // Two claims at once: claims are bonded at 100 % of the price.
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 1_000_000,
+            validator: None,
+        })],
+    );
     let (j0, p0) = h.committed(&[]);
     let (j1, _p1) = h.committed(&[]);
     let rows0 = h.reveal_rows(j0, &p0);
@@ -230,9 +238,9 @@ fn epoch_end_returns_validator_updates_from_work() {
         h.propose(vec![]);
     }
     let out = h.propose(vec![]);
-    // Genesis power 1 → base weight × max(1 unit, floor 10) = 10.
+    // Genesis power 1 → base weight × (floor 2^20 + 1 unit of score).
     assert_eq!(out.validator_updates.len(), 1);
-    assert_eq!(out.validator_updates[0].power, 10);
+    assert_eq!(out.validator_updates[0].power, (1 << 20) + 1);
     assert_eq!(out.validator_updates[0].pub_key, [1; 32]);
 }
 
@@ -587,6 +595,14 @@ fn a_worker_claiming_a_job_it_cannot_finish_is_slashed_for_the_missed_commit() {
 #[test]
 fn a_withholding_worker_loses_the_hold_and_an_answering_one_is_paid() {
     let mut h = Harness::new();
+    // Two claims at once: claims are bonded at 100 % of the price.
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 1_000_000,
+            validator: None,
+        })],
+    );
     for answer in [false, true] {
         let (id, proof) = h.committed(&[]);
         let rows = h.reveal_rows(id, &proof);
@@ -691,4 +707,107 @@ fn a_reveal_split_across_two_txs_in_one_block_passes() {
         out.tx_results[1].result.as_ref().unwrap()[0].kind,
         "work_verified"
     );
+}
+
+/// Issue 15: a proposal's reveals get the pre-check only for the first
+/// `max_model_beacons_per_block` (model, beacon) pairs; later ones are left to FinalizeBlock,
+/// which refuses a fifth pair before computing anything (431). So a byzantine proposer cannot
+/// make ProcessProposal compute `B·r` for more pairs than that, and an honest block with more
+/// reveals than the cap is not rejected.
+#[test]
+fn reveals_beyond_the_product_cap_are_left_to_finalize_block_and_refused_there() {
+    let mut h = Harness::new();
+    // Four more models, and bond for five claims.
+    let mut models = vec![(1u64, h.b.clone())];
+    for seed in 0..4u64 {
+        let b = matrix(50 + seed, K, N);
+        let root = i8_root(&b, K as usize, N as usize).unwrap();
+        let ev = h.ok(
+            "alice",
+            vec![Message::RegisterModel(proofwork_tx::RegisterModel {
+                k: K,
+                n: N,
+                b_root: root,
+                royalties: vec![],
+            })],
+        );
+        let id: u64 = ev[0].attributes[0].value.parse().unwrap();
+        h.ok(
+            "alice",
+            vec![Message::UploadModelChunk(proofwork_tx::UploadModelChunk {
+                model_id: id,
+                first_row: 0,
+                rows: model_bytes(&b),
+            })],
+        );
+        models.push((id, b));
+    }
+    h.ok(
+        "bob",
+        vec![Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 4_000_000,
+            validator: None,
+        })],
+    );
+    let mut jobs = vec![];
+    for (i, (model_id, b)) in models.iter().enumerate() {
+        let a = matrix(300 + i as u64, M, K);
+        let ev = h.ok(
+            "alice",
+            vec![Message::PostJob(proofwork_tx::PostJob {
+                model_id: *model_id,
+                a_root: i8_root(&a, M as usize, K as usize).unwrap(),
+                m: M,
+                price: 1_000_000,
+                commit_blocks: 0,
+                reveal_blocks: 0,
+                denom: None,
+            })],
+        );
+        let id: u64 = ev[0].attributes[0].value.parse().unwrap();
+        jobs.push((id, honest_proof(a, b, M, K, N)));
+    }
+    // All five committed in one block: one beacon, five (model, beacon) pairs.
+    let msgs: Vec<Message> = jobs
+        .iter()
+        .flat_map(|(id, p)| {
+            [
+                Message::ClaimJob(proofwork_tx::ClaimJob { job_id: *id }),
+                Message::CommitWork(proofwork_tx::CommitWork {
+                    job_id: *id,
+                    c_root: p.c_root(),
+                }),
+            ]
+        })
+        .collect();
+    h.ok("bob", msgs);
+    h.propose(vec![]);
+    let nonce = h.nonce("bob");
+    let reveals: Vec<Vec<u8>> = jobs
+        .iter()
+        .enumerate()
+        .map(|(i, (id, p))| {
+            let rows = h.reveal_rows(*id, p);
+            h.tx_at("bob", nonce + i as u64, vec![reveal(*id, rows)])
+        })
+        .collect();
+    let mut bad_rows = h.reveal_rows(jobs[4].0, &jobs[4].1);
+    let mut c = bad_rows[3].c_row.to_vec();
+    c[0] ^= 1;
+    bad_rows[3].c_row = c.into();
+    let bad5 = h.tx_at("bob", nonce + 4, vec![reveal(jobs[4].0, bad_rows)]);
+    // The invalid fifth reveal is beyond the cap: not pre-checked, the proposal stands …
+    let mut block = reveals[..4].to_vec();
+    block.push(bad5.clone());
+    assert!(h.app.process_proposal(&block));
+    // … while the same reveal within the cap makes the proposal invalid.
+    assert!(!h.app.process_proposal(&[bad5, reveals[0].clone()]));
+    // Executed: four pass, the fifth pair is refused before any check (431).
+    let out = h.propose(reveals.clone());
+    let codes: Vec<u32> = out
+        .tx_results
+        .iter()
+        .map(|r| r.result.as_ref().err().map_or(0, TxError::code))
+        .collect();
+    assert_eq!(codes, vec![0, 0, 0, 0, 431]);
 }

@@ -206,6 +206,21 @@ pub(crate) enum WorkCmd {
         /// Job id.
         job: u64,
     },
+    /// Check a verified job's output against `A·B` and prove a wrong row on chain
+    /// (`ChallengeRow`; once per job, within the chain's `challenge_blocks` of the pass): the
+    /// held pay and the rest of the price come back to you from the worker's bond.
+    Challenge {
+        #[command(flatten)]
+        signer: Signer,
+        /// Job id.
+        job: u64,
+        /// The job's input `A` (`.npy`, int8, m×k).
+        #[arg(long)]
+        input: std::path::PathBuf,
+        /// The row to challenge (default: the first wrong row; none wrong: nothing is sent).
+        #[arg(long)]
+        row: Option<u64>,
+    },
     /// Name rows of a verified job's output you could not get: the worker must put them on
     /// chain, or its held pay returns to you and its bond is slashed.
     Dispute {
@@ -375,6 +390,69 @@ pub(crate) async fn run(ctx: &Ctx, cmd: WorkCmd) -> anyhow::Result<()> {
                 ctx,
                 &signer,
                 Message::ConfirmOutput(proofwork_tx::ConfirmOutput { job_id: job }),
+            )
+            .await
+        }
+        WorkCmd::Challenge {
+            signer,
+            job,
+            input,
+            row,
+        } => {
+            let mut c = ctx.client().await?;
+            let (j, bytes) = w::download_output(&mut c, job, |_| {}).await?;
+            let (m, k, n) = (j.m as usize, j.k as usize, j.n as usize);
+            let (rows, cols, a) = proofwork_node::npy::read_i8(&input)?;
+            if (rows, cols) != (m, k) {
+                return Err(super::error::input(format!(
+                    "{} is {rows}×{cols}; job {job} has A of {m}×{k}",
+                    input.display()
+                )));
+            }
+            let mut b = Vec::with_capacity(k * n);
+            let page = ((1usize << 20) / n.max(1)).max(1);
+            let mut first = 0usize;
+            while first < k {
+                let count = page.min(k - first);
+                let r = c.model_rows(j.model_id, first as u32, count as u32).await?;
+                b.extend_from_slice(&r.rows);
+                first += count;
+            }
+            let a: Vec<i8> = a.into_iter().map(|v| v as i8).collect();
+            let b: Vec<i8> = b.into_iter().map(|v| v as i8).collect();
+            let got: Vec<i32> = bytes
+                .chunks_exact(4)
+                .map(|x| i32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+                .collect();
+            let wrong = |i: usize| -> anyhow::Result<bool> {
+                let want = proofwork_kernels::cpu::gemm_i8(&a[i * k..(i + 1) * k], &b, 1, k, n)?;
+                Ok(want[..] != got[i * n..(i + 1) * n])
+            };
+            let target = match row {
+                Some(r) => Some(r as usize),
+                None => {
+                    let want = proofwork_kernels::cpu::gemm_i8(&a, &b, m, k, n)?;
+                    (0..m).find(|&i| want[i * n..(i + 1) * n] != got[i * n..(i + 1) * n])
+                }
+            };
+            let Some(i) = target.filter(|&i| i < m) else {
+                return ctx.print(
+                    serde_json::json!({"job_id": job, "wrong_row": null, "sent": false}),
+                    || format!("job {job}: every row of C equals A·B; nothing to challenge"),
+                );
+            };
+            if !wrong(i)? {
+                eprintln!("row {i} of job {job} is right: the challenge will be refuted");
+            }
+            let proof = proofwork_consensus::work::prover::Proof::from_output(a, got, m, k, n)?;
+            let revealed = proof.reveal(&[i as u64])?.remove(0);
+            super::tx::send(
+                ctx,
+                &signer,
+                Message::ChallengeRow(proofwork_tx::ChallengeRow {
+                    job_id: job,
+                    row: revealed,
+                }),
             )
             .await
         }

@@ -332,6 +332,9 @@ impl work_server::Work for WorkService {
             dispute_answer_blocks: p.dispute_answer_blocks,
             max_disputes: p.max_disputes,
             max_m: p.max_m,
+            claim_bond_bps: u32::from(p.claim_bond_bps),
+            max_model_beacons_per_block: p.max_model_beacons_per_block,
+            challenge_blocks: p.challenge_blocks,
         }))
     }
 

@@ -116,6 +116,8 @@ CODES: dict[int, ErrorInfo] = {
     428: ErrorInfo(428, 'delivery_state', 'work', "The job's output delivery is not in the state the message needs."),
     429: ErrorInfo(429, 'bad_dispute', 'work', 'A dispute naming no rows, too many, rows out of order or out of range, or one too many disputes.'),
     430: ErrorInfo(430, 'dispute_answer', 'work', 'An answer to a dispute whose rows are not the named ones or do not verify.'),
+    431: ErrorInfo(431, 'too_many_model_beacons', 'work', 'A reveal that needs `B·r` for one more (model, beacon) pair, or a challenge that needs one more `A_i·B`, than a block may compute (`max_model_beacons_per_block`); it may be included in a later block.'),
+    432: ErrorInfo(432, 'bad_challenge', 'work', 'A challenge of a job challenged already, or of a row index not below `m`.'),
 }
 
 

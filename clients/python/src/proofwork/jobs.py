@@ -180,11 +180,18 @@ def register_model(client: "Client", signer: "Signer", b: np.ndarray, royalties=
 
 
 def job_price(client: "Client", m: int, k: int, n: int) -> int:
-    """The chain's minimum price for an m×k×n job: ``max(1, m·k·n / macs_per_credit) ·
-    min_price_per_credit`` (docs/work.md)."""
+    """The chain's minimum price for an m×k×n job (docs/work.md "Pricing"): the larger of
+    ``max(1, m·k·n / macs_per_credit) · min_price_per_credit`` and the verification floor,
+    the price whose burn (rounded up) pays for the validators' ``2·k·n + rows·(k + n)``
+    multiply-adds at the same rate."""
     p = client.work_params()
-    credits = max(1, (m * k * n) // max(1, p.macs_per_credit))
-    return credits * int(p.min_price_per_credit)
+    per = int(p.min_price_per_credit)
+    mpc = max(1, p.macs_per_credit)
+    work = max(1, (m * k * n) // mpc) * per
+    rows = min(p.sample_rows, m)
+    verify = -(-(2 * k * n + rows * (k + n)) // mpc) * per
+    floor = verify if p.burn_bps == 0 else -(-(verify * 10_000) // p.burn_bps)
+    return max(work, floor)
 
 
 def post_job(

@@ -41,7 +41,8 @@ fn b_times_r_is_computed_once_per_model_per_beacon_block() {
 #[test]
 fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
     let mut sim = Sim::new(16, 8, 4);
-    for (i, pw) in [(1u8, 10u64), (2, 10), (3, 10)] {
+    let floor = WorkParams::default().power_floor;
+    for (i, pw) in [(1u8, floor), (2, floor), (3, floor)] {
         put_validator(
             &mut sim.s,
             &Validator {
@@ -51,7 +52,7 @@ fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
             },
         );
     }
-    // Validator VAL_KEY earns 500 units, the others none (floor 10).
+    // Validator VAL_KEY earns 500 units, the others none (all hold the floor as a base).
     sim.s
         .put_raw(state_key::score(&VAL_KEY), borsh::to_vec(&500u128).unwrap());
     while sim.height % 100 != 99 {
@@ -63,7 +64,7 @@ fn epoch_end_sets_power_from_work_with_a_floor_and_cap() {
     let vals = crate::validators::validators(&sim.s).unwrap();
     let total: u64 = vals.iter().map(|v| v.power).sum();
     let top = vals.iter().find(|v| v.pub_key == VAL_KEY).unwrap().power;
-    assert!(top > 10 && 3 * top < total, "{vals:?}");
+    assert!(top == floor + 500 && 3 * top < total, "{vals:?}");
     assert_eq!(out.validator_updates.len(), 1);
     assert_eq!(score(&sim.s, &VAL_KEY).unwrap(), 0, "scores reset");
 }

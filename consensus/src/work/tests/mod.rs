@@ -31,6 +31,7 @@ pub(crate) fn dispatch<S: StateWrite>(
         Message::ConfirmOutput(m) => exec::confirm_output(s, who, m),
         Message::DisputeOutput(m) => exec::dispute_output(s, env, who, m),
         Message::AnswerDispute(m) => exec::answer_dispute(s, who, m),
+        Message::ChallengeRow(m) => exec::challenge_row(s, env, who, m),
         other => panic!("not a work message: {}", other.kind_name()),
     }
 }
@@ -595,10 +596,12 @@ fn run_blocks(sim: &mut Sim, until: u64) {
     }
 }
 
+mod adversary;
 mod credits;
 mod delivery;
 mod hooks;
 mod index;
+mod market;
 mod outcomes;
 mod reveal;
 mod simulations;

@@ -44,7 +44,7 @@ fn idle_worker_gets_its_bond_back_exactly_after_the_period_and_can_re_register()
             validator: None,
         }),
     );
-    let (id, _) = sim.post(4, 1_000_000);
+    let (id, _) = sim.post(4, 5_000);
     sim.ok(
         "worker",
         Message::ClaimJob(proofwork_tx::ClaimJob { job_id: id }),

@@ -231,21 +231,41 @@ fn workers_need_registration_bond_and_known_validator() {
         ),
         TxError::UnknownWorkValidator { .. }
     ));
-    sim.ok(
-        "client",
-        Message::RegisterWorker(proofwork_tx::RegisterWorker {
-            bond: 999,
-            validator: None,
-        }),
-    );
+    // A new worker bonds at least `min_bond`.
     assert_eq!(
         sim.err(
             "client",
-            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 })
+            Message::RegisterWorker(proofwork_tx::RegisterWorker {
+                bond: 999,
+                validator: None,
+            })
         ),
         TxError::BondTooLow {
             bond: 999,
             needed: 1_000
+        }
+    );
+    sim.ok(
+        "client",
+        Message::RegisterWorker(proofwork_tx::RegisterWorker {
+            bond: 1_000,
+            validator: None,
+        }),
+    );
+    sim.ok(
+        "client",
+        Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 1 }),
+    );
+    // A second claim needs a second min_bond.
+    sim.post(4, 100);
+    assert_eq!(
+        sim.err(
+            "client",
+            Message::ClaimJob(proofwork_tx::ClaimJob { job_id: 2 })
+        ),
+        TxError::BondTooLow {
+            bond: 1_000,
+            needed: 2_000
         }
     );
     assert_eq!(

@@ -13,7 +13,7 @@ mod escrow;
 mod fractional;
 mod ip;
 mod market;
-mod work;
+pub(crate) mod work;
 
 use proofwork_consensus::work::{WorkCache, WorkEnv};
 use proofwork_state::{ExecError, StateRead, StateWrite};
@@ -155,6 +155,7 @@ macro_rules! each_message {
             Message::ConfirmOutput($m) => $body,
             Message::DisputeOutput($m) => $body,
             Message::AnswerDispute($m) => $body,
+            Message::ChallengeRow($m) => $body,
             Message::ApplyValidator($m) => $body,
             Message::VoteValidator($m) => $body,
             Message::ProposeRemoval($m) => $body,

@@ -3,12 +3,38 @@
 use proofwork_consensus::work::{self, exec, WorkEvent};
 use proofwork_state::{ExecError, StateRead, StateWrite};
 use proofwork_tx::{
-    AnswerDispute, CancelJob, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput, PostJob,
-    RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
+    AnswerDispute, CancelJob, ChallengeRow, ClaimJob, CommitWork, ConfirmOutput, DisputeOutput,
+    PostJob, RegisterModel, RegisterWorker, RevealWork, TxError, UnbondWorker, UploadModelChunk,
 };
 
 use super::{Ctx, Handler, HistoricalCtx};
 use crate::events::{work_event, Event};
+
+/// The (model, beacon) pairs — as their Freivalds seeds — the reveals of `tx` would need
+/// `B·r` for at `height` (reveals whose context does not resolve need none).
+pub(crate) fn reveal_pairs<S: StateRead>(
+    s: &S,
+    tx: &proofwork_tx::SignedTx,
+    height: u64,
+) -> Vec<[u8; 32]> {
+    let mut out: Vec<[u8; 32]> = tx
+        .body
+        .messages
+        .iter()
+        .filter_map(|m| match m {
+            proofwork_tx::Message::RevealWork(r) => {
+                match work::reveal_context(s, &tx.signer, r.job_id, height) {
+                    Ok(Ok(rc)) => Some(work::verify::r_seed(&rc.beacon, rc.model_id)),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
 
 fn event(r: Result<WorkEvent, ExecError>) -> Result<Event, ExecError> {
     r.map(|e| work_event(&e))
@@ -125,5 +151,11 @@ impl Handler for DisputeOutput {
 impl Handler for AnswerDispute {
     fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
         event(exec::answer_dispute(s, ctx.signer, self))
+    }
+}
+
+impl Handler for ChallengeRow {
+    fn execute<S: StateWrite>(&self, s: &mut S, ctx: &Ctx<'_>) -> Result<Event, ExecError> {
+        event(exec::challenge_row(s, &ctx.work_env(), ctx.signer, self))
     }
 }

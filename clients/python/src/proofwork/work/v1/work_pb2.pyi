@@ -206,7 +206,7 @@ class ParamsRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ParamsResponse(_message.Message):
-    __slots__ = ("sample_rows", "min_bond", "burn_bps", "epoch_blocks", "macs_per_credit", "min_price_per_credit", "default_commit_blocks", "default_reveal_blocks", "unbonding_blocks", "ref_macs_per_block", "min_window_blocks", "max_job_bytes", "max_window_blocks", "max_tx_bytes", "delivery_hold_bps", "delivery_blocks", "dispute_rows", "dispute_answer_blocks", "max_disputes", "max_m")
+    __slots__ = ("sample_rows", "min_bond", "burn_bps", "epoch_blocks", "macs_per_credit", "min_price_per_credit", "default_commit_blocks", "default_reveal_blocks", "unbonding_blocks", "ref_macs_per_block", "min_window_blocks", "max_job_bytes", "max_window_blocks", "max_tx_bytes", "delivery_hold_bps", "delivery_blocks", "dispute_rows", "dispute_answer_blocks", "max_disputes", "max_m", "claim_bond_bps", "max_model_beacons_per_block", "challenge_blocks")
     SAMPLE_ROWS_FIELD_NUMBER: _ClassVar[int]
     MIN_BOND_FIELD_NUMBER: _ClassVar[int]
     BURN_BPS_FIELD_NUMBER: _ClassVar[int]
@@ -227,6 +227,9 @@ class ParamsResponse(_message.Message):
     DISPUTE_ANSWER_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     MAX_DISPUTES_FIELD_NUMBER: _ClassVar[int]
     MAX_M_FIELD_NUMBER: _ClassVar[int]
+    CLAIM_BOND_BPS_FIELD_NUMBER: _ClassVar[int]
+    MAX_MODEL_BEACONS_PER_BLOCK_FIELD_NUMBER: _ClassVar[int]
+    CHALLENGE_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     sample_rows: int
     min_bond: str
     burn_bps: int
@@ -247,7 +250,10 @@ class ParamsResponse(_message.Message):
     dispute_answer_blocks: int
     max_disputes: int
     max_m: int
-    def __init__(self, sample_rows: _Optional[int] = ..., min_bond: _Optional[str] = ..., burn_bps: _Optional[int] = ..., epoch_blocks: _Optional[int] = ..., macs_per_credit: _Optional[int] = ..., min_price_per_credit: _Optional[str] = ..., default_commit_blocks: _Optional[int] = ..., default_reveal_blocks: _Optional[int] = ..., unbonding_blocks: _Optional[int] = ..., ref_macs_per_block: _Optional[int] = ..., min_window_blocks: _Optional[int] = ..., max_job_bytes: _Optional[int] = ..., max_window_blocks: _Optional[int] = ..., max_tx_bytes: _Optional[int] = ..., delivery_hold_bps: _Optional[int] = ..., delivery_blocks: _Optional[int] = ..., dispute_rows: _Optional[int] = ..., dispute_answer_blocks: _Optional[int] = ..., max_disputes: _Optional[int] = ..., max_m: _Optional[int] = ...) -> None: ...
+    claim_bond_bps: int
+    max_model_beacons_per_block: int
+    challenge_blocks: int
+    def __init__(self, sample_rows: _Optional[int] = ..., min_bond: _Optional[str] = ..., burn_bps: _Optional[int] = ..., epoch_blocks: _Optional[int] = ..., macs_per_credit: _Optional[int] = ..., min_price_per_credit: _Optional[str] = ..., default_commit_blocks: _Optional[int] = ..., default_reveal_blocks: _Optional[int] = ..., unbonding_blocks: _Optional[int] = ..., ref_macs_per_block: _Optional[int] = ..., min_window_blocks: _Optional[int] = ..., max_job_bytes: _Optional[int] = ..., max_window_blocks: _Optional[int] = ..., max_tx_bytes: _Optional[int] = ..., delivery_hold_bps: _Optional[int] = ..., delivery_blocks: _Optional[int] = ..., dispute_rows: _Optional[int] = ..., dispute_answer_blocks: _Optional[int] = ..., max_disputes: _Optional[int] = ..., max_m: _Optional[int] = ..., claim_bond_bps: _Optional[int] = ..., max_model_beacons_per_block: _Optional[int] = ..., challenge_blocks: _Optional[int] = ...) -> None: ...
 
 class SampleRequest(_message.Message):
     __slots__ = ("job_id",)
