@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh [seconds-per-target] [target...]
 #
 # Needs a nightly toolchain and cargo-fuzz (`cargo install cargo-fuzz`). CI does not run
-# this: it replays the committed corpus on stable (`cargo test --release -p proofwork-fuzz`).
+# this: it replays the committed corpus on stable (`cargo test --release --workspace --test replay`).
 # New inputs go to fuzz/work/<target> (ignored), crashes to fuzz/artifacts/<target>; a
 # crash is fixed in its owning crate and its input copied to fuzz/regressions/<target>/.
 # To fold new coverage into the committed corpus (keep it small):
