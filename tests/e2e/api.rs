@@ -476,7 +476,7 @@ fn grpcurl() -> Option<std::path::PathBuf> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn grpcurl_lists_services_by_reflection_and_calls_queries() {
     let Some(grpcurl) = grpcurl() else {
-        eprintln!("skipped: grpcurl not installed (run scripts/install-grpcurl.sh)");
+        crate::support::skip("grpcurl not installed (run scripts/install-grpcurl.sh)");
         return;
     };
     let node = TestNode::start(100);

@@ -43,7 +43,7 @@ fn headless(bin: &std::path::Path, profile: &std::path::Path, extra: &[&str], ur
 #[tokio::test]
 async fn explorer_loads_shows_a_new_tx_and_checks_a_proof_in_chromium() {
     let Some(bin) = chromium() else {
-        eprintln!("skipped: chromium not installed (scripts/install-chromium.sh)");
+        crate::support::skip("chromium not installed (scripts/install-chromium.sh)");
         return;
     };
     let api = free_port();

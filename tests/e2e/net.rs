@@ -48,7 +48,7 @@ pub fn cometbft_bin() -> Option<PathBuf> {
 pub fn require_cometbft() -> Option<PathBuf> {
     let b = cometbft_bin();
     if b.is_none() {
-        eprintln!("skipped: cometbft not installed (run scripts/install-cometbft.sh)");
+        crate::support::skip("cometbft not installed (run scripts/install-cometbft.sh)");
     }
     b
 }

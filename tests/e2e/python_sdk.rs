@@ -14,7 +14,7 @@ fn run_python_tests(args: &[&str]) -> Option<(bool, String)> {
         .arg("--version")
         .output();
     if !matches!(python, Ok(ref o) if o.status.success()) {
-        eprintln!("skipped: python3 is not installed (the Python SDK tests need it)");
+        crate::support::skip("python3 is not installed (the Python SDK tests need it)");
         return None;
     }
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -353,7 +353,7 @@ fn schemathesis() -> Option<std::path::PathBuf> {
 #[test]
 fn schemathesis_finds_no_server_error_and_every_answer_matches_the_spec() {
     let Some(st) = schemathesis() else {
-        eprintln!("skipped: schemathesis not installed (scripts/install-schemathesis.sh)");
+        crate::support::skip("schemathesis not installed (scripts/install-schemathesis.sh)");
         return;
     };
     let api = free_port();
