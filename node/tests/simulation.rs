@@ -286,6 +286,9 @@ struct View {
     vaults: Vec<fractional::Vault>,
     escrows: Vec<escrow::Escrow>,
     jobs: Vec<Job>,
+    /// Verified jobs with their delivery record (ADR-008): what confirm, dispute, answer
+    /// and challenge act on.
+    deliveries: Vec<(Job, work::Delivery)>,
     workers: Vec<work::Worker>,
     models: Vec<u64>,
     model_owners: BTreeMap<u64, [u8; 20]>,
@@ -444,6 +447,13 @@ impl Sim {
                 .map(|(_, e)| e)
                 .collect();
         v.jobs = work::jobs(s, None, all).unwrap();
+        for j in &v.jobs {
+            if matches!(j.status, JobStatus::Verified { .. }) {
+                if let Some(d) = work::delivery(s, j.id).unwrap() {
+                    v.deliveries.push((j.clone(), d));
+                }
+            }
+        }
         v.workers = work::workers(s, all).unwrap();
         for m in work::models(s, None, all).unwrap() {
             if m.active {
@@ -1091,6 +1101,11 @@ impl Sim {
             .iter()
             .filter_map(|w| self.actor_of(&Address(w.address)))
             .collect();
+        if self.rng.gen_bool(0.25) {
+            if let Some(t) = self.delivery_tx(v) {
+                return Some(t);
+            }
+        }
         if self.rng.gen_bool(0.5) {
             // Reveal a committed job.
             let committed: Vec<Job> = v
@@ -1173,6 +1188,65 @@ impl Sim {
                 }),
             ],
         ))
+    }
+
+    /// After a pass: the client confirms or disputes the delivery of `C`, the worker answers
+    /// a dispute with the named rows, or the client challenges a row (`ChallengeRow`: upheld
+    /// when the worker forged that row, refuted otherwise). Mostly from the right signer.
+    fn delivery_tx(&mut self, v: &View) -> Option<(usize, Vec<Message>)> {
+        let (j, d) = self.pick(&v.deliveries)?;
+        let right = |sim: &mut Self, who: [u8; 20]| {
+            let who = sim.actor_of(&Address(who)).unwrap_or(0);
+            if sim.rng.gen_bool(0.95) {
+                who
+            } else {
+                sim.actor()
+            }
+        };
+        let msg = match self.rng.gen_range(0..4) {
+            0 => (
+                right(self, j.client),
+                Message::ConfirmOutput(proofwork_tx::ConfirmOutput { job_id: j.id }),
+            ),
+            1 => {
+                let mut rows: Vec<u64> = (0..self.rng.gen_range(1..=3))
+                    .map(|_| self.rng.gen_range(0..u64::from(j.m)))
+                    .collect();
+                rows.sort_unstable();
+                rows.dedup();
+                (
+                    right(self, j.client),
+                    Message::DisputeOutput(proofwork_tx::DisputeOutput { job_id: j.id, rows }),
+                )
+            }
+            2 => {
+                let work::DeliveryState::Disputed { rows, .. } = &d.state else {
+                    return None;
+                };
+                let rows = self.proofs.get(&d.c_root)?.reveal(rows).ok()?;
+                let rows = rows
+                    .into_iter()
+                    .map(|r| proofwork_tx::OutputRow {
+                        index: r.index,
+                        c_row: r.c_row,
+                        c_proof: r.c_proof,
+                    })
+                    .collect();
+                (
+                    right(self, d.worker),
+                    Message::AnswerDispute(proofwork_tx::AnswerDispute { job_id: j.id, rows }),
+                )
+            }
+            _ => {
+                let index = self.rng.gen_range(0..u64::from(j.m));
+                let row = self.proofs.get(&d.c_root)?.reveal(&[index]).ok()?.pop()?;
+                (
+                    right(self, j.client),
+                    Message::ChallengeRow(proofwork_tx::ChallengeRow { job_id: j.id, row }),
+                )
+            }
+        };
+        Some((msg.0, vec![msg.1]))
     }
 
     /// One tx: usually signed right; sometimes garbage, another chain, a low fee, a wrong
@@ -1965,6 +2039,10 @@ fn simulation_keeps_every_invariant() {
             "commit_work",
             "reveal_work",
             "cancel_job",
+            "confirm_output",
+            "dispute_output",
+            "answer_dispute",
+            "challenge_row",
             "unbond_worker",
             "apply_validator",
             "vote_validator",
