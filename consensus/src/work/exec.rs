@@ -1297,54 +1297,20 @@ pub fn challenge_row<S: StateWrite>(
             reason: format!("row {} is not below m = {m}", row.index),
         });
     }
-    for (what, got, expected) in [
-        ("a", row.a_row.len() as u64, k),
-        ("c", row.c_row.len() as u64, 4 * n),
-    ] {
-        if got != expected {
-            return fail(TxError::RevealRowLength {
-                what,
-                index: row.index,
-                got,
-                expected,
-            });
-        }
-    }
-    let proof_err = |what: &'static str| {
-        move |e: proofwork_kernels::KernelError| TxError::RevealProof {
-            what,
-            index: row.index,
-            reason: e.to_string(),
-        }
-    };
-    let mut memo = merkle::PathMemo::default();
-    let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
-    merkle::verify_path(&job.a_root, &a_leaf, row.index, m, &row.a_proof, &mut memo)
-        .map_err(proof_err("a"))?;
-    let mut memo = merkle::PathMemo::default();
-    let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
-    merkle::verify_path(&d.c_root, &c_leaf, row.index, m, &row.c_proof, &mut memo)
-        .map_err(proof_err("c"))?;
+    super::verify::check_row_proofs(
+        &job.a_root,
+        &d.c_root,
+        (m, k, n),
+        row,
+        &mut merkle::PathMemo::default(),
+        &mut merkle::PathMemo::default(),
+    )?;
     // The full row, exactly: A_i · B — one of the block's `k·n` products.
     let mut slot = blake3::Hasher::new();
     slot.update(b"proofwork/work/chal/v1");
     slot.update(&job_id.to_be_bytes());
     admit_product(s, *slot.finalize().as_bytes())?;
-    let b = match env.cache.and_then(|c| c.get_weights(mdl.id)) {
-        Some(b) => b,
-        None => {
-            let b: std::sync::Arc<Vec<i8>> = std::sync::Arc::new(
-                super::model_rows(s, &mdl, 0, mdl.k)?
-                    .into_iter()
-                    .map(|v| v as i8)
-                    .collect(),
-            );
-            if let Some(c) = env.cache {
-                c.put_weights(mdl.id, b.clone());
-            }
-            b
-        }
-    };
+    let b = super::verify::weights(s, &mdl, env.cache)?;
     let a: Vec<i8> = row.a_row.iter().map(|&v| v as i8).collect();
     let want = proofwork_kernels::cpu::gemm_i8(&a, &b, 1, mdl.k as usize, mdl.n as usize)
         .map_err(|e| StateError::Invariant(format!("challenge of job {job_id}: {e}")))?;

@@ -241,35 +241,7 @@ fn check_rows(
                 reason: format!("row {} revealed where row {want} was sampled", row.index),
             });
         }
-        if row.a_row.len() as u64 != k {
-            return Err(TxError::RevealRowLength {
-                what: "a",
-                index: row.index,
-                got: row.a_row.len() as u64,
-                expected: k,
-            });
-        }
-        if row.c_row.len() as u64 != 4 * n {
-            return Err(TxError::RevealRowLength {
-                what: "c",
-                index: row.index,
-                got: row.c_row.len() as u64,
-                expected: 4 * n,
-            });
-        }
-        let proof_err = |what: &'static str| {
-            move |e: proofwork_kernels::KernelError| TxError::RevealProof {
-                what,
-                index: row.index,
-                reason: e.to_string(),
-            }
-        };
-        let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
-        merkle::verify_path(&ctx.a_root, &a_leaf, row.index, m, &row.a_proof, a_memo)
-            .map_err(proof_err("a"))?;
-        let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
-        merkle::verify_path(&ctx.c_root, &c_leaf, row.index, m, &row.c_proof, c_memo)
-            .map_err(proof_err("c"))
+        check_row_proofs(&ctx.a_root, &ctx.c_root, (m, k, n), row, a_memo, c_memo)
     };
     // Each chunk stops at its first stage-1 error and keeps its first Freivalds failure; the
     // chunks' results are in row order, so the first of each overall is the first row's.
@@ -364,21 +336,7 @@ fn br_source<S: StateRead>(
             mdl.id
         )));
     }
-    let b = match cache.and_then(|c| c.get_weights(mdl.id)) {
-        Some(b) => b,
-        None => {
-            let b: Arc<Vec<i8>> = Arc::new(
-                model_rows(s, &mdl, 0, mdl.k)?
-                    .into_iter()
-                    .map(|v| v as i8)
-                    .collect(),
-            );
-            if let Some(c) = cache {
-                c.put_weights(mdl.id, b.clone());
-            }
-            b
-        }
-    };
+    let b = weights(s, &mdl, cache)?;
     Ok(BrSource::Compute {
         seed,
         model_id: mdl.id,
@@ -409,6 +367,74 @@ impl BrSource {
         }
         Ok(out)
     }
+}
+
+/// A model's weights `B` as int8, from the cache or read from state (and then cached).
+///
+/// # Errors
+/// Storage failures.
+pub(crate) fn weights<S: StateRead>(
+    s: &S,
+    mdl: &super::Model,
+    cache: Option<&WorkCache>,
+) -> Result<Arc<Vec<i8>>, StateError> {
+    if let Some(b) = cache.and_then(|c| c.get_weights(mdl.id)) {
+        return Ok(b);
+    }
+    let b: Arc<Vec<i8>> = Arc::new(
+        model_rows(s, mdl, 0, mdl.k)?
+            .into_iter()
+            .map(|v| v as i8)
+            .collect(),
+    );
+    if let Some(c) = cache {
+        c.put_weights(mdl.id, b.clone());
+    }
+    Ok(b)
+}
+
+/// Stage 1 for one row of a job with `m` rows of `A` (`k` wide) and `C` (`n` wide): both
+/// rows have their lengths and are proven under `a_root` and `c_root`. Shared by the spot
+/// check and by `ChallengeRow`.
+///
+/// # Errors
+/// [`TxError::RevealRowLength`], [`TxError::RevealProof`].
+pub(crate) fn check_row_proofs(
+    a_root: &[u8; 32],
+    c_root: &[u8; 32],
+    (m, k, n): (u64, u64, u64),
+    row: &RevealedRow,
+    a_memo: &mut merkle::PathMemo,
+    c_memo: &mut merkle::PathMemo,
+) -> Result<(), TxError> {
+    if row.a_row.len() as u64 != k {
+        return Err(TxError::RevealRowLength {
+            what: "a",
+            index: row.index,
+            got: row.a_row.len() as u64,
+            expected: k,
+        });
+    }
+    if row.c_row.len() as u64 != 4 * n {
+        return Err(TxError::RevealRowLength {
+            what: "c",
+            index: row.index,
+            got: row.c_row.len() as u64,
+            expected: 4 * n,
+        });
+    }
+    let proof_err = |what: &'static str| {
+        move |e: proofwork_kernels::KernelError| TxError::RevealProof {
+            what,
+            index: row.index,
+            reason: e.to_string(),
+        }
+    };
+    let a_leaf = merkle::leaf_hash_i8_bytes(&row.a_row);
+    merkle::verify_path(a_root, &a_leaf, row.index, m, &row.a_proof, a_memo)
+        .map_err(proof_err("a"))?;
+    let c_leaf = merkle::leaf_hash_i32_le(&row.c_row);
+    merkle::verify_path(c_root, &c_leaf, row.index, m, &row.c_proof, c_memo).map_err(proof_err("c"))
 }
 
 /// The full check of a reveal against its context: stage 1 (shape and proofs) then
