@@ -409,17 +409,8 @@ pub(crate) async fn run(ctx: &Ctx, cmd: WorkCmd) -> anyhow::Result<()> {
                     input.display()
                 )));
             }
-            let mut b = Vec::with_capacity(k * n);
-            let page = ((1usize << 20) / n.max(1)).max(1);
-            let mut first = 0usize;
-            while first < k {
-                let count = page.min(k - first);
-                let r = c.model_rows(j.model_id, first as u32, count as u32).await?;
-                b.extend_from_slice(&r.rows);
-                first += count;
-            }
+            let b = c.model_weights(j.model_id, j.k, j.n).await?;
             let a: Vec<i8> = a.into_iter().map(|v| v as i8).collect();
-            let b: Vec<i8> = b.into_iter().map(|v| v as i8).collect();
             let got: Vec<i32> = bytes
                 .chunks_exact(4)
                 .map(|x| i32::from_le_bytes([x[0], x[1], x[2], x[3]]))
